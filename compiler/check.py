@@ -1,0 +1,499 @@
+"""Stage 2: collect every diagnostic of a project in one pass.
+
+Graph-level checks (kinds, configs, edges, ports, containers, entries, cycles, reachability) and
+per-kind checks run here; the checks that need the structured tree (names in scope, where a kind
+may stand, paths that fall off the end) run in `scopes` after the structure stage.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+from pydantic import ValidationError
+
+from compiler.context import NodeCheck
+from compiler.diagnostics import Codes, Diagnostic, Severity
+from compiler.document import Edge, Node, Project, Workflow
+from compiler.durations import parse_duration
+from compiler.expressions import ExpressionError, parse_expression, parse_template
+from compiler.load import location
+from compiler.project_info import ProjectInfo, WorkflowInfo, annotation_or_any
+from compiler.typerefs import TypeRefError, parse_typeref
+from node_types import REGISTRY
+from node_types.base import Config, Role
+
+
+@dataclass
+class WorkflowGraph:
+    """A workflow whose graph passed the checks, ready to be structured."""
+
+    info: WorkflowInfo
+    nodes: dict[str, Node]
+    configs: dict[str, Config]
+    out_edges: dict[str, list[Edge]]
+    in_edges: dict[str, list[Edge]]
+    children: dict[str | None, list[str]]
+    entries: list[str]
+    expressions: dict[str, list[tuple[str, Any, bool]]] = field(default_factory=dict)
+    """node id -> (field, checked tree, is_template)."""
+
+    def role(self, node_id: str) -> Role:
+        return REGISTRY[self.nodes[node_id].type].role
+
+
+def check_project(project: Project) -> tuple[ProjectInfo, list[WorkflowGraph], list[Diagnostic]]:
+    info = ProjectInfo.build(project)
+    diagnostics: list[Diagnostic] = []
+    diagnostics += _check_types(project, info)
+    diagnostics += _check_activities(project, info)
+    graphs: list[WorkflowGraph] = []
+    seen: set[str] = set()
+    for workflow in project.workflows:
+        if workflow.id in seen:
+            diagnostics.append(
+                Diagnostic(
+                    Codes.DUPLICATE_WORKFLOW,
+                    f"two workflows have the id {workflow.id!r}; rename one",
+                    workflow_id=workflow.id,
+                )
+            )
+            continue
+        seen.add(workflow.id)
+        graph, found = _check_workflow(workflow, info)
+        diagnostics += found
+        if graph is not None:
+            graphs.append(graph)
+    return info, graphs, diagnostics
+
+
+def _typeref(
+    text: str, info: ProjectInfo, field: str, workflow_id: str | None = None
+) -> list[Diagnostic]:
+    try:
+        parse_typeref(text, info.type_names)
+    except TypeRefError as error:
+        code = Codes.UNKNOWN_TYPE if "unknown type" in str(error) else Codes.BAD_TYPE
+        return [Diagnostic(code, str(error), workflow_id=workflow_id, field=field)]
+    return []
+
+
+def _check_types(project: Project, info: ProjectInfo) -> list[Diagnostic]:
+    found: list[Diagnostic] = []
+    for type_name, definition in project.types.items():
+        for field_name, ref in definition.fields.items():
+            found += _typeref(ref, info, f"types.{type_name}.fields.{field_name}")
+    return found
+
+
+def _check_activities(project: Project, info: ProjectInfo) -> list[Diagnostic]:
+    found: list[Diagnostic] = []
+    seen: set[str] = set()
+    for index, activity in enumerate(project.activities):
+        where = f"activities.{index}"
+        if activity.name in seen:
+            found.append(
+                Diagnostic(
+                    Codes.DUPLICATE_ACTIVITY,
+                    f"two activities are named {activity.name!r}; rename one",
+                    field=f"{where}.name",
+                )
+            )
+        seen.add(activity.name)
+        for field_name, ref in activity.input.items():
+            found += _typeref(ref, info, f"{where}.input.{field_name}")
+        found += _typeref(activity.output, info, f"{where}.output")
+        defaults = activity.defaults
+        durations = {
+            "defaults.start_to_close_timeout": defaults.start_to_close_timeout,
+            "defaults.heartbeat_timeout": defaults.heartbeat_timeout,
+        }
+        if defaults.retry:
+            durations["defaults.retry.initial_interval"] = defaults.retry.initial_interval
+            durations["defaults.retry.maximum_interval"] = defaults.retry.maximum_interval
+        for name, value in durations.items():
+            if value is None:
+                continue
+            try:
+                parse_duration(value)
+            except ValueError as error:
+                found.append(Diagnostic(Codes.BAD_DURATION, str(error), field=f"{where}.{name}"))
+    return found
+
+
+def _check_workflow(
+    workflow: Workflow, info: ProjectInfo
+) -> tuple[WorkflowGraph | None, list[Diagnostic]]:
+    wf_info = info.workflows[workflow.id]
+    found: list[Diagnostic] = []
+
+    def report(
+        code: str,
+        message: str,
+        node_id: str | None = None,
+        edge_id: str | None = None,
+        field: str | None = None,
+        severity: Severity = Severity.ERROR,
+    ) -> None:
+        found.append(
+            Diagnostic(
+                code,
+                message,
+                severity=severity,
+                workflow_id=workflow.id,
+                node_id=node_id,
+                edge_id=edge_id,
+                field=field,
+            )
+        )
+
+    for field_name, ref in workflow.input.items():
+        found += _typeref(ref, info, f"input.{field_name}", workflow.id)
+    found += _typeref(workflow.output, info, "output", workflow.id)
+    for index, var in enumerate(workflow.state):
+        found += _typeref(var.type, info, f"state.{index}.type", workflow.id)
+    if workflow.settings.execution_timeout:
+        try:
+            parse_duration(workflow.settings.execution_timeout)
+        except ValueError as error:
+            report(Codes.BAD_DURATION, str(error), field="settings.execution_timeout")
+    if workflow.settings.id_template is not None:
+        try:
+            parse_template(workflow.settings.id_template)
+        except ExpressionError as error:
+            report(Codes.BAD_TEMPLATE, str(error), field="settings.id_template")
+
+    # nodes: ids, kinds, configs
+    nodes: dict[str, Node] = {}
+    configs: dict[str, Config] = {}
+    graph_ok = True
+    for node in workflow.nodes:
+        if node.id in nodes:
+            report(Codes.DUPLICATE_NODE_ID, f"two nodes have the id {node.id!r}", node.id)
+            graph_ok = False
+            continue
+        nodes[node.id] = node
+        kind = REGISTRY.get(node.type)
+        if kind is None:
+            report(
+                Codes.UNKNOWN_KIND,
+                f"unknown node kind {node.type!r}; known kinds: {', '.join(sorted(REGISTRY))}",
+                node.id,
+                field="type",
+            )
+            graph_ok = False
+            continue
+        try:
+            configs[node.id] = kind.parse_config(node.config)
+        except ValidationError as error:
+            for item in error.errors():
+                field = location(tuple(item["loc"]))
+                message = item["msg"]
+                if item["type"] == "extra_forbidden":
+                    message = f"{kind.label} has no setting {field!r}; remove it"
+                elif item["type"] == "missing":
+                    message = f"{kind.label} needs a value for {field!r}"
+                report(
+                    Codes.BAD_CONFIG,
+                    message,
+                    node.id,
+                    field=f"config.{field}" if field else "config",
+                )
+
+    # containers
+    for node in nodes.values():
+        if node.parent_id is None:
+            continue
+        parent = nodes.get(node.parent_id)
+        if parent is None or REGISTRY.get(parent.type) is None:
+            report(
+                Codes.BAD_PARENT,
+                f"parent {node.parent_id!r} does not exist; move the node out or restore it",
+                node.id,
+                field="parent_id",
+            )
+            graph_ok = False
+        elif REGISTRY[parent.type].role is not Role.CONTAINER:
+            report(
+                Codes.BAD_PARENT,
+                f"{parent.id!r} is a {parent.type}, which cannot hold other nodes",
+                node.id,
+                field="parent_id",
+            )
+            graph_ok = False
+    if graph_ok:
+        for node in nodes.values():
+            seen_parents = {node.id}
+            parent_id = node.parent_id
+            while parent_id is not None:
+                if parent_id in seen_parents:
+                    report(
+                        Codes.BAD_PARENT,
+                        "containers hold each other in a circle; move one out",
+                        node.id,
+                        field="parent_id",
+                    )
+                    graph_ok = False
+                    break
+                seen_parents.add(parent_id)
+                parent_id = nodes[parent_id].parent_id
+
+    # edges
+    out_edges: dict[str, list[Edge]] = {node_id: [] for node_id in nodes}
+    in_edges: dict[str, list[Edge]] = {node_id: [] for node_id in nodes}
+    edge_ids: set[str] = set()
+    used_ports: dict[tuple[str, str], str] = {}
+    for edge in workflow.edges:
+        if edge.id in edge_ids:
+            report(Codes.DUPLICATE_EDGE_ID, f"two edges have the id {edge.id!r}", edge_id=edge.id)
+            graph_ok = False
+            continue
+        edge_ids.add(edge.id)
+        missing = [end for end in (edge.source, edge.target) if end not in nodes]
+        if missing:
+            report(
+                Codes.DANGLING_EDGE,
+                f"edge {edge.id!r} points at {missing[0]!r}, which does not exist; "
+                "remove the edge or restore the node",
+                edge_id=edge.id,
+            )
+            graph_ok = False
+            continue
+        source, target = nodes[edge.source], nodes[edge.target]
+        source_kind, target_kind = REGISTRY.get(source.type), REGISTRY.get(target.type)
+        if source_kind is None or target_kind is None:
+            continue
+        port = source_kind.port(edge.source_handle)
+        if port is None:
+            ports = ", ".join(
+                repr(p.name + (":<key>" if p.prefix else "")) for p in source_kind.outputs
+            )
+            report(
+                Codes.UNKNOWN_PORT,
+                f"{source_kind.label} {source.id!r} has no port {edge.source_handle!r}; "
+                f"its ports are {ports or 'none'}",
+                edge.source,
+                edge.id,
+                field="source_handle",
+            )
+            graph_ok = False
+            continue
+        if not target_kind.has_input:
+            report(
+                Codes.NO_INPUT_PORT,
+                f"{target_kind.label} {target.id!r} starts a flow and takes no incoming edge; "
+                "remove the edge",
+                edge.target,
+                edge.id,
+            )
+            graph_ok = False
+            continue
+        if source.parent_id != target.parent_id:
+            report(
+                Codes.EDGE_CROSSES_CONTAINER,
+                f"edge {edge.id!r} crosses a container boundary; connect to the container "
+                "itself, or move both nodes into the same container",
+                edge.source,
+                edge.id,
+            )
+            graph_ok = False
+            continue
+        key = (edge.source, edge.source_handle)
+        if key in used_ports and not port.multiple:
+            report(
+                Codes.PORT_USED_TWICE,
+                f"port {edge.source_handle!r} of {source.id!r} already leads to "
+                f"{used_ports[key]!r}; a port leads to one node (use a Parallel to fan out)",
+                edge.source,
+                edge.id,
+                field="source_handle",
+            )
+            graph_ok = False
+            continue
+        used_ports[key] = edge.target
+        out_edges[edge.source].append(edge)
+        in_edges[edge.target].append(edge)
+
+    # entries
+    children: dict[str | None, list[str]] = {}
+    for node_id, node in nodes.items():
+        children.setdefault(node.parent_id, []).append(node_id)
+    starts = [n for n in nodes.values() if n.type == "start"]
+    if not starts:
+        report(
+            Codes.MISSING_START,
+            "the workflow has no Start node; add one where the workflow begins",
+        )
+        graph_ok = False
+    for extra in starts[1:]:
+        report(
+            Codes.DUPLICATE_START,
+            f"the workflow already starts at {starts[0].id!r}; remove this Start",
+            extra.id,
+        )
+        graph_ok = False
+    entries: list[str] = []
+    handler_names: dict[tuple[str, str], str] = {}
+    for node in nodes.values():
+        kind = REGISTRY.get(node.type)
+        if kind is None or kind.role is not Role.ENTRY:
+            continue
+        if node.parent_id is not None:
+            report(
+                Codes.NOT_ALLOWED_HERE,
+                f"a {kind.label} cannot sit inside a container; move it onto the canvas",
+                node.id,
+                field="parent_id",
+            )
+            graph_ok = False
+        entries.append(node.id)
+        name = node.config.get("name")
+        if node.type != "start" and isinstance(name, str):
+            key = (node.type, name)
+            if key in handler_names:
+                report(
+                    Codes.DUPLICATE_HANDLER,
+                    f"{node.type} {name!r} is already handled by {handler_names[key]!r}; "
+                    "rename one",
+                    node.id,
+                    field="config.name",
+                )
+            handler_names.setdefault(key, node.id)
+    entries.sort(key=lambda node_id: nodes[node_id].type != "start")
+
+    # per-kind checks and expression syntax
+    scope_outputs = _scope_outputs(entries, nodes, configs, out_edges, children, info, wf_info)
+    expressions: dict[str, list[tuple[str, Any, bool]]] = {}
+    result_names: dict[str, str] = {}
+    for node_id, config in configs.items():
+        node = nodes[node_id]
+        kind = REGISTRY[node.type]
+        ctx = NodeCheck(info, wf_info, node, scope_output=scope_outputs.get(node_id, "Any"))
+        if kind.validate is not None:
+            kind.validate(config, ctx)
+        found += ctx.diagnostics
+        parsed: list[tuple[str, Any, bool]] = []
+        for field, text, is_template in kind.expressions(config):
+            try:
+                tree = parse_template(text) if is_template else parse_expression(text)
+            except ExpressionError as error:
+                report(
+                    Codes.BAD_TEMPLATE if is_template else Codes.BAD_EXPRESSION,
+                    str(error),
+                    node_id,
+                    field=f"config.{field}",
+                )
+                continue
+            parsed.append((f"config.{field}", tree, is_template))
+        expressions[node_id] = parsed
+        for name, _annotation in kind.binds(config, ctx):
+            if name in result_names and result_names[name] != node_id:
+                report(
+                    Codes.DUPLICATE_RESULT,
+                    f"{result_names[name]!r} already binds the name {name!r}; "
+                    "give this result another name",
+                    node_id,
+                    field="config.result",
+                )
+            result_names.setdefault(name, node_id)
+
+    if not graph_ok or configs.keys() != nodes.keys():
+        return None, found
+
+    graph = WorkflowGraph(
+        info=wf_info,
+        nodes=nodes,
+        configs=configs,
+        out_edges=out_edges,
+        in_edges=in_edges,
+        children=children,
+        entries=entries,
+        expressions=expressions,
+    )
+    if not _check_scopes_graph(graph, report):
+        return None, found
+    return graph, found
+
+
+def _scope_outputs(
+    entries: list[str],
+    nodes: dict[str, Node],
+    configs: dict[str, Config],
+    out_edges: dict[str, list[Edge]],
+    children: dict[str | None, list[str]],
+    info: ProjectInfo,
+    wf_info: WorkflowInfo,
+) -> dict[str, str]:
+    """node id -> the type its scope returns: the workflow's output, an update's, or None."""
+    outputs: dict[str, str] = {}
+    for entry in entries:
+        node = nodes[entry]
+        if node.type == "start":
+            output = wf_info.output
+        elif node.type == "update":
+            returns = getattr(configs.get(entry), "returns", "None")
+            output = annotation_or_any(returns, info.type_names)
+        else:
+            output = "None"
+        stack = [entry]
+        while stack:
+            current = stack.pop()
+            if current in outputs:
+                continue
+            outputs[current] = output
+            stack.extend(edge.target for edge in out_edges.get(current, ()))
+            stack.extend(children.get(current, ()))
+    return outputs
+
+
+def _check_scopes_graph(graph: WorkflowGraph, report: Any) -> bool:
+    """Container entries, cycles and reachability, one scope (a container's inside) at a time."""
+    ok = True
+    for parent, members in graph.children.items():
+        scope = nx.DiGraph()
+        scope.add_nodes_from(members)
+        for node_id in members:
+            scope.add_edges_from((e.source, e.target) for e in graph.out_edges[node_id])
+        try:
+            cycle = nx.find_cycle(scope)
+        except nx.NetworkXNoCycle:
+            cycle = None
+        if cycle:
+            ids = [edge[0] for edge in cycle]
+            ok = False
+            report(
+                Codes.CYCLE,
+                f"these nodes form a cycle: {' -> '.join(map(repr, ids + ids[:1]))}; "
+                "repeat steps with a Loop or Retry container instead",
+                ids[0],
+            )
+            continue
+        if parent is None:
+            roots = list(graph.entries)
+        else:
+            roots = [n for n in members if not graph.in_edges[n]]
+            if len(roots) != 1:
+                ok = False
+                container = graph.nodes[parent]
+                report(
+                    Codes.CONTAINER_ENTRY,
+                    f"{container.type} {container.label or container.id!r} must have exactly one "
+                    f"first step (a node with no incoming edge); it has {len(roots)}: "
+                    f"{', '.join(map(repr, roots))}",
+                    parent,
+                )
+                continue
+        reached: set[str] = set()
+        for root in roots:
+            reached |= {root} | nx.descendants(scope, root)
+        for node_id in members:
+            if node_id not in reached:
+                report(
+                    Codes.UNREACHABLE,
+                    f"nothing leads to {graph.nodes[node_id].label or node_id!r}, so it never "
+                    "runs; connect it or delete it",
+                    node_id,
+                    severity=Severity.WARNING,
+                )
+    return ok

@@ -1,0 +1,212 @@
+"""What a node kind sees while it is checked and while it is rendered."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from compiler.diagnostics import Codes, Diagnostic
+from compiler.document import Node, RetrySpec
+from compiler.durations import parse_duration, timedelta_code
+from compiler.expressions import ExpressionError, emit, parse_expression, parse_template
+from compiler.project_info import ActivityInfo, ProjectInfo, WorkflowInfo, annotation_or_any
+from compiler.typerefs import TypeRefError, parse_typeref
+
+
+@dataclass
+class NodeCheck:
+    """Collects one node's diagnostics; kinds call its helpers from their `validate` hook."""
+
+    project: ProjectInfo
+    workflow: WorkflowInfo
+    node: Node
+    scope_output: str = "Any"
+    """What the scope the node stands in returns (the workflow's output, an update's type)."""
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def error(self, code: str, field: str | None, message: str) -> None:
+        self.diagnostics.append(
+            Diagnostic(
+                code=code,
+                message=message,
+                workflow_id=self.workflow.definition.id,
+                node_id=self.node.id,
+                field=field,
+            )
+        )
+
+    def duration(self, field: str, value: str | None) -> None:
+        if value is None:
+            return
+        try:
+            parse_duration(value)
+        except ValueError as error:
+            self.error(Codes.BAD_DURATION, field, str(error))
+
+    def typeref(self, field: str, text: str) -> None:
+        try:
+            parse_typeref(text, self.project.type_names)
+        except TypeRefError as error:
+            self.error(Codes.BAD_TYPE, field, str(error))
+
+    def retry(self, field: str, retry: RetrySpec | None) -> None:
+        if retry is not None:
+            self.duration(f"{field}.initial_interval", retry.initial_interval)
+            self.duration(f"{field}.maximum_interval", retry.maximum_interval)
+
+    def activity(self, field: str, name: str) -> ActivityInfo | None:
+        info = self.project.activities.get(name)
+        if info is None:
+            known = ", ".join(repr(a) for a in sorted(self.project.activities)) or "none yet"
+            self.error(
+                Codes.UNKNOWN_ACTIVITY,
+                field,
+                f"activity {name!r} is not in the project's catalogue (known: {known}); "
+                "add it to the catalogue or pick another",
+            )
+        return info
+
+    def workflow_ref(self, field: str, workflow_id: str) -> WorkflowInfo | None:
+        info = self.project.workflows.get(workflow_id)
+        if info is None:
+            known = ", ".join(repr(w) for w in sorted(self.project.workflows))
+            self.error(
+                Codes.UNKNOWN_WORKFLOW,
+                field,
+                f"workflow {workflow_id!r} is not in this project (known: {known})",
+            )
+        return info
+
+    def arguments(
+        self, field: str, args: dict[str, str], expected: dict[str, str], what: str
+    ) -> None:
+        """Arguments must name exactly the target's input fields."""
+        for name in args:
+            if name not in expected:
+                self.error(
+                    Codes.BAD_ARGUMENT,
+                    f"{field}.{name}",
+                    f"{what} has no input field {name!r}; its fields are "
+                    f"{', '.join(map(repr, expected)) or 'none'}",
+                )
+        for name in expected:
+            if name not in args:
+                self.error(
+                    Codes.BAD_ARGUMENT,
+                    f"{field}.{name}",
+                    f"{what} needs a value for its input field {name!r}; add an expression for it",
+                )
+
+
+@dataclass
+class Scope:
+    """Names an expression may use at one point of the generated code, and what they become."""
+
+    mapping: dict[str, str]
+    locals: dict[str, str] = field(default_factory=dict)
+    """local variable name -> annotation, for the locals bound by steps so far."""
+    kind: str = "run"
+    """run, signal, update, phase, branch: where the code lives."""
+
+    def child(self, kind: str | None = None) -> Scope:
+        return Scope(dict(self.mapping), dict(self.locals), kind or self.kind)
+
+    def bind(self, name: str, annotation: str) -> None:
+        self.mapping[name] = name
+        self.locals[name] = annotation
+
+
+class Renderer(Protocol):
+    """The parts of the workflow renderer a kind may call."""
+
+    def arms(self, node_id: str, port: str) -> list[str]: ...
+    def claim_method(self, base: str) -> str: ...
+    def claim_local(self, base: str) -> str: ...
+    def add_method(self, code: str) -> None: ...
+    def snippet(self, template: str, **variables: Any) -> str: ...
+    def phase_parameters(self, node_id: str) -> list[str]: ...
+
+
+@dataclass
+class NodeRender:
+    """Helpers a kind uses to turn its config into template variables."""
+
+    project: ProjectInfo
+    workflow: WorkflowInfo
+    node: Node
+    scope: Scope
+    used_names: set[str]
+    """Names read by some expression of the workflow: only results among them are bound."""
+    renderer: Renderer
+    imports: set[str] = field(default_factory=set)
+
+    def body(self, port: str) -> str:
+        """The rendered statements of the arm leaving through a port ('' when there is none)."""
+        arms = self.renderer.arms(self.node.id, port)
+        return arms[0] if arms else ""
+
+    def bodies(self, port: str) -> list[str]:
+        return self.renderer.arms(self.node.id, port)
+
+    def claim_method(self, base: str) -> str:
+        return self.renderer.claim_method(base)
+
+    def claim_local(self, base: str) -> str:
+        return self.renderer.claim_local(base)
+
+    def add_method(self, code: str) -> None:
+        self.renderer.add_method(code)
+
+    def render_snippet(self, template: str, **variables: Any) -> str:
+        return self.renderer.snippet(template, **variables)
+
+    def phase_parameters(self) -> list[str]:
+        return self.renderer.phase_parameters(self.node.id)
+
+    def annotation(self, typeref: str) -> str:
+        return annotation_or_any(typeref, self.project.type_names)
+
+    def expr(self, text: str) -> str:
+        try:
+            return emit(parse_expression(text), self.scope.mapping)
+        except ExpressionError as error:  # the check stage has reported it already
+            raise AssertionError(f"unchecked expression reached render: {error}") from error
+
+    def template(self, text: str) -> str:
+        tree = parse_template(text)
+        if isinstance(tree, ast.Constant):
+            return repr(tree.value)
+        return emit(tree, self.scope.mapping)
+
+    def literal(self, value: Any) -> str:
+        return repr(value)
+
+    def duration(self, text: str) -> str:
+        self.imports.add("timedelta")
+        return timedelta_code(parse_duration(text))
+
+    def summary(self) -> str:
+        label = self.node.label or self.node.type
+        return repr(f"{self.node.id}: {label}"[:200])
+
+    def result_name(self, name: str | None) -> str | None:
+        """The local a step binds, only when something reads it."""
+        if name and name in self.used_names:
+            return name
+        return None
+
+    def retry_policy(self, retry: RetrySpec | None) -> str | None:
+        if retry is None:
+            return None
+        self.imports.add("RetryPolicy")
+        parts = [f"initial_interval={self.duration(retry.initial_interval)}"]
+        if retry.backoff_coefficient != 2.0:
+            parts.append(f"backoff_coefficient={retry.backoff_coefficient!r}")
+        if retry.maximum_interval:
+            parts.append(f"maximum_interval={self.duration(retry.maximum_interval)}")
+        if retry.maximum_attempts:
+            parts.append(f"maximum_attempts={retry.maximum_attempts}")
+        if retry.non_retryable_error_types:
+            parts.append(f"non_retryable_error_types={retry.non_retryable_error_types!r}")
+        return f"RetryPolicy({', '.join(parts)})"

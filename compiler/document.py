@@ -1,0 +1,170 @@
+"""The graph document (schema_version 1): the single source of truth for projects and workflows.
+
+Every model forbids unknown fields. Node configs stay plain dictionaries here; each kind's own
+pydantic model validates them in the check stage, so one bad node becomes one diagnostic instead
+of a document that cannot be loaded at all.
+"""
+
+from __future__ import annotations
+
+import keyword
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$", max_length=64)]
+
+
+def _field_name(value: str) -> str:
+    if not value.isidentifier() or keyword.iskeyword(value) or value.startswith("_"):
+        raise ValueError(
+            f"{value!r} is not a usable field name; use letters, digits and underscores, "
+            "starting with a letter, and not a Python keyword"
+        )
+    return value
+
+
+FieldName = Annotated[str, AfterValidator(_field_name)]
+TypeName = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Za-z0-9]*$", max_length=64)]
+TypeRef = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+Fields = dict[FieldName, TypeRef]
+"""Field name -> TypeRef. Order is kept: it becomes the order of dataclass fields."""
+
+
+class StrictModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TypeDef(StrictModel):
+    description: str = ""
+    fields: Fields = Field(default_factory=dict)
+
+
+class RetrySpec(StrictModel):
+    """Temporal's RetryPolicy, in graph terms. Durations are strings like '5s', '2m', '1h30m'."""
+
+    initial_interval: str = "1s"
+    backoff_coefficient: float = Field(default=2.0, ge=1.0, le=100.0)
+    maximum_interval: str | None = None
+    maximum_attempts: int = Field(default=0, ge=0, le=10_000)
+    non_retryable_error_types: list[str] = Field(default_factory=list)
+
+
+class ActivityDefaults(StrictModel):
+    start_to_close_timeout: str = "1m"
+    heartbeat_timeout: str | None = None
+    retry: RetrySpec | None = None
+
+
+class PythonImpl(StrictModel):
+    kind: Literal["python"] = "python"
+    function: Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")]
+    """`module:function` of the user's own code; the worker imports it."""
+
+
+class HttpImpl(StrictModel):
+    kind: Literal["http"] = "http"
+    method: Literal["GET", "POST", "PUT", "PATCH", "DELETE"] = "GET"
+    url: str
+    """A template: `{name}` placeholders are filled from the activity's input fields."""
+    headers: dict[str, str] = Field(default_factory=dict)
+    body: str | None = None
+    """A template like `url`; without one, POST/PUT/PATCH send the input as JSON."""
+
+
+class ShellImpl(StrictModel):
+    kind: Literal["shell"] = "shell"
+    command: list[str] = Field(min_length=1)
+    """argv; each element is a template filled from the input fields. Never run through a shell."""
+    timeout_seconds: float = Field(default=60.0, gt=0)
+
+
+class SimulateImpl(StrictModel):
+    kind: Literal["simulate"] = "simulate"
+    result: Any = None
+    """The value returned; strings inside it are templates filled from the input fields."""
+    delay_seconds: float = Field(default=0.0, ge=0, le=3600)
+    fail_attempts: int = Field(default=0, ge=0)
+    """The first N attempts of each activity execution fail with a retryable error."""
+    fail_when: dict[str, Any] = Field(default_factory=dict)
+    """Fail (non-retryable) when every named input field equals the given value."""
+    fail_message: str = "simulated failure"
+
+
+Implementation = Annotated[
+    PythonImpl | HttpImpl | ShellImpl | SimulateImpl, Field(discriminator="kind")
+]
+
+
+class ActivityDef(StrictModel):
+    name: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+    """The activity type name registered with Temporal."""
+    description: str = ""
+    input: Fields = Field(default_factory=dict)
+    output: TypeRef = "None"
+    implementation: Implementation = Field(default_factory=SimulateImpl)
+    defaults: ActivityDefaults = Field(default_factory=ActivityDefaults)
+
+
+class StateVar(StrictModel):
+    name: FieldName
+    type: TypeRef
+    default: Any = None
+    description: str = ""
+
+
+class WorkflowSettings(StrictModel):
+    id_template: str | None = None
+    """Template for the workflow id when the starter launches it, e.g. `build-{input.package}`."""
+    execution_timeout: str | None = None
+
+
+class Position(StrictModel):
+    x: float = 0.0
+    y: float = 0.0
+
+
+class Size(StrictModel):
+    width: float = Field(gt=0)
+    height: float = Field(gt=0)
+
+
+class Node(StrictModel):
+    id: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    type: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+    label: str = ""
+    position: Position = Field(default_factory=Position)
+    size: Size | None = None
+    parent_id: str | None = None
+    config: dict[str, Any] = Field(default_factory=dict)
+
+
+class Edge(StrictModel):
+    id: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    source: str
+    source_handle: str = "out"
+    target: str
+    target_handle: str = "in"
+
+
+class Workflow(StrictModel):
+    id: Slug
+    name: str = ""
+    description: str = ""
+    input: Fields = Field(default_factory=dict)
+    output: TypeRef = "None"
+    state: list[StateVar] = Field(default_factory=list)
+    settings: WorkflowSettings = Field(default_factory=WorkflowSettings)
+    nodes: list[Node] = Field(default_factory=list)
+    edges: list[Edge] = Field(default_factory=list)
+
+
+class Project(StrictModel):
+    schema_version: Literal[1] = 1
+    id: Slug
+    name: str = ""
+    description: str = ""
+    task_queue: Annotated[str, StringConstraints(min_length=1, max_length=200)] = "default"
+    types: dict[TypeName, TypeDef] = Field(default_factory=dict)
+    activities: list[ActivityDef] = Field(default_factory=list)
+    workflows: list[Workflow] = Field(default_factory=list)

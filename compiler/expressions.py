@@ -1,0 +1,248 @@
+"""Expressions in a safe Python subset: parsed with `ast`, checked node by node, re-emitted.
+
+No user text reaches generated code directly: the emitted source is `ast.unparse` of the checked
+tree, after free names have been mapped onto what they mean in the generated code.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+from collections.abc import Iterator
+
+FUNCTIONS = frozenset(
+    {
+        "len",
+        "min",
+        "max",
+        "sum",
+        "any",
+        "all",
+        "sorted",
+        "str",
+        "int",
+        "float",
+        "bool",
+        "round",
+        "abs",
+    }  # fmt: skip
+)
+_KEYWORDS = frozenset({"reverse", "default", "start"})
+_MAX_LENGTH = 4000
+_MAX_DEPTH = 60
+
+_ALLOWED = (
+    ast.Expression,
+    ast.Constant,
+    ast.Name,
+    ast.Load,
+    ast.Store,
+    ast.Attribute,
+    ast.Subscript,
+    ast.Slice,
+    ast.Compare,
+    ast.BoolOp,
+    ast.BinOp,
+    ast.UnaryOp,
+    ast.IfExp,
+    ast.List,
+    ast.Tuple,
+    ast.Dict,
+    ast.Set,
+    ast.ListComp,
+    ast.SetComp,
+    ast.DictComp,
+    ast.GeneratorExp,
+    ast.comprehension,
+    ast.Call,
+    ast.keyword,
+    ast.JoinedStr,
+    ast.FormattedValue,
+    # operators
+    ast.And,
+    ast.Or,
+    ast.Add,
+    ast.Sub,
+    ast.Mult,
+    ast.Div,
+    ast.FloorDiv,
+    ast.Mod,
+    ast.Not,
+    ast.USub,
+    ast.UAdd,
+    ast.Eq,
+    ast.NotEq,
+    ast.Lt,
+    ast.LtE,
+    ast.Gt,
+    ast.GtE,
+    ast.In,
+    ast.NotIn,
+    ast.Is,
+    ast.IsNot,
+)
+
+
+class ExpressionError(ValueError):
+    pass
+
+
+def parse_expression(text: str) -> ast.expr:
+    """The checked tree of an expression; raises ExpressionError saying what is wrong."""
+    if not isinstance(text, str) or not text.strip():
+        raise ExpressionError("the expression is empty")
+    return _check(_parse(text.strip(), text), text)
+
+
+def parse_template(text: str) -> ast.expr:
+    """A string template with `{expression}` placeholders, checked like an f-string."""
+    if not isinstance(text, str):
+        raise ExpressionError("a template must be text")
+    source = "f" + repr(text)
+    tree = _parse(source, text)
+    if not isinstance(tree, ast.JoinedStr | ast.Constant):
+        raise ExpressionError(f"{text!r} is not a template")
+    return _check(tree, text)
+
+
+def _parse(source: str, original: str) -> ast.expr:
+    if len(source) > _MAX_LENGTH:
+        raise ExpressionError(f"the expression is longer than {_MAX_LENGTH} characters")
+    try:
+        return ast.parse(source, mode="eval").body
+    except SyntaxError as error:
+        raise ExpressionError(f"{original!r} is not valid: {error.msg}") from None
+    except (RecursionError, MemoryError, ValueError):
+        raise ExpressionError(f"{original[:60]!r}... is too deeply nested") from None
+
+
+def _check(tree: ast.expr, text: str) -> ast.expr:
+    for node, depth in _walk(tree, 0):
+        if depth > _MAX_DEPTH:
+            raise ExpressionError("the expression is too deeply nested")
+        if not isinstance(node, _ALLOWED):
+            raise ExpressionError(f"{_describe(node)} is not allowed in {text!r}")
+        if isinstance(node, ast.Name) and (node.id.startswith("_") or node.id == "self"):
+            raise ExpressionError(f"the name {node.id!r} is not allowed in {text!r}")
+        if isinstance(node, ast.Attribute) and node.attr.startswith("_"):
+            raise ExpressionError(
+                f"the attribute {node.attr!r} is not allowed in {text!r}; "
+                "names starting with '_' are private"
+            )
+        if isinstance(node, ast.Call):
+            if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
+                allowed = ", ".join(sorted(FUNCTIONS))
+                raise ExpressionError(
+                    f"only these functions may be called: {allowed} (in {text!r})"
+                )
+            for kw in node.keywords:
+                if kw.arg not in _KEYWORDS:
+                    raise ExpressionError(f"the keyword argument {kw.arg!r} is not allowed")
+            if any(isinstance(arg, ast.Starred) for arg in node.args):
+                raise ExpressionError("'*' arguments are not allowed")
+        if isinstance(node, ast.comprehension):
+            if node.is_async:
+                raise ExpressionError("async comprehensions are not allowed")
+            for target in ast.walk(node.target):
+                if not isinstance(target, ast.Name | ast.Tuple | ast.Store):
+                    raise ExpressionError("a comprehension may only bind plain names")
+        if isinstance(node, ast.Constant) and not isinstance(
+            node.value, str | int | float | bool | type(None)
+        ):
+            raise ExpressionError(f"the constant {node.value!r} is not allowed")
+        if isinstance(node, ast.FormattedValue) and node.format_spec is not None:
+            for part in ast.walk(node.format_spec):
+                if isinstance(part, ast.FormattedValue) and part is not node:
+                    raise ExpressionError("nested placeholders in a format spec are not allowed")
+    return tree
+
+
+def _walk(node: ast.AST, depth: int) -> Iterator[tuple[ast.AST, int]]:
+    stack = [(node, depth)]
+    while stack:
+        current, level = stack.pop()
+        yield current, level
+        stack.extend((child, level + 1) for child in ast.iter_child_nodes(current))
+
+
+def _describe(node: ast.AST) -> str:
+    names = {
+        ast.Lambda: "a lambda",
+        ast.NamedExpr: "':=' assignment",
+        ast.Await: "'await'",
+        ast.Yield: "'yield'",
+        ast.Starred: "'*' unpacking",
+        ast.Pow: "the '**' operator",
+    }
+    return names.get(type(node), f"{type(node).__name__!r}")
+
+
+def free_names(tree: ast.expr) -> set[str]:
+    """Names the expression reads from its scope (not those its comprehensions bind)."""
+    found: set[str] = set()
+    _collect(tree, frozenset(), found)
+    return found - FUNCTIONS
+
+
+def _collect(node: ast.AST, bound: frozenset[str], found: set[str]) -> None:
+    if isinstance(node, ast.Name):
+        if node.id not in bound:
+            found.add(node.id)
+        return
+    if isinstance(node, ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp):
+        inner = bound
+        for generator in node.generators:
+            _collect(generator.iter, inner, found)
+            inner = inner | {n.id for n in ast.walk(generator.target) if isinstance(n, ast.Name)}
+            for condition in generator.ifs:
+                _collect(condition, inner, found)
+        elements = [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
+        for element in elements:
+            _collect(element, inner, found)
+        return
+    for child in ast.iter_child_nodes(node):
+        _collect(child, bound, found)
+
+
+def root_attribute(tree: ast.expr) -> tuple[str, str] | None:
+    """`('state', 'count')` for `state.count`: the shape an assignment target must have."""
+    if (
+        isinstance(tree, ast.Attribute)
+        and isinstance(tree.value, ast.Name)
+        and isinstance(tree.ctx, ast.Load)
+    ):
+        return tree.value.id, tree.attr
+    return None
+
+
+class _Rename(ast.NodeTransformer):
+    def __init__(self, mapping: dict[str, str]) -> None:
+        self.mapping = {name: ast.parse(code, mode="eval").body for name, code in mapping.items()}
+        self.bound: list[set[str]] = []
+
+    def visit_Name(self, node: ast.Name) -> ast.expr:
+        if any(node.id in scope for scope in self.bound) or node.id not in self.mapping:
+            return node
+        return copy.deepcopy(self.mapping[node.id])
+
+    def _comprehension(self, node: ast.expr) -> ast.expr:
+        generators: list[ast.comprehension] = getattr(node, "generators", [])
+        pushed = 0
+        for generator in generators:
+            generator.iter = self.visit(generator.iter)
+            self.bound.append({n.id for n in ast.walk(generator.target) if isinstance(n, ast.Name)})
+            pushed += 1
+            generator.ifs = [self.visit(condition) for condition in generator.ifs]
+        for field in ("elt", "key", "value"):
+            if hasattr(node, field):
+                setattr(node, field, self.visit(getattr(node, field)))
+        del self.bound[len(self.bound) - pushed :]
+        return node
+
+    visit_ListComp = visit_SetComp = visit_GeneratorExp = visit_DictComp = _comprehension
+
+
+def emit(tree: ast.expr, mapping: dict[str, str]) -> str:
+    """Source code for a checked tree, free names replaced by their mapped code."""
+    renamed = _Rename(mapping).visit(copy.deepcopy(tree))
+    return ast.unparse(ast.fix_missing_locations(renamed))

@@ -1,0 +1,59 @@
+"""Stage 5: format the rendered modules with ruff, in one subprocess for all of them."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+RUFF_SETTINGS = """\
+line-length = 100
+target-version = "py311"
+
+[lint]
+select = ["E", "F", "I", "UP", "B", "SIM"]
+
+[lint.isort]
+known-first-party = [{package!r}]
+"""
+
+
+class FormatError(RuntimeError):
+    """The rendered code does not parse: a bug in a template, never a user mistake."""
+
+
+def ruff_binary() -> str:
+    candidate = Path(sys.executable).with_name("ruff")
+    if candidate.exists():
+        return str(candidate)
+    import shutil
+
+    found = shutil.which("ruff")
+    if found is None:
+        raise FormatError("ruff is not installed; it formats the generated code")
+    return found
+
+
+def format_sources(files: dict[str, str], package: str) -> dict[str, str]:
+    """The same files, ruff-formatted (imports sorted too); raises FormatError if one is broken."""
+    python = {path: text for path, text in files.items() if path.endswith(".py")}
+    with tempfile.TemporaryDirectory(prefix="wfd-format-") as folder:
+        root = Path(folder)
+        (root / "ruff.toml").write_text(RUFF_SETTINGS.format(package=package))
+        for path, text in python.items():
+            target = root / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text)
+        ruff = ruff_binary()
+        for command in (
+            [ruff, "check", "--select", "I", "--fix", "--quiet", "."],
+            [ruff, "format", "--quiet", "."],
+        ):
+            outcome = subprocess.run(command, cwd=root, capture_output=True, text=True, check=False)
+            if outcome.returncode != 0:
+                raise FormatError(outcome.stderr or outcome.stdout)
+        formatted = dict(files)
+        for path in python:
+            formatted[path] = (root / path).read_text()
+    return formatted

@@ -1,0 +1,79 @@
+"""Stage 1: parse and validate a document into the pydantic models."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import ValidationError
+
+from compiler.diagnostics import Codes, Diagnostic
+from compiler.document import Project
+
+
+def location(loc: tuple[int | str, ...]) -> str:
+    return ".".join(str(part) for part in loc)
+
+
+def load_project(
+    source: str | bytes | dict[str, Any] | Project,
+) -> tuple[Project | None, list[Diagnostic]]:
+    """The project, or None and the diagnostics that explain why it cannot be read."""
+    if isinstance(source, Project):
+        return source, []
+    if isinstance(source, str | bytes):
+        try:
+            source = json.loads(source)
+        except (json.JSONDecodeError, UnicodeDecodeError) as error:
+            return None, [
+                Diagnostic(Codes.INVALID_JSON, f"the document is not valid JSON: {error}")
+            ]
+    if not isinstance(source, dict):
+        return None, [Diagnostic(Codes.SCHEMA, "the document must be a JSON object")]
+    try:
+        return Project.model_validate(source), []
+    except ValidationError as error:
+        return None, [schema_diagnostic(source, item) for item in error.errors()]
+
+
+def schema_diagnostic(source: dict[str, Any], item: Any) -> Diagnostic:
+    """A pydantic error as a diagnostic, naming the workflow and node it sits in."""
+    loc: tuple[int | str, ...] = tuple(item["loc"])
+    workflow_id = node_id = edge_id = None
+    field = location(loc)
+    if len(loc) >= 2 and loc[0] == "workflows" and isinstance(loc[1], int):
+        workflow = _index(source.get("workflows"), loc[1])
+        workflow_id = _text(workflow.get("id")) if workflow else None
+        if len(loc) >= 4 and loc[2] in ("nodes", "edges") and isinstance(loc[3], int) and workflow:
+            element = _index(workflow.get(loc[2]), loc[3])
+            element_id = _text(element.get("id")) if element else None
+            if loc[2] == "nodes":
+                node_id = element_id
+            else:
+                edge_id = element_id
+            field = location(loc[4:]) or location(loc)
+    message = item["msg"]
+    if item["type"] == "extra_forbidden":
+        message = f"unknown field {loc[-1]!r}; remove it (schema_version 1 does not have it)"
+    elif item["type"] == "missing":
+        message = f"the field {loc[-1]!r} is required"
+    return Diagnostic(
+        Codes.SCHEMA,
+        message,
+        workflow_id=workflow_id,
+        node_id=node_id,
+        edge_id=edge_id,
+        field=field,
+    )
+
+
+def _index(items: Any, index: int) -> dict[str, Any] | None:
+    if isinstance(items, list) and 0 <= index < len(items):
+        item = items[index]
+        if isinstance(item, dict):
+            return item
+    return None
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None

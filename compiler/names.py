@@ -1,0 +1,64 @@
+"""The one place where user text becomes a Python identifier."""
+
+from __future__ import annotations
+
+import builtins
+import keyword
+import re
+import unicodedata
+
+_RESERVED = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | frozenset(dir(builtins))
+
+
+def _words(text: str) -> list[str]:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", ascii_text)
+    return [w for w in re.split(r"[^A-Za-z0-9]+", spaced) if w]
+
+
+def snake(text: str, fallback: str = "value") -> str:
+    """`'Build & Test!'` -> `'build_test'`; never a keyword, builtin or dunder; never empty."""
+    name = "_".join(w.lower() for w in _words(text)) or fallback
+    if name[0].isdigit():
+        name = f"{fallback}_{name}"
+    if name in _RESERVED:
+        name = f"{name}_"
+    return name
+
+
+def pascal(text: str, fallback: str = "Value") -> str:
+    name = "".join(w[:1].upper() + w[1:] for w in _words(text)) or fallback
+    if name[0].isdigit():
+        name = f"{fallback}{name}"
+    if name in _RESERVED:
+        name = f"{name}_"
+    return name
+
+
+def upper_snake(text: str, fallback: str = "VALUE") -> str:
+    return snake(text, fallback.lower()).rstrip("_").upper() or fallback
+
+
+class Namespace:
+    """Hands out identifiers that are unique within one Python scope, in a stable way."""
+
+    def __init__(self, taken: set[str] | None = None) -> None:
+        self._taken: set[str] = set(taken or ())
+
+    def claim(self, base: str) -> str:
+        name, counter = base, 2
+        while name in self._taken:
+            name = f"{base}_{counter}"
+            counter += 1
+        self._taken.add(name)
+        return name
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._taken
+
+
+def docstring(text: str) -> str:
+    """A triple-quoted docstring literal holding `text` on one line, whatever it contains."""
+    one_line = " ".join(text.split())[:300] or "-"
+    escaped = one_line.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"""{escaped}"""'

@@ -1,0 +1,133 @@
+"""The compiler's public entry points: load -> check -> structure -> render -> format -> emit."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from compiler.check import check_project
+from compiler.diagnostics import Codes, Diagnostic, has_errors
+from compiler.document import Project
+from compiler.emit import remap, strip_markers
+from compiler.expressions import free_names, parse_template
+from compiler.format import format_sources
+from compiler.load import load_project
+from compiler.project_info import ProjectInfo
+from compiler.render import render_files, sourcemap_json
+from compiler.scopes import Analysis, analyse
+from compiler.structure import Tree, structure_workflow
+
+T = TypeVar("T")
+
+
+@dataclass
+class CompileResult:
+    project: Project | None
+    diagnostics: list[Diagnostic]
+    files: dict[str, str] = field(default_factory=dict)
+    """path (under `<package>/`) -> text; empty when there are errors."""
+    sourcemap: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    """workflow id -> node id -> {file, start, end} (1-based, inclusive lines)."""
+    package: str = ""
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not has_errors(self.diagnostics)
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.timings: dict[str, float] = {}
+
+    def run(self, stage: str, action: Callable[..., T], *args: Any) -> T:
+        began = time.perf_counter()
+        try:
+            return action(*args)
+        finally:
+            self.timings[stage] = self.timings.get(stage, 0.0) + time.perf_counter() - began
+
+
+def check_document(source: str | bytes | dict[str, Any] | Project) -> CompileResult:
+    """Every diagnostic of a document, without rendering anything."""
+    result, _trees, _info = _analyse(source, _Clock())
+    return result
+
+
+def _analyse(
+    source: str | bytes | dict[str, Any] | Project, clock: _Clock
+) -> tuple[CompileResult, list[tuple[Tree, Analysis]], ProjectInfo | None]:
+    project, diagnostics = clock.run("load", load_project, source)
+    if project is None:
+        return CompileResult(None, diagnostics, timings=clock.timings), [], None
+    info, graphs, found = clock.run("check", check_project, project)
+    diagnostics += found
+    trees: list[tuple[Tree, Analysis]] = []
+    for graph in graphs:
+        tree, found = clock.run("structure", structure_workflow, graph)
+        diagnostics += found
+        if tree is None:
+            continue
+        analysis, found = clock.run("check", analyse, tree, info)
+        diagnostics += found
+        trees.append((tree, analysis))
+    for wf in project.workflows:
+        template = wf.settings.id_template
+        if not template:
+            continue
+        try:
+            names = free_names(parse_template(template))
+        except ValueError:
+            continue  # reported by the check stage
+        for name in sorted(names - {"input"}):
+            diagnostics.append(
+                Diagnostic(
+                    Codes.UNKNOWN_NAME,
+                    f"the workflow id is made before the workflow runs, so it can only use "
+                    f"'input'; {name!r} is not available",
+                    workflow_id=wf.id,
+                    field="settings.id_template",
+                )
+            )
+    diagnostics.sort(key=lambda d: (d.workflow_id or "", d.node_id or "", d.edge_id or "", d.code))
+    result = CompileResult(project, diagnostics, package=info.package, timings=clock.timings)
+    return result, trees, info
+
+
+def compile_project(source: str | bytes | dict[str, Any] | Project) -> CompileResult:
+    """Generated files and source map for a document, or the diagnostics that prevent them."""
+    clock = _Clock()
+    result, trees, info = _analyse(source, clock)
+    if not result.ok or info is None:
+        return result
+    rendered = clock.run("render", lambda: list(render_files(info, trees)))
+    module_workflow = {
+        f"workflows/{tree.graph.info.module}.py": tree.graph.info.definition.id for tree, _ in trees
+    }
+    raw = {path: text for path, text, _markers in rendered}
+    formatted = clock.run("format", lambda: format_sources(raw, info.package))
+
+    def emit() -> dict[str, str]:
+        stripped: dict[str, str] = {}
+        for path, _text, markers in rendered:
+            stripped[path], ranges = strip_markers(
+                formatted[path], markers, f"{info.package}/{path}"
+            )
+            if ranges:
+                result.sourcemap[module_workflow[path]] = ranges
+        return stripped
+
+    stripped = clock.run("emit", emit)
+    # removing the markers can leave blank lines ruff would not: format once more, move the map
+    final = clock.run("format", lambda: format_sources(stripped, info.package))
+    for path, text in final.items():
+        workflow_id = module_workflow.get(path)
+        if workflow_id in result.sourcemap:
+            result.sourcemap[workflow_id] = remap(
+                result.sourcemap[workflow_id], stripped[path], text
+            )
+    result.files.update(final)
+    result.files["sourcemap.json"] = sourcemap_json(result.sourcemap)
+    return result

@@ -1,0 +1,144 @@
+"""Names and types derived once from a project, shared by the check and render stages.
+
+Everything here is computed from the document in its own order, so it is deterministic; every
+identifier comes from the naming functions in `names`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from compiler.document import ActivityDef, Project, Workflow
+from compiler.names import Namespace, pascal, snake
+from compiler.typerefs import TypeRefError, parse_typeref
+
+
+@dataclass
+class FieldsInfo:
+    class_name: str
+    fields: dict[str, str]
+    """field name -> Python annotation (or the raw TypeRef when it does not parse)."""
+
+
+@dataclass
+class ActivityInfo:
+    definition: ActivityDef
+    function: str
+    input: FieldsInfo
+    output: str
+
+
+@dataclass
+class HandlerInfo:
+    kind: str
+    name: str
+    node_id: str
+    payload: FieldsInfo | None
+    method: str
+
+
+@dataclass
+class WorkflowInfo:
+    definition: Workflow
+    class_name: str
+    module: str
+    input: FieldsInfo
+    output: str
+    state_class: str
+    handlers: dict[tuple[str, str], HandlerInfo] = field(default_factory=dict)
+    """(kind, Temporal name) -> handler, for signal, update and query entry nodes."""
+
+
+def annotation_or_any(text: str, project_types: set[str]) -> str:
+    try:
+        return parse_typeref(text, project_types)
+    except TypeRefError:
+        return "Any"
+
+
+@dataclass
+class ProjectInfo:
+    project: Project
+    package: str
+    type_names: set[str]
+    activities: dict[str, ActivityInfo]
+    workflows: dict[str, WorkflowInfo]
+    model_classes: Namespace
+
+    def annotation(self, typeref: str) -> str:
+        return annotation_or_any(typeref, self.type_names)
+
+    def model_classes_list(self) -> list[str]:
+        """Every class models.py defines."""
+        names = list(self.project.types)
+        names += [a.input.class_name for a in self.activities.values()]
+        for wf in self.workflows.values():
+            names += [wf.input.class_name, wf.state_class]
+            names += [h.payload.class_name for h in wf.handlers.values() if h.payload]
+        return names
+
+    @classmethod
+    def build(cls, project: Project) -> ProjectInfo:
+        type_names = set(project.types)
+        classes = Namespace(type_names | {"Any", "datetime", "field", "dataclass"})
+        functions = Namespace({"activity", "ApplicationError", "asyncio", "json", "re"})
+
+        def fields(base: str, spec: dict[str, str]) -> FieldsInfo:
+            return FieldsInfo(
+                classes.claim(base),
+                {name: annotation_or_any(ref, type_names) for name, ref in spec.items()},
+            )
+
+        activities: dict[str, ActivityInfo] = {}
+        for definition in project.activities:
+            if definition.name in activities:
+                continue
+            activities[definition.name] = ActivityInfo(
+                definition=definition,
+                function=functions.claim(snake(definition.name, "activity")),
+                input=fields(pascal(definition.name, "Activity") + "Input", definition.input),
+                output=annotation_or_any(definition.output, type_names),
+            )
+        workflows: dict[str, WorkflowInfo] = {}
+        modules = Namespace({"__init__", "models", "activities", "worker", "starter", "schedules"})
+        for wf in project.workflows:
+            if wf.id in workflows:
+                continue
+            base = pascal(wf.id, "Workflow")
+            info = WorkflowInfo(
+                definition=wf,
+                class_name=classes.claim(base + "Workflow"),
+                module=modules.claim(snake(wf.id, "workflow")),
+                input=fields(base + "Input", wf.input),
+                output=annotation_or_any(wf.output, type_names),
+                state_class=classes.claim(base + "State"),
+            )
+            methods = Namespace({"run", "__init__"})
+            for node in wf.nodes:
+                kind = node.type
+                if kind not in ("signal", "update", "query"):
+                    continue
+                name = node.config.get("name")
+                if not isinstance(name, str) or not name or (kind, name) in info.handlers:
+                    continue
+                params = node.config.get("params") or {}
+                payload = None
+                if isinstance(params, dict) and params and kind != "query":
+                    suffix = "Signal" if kind == "signal" else "Update"
+                    payload = fields(base + pascal(name, "Handler") + suffix, params)
+                info.handlers[(kind, name)] = HandlerInfo(
+                    kind=kind,
+                    name=name,
+                    node_id=node.id,
+                    payload=payload,
+                    method=methods.claim(snake(name, kind)),
+                )
+            workflows[wf.id] = info
+        return cls(
+            project=project,
+            package=snake(project.id, "project"),
+            type_names=type_names,
+            activities=activities,
+            workflows=workflows,
+            model_classes=classes,
+        )

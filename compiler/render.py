@@ -1,0 +1,419 @@
+"""Stage 4: render the structured tree and the project's modules through Jinja templates.
+
+Each node's statements are wrapped in `# @wfd-begin N` / `# @wfd-end N` marker comments; the emit
+stage turns them into the source map after formatting and removes them.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import keyword
+import tokenize
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+import node_types
+from compiler.context import NodeRender
+from compiler.document import ActivityDef, HttpImpl, PythonImpl, ShellImpl, SimulateImpl
+from compiler.expressions import emit, parse_template
+from compiler.names import Namespace, docstring
+from compiler.project_info import FieldsInfo, ProjectInfo
+from compiler.scopes import Analysis
+from compiler.structure import Block, Tree
+from node_types import REGISTRY
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+ENVIRONMENT = jinja2.Environment(
+    loader=jinja2.ChoiceLoader(
+        [jinja2.FileSystemLoader(node_types.TEMPLATE_DIR), jinja2.FileSystemLoader(TEMPLATES)]
+    ),
+    undefined=jinja2.StrictUndefined,
+    autoescape=False,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+)
+ENVIRONMENT.filters["repr"] = repr
+
+
+ENVIRONMENT.filters["docstring"] = docstring
+
+BEGIN = "# @wfd-begin "
+END = "# @wfd-end "
+
+_STDLIB = {
+    "asyncio": "import asyncio",
+    "timedelta": "from datetime import timedelta",
+    "datetime": "from datetime import datetime",
+    "Any": "from typing import Any",
+}
+_TEMPORAL = {
+    "workflow": "from temporalio import workflow",
+    "RetryPolicy": "from temporalio.common import RetryPolicy",
+    "WorkflowIDReusePolicy": "from temporalio.common import WorkflowIDReusePolicy",
+    "ParentClosePolicy": "from temporalio.workflow import ParentClosePolicy",
+    "ApplicationError": "from temporalio.exceptions import ApplicationError",
+}
+
+
+def names_in(code: str) -> set[str]:
+    """Identifiers used as code (not inside strings or comments) in a piece of source."""
+    found: set[str] = set()
+    tokens = tokenize.generate_tokens(io.StringIO(code).readline)
+    for token in tokens:
+        if token.type == tokenize.NAME and not keyword.iskeyword(token.string):
+            found.add(token.string)
+    return found
+
+
+def _import_lines(table: dict[str, str], used: set[str]) -> list[str]:
+    """Import statements for the used names, merged per module, sorted."""
+    modules: dict[str, list[str]] = {}
+    plain: list[str] = []
+    for name in sorted(used & set(table)):
+        statement = table[name]
+        if statement.startswith("import "):
+            plain.append(statement)
+            continue
+        module = statement.split()[1]
+        modules.setdefault(module, []).append(name)
+    lines = sorted(plain)
+    lines += [
+        f"from {module} import {', '.join(sorted(names))}"
+        for module, names in sorted(modules.items())
+    ]
+    return lines
+
+
+class WorkflowRenderer:
+    """Renders one workflow module, collecting the helper methods its kinds add."""
+
+    def __init__(self, tree: Tree, analysis: Analysis, project: ProjectInfo, markers: list[str]):
+        self.tree = tree
+        self.analysis = analysis
+        self.project = project
+        self.info = tree.graph.info
+        self.markers = markers
+        reserved = {"run", "__init__"} | {h.method for h in self.info.handlers.values()}
+        self.methods_namespace = Namespace(reserved)
+        taken_locals = set(analysis.used_names) | {"input", "payload", "self", "task", "pending"}
+        self.locals_namespace = Namespace(taken_locals)
+        self.extra_methods: list[str] = []
+        self.arm_text: dict[tuple[str, str], list[str]] = {}
+
+    # the Renderer protocol, called by the kinds
+    def arms(self, node_id: str, port: str) -> list[str]:
+        return self.arm_text.get((node_id, port), [])
+
+    def claim_method(self, base: str) -> str:
+        return self.methods_namespace.claim(base)
+
+    def claim_local(self, base: str) -> str:
+        return self.locals_namespace.claim(base)
+
+    def add_method(self, code: str) -> None:
+        self.extra_methods.append(code)
+
+    def snippet(self, template: str, **variables: Any) -> str:
+        return ENVIRONMENT.get_template(template).render(**variables).strip("\n")
+
+    def phase_parameters(self, node_id: str) -> list[str]:
+        return self.analysis.phase_parameters.get(node_id, [])
+
+    # rendering
+    def sequence(self, blocks: list[Block]) -> str:
+        parts = [self.block(block) for block in blocks]
+        return "\n".join(part for part in parts if part)
+
+    def block(self, block: Block) -> str:
+        node = block.node
+        for port, arm in block.arms:
+            self.arm_text.setdefault((node.id, port), []).append(self.sequence(arm))
+        kind = REGISTRY[node.type]
+        ctx = NodeRender(
+            project=self.project,
+            workflow=self.info,
+            node=node,
+            scope=self.analysis.scopes[node.id],
+            used_names=self.analysis.used_names,
+            renderer=self,
+        )
+        variables = kind.prepare(self.tree.graph.configs[node.id], ctx)
+        text = ENVIRONMENT.get_template(kind.template).render(**variables).strip("\n")
+        if not text.strip():
+            return ""
+        index = len(self.markers)
+        self.markers.append(node.id)
+        return f"{BEGIN}{index}\n{text}\n{END}{index}"
+
+    def module(self) -> str:
+        entries = [self.block(entry) for entry in self.tree.entries]
+        methods = [m for m in entries if m] + self.extra_methods
+        definition = self.info.definition
+        body = "\n\n".join(methods)
+        used = names_in(body) | {"workflow"}
+        activities = sorted({a.function for a in self.project.activities.values()} & used)
+        always = {self.info.input.class_name, self.info.state_class}
+        models = sorted(set(self.project.model_classes_list()) & (used | always))
+        title = definition.name or definition.id
+        return ENVIRONMENT.get_template("workflow.py.jinja").render(
+            docstring=docstring(f"Workflow {title!s} ({definition.id}), generated from its graph."),
+            stdlib_imports=_import_lines(_STDLIB, used),
+            temporal_imports=_import_lines(_TEMPORAL, used),
+            package=self.project.package,
+            activities=activities,
+            models=models,
+            workflow_name=repr(definition.id),
+            class_name=self.info.class_name,
+            class_docstring=docstring(definition.description or title),
+            input_class=self.info.input.class_name,
+            state_class=self.info.state_class,
+            methods=methods,
+        )
+
+
+def render_workflow(tree: Tree, analysis: Analysis, project: ProjectInfo) -> tuple[str, list[str]]:
+    markers: list[str] = []
+    return WorkflowRenderer(tree, analysis, project, markers).module(), markers
+
+
+# models.py
+
+
+_ZERO = {"str": "''", "int": "0", "float": "0.0", "bool": "False"}
+
+
+def _default_code(annotation: str, default: Any) -> str | None:
+    """Source for a state field's default; None when the type has no natural default."""
+    if default is None:
+        if annotation == "Any" or annotation.endswith("| None"):
+            return "None"
+        if annotation in _ZERO:
+            return _ZERO[annotation]
+        if annotation.startswith("list["):
+            return "field(default_factory=list)"
+        if annotation.startswith("dict["):
+            return "field(default_factory=dict)"
+        return None
+    if isinstance(default, list | dict):
+        if not default:
+            return f"field(default_factory={type(default).__name__})"
+        return f"field(default_factory=lambda: {default!r})"
+    return repr(default)
+
+
+def _fields_class(info: FieldsInfo, text: str) -> dict[str, Any]:
+    return {
+        "name": info.class_name,
+        "docstring": docstring(text),
+        "fields": [(name, annotation, None) for name, annotation in info.fields.items()],
+    }
+
+
+def render_models(project: ProjectInfo) -> str:
+    classes: list[dict[str, Any]] = []
+    for type_name, definition in project.project.types.items():
+        fields = [(name, project.annotation(ref), None) for name, ref in definition.fields.items()]
+        classes.append(
+            {
+                "name": type_name,
+                "docstring": docstring(definition.description or f"The {type_name} type."),
+                "fields": fields,
+            }
+        )
+    for activity in project.activities.values():
+        classes.append(
+            _fields_class(activity.input, f"Input of the {activity.definition.name} activity.")
+        )
+    for wf in project.workflows.values():
+        classes.append(_fields_class(wf.input, f"Input of the {wf.definition.id} workflow."))
+        state_fields = []
+        for var in wf.definition.state:
+            annotation = project.annotation(var.type)
+            state_fields.append((var.name, annotation, _default_code(annotation, var.default)))
+        # fields without a default must come first in a dataclass
+        state_fields.sort(key=lambda item: item[2] is not None)
+        classes.append(
+            {
+                "name": wf.state_class,
+                "docstring": docstring(f"State of the {wf.definition.id} workflow."),
+                "fields": state_fields,
+            }
+        )
+        for handler in wf.handlers.values():
+            if handler.payload is not None:
+                classes.append(
+                    _fields_class(handler.payload, f"Payload of the {handler.name} {handler.kind}.")
+                )
+    text_fields = " ".join(a for cls in classes for _n, a, _d in cls["fields"])
+    defaults = " ".join(d for cls in classes for _n, _a, d in cls["fields"] if d)
+    used = names_in(text_fields)
+    return ENVIRONMENT.get_template("models.py.jinja").render(
+        project_name=project.project.name or project.project.id,
+        classes=classes,
+        uses_field="field(" in defaults,
+        uses_datetime="datetime" in used,
+        uses_any="Any" in used,
+    )
+
+
+# activities.py
+
+
+def _activity_item(
+    project: ProjectInfo, definition: ActivityDef, aliases: Namespace
+) -> dict[str, Any]:
+    info = project.activities[definition.name]
+    impl = definition.implementation
+    item: dict[str, Any] = {
+        "name": repr(definition.name),
+        "function": info.function,
+        "input_class": info.input.class_name,
+        "output": info.output,
+        "returns": info.output != "None",
+        "docstring": docstring(definition.description or f"Activity {definition.name}."),
+        "kind": impl.kind,
+    }
+    if isinstance(impl, PythonImpl):
+        module, function = impl.function.split(":")
+        alias = aliases.claim(f"{info.function}_impl")
+        item["alias"] = alias
+        item["import"] = f"from {module} import {function} as {alias}"
+    elif isinstance(impl, SimulateImpl):
+        item.update(
+            result=repr(impl.result),
+            delay=repr(impl.delay_seconds),
+            fail_attempts=impl.fail_attempts,
+            fail_when=repr(impl.fail_when),
+            fail_message=repr(impl.fail_message),
+        )
+    elif isinstance(impl, HttpImpl):
+        item.update(
+            method=repr(impl.method),
+            url=repr(impl.url),
+            headers=repr(impl.headers),
+            body=repr(impl.body),
+        )
+    elif isinstance(impl, ShellImpl):
+        item.update(command=repr(impl.command), timeout=repr(impl.timeout_seconds))
+    return item
+
+
+def render_activities(project: ProjectInfo) -> str:
+    aliases = Namespace({a.function for a in project.activities.values()})
+    items = [_activity_item(project, a.definition, aliases) for a in project.activities.values()]
+    kinds = {item["kind"] for item in items}
+    converts = any(item["returns"] and item["kind"] != "python" for item in items)
+    helpers = {
+        "simulate": "simulate" in kinds,
+        "http": "http" in kinds,
+        "shell": "shell" in kinds,
+        "fill": bool(kinds & {"simulate", "http", "shell"}),
+        "convert": converts,
+    }
+    stdlib = set()
+    if helpers["simulate"]:
+        stdlib |= {"import asyncio", "import dataclasses", "import os"}
+    if helpers["http"]:
+        stdlib |= {"import dataclasses", "import json", "import urllib.parse"}
+    if helpers["shell"]:
+        stdlib |= {"import asyncio", "import dataclasses"}
+    if helpers["fill"]:
+        stdlib |= {"import re", "import urllib.parse", "from typing import Any"}
+    if converts:
+        stdlib.add("from typing import Any")
+    annotations = " ".join(
+        [item["output"] for item in items]
+        + [a for i in project.activities.values() for a in i.input.fields.values()]
+    )
+    output_types = names_in(annotations)
+    if "datetime" in output_types:
+        stdlib.add("from datetime import datetime")
+    if "Any" in output_types:
+        stdlib.add("from typing import Any")
+    third_party = ["from temporalio import activity"]
+    if helpers["simulate"] or helpers["http"] or helpers["shell"]:
+        third_party.append("from temporalio.exceptions import ApplicationError")
+    if converts:
+        third_party.append("from temporalio.converter import value_to_type")
+    if helpers["http"]:
+        third_party.insert(0, "import httpx")
+    models = sorted(
+        {i.input.class_name for i in project.activities.values()}
+        | (output_types & set(project.model_classes_list()))
+    )
+    return ENVIRONMENT.get_template("activities.py.jinja").render(
+        project_name=project.project.name or project.project.id,
+        package=project.package,
+        stdlib_imports=sorted(stdlib, key=lambda line: (line.startswith("from"), line)),
+        third_party_imports=sorted(third_party, key=lambda line: (line.startswith("from"), line)),
+        user_imports=[item["import"] for item in items if "import" in item],
+        models=models,
+        helpers=helpers,
+        activities=items,
+    )
+
+
+# package modules
+
+
+def render_init(project: ProjectInfo) -> str:
+    title = project.project.name or project.project.id
+    return ENVIRONMENT.get_template("init.py.jinja").render(
+        docstring=docstring(f"{title}: Temporal workflows generated from their graphs."),
+        task_queue=repr(project.project.task_queue),
+    )
+
+
+def render_worker(project: ProjectInfo) -> str:
+    return ENVIRONMENT.get_template("worker.py.jinja").render(
+        project_name=project.project.name or project.project.id,
+        package=project.package,
+        workflows=[(wf.module, wf.class_name) for wf in project.workflows.values()],
+    )
+
+
+def render_starter(project: ProjectInfo) -> str:
+    items = []
+    uses_uuid = False
+    for wf in project.workflows.values():
+        template = wf.definition.settings.id_template
+        if template:
+            id_code = emit(parse_template(template), {"input": "input"})
+        else:
+            uses_uuid = True
+            id_code = f"{wf.definition.id + '-'!r} + str(uuid.uuid4())"
+        items.append(
+            {"name": repr(wf.definition.id), "input_class": wf.input.class_name, "id_code": id_code}
+        )
+    return ENVIRONMENT.get_template("starter.py.jinja").render(
+        project_name=project.project.name or project.project.id,
+        package=project.package,
+        workflows=items,
+        models=sorted(wf.input.class_name for wf in project.workflows.values()),
+        uses_uuid=uses_uuid,
+    )
+
+
+def render_files(
+    project: ProjectInfo, trees: list[tuple[Tree, Analysis]]
+) -> Iterator[tuple[str, str, list[str]]]:
+    """(path inside the package, text, marker node ids) for every generated module."""
+    yield "__init__.py", render_init(project), []
+    yield "models.py", render_models(project), []
+    yield "activities.py", render_activities(project), []
+    yield "workflows/__init__.py", '"""Workflow definitions, one module per workflow."""\n', []
+    for tree, analysis in trees:
+        text, markers = render_workflow(tree, analysis, project)
+        yield f"workflows/{tree.graph.info.module}.py", text, markers
+    yield "worker.py", render_worker(project), []
+    yield "starter.py", render_starter(project), []
+
+
+def sourcemap_json(entries: dict[str, Any]) -> str:
+    return json.dumps(entries, indent=2, sort_keys=True) + "\n"

@@ -1,0 +1,161 @@
+"""Checks on the structured tree: names in scope, where kinds may stand, paths that fall off.
+
+It also records, for the render stage, the scope each node sees and which step results are read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from compiler.context import NodeCheck, Scope
+from compiler.diagnostics import Codes, Diagnostic
+from compiler.expressions import FUNCTIONS, free_names
+from compiler.project_info import ProjectInfo, annotation_or_any
+from compiler.structure import Block, Tree
+from node_types import REGISTRY
+from node_types.base import Role
+
+
+@dataclass
+class Analysis:
+    scopes: dict[str, Scope] = field(default_factory=dict)
+    """node id -> the scope the node sees (before the names it binds itself)."""
+    used_names: set[str] = field(default_factory=set)
+    phase_parameters: dict[str, list[str]] = field(default_factory=dict)
+
+
+def analyse(tree: Tree, project: ProjectInfo) -> tuple[Analysis, list[Diagnostic]]:
+    return _Analyser(tree, project).run()
+
+
+class _Analyser:
+    def __init__(self, tree: Tree, project: ProjectInfo) -> None:
+        self.tree = tree
+        self.graph = tree.graph
+        self.project = project
+        self.analysis = Analysis()
+        self.diagnostics: list[Diagnostic] = []
+        self.binders: dict[str, str] = {}
+        for node_id, config in self.graph.configs.items():
+            kind = REGISTRY[self.graph.nodes[node_id].type]
+            ctx = NodeCheck(project, self.graph.info, self.graph.nodes[node_id])
+            for name, _annotation in kind.binds(config, ctx):
+                self.binders.setdefault(name, node_id)
+        for parsed in self.graph.expressions.values():
+            for _field, tree_, _template in parsed:
+                self.analysis.used_names |= free_names(tree_)
+
+    def error(self, code: str, node_id: str, field: str | None, message: str) -> None:
+        self.diagnostics.append(
+            Diagnostic(
+                code,
+                message,
+                workflow_id=self.graph.info.definition.id,
+                node_id=node_id,
+                field=field,
+            )
+        )
+
+    def run(self) -> tuple[Analysis, list[Diagnostic]]:
+        info = self.graph.info
+        for entry in self.tree.entries:
+            node = entry.node
+            scope = Scope({"input": "self._input", "state": "self._state"}, kind=node.type)
+            if node.type == "start":
+                scope.kind = "run"
+                output = info.output
+            elif node.type == "update":
+                returns = getattr(self.graph.configs[node.id], "returns", "None")
+                output = annotation_or_any(returns, self.project.type_names)
+            else:
+                output = "None"
+            handler = info.handlers.get(
+                (node.type, getattr(self.graph.configs[node.id], "name", ""))
+            )
+            if handler is not None and handler.payload is not None:
+                scope.mapping["payload"] = "payload"
+            self.visit_node(entry, scope, frozenset({scope.kind}))
+            for _port, body in entry.arms:
+                self.walk(body, scope.child(), frozenset({scope.kind}))
+            body = entry.arms[0][1] if entry.arms else []
+            returns_value = output not in ("None", "Any") and not output.endswith("| None")
+            if entry.arms and returns_value and _falls_through(body):
+                self.error(
+                    Codes.MISSING_RETURN,
+                    node.id,
+                    None,
+                    f"a path from here reaches the end without an End node, but this must "
+                    f"return {output}; finish every path with End or Fail",
+                )
+        return self.analysis, self.diagnostics
+
+    def visit_node(self, block: Block, scope: Scope, contexts: frozenset[str]) -> None:
+        node = block.node
+        kind = REGISTRY[node.type]
+        self.analysis.scopes[node.id] = scope.child()
+        forbidden = kind.not_allowed_in & contexts
+        if forbidden:
+            self.error(Codes.NOT_ALLOWED_HERE, node.id, None, kind.not_allowed_reason)
+        for field_name, tree_, _template in self.graph.expressions.get(node.id, []):
+            for name in sorted(free_names(tree_)):
+                if name not in scope.mapping:
+                    self.error(Codes.UNKNOWN_NAME, node.id, field_name, self._unknown(name, scope))
+
+    def _unknown(self, name: str, scope: Scope) -> str:
+        known = ", ".join(sorted(scope.mapping))
+        binder = self.binders.get(name)
+        if binder is not None:
+            return (
+                f"{name!r} is the result of {binder!r}, which does not run before this node on "
+                f"every path (or sits in another branch or phase); store it in state to share "
+                f"it. Names available here: {known}"
+            )
+        functions = ", ".join(sorted(FUNCTIONS))
+        return f"unknown name {name!r}; names available here: {known}; functions: {functions}"
+
+    def walk(self, blocks: list[Block], scope: Scope, contexts: frozenset[str]) -> None:
+        for block in blocks:
+            node = block.node
+            kind = REGISTRY[node.type]
+            self.visit_node(block, scope, contexts)
+            if kind.role is Role.BRANCH:
+                for _port, arm in block.arms:
+                    self.walk(arm, scope.child(), contexts)
+            elif kind.role is Role.PARALLEL:
+                for _port, arm in block.arms:
+                    self.walk(arm, scope.child("branch"), contexts | {"branch"})
+            elif kind.role is Role.CONTAINER:
+                body = block.arms[0][1] if block.arms else []
+                read: set[str] = set()
+                for inner in _nodes(body):
+                    for _field, tree_, _template in self.graph.expressions.get(inner.node.id, []):
+                        read |= free_names(tree_)
+                self.analysis.phase_parameters[node.id] = sorted(read & set(scope.locals))
+                self.walk(body, scope.child("phase"), contexts | {"phase"})
+            ctx = NodeCheck(self.project, self.graph.info, node)
+            for name, annotation in kind.binds(self.graph.configs[node.id], ctx):
+                scope.bind(name, annotation)
+
+
+def _nodes(blocks: list[Block]) -> Iterator[Block]:
+    for block in blocks:
+        yield block
+        for _port, arm in block.arms:
+            yield from _nodes(arm)
+
+
+def _falls_through(blocks: list[Block]) -> bool:
+    if not blocks:
+        return True
+    last = blocks[-1]
+    kind = REGISTRY[last.node.type]
+    if kind.role is Role.TERMINAL:
+        return False
+    if kind.role is Role.BRANCH:
+        wired = {port for port, _arm in last.arms}
+        declared = {p.name for p in kind.outputs if not p.prefix}
+        if not declared <= wired:
+            return True
+        return any(_falls_through(arm) for _port, arm in last.arms)
+    return True

@@ -1,0 +1,109 @@
+"""`activity`: run one activity from the project's catalogue and bind its result."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from pydantic import Field
+
+from compiler.context import NodeCheck, NodeRender
+from compiler.diagnostics import Codes
+from compiler.document import RetrySpec
+from node_types.base import Config, Duration, Expression, ExpressionRef, NodeType, ResultName, Role
+
+
+class ActivityConfig(Config):
+    activity: str = Field(min_length=1, description="Name of the activity in the catalogue")
+    args: dict[str, Expression] = Field(
+        default_factory=dict, description="One expression per input field of the activity"
+    )
+    result: ResultName | None = Field(
+        default=None, description="Name that later steps use to read the result"
+    )
+    start_to_close_timeout: Duration | None = None
+    schedule_to_close_timeout: Duration | None = None
+    heartbeat_timeout: Duration | None = None
+    retry: RetrySpec | None = Field(
+        default=None, description="Overrides the catalogue's retry policy for this call"
+    )
+
+
+def validate_call(
+    config: ActivityConfig, ctx: NodeCheck, skip_fields: tuple[str, ...] = ()
+) -> None:
+    for name in ("start_to_close_timeout", "schedule_to_close_timeout", "heartbeat_timeout"):
+        ctx.duration(name, getattr(config, name))
+    ctx.retry("retry", config.retry)
+    info = ctx.activity("activity", config.activity)
+    if info is None:
+        return
+    expected = {k: v for k, v in info.input.fields.items() if k not in skip_fields}
+    ctx.arguments("args", config.args, expected, f"activity {config.activity!r}")
+    if config.result and info.output == "None":
+        ctx.error(
+            Codes.BAD_ARGUMENT,
+            "result",
+            f"activity {config.activity!r} returns nothing, so there is no result to name; "
+            "clear the result name or give the activity an output type",
+        )
+
+
+def argument_expressions(config: ActivityConfig) -> Iterable[ExpressionRef]:
+    for name, text in config.args.items():
+        yield f"args.{name}", text, False
+
+
+def binds(config: ActivityConfig, ctx: NodeCheck | NodeRender) -> list[tuple[str, str]]:
+    info = ctx.project.activities.get(config.activity)
+    if config.result and info is not None:
+        return [(config.result, info.output)]
+    return []
+
+
+def call_variables(
+    config: ActivityConfig, ctx: NodeRender, extra: dict[str, str]
+) -> dict[str, Any]:
+    info = ctx.project.activities[config.activity]
+    defaults = info.definition.defaults
+    args = {name: ctx.expr(config.args[name]) for name in info.input.fields if name in config.args}
+    args.update(extra)
+    return {
+        "result": ctx.result_name(config.result),
+        "function": info.function,
+        "input_class": info.input.class_name,
+        "args": list(args.items()),
+        "start_to_close": ctx.duration(
+            config.start_to_close_timeout or defaults.start_to_close_timeout
+        ),
+        "schedule_to_close": (
+            ctx.duration(config.schedule_to_close_timeout)
+            if config.schedule_to_close_timeout
+            else None
+        ),
+        "heartbeat": (
+            ctx.duration(config.heartbeat_timeout or defaults.heartbeat_timeout or "")
+            if (config.heartbeat_timeout or defaults.heartbeat_timeout)
+            else None
+        ),
+        "retry": ctx.retry_policy(config.retry or defaults.retry),
+        "summary": ctx.summary(),
+    }
+
+
+KIND = NodeType(
+    kind="activity",
+    label="Activity",
+    category="steps",
+    icon="bolt",
+    color="#2563eb",
+    description="Runs an activity from the catalogue with timeouts and a retry policy.",
+    config=ActivityConfig,
+    role=Role.STEP,
+    template="activity.jinja",
+    validate=validate_call,
+    expressions=argument_expressions,
+    binds=binds,
+    prepare=lambda config, ctx: call_variables(config, ctx, {}),
+    defaults={"activity": "", "args": {}},
+)

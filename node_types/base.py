@@ -1,0 +1,110 @@
+"""A node kind: one definition holding its config, UI metadata, ports, hooks and template."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Annotated, Any, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from compiler.context import NodeCheck, NodeRender
+
+
+class Role(StrEnum):
+    """How the structure stage treats a kind."""
+
+    ENTRY = "entry"  # starts a scope: the run method or a handler
+    STEP = "step"  # one way in, one way out
+    BRANCH = "branch"  # several ports, exactly one taken; arms merge again
+    PARALLEL = "parallel"  # every branch runs; they meet at a join
+    JOIN = "join"
+    TERMINAL = "terminal"  # nothing follows
+    CONTAINER = "container"  # holds a body of child nodes
+
+
+@dataclass(frozen=True)
+class Port:
+    name: str
+    label: str
+    multiple: bool = False
+    """Several edges may leave this port (parallel branches)."""
+    prefix: bool = False
+    """The port stands for a family `name:<key>` (switch cases)."""
+
+
+Expression = Annotated[str, Field(min_length=1, json_schema_extra={"format": "expression"})]
+Template = Annotated[str, Field(json_schema_extra={"format": "template"})]
+Duration = Annotated[str, Field(min_length=1, json_schema_extra={"format": "duration"})]
+ResultName = Annotated[
+    str,
+    Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=60, json_schema_extra={"format": "identifier"}),
+]
+
+
+class Config(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+ConfigT = TypeVar("ConfigT", bound=Config)
+
+ExpressionRef = tuple[str, str, bool]
+"""(field path, text, is_template)"""
+
+
+def _binds_nothing(config: Any, ctx: NodeCheck | NodeRender) -> list[tuple[str, str]]:
+    return []
+
+
+@dataclass(frozen=True)
+class NodeType(Generic[ConfigT]):
+    kind: str
+    label: str
+    category: str
+    icon: str
+    color: str
+    description: str
+    config: type[ConfigT]
+    role: Role
+    template: str
+    """File name of the kind's Jinja template, beside its module."""
+    outputs: tuple[Port, ...] = (Port("out", "next"),)
+    has_input: bool = True
+    not_allowed_in: frozenset[str] = frozenset()
+    """Scopes (signal, update, phase, branch) where this kind cannot stand, with the reason."""
+    not_allowed_reason: str = ""
+    validate: Callable[[ConfigT, NodeCheck], None] | None = None
+    expressions: Callable[[ConfigT], Iterable[ExpressionRef]] = lambda config: ()
+    binds: Callable[[ConfigT, NodeCheck | NodeRender], list[tuple[str, str]]] = _binds_nothing
+    """Locals a node binds for the nodes after it: (name, annotation)."""
+    prepare: Callable[[ConfigT, NodeRender], dict[str, Any]] = lambda config, ctx: {}
+    defaults: dict[str, Any] = field(default_factory=dict)
+    """A config a new node of this kind starts with in the editor."""
+
+    def port(self, handle: str) -> Port | None:
+        for port in self.outputs:
+            if port.name == handle or (port.prefix and handle.startswith(port.name + ":")):
+                return port
+        return None
+
+    def parse_config(self, raw: dict[str, Any]) -> ConfigT:
+        return self.config.model_validate(raw)
+
+    def catalogue_entry(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "label": self.label,
+            "category": self.category,
+            "icon": self.icon,
+            "color": self.color,
+            "description": self.description,
+            "role": self.role.value,
+            "has_input": self.has_input,
+            "outputs": [
+                {"name": p.name, "label": p.label, "multiple": p.multiple, "prefix": p.prefix}
+                for p in self.outputs
+            ],
+            "config_schema": self.config.model_json_schema(),
+            "defaults": self.defaults,
+        }

@@ -1,0 +1,126 @@
+"""`child_workflow`: start another workflow of the project as a child, and wait for it or not."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Literal
+
+from pydantic import Field
+
+from compiler.context import NodeCheck, NodeRender
+from compiler.diagnostics import Codes
+from node_types.base import (
+    Config,
+    Duration,
+    Expression,
+    ExpressionRef,
+    NodeType,
+    ResultName,
+    Role,
+    Template,
+)
+
+PARENT_CLOSE = {
+    "terminate": "TERMINATE",
+    "abandon": "ABANDON",
+    "request_cancel": "REQUEST_CANCEL",
+}
+ID_REUSE = {
+    "allow_duplicate": "ALLOW_DUPLICATE",
+    "allow_duplicate_failed_only": "ALLOW_DUPLICATE_FAILED_ONLY",
+    "reject_duplicate": "REJECT_DUPLICATE",
+}
+
+
+class ChildWorkflowConfig(Config):
+    workflow: str = Field(min_length=1, description="Id of a workflow in this project")
+    args: dict[str, Expression] = Field(default_factory=dict)
+    id_template: Template | None = Field(
+        default=None, description="Child workflow id, e.g. build-{input.package}"
+    )
+    wait: bool = Field(default=True, description="Wait for the result, or fire and forget")
+    parent_close_policy: Literal["terminate", "abandon", "request_cancel"] = "terminate"
+    id_reuse_policy: Literal[
+        "allow_duplicate", "allow_duplicate_failed_only", "reject_duplicate"
+    ] = "allow_duplicate_failed_only"
+    execution_timeout: Duration | None = None
+    result: ResultName | None = None
+
+
+def validate(config: ChildWorkflowConfig, ctx: NodeCheck) -> None:
+    ctx.duration("execution_timeout", config.execution_timeout)
+    info = ctx.workflow_ref("workflow", config.workflow)
+    if info is None:
+        return
+    ctx.arguments("args", config.args, info.input.fields, f"workflow {config.workflow!r}")
+    if config.result and not config.wait:
+        ctx.error(
+            Codes.BAD_ARGUMENT,
+            "result",
+            "a child that is not waited for has no result; set wait or clear the result name",
+        )
+    if config.result and info.output == "None":
+        ctx.error(
+            Codes.BAD_ARGUMENT,
+            "result",
+            f"workflow {config.workflow!r} returns nothing; clear the result name",
+        )
+
+
+def expressions(config: ChildWorkflowConfig) -> Iterable[ExpressionRef]:
+    for name, text in config.args.items():
+        yield f"args.{name}", text, False
+    if config.id_template:
+        yield "id_template", config.id_template, True
+
+
+def binds(config: ChildWorkflowConfig, ctx: NodeCheck | NodeRender) -> list[tuple[str, str]]:
+    info = ctx.project.workflows.get(config.workflow)
+    if config.result and config.wait and info is not None:
+        return [(config.result, info.output)]
+    return []
+
+
+def prepare(config: ChildWorkflowConfig, ctx: NodeRender) -> dict[str, object]:
+    info = ctx.project.workflows[config.workflow]
+    ctx.imports.add("ParentClosePolicy")
+    ctx.imports.add("WorkflowIDReusePolicy")
+    child_id = (
+        ctx.template(config.id_template)
+        if config.id_template
+        else f"workflow.info().workflow_id + {'-' + ctx.node.id!r}"
+    )
+    result_type = info.output if info.output not in ("None", "Any") else None
+    return {
+        "result": ctx.result_name(config.result) if config.wait else None,
+        "call": "execute_child_workflow" if config.wait else "start_child_workflow",
+        "name": repr(config.workflow),
+        "input_class": info.input.class_name,
+        "args": [(n, ctx.expr(config.args[n])) for n in info.input.fields if n in config.args],
+        "child_id": child_id,
+        "result_type": result_type if config.wait else None,
+        "parent_close": PARENT_CLOSE[config.parent_close_policy],
+        "id_reuse": ID_REUSE[config.id_reuse_policy],
+        "execution_timeout": (
+            ctx.duration(config.execution_timeout) if config.execution_timeout else None
+        ),
+        "summary": ctx.summary(),
+    }
+
+
+KIND = NodeType(
+    kind="child_workflow",
+    label="Child workflow",
+    category="steps",
+    icon="workflow",
+    color="#9333ea",
+    description="Starts another workflow of the project as a child; waits for it or not.",
+    config=ChildWorkflowConfig,
+    role=Role.STEP,
+    template="child_workflow.jinja",
+    validate=validate,
+    expressions=expressions,
+    binds=binds,
+    prepare=prepare,
+    defaults={"workflow": "", "args": {}, "wait": True},
+)

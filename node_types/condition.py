@@ -1,0 +1,37 @@
+"""`condition`: if/else on an expression."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from compiler.context import NodeRender
+from node_types.base import Config, Expression, NodeType, Port, Role
+
+
+class ConditionConfig(Config):
+    expression: Expression = Field(description="Taken as true or false")
+
+
+def prepare(config: ConditionConfig, ctx: NodeRender) -> dict[str, object]:
+    return {
+        "test": ctx.expr(config.expression),
+        "when_true": ctx.body("true"),
+        "when_false": ctx.body("false"),
+    }
+
+
+KIND = NodeType(
+    kind="condition",
+    label="Condition",
+    category="branching",
+    icon="git-branch",
+    color="#d97706",
+    description="Takes the true or the false path depending on an expression.",
+    config=ConditionConfig,
+    role=Role.BRANCH,
+    template="condition.jinja",
+    outputs=(Port("true", "true"), Port("false", "false")),
+    expressions=lambda config: [("expression", config.expression, False)],
+    prepare=prepare,
+    defaults={"expression": ""},
+)

@@ -1,0 +1,45 @@
+"""`fail`: fail the workflow (or reject an update) with an ApplicationError."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from compiler.context import NodeRender
+from node_types.base import Config, NodeType, Role, Template
+
+
+class FailConfig(Config):
+    message: Template = Field(min_length=1, description="Why it failed; {expressions} allowed")
+    error_type: str = Field(default="WorkflowFailed", pattern=r"^[A-Za-z][A-Za-z0-9_.]{0,99}$")
+    non_retryable: bool = True
+
+
+def prepare(config: FailConfig, ctx: NodeRender) -> dict[str, object]:
+    ctx.imports.add("ApplicationError")
+    return {
+        "message": ctx.template(config.message),
+        "error_type": repr(config.error_type),
+        "non_retryable": config.non_retryable,
+    }
+
+
+KIND = NodeType(
+    kind="fail",
+    label="Fail",
+    category="entries",
+    icon="x-octagon",
+    color="#dc2626",
+    description="Fails the workflow with a message, or rejects an update.",
+    config=FailConfig,
+    role=Role.TERMINAL,
+    template="fail.jinja",
+    outputs=(),
+    not_allowed_in=frozenset({"signal"}),
+    not_allowed_reason=(
+        "raising in a signal handler fails the whole workflow, and the sender never learns "
+        "why; use an update with a validator to reject a request"
+    ),
+    expressions=lambda config: [("message", config.message, True)],
+    prepare=prepare,
+    defaults={"message": "", "non_retryable": True},
+)

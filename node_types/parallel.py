@@ -1,0 +1,51 @@
+"""`parallel`: run every branch at once; the branches meet again at a `join`.
+
+`all` waits for every branch and cancels the rest as soon as one fails; `any` finishes with the
+first branch that succeeds (failing only when all of them fail); `race` finishes with the first
+branch to finish, success or failure.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from compiler.context import NodeRender
+from node_types.base import Config, NodeType, Port, Role
+
+
+class ParallelConfig(Config):
+    mode: Literal["all", "any", "race"] = Field(
+        default="all",
+        description="all: every branch, fail fast; any: first success; race: first to finish",
+    )
+
+
+def prepare(config: ParallelConfig, ctx: NodeRender) -> dict[str, object]:
+    functions = [
+        (ctx.claim_local(f"branch_{index}"), body or "pass")
+        for index, body in enumerate(ctx.bodies("branch"), 1)
+    ]
+    ctx.imports.add("asyncio")
+    return {
+        "mode": config.mode,
+        "functions": functions,
+        "tasks": ctx.claim_local("branches"),
+    }
+
+
+KIND = NodeType(
+    kind="parallel",
+    label="Parallel",
+    category="branching",
+    icon="split",
+    color="#059669",
+    description="Runs several branches at the same time; they meet at a Join.",
+    config=ParallelConfig,
+    role=Role.PARALLEL,
+    template="parallel.jinja",
+    outputs=(Port("branch", "branch", multiple=True),),
+    prepare=prepare,
+    defaults={"mode": "all"},
+)

@@ -1,0 +1,43 @@
+"""`phase`: a named group of steps, compiled to a private method called inline."""
+
+from __future__ import annotations
+
+from compiler.context import NodeRender
+from compiler.names import docstring, snake
+from node_types.base import Config, NodeType, Role
+
+
+class PhaseConfig(Config):
+    pass
+
+
+def prepare(config: PhaseConfig, ctx: NodeRender) -> dict[str, object]:
+    method = ctx.claim_method("_phase_" + snake(ctx.node.label or ctx.node.id, "phase"))
+    names = sorted(ctx.phase_parameters())
+    parameters = [(name, ctx.scope.locals[name]) for name in names]
+    text = docstring(f"Phase {ctx.node.label or ctx.node.id} (node {ctx.node.id}).")
+    body = ctx.body("body")
+    ctx.add_method(
+        ctx.render_snippet(
+            "phase_method.jinja",
+            method=method,
+            parameters=parameters,
+            docstring=text,
+            body=body,
+        )
+    )
+    return {"method": method, "arguments": names}
+
+
+KIND = NodeType(
+    kind="phase",
+    label="Phase",
+    category="containers",
+    icon="layers",
+    color="#475569",
+    description="A named stage of the workflow holding its own steps.",
+    config=PhaseConfig,
+    role=Role.CONTAINER,
+    template="phase.jinja",
+    prepare=prepare,
+)

@@ -1,0 +1,43 @@
+"""`signal`: a `@workflow.signal` handler; the chain leaving it is the handler's body."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from compiler.context import NodeRender
+from compiler.document import Fields
+from compiler.names import docstring
+from node_types.base import Config, NodeType, Role
+
+
+class SignalConfig(Config):
+    name: str = Field(min_length=1, max_length=100, description="The signal's name in Temporal")
+    params: Fields = Field(default_factory=dict, description="Payload fields: name -> type")
+
+
+def handler_variables(kind: str, name: str, ctx: NodeRender) -> dict[str, object]:
+    handler = ctx.workflow.handlers[(kind, name)]
+    return {
+        "name": repr(name),
+        "method": handler.method,
+        "payload": handler.payload.class_name if handler.payload else None,
+        "docstring": docstring(f"{kind.capitalize()} {name} (node {ctx.node.id})."),
+        "body": ctx.body("out"),
+    }
+
+
+KIND = NodeType(
+    kind="signal",
+    label="Signal",
+    category="entries",
+    icon="radio",
+    color="#db2777",
+    description="Receives a signal; the steps after it run each time one arrives.",
+    config=SignalConfig,
+    role=Role.ENTRY,
+    template="signal.jinja",
+    has_input=False,
+    expressions=lambda config: [],
+    prepare=lambda config, ctx: handler_variables("signal", config.name, ctx),
+    defaults={"name": "", "params": {}},
+)

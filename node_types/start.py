@@ -1,0 +1,37 @@
+"""`start`: where the workflow's run method begins; the workflow's input is its payload."""
+
+from __future__ import annotations
+
+from compiler.context import NodeRender
+from compiler.names import docstring
+from node_types.base import Config, NodeType, Role
+
+
+class StartConfig(Config):
+    pass
+
+
+def prepare(config: StartConfig, ctx: NodeRender) -> dict[str, object]:
+    definition = ctx.workflow.definition
+    doc = definition.description or definition.name or definition.id
+    return {
+        "input_class": ctx.workflow.input.class_name,
+        "output": ctx.workflow.output,
+        "docstring": docstring(doc),
+        "body": ctx.body("out"),
+    }
+
+
+KIND = NodeType(
+    kind="start",
+    label="Start",
+    category="entries",
+    icon="play",
+    color="#16a34a",
+    description="Where the workflow begins. Its input fields are the workflow's input.",
+    config=StartConfig,
+    role=Role.ENTRY,
+    template="start.jinja",
+    has_input=False,
+    prepare=prepare,
+)

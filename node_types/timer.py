@@ -1,0 +1,56 @@
+"""`timer`: a durable sleep for a duration, or until a point in time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from pydantic import Field, model_validator
+
+from compiler.context import NodeCheck, NodeRender
+from node_types.base import Config, Duration, Expression, ExpressionRef, NodeType, Role
+
+
+class TimerConfig(Config):
+    duration: Duration | None = Field(default=None, description="e.g. 30s, 5m, 1h")
+    until: Expression | None = Field(default=None, description="A datetime to sleep until")
+
+    @model_validator(mode="after")
+    def one_of(self) -> TimerConfig:
+        if (self.duration is None) == (self.until is None):
+            raise ValueError("set exactly one of 'duration' and 'until'")
+        return self
+
+
+def validate(config: TimerConfig, ctx: NodeCheck) -> None:
+    ctx.duration("duration", config.duration)
+
+
+def expressions(config: TimerConfig) -> Iterable[ExpressionRef]:
+    if config.until:
+        yield "until", config.until, False
+
+
+def prepare(config: TimerConfig, ctx: NodeRender) -> dict[str, object]:
+    if config.duration:
+        delay = ctx.duration(config.duration)
+    else:
+        ctx.imports.add("timedelta")
+        delay = f"max(timedelta(0), ({ctx.expr(config.until or '')}) - workflow.now())"
+    return {"delay": delay, "summary": ctx.summary()}
+
+
+KIND = NodeType(
+    kind="timer",
+    label="Timer",
+    category="steps",
+    icon="clock",
+    color="#0d9488",
+    description="Waits durably for a duration or until a point in time.",
+    config=TimerConfig,
+    role=Role.STEP,
+    template="timer.jinja",
+    validate=validate,
+    expressions=expressions,
+    prepare=prepare,
+    defaults={"duration": "10s"},
+)

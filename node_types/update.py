@@ -1,0 +1,58 @@
+"""`update`: a `@workflow.update` handler with a validator; its body may return a value."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from pydantic import Field
+
+from compiler.context import NodeCheck, NodeRender
+from compiler.document import Fields, TypeRef
+from node_types.base import Config, Expression, ExpressionRef, NodeType, Role
+from node_types.signal import handler_variables
+
+
+class UpdateConfig(Config):
+    name: str = Field(min_length=1, max_length=100, description="The update's name in Temporal")
+    params: Fields = Field(default_factory=dict, description="Payload fields: name -> type")
+    returns: TypeRef = Field(default="None", description="Type of the value the update returns")
+    validator: Expression | None = Field(
+        default=None, description="Must hold for the update to be accepted"
+    )
+    validator_message: str = Field(default="the update was rejected", max_length=500)
+
+
+def validate(config: UpdateConfig, ctx: NodeCheck) -> None:
+    ctx.typeref("returns", config.returns)
+
+
+def expressions(config: UpdateConfig) -> Iterable[ExpressionRef]:
+    if config.validator:
+        yield "validator", config.validator, False
+
+
+def prepare(config: UpdateConfig, ctx: NodeRender) -> dict[str, object]:
+    variables = handler_variables("update", config.name, ctx)
+    variables["returns"] = ctx.annotation(config.returns)
+    variables["validator"] = ctx.expr(config.validator) if config.validator else None
+    variables["validator_method"] = ctx.claim_method(f"validate_{variables['method']}")
+    variables["message"] = repr(config.validator_message)
+    return variables
+
+
+KIND = NodeType(
+    kind="update",
+    label="Update",
+    category="entries",
+    icon="refresh",
+    color="#db2777",
+    description="Receives an update: validated, then handled; returns a value to the caller.",
+    config=UpdateConfig,
+    role=Role.ENTRY,
+    template="update.jinja",
+    has_input=False,
+    validate=validate,
+    expressions=expressions,
+    prepare=prepare,
+    defaults={"name": "", "params": {}, "returns": "None"},
+)

@@ -1,0 +1,94 @@
+"""The `wfd` command: compile, check and describe workflow documents."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from compiler import compile_project
+from compiler.diagnostics import Diagnostic, Severity
+from compiler.document import Project
+from compiler.pipeline import check_document
+
+app = typer.Typer(
+    help="Design Temporal workflows as graphs and compile them into Python code.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as error:
+        typer.echo(f"error: cannot read {str(path)!r}: {error.strerror or error}", err=True)
+        raise typer.Exit(2) from None
+    except UnicodeDecodeError:
+        typer.echo(f"error: {str(path)!r} is not UTF-8 text", err=True)
+        raise typer.Exit(2) from None
+
+
+def _print_diagnostics(diagnostics: list[Diagnostic], as_json: bool) -> None:
+    if as_json:
+        typer.echo(json.dumps([d.to_dict() for d in diagnostics], indent=2))
+        return
+    for diagnostic in diagnostics:
+        prefix = "warning: " if diagnostic.severity is Severity.WARNING else ""
+        typer.echo(f"{prefix}{diagnostic.format()}", err=True)
+
+
+@app.command()
+def check(
+    document: Annotated[Path, typer.Argument(help="Project JSON document")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print diagnostics as JSON")] = False,
+) -> None:
+    """Print every diagnostic of a project; exit 1 when any is an error."""
+    result = check_document(_read(document))
+    _print_diagnostics(result.diagnostics, as_json)
+    if not result.ok:
+        raise typer.Exit(1)
+    if not as_json:
+        typer.echo(f"{document}: no errors", err=True)
+
+
+@app.command(name="compile")
+def compile_command(
+    document: Annotated[Path, typer.Argument(help="Project JSON document")],
+    out: Annotated[Path, typer.Option("-o", "--out", help="Folder to write the package into")],
+) -> None:
+    """Compile a project into a runnable worker package at OUT/<project_slug>/."""
+    result = compile_project(_read(document))
+    _print_diagnostics(result.diagnostics, as_json=False)
+    if not result.ok:
+        raise typer.Exit(1)
+    package_dir = out / result.package
+    try:
+        package_dir.mkdir(parents=True, exist_ok=True)
+        for relative, text in sorted(result.files.items()):
+            target = package_dir / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+    except OSError as error:
+        typer.echo(f"error: cannot write to {str(out)!r}: {error.strerror or error}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"wrote {len(result.files)} files to {package_dir}")
+    typer.echo(f"run the worker:  cd {out} && python -m {result.package}.worker")
+    typer.echo(f"start a workflow: cd {out} && python -m {result.package}.starter start --help")
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the project document."""
+    typer.echo(json.dumps(Project.model_json_schema(), indent=2))
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
