@@ -131,6 +131,8 @@ class WorkflowRenderer:
         return "\n".join(part for part in parts if part)
 
     def block(self, block: Block) -> str:
+        if block.exit:
+            return "return"
         node = block.node
         for port, arm in block.arms:
             self.arm_text.setdefault((node.id, port), []).append(self.sequence(arm))
@@ -316,7 +318,7 @@ def render_activities(project: ProjectInfo) -> str:
         "fill": bool(kinds & {"simulate", "http", "shell"}),
         "convert": converts,
     }
-    stdlib = set()
+    stdlib = {"from collections.abc import Callable", "from typing import Any"}
     if helpers["simulate"]:
         stdlib |= {"import asyncio", "import dataclasses", "import os"}
     if helpers["http"]:

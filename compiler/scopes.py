@@ -116,6 +116,8 @@ class _Analyser:
 
     def walk(self, blocks: list[Block], scope: Scope, contexts: frozenset[str]) -> None:
         for block in blocks:
+            if block.exit:
+                continue
             node = block.node
             kind = REGISTRY[node.type]
             self.visit_node(block, scope, contexts)
@@ -140,7 +142,8 @@ class _Analyser:
 
 def _nodes(blocks: list[Block]) -> Iterator[Block]:
     for block in blocks:
-        yield block
+        if not block.exit:
+            yield block
         for _port, arm in block.arms:
             yield from _nodes(arm)
 
@@ -148,7 +151,11 @@ def _nodes(blocks: list[Block]) -> Iterator[Block]:
 def _falls_through(blocks: list[Block]) -> bool:
     if not blocks:
         return True
+    if any(block.exit for block in blocks):
+        return True
     last = blocks[-1]
+    if last.exit:
+        return True
     kind = REGISTRY[last.node.type]
     if kind.role is Role.TERMINAL:
         return False

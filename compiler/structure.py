@@ -1,14 +1,19 @@
 """Stage 3: turn each scope's graph into a tree of blocks.
 
-A branch's arms run until its merge point, the branch node's immediate post-dominator; a
-parallel's branches meet at a join. A graph that cannot be written as nested blocks (an arm that
-jumps into another arm, a node reached from two places that is not a merge point) becomes an
-UNSTRUCTURED diagnostic naming the nodes involved.
+A branch's arms run until its merge point: of the nodes the branch immediately dominates, the
+one most edges lead into (the arms that meet again meet there; arms that end the workflow early
+never reach it). A parallel's merge point must be a join. A graph that cannot be written as
+nested blocks (an arm that jumps into another arm, a node reached from two places that is not a
+merge point) becomes an UNSTRUCTURED diagnostic naming the nodes involved.
+
+A path that simply stops (no edge leaves its last node) while code would follow it in Python
+gets an explicit `exit` block, so it ends its scope as the graph says instead of falling through.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import Enum
 
 import networkx as nx
 
@@ -18,8 +23,6 @@ from compiler.document import Node
 from node_types import REGISTRY
 from node_types.base import Role
 
-_EXIT = "\0exit"
-
 
 @dataclass
 class Block:
@@ -27,6 +30,8 @@ class Block:
     arms: list[tuple[str, list[Block]]] = field(default_factory=list)
     """(port, body) for branches, parallels and containers (port `body`)."""
     join: Node | None = None
+    exit: bool = False
+    """A synthetic `return` after `node`, where a path stops before its merge point."""
 
 
 @dataclass
@@ -41,6 +46,12 @@ class _Unstructured(Exception):
         self.node_id = node_id
 
 
+class Ending(Enum):
+    REACHED = "reached"  # control arrives at the stop node
+    TERMINATED = "terminated"  # every path ends in End, Fail or an explicit exit
+    STOPPED = "stopped"  # the chain ends with no edge out; falls off the scope
+
+
 def structure_workflow(graph: WorkflowGraph) -> tuple[Tree | None, list[Diagnostic]]:
     builder = _Builder(graph)
     entries: list[Block] = []
@@ -48,9 +59,10 @@ def structure_workflow(graph: WorkflowGraph) -> tuple[Tree | None, list[Diagnost
         for entry in graph.entries:
             node = graph.nodes[entry]
             block = Block(node)
-            kind = REGISTRY[node.type]
-            if kind.outputs:
-                block.arms.append(("out", builder.sequence(None, _next(graph, entry), None)))
+            if REGISTRY[node.type].outputs:
+                builder.dominators_from(None, entry)
+                body, _ending = builder.sequence(_next(graph, entry), None)
+                block.arms.append(("out", body))
             entries.append(block)
     except _Unstructured as error:
         return None, [
@@ -74,94 +86,116 @@ def _next(graph: WorkflowGraph, node_id: str, port: str = "out") -> str | None:
 class _Builder:
     def __init__(self, graph: WorkflowGraph) -> None:
         self.graph = graph
-        self.emitted: dict[str, str] = {}
-        self.post_dominators: dict[str | None, dict[str, str]] = {}
+        self.emitted: set[str] = set()
+        self.idom: dict[str, str] = {}
+        self.order: dict[str, int] = {}
 
-    def ipdom(self, parent: str | None, node_id: str) -> str:
-        if parent not in self.post_dominators:
-            reverse = nx.DiGraph()
-            reverse.add_node(_EXIT)
-            for member in self.graph.children.get(parent, []):
-                reverse.add_node(member)
-                targets = self._targets(member)
-                for target in targets:
-                    reverse.add_edge(target, member)
-            self.post_dominators[parent] = nx.immediate_dominators(reverse, _EXIT)
-        return self.post_dominators[parent].get(node_id, _EXIT)
+    def dominators_from(self, parent: str | None, root: str) -> None:
+        """Dominators of one scope (the canvas or a container's inside), from its first node."""
+        scope = nx.DiGraph()
+        members = self.graph.children.get(parent, [])
+        scope.add_nodes_from(members)
+        for member in members:
+            scope.add_edges_from((e.source, e.target) for e in self.graph.out_edges[member])
+        for node_id, dominator in nx.immediate_dominators(scope, root).items():
+            self.idom.setdefault(node_id, dominator)
+        for index, node_id in enumerate(nx.topological_sort(scope)):
+            self.order.setdefault(node_id, index)
 
-    def _targets(self, node_id: str) -> list[str]:
-        """Where control can go after a node: its edges' targets, or the exit for open ports.
+    def merge_point(self, branch: str) -> str | None:
+        candidates = [
+            node_id
+            for node_id, dominator in self.idom.items()
+            if dominator == branch and node_id != branch and len(self.graph.in_edges[node_id]) > 1
+        ]
+        if not candidates:
+            return None
+        return min(candidates, key=lambda n: (-len(self.graph.in_edges[n]), self.order[n]))
 
-        End and Fail do not lead to the exit: a path that ends the workflow early must not pull
-        the merge point of the branch it leaves down to the end of the scope.
-        """
-        kind = REGISTRY[self.graph.nodes[node_id].type]
-        if kind.role is Role.TERMINAL:
-            return []
-        edges = self.graph.out_edges[node_id]
-        targets = [edge.target for edge in edges]
-        wired = {edge.source_handle for edge in edges}
-        if kind.role is Role.BRANCH:
-            declared = [p.name for p in kind.outputs if not p.prefix]
-            if any(port not in wired for port in declared) or not edges:
-                targets.append(_EXIT)
-        elif not targets:
-            targets.append(_EXIT)
-        return targets
-
-    def sequence(self, parent: str | None, start: str | None, stop: str | None) -> list[Block]:
+    def sequence(self, start: str | None, stop: str | None) -> tuple[list[Block], Ending]:
         blocks: list[Block] = []
         current = start
-        while current is not None and current != stop and current != _EXIT:
+        ending = Ending.STOPPED
+        while current is not None:
+            if current == stop:
+                return blocks, Ending.REACHED
             node = self.graph.nodes[current]
             if current in self.emitted:
                 raise _Unstructured(
                     current,
-                    f"{node.label or current!r} is reached both from {self.emitted[current]!r} "
-                    "and from another branch that does not merge first; join the branches "
-                    "before it, or duplicate the step",
+                    f"{node.label or current!r} is reached from two paths that do not meet "
+                    "before it; join the branches first (or duplicate the step)",
                 )
-            self.emitted[current] = self._origin(current)
+            self.emitted.add(current)
             role = REGISTRY[node.type].role
             block = Block(node)
             blocks.append(block)
+            ending = Ending.STOPPED
             if role is Role.BRANCH:
-                merge = self.ipdom(parent, current)
-                for edge in self.graph.out_edges[current]:
-                    block.arms.append(
-                        (edge.source_handle, self.sequence(parent, edge.target, merge))
-                    )
-                current = None if merge == _EXIT else merge
+                current, ending = self._branch(block, stop)
             elif role is Role.PARALLEL:
-                merge = self.ipdom(parent, current)
-                join = self.graph.nodes.get(merge)
-                if join is None or join.type != "join":
-                    raise _Unstructured(
-                        current,
-                        f"the branches of {node.label or current!r} must meet at a Join before "
-                        "anything else; add a Join and connect every branch to it",
-                    )
-                for edge in self.graph.out_edges[current]:
-                    block.arms.append(("branch", self.sequence(parent, edge.target, merge)))
-                self.emitted[merge] = current
-                block.join = join
-                current = _next(self.graph, merge)
+                current = self._parallel(block)
             elif role is Role.JOIN:
                 raise _Unstructured(
-                    current, f"Join {node.label or current!r} does not close a Parallel; remove it"
+                    current,
+                    f"Join {node.label or current!r} does not close a Parallel; connect the "
+                    "Parallel's branches to it, or remove it",
                 )
             elif role is Role.CONTAINER:
                 members = self.graph.children.get(current, [])
                 first = [m for m in members if not self.graph.in_edges[m]]
-                body = self.sequence(current, first[0], None) if first else []
+                body: list[Block] = []
+                if first:
+                    self.dominators_from(current, first[0])
+                    body, _ending = self.sequence(first[0], None)
                 block.arms.append(("body", body))
                 current = _next(self.graph, current)
             elif role is Role.TERMINAL:
                 current = None
+                ending = Ending.TERMINATED
             else:
                 current = _next(self.graph, current)
-        return blocks
+        return blocks, ending
 
-    def _origin(self, node_id: str) -> str:
-        incoming = self.graph.in_edges[node_id]
-        return incoming[0].source if incoming else node_id
+    def _branch(self, block: Block, stop: str | None) -> tuple[str | None, Ending]:
+        branch = block.node.id
+        merge = self.merge_point(branch)
+        arm_stop = merge if merge is not None else stop
+        reached = False
+        for edge in self.graph.out_edges[branch]:
+            body, ending = self.sequence(edge.target, arm_stop)
+            if ending is Ending.STOPPED and arm_stop is not None:
+                # the graph ends this path here; without a return Python would run on
+                body.append(Block(body[-1].node if body else block.node, exit=True))
+                ending = Ending.TERMINATED
+            reached = reached or ending is Ending.REACHED
+            block.arms.append((edge.source_handle, body))
+        kind = REGISTRY[block.node.type]
+        wired = {edge.source_handle for edge in self.graph.out_edges[branch]}
+        open_ports = [p.name for p in kind.outputs if not p.prefix and p.name not in wired]
+        if open_ports and arm_stop is not None:
+            # an unwired port also ends the path, so give it an explicit exit too
+            for port in open_ports:
+                block.arms.append((port, [Block(block.node, exit=True)]))
+        elif open_ports:
+            reached = True
+        if merge is not None:
+            return merge, Ending.STOPPED
+        return None, Ending.REACHED if reached else Ending.TERMINATED
+
+    def _parallel(self, block: Block) -> str | None:
+        node = block.node
+        merge = self.merge_point(node.id)
+        join = self.graph.nodes.get(merge) if merge is not None else None
+        if join is None or join.type != "join":
+            raise _Unstructured(
+                node.id,
+                f"the branches of {node.label or node.id!r} must meet at a Join before "
+                "anything else; add a Join and connect every branch to it",
+            )
+        for edge in self.graph.out_edges[node.id]:
+            body, _ending = self.sequence(edge.target, join.id)
+            block.arms.append(("branch", body))
+        self.emitted.add(join.id)
+        block.join = join
+        return _next(self.graph, join.id)
