@@ -56,10 +56,22 @@ class ActivityDefaults(StrictModel):
     retry: RetrySpec | None = None
 
 
+def _python_reference(value: str) -> str:
+    module, _, function = value.partition(":")
+    parts = [*module.split("."), function]
+    if not all(
+        part.isascii() and part.isidentifier() and not keyword.iskeyword(part) for part in parts
+    ):
+        raise ValueError(
+            f"{value!r} is not a `package.module:function` reference to an async function"
+        )
+    return value
+
+
 class PythonImpl(StrictModel):
     kind: Literal["python"] = "python"
-    function: Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")]
-    """`module:function` of the user's own code; the worker imports it."""
+    function: Annotated[str, AfterValidator(_python_reference)]
+    """`module:function` of the user's own async function taking the input dataclass."""
 
 
 class HttpImpl(StrictModel):

@@ -48,6 +48,12 @@ class WorkflowInfo:
     handlers: dict[tuple[str, str], HandlerInfo] = field(default_factory=dict)
     """(kind, Temporal name) -> handler, for signal, update and query entry nodes."""
 
+    @property
+    def handlers_have_bodies(self) -> bool:
+        """Whether a signal or update handler runs steps (and so may still be running)."""
+        entries = {h.node_id for h in self.handlers.values() if h.kind != "query"}
+        return any(edge.source in entries for edge in self.definition.edges)
+
 
 def annotation_or_any(text: str, project_types: set[str]) -> str:
     try:

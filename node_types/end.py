@@ -36,7 +36,11 @@ def expressions(config: EndConfig) -> Iterable[ExpressionRef]:
 
 
 def prepare(config: EndConfig, ctx: NodeRender) -> dict[str, object]:
-    return {"value": ctx.expr(config.value) if config.value is not None else None}
+    return {
+        "value": ctx.expr(config.value) if config.value is not None else None,
+        # a handler still running when the run method returns would be cut off
+        "drain_handlers": ctx.scope.kind == "run" and ctx.workflow.handlers_have_bodies,
+    }
 
 
 KIND = NodeType(
