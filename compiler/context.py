@@ -112,9 +112,10 @@ class Scope:
     def child(self, kind: str | None = None) -> Scope:
         return Scope(dict(self.mapping), dict(self.locals), kind or self.kind)
 
-    def bind(self, name: str, annotation: str) -> None:
-        self.mapping[name] = name
-        self.locals[name] = annotation
+    def bind(self, name: str, annotation: str, code: str | None = None) -> None:
+        """Make `name` readable by expressions; it is the local `code` (default: itself)."""
+        self.mapping[name] = code or name
+        self.locals[code or name] = annotation
 
 
 class Renderer(Protocol):
@@ -126,6 +127,8 @@ class Renderer(Protocol):
     def add_method(self, code: str) -> None: ...
     def snippet(self, template: str, **variables: Any) -> str: ...
     def phase_parameters(self, node_id: str) -> list[str]: ...
+    def container_name(self, node_id: str, name: str) -> str: ...
+    def after_body_scope(self, node_id: str) -> Scope: ...
 
 
 @dataclass
@@ -164,6 +167,22 @@ class NodeRender:
     def phase_parameters(self) -> list[str]:
         return self.renderer.phase_parameters(self.node.id)
 
+    def container_name(self, name: str) -> str:
+        """The local a container binds for its body (`attempt`, `item`)."""
+        return self.renderer.container_name(self.node.id, name)
+
+    def fstring(self, *parts: str | tuple[str]) -> str:
+        """An f-string: plain strings are literal text, 1-tuples hold code to interpolate."""
+        values: list[ast.expr] = []
+        for part in parts:
+            if isinstance(part, tuple):
+                values.append(
+                    ast.FormattedValue(ast.parse(part[0], mode="eval").body, conversion=-1)
+                )
+            else:
+                values.append(ast.Constant(part))
+        return ast.unparse(ast.JoinedStr(values))
+
     def annotation(self, typeref: str) -> str:
         return annotation_or_any(typeref, self.project.type_names)
 
@@ -172,6 +191,11 @@ class NodeRender:
             return emit(parse_expression(text), self.scope.mapping)
         except ExpressionError as error:  # the check stage has reported it already
             raise AssertionError(f"unchecked expression reached render: {error}") from error
+
+    def expr_after_body(self, text: str) -> str:
+        """An expression evaluated after the container's body, seeing what the body bound."""
+        scope = self.renderer.after_body_scope(self.node.id)
+        return emit(parse_expression(text), scope.mapping)
 
     def template(self, text: str) -> str:
         tree = parse_template(text)

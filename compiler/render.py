@@ -17,7 +17,7 @@ from typing import Any
 import jinja2
 
 import node_types
-from compiler.context import NodeRender
+from compiler.context import NodeRender, Scope
 from compiler.document import ActivityDef, HttpImpl, PythonImpl, ShellImpl, SimulateImpl
 from compiler.expressions import emit, parse_template
 from compiler.names import Namespace, docstring
@@ -58,6 +58,8 @@ _TEMPORAL = {
     "WorkflowIDReusePolicy": "from temporalio.common import WorkflowIDReusePolicy",
     "ParentClosePolicy": "from temporalio.workflow import ParentClosePolicy",
     "ApplicationError": "from temporalio.exceptions import ApplicationError",
+    "ActivityError": "from temporalio.exceptions import ActivityError",
+    "ChildWorkflowError": "from temporalio.exceptions import ChildWorkflowError",
 }
 
 
@@ -102,6 +104,8 @@ class WorkflowRenderer:
         reserved = {"run", "__init__"} | {h.method for h in self.info.handlers.values()}
         self.methods_namespace = Namespace(reserved)
         taken_locals = set(analysis.used_names) | {"input", "payload", "self", "task", "pending"}
+        for names in analysis.container_names.values():
+            taken_locals |= set(names.values())
         self.locals_namespace = Namespace(taken_locals)
         self.extra_methods: list[str] = []
         self.arm_text: dict[tuple[str, str], list[str]] = {}
@@ -124,6 +128,12 @@ class WorkflowRenderer:
 
     def phase_parameters(self, node_id: str) -> list[str]:
         return self.analysis.phase_parameters.get(node_id, [])
+
+    def after_body_scope(self, node_id: str) -> Scope:
+        return self.analysis.after_body_scopes[node_id]
+
+    def container_name(self, node_id: str, name: str) -> str:
+        return self.analysis.container_names[node_id][name]
 
     # rendering
     def sequence(self, blocks: list[Block]) -> str:

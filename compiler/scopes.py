@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from compiler.context import NodeCheck, Scope
 from compiler.diagnostics import Codes, Diagnostic
 from compiler.expressions import FUNCTIONS, free_names
+from compiler.names import Namespace
 from compiler.project_info import ProjectInfo, annotation_or_any
 from compiler.structure import Block, Tree
 from node_types import REGISTRY
@@ -23,6 +24,12 @@ class Analysis:
     """node id -> the scope the node sees (before the names it binds itself)."""
     used_names: set[str] = field(default_factory=set)
     phase_parameters: dict[str, list[str]] = field(default_factory=dict)
+    container_names: dict[str, dict[str, str]] = field(default_factory=dict)
+    """container id -> name it binds in its body (`attempt`, `item`) -> the local's name."""
+    body_scopes: dict[str, Scope] = field(default_factory=dict)
+    after_body_scopes: dict[str, Scope] = field(default_factory=dict)
+    """container id -> the scope at the end of its body (for `until` and the like)."""
+    """container id -> the scope its body starts in (with the names the container binds)."""
 
 
 def analyse(tree: Tree, project: ProjectInfo) -> tuple[Analysis, list[Diagnostic]]:
@@ -37,11 +44,16 @@ class _Analyser:
         self.analysis = Analysis()
         self.diagnostics: list[Diagnostic] = []
         self.binders: dict[str, str] = {}
+
         for node_id, config in self.graph.configs.items():
             kind = REGISTRY[self.graph.nodes[node_id].type]
             ctx = NodeCheck(project, self.graph.info, self.graph.nodes[node_id])
             for name, _annotation in kind.binds(config, ctx):
                 self.binders.setdefault(name, node_id)
+        # locals a container binds (attempt, item) never collide with step results
+        self.container_locals = Namespace(
+            set(self.binders) | {"input", "state", "payload", "self", "task", "pending"}
+        )
         for parsed in self.graph.expressions.values():
             for _field, tree_, _template in parsed:
                 self.analysis.used_names |= free_names(tree_)
@@ -97,10 +109,17 @@ class _Analyser:
         forbidden = kind.not_allowed_in & contexts
         if forbidden:
             self.error(Codes.NOT_ALLOWED_HERE, node.id, None, kind.not_allowed_reason)
-        for field_name, tree_, _template in self.graph.expressions.get(node.id, []):
+        self.check_names(node.id, scope, after_body=False)
+
+    def check_names(self, node_id: str, scope: Scope, after_body: bool) -> None:
+        """Names in the node's expressions (those evaluated before or after its body)."""
+        late = REGISTRY[self.graph.nodes[node_id].type].after_body_fields
+        for field_name, tree_, _template in self.graph.expressions.get(node_id, []):
+            if (field_name in late) != after_body:
+                continue
             for name in sorted(free_names(tree_)):
                 if name not in scope.mapping:
-                    self.error(Codes.UNKNOWN_NAME, node.id, field_name, self._unknown(name, scope))
+                    self.error(Codes.UNKNOWN_NAME, node_id, field_name, self._unknown(name, scope))
 
     def _unknown(self, name: str, scope: Scope) -> str:
         known = ", ".join(sorted(scope.mapping))
@@ -128,13 +147,27 @@ class _Analyser:
                 for _port, arm in block.arms:
                     self.walk(arm, scope.child("branch"), contexts | {"branch"})
             elif kind.role is Role.CONTAINER:
-                body = block.arms[0][1] if block.arms else []
-                read: set[str] = set()
-                for inner in _nodes(body):
-                    for _field, tree_, _template in self.graph.expressions.get(inner.node.id, []):
-                        read |= free_names(tree_)
-                self.analysis.phase_parameters[node.id] = sorted(read & set(scope.locals))
-                self.walk(body, scope.child("phase"), contexts | {"phase"})
+                body = next((arm for port, arm in block.arms if port == "body"), [])
+                context = kind.body_context
+                if context == "phase":
+                    read: set[str] = set()
+                    for inner in _nodes(body):
+                        for _field, tree_, _t in self.graph.expressions.get(inner.node.id, []):
+                            read |= free_names(tree_)
+                    self.analysis.phase_parameters[node.id] = sorted(read & set(scope.locals))
+                inner_scope = scope.child(context)
+                names: dict[str, str] = {}
+                for name, annotation in kind.body_binds(self.graph.configs[node.id]):
+                    names[name] = self.container_locals.claim(name)
+                    inner_scope.bind(name, annotation, names[name])
+                self.analysis.container_names[node.id] = names
+                self.analysis.body_scopes[node.id] = inner_scope.child()
+                self.walk(body, inner_scope, contexts | {context})
+                self.analysis.after_body_scopes[node.id] = inner_scope.child()
+                self.check_names(node.id, inner_scope, after_body=True)
+                for port, arm in block.arms:
+                    if port != "body":
+                        self.walk(arm, scope.child(), contexts)
             ctx = NodeCheck(self.project, self.graph.info, node)
             for name, annotation in kind.binds(self.graph.configs[node.id], ctx):
                 scope.bind(name, annotation)
@@ -159,10 +192,11 @@ def _falls_through(blocks: list[Block]) -> bool:
     kind = REGISTRY[last.node.type]
     if kind.role is Role.TERMINAL:
         return False
-    if kind.role is Role.BRANCH:
-        wired = {port for port, _arm in last.arms}
-        declared = {p.name for p in kind.outputs if not p.prefix}
+    arms = [(port, arm) for port, arm in last.arms if port != "body"]
+    if kind.role is Role.BRANCH or (kind.role is Role.CONTAINER and arms):
+        wired = {port for port, _arm in arms}
+        declared = {p.name for p in kind.outputs if not p.prefix and not p.raises_when_unwired}
         if not declared <= wired:
             return True
-        return any(_falls_through(arm) for _port, arm in last.arms)
+        return any(_falls_through(arm) for _port, arm in arms)
     return True

@@ -149,7 +149,12 @@ class _Builder:
                     self.dominators_from(current, first[0])
                     body, _ending = self.sequence(first[0], None)
                 block.arms.append(("body", body))
-                current = _next(self.graph, current)
+                wired = {edge.source_handle for edge in self.graph.out_edges[current]}
+                if wired - {"out"}:
+                    # a container whose failure path is wired branches like a condition
+                    current, ending = self._branch(block, stop)
+                else:
+                    current = _next(self.graph, current)
             elif role is Role.TERMINAL:
                 current = None
                 ending = Ending.TERMINATED
@@ -172,7 +177,11 @@ class _Builder:
             block.arms.append((edge.source_handle, body))
         kind = REGISTRY[block.node.type]
         wired = {edge.source_handle for edge in self.graph.out_edges[branch]}
-        open_ports = [p.name for p in kind.outputs if not p.prefix and p.name not in wired]
+        open_ports = [
+            p.name
+            for p in kind.outputs
+            if not p.prefix and not p.raises_when_unwired and p.name not in wired
+        ]
         if open_ports and arm_stop is not None:
             # an unwired port also ends the path, so give it an explicit exit too
             for port in open_ports:

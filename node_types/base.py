@@ -32,6 +32,8 @@ class Port:
     """Several edges may leave this port (parallel branches)."""
     prefix: bool = False
     """The port stands for a family `name:<key>` (switch cases)."""
+    raises_when_unwired: bool = False
+    """A failure path: left unwired, the failure propagates instead of ending the path."""
 
 
 Expression = Annotated[str, Field(min_length=1, json_schema_extra={"format": "expression"})]
@@ -71,6 +73,9 @@ class NodeType(Generic[ConfigT]):
     """File name of the kind's Jinja template, beside its module."""
     outputs: tuple[Port, ...] = (Port("out", "next"),)
     has_input: bool = True
+    body_context: str = "phase"
+    """For containers, where the body runs: `phase` (a method of its own), or inline in the
+    enclosing code (`retry`, `try`, `loop`), or `branch` (a concurrent closure)."""
     not_allowed_in: frozenset[str] = frozenset()
     """Scopes (signal, update, phase, branch) where this kind cannot stand, with the reason."""
     not_allowed_reason: str = ""
@@ -78,6 +83,10 @@ class NodeType(Generic[ConfigT]):
     expressions: Callable[[ConfigT], Iterable[ExpressionRef]] = lambda config: ()
     binds: Callable[[ConfigT, NodeCheck | NodeRender], list[tuple[str, str]]] = _binds_nothing
     """Locals a node binds for the nodes after it: (name, annotation)."""
+    after_body_fields: frozenset[str] = frozenset()
+    """Expression fields evaluated after the body ran, seeing the body's results."""
+    body_binds: Callable[[ConfigT], list[tuple[str, str]]] = lambda config: []
+    """Names a container makes visible inside its body, e.g. `attempt`: (name, annotation)."""
     prepare: Callable[[ConfigT, NodeRender], dict[str, Any]] = lambda config, ctx: {}
     defaults: dict[str, Any] = field(default_factory=dict)
     """A config a new node of this kind starts with in the editor."""

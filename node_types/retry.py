@@ -1,0 +1,101 @@
+"""`retry`: run a group of steps again, with backoff, until it succeeds (or a condition holds).
+
+A single activity that only needs retries should use its RetryPolicy instead: that costs no
+history. This container is for a group of steps, or for polling until a condition holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Literal
+
+from pydantic import Field
+
+from compiler.context import NodeCheck, NodeRender
+from compiler.durations import parse_duration
+from node_types.base import Config, Duration, Expression, ExpressionRef, NodeType, Port, Role
+
+
+class RetryConfig(Config):
+    backoff: Literal["fixed", "exponential", "fibonacci"] = "exponential"
+    initial_interval: Duration = Field(default="1s", description="The first wait")
+    multiplier: float = Field(default=2.0, ge=1.0, le=100.0, description="For exponential")
+    maximum_interval: Duration | None = Field(default=None, description="No wait is longer")
+    jitter: float = Field(
+        default=0.0, ge=0.0, le=1.0, description="Adds up to this fraction of each wait, at random"
+    )
+    max_attempts: int = Field(default=3, ge=0, le=100_000, description="0 retries forever")
+    until: Expression | None = Field(
+        default=None,
+        description="Poll until this holds: the body runs again while it is false",
+    )
+
+
+def validate(config: RetryConfig, ctx: NodeCheck) -> None:
+    ctx.duration("initial_interval", config.initial_interval)
+    ctx.duration("maximum_interval", config.maximum_interval)
+
+
+def expressions(config: RetryConfig) -> Iterable[ExpressionRef]:
+    if config.until:
+        yield "until", config.until, False
+
+
+def _seconds(text: str) -> str:
+    value = parse_duration(text)
+    return repr(float(value))
+
+
+def prepare(config: RetryConfig, ctx: NodeRender) -> dict[str, object]:
+    ctx.imports.add("ApplicationError")
+    attempt = ctx.container_name("attempt")
+    delay = ctx.claim_local("delay")
+    return {
+        "attempt": attempt,
+        "delay": delay,
+        "following": ctx.claim_local("following") if config.backoff == "fibonacci" else None,
+        "error": ctx.claim_local("error"),
+        "backoff": config.backoff,
+        "initial": _seconds(config.initial_interval),
+        "multiplier": repr(config.multiplier),
+        "cap": _seconds(config.maximum_interval) if config.maximum_interval else None,
+        "jitter": repr(config.jitter) if config.jitter else None,
+        "max_attempts": config.max_attempts,
+        "until": ctx.expr_after_body(config.until) if config.until else None,
+        "body": ctx.body("body") or "pass",
+        "on_success": ctx.body("out"),
+        "on_exhausted": ctx.body("exhausted"),
+        "exhausted_wired": bool(ctx.bodies("exhausted")),
+        "exhausted_flag": ctx.claim_local("exhausted") if ctx.bodies("exhausted") else None,
+        "node_label": repr(f"{ctx.node.id}: {ctx.node.label or 'retry'}"[:200]),
+        "sleep_summary": ctx.fstring(f"{ctx.node.id}: backoff after attempt "[:200], (attempt,)),
+        "give_up": ctx.fstring(
+            f"{ctx.node.label or ctx.node.id}"[:200] + " did not succeed in ",
+            (attempt,),
+            " attempts",
+        ),
+    }
+
+
+KIND = NodeType(
+    kind="retry",
+    label="Retry",
+    category="containers",
+    icon="rotate-ccw",
+    color="#b45309",
+    description="Runs its steps again with backoff until they succeed, or until a condition holds.",
+    config=RetryConfig,
+    role=Role.CONTAINER,
+    template="retry.jinja",
+    outputs=(
+        Port("out", "done"),
+        Port("exhausted", "gave up", raises_when_unwired=True),
+    ),
+    body_context="retry",
+    validate=validate,
+    expressions=expressions,
+    after_body_fields=frozenset({"config.until"}),
+    body_binds=lambda config: [("attempt", "int")],
+    prepare=prepare,
+    defaults={"backoff": "exponential", "initial_interval": "1s", "max_attempts": 3},
+)
