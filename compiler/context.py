@@ -108,9 +108,11 @@ class Scope:
     """local variable name -> annotation, for the locals bound by steps so far."""
     kind: str = "run"
     """run, signal, update, phase, branch: where the code lives."""
+    compensations: str | None = None
+    """The list the innermost Try collects compensations in, if the code is inside one."""
 
     def child(self, kind: str | None = None) -> Scope:
-        return Scope(dict(self.mapping), dict(self.locals), kind or self.kind)
+        return Scope(dict(self.mapping), dict(self.locals), kind or self.kind, self.compensations)
 
     def bind(self, name: str, annotation: str, code: str | None = None) -> None:
         """Make `name` readable by expressions; it is the local `code` (default: itself)."""

@@ -48,6 +48,8 @@ END = "# @wfd-end "
 
 _STDLIB = {
     "asyncio": "import asyncio",
+    "Awaitable": "from collections.abc import Awaitable",
+    "Callable": "from collections.abc import Callable",
     "timedelta": "from datetime import timedelta",
     "datetime": "from datetime import datetime",
     "Any": "from typing import Any",

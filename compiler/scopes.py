@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from compiler.context import NodeCheck, Scope
-from compiler.diagnostics import Codes, Diagnostic
+from compiler.diagnostics import Codes, Diagnostic, Severity
 from compiler.expressions import FUNCTIONS, free_names
 from compiler.names import Namespace
 from compiler.project_info import ProjectInfo, annotation_or_any
@@ -115,7 +115,8 @@ class _Analyser:
         """Names in the node's expressions (those evaluated before or after its body)."""
         late = REGISTRY[self.graph.nodes[node_id].type].after_body_fields
         for field_name, tree_, _template in self.graph.expressions.get(node_id, []):
-            if (field_name in late) != after_body:
+            is_late = any(field_name == f or field_name.startswith(f + ".") for f in late)
+            if is_late != after_body:
                 continue
             for name in sorted(free_names(tree_)):
                 if name not in scope.mapping:
@@ -160,17 +161,41 @@ class _Analyser:
                 for name, annotation in kind.body_binds(self.graph.configs[node.id]):
                     names[name] = self.container_locals.claim(name)
                     inner_scope.bind(name, annotation, names[name])
+                if kind.collects_compensations:
+                    names["compensations"] = self.container_locals.claim("compensations")
+                    inner_scope.compensations = names["compensations"]
                 self.analysis.container_names[node.id] = names
                 self.analysis.body_scopes[node.id] = inner_scope.child()
                 self.walk(body, inner_scope, contexts | {context})
                 self.analysis.after_body_scopes[node.id] = inner_scope.child()
                 self.check_names(node.id, inner_scope, after_body=True)
                 for port, arm in block.arms:
-                    if port != "body":
-                        self.walk(arm, scope.child(), contexts)
+                    if port == "body":
+                        continue
+                    arm_scope = scope.child()
+                    for name, annotation in kind.port_binds.get(port, ()):
+                        names[name] = self.container_locals.claim(name)
+                        arm_scope.bind(name, annotation, names[name])
+                    self.walk(arm, arm_scope, contexts)
+            config = self.graph.configs[node.id]
             ctx = NodeCheck(self.project, self.graph.info, node)
-            for name, annotation in kind.binds(self.graph.configs[node.id], ctx):
+            for name, annotation in kind.binds(config, ctx):
                 scope.bind(name, annotation)
+            if kind.role is not Role.CONTAINER:
+                self.analysis.after_body_scopes[node.id] = scope.child()
+                self.check_names(node.id, scope, after_body=True)
+            if getattr(config, "compensation", None) is not None and scope.compensations is None:
+                self.diagnostics.append(
+                    Diagnostic(
+                        Codes.NOT_ALLOWED_HERE,
+                        "a compensation only runs when its step sits inside a Try container; "
+                        "move the step into one or clear the compensation",
+                        severity=Severity.WARNING,
+                        workflow_id=self.graph.info.definition.id,
+                        node_id=node.id,
+                        field="config.compensation",
+                    )
+                )
 
 
 def _nodes(blocks: list[Block]) -> Iterator[Block]:

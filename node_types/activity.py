@@ -13,6 +13,13 @@ from compiler.document import RetrySpec
 from node_types.base import Config, Duration, Expression, ExpressionRef, NodeType, ResultName, Role
 
 
+class Compensation(Config):
+    activity: str = Field(min_length=1, description="The activity that undoes this step")
+    args: dict[str, Expression] = Field(
+        default_factory=dict, description="May read this step's own result"
+    )
+
+
 class ActivityConfig(Config):
     activity: str = Field(min_length=1, description="Name of the activity in the catalogue")
     args: dict[str, Expression] = Field(
@@ -27,6 +34,9 @@ class ActivityConfig(Config):
     retry: RetrySpec | None = Field(
         default=None, description="Overrides the catalogue's retry policy for this call"
     )
+    compensation: Compensation | None = Field(
+        default=None, description="Undo step run if a later step of the enclosing Try fails"
+    )
 
 
 def validate_call(
@@ -40,6 +50,11 @@ def validate_call(
         return
     expected = {k: v for k, v in info.input.fields.items() if k not in skip_fields}
     ctx.arguments("args", config.args, expected, f"activity {config.activity!r}")
+    if config.compensation is not None:
+        undo = ctx.activity("compensation.activity", config.compensation.activity)
+        if undo is not None:
+            what = f"compensation activity {config.compensation.activity!r}"
+            ctx.arguments("compensation.args", config.compensation.args, undo.input.fields, what)
     if config.result and info.output == "None":
         ctx.error(
             Codes.BAD_ARGUMENT,
@@ -52,6 +67,9 @@ def validate_call(
 def argument_expressions(config: ActivityConfig) -> Iterable[ExpressionRef]:
     for name, text in config.args.items():
         yield f"args.{name}", text, False
+    if config.compensation is not None:
+        for name, text in config.compensation.args.items():
+            yield f"compensation.args.{name}", text, False
 
 
 def binds(config: ActivityConfig, ctx: NodeCheck | NodeRender) -> list[tuple[str, str]]:
@@ -88,6 +106,28 @@ def call_variables(
         ),
         "retry": ctx.retry_policy(config.retry or defaults.retry),
         "summary": ctx.summary(),
+        "compensation": compensation_call(config, ctx),
+    }
+
+
+def compensation_call(config: ActivityConfig, ctx: NodeRender) -> dict[str, str] | None:
+    """The registration of this step's undo with the enclosing Try, if there is one."""
+    if config.compensation is None or ctx.scope.compensations is None:
+        return None
+    undo = ctx.project.activities[config.compensation.activity]
+    args = config.compensation.args
+    return {
+        "list": ctx.scope.compensations,
+        "function": undo.function,
+        "input_class": undo.input.class_name,
+        "args": ", ".join(
+            f"{name}={ctx.expr_after_body(args[name])}"
+            for name in undo.input.fields
+            if name in args
+        ),
+        "timeout": ctx.duration(undo.definition.defaults.start_to_close_timeout),
+        "retry": ctx.retry_policy(undo.definition.defaults.retry),
+        "summary": repr(f"{ctx.node.id}: undo {ctx.node.label or ctx.node.type}"[:200]),
     }
 
 
@@ -103,6 +143,7 @@ KIND = NodeType(
     template="activity.jinja",
     validate=validate_call,
     expressions=argument_expressions,
+    after_body_fields=frozenset({"config.compensation"}),
     binds=binds,
     prepare=lambda config, ctx: call_variables(config, ctx, {}),
     defaults={"activity": "", "args": {}},

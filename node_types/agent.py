@@ -61,6 +61,7 @@ KIND = NodeType(
     template="activity.jinja",
     validate=validate,
     expressions=expressions,
+    after_body_fields=frozenset({"config.compensation"}),
     binds=binds,
     prepare=prepare,
     defaults={"activity": "", "prompt": "", "args": {}, "start_to_close_timeout": "10m"},

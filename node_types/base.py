@@ -84,7 +84,12 @@ class NodeType(Generic[ConfigT]):
     binds: Callable[[ConfigT, NodeCheck | NodeRender], list[tuple[str, str]]] = _binds_nothing
     """Locals a node binds for the nodes after it: (name, annotation)."""
     after_body_fields: frozenset[str] = frozenset()
-    """Expression fields evaluated after the body ran, seeing the body's results."""
+    """Expression fields evaluated after the body ran (containers) or after the node's own
+    result is bound (steps), so they can read those results."""
+    port_binds: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    """Names visible on the path leaving a port, e.g. `error` on a Try's error port."""
+    collects_compensations: bool = False
+    """Steps inside this container register their compensations with it (Try)."""
     body_binds: Callable[[ConfigT], list[tuple[str, str]]] = lambda config: []
     """Names a container makes visible inside its body, e.g. `attempt`: (name, annotation)."""
     prepare: Callable[[ConfigT, NodeRender], dict[str, Any]] = lambda config, ctx: {}

@@ -1,0 +1,49 @@
+"""`try`: run steps; if one fails, undo the completed ones in reverse and take the error path.
+
+Steps inside that declare a compensation register it once they complete (a saga): on failure the
+registered compensations run newest first, then the `error` port's path runs (reading `error`,
+the failure's message), or the failure propagates when that port is not wired.
+"""
+
+from __future__ import annotations
+
+from compiler.context import NodeRender
+from node_types.base import Config, NodeType, Port, Role
+
+
+class TryConfig(Config):
+    pass
+
+
+def prepare(config: TryConfig, ctx: NodeRender) -> dict[str, object]:
+    ctx.imports.add("ApplicationError")
+    has_error_path = bool(ctx.bodies("error"))
+    return {
+        "compensations": ctx.container_name("compensations"),
+        "outer": ctx.scope.compensations,
+        "exception": ctx.claim_local("failure"),
+        "error_name": ctx.container_name("error") if has_error_path else None,
+        "body": ctx.body("body") or "pass",
+        "on_error": ctx.body("error"),
+        "on_success": ctx.body("out"),
+        "has_error_path": has_error_path,
+        "label": repr(f"{ctx.node.id}: {ctx.node.label or 'try'}"[:200]),
+    }
+
+
+KIND = NodeType(
+    kind="try",
+    label="Try",
+    category="containers",
+    icon="shield",
+    color="#be123c",
+    description="Runs its steps; on a failure, undoes completed steps and takes the error path.",
+    config=TryConfig,
+    role=Role.CONTAINER,
+    template="try_.jinja",
+    outputs=(Port("out", "done"), Port("error", "error", raises_when_unwired=True)),
+    body_context="try",
+    port_binds={"error": (("error", "str"),)},
+    collects_compensations=True,
+    prepare=prepare,
+)
