@@ -110,7 +110,7 @@ def call_variables(
     }
 
 
-def compensation_call(config: ActivityConfig, ctx: NodeRender) -> dict[str, str] | None:
+def compensation_call(config: ActivityConfig, ctx: NodeRender) -> dict[str, str | None] | None:
     """The registration of this step's undo with the enclosing Try, if there is one."""
     if config.compensation is None or ctx.scope.compensations is None:
         return None
