@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import builtins
+import io
 import keyword
+import tokenize
 import re
 import unicodedata
 
@@ -62,3 +64,13 @@ def docstring(text: str) -> str:
     one_line = " ".join(text.split())[:300] or "-"
     escaped = one_line.replace("\\", "\\\\").replace('"', '\\"')
     return f'"""{escaped}"""'
+
+
+def names_in(code: str) -> set[str]:
+    """Identifiers used as code (not inside strings or comments) in a piece of source."""
+    found: set[str] = set()
+    tokens = tokenize.generate_tokens(io.StringIO(code).readline)
+    for token in tokens:
+        if token.type == tokenize.NAME and not keyword.iskeyword(token.string):
+            found.add(token.string)
+    return found

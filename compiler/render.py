@@ -6,10 +6,7 @@ stage turns them into the source map after formatting and removes them.
 
 from __future__ import annotations
 
-import io
 import json
-import keyword
-import tokenize
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,7 +17,7 @@ import node_types
 from compiler.context import NodeRender, Scope
 from compiler.document import ActivityDef, HttpImpl, PythonImpl, ShellImpl, SimulateImpl
 from compiler.expressions import emit, parse_template
-from compiler.names import Namespace, docstring
+from compiler.names import Namespace, docstring, names_in
 from compiler.project_info import FieldsInfo, ProjectInfo
 from compiler.scopes import Analysis
 from compiler.structure import Block, Tree
@@ -63,16 +60,6 @@ _TEMPORAL = {
     "ActivityError": "from temporalio.exceptions import ActivityError",
     "ChildWorkflowError": "from temporalio.exceptions import ChildWorkflowError",
 }
-
-
-def names_in(code: str) -> set[str]:
-    """Identifiers used as code (not inside strings or comments) in a piece of source."""
-    found: set[str] = set()
-    tokens = tokenize.generate_tokens(io.StringIO(code).readline)
-    for token in tokens:
-        if token.type == tokenize.NAME and not keyword.iskeyword(token.string):
-            found.add(token.string)
-    return found
 
 
 def _import_lines(table: dict[str, str], used: set[str]) -> list[str]:

@@ -149,7 +149,7 @@ class _Analyser:
                     self.walk(arm, scope.child("branch"), contexts | {"branch"})
             elif kind.role is Role.CONTAINER:
                 body = next((arm for port, arm in block.arms if port == "body"), [])
-                context = kind.body_context
+                context = kind.body_context_for(self.graph.configs[node.id])
                 if context == "phase":
                     read: set[str] = set()
                     for inner in _nodes(body):

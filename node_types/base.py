@@ -83,6 +83,8 @@ class NodeType(Generic[ConfigT]):
     expressions: Callable[[ConfigT], Iterable[ExpressionRef]] = lambda config: ()
     binds: Callable[[ConfigT, NodeCheck | NodeRender], list[tuple[str, str]]] = _binds_nothing
     """Locals a node binds for the nodes after it: (name, annotation)."""
+    context_of: Callable[[ConfigT], str] | None = None
+    """Where this container's body runs, when it depends on the config (else body_context)."""
     after_body_fields: frozenset[str] = frozenset()
     """Expression fields evaluated after the body ran (containers) or after the node's own
     result is bound (steps), so they can read those results."""
@@ -95,6 +97,9 @@ class NodeType(Generic[ConfigT]):
     prepare: Callable[[ConfigT, NodeRender], dict[str, Any]] = lambda config, ctx: {}
     defaults: dict[str, Any] = field(default_factory=dict)
     """A config a new node of this kind starts with in the editor."""
+
+    def body_context_for(self, config: ConfigT) -> str:
+        return self.context_of(config) if self.context_of is not None else self.body_context
 
     def port(self, handle: str) -> Port | None:
         for port in self.outputs:

@@ -1,0 +1,101 @@
+"""`loop`: repeat steps while a condition holds, or once per item of a list.
+
+A for-each may run its items concurrently, at most `concurrency` at a time (a semaphore), so
+a long list never turns into an unbounded fan-out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from compiler.context import NodeRender
+from compiler.names import names_in
+from node_types.base import Config, Expression, ExpressionRef, NodeType, Role
+
+
+class LoopConfig(Config):
+    mode: Literal["while", "for_each"] = "for_each"
+    condition: Expression | None = Field(default=None, description="while: repeat while true")
+    items: Expression | None = Field(default=None, description="for_each: the list to go over")
+    concurrency: int = Field(
+        default=1, ge=1, le=1000, description="for_each: items in flight at once (1 = in order)"
+    )
+    max_iterations: int | None = Field(
+        default=None, ge=1, description="while: fail the workflow after this many rounds"
+    )
+
+    @model_validator(mode="after")
+    def fields_for_mode(self) -> LoopConfig:
+        if self.mode == "while" and not self.condition:
+            raise ValueError("a while loop needs a condition")
+        if self.mode == "for_each" and not self.items:
+            raise ValueError("a for-each loop needs items")
+        if self.mode == "while" and self.concurrency != 1:
+            raise ValueError("a while loop runs one round at a time; set concurrency to 1")
+        return self
+
+
+def expressions(config: LoopConfig) -> Iterable[ExpressionRef]:
+    if config.mode == "while" and config.condition:
+        yield "condition", config.condition, False
+    if config.mode == "for_each" and config.items:
+        yield "items", config.items, False
+
+
+def body_binds(config: LoopConfig) -> list[tuple[str, str]]:
+    if config.mode == "while":
+        return [("iteration", "int")]
+    return [("item", "Any"), ("index", "int")]
+
+
+def prepare(config: LoopConfig, ctx: NodeRender) -> dict[str, object]:
+    body = ctx.body("body") or "pass"
+    variables: dict[str, object] = {
+        "mode": config.mode,
+        "body": body,
+        "concurrent": config.concurrency > 1,
+    }
+    if config.mode == "while":
+        ctx.imports.add("ApplicationError")
+        variables.update(
+            iteration=ctx.container_name("iteration"),
+            condition=ctx.expr(config.condition or ""),
+            max_iterations=config.max_iterations,
+            too_many=repr(
+                f"{ctx.node.label or ctx.node.id} ran more than {config.max_iterations} times"[:200]
+            ),
+        )
+    else:
+        variables.update(
+            item=ctx.container_name("item"),
+            index=ctx.container_name("index"),
+            uses_index=ctx.container_name("index") in names_in(body),
+            items=ctx.expr(config.items or ""),
+            limit=config.concurrency,
+            semaphore=ctx.claim_local("slots"),
+            function=ctx.claim_local("each_item"),
+            tasks=ctx.claim_local("item_tasks"),
+        )
+    return variables
+
+
+KIND = NodeType(
+    kind="loop",
+    label="Loop",
+    category="containers",
+    icon="repeat",
+    color="#4f46e5",
+    description="Repeats its steps while a condition holds, or for each item of a list.",
+    config=LoopConfig,
+    role=Role.CONTAINER,
+    template="loop.jinja",
+    body_context="loop",
+    context_of=lambda config: "branch" if config.concurrency > 1 else "loop",
+    expressions=expressions,
+    body_binds=body_binds,
+    prepare=prepare,
+    defaults={"mode": "for_each", "items": "", "concurrency": 1},
+)
