@@ -5,8 +5,8 @@ from __future__ import annotations
 import builtins
 import io
 import keyword
-import tokenize
 import re
+import tokenize
 import unicodedata
 
 _RESERVED = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | frozenset(dir(builtins))
