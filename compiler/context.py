@@ -79,7 +79,12 @@ class NodeCheck:
         return info
 
     def arguments(
-        self, field: str, args: dict[str, str], expected: dict[str, str], what: str
+        self,
+        field: str,
+        args: dict[str, str],
+        expected: dict[str, str],
+        what: str,
+        optional: frozenset[str] | set[str] = frozenset(),
     ) -> None:
         """Arguments must name exactly the target's input fields."""
         for name in args:
@@ -91,7 +96,7 @@ class NodeCheck:
                     f"{', '.join(map(repr, expected)) or 'none'}",
                 )
         for name in expected:
-            if name not in args:
+            if name not in args and name not in optional:
                 self.error(
                     Codes.BAD_ARGUMENT,
                     f"{field}.{name}",
@@ -127,6 +132,7 @@ class Renderer(Protocol):
     def claim_method(self, base: str) -> str: ...
     def claim_local(self, base: str) -> str: ...
     def add_method(self, code: str) -> None: ...
+    def add_member(self, key: str, init_line: str, method: str) -> None: ...
     def snippet(self, template: str, **variables: Any) -> str: ...
     def phase_parameters(self, node_id: str) -> list[str]: ...
     def container_name(self, node_id: str, name: str) -> str: ...
@@ -162,6 +168,10 @@ class NodeRender:
 
     def add_method(self, code: str) -> None:
         self.renderer.add_method(code)
+
+    def add_member(self, key: str, init_line: str, method: str = "") -> None:
+        """A workflow-wide attribute (its `__init__` line) and method, added once per key."""
+        self.renderer.add_member(key, init_line, method)
 
     def render_snippet(self, template: str, **variables: Any) -> str:
         return self.renderer.snippet(template, **variables)

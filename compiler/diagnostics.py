@@ -76,3 +76,4 @@ class Codes:
     BAD_TEMPLATE = "E210"
     WAIT_IN_HANDLER = "E211"
     DUPLICATE_NAME = "E212"
+    INTERNAL = "E900"

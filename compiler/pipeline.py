@@ -12,7 +12,7 @@ from compiler.diagnostics import Codes, Diagnostic, has_errors
 from compiler.document import Project
 from compiler.emit import remap, strip_markers
 from compiler.expressions import free_names, parse_template
-from compiler.format import format_sources
+from compiler.format import FormatError, format_sources
 from compiler.load import load_project
 from compiler.project_info import ProjectInfo
 from compiler.render import render_files, sourcemap_json
@@ -107,7 +107,18 @@ def compile_project(source: str | bytes | dict[str, Any] | Project) -> CompileRe
         f"workflows/{tree.graph.info.module}.py": tree.graph.info.definition.id for tree, _ in trees
     }
     raw = {path: text for path, text, _markers in rendered}
-    formatted = clock.run("format", lambda: format_sources(raw, info.package))
+    try:
+        formatted = clock.run("format", format_sources, raw, info.package)
+    except FormatError as error:
+        # a template produced code that does not parse: a compiler bug, reported, not raised
+        result.diagnostics.append(
+            Diagnostic(
+                Codes.INTERNAL,
+                "the compiler generated code that does not parse; please report this with the "
+                f"document. Details: {str(error)[:500]}",
+            )
+        )
+        return result
 
     def emit() -> dict[str, str]:
         stripped: dict[str, str] = {}
@@ -121,7 +132,7 @@ def compile_project(source: str | bytes | dict[str, Any] | Project) -> CompileRe
 
     stripped = clock.run("emit", emit)
     # removing the markers can leave blank lines ruff would not: format once more, move the map
-    final = clock.run("format", lambda: format_sources(stripped, info.package))
+    final = clock.run("format", format_sources, stripped, info.package)
     for path, text in final.items():
         workflow_id = module_workflow.get(path)
         if workflow_id in result.sourcemap:

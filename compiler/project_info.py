@@ -17,7 +17,18 @@ from compiler.typerefs import TypeRefError, parse_typeref
 class FieldsInfo:
     class_name: str
     fields: dict[str, str]
-    """field name -> Python annotation (or the raw TypeRef when it does not parse)."""
+    """field name -> Python annotation (`Any` when the TypeRef does not parse)."""
+    defaults: dict[str, str] = field(default_factory=dict)
+    """field name -> source of its default, for the fields that have one."""
+
+
+INSTANT_KINDS = frozenset(
+    {"signal", "update", "set_state", "condition", "switch", "end", "fail", "join"}
+)
+"""Kinds that never await: a handler made only of these finishes within its activation."""
+
+CARRIES_STATE = frozenset({"continue_as_new", "work_queue"})
+"""Kinds that continue-as-new, so the workflow's input carries its state to the next run."""
 
 
 @dataclass
@@ -47,12 +58,30 @@ class WorkflowInfo:
     state_class: str
     handlers: dict[tuple[str, str], HandlerInfo] = field(default_factory=dict)
     """(kind, Temporal name) -> handler, for signal, update and query entry nodes."""
+    resume_field: str | None = None
+    """Input field carrying the state into the next run, when the workflow continues-as-new."""
 
     @property
     def handlers_have_bodies(self) -> bool:
-        """Whether a signal or update handler runs steps (and so may still be running)."""
-        entries = {h.node_id for h in self.handlers.values() if h.kind != "query"}
-        return any(edge.source in entries for edge in self.definition.edges)
+        """Whether a signal or update handler awaits something (and so may still be running)."""
+        kinds = {node.id: node.type for node in self.definition.nodes}
+        successors: dict[str, list[str]] = {}
+        for edge in self.definition.edges:
+            successors.setdefault(edge.source, []).append(edge.target)
+        for node in self.definition.nodes:
+            if node.parent_id is not None:
+                successors.setdefault(node.parent_id, []).append(node.id)
+        stack = [h.node_id for h in self.handlers.values() if h.kind != "query"]
+        seen: set[str] = set()
+        while stack:
+            current = stack.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            if kinds.get(current) not in INSTANT_KINDS:
+                return True
+            stack.extend(successors.get(current, []))
+        return False
 
 
 def annotation_or_any(text: str, project_types: set[str]) -> str:
@@ -119,6 +148,10 @@ class ProjectInfo:
                 output=annotation_or_any(wf.output, type_names),
                 state_class=classes.claim(base + "State"),
             )
+            if any(node.type in CARRIES_STATE for node in wf.nodes):
+                info.resume_field = Namespace(set(info.input.fields)).claim("resume_state")
+                info.input.fields[info.resume_field] = f"{info.state_class} | None"
+                info.input.defaults[info.resume_field] = "None"
             methods = Namespace({"run", "__init__"})
             for node in wf.nodes:
                 kind = node.type

@@ -50,6 +50,7 @@ _STDLIB = {
     "timedelta": "from datetime import timedelta",
     "datetime": "from datetime import datetime",
     "Any": "from typing import Any",
+    "dataclasses": "import dataclasses",
 }
 _TEMPORAL = {
     "workflow": "from temporalio import workflow",
@@ -97,6 +98,8 @@ class WorkflowRenderer:
             taken_locals |= set(names.values())
         self.locals_namespace = Namespace(taken_locals)
         self.extra_methods: list[str] = []
+        self.members: dict[str, tuple[str, str]] = {}
+        """key -> (line for __init__, method): workflow-wide pieces a kind adds once."""
         self.arm_text: dict[tuple[str, str], list[str]] = {}
 
     # the Renderer protocol, called by the kinds
@@ -111,6 +114,9 @@ class WorkflowRenderer:
 
     def add_method(self, code: str) -> None:
         self.extra_methods.append(code)
+
+    def add_member(self, key: str, init_line: str, method: str) -> None:
+        self.members.setdefault(key, (init_line, method))
 
     def snippet(self, template: str, **variables: Any) -> str:
         return ENVIRONMENT.get_template(template).render(**variables).strip("\n")
@@ -154,9 +160,10 @@ class WorkflowRenderer:
 
     def module(self) -> str:
         entries = [self.block(entry) for entry in self.tree.entries]
-        methods = [m for m in entries if m] + self.extra_methods
+        member_methods = [method for _line, method in self.members.values() if method]
+        methods = [m for m in entries if m] + member_methods + self.extra_methods
         definition = self.info.definition
-        body = "\n\n".join(methods)
+        body = "\n\n".join(methods + [line for line, _m in self.members.values()])
         used = names_in(body) | {"workflow"}
         activities = sorted({a.function for a in self.project.activities.values()} & used)
         always = {self.info.input.class_name, self.info.state_class}
@@ -174,6 +181,8 @@ class WorkflowRenderer:
             class_docstring=docstring(definition.description or title),
             input_class=self.info.input.class_name,
             state_class=self.info.state_class,
+            resume_field=self.info.resume_field,
+            init_lines=[line for line, _method in self.members.values() if line],
             methods=methods,
         )
 
@@ -212,7 +221,9 @@ def _fields_class(info: FieldsInfo, text: str) -> dict[str, Any]:
     return {
         "name": info.class_name,
         "docstring": docstring(text),
-        "fields": [(name, annotation, None) for name, annotation in info.fields.items()],
+        "fields": [
+            (name, annotation, info.defaults.get(name)) for name, annotation in info.fields.items()
+        ],
     }
 
 
@@ -337,7 +348,7 @@ def render_activities(project: ProjectInfo) -> str:
         stdlib.add("from datetime import datetime")
     if "Any" in output_types:
         stdlib.add("from typing import Any")
-    third_party = ["from temporalio import activity"]
+    third_party = ["from temporalio import activity"] if items else []
     if helpers["simulate"] or helpers["http"] or helpers["shell"]:
         third_party.append("from temporalio.exceptions import ApplicationError")
     if converts:

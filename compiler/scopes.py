@@ -17,6 +17,14 @@ from compiler.structure import Block, Tree
 from node_types import REGISTRY
 from node_types.base import Role
 
+WORKFLOW_NAMES = {
+    "now": "workflow.now()",
+    "workflow_id": "workflow.info().workflow_id",
+    "history_length": "workflow.info().get_current_history_length()",
+    "continue_as_new_suggested": "workflow.info().is_continue_as_new_suggested()",
+}
+"""Names every expression outside a query can read, and the workflow APIs they stand for."""
+
 
 @dataclass
 class Analysis:
@@ -74,6 +82,8 @@ class _Analyser:
         for entry in self.tree.entries:
             node = entry.node
             scope = Scope({"input": "self._input", "state": "self._state"}, kind=node.type)
+            if node.type != "query":
+                scope.mapping.update(WORKFLOW_NAMES)
             if node.type == "start":
                 scope.kind = "run"
                 output = info.output

@@ -52,7 +52,13 @@ def validate(config: ChildWorkflowConfig, ctx: NodeCheck) -> None:
     info = ctx.workflow_ref("workflow", config.workflow)
     if info is None:
         return
-    ctx.arguments("args", config.args, info.input.fields, f"workflow {config.workflow!r}")
+    ctx.arguments(
+        "args",
+        config.args,
+        info.input.fields,
+        f"workflow {config.workflow!r}",
+        optional=set(info.input.defaults),
+    )
     if config.result and not config.wait:
         ctx.error(
             Codes.BAD_ARGUMENT,

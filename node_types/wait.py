@@ -1,0 +1,103 @@
+"""`wait`: an approval gate. Waits until a condition set by a signal or update holds.
+
+Ports: `approved` when `approved_when` holds, `rejected` when `rejected_when` holds, `timeout`
+when the timeout passes first. While it waits, the gate is listed by the workflow's
+`pending_gates` query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from pydantic import Field
+
+from compiler.context import NodeCheck, NodeRender
+from compiler.diagnostics import Codes
+from node_types.base import Config, Duration, Expression, ExpressionRef, NodeType, Port, Role
+
+PENDING_QUERY = '''@workflow.query(name="pending_gates")
+def pending_gates(self) -> list[dict[str, str]]:
+    """The approval gates this workflow is waiting on."""
+    return list(self._pending_gates.values())'''
+
+
+class WaitConfig(Config):
+    gate: str = Field(default="", max_length=100, description="Name shown in pending_gates")
+    approved_when: Expression = Field(description="e.g. state.approval == 'approved'")
+    rejected_when: Expression | None = Field(
+        default=None, description="e.g. state.approval == 'rejected'"
+    )
+    timeout: Duration | None = Field(default=None, description="Take `timeout` after this long")
+
+
+def validate(config: WaitConfig, ctx: NodeCheck) -> None:
+    ctx.duration("timeout", config.timeout)
+    wired = {e.source_handle for e in ctx.workflow.definition.edges if e.source == ctx.node.id}
+    if "timeout" in wired and not config.timeout:
+        ctx.error(
+            Codes.BAD_CONFIG,
+            "timeout",
+            "the timeout port is connected but the gate has no timeout; set one",
+        )
+    if "rejected" in wired and not config.rejected_when:
+        ctx.error(
+            Codes.BAD_CONFIG,
+            "rejected_when",
+            "the rejected port is connected but nothing rejects; set rejected_when",
+        )
+
+
+def expressions(config: WaitConfig) -> Iterable[ExpressionRef]:
+    yield "approved_when", config.approved_when, False
+    if config.rejected_when:
+        yield "rejected_when", config.rejected_when, False
+
+
+def prepare(config: WaitConfig, ctx: NodeRender) -> dict[str, object]:
+    ctx.add_member(
+        "pending_gates",
+        "self._pending_gates: dict[str, dict[str, str]] = {}",
+        PENDING_QUERY,
+    )
+    approved = ctx.expr(config.approved_when)
+    rejected = ctx.expr(config.rejected_when) if config.rejected_when else None
+    gate = config.gate or ctx.node.label or ctx.node.id
+    return {
+        "key": repr(ctx.node.id),
+        "gate": repr(gate),
+        "approved": approved,
+        "rejected": rejected,
+        "timeout": ctx.duration(config.timeout) if config.timeout else None,
+        "timeout_summary": repr(f"{ctx.node.id}: {gate}"[:200]),
+        "decision": ctx.claim_local("decision"),
+        "on_approved": ctx.body("approved"),
+        "on_rejected": ctx.body("rejected"),
+        "on_timeout": ctx.body("timeout"),
+    }
+
+
+KIND = NodeType(
+    kind="wait",
+    label="Wait / approval",
+    category="steps",
+    icon="hand",
+    color="#ca8a04",
+    description="Waits for a condition set by a signal or update: approved, rejected or timeout.",
+    config=WaitConfig,
+    role=Role.BRANCH,
+    template="wait.jinja",
+    outputs=(
+        Port("approved", "approved"),
+        Port("rejected", "rejected"),
+        Port("timeout", "timeout"),
+    ),
+    not_allowed_in=frozenset({"signal", "update"}),
+    not_allowed_reason=(
+        "a handler that waits keeps the workflow from finishing and blocks the caller; "
+        "wait in the main flow and let the handler only change state"
+    ),
+    validate=validate,
+    expressions=expressions,
+    prepare=prepare,
+    defaults={"approved_when": "", "timeout": "24h"},
+)
