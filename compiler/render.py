@@ -16,7 +16,8 @@ import jinja2
 import node_types
 from compiler.context import NodeRender, Scope
 from compiler.document import ActivityDef, HttpImpl, PythonImpl, ShellImpl, SimulateImpl
-from compiler.expressions import emit, parse_template
+from compiler.durations import parse_duration, timedelta_code
+from compiler.expressions import emit, parse_expression, parse_template
 from compiler.names import Namespace, docstring, names_in
 from compiler.project_info import FieldsInfo, ProjectInfo
 from compiler.scopes import Analysis
@@ -412,6 +413,49 @@ def render_starter(project: ProjectInfo) -> str:
     )
 
 
+def render_schedules(project: ProjectInfo, trees: list[tuple[Tree, Analysis]]) -> str:
+    from node_types.schedule import OVERLAP, ScheduleConfig
+
+    items: list[dict[str, Any]] = []
+    for tree, _analysis in trees:
+        info = tree.graph.info
+        for node_id in tree.graph.entries:
+            config = tree.graph.configs[node_id]
+            if not isinstance(config, ScheduleConfig):
+                continue
+            args = ", ".join(
+                f"{name}={emit(parse_expression(config.args[name]), {})}"
+                for name in info.input.fields
+                if name in config.args
+            )
+            items.append(
+                {
+                    "schedule_id": repr(config.schedule_id or f"{info.definition.id}-schedule"),
+                    "workflow": repr(info.definition.id),
+                    "workflow_id": repr(config.workflow_id or info.definition.id),
+                    "input": f"{info.input.class_name}({args})",
+                    "cron": repr(config.cron) if config.cron else None,
+                    "interval": (
+                        timedelta_code(parse_duration(config.interval)) if config.interval else None
+                    ),
+                    "time_zone": repr(config.time_zone),
+                    "overlap": OVERLAP[config.overlap],
+                    "catchup": timedelta_code(parse_duration(config.catchup_window)),
+                    "paused": config.paused,
+                    "note": repr(config.note or f"{info.definition.id}: node {node_id}"),
+                    "summary": repr(
+                        f"{node_id}: {tree.graph.nodes[node_id].label or 'schedule'}"[:200]
+                    ),
+                }
+            )
+    return ENVIRONMENT.get_template("schedules.py.jinja").render(
+        project_name=project.project.name or project.project.id,
+        package=project.package,
+        schedules=items,
+        models=sorted({item["input"].split("(")[0] for item in items}),
+    )
+
+
 def render_files(
     project: ProjectInfo, trees: list[tuple[Tree, Analysis]]
 ) -> Iterator[tuple[str, str, list[str]]]:
@@ -425,6 +469,7 @@ def render_files(
         yield f"workflows/{tree.graph.info.module}.py", text, markers
     yield "worker.py", render_worker(project), []
     yield "starter.py", render_starter(project), []
+    yield "schedules.py", render_schedules(project, trees), []
 
 
 def sourcemap_json(entries: dict[str, Any]) -> str:

@@ -82,7 +82,9 @@ class _Analyser:
         for entry in self.tree.entries:
             node = entry.node
             scope = Scope({"input": "self._input", "state": "self._state"}, kind=node.type)
-            if node.type != "query":
+            if node.type == "schedule":
+                scope = Scope({}, kind="schedule")  # evaluated before any run exists
+            elif node.type != "query":
                 scope.mapping.update(WORKFLOW_NAMES)
             if node.type == "start":
                 scope.kind = "run"

@@ -79,6 +79,9 @@ def compile_command(
     typer.echo(f"wrote {len(result.files)} files to {package_dir}")
     typer.echo(f"run the worker:  cd {out} && python -m {result.package}.worker")
     typer.echo(f"start a workflow: cd {out} && python -m {result.package}.starter start --help")
+    project = result.project
+    if project and any(n.type == "schedule" for wf in project.workflows for n in wf.nodes):
+        typer.echo(f"apply schedules: cd {out} && python -m {result.package}.schedules")
 
 
 @app.command()
