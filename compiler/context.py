@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from compiler.diagnostics import Codes, Diagnostic
@@ -203,6 +203,12 @@ class NodeRender:
             return emit(parse_expression(text), self.scope.mapping)
         except ExpressionError as error:  # the check stage has reported it already
             raise AssertionError(f"unchecked expression reached render: {error}") from error
+
+    def with_names(self, names: dict[str, str]) -> NodeRender:
+        """The same node, with more names in scope (e.g. `item` for per-item expressions)."""
+        scope = self.scope.child()
+        scope.mapping.update(names)
+        return replace(self, scope=scope)
 
     def expr_after_body(self, text: str) -> str:
         """An expression evaluated after the container's body, seeing what the body bound."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from compiler.context import NodeCheck, Scope
 from compiler.diagnostics import Codes, Diagnostic, Severity
@@ -15,7 +16,7 @@ from compiler.names import Namespace
 from compiler.project_info import ProjectInfo, annotation_or_any
 from compiler.structure import Block, Tree
 from node_types import REGISTRY
-from node_types.base import Role
+from node_types.base import NodeType, Role
 
 WORKFLOW_NAMES = {
     "now": "workflow.now()",
@@ -121,14 +122,19 @@ class _Analyser:
         forbidden = kind.not_allowed_in & contexts
         if forbidden:
             self.error(Codes.NOT_ALLOWED_HERE, node.id, None, kind.not_allowed_reason)
-        self.check_names(node.id, scope, after_body=False)
+        self.check_names(node.id, scope, "normal")
+        if kind.item_fields:
+            item = self.container_locals.claim("item")
+            self.analysis.container_names.setdefault(node.id, {})["item"] = item
+            item_scope = scope.child()
+            item_scope.bind("item", "Any", item)
+            self.check_names(node.id, item_scope, "item")
 
-    def check_names(self, node_id: str, scope: Scope, after_body: bool) -> None:
-        """Names in the node's expressions (those evaluated before or after its body)."""
-        late = REGISTRY[self.graph.nodes[node_id].type].after_body_fields
+    def check_names(self, node_id: str, scope: Scope, which: str) -> None:
+        """Names in the node's expressions of one sort: normal, item (per item) or late."""
+        kind = REGISTRY[self.graph.nodes[node_id].type]
         for field_name, tree_, _template in self.graph.expressions.get(node_id, []):
-            is_late = any(field_name == f or field_name.startswith(f + ".") for f in late)
-            if is_late != after_body:
+            if _field_sort(field_name, kind) != which:
                 continue
             for name in sorted(free_names(tree_)):
                 if name not in scope.mapping:
@@ -180,7 +186,7 @@ class _Analyser:
                 self.analysis.body_scopes[node.id] = inner_scope.child()
                 self.walk(body, inner_scope, contexts | {context})
                 self.analysis.after_body_scopes[node.id] = inner_scope.child()
-                self.check_names(node.id, inner_scope, after_body=True)
+                self.check_names(node.id, inner_scope, "late")
                 for port, arm in block.arms:
                     if port == "body":
                         continue
@@ -195,7 +201,7 @@ class _Analyser:
                 scope.bind(name, annotation)
             if kind.role is not Role.CONTAINER:
                 self.analysis.after_body_scopes[node.id] = scope.child()
-                self.check_names(node.id, scope, after_body=True)
+                self.check_names(node.id, scope, "late")
             if getattr(config, "compensation", None) is not None and scope.compensations is None:
                 self.diagnostics.append(
                     Diagnostic(
@@ -208,6 +214,17 @@ class _Analyser:
                         field="config.compensation",
                     )
                 )
+
+
+def _field_sort(field_name: str, kind: NodeType[Any]) -> str:
+    def within(fields: frozenset[str]) -> bool:
+        return any(field_name == f or field_name.startswith(f + ".") for f in fields)
+
+    if within(kind.after_body_fields):
+        return "late"
+    if within(kind.item_fields):
+        return "item"
+    return "normal"
 
 
 def _nodes(blocks: list[Block]) -> Iterator[Block]:

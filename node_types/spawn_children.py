@@ -1,0 +1,228 @@
+"""`spawn_children`: one child workflow per item of a list, bounded, optionally in dependency order.
+
+At most `concurrency` children run at once; the limit may instead be read from an expression
+(`state.max_concurrent`) each time a slot frees or a signal changes it. With `depends_on`, an
+item starts only after every item it names (by key) has completed; items whose dependency
+failed are skipped. Failure policy: `fail_fast` cancels the running children and fails,
+`continue` records the failure and goes on, `retry` runs a failed child again (same id) up to
+`retries` more times, then records it.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable
+from typing import Any, Literal
+
+from pydantic import Field
+
+from compiler.context import NodeCheck, NodeRender
+from compiler.diagnostics import Codes
+from compiler.expressions import ExpressionError, parse_expression
+from node_types.base import (
+    Config,
+    Expression,
+    ExpressionRef,
+    NodeType,
+    ResultName,
+    Role,
+    Template,
+)
+
+MAX_CONCURRENCY = 1000
+"""Pending children stay well under Temporal's 2,000 pending operations."""
+
+
+class SpawnChildrenConfig(Config):
+    workflow: str = Field(min_length=1, description="Id of the child workflow in this project")
+    items: Expression = Field(description="The list to spawn one child per item of")
+    key: Expression = Field(default="item", description="An item's key, e.g. item.name")
+    args: dict[str, Expression] = Field(default_factory=dict, description="Child input; reads item")
+    id_template: Template | None = Field(
+        default=None, description="Stable child id, e.g. build-{item.name}"
+    )
+    concurrency: int = Field(default=4, ge=1, le=MAX_CONCURRENCY)
+    concurrency_from: Expression | None = Field(
+        default=None, description="Read the limit from here instead, e.g. state.max_concurrent"
+    )
+    depends_on: Expression | None = Field(
+        default=None, description="Keys an item waits for, e.g. item.dependencies"
+    )
+    failure_policy: Literal["fail_fast", "continue", "retry"] = "fail_fast"
+    retries: int = Field(default=2, ge=0, le=100, description="For the retry policy")
+    result: ResultName | None = Field(
+        default=None,
+        description="Binds {'completed': {key: result}, 'failed': {key: error}, 'skipped': [key]}",
+    )
+
+
+def validate(config: SpawnChildrenConfig, ctx: NodeCheck) -> None:
+    info = ctx.workflow_ref("workflow", config.workflow)
+    if info is not None:
+        ctx.arguments(
+            "args",
+            config.args,
+            info.input.fields,
+            f"workflow {config.workflow!r}",
+            optional=set(info.input.defaults),
+        )
+    cycle = _static_cycle(config)
+    if cycle:
+        ctx.error(
+            Codes.CYCLE,
+            "depends_on",
+            f"these items depend on each other in a circle: {' -> '.join(map(repr, cycle))}; "
+            "no order can build them",
+        )
+
+
+def _static_value(expression: str, item: Any) -> Any:
+    """Evaluates `item`, `item.x`, `item['x']` on constant data; raises LookupError otherwise."""
+    tree = parse_expression(expression)
+
+    def value(node: ast.expr) -> Any:
+        if isinstance(node, ast.Name) and node.id == "item":
+            return item
+        if isinstance(node, ast.Constant):
+            return node.value
+        if isinstance(node, ast.Attribute) and isinstance(target := value(node.value), dict):
+            return target[node.attr]
+        if isinstance(node, ast.Subscript):
+            return value(node.value)[value(node.slice)]
+        raise LookupError(expression)
+
+    return value(tree)
+
+
+def _static_cycle(config: SpawnChildrenConfig) -> list[str]:
+    """A dependency cycle among constant items, found at compile time (else [])."""
+    if not config.depends_on:
+        return []
+    try:
+        items = ast.literal_eval(parse_expression(config.items))
+        graph = {
+            str(_static_value(config.key, item)): [
+                str(d) for d in _static_value(config.depends_on, item)
+            ]
+            for item in items
+        }
+    except (ExpressionError, LookupError, ValueError, TypeError, IndexError, SyntaxError):
+        return []
+    state: dict[str, int] = {}
+    path: list[str] = []
+
+    def visit(key: str) -> list[str]:
+        state[key] = 1
+        path.append(key)
+        for dependency in graph.get(key, []):
+            if dependency not in graph:
+                continue
+            if state.get(dependency) == 1:
+                return path[path.index(dependency) :] + [dependency]
+            if dependency not in state and (found := visit(dependency)):
+                return found
+        path.pop()
+        state[key] = 2
+        return []
+
+    for key in sorted(graph):
+        if key not in state and (found := visit(key)):
+            return found
+    return []
+
+
+def expressions(config: SpawnChildrenConfig) -> Iterable[ExpressionRef]:
+    yield "items", config.items, False
+    yield "key", config.key, False
+    for name, text in config.args.items():
+        yield f"args.{name}", text, False
+    if config.id_template:
+        yield "id_template", config.id_template, True
+    if config.concurrency_from:
+        yield "concurrency_from", config.concurrency_from, False
+    if config.depends_on:
+        yield "depends_on", config.depends_on, False
+
+
+def binds(config: SpawnChildrenConfig, ctx: NodeCheck | NodeRender) -> list[tuple[str, str]]:
+    return [(config.result, "dict[str, Any]")] if config.result else []
+
+
+def prepare(config: SpawnChildrenConfig, ctx: NodeRender) -> dict[str, object]:
+    ctx.imports |= {"asyncio", "ApplicationError", "ParentClosePolicy", "WorkflowIDReusePolicy"}
+    info = ctx.project.workflows[config.workflow]
+    item = ctx.container_name("item")
+    item_scope = ctx.with_names({"item": item})
+    key_of = item_scope.expr(config.key)
+    child_id = (
+        item_scope.template(config.id_template)
+        if config.id_template
+        else ctx.fstring(f"{config.workflow}-", (key_of,))
+    )
+    names = {
+        base: ctx.claim_local(base)
+        for base in (
+            "spawn_items",
+            "spawn_keys",
+            "spawn_needs",
+            "waiting",
+            "running",
+            "completed",
+            "failed",
+            "skipped",
+            "spawn_child",
+            "spawn_limit",
+            "startable",
+            "skip_blocked",
+            "index",
+        )
+    }
+    limit = (
+        f"max(1, min({MAX_CONCURRENCY}, int({ctx.expr(config.concurrency_from)})))"
+        if config.concurrency_from
+        else str(config.concurrency)
+    )
+    return {
+        **names,
+        "item": item,
+        "items": ctx.expr(config.items),
+        "key_of": key_of,
+        "needs_of": item_scope.expr(config.depends_on) if config.depends_on else None,
+        "workflow": repr(config.workflow),
+        "input_class": info.input.class_name,
+        "args": ", ".join(
+            f"{n}={item_scope.expr(config.args[n])}" for n in info.input.fields if n in config.args
+        ),
+        "child_id": child_id,
+        "result_type": info.output if info.output not in ("None", "Any") else None,
+        "limit": limit,
+        "dynamic_limit": config.concurrency_from is not None,
+        "policy": config.failure_policy,
+        "retries": config.retries,
+        "result": ctx.result_name(config.result),
+        "summary": repr(f"{ctx.node.id}: {ctx.node.label or 'spawn'}"[:200]),
+        "cycle_message": repr(
+            f"{ctx.node.label or ctx.node.id}: these items wait on each other and can never start: "
+        ),
+    }
+
+
+KIND = NodeType(
+    kind="spawn_children",
+    label="Spawn children",
+    category="orchestration",
+    icon="git-fork",
+    color="#9333ea",
+    description="Starts a child workflow per item, bounded, optionally in dependency order.",
+    config=SpawnChildrenConfig,
+    role=Role.STEP,
+    template="spawn_children.jinja",
+    not_allowed_in=frozenset({"signal", "update"}),
+    not_allowed_reason="spawning children from a handler would outlive it; do it in the main flow",
+    validate=validate,
+    expressions=expressions,
+    item_fields=frozenset({"config.key", "config.args", "config.id_template", "config.depends_on"}),
+    binds=binds,
+    prepare=prepare,
+    defaults={"workflow": "", "items": "", "concurrency": 4, "failure_policy": "fail_fast"},
+)
