@@ -204,10 +204,10 @@ class NodeRender:
         except ExpressionError as error:  # the check stage has reported it already
             raise AssertionError(f"unchecked expression reached render: {error}") from error
 
-    def with_names(self, names: dict[str, str]) -> NodeRender:
-        """The same node, with more names in scope (e.g. `item` for per-item expressions)."""
+    def with_names(self, *names: str) -> NodeRender:
+        """The same node with the kind's extra names in scope (`item`, `result`, ...)."""
         scope = self.scope.child()
-        scope.mapping.update(names)
+        scope.mapping.update({name: self.container_name(name) for name in names})
         return replace(self, scope=scope)
 
     def expr_after_body(self, text: str) -> str:

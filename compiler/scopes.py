@@ -123,15 +123,18 @@ class _Analyser:
         if forbidden:
             self.error(Codes.NOT_ALLOWED_HERE, node.id, None, kind.not_allowed_reason)
         self.check_names(node.id, scope, "normal")
-        if kind.item_fields:
-            item = self.container_locals.claim("item")
-            self.analysis.container_names.setdefault(node.id, {})["item"] = item
-            item_scope = scope.child()
-            item_scope.bind("item", "Any", item)
-            self.check_names(node.id, item_scope, "item")
+        for prefix, extra in kind.field_names.items():
+            names = self.analysis.container_names.setdefault(node.id, {})
+            field_scope = scope.child()
+            for name in extra:
+                if name not in names:
+                    names[name] = self.container_locals.claim(name)
+                field_scope.bind(name, "Any", names[name])
+            self.check_names(node.id, field_scope, prefix)
 
     def check_names(self, node_id: str, scope: Scope, which: str) -> None:
-        """Names in the node's expressions of one sort: normal, item (per item) or late."""
+        """Names in the node's expressions of one sort: normal, late (after the body or the
+        node's own result) or those under one prefix of the kind's `field_names`."""
         kind = REGISTRY[self.graph.nodes[node_id].type]
         for field_name, tree_, _template in self.graph.expressions.get(node_id, []):
             if _field_sort(field_name, kind) != which:
@@ -222,8 +225,9 @@ def _field_sort(field_name: str, kind: NodeType[Any]) -> str:
 
     if within(kind.after_body_fields):
         return "late"
-    if within(kind.item_fields):
-        return "item"
+    for prefix in kind.field_names:
+        if within(frozenset({prefix})):
+            return prefix
     return "normal"
 
 

@@ -88,8 +88,9 @@ class NodeType(Generic[ConfigT]):
     after_body_fields: frozenset[str] = frozenset()
     """Expression fields evaluated after the body ran (containers) or after the node's own
     result is bound (steps), so they can read those results."""
-    item_fields: frozenset[str] = frozenset()
-    """Expression fields evaluated once per item, where `item` names the current one."""
+    field_names: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Expression fields (by path prefix) that see extra names, e.g. `item` in per-item
+    fields or `result` in a field evaluated once a child finished."""
     port_binds: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
     """Names visible on the path leaving a port, e.g. `error` on a Try's error port."""
     collects_compensations: bool = False

@@ -152,7 +152,7 @@ def prepare(config: SpawnChildrenConfig, ctx: NodeRender) -> dict[str, object]:
     ctx.imports |= {"asyncio", "ApplicationError", "ParentClosePolicy", "WorkflowIDReusePolicy"}
     info = ctx.project.workflows[config.workflow]
     item = ctx.container_name("item")
-    item_scope = ctx.with_names({"item": item})
+    item_scope = ctx.with_names("item")
     key_of = item_scope.expr(config.key)
     child_id = (
         item_scope.template(config.id_template)
@@ -221,7 +221,10 @@ KIND = NodeType(
     not_allowed_reason="spawning children from a handler would outlive it; do it in the main flow",
     validate=validate,
     expressions=expressions,
-    item_fields=frozenset({"config.key", "config.args", "config.id_template", "config.depends_on"}),
+    field_names={
+        field: ("item",)
+        for field in ("config.key", "config.args", "config.id_template", "config.depends_on")
+    },
     binds=binds,
     prepare=prepare,
     defaults={"workflow": "", "items": "", "concurrency": 4, "failure_policy": "fail_fast"},
