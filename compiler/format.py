@@ -13,6 +13,8 @@ target-version = "py311"
 
 [lint]
 select = ["E", "F", "I", "UP", "B", "SIM"]
+# the formatter owns line length; a long user string cannot be split
+ignore = ["E501"]
 
 [lint.isort]
 known-first-party = [{package!r}]

@@ -6,6 +6,7 @@ import builtins
 import io
 import keyword
 import re
+import textwrap
 import tokenize
 import unicodedata
 
@@ -59,11 +60,17 @@ class Namespace:
         return name in self._taken
 
 
-def docstring(text: str) -> str:
-    """A triple-quoted docstring literal holding `text` on one line, whatever it contains."""
-    one_line = " ".join(text.split())[:300] or "-"
-    escaped = one_line.replace("\\", "\\\\").replace('"', '\\"')
-    return f'"""{escaped}"""'
+def docstring(text: str, width: int = 76) -> str:
+    """A triple-quoted docstring literal holding `text`, whatever it contains.
+
+    Long text is wrapped onto several lines; the formatter indents them.
+    """
+    words = " ".join(text.split())[:300] or "-"
+    escaped = words.replace("\\", "\\\\").replace('"', '\\"')
+    lines = textwrap.wrap(escaped, width=width, break_long_words=True, break_on_hyphens=False)
+    if len(lines) <= 1:
+        return f'"""{escaped}"""'
+    return '"""' + lines[0] + "\n" + "\n".join(lines[1:]) + '\n"""'
 
 
 def names_in(code: str) -> set[str]:

@@ -96,13 +96,25 @@ def _analyse(
     return result, trees, info
 
 
+def _internal(details: str) -> Diagnostic:
+    return Diagnostic(
+        Codes.INTERNAL,
+        "the compiler failed to generate code for this document, which is a bug in the "
+        f"compiler; please report it with the document. Details: {details[:500]}",
+    )
+
+
 def compile_project(source: str | bytes | dict[str, Any] | Project) -> CompileResult:
     """Generated files and source map for a document, or the diagnostics that prevent them."""
     clock = _Clock()
     result, trees, info = _analyse(source, clock)
     if not result.ok or info is None:
         return result
-    rendered = clock.run("render", lambda: list(render_files(info, trees)))
+    try:
+        rendered = clock.run("render", lambda: list(render_files(info, trees)))
+    except Exception as error:  # noqa: BLE001 - a template bug must not surface as a traceback
+        result.diagnostics.append(_internal(f"{type(error).__name__}: {error}"))
+        return result
     module_workflow = {
         f"workflows/{tree.graph.info.module}.py": tree.graph.info.definition.id for tree, _ in trees
     }
@@ -111,13 +123,7 @@ def compile_project(source: str | bytes | dict[str, Any] | Project) -> CompileRe
         formatted = clock.run("format", format_sources, raw, info.package)
     except FormatError as error:
         # a template produced code that does not parse: a compiler bug, reported, not raised
-        result.diagnostics.append(
-            Diagnostic(
-                Codes.INTERNAL,
-                "the compiler generated code that does not parse; please report this with the "
-                f"document. Details: {str(error)[:500]}",
-            )
-        )
+        result.diagnostics.append(_internal(str(error)))
         return result
 
     def emit() -> dict[str, str]:

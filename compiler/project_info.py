@@ -49,6 +49,15 @@ class HandlerInfo:
 
 
 @dataclass
+class WorkQueueInfo:
+    progress_field: str
+    """State field holding the queue's bookkeeping (running children, attempts, statistics)."""
+    class_name: str
+    item_annotation: str
+    """Type of one queue item: the element type of the state list the queue reads."""
+
+
+@dataclass
 class WorkflowInfo:
     definition: Workflow
     class_name: str
@@ -60,6 +69,8 @@ class WorkflowInfo:
     """(kind, Temporal name) -> handler, for signal, update and query entry nodes."""
     resume_field: str | None = None
     """Input field carrying the state into the next run, when the workflow continues-as-new."""
+    work_queues: dict[str, WorkQueueInfo] = field(default_factory=dict)
+    """work_queue node id -> the bookkeeping it keeps in the workflow's state."""
 
     @property
     def handlers_have_bodies(self) -> bool:
@@ -103,20 +114,31 @@ class ProjectInfo:
     def annotation(self, typeref: str) -> str:
         return annotation_or_any(typeref, self.type_names)
 
+    @property
+    def has_work_queues(self) -> bool:
+        return any(wf.work_queues for wf in self.workflows.values())
+
     def model_classes_list(self) -> list[str]:
         """Every class models.py defines."""
         names = list(self.project.types)
         names += [a.input.class_name for a in self.activities.values()]
+        if self.has_work_queues:
+            names.append("AwaitWorkflowInput")
         for wf in self.workflows.values():
             names += [wf.input.class_name, wf.state_class]
+            names += [queue.class_name for queue in wf.work_queues.values()]
             names += [h.payload.class_name for h in wf.handlers.values() if h.payload]
         return names
 
     @classmethod
     def build(cls, project: Project) -> ProjectInfo:
         type_names = set(project.types)
-        classes = Namespace(type_names | {"Any", "datetime", "field", "dataclass"})
-        functions = Namespace({"activity", "ApplicationError", "asyncio", "json", "re"})
+        classes = Namespace(
+            type_names | {"Any", "datetime", "field", "dataclass", "AwaitWorkflowInput"}
+        )
+        functions = Namespace(
+            {"activity", "ApplicationError", "asyncio", "json", "re", "await_workflow"}
+        )
 
         def fields(base: str, spec: dict[str, str]) -> FieldsInfo:
             return FieldsInfo(
@@ -152,6 +174,23 @@ class ProjectInfo:
                 info.resume_field = Namespace(set(info.input.fields)).claim("resume_state")
                 info.input.fields[info.resume_field] = f"{info.state_class} | None"
                 info.input.defaults[info.resume_field] = "None"
+            state_types = {var.name: var.type for var in wf.state}
+            for node in wf.nodes:
+                if node.type != "work_queue":
+                    continue
+                progress = node.config.get("progress", "progress")
+                queue = node.config.get("queue")
+                if not isinstance(progress, str) or not progress.isidentifier():
+                    continue
+                queue_type = annotation_or_any(state_types.get(str(queue), "Any"), type_names)
+                item = queue_type[5:-1] if queue_type.startswith("list[") else "Any"
+                info.work_queues[node.id] = WorkQueueInfo(
+                    progress_field=progress,
+                    class_name=classes.claim(
+                        base + pascal(progress, "Queue").removesuffix("Progress") + "Progress"
+                    ),
+                    item_annotation=item,
+                )
             methods = Namespace({"run", "__init__"})
             for node in wf.nodes:
                 kind = node.type

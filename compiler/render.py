@@ -19,7 +19,7 @@ from compiler.document import ActivityDef, HttpImpl, PythonImpl, ShellImpl, Simu
 from compiler.durations import parse_duration, timedelta_code
 from compiler.expressions import emit, parse_expression, parse_template
 from compiler.names import Namespace, docstring, names_in
-from compiler.project_info import FieldsInfo, ProjectInfo
+from compiler.project_info import FieldsInfo, ProjectInfo, WorkQueueInfo
 from compiler.scopes import Analysis
 from compiler.structure import Block, Tree
 from node_types import REGISTRY
@@ -52,6 +52,7 @@ _STDLIB = {
     "datetime": "from datetime import datetime",
     "Any": "from typing import Any",
     "dataclasses": "import dataclasses",
+    "contextlib": "import contextlib",
 }
 _TEMPORAL = {
     "workflow": "from temporalio import workflow",
@@ -228,6 +229,29 @@ def _fields_class(info: FieldsInfo, text: str) -> dict[str, Any]:
     }
 
 
+def _progress_class(queue: WorkQueueInfo) -> dict[str, Any]:
+    item = queue.item_annotation
+    return {
+        "name": queue.class_name,
+        "docstring": docstring(
+            "Work-queue bookkeeping, carried across continue-as-new: items in flight or "
+            "waiting to retry, running child ids, attempts and statistics."
+        ),
+        "fields": [
+            ("items", f"dict[str, {item}]", "field(default_factory=dict)"),
+            ("running", "dict[str, str]", "field(default_factory=dict)"),
+            ("attempts", "dict[str, int]", "field(default_factory=dict)"),
+            ("retry_at", "dict[str, float]", "field(default_factory=dict)"),
+            ("started", "int", "0"),
+            ("completed", "int", "0"),
+            ("failed", "int", "0"),
+            ("retried", "int", "0"),
+            ("duplicates", "int", "0"),
+            ("continued_as_new", "int", "0"),
+        ],
+    }
+
+
 def render_models(project: ProjectInfo) -> str:
     classes: list[dict[str, Any]] = []
     for type_name, definition in project.project.types.items():
@@ -243,12 +267,30 @@ def render_models(project: ProjectInfo) -> str:
         classes.append(
             _fields_class(activity.input, f"Input of the {activity.definition.name} activity.")
         )
+    if project.has_work_queues:
+        classes.append(
+            {
+                "name": "AwaitWorkflowInput",
+                "docstring": docstring("Which workflow the await_workflow activity follows."),
+                "fields": [("workflow_id", "str", None)],
+            }
+        )
     for wf in project.workflows.values():
         classes.append(_fields_class(wf.input, f"Input of the {wf.definition.id} workflow."))
+        for queue in wf.work_queues.values():
+            classes.append(_progress_class(queue))
         state_fields = []
         for var in wf.definition.state:
             annotation = project.annotation(var.type)
             state_fields.append((var.name, annotation, _default_code(annotation, var.default)))
+        for queue in wf.work_queues.values():
+            state_fields.append(
+                (
+                    queue.progress_field,
+                    queue.class_name,
+                    f"field(default_factory={queue.class_name})",
+                )
+            )
         # fields without a default must come first in a dataclass
         state_fields.sort(key=lambda item: item[2] is not None)
         classes.append(
@@ -360,11 +402,22 @@ def render_activities(project: ProjectInfo) -> str:
         {i.input.class_name for i in project.activities.values()}
         | (output_types & set(project.model_classes_list()))
     )
+    if project.has_work_queues:
+        stdlib |= {"import asyncio", "from typing import Any"}
+        third_party += [
+            "from temporalio import activity",
+            "from temporalio.client import WorkflowFailureError",
+            "from temporalio.exceptions import ApplicationError",
+        ]
+        models = sorted(set(models) | {"AwaitWorkflowInput"})
     return ENVIRONMENT.get_template("activities.py.jinja").render(
         project_name=project.project.name or project.project.id,
         package=project.package,
+        await_workflow=project.has_work_queues,
         stdlib_imports=sorted(stdlib, key=lambda line: (line.startswith("from"), line)),
-        third_party_imports=sorted(third_party, key=lambda line: (line.startswith("from"), line)),
+        third_party_imports=sorted(
+            set(third_party), key=lambda line: (line.startswith("from"), line)
+        ),
         user_imports=[item["import"] for item in items if "import" in item],
         models=models,
         helpers=helpers,
