@@ -41,9 +41,10 @@ class Tree:
 
 
 class _Unstructured(Exception):
-    def __init__(self, node_id: str, message: str) -> None:
+    def __init__(self, node_id: str, message: str, code: str = Codes.UNSTRUCTURED) -> None:
         super().__init__(message)
         self.node_id = node_id
+        self.code = code
 
 
 class Ending(Enum):
@@ -67,7 +68,7 @@ def structure_workflow(graph: WorkflowGraph) -> tuple[Tree | None, list[Diagnost
     except _Unstructured as error:
         return None, [
             Diagnostic(
-                Codes.UNSTRUCTURED,
+                error.code,
                 str(error),
                 workflow_id=graph.info.definition.id,
                 node_id=error.node_id,
@@ -140,6 +141,7 @@ class _Builder:
                     current,
                     f"Join {node.label or current!r} does not close a Parallel; connect the "
                     "Parallel's branches to it, or remove it",
+                    Codes.UNMATCHED_PARALLEL,
                 )
             elif role is Role.CONTAINER:
                 members = self.graph.children.get(current, [])
@@ -201,6 +203,7 @@ class _Builder:
                 node.id,
                 f"the branches of {node.label or node.id!r} must meet at a Join before "
                 "anything else; add a Join and connect every branch to it",
+                Codes.UNMATCHED_PARALLEL,
             )
         for edge in self.graph.out_edges[node.id]:
             body, _ending = self.sequence(edge.target, join.id)
