@@ -136,11 +136,12 @@ class _Analyser:
         """Names in the node's expressions of one sort: normal, late (after the body or the
         node's own result) or those under one prefix of the kind's `field_names`."""
         kind = REGISTRY[self.graph.nodes[node_id].type]
+        within = kind.names_within(self.graph.configs[node_id])
         for field_name, tree_, _template in self.graph.expressions.get(node_id, []):
             if _field_sort(field_name, kind) != which:
                 continue
             for name in sorted(free_names(tree_)):
-                if name not in scope.mapping:
+                if name not in scope.mapping and name not in within.get(field_name, ()):
                     self.error(Codes.UNKNOWN_NAME, node_id, field_name, self._unknown(name, scope))
 
     def _unknown(self, name: str, scope: Scope) -> str:

@@ -194,11 +194,43 @@ class _Builder:
             return merge, Ending.STOPPED
         return None, Ending.REACHED if reached else Ending.TERMINATED
 
+    def matching_join(self, parallel: str) -> str | None:
+        """The Join closing a Parallel, found like a closing bracket: walking forward from its
+        branches, nested Parallel/Join pairs are skipped. None when every branch ends (Fail,
+        End) before meeting one."""
+        found: set[str] = set()
+        seen: set[tuple[str, int]] = set()
+        stack = [(edge.target, 0) for edge in self.graph.out_edges[parallel]]
+        while stack:
+            current, depth = stack.pop()
+            if (current, depth) in seen:
+                continue
+            seen.add((current, depth))
+            role = REGISTRY[self.graph.nodes[current].type].role
+            if role is Role.JOIN:
+                if depth == 0:
+                    found.add(current)
+                    continue
+                depth -= 1
+            elif role is Role.PARALLEL:
+                depth += 1
+            stack.extend((edge.target, depth) for edge in self.graph.out_edges[current])
+        if len(found) > 1:
+            names = ", ".join(repr(join) for join in sorted(found))
+            raise _Unstructured(
+                parallel,
+                f"the branches of {self.graph.nodes[parallel].label or parallel!r} end at "
+                f"different Joins ({names}); connect every branch to one Join",
+                Codes.UNMATCHED_PARALLEL,
+            )
+        return next(iter(found), None)
+
     def _parallel(self, block: Block) -> str | None:
         node = block.node
-        merge = self.merge_point(node.id)
-        join = self.graph.nodes.get(merge) if merge is not None else None
-        if join is None or join.type != "join":
+        join_id = self.matching_join(node.id)
+        if join_id is None and any(
+            self._reaches_exit(edge.target) for edge in self.graph.out_edges[node.id]
+        ):
             raise _Unstructured(
                 node.id,
                 f"the branches of {node.label or node.id!r} must meet at a Join before "
@@ -206,8 +238,31 @@ class _Builder:
                 Codes.UNMATCHED_PARALLEL,
             )
         for edge in self.graph.out_edges[node.id]:
-            body, _ending = self.sequence(edge.target, join.id)
+            body, _ending = self.sequence(edge.target, join_id)
             block.arms.append(("branch", body))
-        self.emitted.add(join.id)
-        block.join = join
-        return _next(self.graph, join.id)
+        if join_id is None:
+            return None
+        self.emitted.add(join_id)
+        block.join = self.graph.nodes[join_id]
+        return _next(self.graph, join_id)
+
+    def _reaches_exit(self, start: str) -> bool:
+        """Whether some path from `start` stops without End or Fail (it would fall off)."""
+        stack, seen = [start], set()
+        while stack:
+            current = stack.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            kind = REGISTRY[self.graph.nodes[current].type]
+            edges = self.graph.out_edges[current]
+            if kind.role is Role.TERMINAL:
+                continue
+            wired = {edge.source_handle for edge in edges}
+            open_ports = [p for p in kind.outputs if not p.prefix and not p.raises_when_unwired]
+            if not edges or any(
+                p.name not in wired for p in open_ports if kind.role is Role.BRANCH
+            ):
+                return True
+            stack.extend(edge.target for edge in edges)
+        return False

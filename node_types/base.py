@@ -91,6 +91,9 @@ class NodeType(Generic[ConfigT]):
     field_names: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Expression fields (by path prefix) that see extra names, e.g. `item` in per-item
     fields or `result` in a field evaluated once a child finished."""
+    names_within: Callable[[ConfigT], dict[str, list[str]]] = lambda config: {}
+    """Names a node binds for its own later fields: field path -> local names visible there
+    (a set_state's later assignments read the locals its earlier ones set)."""
     port_binds: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
     """Names visible on the path leaving a port, e.g. `error` on a Try's error port."""
     collects_compensations: bool = False

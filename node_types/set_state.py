@@ -56,6 +56,16 @@ def expressions(config: SetStateConfig) -> Iterable[ExpressionRef]:
         yield f"assignments.{index}.value", assignment.value, False
 
 
+def names_within(config: SetStateConfig) -> dict[str, list[str]]:
+    visible: dict[str, list[str]] = {}
+    earlier: list[str] = []
+    for index, assignment in enumerate(config.assignments):
+        visible[f"config.assignments.{index}.value"] = list(earlier)
+        if _LOCAL_TARGET.match(assignment.target):
+            earlier.append(assignment.target)
+    return visible
+
+
 def binds(config: SetStateConfig, ctx: NodeCheck | NodeRender) -> list[tuple[str, str]]:
     return [(a.target, "Any") for a in config.assignments if _LOCAL_TARGET.match(a.target)]
 
@@ -88,6 +98,7 @@ KIND = NodeType(
     validate=validate,
     expressions=expressions,
     binds=binds,
+    names_within=names_within,
     prepare=prepare,
     defaults={"assignments": [{"target": "state.", "value": ""}]},
 )

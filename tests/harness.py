@@ -44,11 +44,23 @@ def chain(*node_ids: str) -> list[dict[str, Any]]:
 
 
 def edge(source: str, target: str, handle: str = "out") -> dict[str, Any]:
-    return {"id": f"{source}:{handle}->{target}", "source": source, "source_handle": handle, "target": target}
+    return {
+        "id": f"{source}:{handle}->{target}",
+        "source": source,
+        "source_handle": handle,
+        "target": target,
+    }
 
 
-def node(node_id: str, kind: str, label: str = "", parent: str | None = None, **config: Any) -> dict[str, Any]:
-    item: dict[str, Any] = {"id": node_id, "type": kind, "label": label or node_id, "config": config}
+def node(
+    node_id: str, kind: str, label: str = "", parent: str | None = None, **config: Any
+) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "id": node_id,
+        "type": kind,
+        "label": label or node_id,
+        "config": config,
+    }
     if parent is not None:
         item["parent_id"] = parent
     return item

@@ -18,10 +18,16 @@ async def test_hello_example_runs(client: Client, package_dir: Path) -> None:
     models = modules["models"]
     async with running_worker(client, modules) as task_queue:
         quiet = await client.execute_workflow(
-            "greet", models.GreetInput(name="Ada", loud=False), id=unique_id("greet"), task_queue=task_queue
+            "greet",
+            models.GreetInput(name="Ada", loud=False),
+            id=unique_id("greet"),
+            task_queue=task_queue,
         )
         loud = await client.execute_workflow(
-            "greet", models.GreetInput(name="Bob", loud=True), id=unique_id("greet"), task_queue=task_queue
+            "greet",
+            models.GreetInput(name="Bob", loud=True),
+            id=unique_id("greet"),
+            task_queue=task_queue,
         )
     assert quiet == "Hello, Ada!"
     assert loud == "Hello, Bob!!!"
