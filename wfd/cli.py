@@ -90,6 +90,25 @@ def schema() -> None:
     typer.echo(json.dumps(Project.model_json_schema(), indent=2))
 
 
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+) -> None:
+    """Run the API (OpenAPI at /docs) and, once built, the editor at /."""
+    import uvicorn
+
+    from backend.app import create_app
+    from backend.settings import Settings, SettingsError
+
+    try:
+        settings = Settings.from_env()
+    except SettingsError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
+    uvicorn.run(create_app(settings), host=host, port=port)
+
+
 def main() -> None:
     try:
         app()

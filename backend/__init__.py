@@ -1,0 +1,1 @@
+"""The HTTP API: projects and workflows stored, versioned, validated and compiled."""

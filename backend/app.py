@@ -1,0 +1,72 @@
+"""The FastAPI application: `create_app(settings)` wires storage, routes, checks and the editor."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
+
+from backend.db import make_engine, migrate
+from backend.errors import install_handlers
+from backend.middleware import BodyLimitMiddleware, TokenMiddleware
+from backend.routers import api_router
+from backend.settings import Settings
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The app for `settings`, or for the environment when none are given."""
+    settings = settings or Settings.from_env()
+    engine = make_engine(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await run_in_threadpool(migrate, engine)
+        try:
+            yield
+        finally:
+            engine.dispose()
+
+    app = FastAPI(
+        title="wfd",
+        summary="Design Temporal workflows as graphs; store, version, validate and compile them.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.engine = engine
+    app.state.settings = settings
+    install_handlers(app)
+    app.include_router(api_router)
+    # the last added middleware runs first: a request without the token is refused unread
+    app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)
+    if settings.token:
+        app.add_middleware(TokenMiddleware, token=settings.token)
+        _document_bearer_token(app)
+    if settings.frontend_dist.is_dir():
+        app.mount("/", StaticFiles(directory=settings.frontend_dist, html=True), name="editor")
+    return app
+
+
+def _document_bearer_token(app: FastAPI) -> None:
+    """Tell /docs (and generated clients) that the API wants a bearer token."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title, version=app.version, summary=app.summary, routes=app.routes
+            )
+            schema.setdefault("components", {})["securitySchemes"] = {
+                "bearer": {"type": "http", "scheme": "bearer"}
+            }
+            for path, operations in schema.get("paths", {}).items():
+                if path.startswith("/api/"):
+                    for operation in operations.values():
+                        operation["security"] = [{"bearer": []}]
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -1,0 +1,324 @@
+"""Tables and the API's schema families.
+
+Documents (a project's settings, a workflow, a version's snapshot) are stored as the JSON text
+pydantic writes for the compiler's own models: the database never needs to look inside them, a
+load hands them back without re-encoding, and any text the document model accepts (including
+characters some databases refuse in plain columns) round-trips unchanged.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import ConfigDict, StringConstraints
+from pydantic import Field as PydanticField
+from sqlalchemy import DateTime, Dialect, ForeignKeyConstraint, Text, TypeDecorator
+from sqlmodel import Field, SQLModel
+
+from compiler.diagnostics import Diagnostic
+from compiler.document import ActivityDef, Slug, TypeDef, TypeName, Workflow
+
+MAX_INT = 2_147_483_647
+"""The largest revision or version number a request may name (a 32-bit column holds them)."""
+
+Revision = Annotated[int, PydanticField(ge=1, le=MAX_INT, description="a draft revision, from 1")]
+Message = Annotated[str, StringConstraints(min_length=1, max_length=2000, pattern=r"^[^\x00]*$")]
+TaskQueue = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in UTC on every database (SQLite keeps no time zone of its own)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None or value.tzinfo is not None:
+            return value
+        return value.replace(tzinfo=UTC)
+
+
+class StrictSchema(SQLModel):
+    """A request body: unknown fields are refused, like in the document itself."""
+
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+
+
+# --- tables -----------------------------------------------------------------------------------
+
+
+class ProjectRecord(SQLModel, table=True):
+    __tablename__ = "project"
+
+    id: str = Field(primary_key=True, max_length=64)
+    settings: str = Field(sa_type=Text)
+    """ProjectSettings as JSON."""
+    revision: int = 1
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class WorkflowRecord(SQLModel, table=True):
+    __tablename__ = "workflow"
+
+    project_id: str = Field(
+        primary_key=True, max_length=64, foreign_key="project.id", ondelete="CASCADE"
+    )
+    id: str = Field(primary_key=True, max_length=64)
+    position: int
+    """Order within the project; export lists workflows in this order."""
+    document: str = Field(sa_type=Text)
+    """The compiler's Workflow as JSON."""
+    revision: int = 1
+    last_version: int = 0
+    """The number of the newest version made; the next one gets this plus one."""
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class VersionRecord(SQLModel, table=True):
+    __tablename__ = "workflow_version"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["project_id", "workflow_id"],
+            ["workflow.project_id", "workflow.id"],
+            ondelete="CASCADE",
+        ),
+    )
+
+    project_id: str = Field(primary_key=True, max_length=64)
+    workflow_id: str = Field(primary_key=True, max_length=64)
+    number: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    message: str = Field(sa_type=Text)
+    document: str = Field(sa_type=Text)
+    revision: int
+    """The draft revision this version is a snapshot of."""
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+# --- errors -----------------------------------------------------------------------------------
+
+
+class DiagnosticPublic(SQLModel):
+    code: str
+    message: str
+    severity: Literal["error", "warning"]
+    workflow_id: str | None = None
+    node_id: str | None = None
+    edge_id: str | None = None
+    field: str | None = None
+
+    @classmethod
+    def of(cls, diagnostic: Diagnostic) -> DiagnosticPublic:
+        return cls.model_validate(diagnostic.to_dict())
+
+
+class ErrorPublic(SQLModel):
+    detail: str
+
+
+class ConflictPublic(ErrorPublic):
+    current_revision: int
+    """The revision to reload and base the next write on."""
+
+
+class InvalidPublic(ErrorPublic):
+    diagnostics: list[DiagnosticPublic]
+
+
+# --- projects ---------------------------------------------------------------------------------
+
+
+class ProjectSettings(StrictSchema):
+    """A project document without its id, schema version and workflows."""
+
+    name: str = ""
+    description: str = ""
+    task_queue: TaskQueue = "default"
+    types: dict[TypeName, TypeDef] = Field(default_factory=dict)
+    activities: list[ActivityDef] = Field(default_factory=list)
+
+
+class ProjectCreate(ProjectSettings):
+    id: Slug
+
+
+class ProjectUpdate(StrictSchema):
+    """Changes to a project's settings; a field left out (or null) keeps its value."""
+
+    revision: Revision
+    name: str | None = None
+    description: str | None = None
+    task_queue: TaskQueue | None = None
+    types: dict[TypeName, TypeDef] | None = None
+    activities: list[ActivityDef] | None = None
+
+
+class ProjectSummary(SQLModel):
+    id: str
+    name: str
+    description: str
+    revision: int
+    workflow_count: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class WorkflowSummary(SQLModel):
+    id: str
+    name: str
+    description: str
+    revision: int
+    node_count: int
+    edge_count: int
+    version_count: int
+    updated_at: datetime
+
+
+class ProjectPublic(ProjectSettings):
+    model_config = ConfigDict(extra="ignore")  # type: ignore[assignment]
+
+    id: str
+    revision: int
+    created_at: datetime
+    updated_at: datetime
+    workflows: list[WorkflowSummary]
+
+
+# --- workflows --------------------------------------------------------------------------------
+
+
+class WorkflowCreate(StrictSchema):
+    document: Workflow
+
+
+class WorkflowUpdate(StrictSchema):
+    revision: Revision
+    """The revision this document was based on; another save in between gets 409."""
+    document: Workflow
+
+
+class WorkflowPublic(SQLModel):
+    project_id: str
+    id: str
+    revision: int
+    created_at: datetime
+    updated_at: datetime
+    document: Workflow
+
+
+# --- versions ---------------------------------------------------------------------------------
+
+
+class VersionCreate(StrictSchema):
+    message: Message
+    revision: Revision | None = None
+    """When given, the version is made only if the draft is still at this revision."""
+
+
+class VersionSummary(SQLModel):
+    number: int
+    message: str
+    revision: int
+    created_at: datetime
+
+
+class VersionPublic(VersionSummary):
+    document: Workflow
+
+
+class RestoreRequest(StrictSchema):
+    revision: Revision
+    """The draft revision the restore replaces; another save in between gets 409."""
+
+
+class FieldChange(SQLModel):
+    field: str
+    """Dotted path, e.g. `config.expression` or `position.x`."""
+    before: Any = None
+    after: Any = None
+
+
+class NodeRef(SQLModel):
+    id: str
+    type: str
+    label: str
+
+
+class NodeChange(NodeRef):
+    changes: list[FieldChange]
+
+
+class EdgeRef(SQLModel):
+    id: str
+    source: str
+    source_handle: str
+    target: str
+    target_handle: str
+
+
+class DiffPublic(SQLModel):
+    from_version: str
+    to_version: str
+    workflow_changes: list[FieldChange]
+    """Changes outside nodes and edges: name, input, output, state, settings."""
+    nodes_added: list[NodeRef]
+    nodes_removed: list[NodeRef]
+    nodes_changed: list[NodeChange]
+    edges_added: list[EdgeRef]
+    edges_removed: list[EdgeRef]
+
+
+# --- compiler ---------------------------------------------------------------------------------
+
+
+class ValidatePublic(SQLModel):
+    ok: bool
+    """False when any diagnostic is an error."""
+    diagnostics: list[DiagnosticPublic]
+
+
+class CompilePublic(SQLModel):
+    package: str
+    files: dict[str, str]
+    """Path under the package folder -> file text."""
+    sourcemap: dict[str, dict[str, dict[str, Any]]]
+    """Workflow id -> node id -> {file, start, end}."""
+    diagnostics: list[DiagnosticPublic]
+    """Warnings; a document with errors gets 422 instead."""
+
+
+class PortPublic(SQLModel):
+    name: str
+    label: str
+    multiple: bool
+    prefix: bool
+
+
+class NodeTypePublic(SQLModel):
+    model_config = ConfigDict(extra="allow")  # type: ignore[assignment]
+
+    kind: str
+    label: str
+    category: str
+    icon: str
+    color: str
+    description: str
+    role: str
+    has_input: bool
+    outputs: list[PortPublic]
+    config_schema: dict[str, Any]
+    defaults: dict[str, Any]
+
+
+class HealthPublic(SQLModel):
+    status: Literal["ok"]
+    database: str

@@ -1,0 +1,15 @@
+"""Every API route, included in one place under /api."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from backend.routers import compiling, meta, projects, versions, workflows
+from backend.routers.params import COMMON
+
+api_router = APIRouter(prefix="/api", responses=COMMON)
+api_router.include_router(meta.router)
+api_router.include_router(projects.router)
+api_router.include_router(workflows.router)
+api_router.include_router(versions.router)
+api_router.include_router(compiling.router)

@@ -1,0 +1,29 @@
+"""Path parameters and the error answers routes document in the OpenAPI schema."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Path
+
+from backend.models import MAX_INT, ConflictPublic, ErrorPublic, InvalidPublic
+
+SLUG_PATTERN = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
+"""The document's Slug: ids of projects and workflows."""
+
+ProjectId = Annotated[str, Path(pattern=SLUG_PATTERN, max_length=64)]
+WorkflowId = Annotated[str, Path(pattern=SLUG_PATTERN, max_length=64)]
+VersionNumber = Annotated[int, Path(ge=1, le=MAX_INT)]
+
+Responses = dict[int | str, dict[str, Any]]
+
+COMMON: Responses = {
+    401: {"model": ErrorPublic, "description": "WFD_TOKEN is set and the bearer token is wrong"},
+    413: {"model": ErrorPublic, "description": "The request body is above the size limit"},
+    422: {"model": InvalidPublic, "description": "Bad input, with diagnostics"},
+    503: {"model": ErrorPublic, "description": "The database is busy or unreachable"},
+}
+NOT_FOUND: Responses = {404: {"model": ErrorPublic, "description": "No such id"}}
+CONFLICT: Responses = {
+    409: {"model": ConflictPublic, "description": "Based on a stale revision, or id taken"}
+}

@@ -1,0 +1,75 @@
+"""Versions of a workflow: immutable snapshots, restore, and the diff between any two."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from backend.db import SessionDep
+from backend.models import (
+    DiffPublic,
+    RestoreRequest,
+    VersionCreate,
+    VersionPublic,
+    VersionSummary,
+    WorkflowPublic,
+)
+from backend.requests import StrictJSONRoute
+from backend.routers.params import CONFLICT, NOT_FOUND, ProjectId, VersionNumber, WorkflowId
+from backend.services import versions
+
+router = APIRouter(tags=["versions"], route_class=StrictJSONRoute)
+VERSIONS = "/projects/{project_id}/workflows/{workflow_id}/versions"
+VERSION = VERSIONS + "/{number}"
+VERSION_OR_DRAFT = r"^(draft|[1-9][0-9]{0,8})$"
+
+
+@router.get(VERSIONS, responses=NOT_FOUND)
+def list_versions(
+    session: SessionDep, project_id: ProjectId, workflow_id: WorkflowId
+) -> list[VersionSummary]:
+    return versions.list_versions(session, project_id, workflow_id)
+
+
+@router.post(VERSIONS, status_code=status.HTTP_201_CREATED, responses={**NOT_FOUND, **CONFLICT})
+def create_version(
+    session: SessionDep, project_id: ProjectId, workflow_id: WorkflowId, data: VersionCreate
+) -> VersionPublic:
+    """Snapshot the current draft with a message; with `revision`, only if it is still current."""
+    return versions.create_version(session, project_id, workflow_id, data)
+
+
+@router.get(VERSION, responses=NOT_FOUND)
+def read_version(
+    session: SessionDep, project_id: ProjectId, workflow_id: WorkflowId, number: VersionNumber
+) -> VersionPublic:
+    return versions.read_version(session, project_id, workflow_id, number)
+
+
+@router.post(VERSION + "/restore", responses={**NOT_FOUND, **CONFLICT})
+def restore_version(
+    session: SessionDep,
+    project_id: ProjectId,
+    workflow_id: WorkflowId,
+    number: VersionNumber,
+    data: RestoreRequest,
+) -> WorkflowPublic:
+    """Make the version the draft again, as a new revision; `revision` names the draft replaced."""
+    return versions.restore_version(session, project_id, workflow_id, number, data)
+
+
+@router.get("/projects/{project_id}/workflows/{workflow_id}/diff", responses=NOT_FOUND)
+def diff(
+    session: SessionDep,
+    project_id: ProjectId,
+    workflow_id: WorkflowId,
+    from_version: Annotated[
+        str, Query(alias="from", pattern=VERSION_OR_DRAFT, description="a number, or `draft`")
+    ],
+    to_version: Annotated[
+        str, Query(alias="to", pattern=VERSION_OR_DRAFT, description="a number, or `draft`")
+    ],
+) -> DiffPublic:
+    """Nodes added, removed and changed (with the changed fields), edges added and removed."""
+    return versions.diff(session, project_id, workflow_id, from_version, to_version)

@@ -1,0 +1,51 @@
+"""Workflows inside a project; saves are checked against the revision they were based on."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response, status
+
+from backend.db import SessionDep
+from backend.models import WorkflowCreate, WorkflowPublic, WorkflowSummary, WorkflowUpdate
+from backend.requests import StrictJSONRoute
+from backend.routers.params import CONFLICT, NOT_FOUND, ProjectId, WorkflowId
+from backend.services import workflows
+
+router = APIRouter(tags=["workflows"], route_class=StrictJSONRoute)
+WORKFLOWS = "/projects/{project_id}/workflows"
+WORKFLOW = WORKFLOWS + "/{workflow_id}"
+
+
+@router.get(WORKFLOWS, responses=NOT_FOUND)
+def list_workflows(session: SessionDep, project_id: ProjectId) -> list[WorkflowSummary]:
+    return workflows.list_workflows(session, project_id)
+
+
+@router.post(WORKFLOWS, status_code=status.HTTP_201_CREATED, responses={**NOT_FOUND, **CONFLICT})
+def create_workflow(
+    session: SessionDep, project_id: ProjectId, data: WorkflowCreate
+) -> WorkflowPublic:
+    return workflows.create_workflow(session, project_id, data)
+
+
+@router.get(WORKFLOW, responses=NOT_FOUND)
+def read_workflow(
+    session: SessionDep, project_id: ProjectId, workflow_id: WorkflowId
+) -> WorkflowPublic:
+    return workflows.read_workflow(session, project_id, workflow_id)
+
+
+@router.put(WORKFLOW, responses={**NOT_FOUND, **CONFLICT})
+def save_workflow(
+    session: SessionDep, project_id: ProjectId, workflow_id: WorkflowId, data: WorkflowUpdate
+) -> WorkflowPublic:
+    """Replace the draft; `revision` names the one it was based on, else 409."""
+    return workflows.save_workflow(session, project_id, workflow_id, data)
+
+
+@router.delete(WORKFLOW, status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
+def delete_workflow(
+    session: SessionDep, project_id: ProjectId, workflow_id: WorkflowId
+) -> Response:
+    """Delete the workflow and its versions."""
+    workflows.delete_workflow(session, project_id, workflow_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

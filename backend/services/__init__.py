@@ -1,0 +1,1 @@
+"""The API's logic; routers only translate HTTP to these calls."""

@@ -1,0 +1,54 @@
+"""Diagnostics and generated code for a posted project document."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from backend.errors import Invalid
+from backend.models import CompilePublic, DiagnosticPublic, NodeTypePublic, ValidatePublic
+from compiler import CompileResult, check_document, compile_project
+from compiler.document import Project
+from node_types import catalogue
+
+# fixed timestamps keep the archive byte-identical for the same document
+_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+
+
+def node_types() -> list[NodeTypePublic]:
+    return [NodeTypePublic.model_validate(entry) for entry in catalogue()]
+
+
+def validate(document: Project) -> ValidatePublic:
+    result = check_document(document)
+    return ValidatePublic(
+        ok=result.ok, diagnostics=[DiagnosticPublic.of(d) for d in result.diagnostics]
+    )
+
+
+def compile_document(document: Project) -> CompileResult:
+    result = compile_project(document)
+    if not result.ok:
+        raise Invalid("the project has errors, so it cannot be compiled", result.diagnostics)
+    return result
+
+
+def as_json(result: CompileResult) -> CompilePublic:
+    return CompilePublic(
+        package=result.package,
+        files=result.files,
+        sourcemap=result.sourcemap,
+        diagnostics=[DiagnosticPublic.of(d) for d in result.diagnostics],
+    )
+
+
+def as_zip(result: CompileResult) -> bytes:
+    """The package folder `<package>/...`, ready to unpack next to a worker's environment."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for path, text in sorted(result.files.items()):
+            entry = zipfile.ZipInfo(f"{result.package}/{path}", date_time=_ZIP_DATE)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o644 << 16
+            archive.writestr(entry, text)
+    return buffer.getvalue()

@@ -1,0 +1,139 @@
+"""Workflows inside a project; every save names the revision it was based on."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, func, select
+
+from backend.errors import Conflict, Invalid, NotFound
+from backend.models import (
+    WorkflowCreate,
+    WorkflowPublic,
+    WorkflowRecord,
+    WorkflowSummary,
+    WorkflowUpdate,
+    utc_now,
+)
+from backend.services.records import (
+    project_or_404,
+    summary_of,
+    workflow_or_404,
+    workflow_public,
+    workflows_of,
+)
+from compiler.diagnostics import Codes, Diagnostic
+from compiler.document import Workflow
+
+
+def list_workflows(session: Session, project_id: str) -> list[WorkflowSummary]:
+    project_or_404(session, project_id)
+    return [summary_of(record) for record in workflows_of(session, project_id)]
+
+
+def create_workflow(session: Session, project_id: str, data: WorkflowCreate) -> WorkflowPublic:
+    project_or_404(session, project_id)
+    last = session.exec(
+        select(func.max(WorkflowRecord.position)).where(
+            col(WorkflowRecord.project_id) == project_id
+        )
+    ).one()
+    now = utc_now()
+    record = WorkflowRecord(
+        project_id=project_id,
+        id=data.document.id,
+        position=(last or 0) + 1,
+        document=data.document.model_dump_json(),
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(record)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        existing = workflow_or_404(session, project_id, data.document.id)
+        raise Conflict(
+            f"project {project_id!r} already has a workflow {data.document.id!r}; "
+            "choose another id",
+            existing.revision,
+        ) from None
+    return WorkflowPublic(
+        project_id=project_id,
+        id=record.id,
+        revision=1,
+        created_at=now,
+        updated_at=now,
+        document=data.document,
+    )
+
+
+def read_workflow(session: Session, project_id: str, workflow_id: str) -> WorkflowPublic:
+    return workflow_public(workflow_or_404(session, project_id, workflow_id))
+
+
+def save_workflow(
+    session: Session, project_id: str, workflow_id: str, data: WorkflowUpdate
+) -> WorkflowPublic:
+    return replace_draft(session, project_id, workflow_id, data.revision, data.document)
+
+
+def replace_draft(
+    session: Session, project_id: str, workflow_id: str, based_on: int, document: Workflow
+) -> WorkflowPublic:
+    """Compare-and-set in one statement: the draft changes only if it is still at `based_on`."""
+    if document.id != workflow_id:
+        raise Invalid(
+            "the document does not belong to this workflow",
+            [
+                Diagnostic(
+                    Codes.SCHEMA,
+                    f"the document's id {document.id!r} differs from the workflow "
+                    f"{workflow_id!r} it is saved to; a workflow keeps its id",
+                    workflow_id=workflow_id,
+                    field="document.id",
+                )
+            ],
+        )
+    now = utc_now()
+    written = session.exec(
+        update(WorkflowRecord)
+        .where(
+            col(WorkflowRecord.project_id) == project_id,
+            col(WorkflowRecord.id) == workflow_id,
+            col(WorkflowRecord.revision) == based_on,
+        )
+        .values(document=document.model_dump_json(), revision=based_on + 1, updated_at=now)
+        .returning(col(WorkflowRecord.created_at))
+        .execution_options(synchronize_session=False)
+    ).first()
+    if written is None:
+        session.rollback()
+        current = workflow_or_404(session, project_id, workflow_id)
+        raise Conflict(
+            f"workflow {workflow_id!r} was saved by someone else since revision {based_on}; "
+            f"it is now at revision {current.revision}: reload it and apply your change again",
+            current.revision,
+        )
+    session.commit()
+    return WorkflowPublic(
+        project_id=project_id,
+        id=workflow_id,
+        revision=based_on + 1,
+        created_at=written[0],
+        updated_at=now,
+        document=document,
+    )
+
+
+def delete_workflow(session: Session, project_id: str, workflow_id: str) -> None:
+    deleted = session.exec(
+        delete(WorkflowRecord).where(
+            col(WorkflowRecord.project_id) == project_id, col(WorkflowRecord.id) == workflow_id
+        )
+    )
+    if deleted.rowcount != 1:
+        session.rollback()
+        workflow_or_404(session, project_id, workflow_id)
+        raise NotFound(f"workflow {workflow_id!r} does not exist")
+    session.commit()
