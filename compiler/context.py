@@ -136,6 +136,7 @@ class Renderer(Protocol):
     def snippet(self, template: str, **variables: Any) -> str: ...
     def phase_parameters(self, node_id: str) -> list[str]: ...
     def container_name(self, node_id: str, name: str) -> str: ...
+    def arm_leaves(self, node_id: str, port: str) -> bool: ...
     def after_body_scope(self, node_id: str) -> Scope: ...
 
 
@@ -159,6 +160,11 @@ class NodeRender:
 
     def bodies(self, port: str) -> list[str]:
         return self.renderer.arms(self.node.id, port)
+
+    def leaves(self, port: str) -> bool:
+        """Whether the arm leaving through `port` always ends (End, Fail, ...): the code after
+        the branch can then follow it without an `else`."""
+        return self.renderer.arm_leaves(self.node.id, port)
 
     def claim_method(self, base: str) -> str:
         return self.renderer.claim_method(base)

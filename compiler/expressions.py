@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import functools
 from collections.abc import Iterator
 
 FUNCTIONS = frozenset(
@@ -130,13 +131,20 @@ def _check(tree: ast.expr, text: str) -> ast.expr:
                 "names starting with '_' are private"
             )
         if isinstance(node, ast.Call):
-            if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
+            if not isinstance(node.func, ast.Name) or not (
+                node.func.id in FUNCTIONS or is_constructor(node.func.id)
+            ):
                 allowed = ", ".join(sorted(FUNCTIONS))
                 raise ExpressionError(
-                    f"only these functions may be called: {allowed} (in {text!r})"
+                    f"only these functions may be called: {allowed}, and project types to "
+                    f"build a value (in {text!r})"
                 )
             for kw in node.keywords:
-                if kw.arg not in _KEYWORDS:
+                if kw.arg is None:
+                    raise ExpressionError("'**' arguments are not allowed")
+                if node.func.id in FUNCTIONS and kw.arg not in _KEYWORDS:
+                    raise ExpressionError(f"the keyword argument {kw.arg!r} is not allowed")
+                if kw.arg.startswith("_"):
                     raise ExpressionError(f"the keyword argument {kw.arg!r} is not allowed")
             if any(isinstance(arg, ast.Starred) for arg in node.args):
                 raise ExpressionError("'*' arguments are not allowed")
@@ -177,6 +185,22 @@ def _describe(node: ast.AST) -> str:
     return names.get(type(node), f"{type(node).__name__!r}")
 
 
+def is_constructor(name: str) -> bool:
+    """A call to a project type, e.g. `Outcome(count=1)`; the scope check knows the types."""
+    return name[:1].isupper() and name.isascii() and name.isidentifier()
+
+
+def constructor_calls(tree: ast.expr) -> list[tuple[str, list[str], int]]:
+    """(type name, keyword names, positional count) of every project-type call."""
+    return [
+        (node.func.id, [kw.arg for kw in node.keywords if kw.arg], len(node.args))
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and is_constructor(node.func.id)
+    ]
+
+
 def free_names(tree: ast.expr) -> set[str]:
     """Names the expression reads from its scope (not those its comprehensions bind)."""
     found: set[str] = set()
@@ -215,15 +239,23 @@ def root_attribute(tree: ast.expr) -> tuple[str, str] | None:
     return None
 
 
+@functools.lru_cache(maxsize=4096)
+def _parsed(code: str) -> ast.expr:
+    return ast.parse(code, mode="eval").body
+
+
 class _Rename(ast.NodeTransformer):
     def __init__(self, mapping: dict[str, str]) -> None:
-        self.mapping = {name: ast.parse(code, mode="eval").body for name, code in mapping.items()}
+        self.mapping = mapping
         self.bound: list[set[str]] = []
 
     def visit_Name(self, node: ast.Name) -> ast.expr:
         if any(node.id in scope for scope in self.bound) or node.id not in self.mapping:
             return node
-        return copy.deepcopy(self.mapping[node.id])
+        code = self.mapping[node.id]
+        if code == node.id:
+            return node
+        return copy.deepcopy(_parsed(code))
 
     def _comprehension(self, node: ast.expr) -> ast.expr:
         generators: list[ast.comprehension] = getattr(node, "generators", [])
@@ -243,6 +275,9 @@ class _Rename(ast.NodeTransformer):
 
 
 def emit(tree: ast.expr, mapping: dict[str, str]) -> str:
-    """Source code for a checked tree, free names replaced by their mapped code."""
-    renamed = _Rename(mapping).visit(copy.deepcopy(tree))
+    """Source code for a checked tree, free names replaced by their mapped code.
+
+    The tree is rewritten in place: pass one parsed for this purpose.
+    """
+    renamed = _Rename(mapping).visit(tree)
     return ast.unparse(ast.fix_missing_locations(renamed))

@@ -49,7 +49,9 @@ def format_sources(files: dict[str, str], package: str) -> dict[str, str]:
             target.write_text(text)
         ruff = ruff_binary()
         for command in (
-            [ruff, "check", "--select", "I", "--fix", "--quiet", "."],
+            # sort imports, drop the ones a template made conditional on nothing, and unwrap
+            # the parentheses ast.unparse puts around a lone generator argument
+            [ruff, "check", "--select", "I,F401,UP034", "--fix", "--quiet", "--exit-zero", "."],
             [ruff, "format", "--quiet", "."],
         ):
             outcome = subprocess.run(command, cwd=root, capture_output=True, text=True, check=False)

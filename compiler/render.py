@@ -21,7 +21,7 @@ from compiler.expressions import emit, parse_expression, parse_template
 from compiler.names import Namespace, docstring, names_in
 from compiler.project_info import FieldsInfo, ProjectInfo, WorkQueueInfo
 from compiler.scopes import Analysis
-from compiler.structure import Block, Tree
+from compiler.structure import Block, Tree, always_leaves
 from node_types import REGISTRY
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -50,9 +50,11 @@ _STDLIB = {
     "Callable": "from collections.abc import Callable",
     "timedelta": "from datetime import timedelta",
     "datetime": "from datetime import datetime",
+    "UTC": "from datetime import UTC",
     "Any": "from typing import Any",
     "dataclasses": "import dataclasses",
     "contextlib": "import contextlib",
+    "functools": "import functools",
 }
 _TEMPORAL = {
     "workflow": "from temporalio import workflow",
@@ -95,7 +97,14 @@ class WorkflowRenderer:
         self.markers = markers
         reserved = {"run", "__init__"} | {h.method for h in self.info.handlers.values()}
         self.methods_namespace = Namespace(reserved)
-        taken_locals = set(analysis.used_names) | {"input", "payload", "self", "task", "pending"}
+        taken_locals = set(analysis.used_names) | {
+            "input",
+            "payload",
+            "self",
+            "task",
+            "pending",
+            "finished",
+        }
         for names in analysis.container_names.values():
             taken_locals |= set(names.values())
         self.locals_namespace = Namespace(taken_locals)
@@ -103,6 +112,7 @@ class WorkflowRenderer:
         self.members: dict[str, tuple[str, str]] = {}
         """key -> (line for __init__, method): workflow-wide pieces a kind adds once."""
         self.arm_text: dict[tuple[str, str], list[str]] = {}
+        self.arm_blocks: dict[tuple[str, str], list[list[Block]]] = {}
 
     # the Renderer protocol, called by the kinds
     def arms(self, node_id: str, port: str) -> list[str]:
@@ -132,6 +142,10 @@ class WorkflowRenderer:
     def container_name(self, node_id: str, name: str) -> str:
         return self.analysis.container_names[node_id][name]
 
+    def arm_leaves(self, node_id: str, port: str) -> bool:
+        arms = self.arm_blocks.get((node_id, port), [])
+        return bool(arms) and all(always_leaves(arm) for arm in arms)
+
     # rendering
     def sequence(self, blocks: list[Block]) -> str:
         parts = [self.block(block) for block in blocks]
@@ -143,6 +157,7 @@ class WorkflowRenderer:
         node = block.node
         for port, arm in block.arms:
             self.arm_text.setdefault((node.id, port), []).append(self.sequence(arm))
+            self.arm_blocks.setdefault((node.id, port), []).append(arm)
         kind = REGISTRY[node.type]
         ctx = NodeRender(
             project=self.project,
@@ -505,7 +520,9 @@ def render_schedules(project: ProjectInfo, trees: list[tuple[Tree, Analysis]]) -
         project_name=project.project.name or project.project.id,
         package=project.package,
         schedules=items,
-        models=sorted({item["input"].split("(")[0] for item in items}),
+        models=sorted(
+            names_in(" ".join(item["input"] for item in items)) & set(project.model_classes_list())
+        ),
     )
 
 

@@ -5,13 +5,14 @@ It also records, for the render stage, the scope each node sees and which step r
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from compiler.context import NodeCheck, Scope
 from compiler.diagnostics import Codes, Diagnostic, Severity
-from compiler.expressions import FUNCTIONS, free_names
+from compiler.expressions import FUNCTIONS, constructor_calls, free_names
 from compiler.names import Namespace
 from compiler.project_info import ProjectInfo, annotation_or_any
 from compiler.structure import Block, Tree
@@ -87,6 +88,7 @@ class _Analyser:
                 scope = Scope({}, kind="schedule")  # evaluated before any run exists
             elif node.type != "query":
                 scope.mapping.update(WORKFLOW_NAMES)
+            scope.mapping.update({name: name for name in self.project.type_names})
             if node.type == "start":
                 scope.kind = "run"
                 output = info.output
@@ -140,9 +142,31 @@ class _Analyser:
         for field_name, tree_, _template in self.graph.expressions.get(node_id, []):
             if _field_sort(field_name, kind) != which:
                 continue
+            self.check_constructors(node_id, field_name, tree_)
             for name in sorted(free_names(tree_)):
                 if name not in scope.mapping and name not in within.get(field_name, ()):
                     self.error(Codes.UNKNOWN_NAME, node_id, field_name, self._unknown(name, scope))
+
+    def check_constructors(self, node_id: str, field_name: str, tree: ast.expr) -> None:
+        """`Outcome(count=1)` must name a project type and exactly its fields, by keyword."""
+        for type_name, keywords, positional in constructor_calls(tree):
+            definition = self.project.project.types.get(type_name)
+            if definition is None:
+                continue  # reported as an unknown name
+            fields = list(definition.fields)
+            problems = []
+            if positional:
+                problems.append("pass its fields by name, like Type(field=value)")
+            problems += [f"it has no field {k!r}" for k in keywords if k not in fields]
+            problems += [f"{f!r} is missing" for f in fields if f not in keywords]
+            if problems:
+                self.error(
+                    Codes.BAD_ARGUMENT,
+                    node_id,
+                    field_name,
+                    f"{type_name}(...) does not build a {type_name}: {'; '.join(problems)}; "
+                    f"its fields are {', '.join(map(repr, fields)) or 'none'}",
+                )
 
     def _unknown(self, name: str, scope: Scope) -> str:
         known = ", ".join(sorted(scope.mapping))

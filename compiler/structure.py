@@ -266,3 +266,22 @@ class _Builder:
                 return True
             stack.extend(edge.target for edge in edges)
         return False
+
+
+def always_leaves(blocks: list[Block]) -> bool:
+    """Whether control never runs past these blocks: every path ends (End, Fail, exit...)."""
+    if not blocks:
+        return False
+    last = blocks[-1]
+    if last.exit:
+        return True
+    kind = REGISTRY[last.node.type]
+    if kind.role is Role.TERMINAL:
+        return True
+    arms = [(port, arm) for port, arm in last.arms if port != "body"]
+    if kind.role is Role.BRANCH or (kind.role is Role.CONTAINER and arms):
+        declared = {p.name for p in kind.outputs if not p.prefix and not p.raises_when_unwired}
+        if not declared <= {port for port, _arm in arms}:
+            return False
+        return all(always_leaves(arm) for _port, arm in arms)
+    return False

@@ -17,6 +17,8 @@ def prepare(config: ConditionConfig, ctx: NodeRender) -> dict[str, object]:
         "test": ctx.expr(config.expression),
         "when_true": ctx.body("true"),
         "when_false": ctx.body("false"),
+        "true_leaves": ctx.leaves("true"),
+        "false_leaves": ctx.leaves("false"),
     }
 
 

@@ -20,6 +20,8 @@ def prepare(config: FailConfig, ctx: NodeRender) -> dict[str, object]:
         "message": ctx.template(config.message),
         "error_type": repr(config.error_type),
         "non_retryable": config.non_retryable,
+        # an update still running when the workflow fails would be cut off mid-way
+        "drain_handlers": ctx.scope.kind == "run" and ctx.workflow.handlers_have_bodies,
     }
 
 

@@ -53,6 +53,7 @@ def prepare(config: SwitchConfig, ctx: NodeRender) -> dict[str, object]:
             for case in config.cases
         ],
         "default": ctx.body("default"),
+        "cases_leave": all(ctx.leaves(f"case:{case.key}") for case in config.cases),
     }
 
 

@@ -32,11 +32,13 @@ def expressions(config: TimerConfig) -> Iterable[ExpressionRef]:
 
 def prepare(config: TimerConfig, ctx: NodeRender) -> dict[str, object]:
     if config.duration:
-        delay = ctx.duration(config.duration)
-    else:
-        ctx.imports.add("timedelta")
-        delay = f"max(timedelta(0), ({ctx.expr(config.until or '')}) - workflow.now())"
-    return {"delay": delay, "summary": ctx.summary()}
+        return {"delay": ctx.duration(config.duration), "summary": ctx.summary(), "until": None}
+    return {
+        "delay": None,
+        "until": ctx.expr(config.until or ""),
+        "deadline": ctx.claim_local("deadline"),
+        "summary": ctx.summary(),
+    }
 
 
 KIND = NodeType(

@@ -62,6 +62,10 @@ def prepare(config: WaitConfig, ctx: NodeRender) -> dict[str, object]:
     approved = ctx.expr(config.approved_when)
     rejected = ctx.expr(config.rejected_when) if config.rejected_when else None
     gate = config.gate or ctx.node.label or ctx.node.id
+    possible = (
+        ["approved"] + (["rejected"] if rejected else []) + (["timeout"] if config.timeout else [])
+    )
+    outcomes = [(port, ctx.body(port)) for port in possible if ctx.body(port)]
     return {
         "key": repr(ctx.node.id),
         "gate": repr(gate),
@@ -70,9 +74,8 @@ def prepare(config: WaitConfig, ctx: NodeRender) -> dict[str, object]:
         "timeout": ctx.duration(config.timeout) if config.timeout else None,
         "timeout_summary": repr(f"{ctx.node.id}: {gate}"[:200]),
         "decision": ctx.claim_local("decision"),
-        "on_approved": ctx.body("approved"),
-        "on_rejected": ctx.body("rejected"),
-        "on_timeout": ctx.body("timeout"),
+        "outcomes": outcomes,
+        "exhaustive": len(outcomes) == len(possible),
     }
 
 

@@ -1,0 +1,202 @@
+"""Compiles one synthetic workflow of 1,000 nodes and prints how long each compiler stage took.
+
+    .venv/bin/python scripts/bench_compile.py
+
+The graph is a valid, structured mix of what real workflows hold: activity and set_state
+sequences, conditions, switches, phases holding steps, and parallels whose branches meet at a
+join. The last line is `compile_1000_nodes_s=<seconds>`, the wall time of `compile_project`.
+Exits 1 when the compiler reports an error.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+from compiler import compile_project
+
+NODES = 1000
+
+Exit = tuple[str, str]
+"""(node id, port) that leads on to whatever comes next."""
+
+
+class GraphBuilder:
+    """Appends blocks one after the other; each block starts where the previous one left off."""
+
+    def __init__(self) -> None:
+        self.nodes: list[dict[str, Any]] = []
+        self.edges: list[dict[str, Any]] = []
+        self.exits: list[Exit] = []
+
+    def node(
+        self, kind: str, config: dict[str, Any] | None = None, parent: str | None = None
+    ) -> str:
+        node_id = f"n{len(self.nodes)}"
+        item: dict[str, Any] = {
+            "id": node_id,
+            "type": kind,
+            "label": f"{kind} {len(self.nodes)}",
+            "config": config or {},
+        }
+        if parent is not None:
+            item["parent_id"] = parent
+        self.nodes.append(item)
+        return node_id
+
+    def edge(self, source: str, target: str, port: str = "out") -> None:
+        self.edges.append(
+            {"id": f"e{len(self.edges)}", "source": source, "source_handle": port, "target": target}
+        )
+
+    def enter(self, node_id: str) -> None:
+        """Connects the open exits to `node_id`, the first node of the next block."""
+        for source, port in self.exits:
+            self.edge(source, node_id, port)
+
+    def step(self, parent: str | None = None) -> tuple[str, str]:
+        """An activity whose result a set_state adds to the total: (first, last) node ids."""
+        result = f"r{len(self.nodes)}"
+        call = self.node(
+            "activity", {"activity": "step", "args": {"n": "state.total"}, "result": result}, parent
+        )
+        keep = self.node(
+            "set_state",
+            {"assignments": [{"target": "state.total", "value": f"state.total + {result}"}]},
+            parent,
+        )
+        self.edge(call, keep)
+        return call, keep
+
+    def assign(self, value: str, parent: str | None = None) -> str:
+        return self.node(
+            "set_state", {"assignments": [{"target": "state.total", "value": value}]}, parent
+        )
+
+    # blocks: each connects itself after the open exits and leaves its own exits open
+
+    def sequence(self) -> None:
+        first, last = self.step()
+        self.enter(first)
+        self.exits = [(last, "out")]
+
+    def condition(self) -> None:
+        test = self.node("condition", {"expression": "state.total % 2 == 0"})
+        self.enter(test)
+        yes, no = self.assign("state.total + 1"), self.assign("state.total * 2")
+        self.edge(test, yes, "true")
+        self.edge(test, no, "false")
+        self.exits = [(yes, "out"), (no, "out")]
+
+    def switch(self) -> None:
+        rests = range(3)
+        cases = [{"key": f"k{rest}", "expression": f"state.total % 4 == {rest}"} for rest in rests]
+        choice = self.node("switch", {"cases": cases})
+        self.enter(choice)
+        self.exits = []
+        for rest in rests:
+            arm = self.assign(f"state.total + {rest + 1}")
+            self.edge(choice, arm, f"case:k{rest}")
+            self.exits.append((arm, "out"))
+        fallback = self.assign("state.total - 1")
+        self.edge(choice, fallback, "default")
+        self.exits.append((fallback, "out"))
+
+    def phase(self) -> None:
+        phase = self.node("phase")
+        self.enter(phase)
+        _first, last = self.step(parent=phase)  # the first child is the phase's entry
+        check = self.node("condition", {"expression": "state.total > 100"}, phase)
+        cap = self.assign("state.total % 100", phase)
+        self.edge(last, check)
+        self.edge(check, cap, "true")
+        self.exits = [(phase, "out")]
+
+    def parallel(self) -> None:
+        fork = self.node("parallel", {"mode": "all"})
+        self.enter(fork)
+        lasts = []
+        for _ in range(3):
+            first, last = self.step()
+            self.edge(fork, first, "branch")
+            lasts.append(last)
+        join = self.node("join")
+        for last in lasts:
+            self.edge(last, join)
+        self.exits = [(join, "out")]
+
+
+def synthetic_project(size: int = NODES) -> dict[str, Any]:
+    graph = GraphBuilder()
+    start = graph.node("start")
+    graph.exits = [(start, "out")]
+    blocks: list[Callable[[], None]] = [
+        graph.sequence,
+        graph.condition,
+        graph.switch,
+        graph.phase,
+        graph.parallel,
+    ]
+    largest = 8  # nodes in the largest block (parallel: fork, three two-step branches, join)
+    index = 0
+    while len(graph.nodes) + largest + 1 <= size:
+        blocks[index % len(blocks)]()
+        index += 1
+    while len(graph.nodes) < size - 1:
+        padding = graph.assign("state.total + 1")
+        graph.enter(padding)
+        graph.exits = [(padding, "out")]
+    end = graph.node("end", {"value": "state.total"})
+    graph.enter(end)
+    return {
+        "schema_version": 1,
+        "id": "bench",
+        "name": "Benchmark",
+        "task_queue": "bench",
+        "activities": [
+            {
+                "name": "step",
+                "input": {"n": "int"},
+                "output": "int",
+                "implementation": {"kind": "simulate", "result": 1},
+            }
+        ],
+        "workflows": [
+            {
+                "id": "big",
+                "name": "Big",
+                "input": {},
+                "output": "int",
+                "state": [{"name": "total", "type": "int"}],
+                "nodes": graph.nodes,
+                "edges": graph.edges,
+            }
+        ],
+    }
+
+
+def main() -> int:
+    document = synthetic_project()
+    workflow = document["workflows"][0]
+    print(f"nodes={len(workflow['nodes'])} edges={len(workflow['edges'])}")
+    began = time.perf_counter()
+    result = compile_project(document)
+    elapsed = time.perf_counter() - began
+    errors = [d for d in result.diagnostics if d.severity == "error"]
+    for diagnostic in errors[:20]:
+        print(diagnostic.format(), file=sys.stderr)
+    if not result.ok:
+        print(f"the compiler reported {len(errors)} errors", file=sys.stderr)
+        return 1
+    for stage, seconds in result.timings.items():
+        print(f"stage {stage:<10} {seconds:8.3f}s")
+    lines = sum(text.count("\n") for text in result.files.values())
+    print(f"files={len(result.files)} lines={lines}")
+    print(f"compile_1000_nodes_s={elapsed:.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,3 @@
+"""Price quotes: Temporal workflows generated from their graphs."""
+
+TASK_QUEUE = "price-quotes"

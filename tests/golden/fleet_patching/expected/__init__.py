@@ -1,0 +1,3 @@
+"""Fleet patching: Temporal workflows generated from their graphs."""
+
+TASK_QUEUE = "fleet-patching"

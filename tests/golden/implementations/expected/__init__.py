@@ -1,0 +1,3 @@
+"""Daily digest: Temporal workflows generated from their graphs."""
+
+TASK_QUEUE = "daily-digest"

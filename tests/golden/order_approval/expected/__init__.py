@@ -1,0 +1,3 @@
+"""Orders: Temporal workflows generated from their graphs."""
+
+TASK_QUEUE = "orders"

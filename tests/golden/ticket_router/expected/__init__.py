@@ -1,0 +1,3 @@
+"""Support desk: Temporal workflows generated from their graphs."""
+
+TASK_QUEUE = "support-desk"
