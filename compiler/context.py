@@ -137,6 +137,7 @@ class Renderer(Protocol):
     def phase_parameters(self, node_id: str) -> list[str]: ...
     def container_name(self, node_id: str, name: str) -> str: ...
     def arm_leaves(self, node_id: str, port: str) -> bool: ...
+    def arm_heads(self, node_id: str, port: str) -> list[Node | None]: ...
     def after_body_scope(self, node_id: str) -> Scope: ...
 
 
@@ -160,6 +161,10 @@ class NodeRender:
 
     def bodies(self, port: str) -> list[str]:
         return self.renderer.arms(self.node.id, port)
+
+    def arm_heads(self, port: str) -> list[Node | None]:
+        """The first node of each arm leaving through `port` (None for an empty arm)."""
+        return self.renderer.arm_heads(self.node.id, port)
 
     def leaves(self, port: str) -> bool:
         """Whether the arm leaving through `port` always ends (End, Fail, ...): the code after

@@ -15,7 +15,7 @@ import jinja2
 
 import node_types
 from compiler.context import NodeRender, Scope
-from compiler.document import ActivityDef, HttpImpl, PythonImpl, ShellImpl, SimulateImpl
+from compiler.document import ActivityDef, HttpImpl, Node, PythonImpl, ShellImpl, SimulateImpl
 from compiler.durations import parse_duration, timedelta_code
 from compiler.expressions import emit, parse_expression, parse_template
 from compiler.names import Namespace, docstring, names_in
@@ -141,6 +141,9 @@ class WorkflowRenderer:
 
     def container_name(self, node_id: str, name: str) -> str:
         return self.analysis.container_names[node_id][name]
+
+    def arm_heads(self, node_id: str, port: str) -> list[Node | None]:
+        return [arm[0].node if arm else None for arm in self.arm_blocks.get((node_id, port), [])]
 
     def arm_leaves(self, node_id: str, port: str) -> bool:
         arms = self.arm_blocks.get((node_id, port), [])

@@ -12,7 +12,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from compiler.context import NodeRender
-from compiler.names import names_in
+from compiler.names import names_in, snake
 from node_types.base import Config, Expression, ExpressionRef, NodeType, Role
 
 
@@ -76,8 +76,8 @@ def prepare(config: LoopConfig, ctx: NodeRender) -> dict[str, object]:
             items=ctx.expr(config.items or ""),
             limit=config.concurrency,
             semaphore=ctx.claim_local("slots"),
-            function=ctx.claim_local("each_item"),
-            tasks=ctx.claim_local("item_tasks"),
+            function=ctx.claim_local("each_" + snake(ctx.node.label, "item")),
+            tasks=ctx.claim_local(snake(ctx.node.label, "item") + "_tasks"),
         )
     return variables
 

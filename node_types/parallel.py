@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import Field
 
 from compiler.context import NodeRender
+from compiler.names import snake
 from node_types.base import Config, NodeType, Port, Role
 
 
@@ -23,15 +24,16 @@ class ParallelConfig(Config):
 
 
 def prepare(config: ParallelConfig, ctx: NodeRender) -> dict[str, object]:
+    heads = ctx.arm_heads("branch")
     functions = [
-        (ctx.claim_local(f"branch_{index}"), body or "pass")
-        for index, body in enumerate(ctx.bodies("branch"), 1)
+        (ctx.claim_local(snake(head.label, "branch") if head and head.label else "branch"), body)
+        for head, body in zip(heads, ctx.bodies("branch"), strict=True)
     ]
     ctx.imports.add("asyncio")
     return {
         "mode": config.mode,
         "functions": functions,
-        "tasks": ctx.claim_local("branches"),
+        "tasks": ctx.claim_local(snake(ctx.node.label, "branches") + "_tasks"),
     }
 
 

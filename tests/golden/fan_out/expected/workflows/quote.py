@@ -8,7 +8,7 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from price_quotes.activities import check_stock, fetch_price, warm_cache
+    from price_quotes.activities import check_stock, fetch_price
     from price_quotes.models import (
         CheckStockInput,
         FetchPriceInput,
@@ -31,7 +31,7 @@ class QuoteWorkflow:
     async def run(self, input: QuoteInput) -> float:
         """Collects prices and stock for one item."""
 
-        async def branch_1_2() -> None:
+        async def alpha_price_2() -> None:
             alpha_price = await workflow.execute_activity(
                 fetch_price,
                 FetchPriceInput(supplier="alpha", item=self._input.item),
@@ -41,7 +41,7 @@ class QuoteWorkflow:
             )
             self._state.prices = self._state.prices + [alpha_price]
 
-        async def branch_2_2() -> None:
+        async def beta_price_2() -> None:
             beta_price = await workflow.execute_activity(
                 fetch_price,
                 FetchPriceInput(supplier="beta", item=self._input.item),
@@ -51,8 +51,8 @@ class QuoteWorkflow:
             )
             self._state.prices = self._state.prices + [beta_price]
 
-        async def branch_3() -> None:
-            async def branch_1() -> None:
+        async def side_tasks() -> None:
+            async def warm_cache() -> None:
                 await workflow.execute_activity(
                     warm_cache,
                     WarmCacheInput(item=self._input.item),
@@ -60,31 +60,31 @@ class QuoteWorkflow:
                     summary="warm: Warm cache",
                 )
 
-            async def branch_2() -> None:
+            async def courtesy_pause() -> None:
                 await workflow.sleep(timedelta(seconds=0.25), summary="pause: Courtesy pause")
 
-            branches = [
-                asyncio.create_task(branch_1()),
-                asyncio.create_task(branch_2()),
+            side_tasks_tasks = [
+                asyncio.create_task(warm_cache()),
+                asyncio.create_task(courtesy_pause()),
             ]
             try:
-                await asyncio.gather(*branches)
+                await asyncio.gather(*side_tasks_tasks)
             finally:
-                for task in branches:
+                for task in side_tasks_tasks:
                     task.cancel()
 
-        branches_2 = [
-            asyncio.create_task(branch_1_2()),
-            asyncio.create_task(branch_2_2()),
-            asyncio.create_task(branch_3()),
+        every_supplier_tasks = [
+            asyncio.create_task(alpha_price_2()),
+            asyncio.create_task(beta_price_2()),
+            asyncio.create_task(side_tasks()),
         ]
         try:
-            await asyncio.gather(*branches_2)
+            await asyncio.gather(*every_supplier_tasks)
         finally:
-            for task in branches_2:
+            for task in every_supplier_tasks:
                 task.cancel()
 
-        async def branch_1_3() -> None:
+        async def north_warehouse() -> None:
             north_has = await workflow.execute_activity(
                 check_stock,
                 CheckStockInput(warehouse="north", item=self._input.item),
@@ -93,7 +93,7 @@ class QuoteWorkflow:
             )
             self._state.in_stock = north_has
 
-        async def branch_2_3() -> None:
+        async def south_warehouse() -> None:
             south_has = await workflow.execute_activity(
                 check_stock,
                 CheckStockInput(warehouse="south", item=self._input.item),
@@ -102,11 +102,11 @@ class QuoteWorkflow:
             )
             self._state.in_stock = south_has
 
-        branches_3 = [
-            asyncio.create_task(branch_1_3()),
-            asyncio.create_task(branch_2_3()),
+        any_warehouse_tasks = [
+            asyncio.create_task(north_warehouse()),
+            asyncio.create_task(south_warehouse()),
         ]
-        pending = list(branches_3)
+        pending = list(any_warehouse_tasks)
         try:
             while pending:
                 await workflow.wait(pending, return_when=asyncio.FIRST_COMPLETED)
@@ -115,12 +115,12 @@ class QuoteWorkflow:
                     break
                 pending = [task for task in pending if not task.done()]
         finally:
-            for task in branches_3:
+            for task in any_warehouse_tasks:
                 task.cancel()
         if not pending:
-            branches_3[-1].result()
+            any_warehouse_tasks[-1].result()
 
-        async def branch_1_4() -> None:
+        async def gamma_price_2() -> None:
             gamma_price = await workflow.execute_activity(
                 fetch_price,
                 FetchPriceInput(supplier="gamma", item=self._input.item),
@@ -130,20 +130,20 @@ class QuoteWorkflow:
             )
             self._state.fastest = gamma_price
 
-        async def branch_2_4() -> None:
+        async def deadline() -> None:
             await workflow.sleep(timedelta(seconds=3), summary="deadline: Deadline")
             self._state.timed_out = True
 
-        branches_4 = [
-            asyncio.create_task(branch_1_4()),
-            asyncio.create_task(branch_2_4()),
+        race_the_clock_tasks = [
+            asyncio.create_task(gamma_price_2()),
+            asyncio.create_task(deadline()),
         ]
         try:
-            await workflow.wait(branches_4, return_when=asyncio.FIRST_COMPLETED)
+            await workflow.wait(race_the_clock_tasks, return_when=asyncio.FIRST_COMPLETED)
         finally:
-            for task in branches_4:
+            for task in race_the_clock_tasks:
                 task.cancel()
-        next(task for task in branches_4 if task.done() and not task.cancelled()).result()
+        next(task for task in race_the_clock_tasks if task.done() and not task.cancelled()).result()
         if self._state.in_stock and len(self._state.prices) > 0:
             return min(
                 self._state.prices

@@ -106,7 +106,7 @@ class PatchFleetWorkflow:
                 self._state.failed = self._state.failed + [item + ": " + error]
         slots_2 = asyncio.Semaphore(4)
 
-        async def each_item_2(item_2: Any, index_2: int) -> None:
+        async def each_smoke_test_every_host(item_2: Any, index_2: int) -> None:
             async with slots_2:
                 passed = await workflow.execute_activity(
                     smoke_test,
@@ -117,14 +117,14 @@ class PatchFleetWorkflow:
                 if not passed:
                     self._state.failed = self._state.failed + [item_2 + ": smoke test failed"]
 
-        item_tasks_2 = [
-            asyncio.create_task(each_item_2(item_2, index_2))
+        smoke_test_every_host_tasks = [
+            asyncio.create_task(each_smoke_test_every_host(item_2, index_2))
             for index_2, item_2 in enumerate(hosts)
         ]
         try:
-            await asyncio.gather(*item_tasks_2)
+            await asyncio.gather(*smoke_test_every_host_tasks)
         finally:
-            for task in item_tasks_2:
+            for task in smoke_test_every_host_tasks:
                 task.cancel()
         attempt = 0
         delay = 5.0
