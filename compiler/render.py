@@ -107,6 +107,9 @@ class WorkflowRenderer:
         }
         for names in analysis.container_names.values():
             taken_locals |= set(names.values())
+        # module-level names a local must not shadow: activities, models, imports
+        taken_locals |= {a.function for a in project.activities.values()}
+        taken_locals |= set(project.model_classes_list()) | set(_STDLIB) | set(_TEMPORAL)
         self.locals_namespace = Namespace(taken_locals)
         self.extra_methods: list[str] = []
         self.members: dict[str, tuple[str, str]] = {}

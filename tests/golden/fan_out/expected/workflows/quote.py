@@ -8,7 +8,7 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from price_quotes.activities import check_stock, fetch_price
+    from price_quotes.activities import check_stock, fetch_price, warm_cache
     from price_quotes.models import (
         CheckStockInput,
         FetchPriceInput,
@@ -52,7 +52,7 @@ class QuoteWorkflow:
             self._state.prices = self._state.prices + [beta_price]
 
         async def side_tasks() -> None:
-            async def warm_cache() -> None:
+            async def warm_cache_2() -> None:
                 await workflow.execute_activity(
                     warm_cache,
                     WarmCacheInput(item=self._input.item),
@@ -64,7 +64,7 @@ class QuoteWorkflow:
                 await workflow.sleep(timedelta(seconds=0.25), summary="pause: Courtesy pause")
 
             side_tasks_tasks = [
-                asyncio.create_task(warm_cache()),
+                asyncio.create_task(warm_cache_2()),
                 asyncio.create_task(courtesy_pause()),
             ]
             try:
