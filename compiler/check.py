@@ -17,7 +17,8 @@ from compiler.context import NodeCheck
 from compiler.diagnostics import Codes, Diagnostic, Severity
 from compiler.document import Edge, Node, Project, Workflow
 from compiler.durations import parse_duration
-from compiler.expressions import ExpressionError, parse_expression, parse_template
+from compiler.expressions import FUNCTIONS, ExpressionError, parse_expression, parse_template
+from compiler.generated_names import EXPRESSION_NAMES
 from compiler.load import location
 from compiler.project_info import ProjectInfo, WorkflowInfo, annotation_or_any
 from compiler.typerefs import TypeRefError, parse_typeref
@@ -388,6 +389,14 @@ def _check_workflow(
             parsed.append((f"config.{field}", tree, is_template))
         expressions[node_id] = parsed
         for name, _annotation in kind.binds(config, ctx):
+            if name in EXPRESSION_NAMES or name in FUNCTIONS or name in info.type_names:
+                report(
+                    Codes.DUPLICATE_NAME,
+                    f"{name!r} already means something in expressions; name the result "
+                    "something else",
+                    node_id,
+                    field="config.result",
+                )
             if name in result_names and result_names[name] != node_id:
                 report(
                     Codes.DUPLICATE_RESULT,

@@ -137,6 +137,7 @@ class Renderer(Protocol):
     def phase_parameters(self, node_id: str) -> list[str]: ...
     def container_name(self, node_id: str, name: str) -> str: ...
     def arm_leaves(self, node_id: str, port: str) -> bool: ...
+    def result_code(self, name: str) -> str: ...
     def arm_heads(self, node_id: str, port: str) -> list[Node | None]: ...
     def after_body_scope(self, node_id: str) -> Scope: ...
 
@@ -215,6 +216,11 @@ class NodeRender:
         except ExpressionError as error:  # the check stage has reported it already
             raise AssertionError(f"unchecked expression reached render: {error}") from error
 
+    def with_mapping(self, mapping: dict[str, str]) -> NodeRender:
+        scope = self.scope.child()
+        scope.mapping.update(mapping)
+        return replace(self, scope=scope)
+
     def with_names(self, *names: str) -> NodeRender:
         """The same node with the kind's extra names in scope (`item`, `result`, ...)."""
         scope = self.scope.child()
@@ -246,7 +252,7 @@ class NodeRender:
     def result_name(self, name: str | None) -> str | None:
         """The local a step binds, only when something reads it."""
         if name and name in self.used_names:
-            return name
+            return self.renderer.result_code(name)
         return None
 
     def retry_policy(self, retry: RetrySpec | None) -> str | None:

@@ -10,7 +10,7 @@ import textwrap
 import tokenize
 import unicodedata
 
-_RESERVED = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | frozenset(dir(builtins))
+RESERVED = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | frozenset(dir(builtins))
 
 
 def _words(text: str) -> list[str]:
@@ -24,7 +24,7 @@ def snake(text: str, fallback: str = "value") -> str:
     name = "_".join(w.lower() for w in _words(text)) or fallback
     if name[0].isdigit():
         name = f"{fallback}_{name}"
-    if name in _RESERVED:
+    if name in RESERVED:
         name = f"{name}_"
     return name
 
@@ -33,7 +33,7 @@ def pascal(text: str, fallback: str = "Value") -> str:
     name = "".join(w[:1].upper() + w[1:] for w in _words(text)) or fallback
     if name[0].isdigit():
         name = f"{fallback}{name}"
-    if name in _RESERVED:
+    if name in RESERVED:
         name = f"{name}_"
     return name
 

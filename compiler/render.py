@@ -18,6 +18,7 @@ from compiler.context import NodeRender, Scope
 from compiler.document import ActivityDef, HttpImpl, Node, PythonImpl, ShellImpl, SimulateImpl
 from compiler.durations import parse_duration, timedelta_code
 from compiler.expressions import emit, parse_expression, parse_template
+from compiler.generated_names import STDLIB_IMPORTS, TEMPORAL_IMPORTS
 from compiler.names import Namespace, docstring, names_in
 from compiler.project_info import FieldsInfo, ProjectInfo, WorkQueueInfo
 from compiler.scopes import Analysis
@@ -43,28 +44,6 @@ ENVIRONMENT.filters["docstring"] = docstring
 
 BEGIN = "# @wfd-begin "
 END = "# @wfd-end "
-
-_STDLIB = {
-    "asyncio": "import asyncio",
-    "Awaitable": "from collections.abc import Awaitable",
-    "Callable": "from collections.abc import Callable",
-    "timedelta": "from datetime import timedelta",
-    "datetime": "from datetime import datetime",
-    "UTC": "from datetime import UTC",
-    "Any": "from typing import Any",
-    "dataclasses": "import dataclasses",
-    "contextlib": "import contextlib",
-    "functools": "import functools",
-}
-_TEMPORAL = {
-    "workflow": "from temporalio import workflow",
-    "RetryPolicy": "from temporalio.common import RetryPolicy",
-    "WorkflowIDReusePolicy": "from temporalio.common import WorkflowIDReusePolicy",
-    "ParentClosePolicy": "from temporalio.workflow import ParentClosePolicy",
-    "ApplicationError": "from temporalio.exceptions import ApplicationError",
-    "ActivityError": "from temporalio.exceptions import ActivityError",
-    "ChildWorkflowError": "from temporalio.exceptions import ChildWorkflowError",
-}
 
 
 def _import_lines(table: dict[str, str], used: set[str]) -> list[str]:
@@ -109,7 +88,9 @@ class WorkflowRenderer:
             taken_locals |= set(names.values())
         # module-level names a local must not shadow: activities, models, imports
         taken_locals |= {a.function for a in project.activities.values()}
-        taken_locals |= set(project.model_classes_list()) | set(_STDLIB) | set(_TEMPORAL)
+        taken_locals |= (
+            set(project.model_classes_list()) | set(STDLIB_IMPORTS) | set(TEMPORAL_IMPORTS)
+        )
         self.locals_namespace = Namespace(taken_locals)
         self.extra_methods: list[str] = []
         self.members: dict[str, tuple[str, str]] = {}
@@ -144,6 +125,9 @@ class WorkflowRenderer:
 
     def container_name(self, node_id: str, name: str) -> str:
         return self.analysis.container_names[node_id][name]
+
+    def result_code(self, name: str) -> str:
+        return self.analysis.result_code.get(name, name)
 
     def arm_heads(self, node_id: str, port: str) -> list[Node | None]:
         return [arm[0].node if arm else None for arm in self.arm_blocks.get((node_id, port), [])]
@@ -194,8 +178,8 @@ class WorkflowRenderer:
         title = definition.name or definition.id
         return ENVIRONMENT.get_template("workflow.py.jinja").render(
             docstring=docstring(f"Workflow {title!s} ({definition.id}), generated from its graph."),
-            stdlib_imports=_import_lines(_STDLIB, used),
-            temporal_imports=_import_lines(_TEMPORAL, used),
+            stdlib_imports=_import_lines(STDLIB_IMPORTS, used),
+            temporal_imports=_import_lines(TEMPORAL_IMPORTS, used),
             package=self.project.package,
             activities=activities,
             models=models,

@@ -13,6 +13,7 @@ from typing import Any
 from compiler.context import NodeCheck, Scope
 from compiler.diagnostics import Codes, Diagnostic, Severity
 from compiler.expressions import FUNCTIONS, constructor_calls, free_names
+from compiler.generated_names import reserved_code_names
 from compiler.names import Namespace
 from compiler.project_info import ProjectInfo, annotation_or_any
 from compiler.structure import Block, Tree
@@ -36,6 +37,8 @@ class Analysis:
     phase_parameters: dict[str, list[str]] = field(default_factory=dict)
     container_names: dict[str, dict[str, str]] = field(default_factory=dict)
     """container id -> name it binds in its body (`attempt`, `item`) -> the local's name."""
+    result_code: dict[str, str] = field(default_factory=dict)
+    """result name -> its local in the generated code (renamed where it would shadow one)."""
     body_scopes: dict[str, Scope] = field(default_factory=dict)
     after_body_scopes: dict[str, Scope] = field(default_factory=dict)
     """container id -> the scope at the end of its body (for `until` and the like)."""
@@ -60,9 +63,13 @@ class _Analyser:
             ctx = NodeCheck(project, self.graph.info, self.graph.nodes[node_id])
             for name, _annotation in kind.binds(config, ctx):
                 self.binders.setdefault(name, node_id)
+        reserved = reserved_code_names(project)
+        code_names = Namespace(reserved)
+        for name in self.binders:
+            self.analysis.result_code[name] = code_names.claim(name)
         # locals a container binds (attempt, item) never collide with step results
         self.container_locals = Namespace(
-            set(self.binders) | {"input", "state", "payload", "self", "task", "pending"}
+            reserved | set(self.analysis.result_code.values()) | {"task", "pending", "finished"}
         )
         for parsed in self.graph.expressions.values():
             for _field, tree_, _template in parsed:
@@ -201,7 +208,11 @@ class _Analyser:
                     for inner in _nodes(body):
                         for _field, tree_, _t in self.graph.expressions.get(inner.node.id, []):
                             read |= free_names(tree_)
-                    self.analysis.phase_parameters[node.id] = sorted(read & set(scope.locals))
+                    self.analysis.phase_parameters[node.id] = sorted(
+                        name
+                        for name in read
+                        if name in scope.mapping and scope.mapping[name] in scope.locals
+                    )
                 inner_scope = scope.child(context)
                 names: dict[str, str] = {}
                 for name, annotation in kind.body_binds(self.graph.configs[node.id]):
@@ -226,7 +237,7 @@ class _Analyser:
             config = self.graph.configs[node.id]
             ctx = NodeCheck(self.project, self.graph.info, node)
             for name, annotation in kind.binds(config, ctx):
-                scope.bind(name, annotation)
+                scope.bind(name, annotation, self.analysis.result_code.get(name))
             if kind.role is not Role.CONTAINER:
                 self.analysis.after_body_scopes[node.id] = scope.child()
                 self.check_names(node.id, scope, "late")

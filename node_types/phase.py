@@ -13,7 +13,7 @@ class PhaseConfig(Config):
 
 def prepare(config: PhaseConfig, ctx: NodeRender) -> dict[str, object]:
     method = ctx.claim_method("_phase_" + snake(ctx.node.label or ctx.node.id, "phase"))
-    names = sorted(ctx.phase_parameters())
+    names = sorted(ctx.scope.mapping[name] for name in ctx.phase_parameters())
     parameters = [(name, ctx.scope.locals[name]) for name in names]
     text = docstring(f"Phase {ctx.node.label or ctx.node.id} (node {ctx.node.id}).")
     body = ctx.body("body")

@@ -74,6 +74,9 @@ def prepare(config: SetStateConfig, ctx: NodeRender) -> dict[str, object]:
     lines: list[tuple[str, str]] = []
     for assignment in config.assignments:
         value = ctx.expr(assignment.value)
+        if _LOCAL_TARGET.match(assignment.target):
+            # later assignments of this node read the local this one sets
+            ctx = ctx.with_mapping({assignment.target: ctx.renderer.result_code(assignment.target)})
         state_match = _STATE_TARGET.match(assignment.target)
         if state_match:
             lines.append((f"self._state.{state_match.group(1)}", value))

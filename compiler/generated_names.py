@@ -1,0 +1,55 @@
+"""Names the generated code itself uses, which user-chosen names must never shadow."""
+
+from __future__ import annotations
+
+from compiler.names import RESERVED
+from compiler.project_info import ProjectInfo
+
+STDLIB_IMPORTS = {
+    "asyncio": "import asyncio",
+    "Awaitable": "from collections.abc import Awaitable",
+    "Callable": "from collections.abc import Callable",
+    "timedelta": "from datetime import timedelta",
+    "datetime": "from datetime import datetime",
+    "UTC": "from datetime import UTC",
+    "Any": "from typing import Any",
+    "dataclasses": "import dataclasses",
+    "contextlib": "import contextlib",
+    "functools": "import functools",
+}
+TEMPORAL_IMPORTS = {
+    "workflow": "from temporalio import workflow",
+    "RetryPolicy": "from temporalio.common import RetryPolicy",
+    "WorkflowIDReusePolicy": "from temporalio.common import WorkflowIDReusePolicy",
+    "ParentClosePolicy": "from temporalio.workflow import ParentClosePolicy",
+    "ApplicationError": "from temporalio.exceptions import ApplicationError",
+    "ActivityError": "from temporalio.exceptions import ActivityError",
+    "ChildWorkflowError": "from temporalio.exceptions import ChildWorkflowError",
+}
+
+EXPRESSION_NAMES = frozenset(
+    {
+        "input",
+        "state",
+        "payload",
+        "item",
+        "index",
+        "attempt",
+        "iteration",
+        "error",
+        "result",
+        "now",
+        "workflow_id",
+        "history_length",
+        "continue_as_new_suggested",
+    }
+)
+"""Names expressions give a meaning of their own; a step's result cannot take one."""
+
+
+def reserved_code_names(project: ProjectInfo) -> set[str]:
+    """Identifiers a generated local must not take in a workflow module."""
+    names = set(RESERVED) | {"self"} | set(STDLIB_IMPORTS) | set(TEMPORAL_IMPORTS)
+    names |= {activity.function for activity in project.activities.values()}
+    names |= set(project.model_classes_list())
+    return names
