@@ -125,6 +125,14 @@ class Scope:
         self.locals[code or name] = annotation
 
 
+FAILURE_MESSAGE_METHOD = '''@staticmethod
+def _failure_message(failure: BaseException) -> str:
+    """The message at the root of a failure chain (child -> activity -> application error)."""
+    while isinstance(failure, FailureError) and failure.cause is not None:
+        failure = failure.cause
+    return failure.message if isinstance(failure, FailureError) else str(failure)'''
+
+
 class Renderer(Protocol):
     """The parts of the workflow renderer a kind may call."""
 
@@ -180,6 +188,11 @@ class NodeRender:
 
     def add_method(self, code: str) -> None:
         self.renderer.add_method(code)
+
+    def failure_message(self, variable: str) -> str:
+        """Code for the message at the root of a caught Temporal failure (no type prefix)."""
+        self.add_member("failure_message", "", FAILURE_MESSAGE_METHOD)
+        return f"self._failure_message({variable})"
 
     def add_member(self, key: str, init_line: str, method: str = "") -> None:
         """A workflow-wide attribute (its `__init__` line) and method, added once per key."""

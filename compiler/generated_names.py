@@ -25,6 +25,7 @@ TEMPORAL_IMPORTS = {
     "ApplicationError": "from temporalio.exceptions import ApplicationError",
     "ActivityError": "from temporalio.exceptions import ActivityError",
     "ChildWorkflowError": "from temporalio.exceptions import ChildWorkflowError",
+    "FailureError": "from temporalio.exceptions import FailureError",
 }
 
 EXPRESSION_NAMES = frozenset(

@@ -184,6 +184,7 @@ def prepare(config: SpawnChildrenConfig, ctx: NodeRender) -> dict[str, object]:
     )
     return {
         **names,
+        "failure_message": ctx.failure_message("error"),
         "item": item,
         "items": ctx.expr(config.items),
         "key_of": key_of,

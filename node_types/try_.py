@@ -18,10 +18,12 @@ class TryConfig(Config):
 def prepare(config: TryConfig, ctx: NodeRender) -> dict[str, object]:
     ctx.imports.add("ApplicationError")
     has_error_path = bool(ctx.bodies("error"))
+    exception = ctx.claim_local("failure")
     return {
+        "failure_message": ctx.failure_message(exception) if has_error_path else "",
         "compensations": ctx.container_name("compensations"),
         "outer": ctx.scope.compensations,
-        "exception": ctx.claim_local("failure"),
+        "exception": exception,
         "error_name": ctx.container_name("error") if has_error_path else None,
         "body": ctx.body("body") or "pass",
         "on_error": ctx.body("error"),

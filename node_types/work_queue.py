@@ -192,6 +192,7 @@ def prepare(config: WorkQueueConfig, ctx: NodeRender) -> dict[str, object]:
     )
     return {
         **names,
+        "failure_message": ctx.failure_message(names["failure"]),
         "uses_result": uses_result,
         "item": ctx.container_name("item"),
         "result": result_name,

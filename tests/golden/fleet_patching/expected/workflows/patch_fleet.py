@@ -9,7 +9,7 @@ from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError, ApplicationError, ChildWorkflowError
+from temporalio.exceptions import ActivityError, ApplicationError, ChildWorkflowError, FailureError
 
 with workflow.unsafe.imports_passed_through():
     from fleet_patching.activities import (
@@ -102,7 +102,7 @@ class PatchFleetWorkflow:
                 )
                 for compensate in reversed(compensations):
                     await compensate()
-                error = str(failure.cause or failure)
+                error = self._failure_message(failure)
                 self._state.failed = self._state.failed + [item + ": " + error]
         slots_2 = asyncio.Semaphore(4)
 
@@ -189,3 +189,10 @@ class PatchFleetWorkflow:
             "failed": len(self._state.failed),
             "sweeps": self._state.sweeps,
         }
+
+    @staticmethod
+    def _failure_message(failure: BaseException) -> str:
+        """The message at the root of a failure chain (child -> activity -> application error)."""
+        while isinstance(failure, FailureError) and failure.cause is not None:
+            failure = failure.cause
+        return failure.message if isinstance(failure, FailureError) else str(failure)

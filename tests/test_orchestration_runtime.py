@@ -1,0 +1,1179 @@
+"""The orchestration kinds (retry, loop, try, wait, continue_as_new, schedule) on the dev server.
+
+Each test compiles a small graph into a real package, runs it on a worker with its own task queue
+and proves the promised behaviour from what Temporal recorded: results, the timers and activities
+in the history, queries, the chain of runs and the schedules stored on the server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import importlib
+import time
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from temporalio.api.common.v1 import Payload
+from temporalio.api.enums.v1 import EventType
+from temporalio.api.history.v1 import HistoryEvent
+from temporalio.client import (
+    Client,
+    ScheduleActionExecutionStartWorkflow,
+    ScheduleActionStartWorkflow,
+    ScheduleOverlapPolicy,
+    WorkflowExecutionStatus,
+    WorkflowFailureError,
+    WorkflowHandle,
+)
+from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.service import RPCError
+
+from tests.harness import chain, edge, import_package, node, project, running_worker, unique_id
+
+RUN_TIMEOUT = timedelta(seconds=30)
+"""A broken workflow fails its test after this long instead of hanging the session."""
+
+SCHEDULED = EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
+STARTED = EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED
+COMPLETED = EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED
+ACTIVITY_FAILED = EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED
+TIMER_STARTED = EventType.EVENT_TYPE_TIMER_STARTED
+WORKFLOW_FAILED = EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED
+CONTINUED = EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW
+WORKFLOW_COMPLETED = EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED
+
+
+# helpers
+
+
+def workflow(
+    workflow_id: str,
+    nodes: list[dict[str, Any]],
+    edges: list[dict[str, Any]],
+    *,
+    inputs: dict[str, str] | None = None,
+    output: str = "None",
+    state: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    return {
+        "id": workflow_id,
+        "name": workflow_id,
+        "input": inputs or {},
+        "output": output,
+        "state": state or [],
+        "nodes": nodes,
+        "edges": edges,
+    }
+
+
+def simulated(
+    name: str, inputs: dict[str, str], output: str, result: Any, **behaviour: Any
+) -> dict[str, Any]:
+    """A catalogue activity with a `simulate` implementation."""
+    return {
+        "name": name,
+        "input": inputs,
+        "output": output,
+        "implementation": {"kind": "simulate", "result": result, **behaviour},
+    }
+
+
+def counter(name: str) -> dict[str, Any]:
+    """An int state field starting at 0."""
+    return {"name": name, "type": "int", "default": 0}
+
+
+def assign(node_id: str, parent: str | None = None, **targets: str) -> dict[str, Any]:
+    """A set_state node; keyword `state_x` assigns `state.x`, any other keyword a local name."""
+    assignments = [
+        {"target": f"state.{key[6:]}" if key.startswith("state_") else key, "value": value}
+        for key, value in targets.items()
+    ]
+    return node(node_id, "set_state", parent=parent, assignments=assignments)
+
+
+def models_of(modules: dict[str, ModuleType]) -> ModuleType:
+    return modules["models"]
+
+
+async def start(
+    client: Client, task_queue: str, name: str, arg: Any, timeout: timedelta = RUN_TIMEOUT
+) -> WorkflowHandle[Any, Any]:
+    return await client.start_workflow(
+        name, arg, id=unique_id(name), task_queue=task_queue, execution_timeout=timeout
+    )
+
+
+async def failure(handle: WorkflowHandle[Any, Any]) -> BaseException:
+    """The cause of the workflow's failure (the test fails if the workflow completes)."""
+    with pytest.raises(WorkflowFailureError) as raised:
+        await handle.result()
+    assert raised.value.cause is not None
+    return raised.value.cause
+
+
+async def events(handle: WorkflowHandle[Any, Any]) -> list[HistoryEvent]:
+    return list((await handle.fetch_history()).events)
+
+
+def of_type(found: list[HistoryEvent], event_type: int) -> list[HistoryEvent]:
+    return [event for event in found if event.event_type == event_type]
+
+
+def decode(client: Client, payload: Payload) -> Any:
+    return client.data_converter.payload_converter.from_payload(payload)
+
+
+def summaries(client: Client, found: list[HistoryEvent], event_type: int) -> list[str]:
+    """The summaries of the events of one type, in history order."""
+    return [decode(client, event.user_metadata.summary) for event in of_type(found, event_type)]
+
+
+def activity_inputs(client: Client, found: list[HistoryEvent]) -> list[dict[str, Any]]:
+    """The input dataclass (as a dict) of every scheduled activity, in history order."""
+    return [
+        decode(client, event.activity_task_scheduled_event_attributes.input.payloads[0])
+        for event in of_type(found, SCHEDULED)
+    ]
+
+
+def timer_seconds(found: list[HistoryEvent]) -> list[float]:
+    """The durations of the timers the workflow started, in order, rounded to milliseconds."""
+    return [
+        round(
+            event.timer_started_event_attributes.start_to_fire_timeout.ToTimedelta().total_seconds(),
+            3,
+        )
+        for event in of_type(found, TIMER_STARTED)
+    ]
+
+
+def most_in_flight(found: list[HistoryEvent]) -> int:
+    """Activities scheduled and not yet closed, at their highest, walking the history in order."""
+    running = highest = 0
+    for event in found:
+        if event.event_type == SCHEDULED:
+            running += 1
+            highest = max(highest, running)
+        elif event.event_type in (COMPLETED, ACTIVITY_FAILED):
+            running -= 1
+    return highest
+
+
+def most_overlapping(found: list[HistoryEvent]) -> int:
+    """Activity executions running at once, from their started and completed event times."""
+    started = {event.event_id: event.event_time.ToDatetime() for event in of_type(found, STARTED)}
+    marks: list[tuple[datetime, int]] = []
+    for event in of_type(found, COMPLETED):
+        attributes = event.activity_task_completed_event_attributes
+        marks.append((started[attributes.started_event_id], 1))
+        marks.append((event.event_time.ToDatetime(), -1))
+    # at equal times an end counts before a start: touching intervals do not overlap
+    marks.sort(key=lambda mark: (mark[0], mark[1]))
+    running = highest = 0
+    for _, change in marks:
+        running += change
+        highest = max(highest, running)
+    return highest
+
+
+async def eventually(
+    read: Callable[[], Awaitable[Any]], expected: Any, timeout: float = 10.0
+) -> Any:
+    """Reads until the value equals `expected` or the time is up; returns the last value."""
+    deadline = time.monotonic() + timeout
+    value = await read()
+    while value != expected and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+        value = await read()
+    return value
+
+
+# retry
+
+
+def attempt_activities() -> list[dict[str, Any]]:
+    """`try_once` fails (non-retryably, so only the container retries) when told to."""
+    return [
+        simulated(
+            "try_once",
+            {"should_fail": "bool", "attempt": "int"},
+            "int",
+            "{attempt}",
+            fail_when={"should_fail": True},
+            fail_message="attempt {attempt} failed",
+        )
+    ]
+
+
+def retry_workflow(
+    workflow_id: str, fails_below: int, exhausted: bool = False, **retry: Any
+) -> dict[str, Any]:
+    """start -> retry(count runs; try_once failing while attempt < fails_below) -> end.
+
+    Returns the number of body runs and the attempt that succeeded (or -1 when it gave up
+    through the `exhausted` port).
+    """
+    nodes = [
+        node("start", "start"),
+        node("again", "retry", "Again", **retry),
+        assign("count", parent="again", state_runs="state.runs + 1"),
+        node(
+            "call",
+            "activity",
+            parent="again",
+            activity="try_once",
+            args={"should_fail": f"attempt < {fails_below}", "attempt": "attempt"},
+            result="succeeded",
+            retry={"maximum_attempts": 1},
+        ),
+        assign("keep", parent="again", state_succeeded="succeeded"),
+        node("finish", "end", value="{'runs': state.runs, 'succeeded': state.succeeded}"),
+    ]
+    edges = [*chain("count", "call", "keep"), edge("start", "again"), edge("again", "finish")]
+    if exhausted:
+        nodes.append(node("gave_up", "end", value="{'runs': state.runs, 'succeeded': -1}"))
+        edges.append(edge("again", "gave_up", "exhausted"))
+    return workflow(
+        workflow_id,
+        nodes,
+        edges,
+        output="dict[str, int]",
+        state=[counter("runs"), counter("succeeded")],
+    )
+
+
+async def test_retry_body_failing_twice_succeeds_on_attempt_three(
+    client: Client, package_dir: Path
+) -> None:
+    document = project(
+        "orx-retry-three",
+        [
+            retry_workflow(
+                "flaky",
+                fails_below=3,
+                backoff="fixed",
+                initial_interval="100ms",
+                max_attempts=5,
+            )
+        ],
+        attempt_activities(),
+    )
+    modules = import_package(document, package_dir)
+    async with running_worker(client, modules) as task_queue:
+        handle = await start(client, task_queue, "flaky", models_of(modules).FlakyInput())
+        result = await handle.result()
+        found = await events(handle)
+    assert result == {"runs": 3, "succeeded": 3}
+    assert [item["attempt"] for item in activity_inputs(client, found)] == [1, 2, 3]
+    assert [item["should_fail"] for item in activity_inputs(client, found)] == [True, True, False]
+    # each activity ran once (its own policy allows one attempt): only the container retried
+    assert len(of_type(found, ACTIVITY_FAILED)) == 2
+    assert all(
+        event.activity_task_failed_event_attributes.failure.application_failure_info.non_retryable
+        for event in of_type(found, ACTIVITY_FAILED)
+    )
+    assert timer_seconds(found) == [0.1, 0.1]
+    assert summaries(client, found, TIMER_STARTED) == [
+        "again: backoff after attempt 1",
+        "again: backoff after attempt 2",
+    ]
+
+
+async def test_retry_timers_follow_the_chosen_backoff(client: Client, package_dir: Path) -> None:
+    document = project(
+        "orx-retry-backoff",
+        [
+            retry_workflow(
+                "fib",
+                fails_below=7,
+                backoff="fibonacci",
+                initial_interval="100ms",
+                maximum_interval="0.4s",
+                max_attempts=10,
+            ),
+            retry_workflow(
+                "fib-uncapped",
+                fails_below=6,
+                backoff="fibonacci",
+                initial_interval="100ms",
+                max_attempts=10,
+            ),
+            retry_workflow(
+                "expo",
+                fails_below=5,
+                backoff="exponential",
+                initial_interval="50ms",
+                multiplier=3.0,
+                maximum_interval="1s",
+                max_attempts=10,
+            ),
+            retry_workflow(
+                "fixed",
+                fails_below=4,
+                backoff="fixed",
+                initial_interval="150ms",
+                max_attempts=10,
+            ),
+            retry_workflow(
+                "jittered",
+                fails_below=5,
+                backoff="fixed",
+                initial_interval="100ms",
+                jitter=0.5,
+                max_attempts=10,
+            ),
+        ],
+        attempt_activities(),
+    )
+    modules = import_package(document, package_dir)
+    models = models_of(modules)
+    names = {
+        "fib": models.FibInput(),
+        "fib-uncapped": models.FibUncappedInput(),
+        "expo": models.ExpoInput(),
+        "fixed": models.FixedInput(),
+        "jittered": models.JitteredInput(),
+    }
+    async with running_worker(client, modules) as task_queue:
+        handles = {name: await start(client, task_queue, name, arg) for name, arg in names.items()}
+        results = {name: await handle.result() for name, handle in handles.items()}
+        timers = {name: timer_seconds(await events(handle)) for name, handle in handles.items()}
+    assert results == {
+        "fib": {"runs": 7, "succeeded": 7},
+        "fib-uncapped": {"runs": 6, "succeeded": 6},
+        "expo": {"runs": 5, "succeeded": 5},
+        "fixed": {"runs": 4, "succeeded": 4},
+        "jittered": {"runs": 5, "succeeded": 5},
+    }
+    # fibonacci 1, 1, 2, 3, 5, 8 ... times 100ms, capped at 400ms
+    assert timers["fib"] == [0.1, 0.1, 0.2, 0.3, 0.4, 0.4]
+    assert timers["fib-uncapped"] == [0.1, 0.1, 0.2, 0.3, 0.5]
+    # 50ms times 3 each round, capped at 1s
+    assert timers["expo"] == [0.05, 0.15, 0.45, 1.0]
+    assert timers["fixed"] == [0.15, 0.15, 0.15]
+    # jitter adds up to half of each 100ms wait, drawn from workflow.random()
+    assert len(timers["jittered"]) == 4
+    assert all(0.1 <= seconds <= 0.15 for seconds in timers["jittered"])
+    assert len(set(timers["jittered"])) > 1
+
+
+def poll_project(
+    project_id: str, activity: str = "read_phase", result: str = "phase_now"
+) -> dict[str, Any]:
+    """A retry with `until`: the body counts its runs and reads a phase that turns 'ready' at
+    attempt `input.ready_at`; `poll` has no `exhausted` port, `poll-or-give-up` has one."""
+
+    def poll(workflow_id: str, exhausted: bool) -> dict[str, Any]:
+        nodes = [
+            node("start", "start"),
+            node(
+                "wait_ready",
+                "retry",
+                "Wait until ready",
+                backoff="fixed",
+                initial_interval="50ms",
+                max_attempts=4,
+                until=f"{result} == 'ready'",
+            ),
+            assign("count", parent="wait_ready", state_polls="state.polls + 1"),
+            node(
+                "check",
+                "activity",
+                parent="wait_ready",
+                activity=activity,
+                args={"phase": "'ready' if attempt >= input.ready_at else 'pending'"},
+                result=result,
+            ),
+            node("finish", "end", value="state.polls"),
+        ]
+        edges = [
+            *chain("count", "check"),
+            edge("start", "wait_ready"),
+            edge("wait_ready", "finish"),
+        ]
+        if exhausted:
+            nodes.append(node("gave_up", "end", value="-state.polls"))
+            edges.append(edge("wait_ready", "gave_up", "exhausted"))
+        return workflow(
+            workflow_id,
+            nodes,
+            edges,
+            inputs={"ready_at": "int"},
+            output="int",
+            state=[counter("polls")],
+        )
+
+    return project(
+        project_id,
+        [poll("poll", exhausted=False), poll("poll-or-give-up", exhausted=True)],
+        [simulated(activity, {"phase": "str"}, "str", "{phase}")],
+    )
+
+
+async def test_retry_until_polls_until_the_condition_holds(
+    client: Client, package_dir: Path
+) -> None:
+    modules = import_package(poll_project("orx-retry-until"), package_dir)
+    models = models_of(modules)
+    async with running_worker(client, modules) as task_queue:
+        ready_third = await start(client, task_queue, "poll", models.PollInput(ready_at=3))
+        ready_first = await start(client, task_queue, "poll", models.PollInput(ready_at=1))
+        never = await start(client, task_queue, "poll", models.PollInput(ready_at=99))
+        never_port = await start(
+            client, task_queue, "poll-or-give-up", models.PollOrGiveUpInput(ready_at=99)
+        )
+        polls = await ready_third.result()
+        found = await events(ready_third)
+        polls_at_once = await ready_first.result()
+        found_at_once = await events(ready_first)
+        cause = await failure(never)
+        given_up = await never_port.result()
+    # the body ran until the phase read 'ready', and not once more
+    assert polls == 3
+    phases = [item["phase"] for item in activity_inputs(client, found)]
+    assert phases == ["pending", "pending", "ready"]
+    assert timer_seconds(found) == [0.05, 0.05]
+    assert polls_at_once == 1
+    assert len(of_type(found_at_once, SCHEDULED)) == 1
+    assert timer_seconds(found_at_once) == []
+    # a condition that never holds stops at max_attempts: the workflow fails, or takes `exhausted`
+    assert isinstance(cause, ApplicationError)
+    assert cause.type == "RetryExhausted"
+    assert "4 attempts" in cause.message
+    assert given_up == -4
+
+
+async def test_poll_result_may_share_its_activity_name(client: Client, package_dir: Path) -> None:
+    """Polling a `status` activity into a result called `status` is a natural graph."""
+    document = poll_project("orx-retry-shadow", activity="status", result="status")
+    modules = import_package(document, package_dir)
+    models = models_of(modules)
+    async with running_worker(client, modules) as task_queue:
+        handle = await start(
+            client, task_queue, "poll", models.PollInput(ready_at=2), timeout=timedelta(seconds=5)
+        )
+        polls = await handle.result()
+    assert polls == 2
+
+
+async def test_retry_without_a_limit_keeps_going(client: Client, package_dir: Path) -> None:
+    document = project(
+        "orx-retry-forever",
+        [
+            retry_workflow(
+                "forever",
+                fails_below=12,
+                backoff="fixed",
+                initial_interval="10ms",
+                max_attempts=0,
+            )
+        ],
+        attempt_activities(),
+    )
+    modules = import_package(document, package_dir)
+    async with running_worker(client, modules) as task_queue:
+        handle = await start(client, task_queue, "forever", models_of(modules).ForeverInput())
+        result = await handle.result()
+        found = await events(handle)
+    # far past the default of 3 attempts (and past any bound the generated code might keep)
+    assert result == {"runs": 12, "succeeded": 12}
+    assert len(of_type(found, ACTIVITY_FAILED)) == 11
+    assert timer_seconds(found) == [0.01] * 11
+
+
+async def test_retry_exhausted_takes_the_port_or_fails(client: Client, package_dir: Path) -> None:
+    document = project(
+        "orx-retry-exhausted",
+        [
+            retry_workflow(
+                "gives-up",
+                fails_below=100,
+                exhausted=True,
+                backoff="fixed",
+                initial_interval="20ms",
+                max_attempts=3,
+            ),
+            retry_workflow(
+                "fails",
+                fails_below=100,
+                backoff="fixed",
+                initial_interval="20ms",
+                max_attempts=3,
+            ),
+            retry_workflow(
+                "succeeds-last",
+                fails_below=3,
+                exhausted=True,
+                backoff="fixed",
+                initial_interval="20ms",
+                max_attempts=3,
+            ),
+        ],
+        attempt_activities(),
+    )
+    modules = import_package(document, package_dir)
+    models = models_of(modules)
+    async with running_worker(client, modules) as task_queue:
+        giving_up = await start(client, task_queue, "gives-up", models.GivesUpInput())
+        failing = await start(client, task_queue, "fails", models.FailsInput())
+        succeeding = await start(client, task_queue, "succeeds-last", models.SucceedsLastInput())
+        gave_up = await giving_up.result()
+        cause = await failure(failing)
+        failing_events = await events(failing)
+        last = await succeeding.result()
+    assert gave_up == {"runs": 3, "succeeded": -1}
+    assert isinstance(cause, ActivityError)
+    assert isinstance(cause.cause, ApplicationError)
+    assert cause.cause.message == "attempt 3 failed"
+    assert len(of_type(failing_events, SCHEDULED)) == 3
+    assert timer_seconds(failing_events) == [0.02, 0.02]
+    # success on the last allowed attempt takes `out`, not `exhausted`
+    assert last == {"runs": 3, "succeeded": 3}
+
+
+# loop
+
+
+async def test_loop_for_each_concurrent_never_exceeds_its_limit(
+    client: Client, package_dir: Path
+) -> None:
+    document = project(
+        "orx-loop-limit",
+        [
+            workflow(
+                "fan",
+                [
+                    node("start", "start"),
+                    node("each", "loop", "Each item", items="input.items", concurrency=3),
+                    node(
+                        "work",
+                        "activity",
+                        parent="each",
+                        activity="work",
+                        args={"item": "item", "position": "index"},
+                        result="done",
+                    ),
+                    assign("record", parent="each", state_finished="state.finished + [done]"),
+                    node("finish", "end", value="state.finished"),
+                ],
+                [*chain("work", "record"), edge("start", "each"), edge("each", "finish")],
+                inputs={"items": "list[str]"},
+                output="list[str]",
+                state=[{"name": "finished", "type": "list[str]", "default": []}],
+            )
+        ],
+        [
+            simulated(
+                "work",
+                {"item": "str", "position": "int"},
+                "str",
+                "{position}:{item}",
+                delay_seconds=0.2,
+            )
+        ],
+    )
+    modules = import_package(document, package_dir)
+    items = [f"item-{number:02d}" for number in range(20)]
+    async with running_worker(client, modules) as task_queue:
+        handle = await start(client, task_queue, "fan", models_of(modules).FanInput(items=items))
+        finished = await handle.result()
+        found = await events(handle)
+    expected = [f"{position}:{item}" for position, item in enumerate(items)]
+    # every item ran exactly once
+    assert sorted(finished) == sorted(expected)
+    assert len(finished) == 20
+    assert sorted(
+        f"{args['position']}:{args['item']}" for args in activity_inputs(client, found)
+    ) == sorted(expected)
+    assert len(of_type(found, COMPLETED)) == 20
+    # in history order: never more than 3 scheduled and not yet completed, and 3 at the peak
+    assert most_in_flight(found) == 3
+    # by the clock: never more than 3 activity executions running at once
+    assert 2 <= most_overlapping(found) <= 3
+
+
+async def test_loop_for_each_in_order_and_while(client: Client, package_dir: Path) -> None:
+    ordered = workflow(
+        "ordered",
+        [
+            node("start", "start"),
+            node("each", "loop", "Each word", items="input.words"),
+            node(
+                "label",
+                "activity",
+                parent="each",
+                activity="work",
+                args={"item": "item", "position": "index"},
+                result="labelled",
+            ),
+            assign("record", parent="each", state_seen="state.seen + [labelled]"),
+            node("finish", "end", value="state.seen"),
+        ],
+        [*chain("label", "record"), edge("start", "each"), edge("each", "finish")],
+        inputs={"words": "list[str]"},
+        output="list[str]",
+        state=[{"name": "seen", "type": "list[str]", "default": []}],
+    )
+    counting = workflow(
+        "counting",
+        [
+            node("start", "start"),
+            node("rounds", "loop", "Rounds", mode="while", condition="state.n < input.limit"),
+            assign(
+                "step",
+                parent="rounds",
+                state_n="state.n + input.by",
+                state_trail="state.trail + [iteration]",
+            ),
+            node("finish", "end", value="{'n': state.n, 'trail': state.trail}"),
+        ],
+        [edge("start", "rounds"), edge("rounds", "finish")],
+        inputs={"limit": "int", "by": "int"},
+        output="dict[str, Any]",
+        state=[counter("n"), {"name": "trail", "type": "list[int]", "default": []}],
+    )
+    runaway = workflow(
+        "runaway",
+        [
+            node("start", "start"),
+            node(
+                "rounds",
+                "loop",
+                "Endless rounds",
+                mode="while",
+                condition="state.n >= 0",
+                max_iterations=4,
+            ),
+            node(
+                "tick",
+                "activity",
+                parent="rounds",
+                activity="work",
+                args={"item": "'tick'", "position": "iteration"},
+            ),
+            node("finish", "end"),
+        ],
+        [edge("start", "rounds"), edge("rounds", "finish")],
+        state=[counter("n")],
+    )
+    document = project(
+        "orx-loop-order",
+        [ordered, counting, runaway],
+        [simulated("work", {"item": "str", "position": "int"}, "str", "{position}:{item}")],
+    )
+    modules = import_package(document, package_dir)
+    models = models_of(modules)
+    words = ["delta", "alpha", "charlie", "bravo"]
+    async with running_worker(client, modules) as task_queue:
+        in_order = await start(client, task_queue, "ordered", models.OrderedInput(words=words))
+        counted = await start(client, task_queue, "counting", models.CountingInput(limit=7, by=2))
+        never = await start(client, task_queue, "counting", models.CountingInput(limit=0, by=1))
+        endless = await start(client, task_queue, "runaway", models.RunawayInput())
+        seen = await in_order.result()
+        ordered_events = await events(in_order)
+        counted_result = await counted.result()
+        never_result = await never.result()
+        cause = await failure(endless)
+        endless_events = await events(endless)
+    # sequential: one activity at a time, in list order, results kept in that order
+    assert seen == ["0:delta", "1:alpha", "2:charlie", "3:bravo"]
+    assert [args["item"] for args in activity_inputs(client, ordered_events)] == words
+    assert most_in_flight(ordered_events) == 1
+    # while: 0 -> 2 -> 4 -> 6 -> 8, the condition turned false after the fourth round
+    assert counted_result == {"n": 8, "trail": [1, 2, 3, 4]}
+    assert never_result == {"n": 0, "trail": []}
+    # a round limit fails the workflow after that many bodies ran
+    assert isinstance(cause, ApplicationError)
+    assert cause.type == "LoopLimit"
+    assert "Endless rounds ran more than 4 times" in cause.message
+    assert [args["position"] for args in activity_inputs(client, endless_events)] == [1, 2, 3, 4]
+
+
+# try
+
+
+def saga_activities() -> list[dict[str, Any]]:
+    return [
+        simulated("book", {"what": "str"}, "str", "booking-{what}"),
+        simulated(
+            "charge",
+            {"card": "str"},
+            "str",
+            "charge-{card}",
+            fail_when={"card": "0000"},
+            fail_message="card {card} declined",
+        ),
+        simulated("cancel", {"token": "str"}, "None", None),
+    ]
+
+
+def saga_workflow(workflow_id: str, error_port: bool) -> dict[str, Any]:
+    """try(book flight, book hotel, charge card), each step undone by `cancel` of its result."""
+
+    def step(node_id: str, label: str, activity: str, args: dict[str, str]) -> dict[str, Any]:
+        result = f"{node_id}_token"
+        return node(
+            node_id,
+            "activity",
+            label,
+            parent="saga",
+            activity=activity,
+            args=args,
+            result=result,
+            compensation={"activity": "cancel", "args": {"token": result}},
+        )
+
+    nodes = [
+        node("start", "start"),
+        node("saga", "try", "Trip saga"),
+        step("flight", "Book flight", "book", {"what": "'flight'"}),
+        step("hotel", "Book hotel", "book", {"what": "'hotel'"}),
+        step("pay", "Charge card", "charge", {"card": "input.card"}),
+        node("booked", "end", value="'booked'"),
+    ]
+    edges = [*chain("flight", "hotel", "pay"), edge("start", "saga"), edge("saga", "booked")]
+    if error_port:
+        nodes.append(node("rolled_back", "end", value="'rolled back: ' + error"))
+        edges.append(edge("saga", "rolled_back", "error"))
+    return workflow(workflow_id, nodes, edges, inputs={"card": "str"}, output="str")
+
+
+async def test_try_compensates_in_reverse_then_takes_the_error_port(
+    client: Client, package_dir: Path
+) -> None:
+    document = project(
+        "orx-try-error-port", [saga_workflow("trip", error_port=True)], saga_activities()
+    )
+    modules = import_package(document, package_dir)
+    models = models_of(modules)
+    async with running_worker(client, modules) as task_queue:
+        failing = await start(client, task_queue, "trip", models.TripInput(card="0000"))
+        passing = await start(client, task_queue, "trip", models.TripInput(card="4242"))
+        rolled_back = await failing.result()
+        failing_events = await events(failing)
+        booked = await passing.result()
+        passing_events = await events(passing)
+    assert rolled_back.startswith("rolled back: ")
+    # the steps, then the undo of step 2 and of step 1 (step 3 never completed: no undo)
+    assert summaries(client, failing_events, SCHEDULED) == [
+        "flight: Book flight",
+        "hotel: Book hotel",
+        "pay: Charge card",
+        "hotel: undo Book hotel",
+        "flight: undo Book flight",
+    ]
+    assert activity_inputs(client, failing_events)[3:] == [
+        {"token": "booking-hotel"},
+        {"token": "booking-flight"},
+    ]
+    # each undo completed before the next was scheduled
+    assert most_in_flight(failing_events) == 1
+    assert len(of_type(failing_events, COMPLETED)) == 4
+    # nothing failed: no compensation runs and the `out` path returns
+    assert booked == "booked"
+    assert summaries(client, passing_events, SCHEDULED) == [
+        "flight: Book flight",
+        "hotel: Book hotel",
+        "pay: Charge card",
+    ]
+    # the error path reads `error`: the failure's message, as the kind documents
+    assert rolled_back == "rolled back: card 0000 declined"
+
+
+async def test_try_without_error_port_compensates_then_fails(
+    client: Client, package_dir: Path
+) -> None:
+    document = project(
+        "orx-try-propagate", [saga_workflow("trip", error_port=False)], saga_activities()
+    )
+    modules = import_package(document, package_dir)
+    models = models_of(modules)
+    async with running_worker(client, modules) as task_queue:
+        handle = await start(client, task_queue, "trip", models.TripInput(card="0000"))
+        cause = await failure(handle)
+        found = await events(handle)
+    assert isinstance(cause, ActivityError)
+    assert isinstance(cause.cause, ApplicationError)
+    assert cause.cause.message == "card 0000 declined"
+    assert summaries(client, found, SCHEDULED)[3:] == [
+        "hotel: undo Book hotel",
+        "flight: undo Book flight",
+    ]
+    # both undos finished before the workflow failed
+    completed = [event.event_id for event in of_type(found, COMPLETED)]
+    failed = of_type(found, WORKFLOW_FAILED)
+    assert len(completed) == 4
+    assert len(failed) == 1
+    assert max(completed) < failed[0].event_id
+
+
+# wait / approval gate
+
+
+def gate_project(project_id: str, timeout: str) -> dict[str, Any]:
+    """A review waiting on a gate; the `decide` signal sets the decision and who made it."""
+    return project(
+        project_id,
+        [
+            workflow(
+                "review",
+                [
+                    node("start", "start"),
+                    node(
+                        "gate",
+                        "wait",
+                        "Sign-off",
+                        gate="Manager sign-off",
+                        approved_when="state.decision == 'approved'",
+                        rejected_when="state.decision == 'rejected'",
+                        timeout=timeout,
+                    ),
+                    node("approved", "end", value="'approved by ' + state.by"),
+                    node("rejected", "end", value="'rejected by ' + state.by"),
+                    node("expired", "end", value="'timed out for ' + input.change"),
+                    node(
+                        "decide", "signal", name="decide", params={"decision": "str", "by": "str"}
+                    ),
+                    assign(
+                        "store",
+                        state_decision="payload.decision",
+                        state_by="payload.by",
+                    ),
+                ],
+                [
+                    edge("start", "gate"),
+                    edge("gate", "approved", "approved"),
+                    edge("gate", "rejected", "rejected"),
+                    edge("gate", "expired", "timeout"),
+                    *chain("decide", "store"),
+                ],
+                inputs={"change": "str"},
+                output="str",
+                state=[
+                    {"name": "decision", "type": "str", "default": ""},
+                    {"name": "by", "type": "str", "default": ""},
+                ],
+            )
+        ],
+    )
+
+
+async def pending(handle: WorkflowHandle[Any, Any]) -> list[dict[str, str]]:
+    gates: list[dict[str, str]] = await handle.query("pending_gates")
+    return gates
+
+
+async def waiting(handle: WorkflowHandle[Any, Any]) -> bool:
+    return bool(await pending(handle))
+
+
+def only_gate(gates: list[dict[str, str]]) -> dict[str, str]:
+    assert len(gates) == 1, gates
+    assert gates[0]["gate"] == "Manager sign-off"
+    assert gates[0]["node"] == "gate"
+    datetime.fromisoformat(gates[0]["since"])
+    return gates[0]
+
+
+async def decided_by_signal(
+    client: Client, package_dir: Path, project_id: str, decision: str
+) -> tuple[list[dict[str, str]], list[dict[str, str]], str, list[HistoryEvent]]:
+    """Starts a review, reads its gates, signals `decision`; returns gates before and after,
+    the result and the history."""
+    modules = import_package(gate_project(project_id, timeout="20s"), package_dir)
+    models = models_of(modules)
+    async with running_worker(client, modules) as task_queue:
+        handle = await start(client, task_queue, "review", models.ReviewInput(change="c-1"))
+        await eventually(lambda: waiting(handle), True)
+        before = await pending(handle)
+        still_running = (await handle.describe()).status
+        await handle.signal("decide", models.ReviewDecideSignal(decision=decision, by="Grace"))
+        result = await handle.result()
+        after = await pending(handle)
+        found = await events(handle)
+    assert still_running == WorkflowExecutionStatus.RUNNING
+    return before, after, result, found
+
+
+async def test_gate_approved_by_signal(client: Client, package_dir: Path) -> None:
+    before, after, result, found = await decided_by_signal(
+        client, package_dir, "orx-gate-approved", "approved"
+    )
+    only_gate(before)
+    assert after == []
+    assert result == "approved by Grace"
+    # the gate's timeout was armed with its node id, and cancelled by the decision
+    timers = of_type(found, TIMER_STARTED)
+    assert timer_seconds(found) == [20.0]
+    assert summaries(client, found, TIMER_STARTED) == ["gate: Manager sign-off"]
+    assert len(timers) == 1
+    assert len(of_type(found, EventType.EVENT_TYPE_TIMER_FIRED)) == 0
+
+
+async def test_gate_rejected_by_signal(client: Client, package_dir: Path) -> None:
+    before, after, result, _ = await decided_by_signal(
+        client, package_dir, "orx-gate-rejected", "rejected"
+    )
+    only_gate(before)
+    assert after == []
+    assert result == "rejected by Grace"
+
+
+async def test_gate_times_out(client: Client, package_dir: Path) -> None:
+    modules = import_package(gate_project("orx-gate-timeout", timeout="1s"), package_dir)
+    models = models_of(modules)
+    async with running_worker(client, modules) as task_queue:
+        handle = await start(client, task_queue, "review", models.ReviewInput(change="c-2"))
+        is_waiting = await eventually(lambda: waiting(handle), True)
+        before = await pending(handle)
+        # a signal that decides nothing keeps the gate waiting
+        await handle.signal("decide", models.ReviewDecideSignal(decision="maybe", by="Linus"))
+        result = await handle.result()
+        after = await pending(handle)
+        found = await events(handle)
+    assert is_waiting
+    only_gate(before)
+    assert result == "timed out for c-2"
+    assert after == []
+    assert timer_seconds(found) == [1.0]
+    assert len(of_type(found, EventType.EVENT_TYPE_TIMER_FIRED)) == 1
+
+
+# continue_as_new
+
+
+async def test_continue_as_new_carries_state_across_runs(client: Client, package_dir: Path) -> None:
+    document = project(
+        "orx-continue",
+        [
+            workflow(
+                "rounds",
+                [
+                    node("start", "start"),
+                    assign(
+                        "bump",
+                        state_rounds="state.rounds + 1",
+                        state_lengths="state.lengths + [history_length]",
+                    ),
+                    node("more", "condition", expression="state.rounds < input.target"),
+                    node("again", "continue_as_new", "Next round"),
+                    node(
+                        "finish",
+                        "end",
+                        value="{'rounds': state.rounds, 'lengths': state.lengths, "
+                        "'workflow': workflow_id}",
+                    ),
+                ],
+                [
+                    *chain("start", "bump", "more"),
+                    edge("more", "again", "true"),
+                    edge("more", "finish", "false"),
+                ],
+                inputs={"target": "int"},
+                output="dict[str, Any]",
+                state=[counter("rounds"), {"name": "lengths", "type": "list[int]", "default": []}],
+            )
+        ],
+    )
+    modules = import_package(document, package_dir)
+    models = models_of(modules)
+    async with running_worker(client, modules) as task_queue:
+        handle = await start(client, task_queue, "rounds", models.RoundsInput(target=3))
+        result = await handle.result()
+        last_run = (await handle.describe()).run_id
+        # follow the chain of runs from the first one
+        runs: list[str] = []
+        carried: list[int] = []
+        run_id: str | None = handle.first_execution_run_id
+        while run_id is not None:
+            runs.append(run_id)
+            found = await events(client.get_workflow_handle(handle.id, run_id=run_id))
+            closing = found[-1]
+            if closing.event_type == CONTINUED:
+                attributes = closing.workflow_execution_continued_as_new_event_attributes
+                carried.append(decode(client, attributes.input.payloads[0])["resume_state"])
+                run_id = attributes.new_execution_run_id
+            else:
+                assert closing.event_type == WORKFLOW_COMPLETED
+                run_id = None
+    assert result["rounds"] == 3
+    assert result["workflow"] == handle.id
+    # every run started a fresh, short history (the same length at the same point of each run)
+    assert len(result["lengths"]) == 3
+    assert len(set(result["lengths"])) == 1
+    assert len(runs) == 3
+    assert len(set(runs)) == 3
+    assert runs[0] == handle.first_execution_run_id
+    assert last_run == runs[-1]
+    assert last_run != handle.first_execution_run_id
+    # each continue-as-new carried the state so far into the next run's input
+    assert [state["rounds"] for state in carried] == [1, 2]
+    assert [len(state["lengths"]) for state in carried] == [1, 2]
+
+
+# schedule
+
+
+def schedule_project(
+    project_id: str, hourly_id: str, weekday_id: str, interval: str
+) -> dict[str, Any]:
+    """A `report` workflow started by two schedules: an interval one and a paused cron one."""
+    return project(
+        project_id,
+        [
+            workflow(
+                "report",
+                [
+                    node("start", "start"),
+                    node(
+                        "hourly",
+                        "schedule",
+                        "On an interval",
+                        schedule_id=hourly_id,
+                        interval=interval,
+                        time_zone="Europe/Berlin",
+                        overlap="buffer_one",
+                        catchup_window="10m",
+                        args={"region": "'eu'", "days": "7"},
+                    ),
+                    node(
+                        "weekday",
+                        "schedule",
+                        "Weekday mornings",
+                        schedule_id=weekday_id,
+                        cron=["0 9 * * 1-5"],
+                        time_zone="America/New_York",
+                        overlap="skip",
+                        paused=True,
+                        note="held until launch",
+                        args={"region": "'us'", "days": "1"},
+                    ),
+                    node("finish", "end", value="'report ' + input.region + ' ' + str(input.days)"),
+                ],
+                chain("start", "finish"),
+                inputs={"region": "str", "days": "int"},
+                output="str",
+            )
+        ],
+    )
+
+
+def schedules_module(modules: dict[str, ModuleType]) -> ModuleType:
+    return importlib.import_module(f"{modules['package'].__name__}.schedules")
+
+
+async def schedule_ids(client: Client, prefix: str) -> list[str]:
+    return sorted(
+        [item.id async for item in await client.list_schedules() if item.id.startswith(prefix)]
+    )
+
+
+async def test_schedule_apply_creates_then_updates_in_place(
+    client: Client, package_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    prefix = unique_id("orx-schedule")
+    hourly_id, weekday_id = f"{prefix}-hourly", f"{prefix}-weekday"
+    first = import_package(
+        schedule_project("orx-schedule-first", hourly_id, weekday_id, "90m"), package_dir
+    )
+    changed = import_package(
+        schedule_project("orx-schedule-changed", hourly_id, weekday_id, "2h"), package_dir
+    )
+    hourly = client.get_schedule_handle(hourly_id)
+    weekday = client.get_schedule_handle(weekday_id)
+    try:
+        async with running_worker(client, first) as task_queue:
+            monkeypatch.setenv("TEMPORAL_TASK_QUEUE", task_queue)
+            created = await schedules_module(first).apply(client)
+            hourly_created = await hourly.describe()
+            weekday_created = await weekday.describe()
+
+            # triggering the interval schedule runs the workflow with the schedule's input
+            await hourly.trigger()
+
+            async def actions() -> int:
+                return len((await hourly.describe()).info.recent_actions)
+
+            assert await eventually(actions, 1) == 1
+            action = (await hourly.describe()).info.recent_actions[0].action
+            assert isinstance(action, ScheduleActionExecutionStartWorkflow)
+            run = client.get_workflow_handle(
+                action.workflow_id, run_id=action.first_execution_run_id
+            )
+            triggered = await asyncio.wait_for(run.result(), timeout=20)
+            triggered_type = (await run.describe()).workflow_type
+
+            again = await schedules_module(first).apply(client)
+            hourly_again = await hourly.describe()
+            weekday_again = await weekday.describe()
+            listed = await eventually(lambda: schedule_ids(client, prefix), [hourly_id, weekday_id])
+
+            edited = await schedules_module(changed).apply(client)
+            hourly_edited = await hourly.describe()
+            weekday_edited = await weekday.describe()
+            listed_after_edit = await schedule_ids(client, prefix)
+    finally:
+        for handle in (hourly, weekday):
+            with contextlib.suppress(RPCError):  # a schedule the test failed to create
+                await handle.delete()
+
+    assert created == [f"created {hourly_id}", f"created {weekday_id}"]
+    # the interval schedule: spec, time zone, overlap, catch-up window, running
+    spec = hourly_created.schedule.spec
+    assert [interval.every for interval in spec.intervals] == [timedelta(minutes=90)]
+    assert spec.cron_expressions == [] and spec.calendars == []
+    assert spec.time_zone_name == "Europe/Berlin"
+    policy = hourly_created.schedule.policy
+    assert policy.overlap == ScheduleOverlapPolicy.BUFFER_ONE
+    assert policy.catchup_window == timedelta(minutes=10)
+    assert hourly_created.schedule.state.paused is False
+    start_action = hourly_created.schedule.action
+    assert isinstance(start_action, ScheduleActionStartWorkflow)
+    assert start_action.workflow == "report"
+    assert start_action.task_queue == task_queue
+    assert [decode(client, arg) for arg in start_action.args] == [{"region": "eu", "days": 7}]
+    # the cron schedule: 09:00 on weekdays in New York, paused with its note
+    weekday_spec = weekday_created.schedule.spec
+    assert weekday_spec.time_zone_name == "America/New_York"
+    assert weekday_spec.intervals == []
+    assert len(weekday_spec.calendars) + len(weekday_spec.cron_expressions) == 1
+    upcoming = weekday_created.info.next_action_times
+    assert len(upcoming) >= 5
+    for moment in upcoming:
+        local = moment.astimezone(ZoneInfo("America/New_York"))
+        assert (local.hour, local.minute, local.second) == (9, 0, 0)
+        assert local.isoweekday() in range(1, 6)
+    assert weekday_created.schedule.policy.overlap == ScheduleOverlapPolicy.SKIP
+    assert weekday_created.schedule.policy.catchup_window == timedelta(minutes=1)
+    assert weekday_created.schedule.state.paused is True
+    assert weekday_created.schedule.state.note == "held until launch"
+
+    assert triggered == "report eu 7"
+    assert triggered_type == "report"
+
+    # applying again: updated in place, one schedule per definition, nothing changed
+    assert again == [f"updated {hourly_id}", f"updated {weekday_id}"]
+    assert listed == [hourly_id, weekday_id]
+    assert hourly_again.schedule == hourly_created.schedule
+    assert weekday_again.schedule == weekday_created.schedule
+    assert hourly_again.info.created_at == hourly_created.info.created_at
+    assert hourly_again.info.num_actions == 1
+
+    # the interval changed in the document: only that changed on the server
+    assert edited == [f"updated {hourly_id}", f"updated {weekday_id}"]
+    assert listed_after_edit == [hourly_id, weekday_id]
+    edited_spec = hourly_edited.schedule.spec
+    assert [interval.every for interval in edited_spec.intervals] == [timedelta(hours=2)]
+    assert dataclasses.replace(edited_spec, intervals=spec.intervals) == spec
+    assert hourly_edited.schedule.policy == hourly_created.schedule.policy
+    assert hourly_edited.schedule.state == hourly_created.schedule.state
+    assert hourly_edited.schedule.action == hourly_created.schedule.action
+    assert weekday_edited.schedule == weekday_created.schedule
