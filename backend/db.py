@@ -6,8 +6,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
-from alembic import command
-from alembic.config import Config
 from fastapi import Depends, Request
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
@@ -50,6 +48,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest Alembic revision."""
+    # imported here: Alembic is only needed at start-up, and it is slow to import
+    from alembic import command
+    from alembic.config import Config
+
     config = Config(str(ALEMBIC_INI))
     with engine.begin() as connection:
         config.attributes["connection"] = connection

@@ -59,6 +59,11 @@ def request_diagnostic(body: Any, error: Any) -> Diagnostic:
     if not loc or loc[0] != "body":
         # a path or query parameter
         return Diagnostic(Codes.SCHEMA, str(error.get("msg", "")), field=".".join(map(str, loc)))
+    if len(loc) == 1:
+        # the body as a whole: missing, or not a JSON object
+        if error.get("type") == "missing":
+            return Diagnostic(Codes.SCHEMA, "the request needs a JSON body")
+        return Diagnostic(Codes.SCHEMA, f"the request body must be a JSON object: {error['msg']}")
     item = {**error, "loc": loc[1:]}
     if len(loc) >= 2 and loc[1] == "document" and isinstance(body, dict):
         # a workflow document inside a request body: read it as the project's only workflow

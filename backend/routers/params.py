@@ -11,9 +11,25 @@ from backend.models import MAX_INT, ConflictPublic, ErrorPublic, InvalidPublic
 SLUG_PATTERN = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
 """The document's Slug: ids of projects and workflows."""
 
-ProjectId = Annotated[str, Path(pattern=SLUG_PATTERN, max_length=64)]
-WorkflowId = Annotated[str, Path(pattern=SLUG_PATTERN, max_length=64)]
-VersionNumber = Annotated[int, Path(ge=1, le=MAX_INT)]
+ProjectId = Annotated[
+    str,
+    Path(
+        pattern=SLUG_PATTERN,
+        max_length=64,
+        openapi_examples={"example": {"summary": "examples/hello.json", "value": "hello"}},
+    ),
+]
+WorkflowId = Annotated[
+    str,
+    Path(
+        pattern=SLUG_PATTERN,
+        max_length=64,
+        openapi_examples={"example": {"summary": "examples/hello.json", "value": "greet"}},
+    ),
+]
+VersionNumber = Annotated[
+    int, Path(ge=1, le=MAX_INT, openapi_examples={"first": {"summary": "the first", "value": 1}})
+]
 
 Responses = dict[int | str, dict[str, Any]]
 

@@ -91,7 +91,7 @@ def update_project(session: Session, project_id: str, changes: ProjectUpdate) ->
             col(ProjectRecord.id) == project_id,
             col(ProjectRecord.revision) == changes.revision,
         )
-        .values(settings=settings, revision=changes.revision + 1, updated_at=utc_now())
+        .values(settings=settings, revision=col(ProjectRecord.revision) + 1, updated_at=utc_now())
         .execution_options(synchronize_session=False)
     )
     if written.rowcount != 1:

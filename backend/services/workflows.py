@@ -103,7 +103,11 @@ def replace_draft(
             col(WorkflowRecord.id) == workflow_id,
             col(WorkflowRecord.revision) == based_on,
         )
-        .values(document=document.model_dump_json(), revision=based_on + 1, updated_at=now)
+        .values(
+            document=document.model_dump_json(),
+            revision=col(WorkflowRecord.revision) + 1,
+            updated_at=now,
+        )
         .returning(col(WorkflowRecord.created_at))
         .execution_options(synchronize_session=False)
     ).first()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -22,6 +23,7 @@ from backend.settings import Settings
 from tests.backend.live import LiveServer
 
 POSTGRES_ENV = "WFD_TEST_POSTGRES_URL"
+STORAGE = ["sqlite", "postgresql"]
 
 
 @pytest.fixture
@@ -29,8 +31,8 @@ def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'data' / 'wfd.db'}"
 
 
-@pytest.fixture
-def postgresql_url() -> Iterator[str]:
+@contextmanager
+def postgresql_database() -> Iterator[str]:
     """A new, empty database on the test server, dropped afterwards."""
     server = os.environ.get(POSTGRES_ENV)
     if not server:
@@ -48,10 +50,26 @@ def postgresql_url() -> Iterator[str]:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest) -> str:
-    url: str = request.getfixturevalue(f"{request.param}_url")
-    return url
+@contextmanager
+def database(kind: str, folder: Path) -> Iterator[str]:
+    """The URL of an empty database of `kind` (sqlite or postgresql)."""
+    if kind == "sqlite":
+        yield f"sqlite:///{folder / 'data' / 'wfd.db'}"
+    else:
+        with postgresql_database() as url:
+            yield url
+
+
+@pytest.fixture
+def postgresql_url() -> Iterator[str]:
+    with postgresql_database() as url:
+        yield url
+
+
+@pytest.fixture(params=STORAGE)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    with database(request.param, tmp_path) as url:
+        yield url
 
 
 def _client(settings: Settings) -> Iterator[TestClient]:

@@ -143,3 +143,14 @@ def test_unknown_project_or_workflow(demo: TestClient) -> None:
     assert "ghost" in missing.json()["detail"]
     assert save(demo, workflow("ghost"), revision=1).status_code == 404
     assert demo.delete(f"{BASE}/ghost").status_code == 404
+
+
+def test_the_largest_revision_a_request_may_name_is_only_stale(demo: TestClient) -> None:
+    # found by schemathesis on PostgreSQL: revision + 1 no longer fit the column, a 500
+    demo.post(BASE, json={"document": workflow()})
+    largest = save(demo, workflow(), revision=2_147_483_647)
+    assert largest.status_code == 409
+    assert largest.json()["current_revision"] == 1
+    assert save(demo, workflow(), revision=2_147_483_648).status_code == 422
+    project_update = demo.patch("/api/projects/demo", json={"revision": 2_147_483_647})
+    assert project_update.status_code == 409

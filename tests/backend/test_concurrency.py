@@ -1,0 +1,118 @@
+"""Many editors at once against a real `wfd serve`, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.backend.conftest import STORAGE, database
+from tests.backend.documents import normalised, project, workflow
+from tests.backend.live import LiveServer
+
+
+@pytest.fixture(scope="module", params=STORAGE)
+def url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One server per storage for this module; each test works in a project of its own."""
+    folder = tmp_path_factory.mktemp("concurrency")
+    server = LiveServer(folder / "logs")
+    with database(request.param, folder) as database_url:
+        try:
+            yield server.start(database_url)
+        finally:
+            server.stop()
+
+
+@pytest.fixture
+def project_id() -> str:
+    return f"race-{uuid.uuid4().hex[:8]}"
+
+
+@asynccontextmanager
+async def warmed_client(url: str, connections: int) -> AsyncIterator[httpx.AsyncClient]:
+    """A client with its connections already open, so the requests that follow leave together."""
+    limits = httpx.Limits(max_connections=connections)
+    async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as http:
+        await asyncio.gather(*(http.get("/api/health") for _ in range(connections)))
+        yield http
+
+
+async def test_twenty_saves_on_one_revision_exactly_one_wins(url: str, project_id: str) -> None:
+    main = f"/api/projects/{project_id}/workflows/main"
+    documents = [workflow("main", steps=1 + i % 7, name=f"editor {i}") for i in range(20)]
+    async with warmed_client(url, 20) as http:
+        assert (await http.post("/api/import", json=project(project_id))).status_code == 201
+        responses = await asyncio.gather(
+            *(http.put(main, json={"revision": 1, "document": d}) for d in documents)
+        )
+        stored = (await http.get(main)).json()
+
+    statuses = [r.status_code for r in responses]
+    assert sorted(statuses) == [200] + [409] * 19, statuses
+    winner = statuses.index(200)
+    assert responses[winner].json()["revision"] == 2
+    assert all(r.json()["current_revision"] == 2 for r in responses if r.status_code == 409)
+    # the draft is the winner's document, whole: nothing from the others mixed in
+    assert stored["revision"] == 2
+    assert stored["document"] == normalised(documents[winner])
+
+
+async def test_losers_reload_and_retry_until_every_edit_lands(url: str, project_id: str) -> None:
+    """Each editor appends its own node; with reload-and-retry on 409 none is lost."""
+    main = f"/api/projects/{project_id}/workflows/main"
+    async with warmed_client(url, 10) as http:
+        await http.post("/api/import", json=project(project_id))
+
+        async def append(editor: int) -> int:
+            conflicts = 0
+            while True:
+                current = (await http.get(main)).json()
+                document: dict[str, Any] = current["document"]
+                document["nodes"].append({"id": f"note-{editor}", "type": "end", "label": "x"})
+                response = await http.put(
+                    main, json={"revision": current["revision"], "document": document}
+                )
+                if response.status_code == 200:
+                    return conflicts
+                assert response.status_code == 409, response.text
+                conflicts += 1
+
+        conflicts = await asyncio.gather(*(append(editor) for editor in range(10)))
+        stored = (await http.get(main)).json()
+    assert stored["revision"] == 11
+    notes = sorted(n["id"] for n in stored["document"]["nodes"] if n["id"].startswith("note-"))
+    assert notes == sorted(f"note-{editor}" for editor in range(10))
+    assert sum(conflicts) > 0, "the editors never collided; the test proved nothing"
+
+
+async def test_versions_made_at_once_get_distinct_numbers(url: str, project_id: str) -> None:
+    main = f"/api/projects/{project_id}/workflows/main"
+    async with warmed_client(url, 12) as http:
+        await http.post("/api/import", json=project(project_id))
+        responses = await asyncio.gather(
+            *(http.post(f"{main}/versions", json={"message": f"v{i}"}) for i in range(12))
+        )
+        listed = (await http.get(f"{main}/versions")).json()
+    assert [r.status_code for r in responses] == [201] * 12
+    assert sorted(r.json()["number"] for r in responses) == list(range(1, 13))
+    assert sorted(v["message"] for v in listed) == sorted(f"v{i}" for i in range(12))
+
+
+async def test_the_same_project_created_at_once_is_created_once(url: str, project_id: str) -> None:
+    async with warmed_client(url, 10) as http:
+        responses = await asyncio.gather(
+            *(
+                http.post("/api/import", json=project(project_id, [workflow(name=f"copy {i}")]))
+                for i in range(10)
+            )
+        )
+        exported = (await http.get(f"/api/projects/{project_id}/export")).json()
+    statuses = [r.status_code for r in responses]
+    assert sorted(statuses) == [201] + [409] * 9, statuses
+    winner = statuses.index(201)
+    assert exported["workflows"][0]["name"] == f"copy {winner}"
