@@ -169,6 +169,7 @@ def prepare(config: WorkQueueConfig, ctx: NodeRender) -> dict[str, object]:
             "failure",
             "delay",
             "next_retry",
+            "stopped",
         )
     }
 
@@ -230,7 +231,7 @@ def prepare(config: WorkQueueConfig, ctx: NodeRender) -> dict[str, object]:
         "follow_summary": repr(f"{ctx.node.id}: follow a child of an earlier run"[:200]),
         "stop_message": ctx.fstring(
             f"{label}: emergency stop; cancelled "[:200],
-            (f"len({names['progress']}.running)",),
+            (f"len({names['stopped']})",),
             " running children",
         ),
         "failed_message": ctx.fstring((names["key"],), " finished but counts as failed"),
