@@ -75,7 +75,7 @@ def _typeref(
     try:
         parse_typeref(text, info.type_names)
     except TypeRefError as error:
-        code = Codes.UNKNOWN_TYPE if "unknown type" in str(error) else Codes.BAD_TYPE
+        code = Codes.UNKNOWN_TYPE if error.unknown else Codes.BAD_TYPE
         return [Diagnostic(code, str(error), workflow_id=workflow_id, field=field)]
     return []
 

@@ -26,13 +26,14 @@ class NodeCheck:
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
     def error(self, code: str, field: str | None, message: str) -> None:
+        """A diagnostic on this node; `field` is a path inside its config."""
         self.diagnostics.append(
             Diagnostic(
                 code=code,
                 message=message,
                 workflow_id=self.workflow.definition.id,
                 node_id=self.node.id,
-                field=field,
+                field=f"config.{field}" if field else "config",
             )
         )
 
@@ -48,7 +49,8 @@ class NodeCheck:
         try:
             parse_typeref(text, self.project.type_names)
         except TypeRefError as error:
-            self.error(Codes.BAD_TYPE, field, str(error))
+            code = Codes.UNKNOWN_TYPE if error.unknown else Codes.BAD_TYPE
+            self.error(code, field, str(error))
 
     def retry(self, field: str, retry: RetrySpec | None) -> None:
         if retry is not None:

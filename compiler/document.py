@@ -7,7 +7,9 @@ of a document that cannot be loaded at all.
 
 from __future__ import annotations
 
+import builtins
 import keyword
+import math
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
@@ -25,14 +27,49 @@ def _field_name(value: str) -> str:
 
 
 FieldName = Annotated[str, AfterValidator(_field_name)]
-TypeName = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Za-z0-9]*$", max_length=64)]
+
+
+def _type_name(value: str) -> str:
+    if keyword.iskeyword(value) or value in dir(builtins) or value in _GENERATED_TYPE_NAMES:
+        raise ValueError(
+            f"{value!r} is a name Python or the generated code already uses; name the type "
+            "something else"
+        )
+    return value
+
+
+_GENERATED_TYPE_NAMES = frozenset(
+    {"Any", "Callable", "Awaitable", "UTC", "TASK_QUEUE", "ACTIVITIES", "WORKFLOWS"}
+)
+TypeName = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Z][A-Za-z0-9]*$", max_length=64),
+    AfterValidator(_type_name),
+]
 TypeRef = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Fields = dict[FieldName, TypeRef]
 """Field name -> TypeRef. Order is kept: it becomes the order of dataclass fields."""
 
 
+def _finite(value: Any) -> Any:
+    """JSON data without NaN or infinities (they have no JSON or Python literal form)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"{value!r} is not a number JSON can hold; use a finite number")
+    if isinstance(value, list):
+        for item in value:
+            _finite(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            _finite(item)
+    return value
+
+
+JsonData = Annotated[Any, AfterValidator(_finite)]
+"""Any JSON value (finite numbers only)."""
+
+
 class StrictModel(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class TypeDef(StrictModel):
@@ -93,12 +130,12 @@ class ShellImpl(StrictModel):
 
 class SimulateImpl(StrictModel):
     kind: Literal["simulate"] = "simulate"
-    result: Any = None
+    result: JsonData = None
     """The value returned; strings inside it are templates filled from the input fields."""
     delay_seconds: float = Field(default=0.0, ge=0, le=3600)
     fail_attempts: int = Field(default=0, ge=0)
     """The first N attempts of each activity execution fail with a retryable error."""
-    fail_when: dict[str, Any] = Field(default_factory=dict)
+    fail_when: dict[str, JsonData] = Field(default_factory=dict)
     """Fail (non-retryable) when every named input field equals the given value."""
     fail_message: str = "simulated failure"
 
@@ -121,7 +158,7 @@ class ActivityDef(StrictModel):
 class StateVar(StrictModel):
     name: FieldName
     type: TypeRef
-    default: Any = None
+    default: JsonData = None
     description: str = ""
 
 

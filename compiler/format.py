@@ -40,6 +40,12 @@ def ruff_binary() -> str:
 def format_sources(files: dict[str, str], package: str) -> dict[str, str]:
     """The same files, ruff-formatted (imports sorted too); raises FormatError if one is broken."""
     python = {path: text for path, text in files.items() if path.endswith(".py")}
+    for path, text in python.items():
+        try:
+            compile(text, path, "exec", dont_inherit=True)
+        except SyntaxError as error:
+            line = (error.text or "").strip()
+            raise FormatError(f"{path}:{error.lineno}: {error.msg}: {line[:200]}") from None
     with tempfile.TemporaryDirectory(prefix="wfd-format-") as folder:
         root = Path(folder)
         (root / "ruff.toml").write_text(RUFF_SETTINGS.format(package=package))

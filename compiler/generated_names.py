@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from compiler.names import RESERVED
-from compiler.project_info import ProjectInfo
+
+if TYPE_CHECKING:
+    from compiler.project_info import ProjectInfo
 
 STDLIB_IMPORTS = {
     "asyncio": "import asyncio",
@@ -46,6 +50,34 @@ EXPRESSION_NAMES = frozenset(
     }
 )
 """Names expressions give a meaning of their own; a step's result cannot take one."""
+
+
+MODULE_NAMES = frozenset(
+    {
+        "activity",
+        "os",
+        "re",
+        "json",
+        "urllib",
+        "httpx",
+        "dataclasses",
+        "asyncio",
+        "value_to_type",
+        "Callable",
+        "Any",
+        "ApplicationError",
+        "WorkflowFailureError",
+        "await_workflow",
+        "ACTIVITIES",
+        "TASK_QUEUE",
+    }
+)
+"""Module-level names of the generated activities and package modules."""
+
+
+def reserved_module_names() -> set[str]:
+    """Names a generated module-level function (an activity) must not take."""
+    return set(RESERVED) | set(STDLIB_IMPORTS) | set(TEMPORAL_IMPORTS) | set(MODULE_NAMES)
 
 
 def reserved_code_names(project: ProjectInfo) -> set[str]:

@@ -23,8 +23,8 @@ def load_project(
         return source, []
     if isinstance(source, str | bytes):
         try:
-            source = json.loads(source)
-        except (json.JSONDecodeError, UnicodeDecodeError) as error:
+            source = json.loads(source, parse_constant=_reject_constant)
+        except ValueError as error:  # JSONDecodeError, UnicodeDecodeError, NaN and the like
             return None, [
                 Diagnostic(Codes.INVALID_JSON, f"the document is not valid JSON: {error}")
             ]
@@ -34,6 +34,10 @@ def load_project(
         return Project.model_validate(source), []
     except ValidationError as error:
         return None, [schema_diagnostic(source, item) for item in error.errors()]
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON; use a finite number")
 
 
 def schema_diagnostic(source: dict[str, Any], item: Any) -> Diagnostic:

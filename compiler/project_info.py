@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from compiler.document import ActivityDef, Project, Workflow
+from compiler.generated_names import reserved_module_names
 from compiler.names import Namespace, pascal, snake
 from compiler.typerefs import TypeRefError, parse_typeref
 
@@ -95,7 +96,9 @@ class WorkflowInfo:
         return False
 
 
-def annotation_or_any(text: str, project_types: set[str]) -> str:
+def annotation_or_any(text: object, project_types: set[str]) -> str:
+    if not isinstance(text, str):
+        return "Any"
     try:
         return parse_typeref(text, project_types)
     except TypeRefError:
@@ -136,9 +139,7 @@ class ProjectInfo:
         classes = Namespace(
             type_names | {"Any", "datetime", "field", "dataclass", "AwaitWorkflowInput"}
         )
-        functions = Namespace(
-            {"activity", "ApplicationError", "asyncio", "json", "re", "await_workflow"}
-        )
+        functions = Namespace(reserved_module_names())
 
         def fields(base: str, spec: dict[str, str]) -> FieldsInfo:
             return FieldsInfo(
@@ -201,7 +202,10 @@ class ProjectInfo:
                     continue
                 params = node.config.get("params") or {}
                 payload = None
-                if isinstance(params, dict) and params and kind != "query":
+                valid = isinstance(params, dict) and all(
+                    isinstance(k, str) and k.isidentifier() for k in params
+                )
+                if valid and params and kind != "query":
                     suffix = "Signal" if kind == "signal" else "Update"
                     payload = fields(base + pascal(name, "Handler") + suffix, params)
                 info.handlers[(kind, name)] = HandlerInfo(

@@ -114,7 +114,7 @@ class _Analyser:
                 self.walk(body, scope.child(), frozenset({scope.kind}))
             body = entry.arms[0][1] if entry.arms else []
             returns_value = output not in ("None", "Any") and not output.endswith("| None")
-            if entry.arms and returns_value and _falls_through(body):
+            if entry.arms and returns_value and (_falls_through(body) or self._exits(body)):
                 self.error(
                     Codes.MISSING_RETURN,
                     node.id,
@@ -130,7 +130,7 @@ class _Analyser:
         self.analysis.scopes[node.id] = scope.child()
         forbidden = kind.not_allowed_in & contexts
         if forbidden:
-            self.error(Codes.NOT_ALLOWED_HERE, node.id, None, kind.not_allowed_reason)
+            self.error(kind.not_allowed_code, node.id, None, kind.not_allowed_reason)
         self.check_names(node.id, scope, "normal")
         for prefix, extra in kind.field_names.items():
             names = self.analysis.container_names.setdefault(node.id, {})
@@ -153,6 +153,26 @@ class _Analyser:
             for name in sorted(free_names(tree_)):
                 if name not in scope.mapping and name not in within.get(field_name, ()):
                     self.error(Codes.UNKNOWN_NAME, node_id, field_name, self._unknown(name, scope))
+
+    def _exits(self, blocks: list[Block]) -> bool:
+        """Whether a path ends early with a bare return somewhere in this function's code
+        (not in phases or parallel branches, which are functions of their own)."""
+        for block in blocks:
+            if block.exit:
+                return True
+            kind = REGISTRY[block.node.type]
+            for port, arm in block.arms:
+                inline = kind.role is Role.BRANCH or (
+                    kind.role is Role.CONTAINER
+                    and (
+                        port != "body"
+                        or kind.body_context_for(self.graph.configs[block.node.id])
+                        not in ("phase", "branch")
+                    )
+                )
+                if inline and self._exits(arm):
+                    return True
+        return False
 
     def check_constructors(self, node_id: str, field_name: str, tree: ast.expr) -> None:
         """`Outcome(count=1)` must name a project type and exactly its fields, by keyword."""

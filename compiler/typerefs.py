@@ -16,11 +16,16 @@ SCALARS = {
 
 
 class TypeRefError(ValueError):
-    pass
+    def __init__(self, message: str, unknown: bool = False) -> None:
+        super().__init__(message)
+        self.unknown = unknown
+        """The TypeRef is well formed but names a type the project does not have."""
 
 
 def parse_typeref(text: str, project_types: set[str]) -> str:
     """The Python annotation for a TypeRef, rebuilt from its checked tree; raises TypeRefError."""
+    if not isinstance(text, str):
+        raise TypeRefError(f"{text!r} is not a type; write e.g. 'str', 'list[int]'")
     try:
         tree = ast.parse(text.strip(), mode="eval").body
     except SyntaxError:
@@ -37,7 +42,9 @@ def _annotation(node: ast.expr, project_types: set[str], text: str) -> str:
         if node.id in project_types:
             return node.id
         known = ", ".join(sorted(set(SCALARS) | project_types))
-        raise TypeRefError(f"unknown type {node.id!r} in {text!r}; known types: {known}")
+        raise TypeRefError(
+            f"unknown type {node.id!r} in {text!r}; known types: {known}", unknown=True
+        )
     if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
         if node.value.id == "list":
             return f"list[{_annotation(node.slice, project_types, text)}]"

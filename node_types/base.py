@@ -79,6 +79,8 @@ class NodeType(Generic[ConfigT]):
     not_allowed_in: frozenset[str] = frozenset()
     """Scopes (signal, update, phase, branch) where this kind cannot stand, with the reason."""
     not_allowed_reason: str = ""
+    not_allowed_code: str = "E115"
+    """The diagnostic code when it stands where it must not (E211 for waiting in a handler)."""
     validate: Callable[[ConfigT, NodeCheck], None] | None = None
     expressions: Callable[[ConfigT], Iterable[ExpressionRef]] = lambda config: ()
     binds: Callable[[ConfigT, NodeCheck | NodeRender], list[tuple[str, str]]] = _binds_nothing

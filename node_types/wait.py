@@ -95,6 +95,7 @@ KIND = NodeType(
         Port("timeout", "timeout"),
     ),
     not_allowed_in=frozenset({"signal", "update"}),
+    not_allowed_code=Codes.WAIT_IN_HANDLER,
     not_allowed_reason=(
         "a handler that waits keeps the workflow from finishing and blocks the caller; "
         "wait in the main flow and let the handler only change state"
