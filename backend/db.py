@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
+from weakref import WeakKeyDictionary
 
 from fastapi import Depends, Request
 from sqlalchemy import Engine, event
@@ -12,6 +15,9 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session, create_engine
 
 ALEMBIC_INI = Path(__file__).parent / "alembic.ini"
+
+
+_SQLITE_WRITE_LOCKS: WeakKeyDictionary[Engine, threading.Lock] = WeakKeyDictionary()
 
 
 def normalise_url(url: str) -> str:
@@ -33,6 +39,7 @@ def make_engine(database_url: str) -> Engine:
         url, connect_args={"timeout": 30}, pool_size=10, max_overflow=30, pool_timeout=60
     )
     event.listen(engine, "connect", _sqlite_pragmas)
+    _SQLITE_WRITE_LOCKS[engine] = threading.Lock()
     return engine
 
 
@@ -44,6 +51,28 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+@contextmanager
+def writing(session: Session) -> Iterator[None]:
+    """Around every write: on SQLite, one writer at a time in this process.
+
+    SQLite lets one connection write at a time; a writer that finds the file locked sleeps in
+    growing steps (up to 100 ms) before it tries again, so with many saves at once the sleeps,
+    not the work, would set the latency. Writers queued on a lock hand the file over at once.
+    PostgreSQL locks the rows it changes and needs nothing here. Whatever the block leaves
+    uncommitted is rolled back before the lock is released.
+    """
+    lock = _SQLITE_WRITE_LOCKS.get(session.get_bind().engine)
+    if lock is None:
+        yield
+        return
+    with lock:
+        try:
+            yield
+        finally:
+            if session.in_transaction():
+                session.rollback()
 
 
 def migrate(engine: Engine) -> None:

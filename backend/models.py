@@ -206,12 +206,15 @@ class WorkflowUpdate(StrictSchema):
     document: Workflow
 
 
-class WorkflowPublic(SQLModel):
+class WorkflowMeta(SQLModel):
     project_id: str
     id: str
     revision: int
     created_at: datetime
     updated_at: datetime
+
+
+class WorkflowPublic(WorkflowMeta):
     document: Workflow
 
 

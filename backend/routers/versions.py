@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
 
 from backend.db import SessionDep
 from backend.models import (
@@ -16,7 +16,14 @@ from backend.models import (
     WorkflowPublic,
 )
 from backend.requests import StrictJSONRoute
-from backend.routers.params import CONFLICT, NOT_FOUND, ProjectId, VersionNumber, WorkflowId
+from backend.routers.params import (
+    CONFLICT,
+    NOT_FOUND,
+    ProjectId,
+    VersionNumber,
+    WorkflowId,
+    ready_json,
+)
 from backend.services import versions
 
 router = APIRouter(tags=["versions"], route_class=StrictJSONRoute)
@@ -47,16 +54,18 @@ def read_version(
     return versions.read_version(session, project_id, workflow_id, number)
 
 
-@router.post(VERSION + "/restore", responses={**NOT_FOUND, **CONFLICT})
+@router.post(
+    VERSION + "/restore", response_model=WorkflowPublic, responses={**NOT_FOUND, **CONFLICT}
+)
 def restore_version(
     session: SessionDep,
     project_id: ProjectId,
     workflow_id: WorkflowId,
     number: VersionNumber,
     data: RestoreRequest,
-) -> WorkflowPublic:
+) -> Response:
     """Make the version the draft again, as a new revision; `revision` names the draft replaced."""
-    return versions.restore_version(session, project_id, workflow_id, number, data)
+    return ready_json(versions.restore_version(session, project_id, workflow_id, number, data))
 
 
 @router.get("/projects/{project_id}/workflows/{workflow_id}/diff", responses=NOT_FOUND)

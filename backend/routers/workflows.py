@@ -7,7 +7,7 @@ from fastapi import APIRouter, Response, status
 from backend.db import SessionDep
 from backend.models import WorkflowCreate, WorkflowPublic, WorkflowSummary, WorkflowUpdate
 from backend.requests import StrictJSONRoute
-from backend.routers.params import CONFLICT, NOT_FOUND, ProjectId, WorkflowId
+from backend.routers.params import CONFLICT, NOT_FOUND, ProjectId, WorkflowId, ready_json
 from backend.services import workflows
 
 router = APIRouter(tags=["workflows"], route_class=StrictJSONRoute)
@@ -20,26 +20,28 @@ def list_workflows(session: SessionDep, project_id: ProjectId) -> list[WorkflowS
     return workflows.list_workflows(session, project_id)
 
 
-@router.post(WORKFLOWS, status_code=status.HTTP_201_CREATED, responses={**NOT_FOUND, **CONFLICT})
-def create_workflow(
-    session: SessionDep, project_id: ProjectId, data: WorkflowCreate
-) -> WorkflowPublic:
-    return workflows.create_workflow(session, project_id, data)
+@router.post(
+    WORKFLOWS,
+    status_code=status.HTTP_201_CREATED,
+    response_model=WorkflowPublic,
+    responses={**NOT_FOUND, **CONFLICT},
+)
+def create_workflow(session: SessionDep, project_id: ProjectId, data: WorkflowCreate) -> Response:
+    created = workflows.create_workflow(session, project_id, data)
+    return ready_json(created, status.HTTP_201_CREATED)
 
 
-@router.get(WORKFLOW, responses=NOT_FOUND)
-def read_workflow(
-    session: SessionDep, project_id: ProjectId, workflow_id: WorkflowId
-) -> WorkflowPublic:
-    return workflows.read_workflow(session, project_id, workflow_id)
+@router.get(WORKFLOW, response_model=WorkflowPublic, responses=NOT_FOUND)
+def read_workflow(session: SessionDep, project_id: ProjectId, workflow_id: WorkflowId) -> Response:
+    return ready_json(workflows.read_workflow(session, project_id, workflow_id))
 
 
-@router.put(WORKFLOW, responses={**NOT_FOUND, **CONFLICT})
+@router.put(WORKFLOW, response_model=WorkflowPublic, responses={**NOT_FOUND, **CONFLICT})
 def save_workflow(
     session: SessionDep, project_id: ProjectId, workflow_id: WorkflowId, data: WorkflowUpdate
-) -> WorkflowPublic:
+) -> Response:
     """Replace the draft; `revision` names the one it was based on, else 409."""
-    return workflows.save_workflow(session, project_id, workflow_id, data)
+    return ready_json(workflows.save_workflow(session, project_id, workflow_id, data))
 
 
 @router.delete(WORKFLOW, status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)

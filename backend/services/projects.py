@@ -8,6 +8,7 @@ from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from backend.db import writing
 from backend.errors import Conflict, Invalid
 from backend.models import (
     ProjectCreate,
@@ -56,16 +57,17 @@ def create_project(session: Session, data: ProjectCreate) -> ProjectPublic:
     record = ProjectRecord(
         id=data.id, settings=settings.model_dump_json(), created_at=now, updated_at=now
     )
-    session.add(record)
-    try:
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        existing = project_or_404(session, data.id)
-        raise Conflict(
-            f"a project with id {data.id!r} already exists; choose another id",
-            existing.revision,
-        ) from None
+    with writing(session):
+        session.add(record)
+        try:
+            session.commit()
+        except IntegrityError:
+            session.rollback()
+            existing = project_or_404(session, data.id)
+            raise Conflict(
+                f"a project with id {data.id!r} already exists; choose another id",
+                existing.revision,
+            ) from None
     return project_public(session, record)
 
 
@@ -85,29 +87,33 @@ def update_project(session: Session, project_id: str, changes: ProjectUpdate) ->
     merged = settings_of(record).model_dump()
     merged.update(changes.model_dump(exclude={"revision"}, exclude_none=True))
     settings = ProjectSettings.model_validate(merged).model_dump_json()
-    written = session.exec(
-        update(ProjectRecord)
-        .where(
-            col(ProjectRecord.id) == project_id,
-            col(ProjectRecord.revision) == changes.revision,
+    with writing(session):
+        written = session.exec(
+            update(ProjectRecord)
+            .where(
+                col(ProjectRecord.id) == project_id,
+                col(ProjectRecord.revision) == changes.revision,
+            )
+            .values(
+                settings=settings, revision=col(ProjectRecord.revision) + 1, updated_at=utc_now()
+            )
+            .execution_options(synchronize_session=False)
         )
-        .values(settings=settings, revision=col(ProjectRecord.revision) + 1, updated_at=utc_now())
-        .execution_options(synchronize_session=False)
-    )
-    if written.rowcount != 1:
-        session.rollback()
-        stale.current_revision = project_or_404(session, project_id).revision
-        raise stale
-    session.commit()
+        if written.rowcount != 1:
+            session.rollback()
+            stale.current_revision = project_or_404(session, project_id).revision
+            raise stale
+        session.commit()
     return read_project(session, project_id)
 
 
 def delete_project(session: Session, project_id: str) -> None:
-    deleted = session.exec(delete(ProjectRecord).where(col(ProjectRecord.id) == project_id))
-    if deleted.rowcount != 1:
-        session.rollback()
-        project_or_404(session, project_id)
-    session.commit()
+    with writing(session):
+        deleted = session.exec(delete(ProjectRecord).where(col(ProjectRecord.id) == project_id))
+        if deleted.rowcount != 1:
+            session.rollback()
+            project_or_404(session, project_id)
+        session.commit()
 
 
 def export_project(session: Session, project_id: str) -> Project:
@@ -129,48 +135,52 @@ def import_project(session: Session, document: Project, overwrite: bool) -> Proj
     the next revision (so an editor holding the old one gets 409) and their versions stay.
     """
     _refuse_duplicate_workflows(document)
-    existing = session.get(ProjectRecord, document.id)
-    if existing is not None and not overwrite:
-        raise Conflict(
-            f"project {document.id!r} already exists; import with ?overwrite=true to replace it",
-            existing.revision,
-        )
-    now = utc_now()
-    settings = ProjectSettings.model_validate(
-        document.model_dump(exclude={"schema_version", "id", "workflows"})
-    ).model_dump_json()
-    try:
-        if existing is None:
-            session.add(
-                ProjectRecord(id=document.id, settings=settings, created_at=now, updated_at=now)
+    with writing(session):
+        existing = session.get(ProjectRecord, document.id)
+        if existing is not None and not overwrite:
+            raise Conflict(
+                f"project {document.id!r} already exists; "
+                "import with ?overwrite=true to replace it",
+                existing.revision,
             )
-            session.flush()
-        else:
-            replaced = session.exec(
-                update(ProjectRecord)
-                .where(col(ProjectRecord.id) == document.id)
-                .values(
-                    settings=settings,
-                    revision=col(ProjectRecord.revision) + 1,
-                    updated_at=now,
-                )
-                .execution_options(synchronize_session=False)
-            )
-            if replaced.rowcount != 1:  # deleted in the meantime: store it anew
+        now = utc_now()
+        settings = ProjectSettings.model_validate(
+            document.model_dump(exclude={"schema_version", "id", "workflows"})
+        ).model_dump_json()
+        try:
+            if existing is None:
                 session.add(
                     ProjectRecord(id=document.id, settings=settings, created_at=now, updated_at=now)
                 )
                 session.flush()
-        _replace_workflows(session, document, now)
-        session.commit()
-    except IntegrityError:
-        # another request created the same project in the meantime
-        session.rollback()
-        raise Conflict(
-            f"project {document.id!r} was created by another request; import again with "
-            "?overwrite=true to replace it",
-            project_or_404(session, document.id).revision,
-        ) from None
+            else:
+                replaced = session.exec(
+                    update(ProjectRecord)
+                    .where(col(ProjectRecord.id) == document.id)
+                    .values(
+                        settings=settings,
+                        revision=col(ProjectRecord.revision) + 1,
+                        updated_at=now,
+                    )
+                    .execution_options(synchronize_session=False)
+                )
+                if replaced.rowcount != 1:  # deleted in the meantime: store it anew
+                    session.add(
+                        ProjectRecord(
+                            id=document.id, settings=settings, created_at=now, updated_at=now
+                        )
+                    )
+                    session.flush()
+            _replace_workflows(session, document, now)
+            session.commit()
+        except IntegrityError:
+            # another request created the same project in the meantime
+            session.rollback()
+            raise Conflict(
+                f"project {document.id!r} was created by another request; import again with "
+                "?overwrite=true to replace it",
+                project_or_404(session, document.id).revision,
+            ) from None
     return project_public(session, project_or_404(session, document.id))
 
 

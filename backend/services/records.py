@@ -13,11 +13,10 @@ from backend.models import (
     ProjectRecord,
     ProjectSettings,
     VersionRecord,
-    WorkflowPublic,
+    WorkflowMeta,
     WorkflowRecord,
     WorkflowSummary,
 )
-from compiler.document import Workflow
 
 
 def project_or_404(session: Session, project_id: str) -> ProjectRecord:
@@ -91,12 +90,22 @@ def project_public(session: Session, record: ProjectRecord) -> ProjectPublic:
     )
 
 
-def workflow_public(record: WorkflowRecord) -> WorkflowPublic:
-    return WorkflowPublic(
+def workflow_json(meta: WorkflowMeta, document: str) -> bytes:
+    """A WorkflowPublic as JSON, around the document text as it was stored.
+
+    The text was written by the Workflow model when it was saved, so it is already valid and
+    complete; passing it through spares a parse, a validation and a serialisation of every
+    node on each load, the API's most frequent call.
+    """
+    head = meta.model_dump_json()
+    return f'{head[:-1]},"document":{document}}}'.encode()
+
+
+def workflow_meta(record: WorkflowRecord) -> WorkflowMeta:
+    return WorkflowMeta(
         project_id=record.project_id,
         id=record.id,
         revision=record.revision,
         created_at=record.created_at,
         updated_at=record.updated_at,
-        document=Workflow.model_validate_json(record.document),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from backend.db import writing
 from backend.errors import Conflict
 from backend.models import (
     DiffPublic,
@@ -13,7 +14,6 @@ from backend.models import (
     VersionPublic,
     VersionRecord,
     VersionSummary,
-    WorkflowPublic,
     WorkflowRecord,
     utc_now,
 )
@@ -56,27 +56,28 @@ def create_version(
     )
     if data.revision is not None:
         statement = statement.where(col(WorkflowRecord.revision) == data.revision)
-    row = session.exec(statement).first()
-    if row is None:
-        session.rollback()
-        current = workflow_or_404(session, project_id, workflow_id)
-        raise Conflict(
-            f"workflow {workflow_id!r} is at revision {current.revision}, not {data.revision}; "
-            "reload it before making a version",
-            current.revision,
+    with writing(session):
+        row = session.exec(statement).first()
+        if row is None:
+            session.rollback()
+            current = workflow_or_404(session, project_id, workflow_id)
+            raise Conflict(
+                f"workflow {workflow_id!r} is at revision {current.revision}, not {data.revision}; "
+                "reload it before making a version",
+                current.revision,
+            )
+        number, document, revision = row
+        record = VersionRecord(
+            project_id=project_id,
+            workflow_id=workflow_id,
+            number=number,
+            message=data.message,
+            document=document,
+            revision=revision,
+            created_at=utc_now(),
         )
-    number, document, revision = row
-    record = VersionRecord(
-        project_id=project_id,
-        workflow_id=workflow_id,
-        number=number,
-        message=data.message,
-        document=document,
-        revision=revision,
-        created_at=utc_now(),
-    )
-    session.add(record)
-    session.commit()
+        session.add(record)
+        session.commit()
     return _public(record)
 
 
@@ -86,7 +87,7 @@ def read_version(session: Session, project_id: str, workflow_id: str, number: in
 
 def restore_version(
     session: Session, project_id: str, workflow_id: str, number: int, data: RestoreRequest
-) -> WorkflowPublic:
+) -> bytes:
     """The version becomes the draft, as a new revision; the versions stay as they were."""
     version = version_or_404(session, project_id, workflow_id, number)
     document = Workflow.model_validate_json(version.document)

@@ -1,4 +1,7 @@
-"""Workflows inside a project; every save names the revision it was based on."""
+"""Workflows inside a project; every save names the revision it was based on.
+
+Drafts are answered as ready JSON (the shape of WorkflowPublic) around the stored text.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +9,11 @@ from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
+from backend.db import writing
 from backend.errors import Conflict, Invalid, NotFound
 from backend.models import (
     WorkflowCreate,
-    WorkflowPublic,
+    WorkflowMeta,
     WorkflowRecord,
     WorkflowSummary,
     WorkflowUpdate,
@@ -18,8 +22,9 @@ from backend.models import (
 from backend.services.records import (
     project_or_404,
     summary_of,
+    workflow_json,
+    workflow_meta,
     workflow_or_404,
-    workflow_public,
     workflows_of,
 )
 from compiler.diagnostics import Codes, Diagnostic
@@ -31,56 +36,56 @@ def list_workflows(session: Session, project_id: str) -> list[WorkflowSummary]:
     return [summary_of(record) for record in workflows_of(session, project_id)]
 
 
-def create_workflow(session: Session, project_id: str, data: WorkflowCreate) -> WorkflowPublic:
-    project_or_404(session, project_id)
-    last = session.exec(
-        select(func.max(WorkflowRecord.position)).where(
-            col(WorkflowRecord.project_id) == project_id
-        )
-    ).one()
+def create_workflow(session: Session, project_id: str, data: WorkflowCreate) -> bytes:
+    document = data.document.model_dump_json()
     now = utc_now()
-    record = WorkflowRecord(
-        project_id=project_id,
-        id=data.document.id,
-        position=(last or 0) + 1,
-        document=data.document.model_dump_json(),
-        created_at=now,
-        updated_at=now,
+    with writing(session):
+        project_or_404(session, project_id)
+        last = session.exec(
+            select(func.max(WorkflowRecord.position)).where(
+                col(WorkflowRecord.project_id) == project_id
+            )
+        ).one()
+        session.add(
+            WorkflowRecord(
+                project_id=project_id,
+                id=data.document.id,
+                position=(last or 0) + 1,
+                document=document,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        try:
+            session.commit()
+        except IntegrityError:
+            session.rollback()
+            existing = workflow_or_404(session, project_id, data.document.id)
+            raise Conflict(
+                f"project {project_id!r} already has a workflow {data.document.id!r}; "
+                "choose another id",
+                existing.revision,
+            ) from None
+    meta = WorkflowMeta(
+        project_id=project_id, id=data.document.id, revision=1, created_at=now, updated_at=now
     )
-    session.add(record)
-    try:
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        existing = workflow_or_404(session, project_id, data.document.id)
-        raise Conflict(
-            f"project {project_id!r} already has a workflow {data.document.id!r}; "
-            "choose another id",
-            existing.revision,
-        ) from None
-    return WorkflowPublic(
-        project_id=project_id,
-        id=record.id,
-        revision=1,
-        created_at=now,
-        updated_at=now,
-        document=data.document,
-    )
+    return workflow_json(meta, document)
 
 
-def read_workflow(session: Session, project_id: str, workflow_id: str) -> WorkflowPublic:
-    return workflow_public(workflow_or_404(session, project_id, workflow_id))
+def read_workflow(session: Session, project_id: str, workflow_id: str) -> bytes:
+    record = workflow_or_404(session, project_id, workflow_id)
+    return workflow_json(workflow_meta(record), record.document)
 
 
 def save_workflow(
     session: Session, project_id: str, workflow_id: str, data: WorkflowUpdate
-) -> WorkflowPublic:
+) -> bytes:
     return replace_draft(session, project_id, workflow_id, data.revision, data.document)
 
 
 def replace_draft(
     session: Session, project_id: str, workflow_id: str, based_on: int, document: Workflow
-) -> WorkflowPublic:
+) -> bytes:
     """Compare-and-set in one statement: the draft changes only if it is still at `based_on`."""
     if document.id != workflow_id:
         raise Invalid(
@@ -95,49 +100,50 @@ def replace_draft(
                 )
             ],
         )
+    text = document.model_dump_json()
     now = utc_now()
-    written = session.exec(
-        update(WorkflowRecord)
-        .where(
-            col(WorkflowRecord.project_id) == project_id,
-            col(WorkflowRecord.id) == workflow_id,
-            col(WorkflowRecord.revision) == based_on,
-        )
-        .values(
-            document=document.model_dump_json(),
-            revision=col(WorkflowRecord.revision) + 1,
-            updated_at=now,
-        )
-        .returning(col(WorkflowRecord.created_at))
-        .execution_options(synchronize_session=False)
-    ).first()
-    if written is None:
-        session.rollback()
-        current = workflow_or_404(session, project_id, workflow_id)
-        raise Conflict(
-            f"workflow {workflow_id!r} was saved by someone else since revision {based_on}; "
-            f"it is now at revision {current.revision}: reload it and apply your change again",
-            current.revision,
-        )
-    session.commit()
-    return WorkflowPublic(
+    with writing(session):
+        written = session.exec(
+            update(WorkflowRecord)
+            .where(
+                col(WorkflowRecord.project_id) == project_id,
+                col(WorkflowRecord.id) == workflow_id,
+                col(WorkflowRecord.revision) == based_on,
+            )
+            .values(document=text, revision=col(WorkflowRecord.revision) + 1, updated_at=now)
+            .returning(col(WorkflowRecord.created_at))
+            .execution_options(synchronize_session=False)
+        ).first()
+        if written is None:
+            session.rollback()
+            current = workflow_or_404(session, project_id, workflow_id)
+            raise Conflict(
+                f"workflow {workflow_id!r} was saved by someone else since revision "
+                f"{based_on}; it is now at revision {current.revision}: reload it and apply "
+                "your change again",
+                current.revision,
+            )
+        session.commit()
+    meta = WorkflowMeta(
         project_id=project_id,
         id=workflow_id,
         revision=based_on + 1,
         created_at=written[0],
         updated_at=now,
-        document=document,
     )
+    return workflow_json(meta, text)
 
 
 def delete_workflow(session: Session, project_id: str, workflow_id: str) -> None:
-    deleted = session.exec(
-        delete(WorkflowRecord).where(
-            col(WorkflowRecord.project_id) == project_id, col(WorkflowRecord.id) == workflow_id
+    with writing(session):
+        deleted = session.exec(
+            delete(WorkflowRecord).where(
+                col(WorkflowRecord.project_id) == project_id,
+                col(WorkflowRecord.id) == workflow_id,
+            )
         )
-    )
-    if deleted.rowcount != 1:
-        session.rollback()
-        workflow_or_404(session, project_id, workflow_id)
-        raise NotFound(f"workflow {workflow_id!r} does not exist")
-    session.commit()
+        if deleted.rowcount != 1:
+            session.rollback()
+            workflow_or_404(session, project_id, workflow_id)
+            raise NotFound(f"workflow {workflow_id!r} does not exist")
+        session.commit()

@@ -78,8 +78,8 @@ def test_unexpected_failures_answer_500_without_a_traceback(
         api.post("/api/import", json=project())
         # something outside the API damaged the stored document
         with sqlite3.connect(tmp_path / "data" / "wfd.db") as database:
-            database.execute("UPDATE workflow SET document = '{\"id\": 7}'")
-        response = api.get("/api/projects/demo/workflows/main")
+            database.execute("UPDATE project SET settings = '{\"task_queue\": 7}'")
+        response = api.get("/api/projects/demo")
     assert response.status_code == 500
     assert response.json() == {"detail": "internal error; the server log has the details"}
     assert "Traceback" not in response.text
