@@ -1,0 +1,40 @@
+import { useEffect, useState } from "react";
+
+import { api } from "./api/client";
+import type { JsonSchema } from "./api/types";
+import { makeCatalogue } from "./document/catalogue";
+import { type AppData, AppDataContext } from "./pages/appData";
+import { EditorPage } from "./pages/EditorPage";
+import { ProjectPage } from "./pages/ProjectPage";
+import { ProjectsPage } from "./pages/ProjectsPage";
+import { useRoute } from "./pages/router";
+
+async function fetchSchema(): Promise<JsonSchema> {
+  const response = await fetch("/api/schema");
+  if (!response.ok) throw new Error(`GET /api/schema answered ${response.status}`);
+  return (await response.json()) as JsonSchema;
+}
+
+export function App() {
+  const route = useRoute();
+  const [data, setData] = useState<AppData | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    Promise.all([api.nodeTypes(), fetchSchema()])
+      .then(([kinds, documentSchema]) => setData({ catalogue: makeCatalogue(kinds), documentSchema }))
+      .catch((failure: unknown) => setError(failure instanceof Error ? failure.message : String(failure)));
+  }, []);
+
+  if (error) return <div className="page error-text">The server could not be reached: {error}</div>;
+  if (!data) return <div className="loading">Loading…</div>;
+  return (
+    <AppDataContext.Provider value={data}>
+      {route.page === "projects" && <ProjectsPage />}
+      {route.page === "project" && <ProjectPage projectId={route.projectId} />}
+      {route.page === "editor" && (
+        <EditorPage key={`${route.projectId}/${route.workflowId}`} projectId={route.projectId} workflowId={route.workflowId} />
+      )}
+    </AppDataContext.Provider>
+  );
+}

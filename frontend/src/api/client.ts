@@ -1,0 +1,100 @@
+// The one place that talks HTTP. Every call returns the parsed answer or throws ApiError.
+import type {
+  CompileResult,
+  Diagnostic,
+  NodeKind,
+  Project,
+  ProjectPublic,
+  ProjectSettings,
+  ProjectSummary,
+  ValidateResult,
+  VersionPublic,
+  VersionSummary,
+  Workflow,
+  WorkflowPublic,
+} from "./types";
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly body: { detail?: string; current_revision?: number; diagnostics?: Diagnostic[] };
+
+  constructor(status: number, body: ApiError["body"]) {
+    super(body.detail ?? `the server answered ${status}`);
+    this.status = status;
+    this.body = body;
+  }
+
+  get isConflict(): boolean {
+    return this.status === 409;
+  }
+}
+
+async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const response = await fetch(`/api${path}`, {
+    method,
+    headers: body === undefined ? {} : { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!response.ok) {
+    let parsed: ApiError["body"];
+    try {
+      parsed = (await response.json()) as ApiError["body"];
+    } catch {
+      parsed = { detail: response.statusText };
+    }
+    throw new ApiError(response.status, parsed);
+  }
+  if (response.status === 204) return undefined as T;
+  return (await response.json()) as T;
+}
+
+const project = (id: string) => `/projects/${encodeURIComponent(id)}`;
+const workflow = (projectId: string, id: string) =>
+  `${project(projectId)}/workflows/${encodeURIComponent(id)}`;
+
+export const api = {
+  nodeTypes: () => request<NodeKind[]>("GET", "/node-types"),
+
+  listProjects: () => request<ProjectSummary[]>("GET", "/projects"),
+  createProject: (data: { id: string; name: string; task_queue?: string }) =>
+    request<ProjectPublic>("POST", "/projects", data),
+  readProject: (id: string) => request<ProjectPublic>("GET", project(id)),
+  updateProject: (id: string, revision: number, changes: Partial<ProjectSettings>) =>
+    request<ProjectPublic>("PATCH", project(id), { revision, ...changes }),
+  deleteProject: (id: string) => request<void>("DELETE", project(id)),
+  exportProject: (id: string) => request<Project>("GET", `${project(id)}/export`),
+  importProject: (document: unknown, overwrite = false) =>
+    request<ProjectPublic>("POST", `/import${overwrite ? "?overwrite=true" : ""}`, document),
+
+  createWorkflow: (projectId: string, document: Workflow) =>
+    request<WorkflowPublic>("POST", `${project(projectId)}/workflows`, { document }),
+  readWorkflow: (projectId: string, id: string) =>
+    request<WorkflowPublic>("GET", workflow(projectId, id)),
+  saveWorkflow: (projectId: string, id: string, revision: number, document: Workflow) =>
+    request<WorkflowPublic>("PUT", workflow(projectId, id), { revision, document }),
+  deleteWorkflow: (projectId: string, id: string) =>
+    request<void>("DELETE", workflow(projectId, id)),
+
+  listVersions: (projectId: string, id: string) =>
+    request<VersionSummary[]>("GET", `${workflow(projectId, id)}/versions`),
+  createVersion: (projectId: string, id: string, message: string, revision: number) =>
+    request<VersionPublic>("POST", `${workflow(projectId, id)}/versions`, { message, revision }),
+  readVersion: (projectId: string, id: string, number: number) =>
+    request<VersionPublic>("GET", `${workflow(projectId, id)}/versions/${number}`),
+  restoreVersion: (projectId: string, id: string, number: number, revision: number) =>
+    request<WorkflowPublic>("POST", `${workflow(projectId, id)}/versions/${number}/restore`, {
+      revision,
+    }),
+
+  validate: (document: Project) => request<ValidateResult>("POST", "/validate", document),
+  compile: (document: Project) => request<CompileResult>("POST", "/compile", document),
+  async compileZip(document: Project): Promise<Blob> {
+    const response = await fetch("/api/compile?format=zip", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(document),
+    });
+    if (!response.ok) throw new ApiError(response.status, await response.json());
+    return response.blob();
+  },
+};

@@ -1,0 +1,66 @@
+// Icons named by the node-type catalogue (lucide names), mapped to the components we bundle.
+import {
+  Bolt,
+  Box,
+  Calendar,
+  Clock,
+  Flag,
+  GitBranch,
+  GitFork,
+  Hand,
+  Inbox,
+  Layers,
+  ListTree,
+  type LucideIcon,
+  Merge,
+  OctagonX,
+  Pencil,
+  Play,
+  Radio,
+  RefreshCw,
+  Repeat,
+  RotateCcw,
+  RotateCw,
+  Search,
+  Send,
+  Shield,
+  Sparkles,
+  Split,
+  Workflow,
+} from "lucide-react";
+import { memo } from "react";
+
+const ICONS: Record<string, LucideIcon> = {
+  bolt: Bolt,
+  calendar: Calendar,
+  clock: Clock,
+  flag: Flag,
+  "git-branch": GitBranch,
+  "git-fork": GitFork,
+  hand: Hand,
+  inbox: Inbox,
+  layers: Layers,
+  "list-tree": ListTree,
+  merge: Merge,
+  "x-octagon": OctagonX,
+  "octagon-x": OctagonX,
+  pencil: Pencil,
+  play: Play,
+  radio: Radio,
+  refresh: RefreshCw,
+  "refresh-cw": RefreshCw,
+  repeat: Repeat,
+  "rotate-ccw": RotateCcw,
+  "rotate-cw": RotateCw,
+  search: Search,
+  send: Send,
+  shield: Shield,
+  sparkles: Sparkles,
+  split: Split,
+  workflow: Workflow,
+};
+
+export const KindIcon = memo(function KindIcon({ name, size = 16 }: { name: string; size?: number }) {
+  const Icon = ICONS[name] ?? Box;
+  return <Icon size={size} strokeWidth={2} aria-hidden />;
+});

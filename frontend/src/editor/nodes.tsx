@@ -1,0 +1,216 @@
+// How nodes are drawn. One generic component draws every kind from its catalogue entry; a
+// container adds a resizable frame that holds its children; a ghost is a node a compared version
+// had and the editor no longer has.
+import { Handle, type Node, NodeResizer, type NodeProps, Position } from "@xyflow/react";
+import { CircleAlert, TriangleAlert } from "lucide-react";
+import { memo, type CSSProperties } from "react";
+
+import type { Diagnostic, NodeKind } from "../api/types";
+import { KindIcon } from "../components/KindIcon";
+import { outputHandles } from "../document/catalogue";
+import { CONTAINER_MIN, type FlowEdge, type FlowNode } from "../document/mapping";
+import { useEditor, useEditorStore } from "./context";
+import type { DiffView, EditorState } from "./store";
+
+const handleIndexCache = new WeakMap<FlowEdge[], Map<string, string>>();
+
+/** The source handles each node's edges use, joined into one string (a cheap, stable value). */
+function usedHandles(state: EditorState, nodeId: string): string {
+  let index = handleIndexCache.get(state.edges);
+  if (!index) {
+    const sets = new Map<string, Set<string>>();
+    for (const edge of state.edges) {
+      const set = sets.get(edge.source) ?? new Set<string>();
+      set.add(edge.sourceHandle ?? "out");
+      sets.set(edge.source, set);
+    }
+    index = new Map([...sets].map(([id, set]) => [id, [...set].join("\n")]));
+    handleIndexCache.set(state.edges, index);
+  }
+  return index.get(nodeId) ?? "";
+}
+
+const diffStatusCache = new WeakMap<DiffView, Map<string, "added" | "changed">>();
+
+export function diffStatus(diff: DiffView | null, nodeId: string): "added" | "changed" | undefined {
+  if (!diff) return undefined;
+  let statuses = diffStatusCache.get(diff);
+  if (!statuses) {
+    statuses = new Map();
+    for (const node of diff.diff.nodesAdded) statuses.set(node.id, "added");
+    for (const change of diff.diff.nodesChanged) statuses.set(change.node.id, "changed");
+    diffStatusCache.set(diff, statuses);
+  }
+  return statuses.get(nodeId);
+}
+
+/** A short line under the label: the first value the kind's schema lists that is filled in. */
+function summary(kind: NodeKind | undefined, config: Record<string, unknown>): string {
+  const order = Object.keys(kind?.config_schema.properties ?? {});
+  for (const key of [...order, ...Object.keys(config)]) {
+    const value = config[key];
+    if (typeof value === "string" && value.trim()) return value;
+    if (Array.isArray(value) && value.length) {
+      const first = value[0] as Record<string, unknown>;
+      if (first && typeof first === "object") {
+        const texts = Object.values(first).filter((v): v is string => typeof v === "string" && v !== "");
+        if (texts.length) return texts.join(" = ") + (value.length > 1 ? ` (+${value.length - 1})` : "");
+      }
+    }
+  }
+  return "";
+}
+
+function ProblemMarker({ problems }: { problems: Diagnostic[] }) {
+  const error = problems.some((problem) => problem.severity === "error");
+  return (
+    <div className={`node-problem ${error ? "error" : "warning"}`} data-testid="node-problem">
+      {error ? <CircleAlert size={14} /> : <TriangleAlert size={14} />}
+      <div className="node-problem-popover" role="tooltip">
+        {problems.map((problem, index) => (
+          <p key={index}>
+            <code>{problem.code}</code> {problem.message}
+          </p>
+        ))}
+      </div>
+    </div>
+  );
+}
+
+function OutputHandles({ kind, node, handlesKey }: { kind?: NodeKind; node: FlowNode["data"]; handlesKey: string }) {
+  const used = handlesKey ? handlesKey.split("\n") : [];
+  const handles = outputHandles(kind, node.config, used);
+  // a connected port is named by its edge's label; an open one carries its name itself
+  const labelled = handles.length > 1 || (kind?.outputs[0]?.prefix ?? false);
+  return (
+    <>
+      {handles.map((handle, index) => {
+        const left = `${((index + 1) / (handles.length + 1)) * 100}%`;
+        return (
+          <Handle
+            key={handle.id}
+            id={handle.id}
+            type="source"
+            position={Position.Bottom}
+            style={{ left }}
+            className="port"
+            data-port={handle.id}
+            title={handle.label}
+          >
+            {labelled && !used.includes(handle.id) && <span className="port-label">{handle.label}</span>}
+          </Handle>
+        );
+      })}
+    </>
+  );
+}
+
+function useNodeView(id: string, data: FlowNode["data"]) {
+  const kind = useEditor((state) => state.catalogue.kinds.get(data.kind));
+  const problems = useEditor((state) => state.problemsByNode[id]);
+  const status = useEditor((state) => diffStatus(state.diff, id));
+  const handlesKey = useEditor((state) => usedHandles(state, id));
+  const classes = [
+    problems?.some((p) => p.severity === "error") ? "has-error" : problems?.length ? "has-warning" : "",
+    status ? `diff-${status}` : "",
+  ].join(" ");
+  const style = { "--kind-color": kind?.color ?? "#64748b" } as CSSProperties;
+  return { kind, problems, classes, style, handlesKey };
+}
+
+export const StepNode = memo(function StepNode({ id, data, selected }: NodeProps<FlowNode>) {
+  const { kind, problems, classes, style, handlesKey } = useNodeView(id, data);
+  const line = summary(kind, data.config);
+  return (
+    <div
+      className={`wf-node step${selected ? " selected" : ""} ${classes}`}
+      style={style}
+      data-testid="node"
+      data-node-id={id}
+      data-kind={data.kind}
+    >
+      {(kind?.has_input ?? true) && (
+        <Handle type="target" id="in" position={Position.Top} className="port port-in" />
+      )}
+      <div className="node-icon">
+        <KindIcon name={kind?.icon ?? "box"} />
+      </div>
+      <div className="node-text">
+        <div className="node-label">{data.label || kind?.label || data.kind}</div>
+        <div className="node-summary">
+          {line ? (
+            <code>{line}</code>
+          ) : (
+            <span className="node-kind">{kind ? (kind.label === data.label ? "" : kind.label) : `unknown kind ${data.kind}`}</span>
+          )}
+        </div>
+      </div>
+      {problems && <ProblemMarker problems={problems} />}
+      <OutputHandles kind={kind} node={data} handlesKey={handlesKey} />
+    </div>
+  );
+});
+
+export const ContainerNode = memo(function ContainerNode({ id, data, selected }: NodeProps<FlowNode>) {
+  const { kind, problems, classes, style, handlesKey } = useNodeView(id, data);
+  const store = useEditorStore();
+  const line = summary(kind, data.config);
+  return (
+    <div
+      className={`wf-node container${selected ? " selected" : ""} ${classes}`}
+      style={style}
+      data-testid="node"
+      data-node-id={id}
+      data-kind={data.kind}
+    >
+      <NodeResizer
+        isVisible={Boolean(selected)}
+        minWidth={CONTAINER_MIN.width}
+        minHeight={CONTAINER_MIN.height}
+        lineClassName="resize-line"
+        handleClassName="resize-handle"
+        onResizeStart={() => store.getState().beginGesture()}
+        onResizeEnd={() => store.getState().endGesture()}
+      />
+      {(kind?.has_input ?? true) && (
+        <Handle type="target" id="in" position={Position.Top} className="port port-in" />
+      )}
+      <div className="container-header">
+        <span className="node-icon small">
+          <KindIcon name={kind?.icon ?? "box"} size={14} />
+        </span>
+        <span className="node-label">{data.label || kind?.label}</span>
+        <span className="container-kind">{line ? <code>{line}</code> : kind?.label}</span>
+        {problems && <ProblemMarker problems={problems} />}
+      </div>
+      <OutputHandles kind={kind} node={data} handlesKey={handlesKey} />
+    </div>
+  );
+});
+
+export type GhostNode = Node<
+  { label: string; kind: string; config: Record<string, unknown>; width: number; height: number },
+  "ghost"
+>;
+
+export const GhostNodeView = memo(function GhostNodeView({ data }: NodeProps<GhostNode>) {
+  const kind = useEditor((state) => state.catalogue.kinds.get(data.kind));
+  return (
+    <div
+      className="wf-node ghost diff-removed"
+      style={{ width: data.width, height: data.height }}
+      data-testid="ghost-node"
+      title="removed since the compared version"
+    >
+      <Handle type="target" id="in" position={Position.Top} className="port port-in" isConnectable={false} />
+      <div className="node-icon">
+        <KindIcon name={kind?.icon ?? "box"} />
+      </div>
+      <div className="node-text">
+        <div className="node-label">{data.label}</div>
+        <div className="node-summary">removed</div>
+      </div>
+      <OutputHandles kind={kind} node={{ kind: data.kind, label: data.label, config: data.config }} handlesKey="" />
+    </div>
+  );
+});

@@ -1,0 +1,59 @@
+// Saving the open workflow (and the project's settings, when they changed) with the revisions
+// they were based on. A 409 comes back as a conflict for the dialog to resolve.
+import { api, ApiError } from "../api/client";
+import { isDirty, type EditorStore, workflowDocument } from "./store";
+
+export type Conflict = { part: "workflow" | "project"; detail: string };
+
+export type SaveOutcome = { ok: true } | { ok: false; conflict?: Conflict; error?: string };
+
+export interface Overwrite {
+  /** Save the workflow over this revision (the other editor's), not the one it was based on. */
+  workflowRevision?: number;
+  projectRevision?: number;
+}
+
+export async function save(store: EditorStore, overwrite: Overwrite = {}): Promise<SaveOutcome> {
+  const state = store.getState();
+  if (!isDirty(state)) return { ok: true };
+  try {
+    if (state.project !== state.savedProject) {
+      const sent = state.project;
+      const saved = await api.updateProject(
+        state.projectId,
+        overwrite.projectRevision ?? state.projectRevision,
+        sent,
+      );
+      store.getState().markProjectSaved(saved.revision, sent);
+    }
+  } catch (error) {
+    return failure(error, "project");
+  }
+  const current = store.getState();
+  if (current.tag === current.savedTag) return { ok: true };
+  const document = workflowDocument(current);
+  const tag = current.tag;
+  try {
+    const saved = await api.saveWorkflow(
+      current.projectId,
+      current.workflowId,
+      overwrite.workflowRevision ?? current.revision,
+      document,
+    );
+    store.getState().markSaved({ revision: saved.revision, tag, document });
+    return { ok: true };
+  } catch (error) {
+    return failure(error, "workflow");
+  }
+}
+
+function failure(error: unknown, part: Conflict["part"]): SaveOutcome {
+  if (error instanceof ApiError && error.isConflict) {
+    return { ok: false, conflict: { part, detail: error.message } };
+  }
+  if (error instanceof ApiError && error.body.diagnostics?.length) {
+    const first = error.body.diagnostics[0];
+    return { ok: false, error: `${error.message}: ${first?.message ?? ""}` };
+  }
+  return { ok: false, error: error instanceof Error ? error.message : String(error) };
+}

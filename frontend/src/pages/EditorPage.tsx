@@ -1,0 +1,228 @@
+// One open workflow: loads it with its project, creates its store, and lays out the editor.
+import { ReactFlowProvider } from "@xyflow/react";
+import { LayoutGrid, Redo2, Save, Search, Undo2 } from "lucide-react";
+import { useCallback, useEffect, useMemo, useState } from "react";
+
+import { api } from "../api/client";
+import type { ProjectPublic, ProjectSettings } from "../api/types";
+import { Toast } from "../components/Toast";
+import { Canvas } from "../editor/Canvas";
+import { ConflictDialog } from "../editor/ConflictDialog";
+import { EditorContext, useEditor, useEditorStore } from "../editor/context";
+import { FindBar } from "../editor/FindBar";
+import { useLiveValidation, useShortcuts, useUnsavedWarning } from "../editor/hooks";
+import { autoLayout, needsLayout } from "../editor/layout";
+import { Palette } from "../editor/Palette";
+import { type Conflict, type Overwrite, save } from "../editor/saving";
+import { createEditorStore, type EditorStore, isDirty } from "../editor/store";
+import { CodePanel } from "../panels/CodePanel";
+import { Inspector } from "../panels/Inspector";
+import { ProblemsPanel } from "../panels/ProblemsPanel";
+import { ProjectPanel } from "../panels/ProjectPanel";
+import { VersionsPanel } from "../panels/VersionsPanel";
+import { useAppData } from "./appData";
+import { link } from "./router";
+
+type Tab = "properties" | "project" | "code" | "versions";
+
+function settingsOf(project: ProjectPublic): ProjectSettings {
+  return {
+    name: project.name,
+    description: project.description,
+    task_queue: project.task_queue,
+    types: project.types,
+    activities: project.activities,
+  };
+}
+
+export function EditorPage({ projectId, workflowId }: { projectId: string; workflowId: string }) {
+  const { catalogue } = useAppData();
+  const [store, setStore] = useState<EditorStore | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    let cancelled = false;
+    setStore(null);
+    (async () => {
+      const [project, workflow, exported] = await Promise.all([
+        api.readProject(projectId),
+        api.readWorkflow(projectId, workflowId),
+        api.exportProject(projectId),
+      ]);
+      const created = createEditorStore({
+        catalogue,
+        projectId,
+        workflow: workflow.document,
+        revision: workflow.revision,
+        project: settingsOf(project),
+        projectRevision: project.revision,
+        projectWorkflows: exported.workflows,
+      });
+      const { nodes, edges } = created.getState();
+      if (needsLayout(nodes)) {
+        created.getState().applyLayout(await autoLayout(nodes, edges, catalogue), { asSaved: true });
+      }
+      if (!cancelled) setStore(created);
+    })().catch((failure: unknown) => {
+      if (!cancelled) setError(failure instanceof Error ? failure.message : String(failure));
+    });
+    return () => {
+      cancelled = true;
+    };
+  }, [catalogue, projectId, workflowId]);
+
+  if (error) {
+    return (
+      <div className="page">
+        <p className="error-text">Could not open the workflow: {error}</p>
+        <a href={link.project(projectId)}>Back to the project</a>
+      </div>
+    );
+  }
+  if (!store) return <div className="loading">Opening workflow…</div>;
+  return (
+    <EditorContext.Provider value={store}>
+      <ReactFlowProvider>
+        <Editor />
+      </ReactFlowProvider>
+    </EditorContext.Provider>
+  );
+}
+
+function Editor() {
+  const store = useEditorStore();
+  const { documentSchema } = useAppData();
+  const [tab, setTab] = useState<Tab>("properties");
+  const [finding, setFinding] = useState(false);
+  const [conflict, setConflict] = useState<Conflict | null>(null);
+  const [saving, setSaving] = useState(false);
+  const projectId = useEditor((state) => state.projectId);
+  const projectName = useEditor((state) => state.project.name || state.projectId);
+  const name = useEditor((state) => state.meta.name || state.workflowId);
+  const dirty = useEditor(isDirty);
+  const revision = useEditor((state) => state.revision);
+  const canUndo = useEditor((state) => state.past.length > 0);
+  const canRedo = useEditor((state) => state.future.length > 0);
+
+  useLiveValidation(store);
+  useUnsavedWarning(store);
+
+  useEffect(() => {
+    document.title = `${dirty ? "• " : ""}${name} · wfd`;
+  }, [dirty, name]);
+
+  const runSave = useCallback(
+    async (overwrite: Overwrite = {}) => {
+      setSaving(true);
+      try {
+        const outcome = await save(store, overwrite);
+        if (outcome.ok) {
+          setConflict(null);
+          store.getState().notify("Saved", "success");
+        } else if (outcome.conflict) setConflict(outcome.conflict);
+        else store.getState().notify(`Not saved: ${outcome.error}`, "error");
+      } finally {
+        setSaving(false);
+      }
+    },
+    [store],
+  );
+
+  const handlers = useMemo(
+    () => ({ save: () => void runSave(), find: () => setFinding(true) }),
+    [runSave],
+  );
+  useShortcuts(store, handlers);
+
+  const layout = async () => {
+    const { nodes, edges, catalogue } = store.getState();
+    store.getState().applyLayout(await autoLayout(nodes, edges, catalogue));
+  };
+
+  return (
+    <div className="editor">
+      <header className="topbar">
+        <nav className="crumbs">
+          <a href={link.projects()}>Projects</a>
+          <span>/</span>
+          <a href={link.project(projectId)}>{projectName}</a>
+          <span>/</span>
+          <strong data-testid="workflow-name">{name}</strong>
+          {dirty ? (
+            <span className="unsaved" data-testid="unsaved" title="Unsaved changes">
+              ● unsaved
+            </span>
+          ) : (
+            <span className="saved-note" data-testid="saved">
+              saved · revision {revision}
+            </span>
+          )}
+        </nav>
+        <div className="actions">
+          <button type="button" className="icon-button" title="Undo (Ctrl+Z)" disabled={!canUndo} onClick={() => store.getState().undo()}>
+            <Undo2 size={16} />
+          </button>
+          <button type="button" className="icon-button" title="Redo (Ctrl+Shift+Z)" disabled={!canRedo} onClick={() => store.getState().redo()}>
+            <Redo2 size={16} />
+          </button>
+          <button type="button" className="icon-button" title="Find a node (Ctrl+F)" onClick={() => setFinding(true)}>
+            <Search size={16} />
+          </button>
+          <button type="button" className="button" title="Arrange the graph automatically" onClick={() => void layout()}>
+            <LayoutGrid size={14} /> Auto-layout
+          </button>
+          <button
+            type="button"
+            className="button primary"
+            title="Save (Ctrl+S)"
+            disabled={saving}
+            onClick={() => void runSave()}
+            data-testid="save"
+          >
+            <Save size={14} /> Save
+          </button>
+        </div>
+      </header>
+      <div className="workspace">
+        <Palette />
+        <main className="canvas-column">
+          <div className="canvas">
+            <Canvas />
+            {finding && <FindBar onClose={() => setFinding(false)} />}
+            <Toast />
+          </div>
+          <ProblemsPanel />
+        </main>
+        <aside className={tab === "code" ? "sidebar wide" : "sidebar"}>
+          <nav className="tabs" role="tablist">
+            {(["properties", "project", "code", "versions"] as const).map((name) => (
+              <button
+                key={name}
+                type="button"
+                role="tab"
+                aria-selected={tab === name}
+                className={tab === name ? "tab active" : "tab"}
+                onClick={() => setTab(name)}
+              >
+                {name.charAt(0).toUpperCase() + name.slice(1)}
+              </button>
+            ))}
+          </nav>
+          <div className="tab-body">
+            {tab === "properties" && <Inspector documentSchema={documentSchema} />}
+            {tab === "project" && <ProjectPanel documentSchema={documentSchema} />}
+            {tab === "code" && <CodePanel />}
+            {tab === "versions" && <VersionsPanel />}
+          </div>
+        </aside>
+      </div>
+      {conflict && (
+        <ConflictDialog
+          conflict={conflict}
+          onClose={() => setConflict(null)}
+          onOverwrite={(overwrite) => void runSave(overwrite)}
+        />
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,109 @@
+// A project's workflows: open, create (an empty canvas), delete.
+import { Plus, Trash2, Workflow as WorkflowIcon } from "lucide-react";
+import { type FormEvent, useCallback, useEffect, useState } from "react";
+
+import { api } from "../api/client";
+import type { ProjectPublic } from "../api/types";
+import { link, slugify } from "./router";
+
+export function ProjectPage({ projectId }: { projectId: string }) {
+  const [project, setProject] = useState<ProjectPublic | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [name, setName] = useState("");
+
+  const refresh = useCallback(async () => {
+    try {
+      setProject(await api.readProject(projectId));
+    } catch (failure) {
+      setError(failure instanceof Error ? failure.message : String(failure));
+    }
+  }, [projectId]);
+
+  useEffect(() => {
+    void refresh();
+  }, [refresh]);
+
+  const create = async (event: FormEvent) => {
+    event.preventDefault();
+    const id = slugify(name);
+    if (!id) {
+      setError("Give the workflow a name that starts with a letter.");
+      return;
+    }
+    setError(null);
+    try {
+      await api.createWorkflow(projectId, {
+        id,
+        name: name.trim(),
+        description: "",
+        input: {},
+        output: "None",
+        state: [],
+        settings: {},
+        nodes: [],
+        edges: [],
+      });
+      window.location.hash = link.workflow(projectId, id);
+    } catch (failure) {
+      setError(failure instanceof Error ? failure.message : String(failure));
+    }
+  };
+
+  return (
+    <div className="page">
+      <nav className="crumbs">
+        <a href={link.projects()}>Projects</a>
+        <span>/</span>
+        <strong>{project?.name || projectId}</strong>
+      </nav>
+      <header className="page-header">
+        <h1>{project?.name || projectId}</h1>
+      </header>
+      {project?.description && <p className="muted">{project.description}</p>}
+      <form className="create-form" onSubmit={(event) => void create(event)}>
+        <input
+          type="text"
+          placeholder="New workflow name, e.g. Order approval"
+          aria-label="New workflow name"
+          value={name}
+          onChange={(event) => setName(event.target.value)}
+        />
+        <button type="submit" className="button primary" disabled={!name.trim()}>
+          <Plus size={14} /> Create workflow
+        </button>
+      </form>
+      {error && <p className="error-text" role="alert">{error}</p>}
+      {project && project.workflows.length === 0 && <p className="muted">No workflows yet.</p>}
+      <ul className="card-list">
+        {project?.workflows.map((workflow) => (
+          <li key={workflow.id} className="card" data-testid="workflow-card">
+            <a className="card-main" href={link.workflow(projectId, workflow.id)}>
+              <WorkflowIcon size={18} />
+              <div>
+                <div className="card-title">{workflow.name || workflow.id}</div>
+                <div className="card-meta">
+                  {workflow.id} · {workflow.node_count} nodes · revision {workflow.revision} · {workflow.version_count}{" "}
+                  version{workflow.version_count === 1 ? "" : "s"}
+                </div>
+              </div>
+            </a>
+            <div className="card-actions">
+              <button
+                type="button"
+                className="icon-button danger"
+                title="Delete"
+                onClick={() => {
+                  if (window.confirm(`Delete the workflow ${workflow.name || workflow.id} and its versions?`)) {
+                    void api.deleteWorkflow(projectId, workflow.id).then(refresh, (failure: unknown) => setError(String(failure)));
+                  }
+                }}
+              >
+                <Trash2 size={14} />
+              </button>
+            </div>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}

@@ -1,0 +1,534 @@
+// A form drawn from a JSON Schema (a node kind's config, or a part of the project document).
+// Strings marked `format: expression|template|duration|identifier` become code inputs; dicts,
+// lists, optional sub-objects and tagged unions each get one generic editor.
+import { Plus, X } from "lucide-react";
+import { memo, useState } from "react";
+
+import type { Diagnostic, JsonSchema } from "../api/types";
+import { CodeInput, type CodeFormat } from "./CodeInput";
+
+/** What the form knows beyond the schema: names to suggest and problems to show. */
+export interface FormContext {
+  root: JsonSchema;
+  /** Diagnostics keyed by field path relative to the form's value, e.g. `args.name`. */
+  problems: Map<string, Diagnostic[]>;
+  /** Values to offer in a text field, by field name (`activity`, `workflow`, `output`...). */
+  suggestions(name: string): string[] | undefined;
+  /** Keys a dict should show even while they are missing, e.g. an activity's input fields. */
+  expectedKeys(path: string, parent: Record<string, unknown>): string[] | undefined;
+  /** A format that the schema does not state, e.g. `settings.id_template` -> template. */
+  formatOf?(path: string): CodeFormat | undefined;
+  idPrefix: string;
+}
+
+type Value = unknown;
+type Obj = Record<string, unknown>;
+
+const CODE_FORMATS = new Set(["expression", "template", "duration", "identifier"]);
+
+export function humanize(key: string): string {
+  const words = key.replace(/_/g, " ").trim();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+function resolve(schema: JsonSchema, root: JsonSchema): JsonSchema {
+  let current = schema;
+  for (let depth = 0; current.$ref && depth < 10; depth += 1) {
+    const name = current.$ref.split("/").pop() ?? "";
+    const target = root.$defs?.[name];
+    if (!target) break;
+    current = { ...target, ...current, $ref: undefined };
+  }
+  return current;
+}
+
+/** `anyOf: [X, null]` -> X, nullable. */
+function unwrapNullable(schema: JsonSchema, root: JsonSchema): { schema: JsonSchema; nullable: boolean } {
+  const resolved = resolve(schema, root);
+  if (resolved.anyOf) {
+    const variants = resolved.anyOf.filter((variant) => variant.type !== "null");
+    const nullable = variants.length < resolved.anyOf.length;
+    if (variants.length === 1 && variants[0]) {
+      const inner = resolve(variants[0], root);
+      return {
+        schema: { ...inner, description: resolved.description ?? inner.description, default: resolved.default },
+        nullable,
+      };
+    }
+  }
+  return { schema: resolved, nullable: false };
+}
+
+const isObj = (value: Value): value is Obj =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+function emptyValue(schema: JsonSchema, root: JsonSchema): Value {
+  const resolved = unwrapNullable(schema, root).schema;
+  if (resolved.default !== undefined && resolved.default !== null) return structuredClone(resolved.default);
+  if (resolved.oneOf?.[0]) return emptyValue(resolved.oneOf[0], root);
+  switch (resolved.type) {
+    case "object": {
+      const value: Obj = {};
+      for (const name of resolved.required ?? []) {
+        const property = resolved.properties?.[name];
+        if (property) value[name] = emptyValue(property, root);
+      }
+      for (const [name, property] of Object.entries(resolved.properties ?? {})) {
+        if (property.const !== undefined) value[name] = property.const;
+      }
+      return value;
+    }
+    case "array":
+      return [];
+    case "integer":
+    case "number":
+      return resolved.minimum ?? 0;
+    case "boolean":
+      return false;
+    case "string":
+      return "";
+    default:
+      return null;
+  }
+}
+
+interface FieldProps {
+  name: string;
+  path: string;
+  schema: JsonSchema;
+  value: Value;
+  required: boolean;
+  parent: Obj;
+  onChange(value: Value): void;
+  context: FormContext;
+}
+
+function Problems({ path, context }: { path: string; context: FormContext }) {
+  const problems = context.problems.get(path);
+  if (!problems?.length) return null;
+  return (
+    <ul className="field-problems">
+      {problems.map((problem, index) => (
+        <li key={index} className={problem.severity}>
+          {problem.message}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function TextField({ name, path, schema, value, required, onChange, context }: FieldProps) {
+  const format = (context.formatOf?.(path) ??
+    (schema.format && CODE_FORMATS.has(schema.format) ? schema.format : undefined)) as
+    | CodeFormat
+    | undefined;
+  const text = typeof value === "string" ? value : "";
+  const id = `${context.idPrefix}-${path}`;
+  const set = (next: string) => onChange(next === "" && !required ? undefined : next);
+  if (schema.enum) {
+    return (
+      <select id={id} value={text} onChange={(event) => set(event.target.value)}>
+        {!required && <option value="">—</option>}
+        {schema.enum.map((option) => (
+          <option key={String(option)} value={String(option)}>
+            {String(option)}
+          </option>
+        ))}
+      </select>
+    );
+  }
+  if (format) {
+    return (
+      <CodeInput
+        id={id}
+        ariaLabel={humanize(name)}
+        value={text}
+        format={format}
+        onChange={set}
+        invalid={context.problems.has(path)}
+        placeholder={schema.default != null ? String(schema.default) : placeholderFor(format)}
+      />
+    );
+  }
+  const options = context.suggestions(name);
+  return (
+    <>
+      <input
+        id={id}
+        type="text"
+        value={text}
+        list={options ? `${id}-options` : undefined}
+        placeholder={schema.default != null ? String(schema.default) : ""}
+        className={context.problems.has(path) ? "invalid" : undefined}
+        onChange={(event) => set(event.target.value)}
+      />
+      {options && (
+        <datalist id={`${id}-options`}>
+          {options.map((option) => (
+            <option key={option} value={option} />
+          ))}
+        </datalist>
+      )}
+    </>
+  );
+}
+
+function placeholderFor(format: CodeFormat): string {
+  switch (format) {
+    case "expression":
+      return "input.name";
+    case "template":
+      return "text with {expressions}";
+    case "duration":
+      return "30s, 5m, 1h";
+    case "identifier":
+      return "name";
+    default:
+      return "";
+  }
+}
+
+function NumberField({ path, schema, value, required, onChange, context }: FieldProps) {
+  const [draft, setDraft] = useState<string | null>(null);
+  const shown = draft ?? (typeof value === "number" ? String(value) : "");
+  return (
+    <input
+      id={`${context.idPrefix}-${path}`}
+      type="number"
+      value={shown}
+      min={schema.minimum}
+      max={schema.maximum}
+      step={schema.type === "integer" ? 1 : "any"}
+      placeholder={schema.default != null ? String(schema.default) : ""}
+      onChange={(event) => {
+        const text = event.target.value;
+        setDraft(text);
+        if (text === "") onChange(required ? (schema.minimum ?? 0) : undefined);
+        else if (Number.isFinite(Number(text))) onChange(Number(text));
+      }}
+      onBlur={() => setDraft(null)}
+    />
+  );
+}
+
+function JsonField({ path, value, onChange, context }: FieldProps) {
+  const [draft, setDraft] = useState<string | null>(null);
+  const text = draft ?? (value === undefined ? "" : JSON.stringify(value));
+  let invalid = false;
+  if (draft !== null && draft.trim() !== "") {
+    try {
+      JSON.parse(draft);
+    } catch {
+      invalid = true;
+    }
+  }
+  return (
+    <>
+      <CodeInput
+        id={`${context.idPrefix}-${path}`}
+        value={text}
+        format="json"
+        invalid={invalid}
+        placeholder="JSON, e.g. {&quot;ok&quot;: true}"
+        onChange={(next) => {
+          setDraft(next);
+          if (next.trim() === "") onChange(undefined);
+          else {
+            try {
+              onChange(JSON.parse(next));
+            } catch {
+              // keep the draft until it parses
+            }
+          }
+        }}
+      />
+      {invalid && <p className="field-hint error">Not valid JSON yet.</p>}
+    </>
+  );
+}
+
+function DictField({ name, path, schema, value, parent, onChange, context }: FieldProps) {
+  const entries = isObj(value) ? Object.entries(value) : [];
+  const valueSchema =
+    (typeof schema.additionalProperties === "object" ? schema.additionalProperties : undefined) ??
+    Object.values(schema.patternProperties ?? {})[0] ??
+    {};
+  const expected = context.expectedKeys(path, parent) ?? [];
+  const present = new Set(entries.map(([key]) => key));
+  const missing = expected.filter((key) => !present.has(key));
+  const write = (next: [string, Value][]) =>
+    onChange(Object.fromEntries(next.filter(([, item]) => item !== undefined)));
+  const resolved = unwrapNullable(valueSchema, context.root).schema;
+  const newKey = () => {
+    let n = 1;
+    const stem = name === "types" ? "NewType" : "field";
+    while (present.has(n === 1 ? stem : `${stem}${n}`)) n += 1;
+    return n === 1 ? stem : `${stem}${n}`;
+  };
+  return (
+    <div className="dict-field">
+      {entries.map(([key, item], index) => (
+        <div className="dict-row" key={index}>
+          <input
+            type="text"
+            className="dict-key"
+            aria-label={`${humanize(name)} name`}
+            value={key}
+            onChange={(event) =>
+              write(entries.map(([k, v], i) => (i === index ? [event.target.value, v] : [k, v])))
+            }
+          />
+          <div className="dict-value">
+            <Field
+              name={key}
+              path={`${path}.${key}`}
+              schema={valueSchema}
+              value={item}
+              required
+              parent={isObj(value) ? value : {}}
+              context={context}
+              onChange={(next) =>
+                write(entries.map(([k, v], i) => (i === index ? [k, next ?? emptyValue(resolved, context.root)] : [k, v])))
+              }
+            />
+          </div>
+          <button
+            type="button"
+            className="icon-button"
+            title={`Remove ${key}`}
+            onClick={() => write(entries.filter((_, i) => i !== index))}
+          >
+            <X size={14} />
+          </button>
+        </div>
+      ))}
+      {missing.map((key) => (
+        <div className="dict-row expected" key={`missing-${key}`}>
+          <span className="dict-key fixed">{key}</span>
+          <div className="dict-value">
+            <Field
+              name={key}
+              path={`${path}.${key}`}
+              schema={valueSchema}
+              value={undefined}
+              required
+              parent={{}}
+              context={context}
+              onChange={(next) => next !== undefined && write([...entries, [key, next]])}
+            />
+          </div>
+        </div>
+      ))}
+      <button
+        type="button"
+        className="link-button"
+        onClick={() => write([...entries, [newKey(), emptyValue(valueSchema, context.root)]])}
+      >
+        <Plus size={13} /> Add {name === "types" ? "type" : "entry"}
+      </button>
+    </div>
+  );
+}
+
+function ListField({ name, path, schema, value, onChange, context }: FieldProps) {
+  const items = Array.isArray(value) ? value : [];
+  const itemSchema = schema.items ?? {};
+  const resolvedItem = unwrapNullable(itemSchema, context.root).schema;
+  const compound = resolvedItem.type === "object" || Boolean(resolvedItem.oneOf);
+  return (
+    <div className="list-field">
+      {items.map((item, index) => (
+        <div className={compound ? "list-item compound" : "list-item"} key={index}>
+          <div className="list-item-body">
+            <Field
+              name={name}
+              path={`${path}.${index}`}
+              schema={itemSchema}
+              value={item}
+              required
+              parent={{}}
+              context={context}
+              onChange={(next) => onChange(items.map((old, i) => (i === index ? next : old)))}
+            />
+          </div>
+          <button
+            type="button"
+            className="icon-button"
+            title="Remove"
+            onClick={() => onChange(items.filter((_, i) => i !== index))}
+          >
+            <X size={14} />
+          </button>
+        </div>
+      ))}
+      <button
+        type="button"
+        className="link-button"
+        onClick={() => onChange([...items, emptyValue(itemSchema, context.root)])}
+      >
+        <Plus size={13} /> Add
+      </button>
+    </div>
+  );
+}
+
+function ObjectFields({ path, schema, value, onChange, context }: Omit<FieldProps, "name" | "required" | "parent">) {
+  const object = isObj(value) ? value : {};
+  const required = new Set(schema.required ?? []);
+  return (
+    <div className="object-fields">
+      {Object.entries(schema.properties ?? {}).map(([key, property]) => {
+        if (property.const !== undefined) return null;
+        const childPath = path ? `${path}.${key}` : key;
+        return (
+          <FieldRow
+            key={key}
+            name={key}
+            path={childPath}
+            schema={property}
+            value={object[key]}
+            required={required.has(key)}
+            parent={object}
+            context={context}
+            onChange={(next) => {
+              const copy: Obj = { ...object };
+              if (next === undefined) delete copy[key];
+              else copy[key] = next;
+              onChange(copy);
+            }}
+          />
+        );
+      })}
+    </div>
+  );
+}
+
+function UnionField({ path, schema, value, onChange, context }: FieldProps) {
+  const tag = schema.discriminator?.propertyName ?? "kind";
+  const variants = (schema.oneOf ?? []).map((variant) => resolve(variant, context.root));
+  const object = isObj(value) ? value : {};
+  const current =
+    variants.find((variant) => variant.properties?.[tag]?.const === object[tag]) ?? variants[0];
+  return (
+    <div className="union-field">
+      <select
+        value={String(object[tag] ?? "")}
+        aria-label={humanize(tag)}
+        onChange={(event) => {
+          const variant = variants.find((v) => v.properties?.[tag]?.const === event.target.value);
+          if (variant) onChange(emptyValue(variant, context.root));
+        }}
+      >
+        {variants.map((variant) => {
+          const name = String(variant.properties?.[tag]?.const ?? variant.title);
+          return (
+            <option key={name} value={name}>
+              {name}
+            </option>
+          );
+        })}
+      </select>
+      {current && <ObjectFields path={path} schema={current} value={object} onChange={onChange} context={context} />}
+    </div>
+  );
+}
+
+function Field(props: FieldProps) {
+  const { schema, nullable } = unwrapNullable(props.schema, props.context.root);
+  const field = { ...props, schema, required: props.required && !nullable };
+  if (schema.oneOf) return <UnionField {...field} />;
+  const type = Array.isArray(schema.type) ? schema.type[0] : schema.type;
+  switch (type) {
+    case "string":
+      return <TextField {...field} />;
+    case "integer":
+    case "number":
+      return <NumberField {...field} />;
+    case "boolean":
+      return (
+        <input
+          id={`${props.context.idPrefix}-${props.path}`}
+          type="checkbox"
+          checked={props.value === true || (props.value === undefined && schema.default === true)}
+          onChange={(event) => props.onChange(event.target.checked)}
+        />
+      );
+    case "array":
+      return <ListField {...field} />;
+    case "object":
+      if (schema.properties) {
+        return <ObjectFields path={props.path} schema={schema} value={props.value} onChange={props.onChange} context={props.context} />;
+      }
+      return <DictField {...field} />;
+    default:
+      return <JsonField {...field} />;
+  }
+}
+
+const FieldRow = memo(function FieldRow(props: FieldProps) {
+  const { schema, nullable } = unwrapNullable(props.schema, props.context.root);
+  const label = humanize(props.name);
+  const isSection = schema.type === "object" && Boolean(schema.properties) && !schema.oneOf;
+  const absent = props.value === undefined || props.value === null;
+  if (isSection && (nullable || !props.required) && absent) {
+    return (
+      <div className="field optional-section">
+        <button
+          type="button"
+          className="link-button"
+          onClick={() => props.onChange(emptyValue(schema, props.context.root))}
+        >
+          <Plus size={13} /> {label}
+        </button>
+        {schema.description && <span className="field-hint">{schema.description}</span>}
+      </div>
+    );
+  }
+  return (
+    <div className={isSection ? "field section" : "field"} data-field={props.path}>
+      <div className="field-label">
+        <label htmlFor={`${props.context.idPrefix}-${props.path}`}>
+          {label}
+          {props.required && !nullable && <span className="required">*</span>}
+        </label>
+        {isSection && nullable && (
+          <button type="button" className="link-button quiet" onClick={() => props.onChange(undefined)}>
+            Remove
+          </button>
+        )}
+      </div>
+      {schema.description && <p className="field-hint">{schema.description}</p>}
+      <Field {...props} />
+      <Problems path={props.path} context={props.context} />
+    </div>
+  );
+});
+
+/** The form for one object: its properties, in the schema's order. */
+export function SchemaForm({
+  schema,
+  value,
+  onChange,
+  context,
+}: {
+  schema: JsonSchema;
+  value: Obj;
+  onChange(value: Obj): void;
+  context: FormContext;
+}) {
+  const resolved = resolve(schema, context.root);
+  return (
+    <ObjectFields
+      path=""
+      schema={resolved}
+      value={value}
+      onChange={(next) => onChange(isObj(next) ? next : {})}
+      context={context}
+    />
+  );
+}
+
+/** One field of a larger object, drawn with its label, hint and problems. */
+export function SchemaField(props: Omit<FieldProps, "parent"> & { parent?: Obj }) {
+  return <FieldRow {...props} parent={props.parent ?? {}} />;
+}

@@ -1,0 +1,66 @@
+"""What a user does in the editor, as small steps the browser tests read like sentences."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Locator, Page, expect
+
+
+def open_editor(page: Page, server: str, project: str, workflow: str) -> None:
+    page.goto(f"{server}/#/projects/{project}/workflows/{workflow}")
+    expect(page.locator(".react-flow__pane")).to_be_visible()
+    expect(page.get_by_test_id("problems")).to_be_visible()
+
+
+def node(page: Page, node_id: str) -> Locator:
+    return page.locator(f'.react-flow__node[data-id="{node_id}"]')
+
+
+def nodes(page: Page) -> Locator:
+    return page.locator(".react-flow__node:not(.react-flow__node-ghost)")
+
+
+def drop(page: Page, kind: str, x: float, y: float) -> None:
+    """Drags a kind from the palette onto the canvas, at (x, y) from the canvas's top left."""
+    page.drag_and_drop(
+        f'.palette-item[data-kind="{kind}"]',
+        ".react-flow__pane",
+        target_position={"x": x, "y": y},
+    )
+
+
+def connect(page: Page, source: str, handle: str, target: str) -> None:
+    """Drags from a node's output port to another node's input port."""
+    start = node(page, source).locator(f'.react-flow__handle[data-handleid="{handle}"]')
+    end = node(page, target).locator('.react-flow__handle[data-handleid="in"]')
+    page.mouse.move(*center(start))
+    page.mouse.down()
+    page.mouse.move(*center(end), steps=8)
+    page.mouse.up()
+
+
+def center(locator: Locator) -> tuple[float, float]:
+    box = locator.bounding_box()
+    assert box is not None
+    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+
+def select(page: Page, node_id: str) -> None:
+    """Clicks a node's label, which selects it alone."""
+    node(page, node_id).locator(".node-label").first.click()
+
+
+def field(page: Page, node_id: str, path: str) -> Locator:
+    """The input of a config field in the properties panel of the selected node."""
+    return page.locator(f'[id="node-{node_id}-{path}"]')
+
+
+def box_inside(inner: Locator, outer: Locator) -> bool:
+    a = inner.bounding_box()
+    b = outer.bounding_box()
+    assert a and b
+    return (
+        a["x"] >= b["x"]
+        and a["y"] >= b["y"]
+        and a["x"] + a["width"] <= b["x"] + b["width"]
+        and a["y"] + a["height"] <= b["y"] + b["height"]
+    )

@@ -1,0 +1,113 @@
+"""Building a workflow from an empty canvas, by drag and drop, then saving and reloading it."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import Api, save_artifact, shop_project
+from tests.browser.editor import box_inside, connect, drop, field, node, nodes, open_editor, select
+
+
+def test_build_configure_save_and_reload(
+    page: Page, server: str, api: Api, project_id: str
+) -> None:
+    api.import_project(shop_project(project_id))
+    open_editor(page, server, project_id, "orders")
+    expect(nodes(page)).to_have_count(0)
+
+    drop(page, "start", 300, 50)
+    drop(page, "activity", 300, 160)
+    drop(page, "condition", 300, 270)
+    drop(page, "phase", 190, 450)
+    drop(page, "end", 330, 680)
+    expect(nodes(page)).to_have_count(5)
+    # dropped onto the phase, the second activity lands inside it
+    drop(page, "activity", 190, 470)
+    expect(nodes(page)).to_have_count(6)
+    assert box_inside(node(page, "activity_2"), node(page, "phase_1"))
+    expect(page.get_by_test_id("unsaved")).to_be_visible()
+
+    connect(page, "start_1", "out", "activity_1")
+    connect(page, "activity_1", "out", "condition_1")
+    connect(page, "condition_1", "true", "phase_1")
+    connect(page, "condition_1", "false", "end_1")
+    connect(page, "phase_1", "out", "end_1")
+    expect(page.locator(".react-flow__edge")).to_have_count(5)
+    expect(page.get_by_test_id("edge-label").filter(has_text="true")).to_be_visible()
+    expect(page.get_by_test_id("edge-label").filter(has_text="false")).to_be_visible()
+
+    # a port leads to one node: a second edge from `true` is refused, and the reason shown
+    connect(page, "condition_1", "true", "end_1")
+    expect(page.get_by_test_id("toast")).to_contain_text("already leads to")
+    expect(page.locator(".react-flow__edge")).to_have_count(5)
+
+    select(page, "activity_1")
+    field(page, "activity_1", "label").fill("Charge")
+    field(page, "activity_1", "activity").fill("charge")
+    # the activity's input fields are offered as arguments
+    field(page, "activity_1", "args.amount").fill("input.amount")
+    field(page, "activity_1", "result").fill("receipt")
+    select(page, "condition_1")
+    field(page, "condition_1", "label").fill("Large order?")
+    field(page, "condition_1", "expression").fill("receipt.amount > 100")
+    select(page, "activity_2")
+    field(page, "activity_2", "label").fill("Notify")
+    field(page, "activity_2", "activity").fill("notify")
+    field(page, "activity_2", "args.text").fill("'large order ' + receipt.id")
+    select(page, "phase_1")
+    field(page, "phase_1", "label").fill("Review")
+    select(page, "end_1")
+    field(page, "end_1", "label").fill("Done")
+    page.locator(".react-flow__pane").click(position={"x": 600, "y": 30})
+    expect(page.get_by_test_id("problems")).to_contain_text("No problems")
+
+    page.keyboard.press("Control+s")
+    expect(page.get_by_test_id("saved")).to_contain_text("revision 2")
+    saved = api.workflow(project_id, "orders")["document"]
+    by_id = {n["id"]: n for n in saved["nodes"]}
+    assert by_id["activity_1"]["config"] == {
+        "activity": "charge",
+        "args": {"amount": "input.amount"},
+        "result": "receipt",
+    }
+    assert by_id["activity_2"]["parent_id"] == "phase_1"
+    assert by_id["condition_1"]["config"] == {"expression": "receipt.amount > 100"}
+    assert {(e["source"], e["source_handle"], e["target"]) for e in saved["edges"]} == {
+        ("start_1", "out", "activity_1"),
+        ("activity_1", "out", "condition_1"),
+        ("condition_1", "true", "phase_1"),
+        ("condition_1", "false", "end_1"),
+        ("phase_1", "out", "end_1"),
+    }
+
+    # the generated code beside the graph: the activity call, and the selected node's lines
+    page.get_by_role("tab", name="Code").click()
+    code = page.get_by_test_id("code-panel")
+    expect(code.locator(".code-view")).to_contain_text("workflow.execute_activity(")
+    expect(code.locator(".code-view")).to_contain_text("charge")
+    select(page, "activity_1")
+    marked = code.locator(".code-line.marked")
+    expect(marked.first).to_be_visible()
+    expect(marked.filter(has_text="execute_activity")).not_to_have_count(0)
+    # clicking a line selects the node it came from
+    code.locator(".code-line", has_text="receipt.amount > 100").first.locator(
+        ".line-number"
+    ).click()
+    expect(node(page, "condition_1").locator(".wf-node")).to_have_class(re.compile("selected"))
+    expect(code.locator(".code-line.marked", has_text="receipt.amount > 100")).to_be_visible()
+    save_artifact(page, "editor.png")
+    page.get_by_role("tab", name="Properties").click()
+
+    page.reload()
+    expect(page.get_by_test_id("saved")).to_contain_text("revision 2")
+    expect(nodes(page)).to_have_count(6)
+    for label in ["Start", "Charge", "Large order?", "Review", "Notify", "Done"]:
+        expect(page.locator(".node-label", has_text=label).first).to_be_visible()
+    assert box_inside(node(page, "activity_2"), node(page, "phase_1"))
+    expect(page.locator(".react-flow__edge")).to_have_count(5)
+    select(page, "activity_1")
+    expect(field(page, "activity_1", "activity")).to_have_value("charge")
+    expect(field(page, "activity_1", "args.amount")).to_have_value("input.amount")
+    assert api.workflow(project_id, "orders")["document"] == saved
