@@ -148,20 +148,26 @@ def percentile(samples: list[float], fraction: float) -> float:
 
 
 async def run(url: str, clients: int, seconds: float, nodes: int) -> dict[str, list[float]]:
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=60) as http:
+    async with httpx.AsyncClient(base_url=url, timeout=60) as http:
         imported = await http.post("/api/import", json=project(clients, nodes))
         if imported.status_code != 201:
             raise RuntimeError(f"import answered {imported.status_code}: {imported.text[:300]}")
-        # one warm-up round opens every connection before the clock starts
+    # one connection per client, like one editor per browser (a shared pool of 32 connections
+    # costs the load generator more time than the requests cost the server)
+    one = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+    sessions = [httpx.AsyncClient(base_url=url, limits=one, timeout=60) for _ in range(clients)]
+    try:
+        # a warm-up round opens every connection before the clock starts
         warm: dict[str, list[float]] = {"load": [], "save": []}
-        await asyncio.gather(
-            *(client(http, f"w{c}", time.perf_counter() + 0.5, warm) for c in range(clients))
-        )
+        start = time.perf_counter() + 0.5
+        await asyncio.gather(*(client(h, f"w{c}", start, warm) for c, h in enumerate(sessions)))
         timings: dict[str, list[float]] = {"load": [], "save": []}
         until = time.perf_counter() + seconds
-        await asyncio.gather(*(client(http, f"w{c}", until, timings) for c in range(clients)))
+        await asyncio.gather(*(client(h, f"w{c}", until, timings) for c, h in enumerate(sessions)))
         return timings
+    finally:
+        for session in sessions:
+            await session.aclose()
 
 
 def main() -> None:
