@@ -142,6 +142,15 @@ async def client(
             raise RuntimeError(f"save answered {saved.status_code}: {saved.text[:200]}")
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """User and system CPU time of a process so far (Linux), to tell work from queueing."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def percentile(samples: list[float], fraction: float) -> float:
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
@@ -184,14 +193,20 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="wfd-bench-") as folder:
         server, url = start_server(Path(folder))
         try:
+            cpu_before = cpu_seconds(server.pid)
             began = time.perf_counter()
             timings = asyncio.run(run(url, options.clients, options.seconds, options.nodes))
             elapsed = time.perf_counter() - began
+            cpu_after = cpu_seconds(server.pid)
         finally:
             server.terminate()
             server.wait(timeout=30)
     total = sum(len(samples) for samples in timings.values())
     print(f"all       {total / options.seconds:8.1f} req/s  ({total} requests in {elapsed:.1f} s)")
+    if cpu_before is not None and cpu_after is not None:
+        # includes the import and the warm-up round; a latency far above it is time in a queue
+        busy = (cpu_after - cpu_before) * 1000 / total
+        print(f"server    {busy:8.2f} ms of CPU per request (one process, so one core at most)")
     for operation in ("load", "save"):
         samples = timings[operation]
         print(
