@@ -20,6 +20,10 @@ class RetryConfig(Config):
     backoff: Literal["fixed", "exponential", "fibonacci"] = "exponential"
     initial_interval: Duration = Field(default="1s", description="The first wait")
     multiplier: float = Field(default=2.0, ge=1.0, le=100.0, description="For exponential")
+    second_interval: Duration | None = Field(
+        default=None,
+        description="For fibonacci: the second wait (default: the first), e.g. 1m then 2m",
+    )
     maximum_interval: Duration | None = Field(default=None, description="No wait is longer")
     jitter: float = Field(
         default=0.0, ge=0.0, le=1.0, description="Adds up to this fraction of each wait, at random"
@@ -34,6 +38,7 @@ class RetryConfig(Config):
 def validate(config: RetryConfig, ctx: NodeCheck) -> None:
     ctx.duration("initial_interval", config.initial_interval)
     ctx.duration("maximum_interval", config.maximum_interval)
+    ctx.duration("second_interval", config.second_interval)
 
 
 def expressions(config: RetryConfig) -> Iterable[ExpressionRef]:
@@ -54,6 +59,7 @@ def prepare(config: RetryConfig, ctx: NodeRender) -> dict[str, object]:
         "attempt": attempt,
         "delay": delay,
         "following": ctx.claim_local("following") if config.backoff == "fibonacci" else None,
+        "second": _seconds(config.second_interval or config.initial_interval),
         "error": ctx.claim_local("error"),
         "backoff": config.backoff,
         "initial": _seconds(config.initial_interval),

@@ -43,6 +43,11 @@ class WorkQueueConfig(Config):
     )
     workflow: str = Field(min_length=1, description="Id of the child workflow in this project")
     key: Expression = Field(default="item", description="An item's key, e.g. item.name")
+    order_by: Expression | None = Field(
+        default=None,
+        description="Take the item with the smallest value first (ties in queue order), "
+        "e.g. {'high': 0, 'normal': 1, 'low': 2}[item.priority]",
+    )
     args: dict[str, Expression] = Field(default_factory=dict, description="Child input; reads item")
     id_template: Template | None = Field(default=None, description="e.g. build-{item.name}")
     concurrency: int = Field(default=4, ge=1, le=MAX_CONCURRENCY)
@@ -110,6 +115,8 @@ def validate(config: WorkQueueConfig, ctx: NodeCheck) -> None:
 
 def expressions(config: WorkQueueConfig) -> Iterable[ExpressionRef]:
     yield "key", config.key, False
+    if config.order_by:
+        yield "order_by", config.order_by, False
     for name, text in config.args.items():
         yield f"args.{name}", text, False
     if config.id_template:
@@ -170,6 +177,7 @@ def prepare(config: WorkQueueConfig, ctx: NodeRender) -> dict[str, object]:
             "delay",
             "next_retry",
             "stopped",
+            "rank",
         )
     }
 
@@ -201,6 +209,7 @@ def prepare(config: WorkQueueConfig, ctx: NodeRender) -> dict[str, object]:
         "queue": f"self._state.{config.queue}",
         "progress_field": config.progress,
         "key_of": key_of,
+        "order_of": item_scope.expr(config.order_by) if config.order_by else None,
         "workflow": repr(config.workflow),
         "input_class": info.input.class_name,
         "args": ", ".join(
@@ -260,6 +269,7 @@ KIND = NodeType(
     expressions=expressions,
     field_names={
         "config.key": ("item",),
+        "config.order_by": ("item",),
         "config.args": ("item",),
         "config.id_template": ("item",),
         "config.failed_when": ("item", "result"),
