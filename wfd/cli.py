@@ -109,6 +109,54 @@ def serve(
     uvicorn.run(create_app(settings), host=host, port=port)
 
 
+@app.command()
+def seed(
+    reset: Annotated[
+        bool, typer.Option("--reset", help="Recreate the samples, dropping edits and history")
+    ] = False,
+    export: Annotated[
+        Path | None,
+        typer.Option("--export", help="Write each sample as DIR/<project_id>.json instead"),
+    ] = None,
+) -> None:
+    """Create the sample projects in the database (kept if they exist)."""
+    import samples
+
+    documents = samples.documents()
+    if export is not None:
+        try:
+            export.mkdir(parents=True, exist_ok=True)
+            for document in documents:
+                target = export / f"{document['id']}.json"
+                target.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+                typer.echo(f"wrote {target}")
+        except OSError as error:
+            typer.echo(
+                f"error: cannot write to {str(export)!r}: {error.strerror or error}", err=True
+            )
+            raise typer.Exit(2) from None
+        return
+    from sqlmodel import Session
+
+    from backend.db import make_engine, migrate
+    from backend.services.seed import seed as seed_projects
+    from backend.settings import Settings, SettingsError
+
+    try:
+        settings = Settings.from_env()
+    except SettingsError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
+    engine = make_engine(settings.database_url)
+    try:
+        migrate(engine)
+        with Session(engine) as session:
+            for line in seed_projects(session, documents, reset=reset):
+                typer.echo(line)
+    finally:
+        engine.dispose()
+
+
 def main() -> None:
     try:
         app()
