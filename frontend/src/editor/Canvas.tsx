@@ -221,6 +221,7 @@ export function Canvas() {
     >
       <Background variant={BackgroundVariant.Dots} gap={16} size={1} color="#cbd5e1" />
       <MiniMap
+        style={{ width: 168, height: 112 }}
         pannable
         zoomable
         nodeStrokeWidth={2}

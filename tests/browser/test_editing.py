@@ -1,0 +1,119 @@
+"""Editing on the canvas: undo and redo, copy and paste (also into another workflow), find."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import Api, orders_workflow, shop_project
+from tests.browser.editor import center, field, node, nodes, open_editor, select
+
+
+def test_undo_and_redo_every_kind_of_edit(
+    page: Page, server: str, api: Api, project_id: str
+) -> None:
+    api.import_project(shop_project(project_id, [orders_workflow()]))
+    open_editor(page, server, project_id, "orders")
+    expect(nodes(page)).to_have_count(6)
+    expect(page.get_by_test_id("saved")).to_be_visible()
+
+    # delete, undo, redo
+    select(page, "charge")
+    page.keyboard.press("Delete")
+    expect(node(page, "charge")).to_have_count(0)
+    expect(page.locator(".react-flow__edge")).to_have_count(3)
+    expect(page.get_by_test_id("unsaved")).to_be_visible()
+    page.keyboard.press("Control+z")
+    expect(node(page, "charge")).to_have_count(1)
+    expect(page.locator(".react-flow__edge")).to_have_count(5)
+    expect(page.get_by_test_id("saved")).to_be_visible()
+    page.keyboard.press("Control+Shift+z")
+    expect(node(page, "charge")).to_have_count(0)
+    page.keyboard.press("Control+z")
+    expect(node(page, "charge")).to_have_count(1)
+
+    # a config edit typed into the properties panel is one step
+    select(page, "large")
+    field(page, "large", "expression").fill("receipt.amount > 500")
+    expect(node(page, "large")).to_contain_text("receipt.amount > 500")
+    page.locator(".react-flow__pane").click(position={"x": 700, "y": 40})
+    page.keyboard.press("Control+z")
+    expect(node(page, "large")).to_contain_text("receipt.amount > 100")
+    page.keyboard.press("Control+Shift+z")
+    expect(node(page, "large")).to_contain_text("receipt.amount > 500")
+
+    # a move is one step; the toolbar's buttons do the same as the keys
+    before = node(page, "start").bounding_box()
+    assert before is not None
+    x, y = center(node(page, "start").locator(".node-icon"))
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + 150, y + 40, steps=10)
+    page.mouse.up()
+    moved = node(page, "start").bounding_box()
+    assert moved is not None and moved["x"] > before["x"] + 100
+    page.get_by_title("Undo (Ctrl+Z)").click()
+    back = node(page, "start").bounding_box()
+    assert back is not None and abs(back["x"] - before["x"]) < 1
+    page.get_by_title("Redo (Ctrl+Shift+Z)").click()
+    again = node(page, "start").bounding_box()
+    assert again is not None and abs(again["x"] - moved["x"]) < 1
+
+
+def test_copy_and_paste_within_and_across_workflows(
+    page: Page, server: str, api: Api, project_id: str
+) -> None:
+    refunds = {"id": "refunds", "name": "Refunds", "input": {"amount": "int"}}
+    api.import_project(shop_project(project_id, [orders_workflow(), refunds]))
+    open_editor(page, server, project_id, "orders")
+
+    # a container comes with what it holds
+    select(page, "review")
+    page.keyboard.press("Control+c")
+    expect(page.get_by_test_id("toast")).to_contain_text("Copied 2 nodes")
+    page.keyboard.press("Control+v")
+    expect(nodes(page)).to_have_count(8)
+    expect(page.locator(".node-label", has_text="Review")).to_have_count(2)
+    expect(page.locator(".node-label", has_text="Notify")).to_have_count(2)
+    # the copy is selected, offset from the original
+    copy = page.locator(".react-flow__node.selected")
+    expect(copy).to_have_count(1)
+    expect(copy).to_contain_text("Review")
+
+    # Ctrl+A, then paste the whole graph into another workflow
+    page.keyboard.press("Control+a")
+    expect(page.locator(".react-flow__node.selected")).to_have_count(8)
+    page.keyboard.press("Control+c")
+    page.goto(f"{server}/#/projects/{project_id}/workflows/refunds")
+    expect(page.get_by_test_id("workflow-name")).to_have_text("Refunds")
+    expect(nodes(page)).to_have_count(0)
+    page.keyboard.press("Control+v")
+    expect(nodes(page)).to_have_count(8)
+    expect(page.locator(".react-flow__edge")).to_have_count(5)
+    page.keyboard.press("Control+s")
+    expect(page.get_by_test_id("saved")).to_contain_text("revision 2")
+    saved = api.workflow(project_id, "refunds")["document"]
+    charge = next(n for n in saved["nodes"] if n["label"] == "Charge")
+    assert charge["config"] == {
+        "activity": "charge",
+        "args": {"amount": "input.amount"},
+        "result": "receipt",
+    }
+    children = [n for n in saved["nodes"] if n["parent_id"]]
+    assert len(children) == 2
+    assert all(c["parent_id"] in {n["id"] for n in saved["nodes"]} for c in children)
+
+
+def test_find_a_node_by_label(page: Page, server: str, api: Api, project_id: str) -> None:
+    api.import_project(shop_project(project_id, [orders_workflow()]))
+    open_editor(page, server, project_id, "orders")
+    page.keyboard.press("Control+f")
+    search = page.get_by_label("Find a node by label")
+    expect(search).to_be_focused()
+    search.fill("notif")
+    expect(page.get_by_test_id("find-bar")).to_contain_text("1 found")
+    search.press("Enter")
+    expect(page.get_by_test_id("find-bar")).to_have_count(0)
+    expect(node(page, "notify").locator(".wf-node")).to_have_class(re.compile("selected"))
+    expect(page.get_by_test_id("node-inspector")).to_contain_text("notify")
