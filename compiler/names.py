@@ -60,17 +60,35 @@ class Namespace:
         return name in self._taken
 
 
+def _plain(text: str, limit: int = 300) -> str:
+    """Printable text on one line: control characters, lone surrogates and line breaks
+    become spaces."""
+    printable = "".join(ch if ch.isprintable() else " " for ch in text)
+    return " ".join(printable.split())[:limit]
+
+
+def _escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def doc_text(text: str) -> str:
+    """User text made safe to stand inside a triple-quoted docstring."""
+    return _escaped(_plain(text))
+
+
 def docstring(text: str, width: int = 76) -> str:
     """A triple-quoted docstring literal holding `text`, whatever it contains.
 
-    Long text is wrapped onto several lines; the formatter indents them.
+    Long text is wrapped onto several lines (before escaping, so no escape is split); the
+    formatter indents them.
     """
-    words = " ".join(text.split())[:300] or "-"
-    escaped = words.replace("\\", "\\\\").replace('"', '\\"')
-    lines = textwrap.wrap(escaped, width=width, break_long_words=True, break_on_hyphens=False)
+    lines = textwrap.wrap(
+        _plain(text) or "-", width=width, break_long_words=True, break_on_hyphens=False
+    )
     if len(lines) <= 1:
-        return f'"""{escaped}"""'
-    return '"""' + lines[0] + "\n" + "\n".join(lines[1:]) + '\n"""'
+        return f'"""{_escaped(lines[0] if lines else "-")}"""'
+    escaped = [_escaped(line) for line in lines]
+    return '"""' + escaped[0] + "\n" + "\n".join(escaped[1:]) + '\n"""'
 
 
 def names_in(code: str) -> set[str]:

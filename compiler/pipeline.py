@@ -125,6 +125,9 @@ def compile_project(source: str | bytes | dict[str, Any] | Project) -> CompileRe
         # a template produced code that does not parse: a compiler bug, reported, not raised
         result.diagnostics.append(_internal(str(error)))
         return result
+    except (OSError, UnicodeError) as error:
+        result.diagnostics.append(_internal(f"{type(error).__name__}: {error}"))
+        return result
 
     def emit() -> dict[str, str]:
         stripped: dict[str, str] = {}

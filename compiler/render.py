@@ -19,7 +19,7 @@ from compiler.document import ActivityDef, HttpImpl, Node, PythonImpl, ShellImpl
 from compiler.durations import parse_duration, timedelta_code
 from compiler.expressions import emit, parse_expression, parse_template
 from compiler.generated_names import STDLIB_IMPORTS, TEMPORAL_IMPORTS
-from compiler.names import Namespace, docstring, names_in
+from compiler.names import Namespace, doc_text, docstring, names_in
 from compiler.project_info import FieldsInfo, ProjectInfo, WorkQueueInfo
 from compiler.scopes import Analysis
 from compiler.structure import Block, Tree, always_leaves
@@ -41,6 +41,7 @@ ENVIRONMENT.filters["repr"] = repr
 
 
 ENVIRONMENT.filters["docstring"] = docstring
+ENVIRONMENT.filters["doc_text"] = doc_text
 
 BEGIN = "# @wfd-begin "
 END = "# @wfd-end "

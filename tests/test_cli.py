@@ -1,0 +1,226 @@
+"""The `wfd` command, run as a user runs it: a subprocess, its exit status, stdout and stderr."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from compiler import compile_project
+from tests.harness import chain, node, project
+
+ROOT = Path(__file__).resolve().parent.parent
+WFD = Path(sys.executable).with_name("wfd")
+HELLO = ROOT / "examples" / "hello.json"
+
+
+def wfd(*arguments: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(WFD), *map(str, arguments)],
+        capture_output=True,
+        text=True,
+        cwd=cwd or ROOT,
+        timeout=120,
+        check=False,
+    )
+
+
+def write(folder: Path, name: str, document: dict[str, Any] | str) -> Path:
+    path = folder / name
+    path.write_text(document if isinstance(document, str) else json.dumps(document))
+    return path
+
+
+def hello() -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(HELLO.read_text())
+    return document
+
+
+def broken_graph() -> dict[str, Any]:
+    """hello, with an edge to a node that does not exist."""
+    document = hello()
+    document["workflows"][0]["edges"].append({"id": "to-ghost", "source": "say", "target": "ghost"})
+    return document
+
+
+def assert_no_traceback(outcome: subprocess.CompletedProcess[str]) -> None:
+    assert "Traceback" not in outcome.stderr + outcome.stdout, outcome.stderr
+
+
+def test_check_accepts_a_good_document() -> None:
+    outcome = wfd("check", HELLO)
+    assert outcome.returncode == 0, outcome.stderr
+    assert not re.search(r": E\d{3}", outcome.stderr), outcome.stderr
+    assert_no_traceback(outcome)
+
+
+def test_check_rejects_invalid_json(tmp_path: Path) -> None:
+    outcome = wfd("check", write(tmp_path, "bad.json", '{"schema_version": 1, "id": '))
+    assert outcome.returncode == 1
+    assert "E001" in outcome.stderr
+    assert "not valid JSON" in outcome.stderr
+    assert_no_traceback(outcome)
+
+
+def test_check_rejects_an_unknown_field(tmp_path: Path) -> None:
+    document = hello()
+    document["workflows"][0]["nodes"][1]["colour"] = "red"
+    outcome = wfd("check", write(tmp_path, "schema.json", document))
+    assert outcome.returncode == 1
+    assert "E002" in outcome.stderr
+    assert "'colour'" in outcome.stderr
+    assert "greet/compose" in outcome.stderr
+    assert_no_traceback(outcome)
+
+
+def test_check_rejects_a_broken_graph(tmp_path: Path) -> None:
+    outcome = wfd("check", write(tmp_path, "graph.json", broken_graph()))
+    assert outcome.returncode == 1
+    assert "E104" in outcome.stderr
+    assert "'to-ghost'" in outcome.stderr and "'ghost'" in outcome.stderr
+    assert_no_traceback(outcome)
+
+
+def test_check_prints_every_problem(tmp_path: Path) -> None:
+    document = broken_graph()
+    document["workflows"][0]["nodes"][2]["config"]["expression"] = "__import__('os')"
+    document["workflows"][0]["nodes"][1]["config"]["activity"] = "compose"
+    outcome = wfd("check", write(tmp_path, "many.json", document))
+    assert outcome.returncode == 1
+    for code in ("E104", "E200", "E204"):
+        assert code in outcome.stderr, outcome.stderr
+
+
+def test_check_warnings_do_not_fail(tmp_path: Path) -> None:
+    document = hello()
+    document["workflows"][0]["nodes"].append(node("lost", "timer", duration="1s"))
+    outcome = wfd("check", write(tmp_path, "warn.json", document))
+    assert outcome.returncode == 0, outcome.stderr
+    assert "warning" in outcome.stderr and "E109" in outcome.stderr and "lost" in outcome.stderr
+
+
+def test_check_json_prints_parseable_diagnostics(tmp_path: Path) -> None:
+    outcome = wfd("check", "--json", write(tmp_path, "graph.json", broken_graph()))
+    assert outcome.returncode == 1
+    diagnostics = json.loads(outcome.stdout)
+    assert [d["code"] for d in diagnostics] == ["E104"]
+    assert diagnostics[0]["edge_id"] == "to-ghost"
+    assert diagnostics[0]["workflow_id"] == "greet"
+    assert diagnostics[0]["severity"] == "error"
+    assert_no_traceback(outcome)
+
+
+def test_check_json_on_a_good_document_prints_an_empty_list() -> None:
+    outcome = wfd("check", "--json", HELLO)
+    assert outcome.returncode == 0, outcome.stderr
+    assert json.loads(outcome.stdout) == []
+
+
+def test_check_json_on_invalid_json(tmp_path: Path) -> None:
+    outcome = wfd("check", "--json", write(tmp_path, "bad.json", "{nope"))
+    assert outcome.returncode == 1
+    assert [d["code"] for d in json.loads(outcome.stdout)] == ["E001"]
+
+
+def test_compile_writes_an_importable_package(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    outcome = wfd("compile", HELLO, "-o", out)
+    assert outcome.returncode == 0, outcome.stderr
+    assert_no_traceback(outcome)
+    package = out / "hello"
+    expected = compile_project(HELLO.read_text()).files
+    written = {
+        str(path.relative_to(package)): path.read_text()
+        for path in package.rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts
+    }
+    assert written == expected
+    for name in ("__init__.py", "models.py", "activities.py", "worker.py", "starter.py"):
+        assert (package / name).is_file()
+    assert (package / "workflows" / "greet.py").is_file()
+    assert json.loads((package / "sourcemap.json").read_text())["greet"]
+    imported = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import hello.worker as w; print([c.__name__ for c in w.WORKFLOWS], len(w.ACTIVITIES))",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(out)},
+        timeout=120,
+        check=False,
+    )
+    assert imported.returncode == 0, imported.stderr
+    assert imported.stdout.strip() == "['GreetWorkflow'] 1"
+
+
+def test_compile_of_a_bad_document_writes_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    outcome = wfd("compile", write(tmp_path, "graph.json", broken_graph()), "-o", out)
+    assert outcome.returncode == 1
+    assert "E104" in outcome.stderr
+    assert_no_traceback(outcome)
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_compile_of_invalid_json_writes_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    outcome = wfd("compile", write(tmp_path, "bad.json", "{nope"), "-o", out)
+    assert outcome.returncode == 1
+    assert "E001" in outcome.stderr
+    assert_no_traceback(outcome)
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_a_missing_input_file_is_reported(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere.json"
+    for arguments in (["check", missing], ["compile", missing, "-o", tmp_path / "out"]):
+        outcome = wfd(*arguments)
+        assert outcome.returncode not in (0, 1), outcome.stderr
+        assert "nowhere.json" in outcome.stderr
+        assert_no_traceback(outcome)
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_unreadable_input_is_reported(tmp_path: Path) -> None:
+    (tmp_path / "latin.json").write_bytes(b'{"name": "caf\xe9"}')
+    for path in (tmp_path / "latin.json", tmp_path):
+        outcome = wfd("check", path)
+        assert outcome.returncode not in (0, 1), outcome.stderr
+        assert str(path) in outcome.stderr
+        assert_no_traceback(outcome)
+
+
+def test_schema_prints_the_document_json_schema() -> None:
+    outcome = wfd("schema")
+    assert outcome.returncode == 0, outcome.stderr
+    schema = json.loads(outcome.stdout)
+    assert schema["type"] == "object"
+    assert schema["properties"]["schema_version"]["const"] == 1
+    assert schema["additionalProperties"] is False
+    assert {"workflows", "activities", "types"} <= set(schema["properties"])
+
+
+def test_compiled_package_name_comes_from_the_project_id(tmp_path: Path) -> None:
+    document = project(
+        "order-desk",
+        [
+            {
+                "id": "noop",
+                "nodes": [node("start", "start"), node("done", "end")],
+                "edges": chain("start", "done"),
+            }
+        ],
+        activities=[{"name": "ping", "output": "str"}],
+    )
+    out = tmp_path / "out"
+    outcome = wfd("compile", write(tmp_path, "desk.json", document), "-o", out)
+    assert outcome.returncode == 0, outcome.stderr
+    assert (out / "order_desk" / "workflows" / "noop.py").is_file()
+    assert "order_desk.worker" in outcome.stdout

@@ -1,0 +1,727 @@
+"""One minimal document per diagnostic code, and every problem of a document in one pass.
+
+Each case breaks exactly one thing, so it must produce exactly one diagnostic: the right code,
+on the right workflow, node, edge and field, with a message that names the offending thing.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from compiler import compile_project
+from compiler.diagnostics import Codes, Diagnostic, Severity
+from compiler.pipeline import check_document
+from tests.harness import chain, edge, node, project
+
+CATALOGUE = [{"name": "charge", "input": {"amount": "int"}, "output": "str"}]
+"""Every case has a catalogue, so the warning-only case can render."""
+
+
+def workflow(
+    nodes: list[dict[str, Any]], edges: list[dict[str, Any]], **fields: Any
+) -> dict[str, Any]:
+    return {"id": "flow", "nodes": nodes, "edges": edges, **fields}
+
+
+def doc(nodes: list[dict[str, Any]], edges: list[dict[str, Any]], **fields: Any) -> dict[str, Any]:
+    """A project holding one workflow `flow` (a fresh copy: cases may change it)."""
+    return copy.deepcopy(project("shop", [workflow(nodes, edges, **fields)], activities=CATALOGUE))
+
+
+START = node("start", "start")
+DONE = node("done", "end")
+
+
+def timer(node_id: str, parent: str | None = None) -> dict[str, Any]:
+    return node(node_id, "timer", parent=parent, duration="1s")
+
+
+def charge(node_id: str, **config: Any) -> dict[str, Any]:
+    config.setdefault("args", {"amount": "1"})
+    return node(node_id, "activity", activity="charge", **config)
+
+
+@dataclass(frozen=True)
+class Case:
+    code: str
+    source: Any
+    mentions: tuple[str, ...]
+    """Text the message must contain: the offending id, name or value."""
+    workflow_id: str | None = "flow"
+    node_id: str | None = None
+    edge_id: str | None = None
+    field: str | None = None
+    """A path into the node for node diagnostics (`config.<setting>`, `parent_id`, `type`)."""
+    severity: Severity = Severity.ERROR
+
+
+def _with_unknown_node_field() -> dict[str, Any]:
+    document = doc([START, DONE], chain("start", "done"))
+    document["workflows"][0]["nodes"][1]["colour"] = "red"
+    return document
+
+
+def _two_workflows_with_one_id() -> dict[str, Any]:
+    flow = workflow([START, DONE], chain("start", "done"))
+    return copy.deepcopy(project("shop", [flow, dict(flow, name="again")], activities=CATALOGUE))
+
+
+def _duplicate_catalogue_entry() -> dict[str, Any]:
+    document = doc([START, DONE], chain("start", "done"))
+    document["activities"] = [*CATALOGUE, {"name": "charge", "input": {}, "output": "int"}]
+    return document
+
+
+CASES = [
+    Case(Codes.INVALID_JSON, '{"schema_version": 1, "id": ', ("line 1",), workflow_id=None),
+    Case(Codes.SCHEMA, _with_unknown_node_field(), ("'colour'",), node_id="done", field="colour"),
+    Case(
+        Codes.UNKNOWN_KIND,
+        doc([START, node("warp", "teleport"), DONE], chain("start", "warp", "done")),
+        ("'teleport'",),
+        node_id="warp",
+        field="type",
+    ),
+    Case(
+        Codes.BAD_CONFIG,
+        doc(
+            [START, node("t", "timer", duration="1s", colour="red"), DONE],
+            chain("start", "t", "done"),
+        ),
+        ("'colour'",),
+        node_id="t",
+        field="config.colour",
+    ),
+    Case(
+        Codes.DUPLICATE_NODE_ID,
+        doc(
+            [START, timer("t"), node("t", "timer", duration="2s"), DONE],
+            chain("start", "t", "done"),
+        ),
+        ("'t'",),
+        node_id="t",
+    ),
+    Case(
+        Codes.DUPLICATE_EDGE_ID,
+        doc(
+            [START, timer("t"), DONE],
+            [
+                {"id": "link", "source": "start", "target": "t"},
+                {"id": "link", "source": "t", "target": "done"},
+            ],
+        ),
+        ("'link'",),
+        edge_id="link",
+    ),
+    Case(
+        Codes.DANGLING_EDGE,
+        doc([START, DONE], [{"id": "to-ghost", "source": "start", "target": "ghost"}]),
+        ("'to-ghost'", "'ghost'"),
+        edge_id="to-ghost",
+    ),
+    Case(
+        Codes.UNKNOWN_PORT,
+        doc(
+            [START, node("check", "condition", expression="True"), DONE],
+            [edge("start", "check"), edge("check", "done", "maybe")],
+        ),
+        ("'check'", "'maybe'"),
+        node_id="check",
+        edge_id="check:maybe->done",
+        field="source_handle",
+    ),
+    Case(
+        Codes.PORT_USED_TWICE,
+        doc(
+            [START, timer("t"), DONE],
+            [*chain("start", "t", "done"), {"id": "again", "source": "start", "target": "done"}],
+        ),
+        ("'out'", "'start'"),
+        node_id="start",
+        edge_id="again",
+        field="source_handle",
+    ),
+    Case(Codes.MISSING_START, doc([DONE], []), ("Start",)),
+    Case(
+        Codes.DUPLICATE_START,
+        doc([START, node("start2", "start"), DONE], chain("start", "done")),
+        ("'start'",),
+        node_id="start2",
+    ),
+    Case(
+        Codes.UNREACHABLE,
+        doc([START, DONE, timer("lost")], chain("start", "done")),
+        ("'lost'",),
+        node_id="lost",
+        severity=Severity.WARNING,
+    ),
+    Case(
+        Codes.CYCLE,
+        doc([START, timer("a"), timer("b")], [*chain("start", "a", "b"), edge("b", "a")]),
+        ("'a'", "'b'"),
+        node_id="a",
+    ),
+    Case(
+        Codes.UNSTRUCTURED,
+        # `review` is reached from both arms of `vip`, which only meet again at `ship`:
+        # nested blocks cannot say it without a flag or a copy of the step
+        doc(
+            [
+                START,
+                node("vip", "condition", expression="input.amount > 1000"),
+                timer("score"),
+                node("high", "condition", expression="input.amount > 5000"),
+                node("known", "condition", expression="input.amount > 10"),
+                node("trusted", "condition", expression="input.amount > 100"),
+                timer("ship"),
+                timer("review"),
+                DONE,
+                node("rejected", "end"),
+            ],
+            [
+                edge("start", "vip"),
+                edge("vip", "score", "true"),
+                edge("score", "high"),
+                edge("high", "ship", "true"),
+                edge("high", "review", "false"),
+                edge("vip", "known", "false"),
+                edge("known", "ship", "true"),
+                edge("known", "trusted", "false"),
+                edge("trusted", "ship", "true"),
+                edge("trusted", "review", "false"),
+                edge("ship", "done"),
+                edge("review", "rejected"),
+            ],
+            input={"amount": "int"},
+        ),
+        ("'review'",),
+        node_id="review",
+    ),
+    Case(
+        Codes.BAD_PARENT,
+        doc([START, timer("t", parent="nowhere"), DONE], chain("start", "done")),
+        ("'nowhere'",),
+        node_id="t",
+        field="parent_id",
+    ),
+    Case(
+        Codes.CONTAINER_ENTRY,
+        doc(
+            [START, node("stage", "phase"), timer("a", "stage"), timer("b", "stage"), DONE],
+            chain("start", "stage", "done"),
+        ),
+        ("'stage'", "'a'", "'b'"),
+        node_id="stage",
+    ),
+    Case(
+        Codes.EDGE_CROSSES_CONTAINER,
+        doc(
+            [START, node("stage", "phase"), timer("inside", "stage"), DONE],
+            [*chain("start", "inside"), *chain("stage", "done")],
+        ),
+        ("'start->inside'",),
+        node_id="start",
+        edge_id="start->inside",
+    ),
+    Case(
+        Codes.NOT_ALLOWED_HERE,
+        doc(
+            [START, DONE, node("poke", "signal", name="poke"), node("boom", "fail", message="no")],
+            [*chain("start", "done"), *chain("poke", "boom")],
+        ),
+        ("signal handler",),
+        node_id="boom",
+    ),
+    Case(
+        Codes.NO_INPUT_PORT,
+        doc(
+            [
+                START,
+                node("check", "condition", expression="True"),
+                DONE,
+                node("poke", "signal", name="poke"),
+            ],
+            [
+                edge("start", "check"),
+                edge("check", "done", "true"),
+                {"id": "into-poke", "source": "check", "source_handle": "false", "target": "poke"},
+            ],
+        ),
+        ("'poke'",),
+        node_id="poke",
+        edge_id="into-poke",
+    ),
+    Case(
+        Codes.UNMATCHED_PARALLEL,
+        # the branches just stop: nothing says where they meet again
+        doc(
+            [START, node("fan", "parallel"), timer("a"), timer("b")],
+            [edge("start", "fan"), edge("fan", "a", "branch"), edge("fan", "b", "branch")],
+        ),
+        ("'fan'", "Join"),
+        node_id="fan",
+    ),
+    Case(
+        Codes.DUPLICATE_HANDLER,
+        doc(
+            [START, DONE, node("s1", "signal", name="poke"), node("s2", "signal", name="poke")],
+            chain("start", "done"),
+        ),
+        ("'poke'", "'s1'"),
+        node_id="s2",
+        field="config.name",
+    ),
+    Case(Codes.DUPLICATE_WORKFLOW, _two_workflows_with_one_id(), ("'flow'",)),
+    Case(
+        Codes.MISSING_RETURN,
+        doc([START, timer("t")], chain("start", "t"), output="str"),
+        ("str", "End"),
+        node_id="start",
+    ),
+    Case(
+        Codes.BAD_EXPRESSION,
+        doc(
+            [START, node("check", "condition", expression="__import__('os')"), DONE],
+            [edge("start", "check"), edge("check", "done", "true")],
+        ),
+        ("__import__",),
+        node_id="check",
+        field="config.expression",
+    ),
+    Case(
+        Codes.UNKNOWN_NAME,
+        doc(
+            [START, node("check", "condition", expression="mystery > 1"), DONE],
+            [edge("start", "check"), edge("check", "done", "true")],
+        ),
+        ("'mystery'",),
+        node_id="check",
+        field="config.expression",
+    ),
+    Case(
+        Codes.BAD_TYPE,
+        doc([START, DONE], chain("start", "done"), input={"lookup": "dict[int, str]"}),
+        ("dict[int, str]",),
+        field="input.lookup",
+    ),
+    Case(
+        Codes.UNKNOWN_TYPE,
+        doc([START, DONE], chain("start", "done"), input={"part": "Widget"}),
+        ("'Widget'",),
+        field="input.part",
+    ),
+    Case(
+        Codes.UNKNOWN_ACTIVITY,
+        doc(
+            [START, node("pay", "activity", activity="refund"), DONE], chain("start", "pay", "done")
+        ),
+        ("'refund'",),
+        node_id="pay",
+        field="config.activity",
+    ),
+    Case(
+        Codes.UNKNOWN_WORKFLOW,
+        doc(
+            [START, node("kid", "child_workflow", workflow="billing"), DONE],
+            chain("start", "kid", "done"),
+        ),
+        ("'billing'",),
+        node_id="kid",
+        field="config.workflow",
+    ),
+    Case(
+        Codes.BAD_DURATION,
+        doc([START, node("nap", "timer", duration="soon"), DONE], chain("start", "nap", "done")),
+        ("'soon'",),
+        node_id="nap",
+        field="config.duration",
+    ),
+    Case(
+        Codes.DUPLICATE_RESULT,
+        doc(
+            [START, charge("first", result="receipt"), charge("second", result="receipt"), DONE],
+            chain("start", "first", "second", "done"),
+        ),
+        ("'receipt'", "'first'"),
+        node_id="second",
+        field="config.result",
+    ),
+    Case(
+        Codes.BAD_ARGUMENT,
+        doc(
+            [START, charge("pay", args={"amount": "1", "tip": "2"}), DONE],
+            chain("start", "pay", "done"),
+        ),
+        ("'tip'",),
+        node_id="pay",
+        field="config.args.tip",
+    ),
+    Case(
+        Codes.DUPLICATE_ACTIVITY,
+        _duplicate_catalogue_entry(),
+        ("'charge'",),
+        workflow_id=None,
+        field="activities.1.name",
+    ),
+    Case(
+        Codes.BAD_TEMPLATE,
+        doc([START, node("stop", "fail", message="total {oops")], chain("start", "stop")),
+        ("total {oops",),
+        node_id="stop",
+        field="config.message",
+    ),
+    Case(
+        Codes.WAIT_IN_HANDLER,
+        doc(
+            [
+                START,
+                DONE,
+                node("poke", "signal", name="poke"),
+                node("gate", "wait", approved_when="state.ready"),
+            ],
+            [*chain("start", "done"), *chain("poke", "gate")],
+            state=[{"name": "ready", "type": "bool"}],
+        ),
+        ("handler",),
+        node_id="gate",
+    ),
+    Case(
+        Codes.DUPLICATE_NAME,
+        doc(
+            [
+                START,
+                node(
+                    "route",
+                    "switch",
+                    cases=[{"key": "a", "expression": "True"}, {"key": "a", "expression": "False"}],
+                ),
+                DONE,
+            ],
+            [edge("start", "route"), edge("route", "done", "case:a")],
+        ),
+        ("'a'",),
+        node_id="route",
+        field="config.cases.1.key",
+    ),
+]
+
+VARIANTS = [
+    Case(
+        Codes.SCHEMA,
+        "[1, 2]",
+        ("JSON object",),
+        workflow_id=None,
+    ),
+    Case(
+        Codes.SCHEMA,
+        project("shop", [{"id": "Not A Slug", "nodes": [], "edges": []}]),
+        ("pattern",),
+        workflow_id="Not A Slug",
+        field="workflows.0.id",
+    ),
+    Case(
+        Codes.UNMATCHED_PARALLEL,
+        doc([START, node("meet", "join"), DONE], chain("start", "meet", "done")),
+        ("'meet'", "Parallel"),
+        node_id="meet",
+    ),
+    Case(
+        Codes.UNKNOWN_PORT,
+        doc(
+            [START, node("route", "switch", cases=[{"key": "a", "expression": "True"}]), DONE],
+            [edge("start", "route"), edge("route", "done", "case:b")],
+        ),
+        ("'case:b'",),
+        node_id="route",
+        field="config.cases",
+    ),
+    Case(
+        Codes.BAD_PARENT,
+        doc([START, timer("t", parent="done"), DONE], chain("start", "done")),
+        ("'done'",),
+        node_id="t",
+        field="parent_id",
+    ),
+    Case(
+        Codes.NOT_ALLOWED_HERE,
+        doc(
+            [START, node("stage", "phase"), node("quit", "end", parent="stage"), DONE],
+            chain("start", "stage", "done"),
+        ),
+        ("phase",),
+        node_id="quit",
+    ),
+    Case(
+        Codes.NOT_ALLOWED_HERE,
+        doc(
+            [
+                START,
+                node("stage", "phase"),
+                timer("t", "stage"),
+                node("poke", "signal", parent="stage", name="poke"),
+                DONE,
+            ],
+            chain("start", "stage", "done"),
+        ),
+        ("Signal",),
+        node_id="poke",
+        field="parent_id",
+    ),
+    Case(
+        # the unwired default of `route` ends the workflow early, without the str it promises
+        Codes.MISSING_RETURN,
+        doc(
+            [
+                START,
+                node(
+                    "route",
+                    "switch",
+                    cases=[
+                        {"key": "big", "expression": "input.amount > 100"},
+                        {"key": "small", "expression": "input.amount > 0"},
+                    ],
+                ),
+                timer("ship"),
+                timer("post"),
+                timer("after"),
+                node("done", "end", value="'sent'"),
+            ],
+            [
+                edge("start", "route"),
+                edge("route", "ship", "case:big"),
+                edge("route", "post", "case:small"),
+                edge("ship", "after"),
+                edge("post", "after"),
+                edge("after", "done"),
+            ],
+            input={"amount": "int"},
+            output="str",
+        ),
+        ("str", "End"),
+        node_id="start",
+    ),
+    Case(
+        Codes.MISSING_RETURN,
+        doc([START, DONE], chain("start", "done"), output="str"),
+        ("str",),
+        node_id="done",
+        field="config.value",
+    ),
+    Case(
+        Codes.UNKNOWN_NAME,
+        doc([START, DONE], chain("start", "done"), settings={"id_template": "job-{state.count}"}),
+        ("'state'",),
+        field="settings.id_template",
+    ),
+    Case(
+        Codes.UNKNOWN_NAME,
+        doc(
+            [
+                START,
+                node("keep", "set_state", assignments=[{"target": "state.total", "value": "1"}]),
+                DONE,
+            ],
+            chain("start", "keep", "done"),
+        ),
+        ("'total'",),
+        node_id="keep",
+        field="config.assignments.0.target",
+    ),
+    Case(
+        # a project type that does not exist is unknown wherever it is named
+        Codes.UNKNOWN_TYPE,
+        doc(
+            [START, DONE, node("ask", "query", name="part", value="state", returns="Widget")],
+            chain("start", "done"),
+        ),
+        ("'Widget'",),
+        node_id="ask",
+        field="config.returns",
+    ),
+    Case(
+        Codes.WAIT_IN_HANDLER,
+        doc(
+            [
+                START,
+                DONE,
+                node("ask", "update", name="ask"),
+                node("gate", "wait", approved_when="state.ready"),
+            ],
+            [*chain("start", "done"), *chain("ask", "gate")],
+            state=[{"name": "ready", "type": "bool"}],
+        ),
+        ("handler",),
+        node_id="gate",
+    ),
+    Case(
+        Codes.BAD_DURATION,
+        doc([START, DONE], chain("start", "done"), settings={"execution_timeout": "forever"}),
+        ("'forever'",),
+        field="settings.execution_timeout",
+    ),
+    Case(
+        Codes.BAD_TEMPLATE,
+        doc([START, DONE], chain("start", "done"), settings={"id_template": "job-{"}),
+        ("job-{",),
+        field="settings.id_template",
+    ),
+    Case(
+        Codes.BAD_ARGUMENT,
+        doc([START, charge("pay", args={}), DONE], chain("start", "pay", "done")),
+        ("'amount'",),
+        node_id="pay",
+        field="config.args.amount",
+    ),
+]
+
+
+def _case_id(case: Case) -> str:
+    name = next(key for key, value in vars(Codes).items() if value == case.code)
+    where = [part for part in (case.node_id or case.edge_id, case.field) if part]
+    return "-".join([case.code, name.lower(), *where])
+
+
+def _diagnostics(source: Any) -> list[Diagnostic]:
+    """Both entry points agree; a document with errors compiles to no files, one without does."""
+    checked = check_document(source)
+    compiled = compile_project(source)
+    assert compiled.diagnostics == checked.diagnostics
+    assert compiled.ok == checked.ok
+    assert bool(compiled.files) == compiled.ok
+    return checked.diagnostics
+
+
+def _node_relative(field: str | None) -> str | None:
+    """Fields of node diagnostics without the `config.` prefix, for a spelling-blind compare."""
+    return field.removeprefix("config.") if field else field
+
+
+def _describe(diagnostics: list[Diagnostic]) -> str:
+    return "\n".join(d.format() for d in diagnostics) or "no diagnostics"
+
+
+@pytest.mark.parametrize("case", CASES + VARIANTS, ids=_case_id)
+def test_each_code_has_a_minimal_document(case: Case) -> None:
+    diagnostics = _diagnostics(case.source)
+    assert [d.code for d in diagnostics] == [case.code], _describe(diagnostics)
+    (found,) = diagnostics
+    assert found.severity == case.severity
+    assert check_document(case.source).ok == (case.severity is Severity.WARNING)
+    assert found.workflow_id == case.workflow_id
+    assert found.node_id == case.node_id
+    assert found.edge_id == case.edge_id
+    assert _node_relative(found.field) == _node_relative(case.field)
+    for text in case.mentions:
+        assert text in found.message, f"{text!r} missing from {found.message!r}"
+    assert found.message.strip() and found.format()
+
+
+NOT_FROM_A_DOCUMENT = {Codes.INTERNAL}
+"""Codes no correct compiler produces from any document: INTERNAL means generated code that
+does not parse, a compiler bug (test_property asserts it never appears)."""
+
+
+def test_every_code_has_a_triggering_case() -> None:
+    """Each stable code is produced by at least one document above."""
+    covered = {case.code for case in CASES} | NOT_FROM_A_DOCUMENT
+    missing = {
+        name: code
+        for name, code in vars(Codes).items()
+        if not name.startswith("_") and code not in covered
+    }
+    assert not missing, f"no document triggers these codes: {missing}"
+
+
+def test_node_fields_are_paths_into_the_node() -> None:
+    """A node diagnostic's field is spelled the way the document spells it: `config.<setting>`.
+
+    The editor highlights the setting from it, so one setting has one spelling whichever stage
+    reports it: a step's result name is `config.result` for DUPLICATE_RESULT, and must be the
+    same for BAD_ARGUMENT.
+    """
+    spelled: dict[str, str | None] = {}
+    for case in CASES + VARIANTS:
+        if not (case.node_id and case.field):
+            continue
+        for found in _diagnostics(case.source):
+            if found.node_id == case.node_id and found.field != case.field:
+                spelled[_case_id(case)] = found.field
+    assert not spelled, f"fields that are not paths into the node: {spelled}"
+
+
+def test_a_broken_document_reports_every_problem_in_one_pass() -> None:
+    catalogue = [
+        {"name": "charge", "input": {"amount": "int"}, "output": "str"},
+        {"name": "charge", "input": {}, "output": "str"},
+        {"name": "ship", "output": "Parcel", "defaults": {"start_to_close_timeout": "later"}},
+    ]
+    broken_graph = workflow(
+        [
+            START,
+            node("pay", "activity", activity="refund"),
+            node("check", "condition", expression="lambda: 1"),
+            node("nap", "timer", duration="soon"),
+            DONE,
+        ],
+        [
+            *chain("start", "pay", "check"),
+            edge("check", "nap", "true"),
+            edge("nap", "done"),
+            {"id": "to-ghost", "source": "check", "source_handle": "false", "target": "ghost"},
+        ],
+    )
+    broken_scopes = {
+        "id": "audit",
+        "output": "str",
+        "nodes": [
+            START,
+            node("answer", "end", value="mystery"),
+            node("poke", "signal", name="poke"),
+            node("boom", "fail", message="no"),
+        ],
+        "edges": [*chain("start", "answer"), *chain("poke", "boom")],
+    }
+    no_start = {"id": "orphan", "nodes": [DONE], "edges": []}
+    document = project(
+        "shop",
+        copy.deepcopy([broken_graph, broken_scopes, no_start]),
+        activities=catalogue,
+        types={"Parcel": {"fields": {"size": "Widget"}}},
+    )
+    found = {
+        (d.code, d.workflow_id, d.node_id, d.edge_id, _node_relative(d.field))
+        for d in _diagnostics(document)
+    }
+    assert found == {
+        (Codes.DUPLICATE_ACTIVITY, None, None, None, "activities.1.name"),
+        (Codes.BAD_DURATION, None, None, None, "activities.2.defaults.start_to_close_timeout"),
+        (Codes.UNKNOWN_TYPE, None, None, None, "types.Parcel.fields.size"),
+        (Codes.DANGLING_EDGE, "flow", None, "to-ghost", None),
+        (Codes.UNKNOWN_ACTIVITY, "flow", "pay", None, "activity"),
+        (Codes.BAD_EXPRESSION, "flow", "check", None, "expression"),
+        (Codes.BAD_DURATION, "flow", "nap", None, "duration"),
+        (Codes.UNKNOWN_NAME, "audit", "answer", None, "value"),
+        (Codes.NOT_ALLOWED_HERE, "audit", "boom", None, None),
+        (Codes.MISSING_START, "orphan", None, None, None),
+    }
+
+
+def test_every_schema_violation_is_reported_at_once() -> None:
+    document = doc([START, DONE], chain("start", "done"))
+    document["colour"] = "red"
+    document["workflows"][0]["nodes"][0]["size"] = {"width": -1, "height": 10}
+    document["workflows"][0]["edges"][0]["weight"] = 3
+    found = {
+        (d.code, d.workflow_id, d.node_id, d.edge_id, d.field)
+        for d in _diagnostics(json.dumps(document))
+    }
+    assert found == {
+        (Codes.SCHEMA, None, None, None, "colour"),
+        (Codes.SCHEMA, "flow", "start", None, "size.width"),
+        (Codes.SCHEMA, "flow", None, "start->done", "weight"),
+    }
