@@ -7,7 +7,8 @@ import { type AppData, AppDataContext } from "./pages/appData";
 import { EditorPage } from "./pages/EditorPage";
 import { ProjectPage } from "./pages/ProjectPage";
 import { ProjectsPage } from "./pages/ProjectsPage";
-import { useRoute } from "./pages/router";
+import { prefetchEditorData } from "./pages/editorData";
+import { parseRoute, useRoute } from "./pages/router";
 
 async function fetchSchema(): Promise<JsonSchema> {
   const response = await fetch("/api/schema");
@@ -21,6 +22,8 @@ export function App() {
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
+    const first = parseRoute(window.location.hash);
+    if (first.page === "editor") prefetchEditorData(first.projectId, first.workflowId);
     Promise.all([api.nodeTypes(), fetchSchema()])
       .then(([kinds, documentSchema]) => setData({ catalogue: makeCatalogue(kinds), documentSchema }))
       .catch((failure: unknown) => setError(failure instanceof Error ? failure.message : String(failure)));

@@ -11,6 +11,7 @@ import {
   type IsValidConnection,
   type Node,
   type OnConnect,
+  type Rect,
   useReactFlow,
 } from "@xyflow/react";
 import { type DragEvent, useCallback, useEffect, useMemo, useState } from "react";
@@ -27,6 +28,8 @@ export const KIND_MIME = "application/x-wfd-kind";
 const nodeTypes = { step: StepNode, container: ContainerNode, ghost: GhostNodeView };
 const edgeTypes = { port: PortEdge, ghost: GhostEdgeView };
 const GHOST = "ghost:";
+/** From this many nodes on, only the nodes in view are drawn. */
+const LARGE_GRAPH = 300;
 
 function ghostsOf(diff: DiffView | null, state: EditorState): { nodes: GhostNode[]; edges: GhostEdge[] } {
   if (!diff) return { nodes: [], edges: [] };
@@ -77,10 +80,24 @@ export function Canvas() {
   const focus = useEditor((state) => state.focus);
   const onNodesChange = useEditor((state) => state.onNodesChange);
   const onEdgesChange = useEditor((state) => state.onEdgesChange);
-  const { screenToFlowPosition, setCenter, getZoom } = useReactFlow();
+  const { screenToFlowPosition, setCenter, getZoom, fitBounds } = useReactFlow();
 
-  // an empty canvas keeps its view: fitting it to the first dropped node would jump away
-  const [fitOnOpen] = useState(() => store.getState().nodes.length > 0);
+  // An empty canvas keeps its view: fitting it to the first dropped node would jump away.
+  // A large graph opens on its first nodes at a readable zoom, drawing only what is in view.
+  const [opening] = useState(() => {
+    const all = store.getState().nodes;
+    return { fit: all.length > 0 && all.length <= LARGE_GRAPH, large: all.length > LARGE_GRAPH };
+  });
+  // the minimap of a large graph is drawn once the canvas answers, not before
+  const [showMinimap, setShowMinimap] = useState(!opening.large);
+  useEffect(() => {
+    if (showMinimap) return;
+    const timer = setTimeout(() => setShowMinimap(true), 300);
+    return () => clearTimeout(timer);
+  }, [showMinimap]);
+  const onInit = useCallback(() => {
+    if (opening.large) void fitBounds(openingBounds(store.getState().nodes), { padding: 0.1 });
+  }, [opening, store, fitBounds]);
   const ghosts = useMemo(() => ghostsOf(diff, store.getState()), [diff, store]);
   const shownNodes = useMemo<Node[]>(
     () => (ghosts.nodes.length ? [...nodes, ...ghosts.nodes] : nodes),
@@ -183,8 +200,6 @@ export function Canvas() {
     [store],
   );
 
-  const large = nodes.length > 300;
-
   return (
     <ReactFlow<Node, FlowEdge | GhostEdge>
       nodes={shownNodes}
@@ -214,23 +229,44 @@ export function Canvas() {
       snapGrid={[8, 8]}
       minZoom={0.05}
       maxZoom={2}
-      fitView={fitOnOpen}
+      fitView={opening.fit}
       fitViewOptions={{ padding: 0.2, maxZoom: 1 }}
-      onlyRenderVisibleElements={large}
+      onInit={onInit}
+      onlyRenderVisibleElements={opening.large || nodes.length > LARGE_GRAPH}
       proOptions={{ hideAttribution: true }}
     >
       <Background variant={BackgroundVariant.Dots} gap={16} size={1} color="#cbd5e1" />
-      <MiniMap
+      {showMinimap && (
+        <MiniMap
         style={{ width: 168, height: 112 }}
         pannable
         zoomable
         nodeStrokeWidth={2}
         nodeColor={(node) => minimapColor(store.getState(), node as FlowNode)}
-        maskColor="rgba(241, 245, 249, 0.7)"
-      />
+          maskColor="rgba(241, 245, 249, 0.7)"
+        />
+      )}
       <Controls showInteractive={false} />
     </ReactFlow>
   );
+}
+
+/** Where a large graph opens: its first nodes, at a zoom where their labels can be read. */
+function openingBounds(nodes: FlowNode[]): Rect {
+  const byId = new Map(nodes.map((node) => [node.id, node]));
+  let left = Infinity;
+  let top = Infinity;
+  let right = -Infinity;
+  let bottom = -Infinity;
+  for (const node of nodes.slice(0, 40)) {
+    const at = absolutePosition(node, byId);
+    const size = nodeSize(node);
+    left = Math.min(left, at.x);
+    top = Math.min(top, at.y);
+    right = Math.max(right, at.x + size.width);
+    bottom = Math.max(bottom, at.y + size.height);
+  }
+  return { x: left, y: top, width: Math.min(right - left, 1400), height: Math.min(bottom - top, 900) };
 }
 
 function minimapColor(state: EditorState, node: FlowNode): string {

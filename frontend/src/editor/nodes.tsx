@@ -4,6 +4,7 @@
 import { Handle, type Node, NodeResizer, type NodeProps, Position } from "@xyflow/react";
 import { CircleAlert, TriangleAlert } from "lucide-react";
 import { memo, type CSSProperties } from "react";
+import { useShallow } from "zustand/react/shallow";
 
 import type { Diagnostic, NodeKind } from "../api/types";
 import { KindIcon } from "../components/KindIcon";
@@ -105,11 +106,16 @@ function OutputHandles({ kind, node, handlesKey }: { kind?: NodeKind; node: Flow
   );
 }
 
+/** Everything a node reads from the editor's store, in one subscription (a canvas holds many). */
 function useNodeView(id: string, data: FlowNode["data"]) {
-  const kind = useEditor((state) => state.catalogue.kinds.get(data.kind));
-  const problems = useEditor((state) => state.problemsByNode[id]);
-  const status = useEditor((state) => diffStatus(state.diff, id));
-  const handlesKey = useEditor((state) => usedHandles(state, id));
+  const { kind, problems, status, handlesKey } = useEditor(
+    useShallow((state: EditorState) => ({
+      kind: state.catalogue.kinds.get(data.kind),
+      problems: state.problemsByNode[id],
+      status: diffStatus(state.diff, id),
+      handlesKey: usedHandles(state, id),
+    })),
+  );
   const classes = [
     problems?.some((p) => p.severity === "error") ? "has-error" : problems?.length ? "has-warning" : "",
     status ? `diff-${status}` : "",

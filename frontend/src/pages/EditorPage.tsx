@@ -3,7 +3,6 @@ import { ReactFlowProvider } from "@xyflow/react";
 import { LayoutGrid, Redo2, Save, Search, Undo2 } from "lucide-react";
 import { useCallback, useEffect, useMemo, useState } from "react";
 
-import { api } from "../api/client";
 import type { ProjectPublic, ProjectSettings } from "../api/types";
 import { Toast } from "../components/Toast";
 import { Canvas } from "../editor/Canvas";
@@ -21,6 +20,7 @@ import { ProblemsPanel } from "../panels/ProblemsPanel";
 import { ProjectPanel } from "../panels/ProjectPanel";
 import { VersionsPanel } from "../panels/VersionsPanel";
 import { useAppData } from "./appData";
+import { takeEditorData } from "./editorData";
 import { link } from "./router";
 
 type Tab = "properties" | "project" | "code" | "versions";
@@ -44,11 +44,7 @@ export function EditorPage({ projectId, workflowId }: { projectId: string; workf
     let cancelled = false;
     setStore(null);
     (async () => {
-      const [project, workflow, exported] = await Promise.all([
-        api.readProject(projectId),
-        api.readWorkflow(projectId, workflowId),
-        api.exportProject(projectId),
-      ]);
+      const { project, workflow, exported } = await takeEditorData(projectId, workflowId);
       const created = createEditorStore({
         catalogue,
         projectId,

@@ -1,0 +1,240 @@
+"""Opens a 1,000-node workflow in the browser editor and measures it.
+
+Starts the backend (uvicorn, a temporary SQLite database, the built editor), stores a synthetic
+project whose one workflow holds 1,000 nodes (ten phases of chained activities, laid out), opens
+it in Debian's Chromium through Playwright and prints:
+
+- the time from navigation until the canvas is interactive: the nodes in view drawn and a click
+  on one selects it;
+- frame times (requestAnimationFrame intervals) while the view is panned and zoomed;
+
+last line `editor_open_1000_nodes_ms=<n>`. Targets: open under 2,000 ms, median frame under 20 ms.
+
+    .venv/bin/python scripts/bench_editor.py [--runs 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+from playwright.sync_api import Page, sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+DIST = ROOT / "frontend" / "dist"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+NODES = 1000
+PHASES = 10
+COLUMNS = 10
+
+
+def synthetic_project() -> dict[str, Any]:
+    """Start -> ten phases in a row -> End; each phase chains ~99 activities in a grid."""
+    steps = NODES - 2 - PHASES
+    per_phase = [steps // PHASES + (1 if i < steps % PHASES else 0) for i in range(PHASES)]
+    nodes: list[dict[str, Any]] = [
+        {"id": "start", "type": "start", "label": "Start", "position": {"x": 0, "y": -200}}
+    ]
+    edges: list[dict[str, Any]] = []
+    previous = "start"
+    for phase_index, count in enumerate(per_phase):
+        phase = f"phase_{phase_index}"
+        rows = (count + COLUMNS - 1) // COLUMNS
+        width, height = COLUMNS * 260 + 48, rows * 110 + 96
+        nodes.append(
+            {
+                "id": phase,
+                "type": "phase",
+                "label": f"Phase {phase_index}",
+                "position": {"x": (phase_index % 5) * 2800, "y": (phase_index // 5) * 1400},
+                "size": {"width": width, "height": height},
+            }
+        )
+        edges.append({"id": f"p{phase_index}", "source": previous, "target": phase})
+        previous = phase
+        inner_previous = None
+        for step in range(count):
+            step_id = f"{phase}_step_{step}"
+            nodes.append(
+                {
+                    "id": step_id,
+                    "type": "activity",
+                    "label": f"Step {phase_index}.{step}",
+                    "parent_id": phase,
+                    "position": {
+                        "x": 24 + (step % COLUMNS) * 260,
+                        "y": 56 + (step // COLUMNS) * 110,
+                    },
+                    "config": {
+                        "activity": "work",
+                        "args": {"item": f"'{phase_index}-{step}'"},
+                        "result": f"r_{phase_index}_{step}",
+                    },
+                }
+            )
+            if inner_previous:
+                edges.append({"id": f"e_{step_id}", "source": inner_previous, "target": step_id})
+            inner_previous = step_id
+    nodes.append({"id": "end", "type": "end", "label": "End", "position": {"x": 0, "y": 3000}})
+    edges.append({"id": "last", "source": previous, "target": "end"})
+    assert len(nodes) == NODES
+    return {
+        "schema_version": 1,
+        "id": "bench-editor",
+        "name": "Editor benchmark",
+        "task_queue": "bench",
+        "activities": [
+            {
+                "name": "work",
+                "input": {"item": "str"},
+                "output": "str",
+                "implementation": {"kind": "simulate", "result": "done {item}"},
+            }
+        ],
+        "workflows": [{"id": "big", "name": "Big", "nodes": nodes, "edges": edges}],
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def start_server(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    environment = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{folder / 'wfd.db'}",
+        "WFD_FRONTEND_DIST": str(DIST),
+    }
+    environment.pop("WFD_TOKEN", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "--factory", "backend.app:create_app"]
+        + ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+        cwd=ROOT,
+        env=environment,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/api/health").status_code == 200:
+                return process, url
+        except httpx.TransportError:
+            time.sleep(0.05)
+    process.terminate()
+    raise SystemExit("the server did not start within 30 s")
+
+
+def open_editor(page: Page, url: str) -> tuple[float, int]:
+    """Milliseconds from navigation until the canvas answers (a click on a node selects it),
+    and how many nodes were drawn then (a large graph draws the ones in view)."""
+    began = time.perf_counter()
+    page.goto(f"{url}/#/projects/bench-editor/workflows/big")
+    start = page.locator('.react-flow__node[data-id="start"]')
+    start.click()
+    page.wait_for_selector('.react-flow__node[data-id="start"].selected', state="attached")
+    elapsed = (time.perf_counter() - began) * 1000
+    drawn: int = page.evaluate("document.querySelectorAll('.react-flow__node').length")
+    return elapsed, drawn
+
+
+FRAME_RECORDER = """
+() => {
+  window.__frames = [];
+  let last = performance.now();
+  const tick = (now) => {
+    window.__frames.push(now - last);
+    last = now;
+    if (window.__recording) requestAnimationFrame(tick);
+  };
+  window.__recording = true;
+  requestAnimationFrame(tick);
+}
+"""
+
+
+def pan_and_zoom(page: Page) -> list[float]:
+    """Frame intervals (ms) while the view is dragged around and zoomed in and out."""
+    pane = page.locator(".react-flow__pane").bounding_box()
+    assert pane is not None
+    cx, cy = pane["x"] + pane["width"] / 2, pane["y"] + pane["height"] / 2
+    page.evaluate(FRAME_RECORDER)
+    for dx, dy in [(300, 0), (0, 200), (-300, 0), (0, -200)]:
+        page.mouse.move(cx, cy)
+        page.mouse.down()
+        page.mouse.move(cx + dx, cy + dy, steps=30)
+        page.mouse.up()
+    page.mouse.move(cx, cy)
+    for delta in [-120] * 12 + [120] * 12:
+        page.mouse.wheel(0, delta)
+        page.wait_for_timeout(16)
+    frames: list[float] = page.evaluate(
+        "() => { window.__recording = false; return window.__frames; }"
+    )
+    return frames[1:]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3, help="open the workflow this many times")
+    runs = parser.parse_args().runs
+    if not (DIST / "index.html").is_file():
+        subprocess.run([str(ROOT / "scripts" / "frontend"), "build"], check=True)
+    with tempfile.TemporaryDirectory() as folder:
+        process, url = start_server(Path(folder))
+        try:
+            answer = httpx.post(f"{url}/api/import", json=synthetic_project(), timeout=60)
+            answer.raise_for_status()
+            with sync_playwright() as driver:
+                browser = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                opens: list[float] = []
+                frames: list[float] = []
+                for run in range(runs):
+                    context = browser.new_context(viewport={"width": 1440, "height": 900})
+                    page = context.new_page()
+                    opened, drawn = open_editor(page, url)
+                    opens.append(opened)
+                    run_frames = pan_and_zoom(page)
+                    frames += run_frames
+                    print(
+                        f"run {run + 1}: open {opened:.0f} ms ({drawn} nodes drawn), "
+                        f"{len(run_frames)} frames, median {statistics.median(run_frames):.1f} ms, "
+                        f"slowest {max(run_frames):.0f} ms"
+                    )
+                    context.close()
+                browser.close()
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+    ordered = sorted(frames)
+    p95 = ordered[int(len(ordered) * 0.95)]
+    print(f"nodes={NODES} runs={runs}")
+    best, worst = min(opens), max(opens)
+    print(f"open_ms median={statistics.median(opens):.0f} best={best:.0f} worst={worst:.0f}")
+    print(f"frame_ms median={statistics.median(frames):.1f} p95={p95:.1f} frames={len(frames)}")
+    print(f"editor_frame_median_ms={statistics.median(frames):.1f}")
+    print(f"editor_open_1000_nodes_ms={statistics.median(opens):.0f}")
+
+
+if __name__ == "__main__":
+    main()
