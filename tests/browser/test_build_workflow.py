@@ -111,3 +111,56 @@ def test_build_configure_save_and_reload(
     expect(field(page, "activity_1", "activity")).to_have_value("charge")
     expect(field(page, "activity_1", "args.amount")).to_have_value("input.amount")
     assert api.workflow(project_id, "orders")["document"] == saved
+
+
+def test_project_types_and_activities_are_edited_beside_the_graph(
+    page: Page, server: str, api: Api, project_id: str
+) -> None:
+    empty = shop_project(project_id)
+    empty["types"], empty["activities"] = {}, []
+    api.import_project(empty)
+    open_editor(page, server, project_id, "orders")
+    page.get_by_role("tab", name="Project").click()
+    panel = page.get_by_test_id("project-panel")
+
+    panel.get_by_role("button", name="Add type").click()
+    panel.get_by_label("Types name").fill("Receipt")
+    type_fields = panel.locator('[data-field="types.Receipt.fields"]')
+    type_fields.get_by_role("button", name="Add entry").click()
+    type_fields.get_by_label("Fields name").fill("amount")
+    type_fields.locator('[id="project-types.Receipt.fields.amount"]').fill("int")
+
+    panel.locator('[data-field="activities"]').get_by_role("button", name="Add").last.click()
+    panel.locator('[id="project-activities.0.name"]').fill("charge")
+    inputs = panel.locator('[data-field="activities.0.input"]')
+    inputs.get_by_role("button", name="Add entry").click()
+    inputs.get_by_label("Input name").fill("amount")
+    inputs.locator('[id="project-activities.0.input.amount"]').fill("int")
+    panel.locator('[id="project-activities.0.output"]').fill("Receipt")
+    panel.locator('[id="project-activities.0.implementation"]').select_option("http")
+    panel.locator('[id="project-activities.0.implementation.url"]').fill(
+        "http://payments.internal/charge"
+    )
+    panel.locator('[id="project-activities.0.implementation.method"]').select_option("POST")
+    expect(page.get_by_test_id("unsaved")).to_be_visible()
+
+    # the catalogue is offered where a node names an activity
+    page.get_by_role("tab", name="Properties").click()
+    drop(page, "activity", 300, 160)
+    options = page.locator('datalist[id="node-activity_1-activity-options"] option')
+    expect(options).to_have_count(1)
+    expect(options.first).to_have_attribute("value", "charge")
+    field(page, "activity_1", "activity").fill("charge")
+    expect(field(page, "activity_1", "args.amount")).to_be_visible()
+
+    page.keyboard.press("Control+s")
+    expect(page.get_by_test_id("saved")).to_contain_text("revision 2")
+    project = api.client.get(f"/projects/{project_id}").json()
+    assert project["types"] == {"Receipt": {"description": "", "fields": {"amount": "int"}}}
+    [activity] = project["activities"]
+    assert activity["name"] == "charge"
+    assert activity["input"] == {"amount": "int"}
+    assert activity["output"] == "Receipt"
+    assert activity["implementation"]["kind"] == "http"
+    assert activity["implementation"]["method"] == "POST"
+    assert activity["implementation"]["url"] == "http://payments.internal/charge"

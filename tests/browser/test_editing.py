@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Dialog, Page, expect
 
 from tests.browser.conftest import Api, orders_workflow, shop_project
 from tests.browser.editor import center, field, node, nodes, open_editor, select
@@ -85,8 +85,23 @@ def test_copy_and_paste_within_and_across_workflows(
     page.keyboard.press("Control+a")
     expect(page.locator(".react-flow__node.selected")).to_have_count(8)
     page.keyboard.press("Control+c")
+    # leaving with unsaved changes asks first: the first answer stays, the second leaves
+    questions: list[str] = []
+
+    def answer(dialog: Dialog) -> None:
+        questions.append(dialog.message)
+        if len(questions) == 1:
+            dialog.dismiss()
+        else:
+            dialog.accept()
+
+    page.on("dialog", answer)
+    page.goto(f"{server}/#/projects/{project_id}/workflows/refunds")
+    expect(page.get_by_test_id("workflow-name")).to_have_text("Orders")
+    expect(nodes(page)).to_have_count(8)
     page.goto(f"{server}/#/projects/{project_id}/workflows/refunds")
     expect(page.get_by_test_id("workflow-name")).to_have_text("Refunds")
+    assert len(questions) == 2 and "unsaved changes" in questions[0]
     expect(nodes(page)).to_have_count(0)
     page.keyboard.press("Control+v")
     expect(nodes(page)).to_have_count(8)
@@ -117,3 +132,45 @@ def test_find_a_node_by_label(page: Page, server: str, api: Api, project_id: str
     expect(page.get_by_test_id("find-bar")).to_have_count(0)
     expect(node(page, "notify").locator(".wf-node")).to_have_class(re.compile("selected"))
     expect(page.get_by_test_id("node-inspector")).to_contain_text("notify")
+
+
+def test_containers_move_with_their_children_and_resize(
+    page: Page, server: str, api: Api, project_id: str
+) -> None:
+    api.import_project(shop_project(project_id, [orders_workflow()]))
+    open_editor(page, server, project_id, "orders")
+    review, notify = node(page, "review"), node(page, "notify")
+    phase_before, child_before = review.bounding_box(), notify.bounding_box()
+    assert phase_before and child_before
+
+    x, y = center(review.locator(".container-header .node-label"))
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x - 60, y + 50, steps=10)
+    page.mouse.up()
+    phase_after, child_after = review.bounding_box(), notify.bounding_box()
+    assert phase_after and child_after
+    moved_x = phase_after["x"] - phase_before["x"]
+    assert moved_x < -40
+    assert abs((child_after["x"] - child_before["x"]) - moved_x) < 1
+    assert abs((child_after["y"] - child_before["y"]) - (phase_after["y"] - phase_before["y"])) < 1
+
+    # the selected container shows its resize handles
+    corner = review.locator(".react-flow__resize-control.handle.bottom.right")
+    expect(corner).to_be_visible()
+    x, y = center(corner)
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + 120, y + 80, steps=10)
+    page.mouse.up()
+    resized = review.bounding_box()
+    assert resized and resized["width"] > phase_after["width"] + 80
+    page.keyboard.press("Control+z")
+    undone = review.bounding_box()
+    assert undone and abs(undone["width"] - phase_after["width"]) < 1
+    page.keyboard.press("Control+s")
+    expect(page.get_by_test_id("saved")).to_contain_text("revision 2")
+    saved = {n["id"]: n for n in api.workflow(project_id, "orders")["document"]["nodes"]}
+    assert saved["review"]["size"] == {"width": 320, "height": 200}
+    assert saved["review"]["position"] != {"x": 80, "y": 380}
+    assert saved["notify"]["position"] == {"x": 50, "y": 80}

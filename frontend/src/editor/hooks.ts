@@ -2,6 +2,7 @@
 import { useEffect } from "react";
 
 import { api, ApiError } from "../api/client";
+import { setLeaveGuard } from "../pages/router";
 import type { Diagnostic } from "../api/types";
 import type { ClipboardContent, EditorState, EditorStore } from "./store";
 import { isDirty, projectDocument } from "./store";
@@ -51,7 +52,8 @@ export function useLiveValidation(store: EditorStore) {
   }, [store]);
 }
 
-/** The browser asks before leaving while there are unsaved changes. */
+/** Leaving with unsaved changes asks first: closing or reloading the page (the browser's own
+ * question), and moving to another page of the app. */
 export function useUnsavedWarning(store: EditorStore) {
   useEffect(() => {
     const warn = (event: BeforeUnloadEvent) => {
@@ -60,7 +62,15 @@ export function useUnsavedWarning(store: EditorStore) {
       event.returnValue = "";
     };
     window.addEventListener("beforeunload", warn);
-    return () => window.removeEventListener("beforeunload", warn);
+    setLeaveGuard(
+      () =>
+        !isDirty(store.getState()) ||
+        window.confirm("This workflow has unsaved changes. Leave without saving them?"),
+    );
+    return () => {
+      window.removeEventListener("beforeunload", warn);
+      setLeaveGuard(null);
+    };
   }, [store]);
 }
 

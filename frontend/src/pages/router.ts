@@ -27,10 +27,26 @@ export const link = {
     `#/projects/${encodeURIComponent(projectId)}/workflows/${encodeURIComponent(workflowId)}`,
 };
 
+let leaveGuard: (() => boolean) | null = null;
+
+/** While set, leaving the page's route asks the guard first (an editor with unsaved changes). */
+export function setLeaveGuard(guard: (() => boolean) | null): void {
+  leaveGuard = guard;
+}
+
 export function useRoute(): Route {
   const [route, setRoute] = useState(() => parseRoute(window.location.hash));
   useEffect(() => {
-    const update = () => setRoute(parseRoute(window.location.hash));
+    let shown = window.location.hash;
+    const update = () => {
+      if (leaveGuard && !leaveGuard()) {
+        // stay: put the address back without another hashchange
+        window.history.replaceState(null, "", shown || "#/");
+        return;
+      }
+      shown = window.location.hash;
+      setRoute(parseRoute(shown));
+    };
     window.addEventListener("hashchange", update);
     return () => window.removeEventListener("hashchange", update);
   }, []);

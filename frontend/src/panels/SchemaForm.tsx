@@ -403,22 +403,23 @@ function ObjectFields({ path, schema, value, onChange, context }: Omit<FieldProp
   );
 }
 
-function UnionField({ path, schema, value, onChange, context }: FieldProps) {
+function UnionField({ name, path, schema, value, required, onChange, context }: FieldProps) {
   const tag = schema.discriminator?.propertyName ?? "kind";
   const variants = (schema.oneOf ?? []).map((variant) => resolve(variant, context.root));
   const object = isObj(value) ? value : {};
-  const current =
-    variants.find((variant) => variant.properties?.[tag]?.const === object[tag]) ?? variants[0];
+  const current = variants.find((variant) => variant.properties?.[tag]?.const === object[tag]);
   return (
     <div className="union-field">
       <select
+        id={`${context.idPrefix}-${path}`}
         value={String(object[tag] ?? "")}
-        aria-label={humanize(tag)}
+        aria-label={humanize(name)}
         onChange={(event) => {
           const variant = variants.find((v) => v.properties?.[tag]?.const === event.target.value);
-          if (variant) onChange(emptyValue(variant, context.root));
+          onChange(variant ? emptyValue(variant, context.root) : undefined);
         }}
       >
+        {(!required || !current) && <option value="">— default</option>}
         {variants.map((variant) => {
           const name = String(variant.properties?.[tag]?.const ?? variant.title);
           return (
