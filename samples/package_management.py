@@ -227,14 +227,11 @@ def activities(scale: float) -> list[dict[str, Any]]:
         ),
         simulated(
             "verify_dependencies",
-            "Checks that every dependency is published in the registry (the registry times "
-            "out on the first call).",
+            "Checks that every dependency is published in the registry.",
             input={"package_name": "str", "dependencies": "list[str]", "registry": "str"},
             output="DependencyCheck",
             result={"ready": True, "missing": []},
             delay_seconds=0.05,
-            fail_attempts=1,
-            fail_message="registry lookup for {package_name} timed out",
             retry=quick_retry,
         ),
         simulated(
