@@ -98,6 +98,9 @@ def test_build_configure_save_and_reload(
     expect(node(page, "condition_1").locator(".wf-node")).to_have_class(re.compile("selected"))
     expect(code.locator(".code-line.marked", has_text="receipt.amount > 100")).to_be_visible()
     save_artifact(page, "editor.png")
+    with page.expect_download() as download:
+        code.get_by_role("button", name="Download .zip").click()
+    assert download.value.suggested_filename == f"{project_id.replace('-', '_')}.zip"
     page.get_by_role("tab", name="Properties").click()
 
     page.reload()

@@ -43,6 +43,24 @@ def test_undo_and_redo_every_kind_of_edit(
     page.keyboard.press("Control+Shift+z")
     expect(node(page, "large")).to_contain_text("receipt.amount > 500")
 
+    # shift-click adds to the selection; Delete removes all of it in one step
+    select(page, "charge")
+    node(page, "large").locator(".node-label").click(modifiers=["Shift"])
+    expect(page.locator(".react-flow__node.selected")).to_have_count(2)
+    page.keyboard.press("Delete")
+    expect(nodes(page)).to_have_count(4)
+    page.keyboard.press("Control+z")
+    expect(nodes(page)).to_have_count(6)
+
+    # auto-layout moves nodes, as one undoable step
+    start_box = node(page, "start").bounding_box()
+    page.get_by_role("button", name="Auto-layout").click()
+    at_start = re.compile(r"translate\(300px, ?0px\)")
+    expect(node(page, "start")).not_to_have_attribute("style", at_start)
+    page.keyboard.press("Control+z")
+    expect(node(page, "start")).to_have_attribute("style", at_start)
+    assert node(page, "start").bounding_box() == start_box
+
     # a move is one step; the toolbar's buttons do the same as the keys
     before = node(page, "start").bounding_box()
     assert before is not None
