@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Concatenate, ParamSpec, TypeVar
 from weakref import WeakKeyDictionary
 
 from fastapi import Depends, Request
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, create_engine
+from starlette.concurrency import run_in_threadpool
+
+Params = ParamSpec("Params")
+Result = TypeVar("Result")
 
 ALEMBIC_INI = Path(__file__).parent / "alembic.ini"
 
@@ -87,10 +91,29 @@ def migrate(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
     engine: Engine = request.app.state.engine
     with Session(engine) as session:
         yield session
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+
+
+async def run(
+    session: Session,
+    work: Callable[Concatenate[Session, Params], Result],
+    *args: Params.args,
+    **kwargs: Params.kwargs,
+) -> Result:
+    """`work(session, ...)`: on the event loop for SQLite, in the thread pool otherwise.
+
+    A SQLite call is local I/O of a millisecond or so. Run inline it needs no thread, and
+    requests take turns on the loop; run in threads, the writer holding the file would wait for
+    the GIL behind other requests' parsing after every call into SQLite, and every save queued
+    behind it would wait too. A PostgreSQL call crosses the network and may wait for a row lock
+    another server holds, so it runs in the thread pool and the loop never waits on it.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        return work(session, *args, **kwargs)
+    return await run_in_threadpool(work, session, *args, **kwargs)

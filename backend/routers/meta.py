@@ -6,8 +6,9 @@ from typing import Any
 
 from fastapi import APIRouter
 from sqlalchemy import text
+from sqlmodel import Session
 
-from backend.db import SessionDep
+from backend.db import SessionDep, run
 from backend.models import HealthPublic, NodeTypePublic
 from backend.requests import StrictJSONRoute
 from backend.services import compiling
@@ -17,8 +18,12 @@ router = APIRouter(tags=["meta"], route_class=StrictJSONRoute)
 
 
 @router.get("/health")
-def health(session: SessionDep) -> HealthPublic:
+async def health(session: SessionDep) -> HealthPublic:
     """The server is up and its database answers."""
+    return await run(session, _ping)
+
+
+def _ping(session: Session) -> HealthPublic:
     session.connection().execute(text("SELECT 1"))
     return HealthPublic(status="ok", database=session.get_bind().dialect.name)
 

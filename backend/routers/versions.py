@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from backend.db import SessionDep
+from backend.db import SessionDep, run
 from backend.models import (
     DiffPublic,
     RestoreRequest,
@@ -33,31 +33,31 @@ VERSION_OR_DRAFT = r"^(draft|[1-9][0-9]{0,8})$"
 
 
 @router.get(VERSIONS, responses=NOT_FOUND)
-def list_versions(
+async def list_versions(
     session: SessionDep, project_id: ProjectId, workflow_id: WorkflowId
 ) -> list[VersionSummary]:
-    return versions.list_versions(session, project_id, workflow_id)
+    return await run(session, versions.list_versions, project_id, workflow_id)
 
 
 @router.post(VERSIONS, status_code=status.HTTP_201_CREATED, responses={**NOT_FOUND, **CONFLICT})
-def create_version(
+async def create_version(
     session: SessionDep, project_id: ProjectId, workflow_id: WorkflowId, data: VersionCreate
 ) -> VersionPublic:
     """Snapshot the current draft with a message; with `revision`, only if it is still current."""
-    return versions.create_version(session, project_id, workflow_id, data)
+    return await run(session, versions.create_version, project_id, workflow_id, data)
 
 
 @router.get(VERSION, responses=NOT_FOUND)
-def read_version(
+async def read_version(
     session: SessionDep, project_id: ProjectId, workflow_id: WorkflowId, number: VersionNumber
 ) -> VersionPublic:
-    return versions.read_version(session, project_id, workflow_id, number)
+    return await run(session, versions.read_version, project_id, workflow_id, number)
 
 
 @router.post(
     VERSION + "/restore", response_model=WorkflowPublic, responses={**NOT_FOUND, **CONFLICT}
 )
-def restore_version(
+async def restore_version(
     session: SessionDep,
     project_id: ProjectId,
     workflow_id: WorkflowId,
@@ -65,11 +65,13 @@ def restore_version(
     data: RestoreRequest,
 ) -> Response:
     """Make the version the draft again, as a new revision; `revision` names the draft replaced."""
-    return ready_json(versions.restore_version(session, project_id, workflow_id, number, data))
+    return ready_json(
+        await run(session, versions.restore_version, project_id, workflow_id, number, data)
+    )
 
 
 @router.get("/projects/{project_id}/workflows/{workflow_id}/diff", responses=NOT_FOUND)
-def diff(
+async def diff(
     session: SessionDep,
     project_id: ProjectId,
     workflow_id: WorkflowId,
@@ -81,4 +83,4 @@ def diff(
     ],
 ) -> DiffPublic:
     """Nodes added, removed and changed (with the changed fields), edges added and removed."""
-    return versions.diff(session, project_id, workflow_id, from_version, to_version)
+    return await run(session, versions.diff, project_id, workflow_id, from_version, to_version)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
-from backend.db import SessionDep
+from backend.db import SessionDep, run
 from backend.models import WorkflowCreate, WorkflowPublic, WorkflowSummary, WorkflowUpdate
 from backend.requests import StrictJSONRoute
 from backend.routers.params import CONFLICT, NOT_FOUND, ProjectId, WorkflowId, ready_json
@@ -16,8 +16,8 @@ WORKFLOW = WORKFLOWS + "/{workflow_id}"
 
 
 @router.get(WORKFLOWS, responses=NOT_FOUND)
-def list_workflows(session: SessionDep, project_id: ProjectId) -> list[WorkflowSummary]:
-    return workflows.list_workflows(session, project_id)
+async def list_workflows(session: SessionDep, project_id: ProjectId) -> list[WorkflowSummary]:
+    return await run(session, workflows.list_workflows, project_id)
 
 
 @router.post(
@@ -26,28 +26,32 @@ def list_workflows(session: SessionDep, project_id: ProjectId) -> list[WorkflowS
     response_model=WorkflowPublic,
     responses={**NOT_FOUND, **CONFLICT},
 )
-def create_workflow(session: SessionDep, project_id: ProjectId, data: WorkflowCreate) -> Response:
-    created = workflows.create_workflow(session, project_id, data)
+async def create_workflow(
+    session: SessionDep, project_id: ProjectId, data: WorkflowCreate
+) -> Response:
+    created = await run(session, workflows.create_workflow, project_id, data)
     return ready_json(created, status.HTTP_201_CREATED)
 
 
 @router.get(WORKFLOW, response_model=WorkflowPublic, responses=NOT_FOUND)
-def read_workflow(session: SessionDep, project_id: ProjectId, workflow_id: WorkflowId) -> Response:
-    return ready_json(workflows.read_workflow(session, project_id, workflow_id))
+async def read_workflow(
+    session: SessionDep, project_id: ProjectId, workflow_id: WorkflowId
+) -> Response:
+    return ready_json(await run(session, workflows.read_workflow, project_id, workflow_id))
 
 
 @router.put(WORKFLOW, response_model=WorkflowPublic, responses={**NOT_FOUND, **CONFLICT})
-def save_workflow(
+async def save_workflow(
     session: SessionDep, project_id: ProjectId, workflow_id: WorkflowId, data: WorkflowUpdate
 ) -> Response:
     """Replace the draft; `revision` names the one it was based on, else 409."""
-    return ready_json(workflows.save_workflow(session, project_id, workflow_id, data))
+    return ready_json(await run(session, workflows.save_workflow, project_id, workflow_id, data))
 
 
 @router.delete(WORKFLOW, status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
-def delete_workflow(
+async def delete_workflow(
     session: SessionDep, project_id: ProjectId, workflow_id: WorkflowId
 ) -> Response:
     """Delete the workflow and its versions."""
-    workflows.delete_workflow(session, project_id, workflow_id)
+    await run(session, workflows.delete_workflow, project_id, workflow_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
