@@ -141,6 +141,15 @@ describe("editor store: undo and redo", () => {
     expect(state.nodes.filter((n) => n.selected).map((n) => n.id)).toEqual(["phase_1", "condition_1"]);
     store.getState().undo();
     expect(store.getState().nodes).toHaveLength(5);
+    // pasting the same nodes again lands further on each time
+    store.getState().paste(copied);
+    store.getState().paste(copied);
+    const phases = store.getState().nodes.filter((n) => n.data.kind === "phase");
+    expect(phases.map((n) => n.position)).toEqual([
+      { x: 0, y: 120 },
+      { x: 80, y: 200 },
+      { x: 120, y: 240 },
+    ]);
   });
 
   it("copies a child alone out of its container, at its place on the canvas", () => {

@@ -173,6 +173,7 @@ export function createEditorStore(init: EditorInit): EditorStore {
   const tag = nextTag++;
   let lastEdit: { key: string; at: number } | null = null;
   let gesture: Snapshot | null = null;
+  let pastes = { key: "", count: 0 };
 
   return createStore<EditorState>()((set, get) => {
     const snapshot = (): Snapshot => {
@@ -427,9 +428,13 @@ export function createEditorStore(init: EditorInit): EditorStore {
         const takenEdges = edgeIds();
         const renamed = new Map<string, string>();
         for (const node of content.nodes) renamed.set(node.id, freshId(node.type, takenNodes));
+        // each paste of the same nodes lands a little further on, never on the last one
+        const key = content.nodes.map((node) => node.id).join("\n");
+        pastes = pastes.key === key ? { key, count: pastes.count + 1 } : { key, count: 1 };
+        const shift = 40 * pastes.count;
         const pasted: FlowNode[] = content.nodes.map((node) => {
           const parent = node.parent_id ? renamed.get(node.parent_id) : undefined;
-          const offset = parent ? 0 : 40;
+          const offset = parent ? 0 : shift;
           const flow = nodeToFlow(
             {
               ...structuredClone(node),

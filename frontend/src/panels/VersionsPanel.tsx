@@ -161,7 +161,7 @@ export function VersionsPanel() {
       >
         <input
           type="text"
-          placeholder="What changed? e.g. Add approval step"
+          placeholder="What changed?"
           aria-label="Version message"
           value={message}
           onChange={(event) => setMessage(event.target.value)}
