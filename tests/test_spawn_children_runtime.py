@@ -533,7 +533,7 @@ def test_cycle_in_constant_items_is_a_compile_diagnostic() -> None:
     assert not result.ok
     assert len(cycles) == 1
     assert cycles[0].node_id == "spawn"
-    assert cycles[0].field == "depends_on"
+    assert cycles[0].field == "config.depends_on"
     assert cycles[0].workflow_id == "parent"
     assert all(f"'{name}'" in cycles[0].message for name in "abc")
     assert "'d'" not in cycles[0].message
