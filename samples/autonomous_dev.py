@@ -897,13 +897,15 @@ def _continuous_quality(scale: float) -> WorkflowBuilder:
     wf = WorkflowBuilder(
         "continuous-quality",
         "Continuous quality",
-        "Long-running: every PR update that arrives by signal gets a quality-gate child "
-        "(one per PR head, up to the limit), the verdict is recorded; pause, resume and "
-        "drain; continues-as-new carrying the queue.",
+        "Long-running: every PR update that arrives by signal (deduplicated by PR head) gets "
+        "a quality-gate child, up to the limit, and its verdict is recorded; pause, resume "
+        "and drain; continues-as-new carrying the queue.",
         input={"repository": "str", "min_score": "float", "max_concurrent": "int"},
         output="dict[str, int]",
         state=[
             {"name": "queue", "type": "list[PullRequestRef]"},
+            {"name": "seen", "type": "list[str]"},
+            {"name": "duplicates", "type": "int"},
             {"name": "paused", "type": "bool"},
             {"name": "draining", "type": "bool"},
         ],
@@ -944,17 +946,37 @@ def _continuous_quality(scale: float) -> WorkflowBuilder:
         "end",
         "Drained",
         value="{'checked': state.progress.completed, 'failed': state.progress.failed, "
-        "'duplicates': state.progress.duplicates}",
+        "'duplicates': state.duplicates}",
     )
     wf.chain("start", "gate_each", "drained")
     wf.node("pr_updated", "signal", "prUpdated", name="prUpdated", params={"pr": "PullRequestRef"})
     wf.node(
+        "new_head",
+        "condition",
+        "New PR head?",
+        expression="f'{payload.pr.pr_number}-{payload.pr.head_sha}' not in state.seen",
+    )
+    wf.node(
         "enqueue",
         "set_state",
         "Queue the PR",
-        assignments=[{"target": "state.queue", "value": "state.queue + [payload.pr]"}],
+        assignments=[
+            {"target": "state.queue", "value": "state.queue + [payload.pr]"},
+            {
+                "target": "state.seen",
+                "value": "state.seen[-999:] + [f'{payload.pr.pr_number}-{payload.pr.head_sha}']",
+            },
+        ],
     )
-    wf.chain("pr_updated", "enqueue")
+    wf.node(
+        "duplicate",
+        "set_state",
+        "Count duplicate",
+        assignments=[{"target": "state.duplicates", "value": "state.duplicates + 1"}],
+    )
+    wf.chain("pr_updated", "new_head")
+    wf.edge("new_head", "enqueue", "true")
+    wf.edge("new_head", "duplicate", "false")
     for key, name, target, value in (
         ("pause", "pause", "state.paused", "True"),
         ("resume", "resume", "state.paused", "False"),
