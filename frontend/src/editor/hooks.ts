@@ -18,6 +18,7 @@ export function useLiveValidation(store: EditorStore) {
     const run = async () => {
       const mine = ++sequence;
       const state = store.getState();
+      if (!state.projectWorkflowsLoaded) return;
       let diagnostics: Diagnostic[];
       try {
         diagnostics = (await api.validate(projectDocument(state))).diagnostics;

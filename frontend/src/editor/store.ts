@@ -76,8 +76,9 @@ export interface EditorInit {
   revision: number;
   project: ProjectSettings;
   projectRevision: number;
-  /** Every workflow of the project, for validation and for references between workflows. */
-  projectWorkflows: Workflow[];
+  /** Every workflow of the project, for validation and for references between workflows;
+   * when left out, they are loaded later and given to `setProjectWorkflows`. */
+  projectWorkflows?: Workflow[];
 }
 
 export interface EditorState extends Snapshot {
@@ -87,6 +88,9 @@ export interface EditorState extends Snapshot {
   revision: number;
   projectRevision: number;
   projectWorkflows: Workflow[];
+  /** False until the project's other workflows are known: validating without them would
+   * report references to them as unknown. */
+  projectWorkflowsLoaded: boolean;
   past: Snapshot[];
   future: Snapshot[];
   savedTag: number;
@@ -255,7 +259,8 @@ export function createEditorStore(init: EditorInit): EditorStore {
       workflowId: init.workflow.id,
       revision: init.revision,
       projectRevision: init.projectRevision,
-      projectWorkflows: init.projectWorkflows,
+      projectWorkflows: init.projectWorkflows ?? [init.workflow],
+      projectWorkflowsLoaded: init.projectWorkflows !== undefined,
       past: [],
       future: [],
       savedTag: tag,
@@ -635,7 +640,7 @@ export function createEditorStore(init: EditorInit): EditorStore {
       },
 
       setProjectWorkflows(workflows) {
-        set({ projectWorkflows: workflows });
+        set({ projectWorkflows: workflows, projectWorkflowsLoaded: true });
       },
     };
   });

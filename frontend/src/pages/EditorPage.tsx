@@ -52,8 +52,12 @@ export function EditorPage({ projectId, workflowId }: { projectId: string; workf
         revision: workflow.revision,
         project: settingsOf(project),
         projectRevision: project.revision,
-        projectWorkflows: exported.workflows,
       });
+      exported.then(
+        (whole) => created.getState().setProjectWorkflows(whole.workflows),
+        (failure: unknown) =>
+          created.getState().notify(`Could not load the project's workflows: ${String(failure)}`, "error"),
+      );
       const { nodes, edges } = created.getState();
       if (needsLayout(nodes)) {
         created.getState().applyLayout(await autoLayout(nodes, edges, catalogue), { asSaved: true });

@@ -6,16 +6,18 @@ import type { Project, ProjectPublic, WorkflowPublic } from "../api/types";
 export interface EditorData {
   project: ProjectPublic;
   workflow: WorkflowPublic;
-  exported: Project;
+  /** The whole project, which the canvas does not wait for. */
+  exported: Promise<Project>;
 }
 
 const pending = new Map<string, Promise<EditorData>>();
 
 async function fetchEditorData(projectId: string, workflowId: string): Promise<EditorData> {
-  const [project, workflow, exported] = await Promise.all([
+  const exported = api.exportProject(projectId);
+  exported.catch(() => undefined);
+  const [project, workflow] = await Promise.all([
     api.readProject(projectId),
     api.readWorkflow(projectId, workflowId),
-    api.exportProject(projectId),
   ]);
   return { project, workflow, exported };
 }
