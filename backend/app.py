@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -9,6 +10,8 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from backend.db import make_engine, migrate
@@ -26,6 +29,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(migrate, engine)
+        if settings.seed_when_empty:
+            await run_in_threadpool(_seed_when_empty, engine)
         try:
             yield
         finally:
@@ -49,6 +54,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings.frontend_dist.is_dir():
         app.mount("/", StaticFiles(directory=settings.frontend_dist, html=True), name="editor")
     return app
+
+
+def _seed_when_empty(engine: Engine) -> None:
+    """The first start on an empty database brings the sample projects along."""
+    import samples
+    from backend.services.seed import is_empty, seed
+
+    with Session(engine) as session:
+        if is_empty(session):
+            for line in seed(session, samples.documents()):
+                logging.getLogger(__name__).info("seed: %s", line)
 
 
 def _document_bearer_token(app: FastAPI) -> None:

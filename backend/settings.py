@@ -24,6 +24,8 @@ class Settings:
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     frontend_dist: Path = DEFAULT_FRONTEND_DIST
     """The built editor, served at `/` when the folder exists."""
+    seed_when_empty: bool = False
+    """Create the sample projects at start-up when the database has none (`wfd serve`)."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -102,7 +103,7 @@ def serve(
     from backend.settings import Settings, SettingsError
 
     try:
-        settings = Settings.from_env()
+        settings = dataclasses.replace(Settings.from_env(), seed_when_empty=True)
     except SettingsError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from None
