@@ -38,6 +38,15 @@ def connect(page: Page, source: str, handle: str, target: str) -> None:
     page.mouse.up()
 
 
+def connect_to_body(page: Page, source: str, handle: str, target: str) -> None:
+    """Drags from a node's output port and lets go over another node's body."""
+    start = node(page, source).locator(f'.react-flow__handle[data-handleid="{handle}"]')
+    page.mouse.move(*center(start))
+    page.mouse.down()
+    page.mouse.move(*center(node(page, target).locator(".node-label")), steps=8)
+    page.mouse.up()
+
+
 def center(locator: Locator) -> tuple[float, float]:
     box = locator.bounding_box()
     assert box is not None

@@ -7,7 +7,17 @@ import re
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import Api, save_artifact, shop_project
-from tests.browser.editor import box_inside, connect, drop, field, node, nodes, open_editor, select
+from tests.browser.editor import (
+    box_inside,
+    connect,
+    connect_to_body,
+    drop,
+    field,
+    node,
+    nodes,
+    open_editor,
+    select,
+)
 
 
 def test_build_configure_save_and_reload(
@@ -32,7 +42,8 @@ def test_build_configure_save_and_reload(
     connect(page, "start_1", "out", "activity_1")
     connect(page, "activity_1", "out", "condition_1")
     connect(page, "condition_1", "true", "phase_1")
-    connect(page, "condition_1", "false", "end_1")
+    # letting go over a node's body connects to its input
+    connect_to_body(page, "condition_1", "false", "end_1")
     connect(page, "phase_1", "out", "end_1")
     expect(page.locator(".react-flow__edge")).to_have_count(5)
     expect(page.get_by_test_id("edge-label").filter(has_text="true")).to_be_visible()
@@ -41,6 +52,10 @@ def test_build_configure_save_and_reload(
     # a port leads to one node: a second edge from `true` is refused, and the reason shown
     connect(page, "condition_1", "true", "end_1")
     expect(page.get_by_test_id("toast")).to_contain_text("already leads to")
+    expect(page.locator(".react-flow__edge")).to_have_count(5)
+    # a Start takes no incoming edge, and says so
+    connect_to_body(page, "activity_2", "out", "start_1")
+    expect(page.get_by_test_id("toast")).to_contain_text("takes no incoming edge")
     expect(page.locator(".react-flow__edge")).to_have_count(5)
 
     select(page, "activity_1")

@@ -169,32 +169,33 @@ export function Canvas() {
     [store],
   );
 
+  /**
+   * A connection dropped where React Flow made none: onto a port it refused, or onto a node's
+   * body. A node's body takes an outgoing connection at its input (or says why it cannot).
+   */
   const onConnectEnd = useCallback(
-    (_event: MouseEvent | TouchEvent, connection: FinalConnectionState) => {
-      if (connection.isValid || !connection.fromNode || !connection.toNode) return;
+    (event: MouseEvent | TouchEvent, connection: FinalConnectionState) => {
+      if (connection.isValid || !connection.fromNode) return;
       const from = connection.fromHandle;
-      const to = connection.toHandle;
       const outgoing = from?.type !== "target";
+      let other = connection.toNode?.id;
+      let otherHandle = connection.toHandle?.id ?? null;
+      if (!other && outgoing) {
+        const point = "changedTouches" in event ? event.changedTouches[0] : event;
+        const element = point && document.elementFromPoint(point.clientX, point.clientY);
+        other = element?.closest<HTMLElement>(".react-flow__node")?.dataset.id;
+        otherHandle = "in";
+        // letting go over the node the drag began on is giving up, not a mistake
+        if (!other || other.startsWith(GHOST) || other === connection.fromNode.id) return;
+      }
+      if (!other) return;
+      const proposed = outgoing
+        ? { source: connection.fromNode.id, sourceHandle: from?.id ?? null, target: other, targetHandle: otherHandle ?? "in" }
+        : { source: other, sourceHandle: otherHandle, target: connection.fromNode.id, targetHandle: from?.id ?? "in" };
       const state = store.getState();
-      const byId = new Map(state.nodes.map((node) => [node.id, node]));
-      const refusal = connectionRefusal(
-        outgoing
-          ? {
-              source: connection.fromNode.id,
-              sourceHandle: from?.id ?? null,
-              target: connection.toNode.id,
-              targetHandle: to?.id ?? "in",
-            }
-          : {
-              source: connection.toNode.id,
-              sourceHandle: to?.id ?? null,
-              target: connection.fromNode.id,
-              targetHandle: from?.id ?? "in",
-            },
-        byId,
-        state.edges,
-        state.catalogue,
-      );
+      const refusal = connection.toNode
+        ? connectionRefusal(proposed, new Map(state.nodes.map((node) => [node.id, node])), state.edges, state.catalogue)
+        : state.connect(proposed);
       if (refusal) state.notify(refusal, "error");
     },
     [store],
