@@ -27,10 +27,13 @@ function useCompiled(): Compiled {
         if (mine === sequence) setState({ result, error: null, stale: false });
       } catch (error) {
         if (mine !== sequence) return;
-        const count = error instanceof ApiError ? (error.body.diagnostics?.length ?? 0) : 0;
+        const diagnostics = error instanceof ApiError ? (error.body.diagnostics ?? []) : [];
+        const errors = diagnostics.filter((d) => d.severity === "error");
         const message =
           error instanceof ApiError && error.status === 422
-            ? `The workflow has ${count} problem${count === 1 ? "" : "s"}; fix ${count === 1 ? "it" : "them"} to see the code again.`
+            ? errors.length === 1
+              ? `No code while this problem stands: ${errors[0]?.message ?? ""}`
+              : `No code while ${errors.length} problems stand; the problems list shows them.`
             : error instanceof Error
               ? error.message
               : String(error);
