@@ -103,6 +103,11 @@ def parse_template(text: str) -> ast.expr:
     tree = _parse(source, text)
     if not isinstance(tree, ast.JoinedStr | ast.Constant):
         raise ExpressionError(f"{text!r} is not a template")
+    if isinstance(tree, ast.JoinedStr) and all(isinstance(v, ast.Constant) for v in tree.values):
+        # no placeholder: a plain string, not an f-string without fields
+        tree = ast.Constant(
+            "".join(str(v.value) for v in tree.values if isinstance(v, ast.Constant))
+        )
     return _check(tree, text)
 
 

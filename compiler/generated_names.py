@@ -70,6 +70,10 @@ MODULE_NAMES = frozenset(
         "await_workflow",
         "ACTIVITIES",
         "TASK_QUEUE",
+        # float('nan') and float('inf') print as these; keep them unmistakable in the output
+        "nan",
+        "inf",
+        "infinity",
     }
 )
 """Module-level names of the generated activities and package modules."""

@@ -414,6 +414,7 @@ def render_activities(project: ProjectInfo) -> str:
             "from temporalio import activity",
             "from temporalio.client import WorkflowFailureError",
             "from temporalio.exceptions import ApplicationError",
+            "from temporalio.exceptions import FailureError",
         ]
         models = sorted(set(models) | {"AwaitWorkflowInput"})
     return ENVIRONMENT.get_template("activities.py.jinja").render(

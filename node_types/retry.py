@@ -72,6 +72,7 @@ def prepare(config: RetryConfig, ctx: NodeRender) -> dict[str, object]:
         "on_success": ctx.body("out"),
         "on_exhausted": ctx.body("exhausted"),
         "exhausted_wired": bool(ctx.bodies("exhausted")),
+        "exhausted_leaves": ctx.leaves("exhausted"),
         "exhausted_flag": ctx.claim_local("exhausted") if ctx.bodies("exhausted") else None,
         "node_label": repr(f"{ctx.node.id}: {ctx.node.label or 'retry'}"[:200]),
         "sleep_summary": ctx.fstring(f"{ctx.node.id}: backoff after attempt "[:200], (attempt,)),

@@ -8,6 +8,7 @@ the failure's message), or the failure propagates when that port is not wired.
 from __future__ import annotations
 
 from compiler.context import NodeRender
+from compiler.names import names_in
 from node_types.base import Config, NodeType, Port, Role
 
 
@@ -19,13 +20,18 @@ def prepare(config: TryConfig, ctx: NodeRender) -> dict[str, object]:
     ctx.imports.add("ApplicationError")
     has_error_path = bool(ctx.bodies("error"))
     exception = ctx.claim_local("failure")
+    body = ctx.body("body") or "pass"
+    compensations = ctx.container_name("compensations")
     return {
+        "collects": compensations in names_in(body),
+        # when success always leaves, only a failure gets past the try: no guard needed
+        "success_leaves": ctx.leaves("out"),
         "failure_message": ctx.failure_message(exception) if has_error_path else "",
-        "compensations": ctx.container_name("compensations"),
+        "compensations": compensations,
         "outer": ctx.scope.compensations,
         "exception": exception,
         "error_name": ctx.container_name("error") if has_error_path else None,
-        "body": ctx.body("body") or "pass",
+        "body": body,
         "on_error": ctx.body("error"),
         "on_success": ctx.body("out"),
         "has_error_path": has_error_path,

@@ -58,6 +58,7 @@ class PatchFleetWorkflow:
         )
         for item in hosts:
             compensations: list[Callable[[], Awaitable[Any]]] = []
+            error: str | None = None
             try:
                 await workflow.execute_activity(
                     drain_host,
@@ -103,6 +104,7 @@ class PatchFleetWorkflow:
                 for compensate in reversed(compensations):
                     await compensate()
                 error = self._failure_message(failure)
+            if error is not None:
                 self._state.failed = self._state.failed + [item + ": " + error]
         slots_2 = asyncio.Semaphore(4)
 
@@ -165,21 +167,20 @@ class PatchFleetWorkflow:
                 type="RegionUnhealthy",
                 non_retryable=True,
             )
-        else:
-            self._state.sweeps = self._state.sweeps + 1
-            if len(self._state.failed) > 0:
-                await workflow.execute_activity(
-                    notify_team,
-                    NotifyTeamInput(
-                        text=f"{len(self._state.failed)} hosts in {self._input.region} failed: {self._state.failed}"
-                    ),
-                    start_to_close_timeout=timedelta(minutes=1),
-                    summary="tell: Tell the team",
-                )
-            if workflow.info().is_continue_as_new_suggested():
-                await workflow.wait_condition(workflow.all_handlers_finished)
-                workflow.continue_as_new(dataclasses.replace(self._input, resume_state=self._state))
-            return
+        self._state.sweeps = self._state.sweeps + 1
+        if len(self._state.failed) > 0:
+            await workflow.execute_activity(
+                notify_team,
+                NotifyTeamInput(
+                    text=f"{len(self._state.failed)} hosts in {self._input.region} failed: {self._state.failed}"
+                ),
+                start_to_close_timeout=timedelta(minutes=1),
+                summary="tell: Tell the team",
+            )
+        if workflow.info().is_continue_as_new_suggested():
+            await workflow.wait_condition(workflow.all_handlers_finished)
+            workflow.continue_as_new(dataclasses.replace(self._input, resume_state=self._state))
+        return
 
     @workflow.query(name="progress")
     def progress(self) -> dict[str, int]:
