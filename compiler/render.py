@@ -135,7 +135,8 @@ class WorkflowRenderer:
 
     def arm_leaves(self, node_id: str, port: str) -> bool:
         arms = self.arm_blocks.get((node_id, port), [])
-        return bool(arms) and all(always_leaves(arm) for arm in arms)
+        configs = self.tree.graph.configs
+        return bool(arms) and all(always_leaves(arm, configs) for arm in arms)
 
     # rendering
     def sequence(self, blocks: list[Block]) -> str:

@@ -114,7 +114,11 @@ class _Analyser:
                 self.walk(body, scope.child(), frozenset({scope.kind}))
             body = entry.arms[0][1] if entry.arms else []
             returns_value = output not in ("None", "Any") and not output.endswith("| None")
-            if entry.arms and returns_value and (_falls_through(body) or self._exits(body)):
+            if (
+                entry.arms
+                and returns_value
+                and (_falls_through(body, self.graph.configs) or self._exits(body))
+            ):
                 self.error(
                     Codes.MISSING_RETURN,
                     node.id,
@@ -295,7 +299,7 @@ def _nodes(blocks: list[Block]) -> Iterator[Block]:
             yield from _nodes(arm)
 
 
-def _falls_through(blocks: list[Block]) -> bool:
+def _falls_through(blocks: list[Block], configs: dict[str, Any]) -> bool:
     if not blocks:
         return True
     if any(block.exit for block in blocks):
@@ -308,9 +312,7 @@ def _falls_through(blocks: list[Block]) -> bool:
         return False
     arms = [(port, arm) for port, arm in last.arms if port != "body"]
     if kind.role is Role.BRANCH or (kind.role is Role.CONTAINER and arms):
-        wired = {port for port, _arm in arms}
-        declared = {p.name for p in kind.outputs if not p.prefix and not p.raises_when_unwired}
-        if not declared <= wired:
+        if kind.open_ports(configs.get(last.node.id), {port for port, _arm in arms}):
             return True
-        return any(_falls_through(arm) for _port, arm in arms)
+        return any(_falls_through(arm, configs) for _port, arm in arms)
     return True

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Any
 
 import networkx as nx
 
@@ -179,11 +180,7 @@ class _Builder:
             block.arms.append((edge.source_handle, body))
         kind = REGISTRY[block.node.type]
         wired = {edge.source_handle for edge in self.graph.out_edges[branch]}
-        open_ports = [
-            p.name
-            for p in kind.outputs
-            if not p.prefix and not p.raises_when_unwired and p.name not in wired
-        ]
+        open_ports = kind.open_ports(self.graph.configs[branch], wired)
         if open_ports and arm_stop is not None:
             # an unwired port also ends the path, so give it an explicit exit too
             for port in open_ports:
@@ -268,11 +265,12 @@ class _Builder:
         return False
 
 
-def always_leaves(blocks: list[Block]) -> bool:
+def always_leaves(blocks: list[Block], configs: dict[str, Any]) -> bool:
     """Whether control never runs past these blocks: every path ends (End, Fail, exit...)."""
     if not blocks:
         return False
     last = blocks[-1]
+    last_config = configs.get(last.node.id)
     if last.exit:
         return True
     kind = REGISTRY[last.node.type]
@@ -280,8 +278,7 @@ def always_leaves(blocks: list[Block]) -> bool:
         return True
     arms = [(port, arm) for port, arm in last.arms if port != "body"]
     if kind.role is Role.BRANCH or (kind.role is Role.CONTAINER and arms):
-        declared = {p.name for p in kind.outputs if not p.prefix and not p.raises_when_unwired}
-        if not declared <= {port for port, _arm in arms}:
+        if kind.open_ports(last_config, {port for port, _arm in arms}):
             return False
-        return all(always_leaves(arm) for _port, arm in arms)
+        return all(always_leaves(arm, configs) for _port, arm in arms)
     return False

@@ -93,6 +93,9 @@ class NodeType(Generic[ConfigT]):
     field_names: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Expression fields (by path prefix) that see extra names, e.g. `item` in per-item
     fields or `result` in a field evaluated once a child finished."""
+    possible_ports: Callable[[ConfigT], set[str]] | None = None
+    """Ports control can actually leave through with this config (default: all); an
+    unwired port that cannot happen is no path that ends."""
     names_within: Callable[[ConfigT], dict[str, list[str]]] = lambda config: {}
     """Names a node binds for its own later fields: field path -> local names visible there
     (a set_state's later assignments read the locals its earlier ones set)."""
@@ -105,6 +108,18 @@ class NodeType(Generic[ConfigT]):
     prepare: Callable[[ConfigT, NodeRender], dict[str, Any]] = lambda config, ctx: {}
     defaults: dict[str, Any] = field(default_factory=dict)
     """A config a new node of this kind starts with in the editor."""
+
+    def open_ports(self, config: Any, wired: set[str]) -> list[str]:
+        """Declared, possible ports without an edge whose path would end (not raise)."""
+        possible = self.possible_ports(config) if self.possible_ports is not None else None
+        return [
+            p.name
+            for p in self.outputs
+            if not p.prefix
+            and not p.raises_when_unwired
+            and p.name not in wired
+            and (possible is None or p.name in possible)
+        ]
 
     def body_context_for(self, config: ConfigT) -> str:
         return self.context_of(config) if self.context_of is not None else self.body_context

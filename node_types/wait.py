@@ -75,6 +75,7 @@ def prepare(config: WaitConfig, ctx: NodeRender) -> dict[str, object]:
         "timeout_summary": repr(f"{ctx.node.id}: {gate}"[:200]),
         "decision": ctx.claim_local("decision"),
         "outcomes": outcomes,
+        "only_approval": possible == ["approved"],
         "exhaustive": len(outcomes) == len(possible),
     }
 
@@ -102,6 +103,11 @@ KIND = NodeType(
     ),
     validate=validate,
     expressions=expressions,
+    possible_ports=lambda config: (
+        {"approved"}
+        | ({"rejected"} if config.rejected_when else set())
+        | ({"timeout"} if config.timeout else set())
+    ),
     prepare=prepare,
     defaults={"approved_when": "", "timeout": "24h"},
 )
