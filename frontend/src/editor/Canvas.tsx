@@ -10,13 +10,16 @@ import {
   ReactFlow,
   type IsValidConnection,
   type Node,
+  type NodeHandle,
   type OnConnect,
+  Position,
   type Rect,
   useReactFlow,
 } from "@xyflow/react";
 import { type DragEvent, useCallback, useEffect, useMemo, useState } from "react";
 
 import { absolutePosition, documentToFlow, type FlowEdge, type FlowNode, nodeSize } from "../document/mapping";
+import { outputHandles } from "../document/catalogue";
 import { connectionRefusal } from "../document/rules";
 import { useEditor, useEditorStore } from "./context";
 import { GhostEdgeView, type GhostEdge, PortEdge } from "./edges";
@@ -99,10 +102,11 @@ export function Canvas() {
     if (opening.large) void fitBounds(openingBounds(store.getState().nodes), { padding: 0.1 });
   }, [opening, store, fitBounds]);
   const ghosts = useMemo(() => ghostsOf(diff, store.getState()), [diff, store]);
-  const shownNodes = useMemo<Node[]>(
-    () => (ghosts.nodes.length ? [...nodes, ...ghosts.nodes] : nodes),
-    [nodes, ghosts],
-  );
+  const edgesForHandles = useEditor((state) => (opening.large ? state.edges : null));
+  const shownNodes = useMemo<Node[]>(() => {
+    const drawn = edgesForHandles ? withKnownHandles(nodes, edgesForHandles, store.getState()) : nodes;
+    return ghosts.nodes.length ? [...drawn, ...ghosts.nodes] : drawn;
+  }, [nodes, ghosts, edgesForHandles, store]);
   const shownEdges = useMemo(
     () => (ghosts.edges.length ? [...edges, ...ghosts.edges] : edges),
     [edges, ghosts],
@@ -268,6 +272,58 @@ function openingBounds(nodes: FlowNode[]): Rect {
     bottom = Math.max(bottom, at.y + size.height);
   }
   return { x: left, y: top, width: Math.min(right - left, 1400), height: Math.min(bottom - top, 900) };
+}
+
+const PORT_SIZE = 10;
+const handlesCache = new WeakMap<FlowNode, { key: string; node: FlowNode }>();
+
+/**
+ * React Flow draws every node once to measure its ports before it leaves out those not in view;
+ * on a large graph that first pass is most of the cost of opening it. Nodes whose size and ports
+ * are known from the catalogue and the stylesheet (a step is STEP_WIDTH x STEP_HEIGHT, ports sit
+ * centred on its edges) carry them, so only the nodes in view are drawn. A drawn node is
+ * measured as usual and its measurement replaces these.
+ */
+function withKnownHandles(nodes: FlowNode[], edges: FlowEdge[], state: EditorState): FlowNode[] {
+  const used = new Map<string, string[]>();
+  for (const edge of edges) {
+    const list = used.get(edge.source) ?? [];
+    list.push(edge.sourceHandle ?? "out");
+    used.set(edge.source, list);
+  }
+  return nodes.map((node) => {
+    const usedHandles = used.get(node.id) ?? [];
+    const key = usedHandles.join("\n");
+    const cached = handlesCache.get(node);
+    if (cached && cached.key === key) return cached.node;
+    const kind = state.catalogue.kinds.get(node.data.kind);
+    const { width, height } = nodeSize(node);
+    const outputs = outputHandles(kind, node.data.config, usedHandles);
+    const half = PORT_SIZE / 2;
+    const handles: NodeHandle[] = outputs.map((handle, index) => ({
+      id: handle.id,
+      type: "source",
+      position: Position.Bottom,
+      x: ((index + 1) / (outputs.length + 1)) * width - half,
+      y: height - half,
+      width: PORT_SIZE,
+      height: PORT_SIZE,
+    }));
+    if (kind?.has_input ?? true) {
+      handles.push({
+        id: "in",
+        type: "target",
+        position: Position.Top,
+        x: width / 2 - half,
+        y: -half,
+        width: PORT_SIZE,
+        height: PORT_SIZE,
+      });
+    }
+    const known: FlowNode = { ...node, handles, initialWidth: width, initialHeight: height };
+    handlesCache.set(node, { key, node: known });
+    return known;
+  });
 }
 
 function minimapColor(state: EditorState, node: FlowNode): string {
