@@ -41,3 +41,9 @@ def client(temporal_env: WorkflowEnvironment) -> Client:
 @pytest.fixture
 def package_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("generated")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests run last: Playwright's sync API keeps an event loop running in this
+    thread while its session lasts, and asyncio tests cannot run beside it."""
+    items.sort(key=lambda item: "browser" in item.path.parts)
