@@ -133,6 +133,8 @@ export function useShortcuts(store: EditorStore, handlers: ShortcutHandlers) {
         event.preventDefault();
         state.selectAll();
       } else if (mod && (key === "c" || key === "x")) {
+        // text selected on the page (generated code, a message) is copied as text
+        if (window.getSelection()?.toString()) return;
         const content = state.copySelection();
         if (!content) return;
         event.preventDefault();
