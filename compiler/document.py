@@ -185,7 +185,7 @@ class Node(StrictModel):
     position: Position = Field(default_factory=Position)
     size: Size | None = None
     parent_id: str | None = None
-    config: dict[str, Any] = Field(default_factory=dict)
+    config: dict[str, JsonData] = Field(default_factory=dict)
 
 
 class Edge(StrictModel):

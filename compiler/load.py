@@ -57,9 +57,9 @@ def schema_diagnostic(source: dict[str, Any], item: Any) -> Diagnostic:
                 edge_id = element_id
             field = location(loc[4:]) or location(loc)
     message = item["msg"]
-    if item["type"] == "extra_forbidden":
+    if item["type"] == "extra_forbidden" and loc:
         message = f"unknown field {loc[-1]!r}; remove it (schema_version 1 does not have it)"
-    elif item["type"] == "missing":
+    elif item["type"] == "missing" and loc:
         message = f"the field {loc[-1]!r} is required"
     return Diagnostic(
         Codes.SCHEMA,
