@@ -61,6 +61,16 @@ def test_bad_expression_outlines_the_node_and_names_the_field(
     expect(page.locator('[data-field="expression"] .field-problems')).not_to_be_empty()
     node(page, "large").get_by_test_id("node-problem").hover()
     expect(node(page, "large").get_by_role("tooltip")).to_be_visible()
+    # from another tab, the problem opens the properties of the node it names
+    page.get_by_role("tab", name="Project").click()
+    page.locator(".react-flow__pane").click(position={"x": 700, "y": 40})
+    problem.first.click()
+    expect(page.get_by_test_id("node-inspector")).to_contain_text("large")
+    # and a double-click on a node opens its properties too
+    page.get_by_role("tab", name="Versions").click()
+    node(page, "done").locator(".node-label").dblclick()
+    expect(page.get_by_test_id("node-inspector")).to_contain_text("done")
+    select(page, "large")
     field(page, "large", "expression").fill("receipt.amount > 10")
     expect(large).not_to_have_class(re.compile("has-error"))
     expect(page.get_by_test_id("problems")).to_contain_text("No problems")

@@ -75,7 +75,8 @@ function ghostsOf(diff: DiffView | null, state: EditorState): { nodes: GhostNode
   return { nodes, edges };
 }
 
-export function Canvas() {
+/** `onOpenNode`: a node was double-clicked, to show its properties. */
+export function Canvas({ onOpenNode }: { onOpenNode(): void }) {
   const store = useEditorStore();
   const nodes = useEditor((state) => state.nodes);
   const edges = useEditor((state) => state.edges);
@@ -218,6 +219,9 @@ export function Canvas() {
         onEdgesChange(changes.filter((change) => !("id" in change) || !change.id.startsWith(GHOST)) as never)
       }
       onConnect={onConnect}
+      onNodeDoubleClick={(_event, node) => {
+        if (!node.id.startsWith(GHOST)) onOpenNode();
+      }}
       onConnectEnd={onConnectEnd}
       isValidConnection={isValidConnection}
       onNodeDragStart={() => store.getState().beginGesture()}

@@ -134,6 +134,9 @@ function Editor() {
   );
   useShortcuts(store, handlers);
 
+  // the code tab stays: there the selected node's lines are what the user looks at
+  const openProperties = useCallback(() => setTab((current) => (current === "code" ? current : "properties")), []);
+
   const layout = async () => {
     const { nodes, edges, catalogue } = store.getState();
     store.getState().applyLayout(await autoLayout(nodes, edges, catalogue));
@@ -187,11 +190,11 @@ function Editor() {
         <Palette />
         <main className="canvas-column">
           <div className="canvas">
-            <Canvas />
+            <Canvas onOpenNode={openProperties} />
             {finding && <FindBar onClose={() => setFinding(false)} />}
             <Toast />
           </div>
-          <ProblemsPanel />
+          <ProblemsPanel onOpenNode={openProperties} />
         </main>
         <aside className={tab === "code" ? "sidebar wide" : "sidebar"}>
           <nav className="tabs" role="tablist">

@@ -4,7 +4,8 @@ import { useState } from "react";
 
 import { useEditor, useEditorStore } from "../editor/context";
 
-export function ProblemsPanel() {
+/** `onOpenNode`: a problem was clicked, to show the properties of what it names. */
+export function ProblemsPanel({ onOpenNode }: { onOpenNode(): void }) {
   const store = useEditorStore();
   const diagnostics = useEditor((state) => state.diagnostics);
   const nodes = useEditor((state) => state.nodes);
@@ -19,7 +20,10 @@ export function ProblemsPanel() {
   const select = (nodeId?: string | null, edgeId?: string | null) => {
     const state = store.getState();
     if (edgeId && state.edges.some((e) => e.id === edgeId)) state.focusEdge(edgeId);
-    else if (nodeId && state.nodes.some((n) => n.id === nodeId)) state.focusNode(nodeId);
+    else if (nodeId && state.nodes.some((n) => n.id === nodeId)) {
+      state.focusNode(nodeId);
+      onOpenNode();
+    }
   };
   return (
     <section className={open ? "problems open" : "problems"} data-testid="problems">
