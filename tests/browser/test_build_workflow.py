@@ -26,6 +26,13 @@ def test_build_configure_save_and_reload(
     api.import_project(shop_project(project_id))
     open_editor(page, server, project_id, "orders")
     expect(nodes(page)).to_have_count(0)
+    # the palette is the catalogue, by category, and searchable
+    palette = page.get_by_test_id("palette")
+    expect(palette.locator("h3")).to_contain_text(["entries", "steps", "branching", "containers"])
+    palette.get_by_label("Search nodes").fill("approv")
+    expect(palette.locator(".palette-item")).to_have_count(1)
+    expect(palette.locator(".palette-item")).to_contain_text("Wait / approval")
+    palette.get_by_label("Search nodes").fill("")
 
     drop(page, "start", 300, 50)
     drop(page, "activity", 300, 160)

@@ -78,6 +78,14 @@ def test_undo_and_redo_every_kind_of_edit(
     again = node(page, "start").bounding_box()
     assert again is not None and abs(again["x"] - moved["x"]) < 1
 
+    # with unsaved changes, closing the page asks first
+    expect(page.get_by_test_id("unsaved")).to_be_visible()
+    asked: list[str] = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.type), dialog.accept()))
+    page.close(run_before_unload=True)
+    page.wait_for_event("close")
+    assert asked == ["beforeunload"]
+
 
 def test_copy_and_paste_within_and_across_workflows(
     page: Page, server: str, api: Api, project_id: str
