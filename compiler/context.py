@@ -232,15 +232,14 @@ class NodeRender:
             raise AssertionError(f"unchecked expression reached render: {error}") from error
 
     def with_mapping(self, mapping: dict[str, str]) -> NodeRender:
+        """The same node with more names in scope: expression name -> its code."""
         scope = self.scope.child()
         scope.mapping.update(mapping)
         return replace(self, scope=scope)
 
     def with_names(self, *names: str) -> NodeRender:
         """The same node with the kind's extra names in scope (`item`, `result`, ...)."""
-        scope = self.scope.child()
-        scope.mapping.update({name: self.container_name(name) for name in names})
-        return replace(self, scope=scope)
+        return self.with_mapping({name: self.container_name(name) for name in names})
 
     def expr_after_body(self, text: str) -> str:
         """An expression evaluated after the container's body, seeing what the body bound."""
