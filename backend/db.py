@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
@@ -21,7 +23,29 @@ Result = TypeVar("Result")
 ALEMBIC_INI = Path(__file__).parent / "alembic.ini"
 
 
-_SQLITE_WRITE_LOCKS: WeakKeyDictionary[Engine, threading.Lock] = WeakKeyDictionary()
+class _WriterLock:
+    """One writer at a time on a SQLite file: among this process's threads, then among the
+    processes of `wfd serve --workers N` (an exclusive flock on a file beside the database)."""
+
+    def __init__(self, database: str | None) -> None:
+        self.thread_lock = threading.Lock()
+        self.path = f"{database}.writer-lock" if database and database != ":memory:" else None
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        with self.thread_lock:
+            if self.path is None:
+                yield
+                return
+            descriptor = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX)
+                yield
+            finally:
+                os.close(descriptor)  # closing the last descriptor releases the lock
+
+
+_SQLITE_WRITE_LOCKS: WeakKeyDictionary[Engine, _WriterLock] = WeakKeyDictionary()
 
 
 def normalise_url(url: str) -> str:
@@ -43,7 +67,7 @@ def make_engine(database_url: str) -> Engine:
         url, connect_args={"timeout": 30}, pool_size=10, max_overflow=30, pool_timeout=60
     )
     event.listen(engine, "connect", _sqlite_pragmas)
-    _SQLITE_WRITE_LOCKS[engine] = threading.Lock()
+    _SQLITE_WRITE_LOCKS[engine] = _WriterLock(url.database)
     return engine
 
 
@@ -59,7 +83,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 @contextmanager
 def writing(session: Session) -> Iterator[None]:
-    """Around every write: on SQLite, one writer at a time in this process.
+    """Around every write: on SQLite, one writer at a time, in this process and the others.
 
     SQLite lets one connection write at a time; a writer that finds the file locked sleeps in
     growing steps (up to 100 ms) before it tries again, so with many saves at once the sleeps,
@@ -71,7 +95,7 @@ def writing(session: Session) -> Iterator[None]:
     if lock is None:
         yield
         return
-    with lock:
+    with lock.held():
         try:
             yield
         finally:

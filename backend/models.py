@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, StringConstraints
 from pydantic import Field as PydanticField
 from sqlalchemy import DateTime, Dialect, ForeignKeyConstraint, Text, TypeDecorator
 from sqlmodel import Field, SQLModel
@@ -46,10 +46,14 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC)
 
 
-class StrictSchema(SQLModel):
-    """A request body: unknown fields are refused, like in the document itself."""
+class Schema(BaseModel):
+    """A request or response body (a plain pydantic model: SQLModel is for the tables)."""
 
-    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+
+class StrictSchema(Schema):
+    """A request body: unknown fields and numbers JSON cannot hold are refused, as in documents."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 # --- tables -----------------------------------------------------------------------------------
@@ -107,7 +111,7 @@ class VersionRecord(SQLModel, table=True):
 # --- errors -----------------------------------------------------------------------------------
 
 
-class DiagnosticPublic(SQLModel):
+class DiagnosticPublic(Schema):
     code: str
     message: str
     severity: Literal["error", "warning"]
@@ -121,7 +125,7 @@ class DiagnosticPublic(SQLModel):
         return cls.model_validate(diagnostic.to_dict())
 
 
-class ErrorPublic(SQLModel):
+class ErrorPublic(Schema):
     detail: str
 
 
@@ -162,7 +166,7 @@ class ProjectUpdate(StrictSchema):
     activities: list[ActivityDef] | None = None
 
 
-class ProjectSummary(SQLModel):
+class ProjectSummary(Schema):
     id: str
     name: str
     description: str
@@ -172,7 +176,7 @@ class ProjectSummary(SQLModel):
     updated_at: datetime
 
 
-class WorkflowSummary(SQLModel):
+class WorkflowSummary(Schema):
     id: str
     name: str
     description: str
@@ -184,7 +188,7 @@ class WorkflowSummary(SQLModel):
 
 
 class ProjectPublic(ProjectSettings):
-    model_config = ConfigDict(extra="ignore")  # type: ignore[assignment]
+    model_config = ConfigDict(extra="ignore")
 
     id: str
     revision: int
@@ -206,7 +210,7 @@ class WorkflowUpdate(StrictSchema):
     document: Workflow
 
 
-class WorkflowMeta(SQLModel):
+class WorkflowMeta(Schema):
     project_id: str
     id: str
     revision: int
@@ -227,7 +231,7 @@ class VersionCreate(StrictSchema):
     """When given, the version is made only if the draft is still at this revision."""
 
 
-class VersionSummary(SQLModel):
+class VersionSummary(Schema):
     number: int
     message: str
     revision: int
@@ -243,14 +247,14 @@ class RestoreRequest(StrictSchema):
     """The draft revision the restore replaces; another save in between gets 409."""
 
 
-class FieldChange(SQLModel):
+class FieldChange(Schema):
     field: str
     """Dotted path, e.g. `config.expression` or `position.x`."""
     before: Any = None
     after: Any = None
 
 
-class NodeRef(SQLModel):
+class NodeRef(Schema):
     id: str
     type: str
     label: str
@@ -260,7 +264,7 @@ class NodeChange(NodeRef):
     changes: list[FieldChange]
 
 
-class EdgeRef(SQLModel):
+class EdgeRef(Schema):
     id: str
     source: str
     source_handle: str
@@ -268,7 +272,7 @@ class EdgeRef(SQLModel):
     target_handle: str
 
 
-class DiffPublic(SQLModel):
+class DiffPublic(Schema):
     from_version: str
     to_version: str
     workflow_changes: list[FieldChange]
@@ -283,13 +287,13 @@ class DiffPublic(SQLModel):
 # --- compiler ---------------------------------------------------------------------------------
 
 
-class ValidatePublic(SQLModel):
+class ValidatePublic(Schema):
     ok: bool
     """False when any diagnostic is an error."""
     diagnostics: list[DiagnosticPublic]
 
 
-class CompilePublic(SQLModel):
+class CompilePublic(Schema):
     package: str
     files: dict[str, str]
     """Path under the package folder -> file text."""
@@ -299,15 +303,15 @@ class CompilePublic(SQLModel):
     """Warnings; a document with errors gets 422 instead."""
 
 
-class PortPublic(SQLModel):
+class PortPublic(Schema):
     name: str
     label: str
     multiple: bool
     prefix: bool
 
 
-class NodeTypePublic(SQLModel):
-    model_config = ConfigDict(extra="allow")  # type: ignore[assignment]
+class NodeTypePublic(Schema):
+    model_config = ConfigDict(extra="allow")
 
     kind: str
     label: str
@@ -322,6 +326,6 @@ class NodeTypePublic(SQLModel):
     defaults: dict[str, Any]
 
 
-class HealthPublic(SQLModel):
+class HealthPublic(Schema):
     status: Literal["ok"]
     database: str

@@ -3,6 +3,12 @@
 The standard parser turns `1e999` into infinity and accepts `NaN`; pydantic would store either
 as `null`, and the saved document would then fail to load. Refusing them at the door keeps every
 stored document loadable. (Lone UTF-16 surrogates are refused by the same parser.)
+
+A route whose body is one model has it validated straight from the bytes, in one pass: a
+200-node workflow is not first built as dictionaries and lists, written out again to look for
+infinities, then validated from the dictionaries. The models refuse non-finite numbers
+themselves (`allow_inf_nan=False`, and JSON data checked value by value), so a body they accept
+holds none; a body they refuse takes the long way, which names the problem as every route does.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from typing import Any
 import pydantic_core
 from fastapi import Request, Response
 from fastapi.routing import APIRoute
+from pydantic import BaseModel, ValidationError
 
 
 def _non_finite(value: Any) -> bool:
@@ -32,9 +39,19 @@ def _non_finite(value: Any) -> bool:
 
 
 class StrictJSONRequest(Request):
+    body_model: type[BaseModel] | None = None
+    """The route's body, when it is one model (not embedded beside other body parameters)."""
+
     async def json(self) -> Any:
         if not hasattr(self, "_json"):
             body = await self.body()
+            if self.body_model is not None:
+                try:
+                    # FastAPI's own validation then takes the instance as it is
+                    self._json = self.body_model.model_validate_json(body)
+                    return self._json
+                except ValidationError:
+                    pass  # the long way reports it like any other route's bad body
             text = body.decode("utf-8", errors="replace")
             try:
                 parsed = pydantic_core.from_json(body, allow_inf_nan=False)
@@ -52,8 +69,15 @@ class StrictJSONRequest(Request):
 class StrictJSONRoute(APIRoute):
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
+        model = None
+        if self.body_field is not None and not self._embed_body_fields:
+            annotation = self.body_field.field_info.annotation
+            if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+                model = annotation
 
         async def strict_handler(request: Request) -> Response:
-            return await handler(StrictJSONRequest(request.scope, request.receive))
+            strict = StrictJSONRequest(request.scope, request.receive)
+            strict.body_model = model
+            return await handler(strict)
 
         return strict_handler

@@ -26,6 +26,9 @@ class Settings:
     """The built editor, served at `/` when the folder exists."""
     seed_when_empty: bool = False
     """Create the sample projects at start-up when the database has none (`wfd serve`)."""
+    server_process: bool = False
+    """The process serves the app and nothing else (`wfd serve`): once started, it keeps the
+    objects made so far out of the garbage collector's sight (see `backend.app`)."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

@@ -1,11 +1,12 @@
 """Load and save 200-node workflows through the API with 32 concurrent clients for 20 seconds.
 
-    .venv/bin/python scripts/bench_api.py [--clients 32] [--seconds 20] [--nodes 200]
+    .venv/bin/python scripts/bench_api.py [--clients 32] [--seconds 20] [--nodes 200] [--workers N]
 
-Starts the server (uvicorn, one process, on a SQLite file in a temporary folder), imports a
-project with one workflow per client, then every client repeats: load its workflow, move a
-node, save it on the revision it loaded. Prints requests per second and p50/p99 latency for
-loads and saves; the last line is `api_save_p99_ms=<n>`. Exits 1 when any request fails.
+Starts the server (`wfd serve --workers N`, N = the CPU count unless given, on a SQLite file in
+a temporary folder), imports a project with one workflow per client, then every client repeats
+without pause: load its workflow, move a node, save it on the revision it loaded. Prints
+requests per second, the CPU the server and the clients used per request, and p50/p99 latency
+for loads and saves; the last line is `api_save_p99_ms=<n>`. Exits 1 when any request fails.
 """
 
 from __future__ import annotations
@@ -86,25 +87,16 @@ def free_port() -> int:
         return port
 
 
-def start_server(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(folder: Path, workers: int) -> tuple[subprocess.Popen[bytes], str]:
+    """`wfd serve`, as a user starts it, on a new SQLite file."""
     port = free_port()
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{folder / 'wfd.db'}"}
     env.pop("WFD_TOKEN", None)
-    command = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "backend.app:create_app",
-        "--factory",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--log-level",
-        "warning",
-        "--no-access-log",
-    ]
-    server = subprocess.Popen(command, cwd=ROOT, env=env)
+    wfd = Path(sys.executable).parent / "wfd"
+    command = [str(wfd), "serve", "--port", str(port), "--workers", str(workers)]
+    server = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -119,36 +111,84 @@ def start_server(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
     raise SystemExit("the server did not answer within 60 s")
 
 
+class Connection:
+    """One keep-alive HTTP/1.1 connection, like one editor's.
+
+    The load generator shares the machine's cores with the server; httpx spends more CPU per
+    request than the server does, so the clients here write requests and read the answers
+    (always sized by Content-Length) directly on a socket.
+    """
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.reader = reader
+        self.writer = writer
+
+    @classmethod
+    async def open(cls, host: str, port: int) -> Connection:
+        reader, writer = await asyncio.open_connection(host, port)
+        return cls(reader, writer)
+
+    async def request(self, method: str, path: str, body: bytes = b"") -> tuple[int, bytes]:
+        head = f"{method} {path} HTTP/1.1\r\nhost: bench\r\n"
+        if method != "GET":
+            head += f"content-type: application/json\r\ncontent-length: {len(body)}\r\n"
+        self.writer.write(head.encode() + b"\r\n" + body)
+        header = await self.reader.readuntil(b"\r\n\r\n")
+        lines = header.decode("latin-1").split("\r\n")
+        status = int(lines[0].split(" ", 2)[1])
+        fields = dict(line.lower().split(": ", 1) for line in lines[1:] if line)
+        if "content-length" not in fields:
+            raise RuntimeError(f"an answer without Content-Length: {header!r}")
+        return status, await self.reader.readexactly(int(fields["content-length"]))
+
+    async def close(self) -> None:
+        self.writer.close()
+        await self.writer.wait_closed()
+
+
 async def client(
-    http: httpx.AsyncClient, workflow_id: str, until: float, timings: dict[str, list[float]]
+    connection: Connection, workflow_id: str, until: float, timings: dict[str, list[float]]
 ) -> None:
     path = f"/api/projects/bench/workflows/{workflow_id}"
     step = 0
     while time.perf_counter() < until:
         began = time.perf_counter()
-        loaded = await http.get(path)
+        status, loaded = await connection.request("GET", path)
         timings["load"].append(time.perf_counter() - began)
-        if loaded.status_code != 200:
-            raise RuntimeError(f"load answered {loaded.status_code}: {loaded.text[:200]}")
-        current = pydantic_core.from_json(loaded.content)
+        if status != 200:
+            raise RuntimeError(f"load answered {status}: {loaded[:200]!r}")
+        current = pydantic_core.from_json(loaded)
         document = current["document"]
         step += 1
         document["nodes"][1 + step % (len(document["nodes"]) - 2)]["position"]["x"] += 1.0
         body = pydantic_core.to_json({"revision": current["revision"], "document": document})
         began = time.perf_counter()
-        saved = await http.put(path, content=body, headers={"content-type": "application/json"})
+        status, saved = await connection.request("PUT", path, body)
         timings["save"].append(time.perf_counter() - began)
-        if saved.status_code != 200:
-            raise RuntimeError(f"save answered {saved.status_code}: {saved.text[:200]}")
+        if status != 200:
+            raise RuntimeError(f"save answered {status}: {saved[:200]!r}")
 
 
-def cpu_seconds(pid: int) -> float | None:
-    """User and system CPU time of a process so far (Linux), to tell work from queueing."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+def server_cpu_seconds(root: int) -> float:
+    """User and system CPU time so far of a process and its descendants (Linux /proc)."""
+    ticks: dict[int, float] = {}
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:
+            continue  # the process ended while the folder was read
+        pid = int(stat.parent.name)
+        parents[pid] = int(fields[1])
+        ticks[pid] = int(fields[11]) + int(fields[12])
+    total = 0.0
+    for pid, used in ticks.items():
+        ancestor = pid
+        while ancestor not in (root, 0, 1) and ancestor in parents:
+            ancestor = parents[ancestor]
+        if ancestor == root:
+            total += used
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def percentile(samples: list[float], fraction: float) -> float:
@@ -156,27 +196,38 @@ def percentile(samples: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
-async def run(url: str, clients: int, seconds: float, nodes: int) -> dict[str, list[float]]:
+class Measured:
+    def __init__(self) -> None:
+        self.timings: dict[str, list[float]] = {"load": [], "save": []}
+        self.wall = self.server_cpu = self.client_cpu = 0.0
+
+
+async def run(url: str, server: int, clients: int, seconds: float, nodes: int) -> Measured:
     async with httpx.AsyncClient(base_url=url, timeout=60) as http:
         imported = await http.post("/api/import", json=project(clients, nodes))
         if imported.status_code != 201:
             raise RuntimeError(f"import answered {imported.status_code}: {imported.text[:300]}")
-    # one connection per client, like one editor per browser (a shared pool of 32 connections
-    # costs the load generator more time than the requests cost the server)
-    one = httpx.Limits(max_connections=1, max_keepalive_connections=1)
-    sessions = [httpx.AsyncClient(base_url=url, limits=one, timeout=60) for _ in range(clients)]
+    host, port = url.removeprefix("http://").split(":")
+    connections = [await Connection.open(host, int(port)) for _ in range(clients)]
     try:
         # a warm-up round opens every connection before the clock starts
         warm: dict[str, list[float]] = {"load": [], "save": []}
         start = time.perf_counter() + 0.5
-        await asyncio.gather(*(client(h, f"w{c}", start, warm) for c, h in enumerate(sessions)))
-        timings: dict[str, list[float]] = {"load": [], "save": []}
-        until = time.perf_counter() + seconds
-        await asyncio.gather(*(client(h, f"w{c}", until, timings) for c, h in enumerate(sessions)))
-        return timings
+        await asyncio.gather(*(client(c, f"w{i}", start, warm) for i, c in enumerate(connections)))
+        measured = Measured()
+        server_before, client_before = server_cpu_seconds(server), time.process_time()
+        began = time.perf_counter()
+        until = began + seconds
+        await asyncio.gather(
+            *(client(c, f"w{i}", until, measured.timings) for i, c in enumerate(connections))
+        )
+        measured.wall = time.perf_counter() - began
+        measured.server_cpu = server_cpu_seconds(server) - server_before
+        measured.client_cpu = time.process_time() - client_before
+        return measured
     finally:
-        for session in sessions:
-            await session.aclose()
+        for connection in connections:
+            await connection.close()
 
 
 def main() -> None:
@@ -184,33 +235,39 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--nodes", type=int, default=200)
+    parser.add_argument(
+        "--workers", type=int, default=os.cpu_count() or 1, help="`wfd serve --workers`"
+    )
     options = parser.parse_args()
     body = len(pydantic_core.to_json(workflow("w0", options.nodes)))
     print(
         f"{options.clients} clients, {options.seconds:g} s, workflows of {options.nodes} nodes "
-        f"({body / 1024:.0f} KiB of JSON), SQLite (WAL), one uvicorn process, {os.cpu_count()} CPUs"
+        f"({body / 1024:.0f} KiB of JSON), SQLite (WAL), wfd serve --workers {options.workers}, "
+        f"{os.cpu_count()} CPUs shared by the server and these clients"
     )
     with tempfile.TemporaryDirectory(prefix="wfd-bench-") as folder:
-        server, url = start_server(Path(folder))
+        server, url = start_server(Path(folder), options.workers)
         try:
-            cpu_before = cpu_seconds(server.pid)
-            began = time.perf_counter()
-            timings = asyncio.run(run(url, options.clients, options.seconds, options.nodes))
-            elapsed = time.perf_counter() - began
-            cpu_after = cpu_seconds(server.pid)
+            measured = asyncio.run(
+                run(url, server.pid, options.clients, options.seconds, options.nodes)
+            )
         finally:
             server.terminate()
             server.wait(timeout=30)
+    timings = measured.timings
     total = sum(len(samples) for samples in timings.values())
-    print(f"all       {total / options.seconds:8.1f} req/s  ({total} requests in {elapsed:.1f} s)")
-    if cpu_before is not None and cpu_after is not None:
-        # includes the import and the warm-up round; a latency far above it is time in a queue
-        busy = (cpu_after - cpu_before) * 1000 / total
-        print(f"server    {busy:8.2f} ms of CPU per request (one process, so one core at most)")
+    print(f"all       {total / measured.wall:8.1f} req/s  ({total} in {measured.wall:.1f} s)")
+    # CPU per request against the latency: a latency far above the CPU is time in a queue
+    print(
+        f"cpu       server {measured.server_cpu * 1000 / total:.2f} ms per request, "
+        f"clients {measured.client_cpu * 1000 / total:.2f} ms per request, "
+        f"{(measured.server_cpu + measured.client_cpu) / measured.wall:.2f} of "
+        f"{os.cpu_count()} cores busy"
+    )
     for operation in ("load", "save"):
         samples = timings[operation]
         print(
-            f"{operation:<9} {len(samples) / options.seconds:8.1f} req/s"
+            f"{operation:<9} {len(samples) / measured.wall:8.1f} req/s"
             f"  p50 {statistics.median(samples) * 1000:7.1f} ms"
             f"  p99 {percentile(samples, 0.99) * 1000:7.1f} ms"
             f"  max {max(samples) * 1000:7.1f} ms"

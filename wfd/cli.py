@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -95,19 +97,22 @@ def schema() -> None:
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="Server processes sharing the port")
+    ] = 1,
 ) -> None:
     """Run the API (OpenAPI at /docs) and, once built, the editor at /."""
     import uvicorn
 
-    from backend.app import create_app
-    from backend.settings import Settings, SettingsError
+    from backend.app import prepare_database
+    from backend.settings import Settings
 
-    try:
+    with _database_errors():
         settings = dataclasses.replace(Settings.from_env(), seed_when_empty=True)
-    except SettingsError as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(2) from None
-    uvicorn.run(create_app(settings), host=host, port=port)
+        prepare_database(settings)
+    uvicorn.run(
+        "backend.app:create_server_app", factory=True, host=host, port=port, workers=workers
+    )
 
 
 @app.command()
@@ -141,21 +146,43 @@ def seed(
 
     from backend.db import make_engine, migrate
     from backend.services.seed import seed as seed_projects
-    from backend.settings import Settings, SettingsError
+    from backend.settings import Settings
+
+    with _database_errors():
+        engine = make_engine(Settings.from_env().database_url)
+        try:
+            migrate(engine)
+            with Session(engine) as session:
+                for line in seed_projects(session, documents, reset=reset):
+                    typer.echo(line)
+        finally:
+            engine.dispose()
+
+
+@contextmanager
+def _database_errors() -> Iterator[None]:
+    """A setting the server cannot use, or a database it cannot reach: a message, exit 2."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from backend.settings import SettingsError
 
     try:
-        settings = Settings.from_env()
+        yield
     except SettingsError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from None
-    engine = make_engine(settings.database_url)
-    try:
-        migrate(engine)
-        with Session(engine) as session:
-            for line in seed_projects(session, documents, reset=reset):
-                typer.echo(line)
-    finally:
-        engine.dispose()
+    except SQLAlchemyError as error:
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        typer.echo(f"error: cannot use the database named by DATABASE_URL: {reason}", err=True)
+        raise typer.Exit(2) from None
+    except OSError as error:  # the folder of a SQLite file cannot be made or written
+        where = f" {str(error.filename)!r}" if error.filename else ""
+        typer.echo(
+            f"error: cannot use the database named by DATABASE_URL:{where} "
+            f"{error.strerror or error}",
+            err=True,
+        )
+        raise typer.Exit(2) from None
 
 
 def main() -> None:

@@ -33,7 +33,7 @@ class LiveServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, database_url: str, **env: str) -> str:
+    def start(self, database_url: str, workers: int = 1, **env: str) -> str:
         """Start the server (a new port each time) and wait until it answers; its base URL."""
         assert self.process is None, "stop the running server first"
         self.log_dir.mkdir(parents=True, exist_ok=True)
@@ -44,7 +44,7 @@ class LiveServer:
         if "WFD_TOKEN" not in env:
             environment.pop("WFD_TOKEN", None)
         self.process = subprocess.Popen(
-            [str(WFD), "serve", "--port", str(self.port)],
+            [str(WFD), "serve", "--port", str(self.port), "--workers", str(workers)],
             env=environment,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -62,6 +62,14 @@ class LiveServer:
                 pass
             time.sleep(0.05)
         raise RuntimeError(f"wfd serve did not answer within 30 s:\n{self.log()}")
+
+    def wait_for_workers(self, workers: int, timeout: float = 30) -> None:
+        """Until each of `workers` processes says it has started (`--workers` above 1)."""
+        deadline = time.monotonic() + timeout
+        while self.log().count("Application startup complete.") < workers:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"fewer than {workers} workers started:\n{self.log()}")
+            time.sleep(0.05)
 
     def log(self) -> str:
         path = self.log_dir / f"serve-{self.starts}.log"

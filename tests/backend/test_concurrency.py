@@ -1,4 +1,5 @@
-"""Many editors at once against a real `wfd serve`, on SQLite and on PostgreSQL."""
+"""Many editors at once against a real `wfd serve`, on SQLite and on PostgreSQL, served by one
+process and by two (`--workers 2`: on SQLite the processes take turns through a lock file)."""
 
 from __future__ import annotations
 
@@ -16,14 +17,24 @@ from tests.backend.documents import normalised, project, workflow
 from tests.backend.live import LiveServer
 
 
+@pytest.fixture(scope="module", params=[1, 2], ids=["one-process", "two-workers"])
+def workers(request: pytest.FixtureRequest) -> int:
+    number: int = request.param
+    return number
+
+
 @pytest.fixture(scope="module", params=STORAGE)
-def url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """One server per storage for this module; each test works in a project of its own."""
+def url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, workers: int
+) -> Iterator[str]:
+    """One server per storage and process count; each test works in a project of its own."""
     folder = tmp_path_factory.mktemp("concurrency")
     server = LiveServer(folder / "logs")
     with database(request.param, folder) as database_url:
         try:
-            yield server.start(database_url)
+            address = server.start(database_url, workers=workers)
+            server.wait_for_workers(workers)
+            yield address
         finally:
             server.stop()
 

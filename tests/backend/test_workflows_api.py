@@ -107,6 +107,28 @@ def test_numbers_json_cannot_hold_are_refused(demo: TestClient, number: bytes) -
     assert stored.json()["revision"] == 1
 
 
+@pytest.mark.parametrize("number", [b"NaN", b"-Infinity", b"1e999", b"1" + b"0" * 400 + b".5"])
+@pytest.mark.parametrize(
+    "place",
+    [
+        b'"nodes": [{"id": "a", "type": "timer", "config": {"duration": %s}}]',
+        b'"nodes": [{"id": "a", "type": "activity", "config": {"args": {"n": [1, %s]}}}]',
+        b'"state": [{"name": "n", "type": "float", "default": %s}]',
+    ],
+)
+def test_numbers_json_cannot_hold_are_refused_in_json_data(
+    demo: TestClient, number: bytes, place: bytes
+) -> None:
+    """Config values and defaults may be any JSON; a non-finite number is still refused."""
+    before = demo.post(BASE, json={"document": workflow()}).json()["document"]
+    body = b'{"revision": 1, "document": {"id": "main", ' + place % number + b"}}"
+    response = demo.put(f"{BASE}/main", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    assert response.json()["diagnostics"][0]["code"] == "E001"
+    stored = demo.get(f"{BASE}/main").json()
+    assert (stored["revision"], stored["document"]) == (1, before)
+
+
 def test_a_workflow_keeps_its_id(demo: TestClient) -> None:
     demo.post(BASE, json={"document": workflow("main")})
     response = demo.put(f"{BASE}/main", json={"revision": 1, "document": workflow("other")})
