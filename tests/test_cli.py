@@ -224,3 +224,39 @@ def test_compiled_package_name_comes_from_the_project_id(tmp_path: Path) -> None
     assert outcome.returncode == 0, outcome.stderr
     assert (out / "order_desk" / "workflows" / "noop.py").is_file()
     assert "order_desk.worker" in outcome.stdout
+
+
+def with_database(url: str, *arguments: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(WFD), *arguments],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**os.environ, "DATABASE_URL": url},
+        timeout=120,
+        check=False,
+    )
+
+
+def test_serve_and_seed_on_a_database_they_cannot_use_say_why(tmp_path: Path) -> None:
+    blocked = tmp_path / "file"
+    blocked.write_text("a file where the database folder should be")
+    cases = [
+        (f"sqlite:///{blocked}/data/wfd.db", "file"),
+        ("nosuchdb://somewhere/x", "nosuchdb"),
+        ("postgresql://nobody@127.0.0.1:1/none", "127.0.0.1"),
+    ]
+    for url, named in cases:
+        for command in (["serve", "--port", "1"], ["seed"]):
+            result = with_database(url, *command, cwd=tmp_path)
+            assert result.returncode == 2, (url, command, result.stderr)
+            assert "Traceback" not in result.stderr
+            assert result.stderr.startswith("error: cannot use the database named by DATABASE_URL")
+            assert named in result.stderr, result.stderr
+
+
+def test_serve_refuses_a_worker_count_below_one(tmp_path: Path) -> None:
+    result = with_database(f"sqlite:///{tmp_path}/wfd.db", "serve", "--workers", "0", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "--workers" in result.stderr
+    assert not (tmp_path / "wfd.db").exists()
