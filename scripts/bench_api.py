@@ -1,12 +1,14 @@
 """Load and save 200-node workflows through the API with 32 concurrent clients for 20 seconds.
 
-    .venv/bin/python scripts/bench_api.py [--clients 32] [--seconds 20] [--nodes 200] [--workers N]
+    .venv/bin/python scripts/bench_api.py [--clients 32] [--seconds 20] [--nodes 200]
+                                          [--workers 1] [--interval 0]
 
-Starts the server (`wfd serve --workers N`, N = the CPU count unless given, on a SQLite file in
-a temporary folder), imports a project with one workflow per client, then every client repeats
-without pause: load its workflow, move a node, save it on the revision it loaded. Prints
-requests per second, the CPU the server and the clients used per request, and p50/p99 latency
-for loads and saves; the last line is `api_save_p99_ms=<n>`. Exits 1 when any request fails.
+Starts the server (`wfd serve --workers N` on a SQLite file in a temporary folder), imports a
+project with one workflow per client, then every client repeats without pause (or, with
+`--interval`, once per interval, like an editor saving as its user works): load its workflow,
+move a node, save it on the revision it loaded. Prints requests per second, the CPU the server
+and the clients used per request, and p50/p99 latency for loads and saves; the last line is
+`api_save_p99_ms=<n>`. Exits 1 when any request fails.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import random
 import socket
 import statistics
 import subprocess
@@ -147,11 +150,21 @@ class Connection:
 
 
 async def client(
-    connection: Connection, workflow_id: str, until: float, timings: dict[str, list[float]]
+    connection: Connection,
+    workflow_id: str,
+    until: float,
+    timings: dict[str, list[float]],
+    interval: float = 0.0,
 ) -> None:
+    """Load, edit, save; again at once, or `interval` seconds after the last round began."""
     path = f"/api/projects/bench/workflows/{workflow_id}"
     step = 0
+    # paced clients start spread over one interval, as editors would
+    next_round = time.perf_counter() + interval * random.random()
     while time.perf_counter() < until:
+        if interval:
+            await asyncio.sleep(max(0.0, next_round - time.perf_counter()))
+            next_round += interval
         began = time.perf_counter()
         status, loaded = await connection.request("GET", path)
         timings["load"].append(time.perf_counter() - began)
@@ -202,7 +215,9 @@ class Measured:
         self.wall = self.server_cpu = self.client_cpu = 0.0
 
 
-async def run(url: str, server: int, clients: int, seconds: float, nodes: int) -> Measured:
+async def run(
+    url: str, server: int, clients: int, seconds: float, nodes: int, interval: float
+) -> Measured:
     async with httpx.AsyncClient(base_url=url, timeout=60) as http:
         imported = await http.post("/api/import", json=project(clients, nodes))
         if imported.status_code != 201:
@@ -219,7 +234,10 @@ async def run(url: str, server: int, clients: int, seconds: float, nodes: int) -
         began = time.perf_counter()
         until = began + seconds
         await asyncio.gather(
-            *(client(c, f"w{i}", until, measured.timings) for i, c in enumerate(connections))
+            *(
+                client(c, f"w{i}", until, measured.timings, interval)
+                for i, c in enumerate(connections)
+            )
         )
         measured.wall = time.perf_counter() - began
         measured.server_cpu = server_cpu_seconds(server) - server_before
@@ -235,21 +253,33 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--nodes", type=int, default=200)
+    parser.add_argument("--workers", type=int, default=1, help="`wfd serve --workers`")
     parser.add_argument(
-        "--workers", type=int, default=os.cpu_count() or 1, help="`wfd serve --workers`"
+        "--interval",
+        type=float,
+        default=0.0,
+        help="seconds between the starts of a client's rounds (default: no pause at all)",
     )
     options = parser.parse_args()
     body = len(pydantic_core.to_json(workflow("w0", options.nodes)))
     print(
         f"{options.clients} clients, {options.seconds:g} s, workflows of {options.nodes} nodes "
         f"({body / 1024:.0f} KiB of JSON), SQLite (WAL), wfd serve --workers {options.workers}, "
-        f"{os.cpu_count()} CPUs shared by the server and these clients"
+        f"{os.cpu_count()} CPUs shared by the server and these clients, "
+        + (f"a round every {options.interval:g} s" if options.interval else "no pause")
     )
     with tempfile.TemporaryDirectory(prefix="wfd-bench-") as folder:
         server, url = start_server(Path(folder), options.workers)
         try:
             measured = asyncio.run(
-                run(url, server.pid, options.clients, options.seconds, options.nodes)
+                run(
+                    url,
+                    server.pid,
+                    options.clients,
+                    options.seconds,
+                    options.nodes,
+                    options.interval,
+                )
             )
         finally:
             server.terminate()
