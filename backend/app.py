@@ -7,10 +7,13 @@ import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from importlib.resources import files
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -45,11 +48,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Design Temporal workflows as graphs; store, version, validate and compile them.",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # served below from local files: /docs works without internet access
+        redoc_url=None,
     )
     app.state.engine = engine
     app.state.settings = settings
     install_handlers(app)
     app.include_router(api_router)
+    _serve_api_docs(app)
     # the last added middleware runs first: a request without the token is refused unread
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)
     if settings.token:
@@ -100,6 +106,25 @@ def _seed_when_empty(engine: Engine) -> None:
         if is_empty(session):
             for line in seed(session, samples.documents()):
                 logging.getLogger(__name__).info("seed: %s", line)
+
+
+SWAGGER_UI = files("fastapi_swagger") / "resources"
+"""Swagger UI's script, style sheet and icon, as the `fastapi-swagger` package ships them."""
+
+
+def _serve_api_docs(app: FastAPI) -> None:
+    """Swagger UI at /docs, its files from this server rather than from a CDN."""
+    app.mount("/docs/assets", StaticFiles(directory=str(SWAGGER_UI)), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title=f"{app.title}: API",
+            swagger_js_url="/docs/assets/swagger-ui-bundle.js",
+            swagger_css_url="/docs/assets/swagger-ui.css",
+            swagger_favicon_url="/docs/assets/favicon-32x32.png",
+        )
 
 
 def _document_bearer_token(app: FastAPI) -> None:

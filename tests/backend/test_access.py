@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -141,3 +142,17 @@ def test_wfd_serve_listens_on_loopback_by_default(live_server: LiveServer, sqlit
     assert httpx.get(f"{url}/api/health").json()["status"] == "ok"
     assert f"Uvicorn running on http://127.0.0.1:{live_server.port}" in live_server.log()
     assert httpx.get(f"{url}/docs").status_code == 200
+
+
+def test_the_api_documentation_needs_no_internet_access(sqlite_api: TestClient) -> None:
+    """/docs loads Swagger UI from this server: it shows on a machine without internet access."""
+    page = sqlite_api.get("/docs")
+    assert page.status_code == 200
+    assert "https://" not in page.text and "http://" not in page.text
+    assets = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    assert len(assets) >= 3, page.text
+    for asset in assets:
+        loaded = sqlite_api.get(asset)
+        assert loaded.status_code == 200, asset
+        assert len(loaded.content) > 500, asset
+    assert "SwaggerUIBundle" in sqlite_api.get("/docs/assets/swagger-ui-bundle.js").text
