@@ -18,7 +18,7 @@ from node_types.base import Config, Duration, Expression, ExpressionRef, NodeTyp
 PENDING_QUERY = '''@workflow.query(name="pending_gates")
 def pending_gates(self) -> list[dict[str, str]]:
     """The approval gates this workflow is waiting on."""
-    return list(self._pending_gates.values())'''
+    return list(self._pending_gates)'''
 
 
 class WaitConfig(Config):
@@ -56,7 +56,7 @@ def expressions(config: WaitConfig) -> Iterable[ExpressionRef]:
 def prepare(config: WaitConfig, ctx: NodeRender) -> dict[str, object]:
     ctx.add_member(
         "pending_gates",
-        "self._pending_gates: dict[str, dict[str, str]] = {}",
+        "self._pending_gates: list[dict[str, str]] = []",
         PENDING_QUERY,
     )
     approved = ctx.expr(config.approved_when)
@@ -74,6 +74,7 @@ def prepare(config: WaitConfig, ctx: NodeRender) -> dict[str, object]:
         "timeout": ctx.duration(config.timeout) if config.timeout else None,
         "timeout_summary": repr(f"{ctx.node.id}: {gate}"[:200]),
         "decision": ctx.claim_local("decision"),
+        "entry": ctx.claim_local("gate"),
         "outcomes": outcomes,
         "only_approval": possible == ["approved"],
         "exhaustive": len(outcomes) == len(possible),

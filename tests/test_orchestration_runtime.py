@@ -947,6 +947,69 @@ async def test_gate_times_out(client: Client, package_dir: Path) -> None:
     assert len(of_type(found, EventType.EVENT_TYPE_TIMER_FIRED)) == 1
 
 
+async def test_gates_in_a_concurrent_loop_wait_side_by_side(
+    client: Client, package_dir: Path
+) -> None:
+    """Each iteration's gate is listed on its own and leaves the list when it is passed."""
+    document = project(
+        "orx-gate-fan",
+        [
+            workflow(
+                "sign-all",
+                [
+                    node("start", "start"),
+                    node("each", "loop", "Each change", items="input.changes", concurrency=5),
+                    node(
+                        "gate",
+                        "wait",
+                        "Sign-off",
+                        parent="each",
+                        gate="Change sign-off",
+                        approved_when="item in state.approved",
+                    ),
+                    assign("record", parent="each", state_signed="state.signed + [item]"),
+                    node("finish", "end", value="state.signed"),
+                    node("approve", "signal", name="approve", params={"change": "str"}),
+                    assign("store", state_approved="state.approved + [payload.change]"),
+                ],
+                [
+                    edge("start", "each"),
+                    edge("gate", "record", "approved"),
+                    edge("each", "finish"),
+                    *chain("approve", "store"),
+                ],
+                inputs={"changes": "list[str]"},
+                output="list[str]",
+                state=[
+                    {"name": "approved", "type": "list[str]", "default": []},
+                    {"name": "signed", "type": "list[str]", "default": []},
+                ],
+            )
+        ],
+    )
+    modules = import_package(document, package_dir)
+    models = models_of(modules)
+    changes = ["c-1", "c-2", "c-3"]
+    async with running_worker(client, modules) as task_queue:
+        handle = await start(client, task_queue, "sign-all", models.SignAllInput(changes=changes))
+        counts = [await eventually(lambda: count(handle), 3)]
+        for change in ["c-2", "c-3"]:
+            await handle.signal("approve", models.SignAllApproveSignal(change=change))
+            counts.append(await eventually(lambda: count(handle), counts[-1] - 1))
+        listed = await pending(handle)
+        await handle.signal("approve", models.SignAllApproveSignal(change="c-1"))
+        result = await handle.result()
+        after = await pending(handle)
+    assert counts == [3, 2, 1]
+    assert [(g["gate"], g["node"]) for g in listed] == [("Change sign-off", "gate")]
+    assert result == ["c-2", "c-3", "c-1"]
+    assert after == []
+
+
+async def count(handle: WorkflowHandle[Any, Any]) -> int:
+    return len(await pending(handle))
+
+
 # continue_as_new
 
 

@@ -28,7 +28,7 @@ class OrderWorkflow:
     def __init__(self, input: OrderInput) -> None:
         self._input = input
         self._state = OrderState()
-        self._pending_gates: dict[str, dict[str, str]] = {}
+        self._pending_gates: list[dict[str, str]] = []
 
     @workflow.run
     async def run(self, input: OrderInput) -> str:
@@ -46,11 +46,12 @@ class OrderWorkflow:
             ),
             summary="reserve: Reserve stock",
         )
-        self._pending_gates["approval"] = {
+        gate = {
             "gate": "manager approval",
             "node": "approval",
             "since": workflow.now().isoformat(),
         }
+        self._pending_gates.append(gate)
         try:
             await workflow.wait_condition(
                 lambda: (self._state.approved) or (self._state.rejected_reason is not None),
@@ -60,7 +61,8 @@ class OrderWorkflow:
             decision = "approved" if self._state.approved else "rejected"
         except TimeoutError:
             decision = "timeout"
-        del self._pending_gates["approval"]
+        finally:
+            self._pending_gates.remove(gate)
         if decision == "approved":
             charge_id = await workflow.execute_activity(
                 charge_card,
@@ -152,4 +154,4 @@ class OrderWorkflow:
     @workflow.query(name="pending_gates")
     def pending_gates(self) -> list[dict[str, str]]:
         """The approval gates this workflow is waiting on."""
-        return list(self._pending_gates.values())
+        return list(self._pending_gates)
