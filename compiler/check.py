@@ -389,13 +389,14 @@ def _check_workflow(
             parsed.append((f"config.{field}", tree, is_template))
         expressions[node_id] = parsed
         for name, _annotation in kind.binds(config, ctx):
+            bound_at = f"config.{kind.bind_field(config, name)}"
             if name in EXPRESSION_NAMES or name in FUNCTIONS or name in info.type_names:
                 report(
                     Codes.DUPLICATE_NAME,
                     f"{name!r} already means something in expressions; name the result "
                     "something else",
                     node_id,
-                    field="config.result",
+                    field=bound_at,
                 )
             if name in result_names and result_names[name] != node_id:
                 report(
@@ -403,7 +404,7 @@ def _check_workflow(
                     f"{result_names[name]!r} already binds the name {name!r}; "
                     "give this result another name",
                     node_id,
-                    field="config.result",
+                    field=bound_at,
                 )
             result_names.setdefault(name, node_id)
 

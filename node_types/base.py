@@ -85,6 +85,8 @@ class NodeType(Generic[ConfigT]):
     expressions: Callable[[ConfigT], Iterable[ExpressionRef]] = lambda config: ()
     binds: Callable[[ConfigT, NodeCheck | NodeRender], list[tuple[str, str]]] = _binds_nothing
     """Locals a node binds for the nodes after it: (name, annotation)."""
+    bind_field: Callable[[ConfigT, str], str] = lambda config, name: "result"
+    """The config path that names a bound local, for diagnostics (a step's `result`)."""
     context_of: Callable[[ConfigT], str] | None = None
     """Where this container's body runs, when it depends on the config (else body_context)."""
     after_body_fields: frozenset[str] = frozenset()

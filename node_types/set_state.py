@@ -70,6 +70,14 @@ def binds(config: SetStateConfig, ctx: NodeCheck | NodeRender) -> list[tuple[str
     return [(a.target, "Any") for a in config.assignments if _LOCAL_TARGET.match(a.target)]
 
 
+def bind_field(config: SetStateConfig, name: str) -> str:
+    """The first assignment that sets the local `name`."""
+    for index, assignment in enumerate(config.assignments):
+        if assignment.target == name:
+            return f"assignments.{index}.target"
+    return "assignments"
+
+
 def prepare(config: SetStateConfig, ctx: NodeRender) -> dict[str, object]:
     lines: list[tuple[str, str]] = []
     for assignment in config.assignments:
@@ -101,6 +109,7 @@ KIND = NodeType(
     validate=validate,
     expressions=expressions,
     binds=binds,
+    bind_field=bind_field,
     names_within=names_within,
     prepare=prepare,
     defaults={"assignments": [{"target": "state.", "value": ""}]},

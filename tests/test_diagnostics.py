@@ -412,6 +412,28 @@ CASES = [
 
 VARIANTS = [
     Case(
+        Codes.DUPLICATE_RESULT,
+        doc(
+            [
+                START,
+                charge("first", result="receipt"),
+                node(
+                    "note",
+                    "set_state",
+                    assignments=[
+                        {"target": "copies", "value": "1"},
+                        {"target": "receipt", "value": "'copy'"},
+                    ],
+                ),
+                DONE,
+            ],
+            chain("start", "first", "note", "done"),
+        ),
+        ("'receipt'", "'first'"),
+        node_id="note",
+        field="config.assignments.1.target",
+    ),
+    Case(
         Codes.SCHEMA,
         "[1, 2]",
         ("JSON object",),
