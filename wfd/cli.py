@@ -102,17 +102,20 @@ def serve(
     ] = 1,
 ) -> None:
     """Run the API (OpenAPI at /docs) and, once built, the editor at /."""
-    import uvicorn
-
     from backend.app import prepare_database
+    from backend.serving import ServeError
+    from backend.serving import serve as serve_app
     from backend.settings import Settings
 
     with _database_errors():
         settings = dataclasses.replace(Settings.from_env(), seed_when_empty=True)
         prepare_database(settings)
-    uvicorn.run(
-        "backend.app:create_server_app", factory=True, host=host, port=port, workers=workers
-    )
+    try:
+        status = serve_app(host, port, workers)
+    except ServeError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
+    raise typer.Exit(status)
 
 
 @app.command()
