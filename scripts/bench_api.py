@@ -1,9 +1,10 @@
 """Load and save 200-node workflows through the API with 32 concurrent clients for 20 seconds.
 
     .venv/bin/python scripts/bench_api.py [--clients 32] [--seconds 20] [--nodes 200]
-                                          [--workers 1] [--interval 0]
+                                          [--workers CPUS] [--interval 0]
 
-Starts the server (`wfd serve --workers N` on a SQLite file in a temporary folder), imports a
+Starts the server (`wfd serve --workers N`, one worker per CPU unless told, on a SQLite file in a
+temporary folder) and waits until every worker listens, imports a
 project with one workflow per client, then every client repeats without pause (or, with
 `--interval`, once per interval, like an editor saving as its user works): load its workflow,
 move a node, save it on the revision it loaded. Prints requests per second, the CPU the server
@@ -97,21 +98,21 @@ def start_server(folder: Path, workers: int) -> tuple[subprocess.Popen[bytes], s
     env.pop("WFD_TOKEN", None)
     wfd = Path(sys.executable).parent / "wfd"
     command = [str(wfd), "serve", "--port", str(port), "--workers", str(workers)]
-    server = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    log = folder / "serve.log"
+    with log.open("wb") as output:
+        server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=output)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
+    # every worker up before the clients connect: the kernel spreads connections only over
+    # the workers listening at that moment, and a client keeps its connection
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise SystemExit("the server exited during start-up")
-        try:
-            if httpx.get(f"{url}/api/health").status_code == 200:
-                return server, url
-        except httpx.TransportError:
-            time.sleep(0.1)
+            raise SystemExit(f"the server exited during start-up:\n{log.read_text()}")
+        if log.read_text(errors="replace").count("Application startup complete.") >= workers:
+            return server, url
+        time.sleep(0.1)
     server.kill()
-    raise SystemExit("the server did not answer within 60 s")
+    raise SystemExit(f"the server did not start within 60 s:\n{log.read_text()}")
 
 
 class Connection:
@@ -253,7 +254,12 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--nodes", type=int, default=200)
-    parser.add_argument("--workers", type=int, default=1, help="`wfd serve --workers`")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="`wfd serve --workers` (default: one per CPU)",
+    )
     parser.add_argument(
         "--interval",
         type=float,
