@@ -4,12 +4,12 @@
                                           [--workers CPUS] [--interval 0]
 
 Starts the server (`wfd serve --workers N`, one worker per CPU unless told, on a SQLite file in a
-temporary folder) and waits until every worker listens, imports a
-project with one workflow per client, then every client repeats without pause (or, with
-`--interval`, once per interval, like an editor saving as its user works): load its workflow,
-move a node, save it on the revision it loaded. Prints requests per second, the CPU the server
-and the clients used per request, and p50/p99 latency for loads and saves; the last line is
-`api_save_p99_ms=<n>`. Exits 1 when any request fails.
+temporary folder), waits until every worker listens and imports a project with one workflow per
+client. Then every client repeats without pause (or, with `--interval`, once per interval, like
+an editor saving as its user works): load its workflow, move a node, save it on the revision it
+loaded. Prints requests per second, the CPU the server and the clients used per request, and
+p50/p99 latency for loads and saves; the last line is `api_save_p99_ms=<n>`. Exits 1 when any
+request fails.
 """
 
 from __future__ import annotations
