@@ -361,6 +361,21 @@ def _check_workflow(
                     field="config.name",
                 )
             handler_names.setdefault(key, node.id)
+    answered = {
+        query: kind.label
+        for node in nodes.values()
+        if (kind := REGISTRY.get(node.type)) is not None
+        for query in kind.queries
+    }
+    for (kind_name, name), node_id in handler_names.items():
+        if kind_name == "query" and name in answered:
+            report(
+                Codes.DUPLICATE_HANDLER,
+                f"the workflow's {answered[name]} step already answers the query {name!r}; "
+                "name this query something else",
+                node_id,
+                field="config.name",
+            )
     entries.sort(key=lambda node_id: nodes[node_id].type != "start")
 
     # per-kind checks and expression syntax

@@ -85,6 +85,9 @@ class NodeType(Generic[ConfigT]):
     expressions: Callable[[ConfigT], Iterable[ExpressionRef]] = lambda config: ()
     binds: Callable[[ConfigT, NodeCheck | NodeRender], list[tuple[str, str]]] = _binds_nothing
     """Locals a node binds for the nodes after it: (name, annotation)."""
+    queries: tuple[str, ...] = ()
+    """Queries the generated workflow answers when it has a node of this kind; a query node
+    may not take these names."""
     bind_field: Callable[[ConfigT, str], str] = lambda config, name: "result"
     """The config path that names a bound local, for diagnostics (a step's `result`)."""
     context_of: Callable[[ConfigT], str] | None = None

@@ -32,6 +32,12 @@ from node_types.base import (
 MAX_CONCURRENCY = 1000
 """Pending children stay well under Temporal's 2,000 pending operations."""
 
+PROGRESS_QUERY = '''@workflow.query(name="spawn_progress")
+def spawn_progress(self) -> list[dict[str, Any]]:
+    """Each spawn_children step under way: the keys of its waiting, running, completed,
+    failed (with the reason) and skipped children."""
+    return [progress() for progress in self._spawn_progress]'''
+
 
 class SpawnChildrenConfig(Config):
     workflow: str = Field(min_length=1, description="Id of the child workflow in this project")
@@ -150,6 +156,11 @@ def binds(config: SpawnChildrenConfig, ctx: NodeCheck | NodeRender) -> list[tupl
 
 def prepare(config: SpawnChildrenConfig, ctx: NodeRender) -> dict[str, object]:
     ctx.imports |= {"asyncio", "ApplicationError", "ParentClosePolicy", "WorkflowIDReusePolicy"}
+    ctx.add_member(
+        "spawn_progress",
+        "self._spawn_progress: list[Callable[[], dict[str, Any]]] = []",
+        PROGRESS_QUERY,
+    )
     info = ctx.project.workflows[config.workflow]
     item = ctx.container_name("item")
     item_scope = ctx.with_names("item")
@@ -174,6 +185,7 @@ def prepare(config: SpawnChildrenConfig, ctx: NodeRender) -> dict[str, object]:
             "spawn_limit",
             "startable",
             "skip_blocked",
+            "spawn_progress",
             "index",
         )
     }
@@ -202,6 +214,7 @@ def prepare(config: SpawnChildrenConfig, ctx: NodeRender) -> dict[str, object]:
         "retries": config.retries,
         "result": ctx.result_name(config.result),
         "summary": repr(f"{ctx.node.id}: {ctx.node.label or 'spawn'}"[:200]),
+        "node_key": repr(ctx.node.id),
         "cycle_message": repr(
             f"{ctx.node.label or ctx.node.id}: these items wait on each other and can never start: "
         ),
@@ -227,6 +240,7 @@ KIND = NodeType(
         for field in ("config.key", "config.args", "config.id_template", "config.depends_on")
     },
     binds=binds,
+    queries=("spawn_progress",),
     prepare=prepare,
     defaults={"workflow": "", "items": "", "concurrency": 4, "failure_policy": "fail_fast"},
 )

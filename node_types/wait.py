@@ -109,6 +109,7 @@ KIND = NodeType(
         | ({"rejected"} if config.rejected_when else set())
         | ({"timeout"} if config.timeout else set())
     ),
+    queries=("pending_gates",),
     prepare=prepare,
     defaults={"approved_when": "", "timeout": "24h"},
 )

@@ -412,6 +412,21 @@ CASES = [
 
 VARIANTS = [
     Case(
+        Codes.DUPLICATE_HANDLER,
+        doc(
+            [
+                START,
+                node("gate", "wait", approved_when="state.total > 0"),
+                DONE,
+                node("mine", "query", name="pending_gates", value="state.total"),
+            ],
+            [edge("start", "gate"), edge("gate", "done", "approved")],
+        ),
+        ("'pending_gates'", "Wait"),
+        node_id="mine",
+        field="config.name",
+    ),
+    Case(
         Codes.DUPLICATE_RESULT,
         doc(
             [

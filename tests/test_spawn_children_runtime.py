@@ -408,11 +408,13 @@ async def test_continue_records_failures_and_skips_dependents(
     async with running_worker(client, modules) as task_queue:
         handle, run = await start_parent(client, task_queue, modules["models"], tasks)
         outcome = await handle.result()
+        finished_progress = await handle.query("spawn_progress")
         found = await history(handle)
         never = [await describe_child(client, f"{run}-{n}") for n in ("b", "c", "f")]
         ran = {n: await describe_child(client, f"{run}-{n}") for n in ("a", "d", "e")}
 
     assert outcome["completed"] == {"d": "d", "e": "e"}
+    assert finished_progress == [], "a finished step is no longer listed as under way"
     assert list(outcome["failed"]) == ["a"]
     assert outcome["failed"]["a"] == "child a failed"
     # b waits on the failed a, c on the skipped b, f on the skipped c: all skipped, transitively
@@ -423,6 +425,40 @@ async def test_continue_records_failures_and_skips_dependents(
     for name in ("d", "e"):
         description = ran[name]
         assert description is not None and description.status == WorkflowExecutionStatus.COMPLETED
+
+
+async def test_progress_lists_each_child_while_the_step_runs(
+    client: Client, package_dir: Path
+) -> None:
+    document = spawn_project("spawn-progress", concurrency=2, failure_policy="continue")
+    modules = import_package(document, package_dir)
+    tasks = [
+        task("a", fail_times=99),
+        task("b", ["a"]),
+        task("c", slow=True),
+        task("d", ["c"]),
+        task("e"),
+    ]
+    async with running_worker(client, modules) as task_queue:
+        handle, run = await start_parent(client, task_queue, modules["models"], tasks)
+
+        async def settled() -> bool:
+            progress = await handle.query("spawn_progress")
+            return bool(progress) and progress[0]["completed"] == ["e"]
+
+        assert await wait_for(settled)
+        progress = await handle.query("spawn_progress")
+        await handle.terminate("seen enough")
+    assert progress == [
+        {
+            "node": "spawn",
+            "waiting": ["d"],
+            "running": ["c"],
+            "completed": ["e"],
+            "failed": {"a": "child a failed"},
+            "skipped": ["b"],
+        }
+    ]
 
 
 async def test_retry_runs_a_failed_child_again_until_it_succeeds_or_retries_run_out(
