@@ -14,6 +14,7 @@ import networkx as nx
 from pydantic import ValidationError
 
 from compiler.context import NodeCheck
+from compiler.defaults import DefaultError, default_source
 from compiler.diagnostics import Codes, Diagnostic, Severity
 from compiler.document import Edge, Node, Project, Workflow
 from compiler.durations import parse_duration
@@ -152,8 +153,27 @@ def _check_workflow(
     for field_name, ref in workflow.input.items():
         found += _typeref(ref, info, f"input.{field_name}", workflow.id)
     found += _typeref(workflow.output, info, "output", workflow.id)
+    type_fields = info.type_fields()
     for index, var in enumerate(workflow.state):
-        found += _typeref(var.type, info, f"state.{index}.type", workflow.id)
+        type_problems = _typeref(var.type, info, f"state.{index}.type", workflow.id)
+        found += type_problems
+        if type_problems:
+            continue
+        try:
+            default = default_source(
+                info.annotation(var.type), var.default, type_fields, given=var.default is not None
+            )
+        except DefaultError as error:
+            message = f"state field {var.name!r}: {error}"
+            report(Codes.BAD_DEFAULT, message, field=f"state.{index}.default")
+            continue
+        if default is None:
+            report(
+                Codes.BAD_DEFAULT,
+                f"state field {var.name!r} of type {var.type} has no value to start from; "
+                "give it a default",
+                field=f"state.{index}.default",
+            )
     if workflow.settings.execution_timeout:
         try:
             parse_duration(workflow.settings.execution_timeout)

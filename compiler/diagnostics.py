@@ -76,4 +76,5 @@ class Codes:
     BAD_TEMPLATE = "E210"
     WAIT_IN_HANDLER = "E211"
     DUPLICATE_NAME = "E212"
+    BAD_DEFAULT = "E213"
     INTERNAL = "E900"

@@ -117,6 +117,13 @@ class ProjectInfo:
     def annotation(self, typeref: str) -> str:
         return annotation_or_any(typeref, self.type_names)
 
+    def type_fields(self) -> dict[str, dict[str, str]]:
+        """Each project type's fields and their annotations."""
+        return {
+            name: {field: self.annotation(ref) for field, ref in definition.fields.items()}
+            for name, definition in self.project.types.items()
+        }
+
     @property
     def has_work_queues(self) -> bool:
         return any(wf.work_queues for wf in self.workflows.values())

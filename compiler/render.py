@@ -15,6 +15,7 @@ import jinja2
 
 import node_types
 from compiler.context import NodeRender, Scope
+from compiler.defaults import default_source
 from compiler.document import ActivityDef, HttpImpl, Node, PythonImpl, ShellImpl, SimulateImpl
 from compiler.durations import parse_duration, timedelta_code
 from compiler.expressions import emit, parse_expression, parse_template
@@ -204,28 +205,6 @@ def render_workflow(tree: Tree, analysis: Analysis, project: ProjectInfo) -> tup
 # models.py
 
 
-_ZERO = {"str": "''", "int": "0", "float": "0.0", "bool": "False"}
-
-
-def _default_code(annotation: str, default: Any) -> str | None:
-    """Source for a state field's default; None when the type has no natural default."""
-    if default is None:
-        if annotation == "Any" or annotation.endswith("| None"):
-            return "None"
-        if annotation in _ZERO:
-            return _ZERO[annotation]
-        if annotation.startswith("list["):
-            return "field(default_factory=list)"
-        if annotation.startswith("dict["):
-            return "field(default_factory=dict)"
-        return None
-    if isinstance(default, list | dict):
-        if not default:
-            return f"field(default_factory={type(default).__name__})"
-        return f"field(default_factory=lambda: {default!r})"
-    return repr(default)
-
-
 def _fields_class(info: FieldsInfo, text: str) -> dict[str, Any]:
     return {
         "name": info.class_name,
@@ -261,6 +240,7 @@ def _progress_class(queue: WorkQueueInfo) -> dict[str, Any]:
 
 def render_models(project: ProjectInfo) -> str:
     classes: list[dict[str, Any]] = []
+    type_fields = project.type_fields()
     for type_name, definition in project.project.types.items():
         fields = [(name, project.annotation(ref), None) for name, ref in definition.fields.items()]
         classes.append(
@@ -289,7 +269,10 @@ def render_models(project: ProjectInfo) -> str:
         state_fields = []
         for var in wf.definition.state:
             annotation = project.annotation(var.type)
-            state_fields.append((var.name, annotation, _default_code(annotation, var.default)))
+            default = default_source(
+                annotation, var.default, type_fields, given=var.default is not None
+            )
+            state_fields.append((var.name, annotation, default))
         for queue in wf.work_queues.values():
             state_fields.append(
                 (

@@ -408,9 +408,29 @@ CASES = [
         node_id="route",
         field="config.cases.1.key",
     ),
+    Case(
+        Codes.BAD_DEFAULT,
+        doc(
+            [START, DONE],
+            chain("start", "done"),
+            state=[{"name": "retries", "type": "int", "default": "three"}],
+        ),
+        ("'retries'", "whole number", "'three'"),
+        field="state.0.default",
+    ),
 ]
 
 VARIANTS = [
+    Case(
+        Codes.BAD_DEFAULT,
+        doc(
+            [START, DONE],
+            chain("start", "done"),
+            state=[{"name": "when", "type": "datetime"}],
+        ),
+        ("'when'", "give it a default"),
+        field="state.0.default",
+    ),
     Case(
         Codes.DUPLICATE_HANDLER,
         doc(

@@ -432,6 +432,67 @@ async def test_set_state_changes_are_read_by_a_query(client: Client, package_dir
     assert after == 7
 
 
+async def test_state_of_project_types_starts_from_its_defaults(
+    client: Client, package_dir: Path
+) -> None:
+    """A default written as JSON becomes a value of the field's type, zeros filling the rest."""
+    document = project(
+        "kinds-state-types",
+        [
+            workflow(
+                "release",
+                [
+                    node("start", "start"),
+                    node(
+                        "add",
+                        "set_state",
+                        assignments=[
+                            {
+                                "target": "state.build",
+                                "value": "Build(name=state.build.name, tags=state.build.tags, "
+                                "parts=state.build.parts + [Part(n=5, weight=1.5)])",
+                            }
+                        ],
+                    ),
+                    node(
+                        "finish",
+                        "end",
+                        value="state.build.name + ':' + str(sum([p.n for p in state.build.parts])) "
+                        "+ ':' + str(state.build.parts[1].weight + state.build.parts[0].weight) "
+                        "+ ':' + str(state.stamp.at.year) + ':' + str(state.spare.name == '')",
+                    ),
+                    node("build", "query", name="build", value="state.build", returns="Build"),
+                ],
+                chain("start", "add", "finish"),
+                output="str",
+                state=[
+                    {
+                        "name": "build",
+                        "type": "Build",
+                        "default": {"name": "x", "parts": [{"n": 2}]},
+                    },
+                    {
+                        "name": "stamp",
+                        "type": "Stamp",
+                        "default": {"at": "2026-03-01T09:30:00+01:00"},
+                    },
+                    {"name": "spare", "type": "Build"},
+                ],
+            )
+        ],
+        types={
+            "Part": {"fields": {"n": "int", "weight": "float"}},
+            "Build": {"fields": {"name": "str", "tags": "list[str]", "parts": "list[Part]"}},
+            "Stamp": {"fields": {"at": "datetime"}},
+        },
+    )
+    modules = import_package(document, package_dir)
+    models = models_of(modules)
+    async with running_worker(client, modules) as task_queue:
+        result = await execute(client, task_queue, "release", models.ReleaseInput())
+    assert result == "x:7:1.5:2026:True"
+
+
 # signal
 
 
