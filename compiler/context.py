@@ -117,9 +117,18 @@ class Scope:
     """run, signal, update, phase, branch: where the code lives."""
     compensations: str | None = None
     """The list the innermost Try collects compensations in, if the code is inside one."""
+    spawners: tuple[str, ...] = ()
+    """The parallels and concurrent loops whose tasks run this code, outermost first: a failure
+    beside it there cancels it."""
 
     def child(self, kind: str | None = None) -> Scope:
-        return Scope(dict(self.mapping), dict(self.locals), kind or self.kind, self.compensations)
+        return Scope(
+            dict(self.mapping),
+            dict(self.locals),
+            kind or self.kind,
+            self.compensations,
+            self.spawners,
+        )
 
     def bind(self, name: str, annotation: str, code: str | None = None) -> None:
         """Make `name` readable by expressions; it is the local `code` (default: itself)."""
@@ -146,6 +155,7 @@ class Renderer(Protocol):
     def snippet(self, template: str, **variables: Any) -> str: ...
     def phase_parameters(self, node_id: str) -> list[str]: ...
     def container_name(self, node_id: str, name: str) -> str: ...
+    def settles(self, node_id: str) -> bool: ...
     def arm_leaves(self, node_id: str, port: str) -> bool: ...
     def result_code(self, name: str) -> str: ...
     def arm_heads(self, node_id: str, port: str) -> list[Node | None]: ...
@@ -205,6 +215,10 @@ class NodeRender:
 
     def phase_parameters(self) -> list[str]:
         return self.renderer.phase_parameters(self.node.id)
+
+    def settles(self) -> bool:
+        """Whether this parallel or concurrent loop waits for the tasks it cancels (Analysis)."""
+        return self.renderer.settles(self.node.id)
 
     def container_name(self, name: str) -> str:
         """The local a container binds for its body (`attempt`, `item`)."""

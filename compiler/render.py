@@ -128,6 +128,9 @@ class WorkflowRenderer:
     def container_name(self, node_id: str, name: str) -> str:
         return self.analysis.container_names[node_id][name]
 
+    def settles(self, node_id: str) -> bool:
+        return node_id in self.analysis.settling
+
     def result_code(self, name: str) -> str:
         return self.analysis.result_code.get(name, name)
 

@@ -40,9 +40,12 @@ class Analysis:
     result_code: dict[str, str] = field(default_factory=dict)
     """result name -> its local in the generated code (renamed where it would shadow one)."""
     body_scopes: dict[str, Scope] = field(default_factory=dict)
+    """container id -> the scope its body starts in (with the names the container binds)."""
     after_body_scopes: dict[str, Scope] = field(default_factory=dict)
     """container id -> the scope at the end of its body (for `until` and the like)."""
-    """container id -> the scope its body starts in (with the names the container binds)."""
+    settling: set[str] = field(default_factory=set)
+    """Parallels and concurrent loops whose tasks hold a step with an undo: after cancelling
+    their tasks they wait for them, so that such a step finishes and registers its undo."""
 
 
 def analyse(tree: Tree, project: ProjectInfo) -> tuple[Analysis, list[Diagnostic]]:
@@ -223,7 +226,9 @@ class _Analyser:
                     self.walk(arm, scope.child(), contexts)
             elif kind.role is Role.PARALLEL:
                 for _port, arm in block.arms:
-                    self.walk(arm, scope.child("branch"), contexts | {"branch"})
+                    arm_scope = scope.child("branch")
+                    arm_scope.spawners += (node.id,)
+                    self.walk(arm, arm_scope, contexts | {"branch"})
             elif kind.role is Role.CONTAINER:
                 body = next((arm for port, arm in block.arms if port == "body"), [])
                 context = kind.body_context_for(self.graph.configs[node.id])
@@ -238,6 +243,8 @@ class _Analyser:
                         if name in scope.mapping and scope.mapping[name] in scope.locals
                     )
                 inner_scope = scope.child(context)
+                if context == "branch":
+                    inner_scope.spawners += (node.id,)
                 names: dict[str, str] = {}
                 for name, annotation in kind.body_binds(self.graph.configs[node.id]):
                     names[name] = self.container_locals.claim(name)
@@ -265,7 +272,10 @@ class _Analyser:
             if kind.role is not Role.CONTAINER:
                 self.analysis.after_body_scopes[node.id] = scope.child()
                 self.check_names(node.id, scope, "late")
-            if getattr(config, "compensation", None) is not None and scope.compensations is None:
+            has_undo = getattr(config, "compensation", None) is not None
+            if has_undo and scope.compensations is not None:
+                self.analysis.settling.update(scope.spawners)
+            elif has_undo:
                 self.diagnostics.append(
                     Diagnostic(
                         Codes.NOT_ALLOWED_HERE,

@@ -10,6 +10,7 @@ from pydantic import Field
 from compiler.context import NodeCheck, NodeRender
 from compiler.diagnostics import Codes
 from compiler.document import RetrySpec
+from compiler.names import snake
 from node_types.base import Config, Duration, Expression, ExpressionRef, NodeType, ResultName, Role
 
 
@@ -84,6 +85,12 @@ def call_variables(
 ) -> dict[str, Any]:
     info = ctx.project.activities[config.activity]
     defaults = info.definition.defaults
+    compensation = compensation_call(config, ctx)
+    handle = None
+    if compensation is not None and ctx.scope.spawners:
+        # run in a task a failure beside it cancels: shielded, so that its undo is known
+        ctx.imports.add("asyncio")
+        handle = ctx.claim_local(snake(ctx.node.label, "step") + "_handle")
     args = {name: ctx.expr(config.args[name]) for name in info.input.fields if name in config.args}
     args.update(extra)
     return {
@@ -106,7 +113,8 @@ def call_variables(
         ),
         "retry": ctx.retry_policy(config.retry or defaults.retry),
         "summary": ctx.summary(),
-        "compensation": compensation_call(config, ctx),
+        "compensation": compensation,
+        "handle": handle,
     }
 
 

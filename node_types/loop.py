@@ -78,6 +78,7 @@ def prepare(config: LoopConfig, ctx: NodeRender) -> dict[str, object]:
             semaphore=ctx.claim_local("slots"),
             function=ctx.claim_local("each_" + snake(ctx.node.label, "item")),
             tasks=ctx.claim_local(snake(ctx.node.label, "item") + "_tasks"),
+            settle=ctx.settles(),
         )
     return variables
 

@@ -34,6 +34,7 @@ def prepare(config: ParallelConfig, ctx: NodeRender) -> dict[str, object]:
         "mode": config.mode,
         "functions": functions,
         "tasks": ctx.claim_local(snake(ctx.node.label, "branches") + "_tasks"),
+        "settle": ctx.settles(),
     }
 
 

@@ -815,6 +815,112 @@ async def test_try_without_error_port_compensates_then_fails(
     assert max(completed) < failed[0].event_id
 
 
+def stopped_saga_project(project_id: str) -> dict[str, Any]:
+    """A Try around steps run side by side: `book` of "slow" takes 1 s, of "bad" fails at once.
+
+    `in-loop` books each item in a concurrent loop; `in-branches` books one item per branch of
+    a parallel; `in-inner-tries` books each item of a concurrent loop inside a Try of its own.
+    Every booking is undone by `cancel` of its token.
+    """
+
+    def booking(node_id: str, what: str, parent: str) -> dict[str, Any]:
+        return node(
+            node_id,
+            "activity",
+            parent=parent,
+            activity="book",
+            args={"what": what},
+            result=f"{node_id}_token",
+            compensation={"activity": "cancel", "args": {"token": f"{node_id}_token"}},
+        )
+
+    def rolled_back(workflow_id: str, inner: list[dict[str, Any]], edges: list[dict[str, Any]]):
+        nodes = [
+            node("start", "start"),
+            node("saga", "try", "Book all"),
+            *inner,
+            node("booked", "end", value="'booked'"),
+            node("undone", "end", value="'rolled back: ' + error"),
+        ]
+        wiring = [*edges, *chain("start", "saga", "booked"), edge("saga", "undone", "error")]
+        return workflow(workflow_id, nodes, wiring, output="str")
+
+    in_loop = rolled_back(
+        "in-loop",
+        [
+            node("each", "loop", parent="saga", items="['slow', 'bad']", concurrency=2),
+            booking("book_item", "item", "each"),
+        ],
+        [],
+    )
+    in_branches = rolled_back(
+        "in-branches",
+        [
+            node("fan", "parallel", parent="saga", mode="all"),
+            booking("book_slow", "'slow'", "saga"),
+            booking("book_bad", "'bad'", "saga"),
+            node("meet", "join", parent="saga"),
+        ],
+        [
+            edge("fan", "book_slow", "branch"),
+            edge("fan", "book_bad", "branch"),
+            *chain("book_slow", "meet"),
+            *chain("book_bad", "meet"),
+        ],
+    )
+    in_inner_tries = rolled_back(
+        "in-inner-tries",
+        [
+            node("each", "loop", parent="saga", items="['slow', 'bad']", concurrency=2),
+            node("inner", "try", "Book one", parent="each"),
+            booking("book_one", "item", "inner"),
+        ],
+        [],
+    )
+    activities = [
+        simulated(
+            "book",
+            {"what": "str"},
+            "str",
+            "booking-{what}",
+            delay_seconds=1.0,
+            fail_when={"what": "bad"},
+            fail_message="no room for {what}",
+        ),
+        simulated("cancel", {"token": "str"}, "None", None),
+    ]
+    return project(project_id, [in_loop, in_branches, in_inner_tries], activities)
+
+
+@pytest.mark.parametrize("workflow_name", ["in-loop", "in-branches", "in-inner-tries"])
+async def test_a_step_stopped_by_a_failure_beside_it_is_still_undone(
+    client: Client, package_dir: Path, workflow_name: str
+) -> None:
+    modules = import_package(stopped_saga_project("orx-try-side-by-side"), package_dir)
+    async with running_worker(client, modules) as task_queue:
+        handle = await start(client, task_queue, workflow_name, None)
+        outcome = await handle.result()
+        found = await events(handle)
+    assert outcome == "rolled back: no room for bad"
+    # the slow booking was under way when the other failed: it finished, then it was undone
+    undos = [args for args in activity_inputs(client, found) if "token" in args]
+    assert undos == [{"token": "booking-slow"}]
+    booked = [
+        event.event_id
+        for event in of_type(found, COMPLETED)
+        if decode(client, event.activity_task_completed_event_attributes.result.payloads[0])
+        == "booking-slow"
+    ]
+    undo_scheduled = [
+        event.event_id
+        for event in of_type(found, SCHEDULED)
+        if event.activity_task_scheduled_event_attributes.activity_type.name == "cancel"
+    ]
+    assert len(booked) == 1
+    assert len(undo_scheduled) == 1
+    assert booked[0] < undo_scheduled[0]
+
+
 # wait / approval gate
 
 

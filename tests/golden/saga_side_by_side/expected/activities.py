@@ -1,0 +1,98 @@
+"""Activities of the saga-side-by-side project, bound to their implementations."""
+
+import asyncio
+import dataclasses
+import os
+import re
+import urllib.parse
+from collections.abc import Callable
+from typing import Any
+
+from temporalio import activity
+from temporalio.converter import value_to_type
+from temporalio.exceptions import ApplicationError
+
+from saga_side_by_side.models import BookInput, CancelInput
+
+
+def _fill(template: Any, values: dict[str, Any], quote: bool = False) -> Any:
+    """Fills `{field}` placeholders from the input; a lone placeholder keeps the value's type."""
+    if isinstance(template, str):
+        whole = re.fullmatch(r"\{(\w+)\}", template)
+        if whole and whole.group(1) in values and not quote:
+            return values[whole.group(1)]
+
+        def substitute(match: re.Match[str]) -> str:
+            if match.group(1) not in values:
+                return match.group(0)
+            text = str(values[match.group(1)])
+            return urllib.parse.quote(text, safe="") if quote else text
+
+        return re.sub(r"\{(\w+)\}", substitute, template)
+    if isinstance(template, list):
+        return [_fill(item, values, quote) for item in template]
+    if isinstance(template, dict):
+        return {key: _fill(item, values, quote) for key, item in template.items()}
+    return template
+
+
+def _convert(hint: Any, value: Any) -> Any:
+    """Turns plain JSON-shaped data into the declared output type (dataclasses included)."""
+    return value_to_type(hint, value)
+
+
+async def _simulate(
+    input: Any,
+    *,
+    result: Any,
+    delay_seconds: float,
+    fail_attempts: int,
+    fail_when: dict[str, Any],
+    fail_message: str,
+) -> Any:
+    """A deterministic stand-in chosen in the designer: a result, a delay, chosen failures."""
+    values = dataclasses.asdict(input)
+    if fail_when and all(values.get(key) == value for key, value in fail_when.items()):
+        raise ApplicationError(
+            _fill(fail_message, values), type="SimulatedFailure", non_retryable=True
+        )
+    scale = float(os.environ.get("WFD_SIMULATE_TIME_SCALE", "1"))
+    if delay_seconds * scale > 0:
+        await asyncio.sleep(delay_seconds * scale)
+    attempt = activity.info().attempt
+    if attempt <= fail_attempts:
+        raise ApplicationError(
+            f"{_fill(fail_message, values)} (attempt {attempt})", type="SimulatedFailure"
+        )
+    return _fill(result, values)
+
+
+@activity.defn(name="book")
+async def book(input: BookInput) -> str:
+    """Activity book."""
+    value = await _simulate(
+        input,
+        result="booking-{what}",
+        delay_seconds=1.0,
+        fail_attempts=0,
+        fail_when={"what": "bad"},
+        fail_message="no room for {what}",
+    )
+    converted: str = _convert(str, value)
+    return converted
+
+
+@activity.defn(name="cancel")
+async def cancel(input: CancelInput) -> None:
+    """Activity cancel."""
+    await _simulate(
+        input,
+        result=None,
+        delay_seconds=0.0,
+        fail_attempts=0,
+        fail_when={},
+        fail_message="simulated failure",
+    )
+
+
+ACTIVITIES: list[Callable[..., Any]] = [book, cancel]
