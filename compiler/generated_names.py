@@ -30,6 +30,7 @@ TEMPORAL_IMPORTS = {
     "ActivityError": "from temporalio.exceptions import ActivityError",
     "ChildWorkflowError": "from temporalio.exceptions import ChildWorkflowError",
     "FailureError": "from temporalio.exceptions import FailureError",
+    "WorkflowAlreadyStartedError": "from temporalio.exceptions import WorkflowAlreadyStartedError",
 }
 
 EXPRESSION_NAMES = frozenset(

@@ -1285,6 +1285,8 @@ async def test_schedule_apply_creates_then_updates_in_place(
             weekday_again = await weekday.describe()
             listed = await eventually(lambda: schedule_ids(client, prefix), [hourly_id, weekday_id])
 
+            # an operator pauses the interval schedule; a new definition keeps that pause
+            await hourly.pause(note="paused for maintenance")
             edited = await schedules_module(changed).apply(client)
             hourly_edited = await hourly.describe()
             weekday_edited = await weekday.describe()
@@ -1343,6 +1345,7 @@ async def test_schedule_apply_creates_then_updates_in_place(
     assert [interval.every for interval in edited_spec.intervals] == [timedelta(hours=2)]
     assert dataclasses.replace(edited_spec, intervals=spec.intervals) == spec
     assert hourly_edited.schedule.policy == hourly_created.schedule.policy
-    assert hourly_edited.schedule.state == hourly_created.schedule.state
+    assert hourly_edited.schedule.state.paused is True
+    assert hourly_edited.schedule.state.note == "paused for maintenance"
     assert hourly_edited.schedule.action == hourly_created.schedule.action
     assert weekday_edited.schedule == weekday_created.schedule

@@ -579,3 +579,33 @@ def test_cycle_in_constant_items_is_a_compile_diagnostic() -> None:
     clean = compile_project(document(acyclic))
     assert clean.ok, [d.format() for d in clean.diagnostics]
     assert not [d for d in clean.diagnostics if d.code == "E110"]
+
+
+async def test_a_child_whose_workflow_id_is_taken_is_recorded_as_failed(
+    client: Client, package_dir: Path
+) -> None:
+    document = spawn_project("spawn-taken", concurrency=2, failure_policy="continue")
+    modules = import_package(document, package_dir)
+    models = modules["models"]
+    run = unique_id("spawn")
+    async with running_worker(client, modules) as task_queue:
+        # someone started x's workflow by hand, under the id the step gives it
+        squatter = await client.start_workflow(
+            "step",
+            models.StepInput(name="x", fail=False, slow=True, parent=run),
+            id=f"{run}-x",
+            task_queue=task_queue,
+            execution_timeout=RUN_TIMEOUT,
+        )
+        arg = models.ParentInput(
+            run=run, tasks=[models.Task(**task("x")), models.Task(**task("y"))]
+        )
+        handle = await client.start_workflow(
+            "parent", arg, id=run, task_queue=task_queue, execution_timeout=RUN_TIMEOUT
+        )
+        outcome = await handle.result()
+        await squatter.terminate("test over")
+
+    assert outcome["completed"] == {"y": "y"}
+    assert list(outcome["failed"]) == ["x"]
+    assert "already started" in outcome["failed"]["x"]

@@ -549,3 +549,37 @@ async def test_item_failing_every_attempt_ends_failed_and_runs_on_failed(
     assert [call["name"] for call in gave_up] == [doomed]
     assert gave_up[0]["error"] == f"{doomed} failed for good"
     assert [call["name"] for call in activity_calls(client, found, "record")] == [fine]
+
+
+async def test_an_item_whose_workflow_id_is_taken_fails_and_the_queue_goes_on(
+    client: Client, package_dir: Path
+) -> None:
+    document = queue_project(
+        "wq-id-taken", concurrency=2, max_attempts=2, retry_initial="0.5s", retry_maximum="1s"
+    )
+    modules = import_package(document, package_dir)
+    models = modules["models"]
+    run = unique_id("taken")
+    taken, fine = f"{run}-long", f"{run}-fine"
+    async with running_worker(client, modules) as task_queue:
+        # someone started the item's workflow by hand, under the id the queue gives it
+        squatter = await client.start_workflow(
+            "job",
+            models.JobInput(name=taken, attempt=1),
+            id=f"job-{taken}",
+            task_queue=task_queue,
+            execution_timeout=RUN_TIMEOUT,
+        )
+        handle = await start_consumer(client, task_queue, models)
+        await handle.signal("push", models.ConsumerPushSignal(items=[taken, fine]))
+        stats = await until(lambda: progress(handle), lambda p: p.failed == 1 and p.completed == 1)
+        await handle.signal("drain")
+        result = await handle.result()
+        found = list((await handle.fetch_history()).events)
+        await squatter.terminate("test over")
+
+    assert result == 1
+    assert (stats.completed, stats.failed, stats.retried) == (1, 1, 1)
+    gave_up = activity_calls(client, found, "give_up")
+    assert [call["name"] for call in gave_up] == [taken]
+    assert "already started" in gave_up[0]["error"]

@@ -3,7 +3,8 @@
     python -m price_quotes.schedules
 
 creates each schedule, or updates it in place when it exists, so running it twice leaves one
-schedule per definition, changed only where the definition changed.
+schedule per definition, changed only where the definition changed. A schedule paused on the
+server stays paused unless its definition itself says paused.
 """
 
 import asyncio

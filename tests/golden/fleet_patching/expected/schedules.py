@@ -3,7 +3,8 @@
     python -m fleet_patching.schedules
 
 creates each schedule, or updates it in place when it exists, so running it twice leaves one
-schedule per definition, changed only where the definition changed.
+schedule per definition, changed only where the definition changed. A schedule paused on the
+server stays paused unless its definition itself says paused.
 """
 
 import asyncio
@@ -61,7 +62,12 @@ async def apply(client: Client) -> list[str]:
             report.append(f"created {schedule_id}")
         except ScheduleAlreadyRunningError:
 
-            def replace(_: ScheduleUpdateInput, schedule: Schedule = schedule) -> ScheduleUpdate:
+            def replace(
+                current: ScheduleUpdateInput, schedule: Schedule = schedule
+            ) -> ScheduleUpdate:
+                if not schedule.state.paused:
+                    # a pause set on the server (by an operator) outlives a new definition
+                    schedule.state = current.description.schedule.state
                 return ScheduleUpdate(schedule=schedule)
 
             await client.get_schedule_handle(schedule_id).update(replace)
