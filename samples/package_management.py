@@ -796,7 +796,7 @@ def package_build(scale: float) -> WorkflowBuilder:
     return w
 
 
-def continuous_builder(scale: float, history_limit: int) -> WorkflowBuilder:
+def continuous_builder(scale: float, history_limit: int, orchestrator_id: str) -> WorkflowBuilder:
     w = WorkflowBuilder(
         "continuous-builder",
         "Continuous Builder",
@@ -805,6 +805,8 @@ def continuous_builder(scale: float, history_limit: int) -> WorkflowBuilder:
         "times with exponential backoff and continues-as-new carrying the queue and counters.",
         input={"max_concurrent": "int", "workspace_root": "str", "registry": "str"},
         output="dict[str, int]",
+        # one builder: the poller's schedule signals it by this id
+        settings={"id_template": orchestrator_id},
         state=[
             {"name": "queue", "type": "list[Package]", "default": []},
             {"name": "initialized", "type": "bool", "default": False},
@@ -1023,7 +1025,7 @@ def build(
         workflows=[
             package_builder(scale),
             package_build(scale),
-            continuous_builder(scale, history_limit),
+            continuous_builder(scale, history_limit, orchestrator_id),
             mcp_poller(orchestrator_id),
         ],
     )

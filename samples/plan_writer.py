@@ -193,7 +193,7 @@ def _enqueue(prefix: str, signal_type: str, source: str, discovered_by: str) -> 
     }
 
 
-def plan_writer_service(scale: float, history_limit: int) -> WorkflowBuilder:
+def plan_writer_service(scale: float, history_limit: int, service_id: str) -> WorkflowBuilder:
     w = WorkflowBuilder(
         "plan-writer-service",
         "Plan Writer Service",
@@ -201,6 +201,8 @@ def plan_writer_service(scale: float, history_limit: int) -> WorkflowBuilder:
         "plan-writer-package children in priority order and continues-as-new before its "
         "history grows too long, carrying everything it knows.",
         input={"max_concurrent": "int"},
+        # one service: the scanner's schedule signals it by this id
+        settings={"id_template": service_id},
         state=[
             {"name": "queue", "type": "list[PlanRequest]", "default": []},
             {"name": "service_status", "type": "str", "default": "initializing"},
@@ -672,7 +674,7 @@ def build(
         types=types(),
         activities=activities(scale),
         workflows=[
-            plan_writer_service(scale, history_limit),
+            plan_writer_service(scale, history_limit, service_id),
             mcp_scanner(service_id),
             plan_writer_package(scale),
         ],

@@ -19,6 +19,7 @@ from typing import Any
 
 from temporalio.client import WorkflowFailureError
 from temporalio.converter import value_to_type
+from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError
 
 from price_quotes.models import QuoteInput
@@ -94,7 +95,13 @@ def main() -> None:
     status = 0
     try:
         asyncio.run(run(arguments))
-    except (RPCError, WorkflowFailureError, ValueError, TypeError) as error:
+    except (
+        RPCError,
+        WorkflowAlreadyStartedError,
+        WorkflowFailureError,
+        ValueError,
+        TypeError,
+    ) as error:
         print(f"error: {error}", file=sys.stderr)
         status = 1
     # The SDK's core threads can outlive interpreter shutdown and abort a short-lived client

@@ -18,6 +18,7 @@ from typing import Any
 
 from temporalio.client import WorkflowFailureError
 from temporalio.converter import value_to_type
+from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError
 
 from fleet_patching.models import PatchFleetInput
@@ -93,7 +94,13 @@ def main() -> None:
     status = 0
     try:
         asyncio.run(run(arguments))
-    except (RPCError, WorkflowFailureError, ValueError, TypeError) as error:
+    except (
+        RPCError,
+        WorkflowAlreadyStartedError,
+        WorkflowFailureError,
+        ValueError,
+        TypeError,
+    ) as error:
         print(f"error: {error}", file=sys.stderr)
         status = 1
     # The SDK's core threads can outlive interpreter shutdown and abort a short-lived client
