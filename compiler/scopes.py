@@ -18,6 +18,7 @@ from compiler.names import Namespace
 from compiler.project_info import ProjectInfo, annotation_or_any
 from compiler.structure import Block, Tree
 from node_types import REGISTRY
+from node_types.activity import ActivityConfig
 from node_types.base import NodeType, Role
 
 WORKFLOW_NAMES = {
@@ -27,6 +28,9 @@ WORKFLOW_NAMES = {
     "continue_as_new_suggested": "workflow.info().is_continue_as_new_suggested()",
 }
 """Names every expression outside a query can read, and the workflow APIs they stand for."""
+
+CAN_FAIL = frozenset({"activity", "agent", "child_workflow"})
+"""Kinds whose step fails with a Temporal failure when the work it starts fails."""
 
 
 @dataclass
@@ -139,6 +143,23 @@ class _Analyser:
         if forbidden:
             self.error(kind.not_allowed_code, node.id, None, kind.not_allowed_reason)
         self.check_names(node.id, scope, "normal")
+        catching = contexts & {"try", "retry"}
+        config = self.graph.configs[node.id]
+        if catching and isinstance(config, ActivityConfig):
+            self.check_retries_end(node.id, config, sorted(catching))
+        if node.type in CAN_FAIL and "signal" in contexts and "caught" not in contexts:
+            self.diagnostics.append(
+                Diagnostic(
+                    Codes.FAILS_WORKFLOW,
+                    "a signal cannot be answered with an error, so if this step fails in the "
+                    "signal's handler the whole workflow fails; put it in a Try with an error "
+                    "path, or let the signal only record the request and do the work on the "
+                    "main path",
+                    severity=Severity.WARNING,
+                    workflow_id=self.graph.info.definition.id,
+                    node_id=node.id,
+                )
+            )
         for prefix, extra in kind.field_names.items():
             names = self.analysis.container_names.setdefault(node.id, {})
             field_scope = scope.child()
@@ -147,6 +168,28 @@ class _Analyser:
                     names[name] = self.container_locals.claim(name)
                 field_scope.bind(name, "Any", names[name])
             self.check_names(node.id, field_scope, prefix)
+
+    def check_retries_end(self, node_id: str, config: ActivityConfig, catching: list[str]) -> None:
+        """An activity retried without end never fails into the Try or Retry around it."""
+        info = self.project.activities.get(config.activity)
+        if info is None:
+            return
+        retry = config.retry or info.definition.defaults.retry
+        if (retry is not None and retry.maximum_attempts > 0) or config.schedule_to_close_timeout:
+            return
+        around = " and ".join(name.capitalize() for name in catching)
+        self.diagnostics.append(
+            Diagnostic(
+                Codes.ENDLESS_RETRIES,
+                f"activity {config.activity!r} is retried without end (no maximum attempts, no "
+                f"schedule-to-close timeout), so only a non-retryable error or a timeout of one "
+                f"attempt reaches the {around} around it; give it a maximum number of attempts",
+                severity=Severity.WARNING,
+                workflow_id=self.graph.info.definition.id,
+                node_id=node_id,
+                field="config.retry",
+            )
+        )
 
     def check_names(self, node_id: str, scope: Scope, which: str) -> None:
         """Names in the node's expressions of one sort: normal, late (after the body or the
@@ -254,7 +297,10 @@ class _Analyser:
                     inner_scope.compensations = names["compensations"]
                 self.analysis.container_names[node.id] = names
                 self.analysis.body_scopes[node.id] = inner_scope.child()
-                self.walk(body, inner_scope, contexts | {context})
+                inner = contexts | {context}
+                if node.type == "try" and any(port == "error" for port, _arm in block.arms):
+                    inner |= {"caught"}
+                self.walk(body, inner_scope, inner)
                 self.analysis.after_body_scopes[node.id] = inner_scope.child()
                 self.check_names(node.id, inner_scope, "late")
                 for port, arm in block.arms:

@@ -488,6 +488,7 @@ def _activities(scale: float) -> list[dict[str, Any]]:
             input={"repository": "str", "name": "str", "base": "str"},
             output="Branch",
             result={"name": "{name}", "base": "{base}", "head_sha": "e4f5a6b"},
+            retry=retry(),
         ),
         simulated(
             "delete_branch",
@@ -500,6 +501,7 @@ def _activities(scale: float) -> list[dict[str, Any]]:
             input={"branch": "str", "message": "str", "files": "list[str]"},
             output="CommitRef",
             result={"sha": "c0de-{branch}", "branch": "{branch}", "message": "{message}"},
+            retry=retry(),
         ),
         simulated(
             "revert_commit",
@@ -510,6 +512,7 @@ def _activities(scale: float) -> list[dict[str, Any]]:
             "push_branch",
             "GitHub: pushes a branch.",
             input={"branch": "str"},
+            retry=retry(),
         ),
         simulated(
             "create_pull_request",
@@ -522,6 +525,7 @@ def _activities(scale: float) -> list[dict[str, Any]]:
                 "branch": "{branch}",
                 "title": "{title}",
             },
+            retry=retry(),
         ),
         simulated(
             "close_pull_request",
@@ -534,11 +538,13 @@ def _activities(scale: float) -> list[dict[str, Any]]:
             input={"number": "int"},
             output="str",
             result="merged-{number}",
+            retry=retry(),
         ),
         simulated(
             "request_pr_review",
             "GitHub: asks humans to review a PR.",
             input={"number": "int", "reviewers": "list[str]"},
+            retry=retry(),
         ),
         simulated(
             "update_pr_status",
@@ -636,6 +642,7 @@ def _activities(scale: float) -> list[dict[str, Any]]:
             input={"branch": "str", "step_id": "str", "files": "list[str]"},
             output="AppliedStep",
             result={"step_id": "{step_id}", "commit_sha": "m1g-{step_id}"},
+            retry=retry(),
         ),
         simulated(
             "revert_migration_step",

@@ -633,6 +633,7 @@ def _activities(scale: float) -> list[dict[str, Any]]:
             },
             delay_seconds=0.05,
             timeout="4h",
+            retry=retry(),
         ),
         simulated(
             "validate_code_changes",
@@ -640,6 +641,7 @@ def _activities(scale: float) -> list[dict[str, Any]]:
             input={"task_id": "str", "files": "list[str]"},
             output="ValidationReport",
             result={"passed": True, "errors": [], "warnings": ["unused import in {task_id}"]},
+            retry=retry(),
         ),
         simulated(
             "run_task_unit_tests",
@@ -802,6 +804,7 @@ def _activities(scale: float) -> list[dict[str, Any]]:
             input={"environment": "str", "branch": "str"},
             output="MigrationRun",
             result={"applied": ["0042_saved_searches"], "environment": "{environment}"},
+            retry=retry(),
         ),
         simulated(
             "rollback_migrations",
@@ -825,6 +828,7 @@ def _activities(scale: float) -> list[dict[str, Any]]:
             input={"deployment_id": "str"},
             output="DeploymentCheck",
             result={"ready": True, "url": "https://{deployment_id}.app.example.com"},
+            retry=retry(),
         ),
         simulated(
             "rollback_deployment",
@@ -866,6 +870,13 @@ def _activities(scale: float) -> list[dict[str, Any]]:
             result={"valid": True, "confidence": 0.93, "notes": "error rate and latency nominal"},
             delay_seconds=0.05,
             timeout="10m",
+        ),
+        simulated(
+            "get_deployed_sha",
+            "Vercel: the commit an environment runs now (what a rollback returns to).",
+            input={"environment": "str"},
+            output="str",
+            result="9d8c7b6",
         ),
         simulated(
             "rollback_code_to_commit",
@@ -1210,8 +1221,9 @@ def _requirement_intake(scale: float) -> WorkflowBuilder:
         ],
     )
     wf.edge("approval", "clarify", "rejected")
-    wf.edge("clarify", "answer", "true")
-    wf.chain("answer", "reopen")
+    # the gate reopens before the agent runs: a decision signalled meanwhile is kept
+    wf.edge("clarify", "reopen", "true")
+    wf.chain("reopen", "answer")
     wf.edge("approval", "escalate", "timeout")
     wf.chain("escalate", "mark_escalated", "escalated_approval")
     wf.edge("escalated_approval", "auto_reject", "timeout")
@@ -1534,8 +1546,8 @@ def _task_planning(scale: float) -> WorkflowBuilder:
             },
         ],
     )
-    wf.edge("approval", "revise", "rejected")
-    wf.chain("revise", "reopen")
+    wf.edge("approval", "reopen", "rejected")
+    wf.chain("reopen", "revise")
     wf.edge("approval", "escalate", "timeout")
     wf.chain("escalate", "escalated_approval")
     wf.edge("escalated_approval", "auto_approve_warning", "timeout")
@@ -2964,7 +2976,7 @@ def _production_readiness(scale: float) -> WorkflowBuilder:
         "collectAllEvidence (again)",
         parent="decide",
         activity="collect_all_evidence",
-        args={"requirement_id": "input.requirement_id", "round": "state.evidence_rounds + 1"},
+        args={"requirement_id": "input.requirement_id", "round": "state.evidence_rounds"},
     )
     wf.node(
         "reopen",
@@ -2988,8 +3000,8 @@ def _production_readiness(scale: float) -> WorkflowBuilder:
         ],
     )
     wf.edge("approval", "more", "rejected")
-    wf.edge("more", "recollect", "true")
-    wf.chain("recollect", "reopen")
+    wf.edge("more", "reopen", "true")
+    wf.chain("reopen", "recollect")
     wf.edge("approval", "auto_reject", "timeout")
     close_first, close_last = _report_gate(
         wf,
@@ -3474,6 +3486,15 @@ def _orchestrator(scale: float) -> WorkflowBuilder:
         args={"requirement_id": "state.requirement_id", "phase": "'production'"},
     )
     wf.node(
+        "production_baseline",
+        "activity",
+        "getDeployedSha (what a rollback returns to)",
+        parent="production",
+        activity="get_deployed_sha",
+        args={"environment": "'production'"},
+        result="running_sha",
+    )
+    wf.node(
         "production_watch",
         "parallel",
         "Deploy, watching for an emergency stop",
@@ -3489,7 +3510,7 @@ def _orchestrator(scale: float) -> WorkflowBuilder:
         args={
             "branch": "state.branch",
             "commit_sha": "state.commit_sha",
-            "previous_sha": "'9d8c7b6'",
+            "previous_sha": "running_sha",
         },
         id_template="{workflow_id}-production",
         result="production",
@@ -3556,7 +3577,7 @@ def _orchestrator(scale: float) -> WorkflowBuilder:
     wf.node("production_joined", "join", "Deployment finished", parent="production")
     wf.edge("production_clear", "production_stopped", "rejected")
     wf.edge("production_clear", "production_enter", "approved")
-    wf.chain("production_enter", "production_log", "production_watch")
+    wf.chain("production_enter", "production_log", "production_baseline", "production_watch")
     wf.edge("production_watch", "production_child", "branch")
     wf.edge("production_watch", "stop_watch", "branch")
     wf.chain("production_child", "production_record", "production_joined")

@@ -210,6 +210,7 @@ def plan_writer_service(scale: float, history_limit: int, service_id: str) -> Wo
             {"name": "completed_plans", "type": "list[str]", "default": []},
             {"name": "failed_plans", "type": "list[FailedPlan]", "default": []},
             {"name": "scans", "type": "int", "default": 0},
+            {"name": "last_scan_error", "type": "str", "default": ""},
         ],
     )
     w.node("start", "start", "Start")
@@ -279,10 +280,12 @@ def plan_writer_service(scale: float, history_limit: int, service_id: str) -> Wo
     w.chain("discovered", "queue_discovered")
 
     w.node("trigger_scan", "signal", "trigger_mcp_scan", name="trigger_mcp_scan")
+    w.node("scan_guard", "try", "Scan (an MCP outage fails the scan, not the service)")
     w.node(
         "scan",
         "activity",
         "Scan for Unplanned Packages",
+        parent="scan_guard",
         activity="scan_for_unplanned_packages",
         args={"limit": "100"},
         result="unplanned",
@@ -291,6 +294,7 @@ def plan_writer_service(scale: float, history_limit: int, service_id: str) -> Wo
         "queue_scanned",
         "set_state",
         "Queue What the Scan Found",
+        parent="scan_guard",
         assignments=[
             {
                 "target": "scanned",
@@ -305,9 +309,18 @@ def plan_writer_service(scale: float, history_limit: int, service_id: str) -> Wo
             {"target": "state.queue", "value": "state.queue + scanned"},
             {"target": "state.total_requests", "value": "state.total_requests + len(unplanned)"},
             {"target": "state.scans", "value": "state.scans + 1"},
+            {"target": "state.last_scan_error", "value": "''"},
         ],
     )
-    w.chain("trigger_scan", "scan", "queue_scanned")
+    w.node(
+        "scan_failed",
+        "set_state",
+        "Record the Failed Scan",
+        assignments=[{"target": "state.last_scan_error", "value": "error"}],
+    )
+    w.chain("scan", "queue_scanned")
+    w.chain("trigger_scan", "scan_guard")
+    w.edge("scan_guard", "scan_failed", "error")
 
     w.node(
         "plan_written",

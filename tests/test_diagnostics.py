@@ -60,6 +60,13 @@ class Case:
     severity: Severity = Severity.ERROR
 
 
+def _bounded_charge(node_id: str, parent: str | None = None) -> list[dict[str, Any]]:
+    """A call of `charge` that gives up after three attempts."""
+    step = node(node_id, "activity", parent=parent, activity="charge", args={"amount": "1"})
+    step["config"]["retry"] = {"maximum_attempts": 3}
+    return [step]
+
+
 def _with_unknown_node_field() -> dict[str, Any]:
     document = doc([START, DONE], chain("start", "done"))
     document["workflows"][0]["nodes"][1]["colour"] = "red"
@@ -418,9 +425,51 @@ CASES = [
         ("'retries'", "whole number", "'three'"),
         field="state.0.default",
     ),
+    Case(
+        Codes.ENDLESS_RETRIES,
+        doc(
+            [
+                START,
+                node("guarded", "try"),
+                node("pay", "activity", parent="guarded", activity="charge", args={"amount": "1"}),
+                DONE,
+            ],
+            chain("start", "guarded", "done"),
+        ),
+        ("'charge'", "without end", "Try", "maximum number of attempts"),
+        node_id="pay",
+        field="config.retry",
+        severity=Severity.WARNING,
+    ),
+    Case(
+        Codes.FAILS_WORKFLOW,
+        doc(
+            [START, DONE, node("poke", "signal", name="poke"), *_bounded_charge("pay")],
+            chain("start", "done") + chain("poke", "pay"),
+        ),
+        ("signal", "whole workflow fails", "Try with an error path"),
+        node_id="pay",
+        severity=Severity.WARNING,
+    ),
 ]
 
 VARIANTS = [
+    Case(
+        Codes.ENDLESS_RETRIES,
+        doc(
+            [
+                START,
+                node("again", "retry", max_attempts=3),
+                node("pay", "activity", parent="again", activity="charge", args={"amount": "1"}),
+                DONE,
+            ],
+            chain("start", "again", "done"),
+        ),
+        ("'charge'", "Retry"),
+        node_id="pay",
+        field="config.retry",
+        severity=Severity.WARNING,
+    ),
     Case(
         Codes.BAD_DEFAULT,
         doc(
@@ -782,3 +831,36 @@ def test_every_schema_violation_is_reported_at_once() -> None:
         (Codes.SCHEMA, "flow", "start", None, "size.width"),
         (Codes.SCHEMA, "flow", None, "start->done", "weight"),
     }
+
+
+@pytest.mark.parametrize(
+    "bound",
+    [
+        {"retry": {"maximum_attempts": 3}},
+        {"schedule_to_close_timeout": "10m"},
+    ],
+)
+def test_an_activity_whose_retries_end_may_fail_into_its_try(bound: dict[str, Any]) -> None:
+    step = node("pay", "activity", parent="guarded", activity="charge", args={"amount": "1"})
+    step["config"].update(bound)
+    document = doc([START, node("guarded", "try"), step, DONE], chain("start", "guarded", "done"))
+    assert _diagnostics(document) == []
+
+
+def test_a_step_in_a_signal_handler_may_fail_inside_a_try_with_an_error_path() -> None:
+    handler = [
+        node("poke", "signal", name="poke"),
+        node("guarded", "try"),
+        *_bounded_charge("pay", parent="guarded"),
+        node("note", "set_state", assignments=[{"target": "state.problem", "value": "error"}]),
+    ]
+    document = doc(
+        [START, DONE, *handler],
+        chain("start", "done") + chain("poke", "guarded") + [edge("guarded", "note", "error")],
+        state=[{"name": "problem", "type": "str", "default": ""}],
+    )
+    assert _diagnostics(document) == []
+    # without the error path the failure still reaches the handler, and the workflow
+    document["workflows"][0]["edges"].pop()
+    document["workflows"][0]["nodes"].pop()
+    assert [d.code for d in _diagnostics(document)] == [Codes.FAILS_WORKFLOW]
