@@ -297,10 +297,10 @@ class _Analyser:
                     inner_scope.compensations = names["compensations"]
                 self.analysis.container_names[node.id] = names
                 self.analysis.body_scopes[node.id] = inner_scope.child()
-                inner = contexts | {context}
+                body_contexts = contexts | {context}
                 if node.type == "try" and any(port == "error" for port, _arm in block.arms):
-                    inner |= {"caught"}
-                self.walk(body, inner_scope, inner)
+                    body_contexts |= {"caught"}
+                self.walk(body, inner_scope, body_contexts)
                 self.analysis.after_body_scopes[node.id] = inner_scope.child()
                 self.check_names(node.id, inner_scope, "late")
                 for port, arm in block.arms:
