@@ -152,8 +152,26 @@ def _check_workflow(
 
     for field_name, ref in workflow.input.items():
         found += _typeref(ref, info, f"input.{field_name}", workflow.id)
-    found += _typeref(workflow.output, info, "output", workflow.id)
     type_fields = info.type_fields()
+    for field_name, value in workflow.input_defaults.items():
+        where = f"input_defaults.{field_name}"
+        if field_name not in workflow.input:
+            report(
+                Codes.BAD_DEFAULT,
+                f"there is no input field {field_name!r} to give a default; "
+                f"input fields: {', '.join(workflow.input) or 'none'}",
+                field=where,
+            )
+            continue
+        if _typeref(workflow.input[field_name], info, where, workflow.id):
+            continue  # reported at input.<name>
+        try:
+            default_source(
+                info.annotation(workflow.input[field_name]), value, type_fields, given=True
+            )
+        except DefaultError as error:
+            report(Codes.BAD_DEFAULT, f"input field {field_name!r}: {error}", field=where)
+    found += _typeref(workflow.output, info, "output", workflow.id)
     for index, var in enumerate(workflow.state):
         type_problems = _typeref(var.type, info, f"state.{index}.type", workflow.id)
         found += type_problems

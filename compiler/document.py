@@ -201,6 +201,8 @@ class Workflow(StrictModel):
     name: str = ""
     description: str = ""
     input: Fields = Field(default_factory=dict)
+    input_defaults: dict[FieldName, JsonData] = Field(default_factory=dict)
+    """Values for the input fields a start may leave out (built as values of their types)."""
     output: TypeRef = "None"
     state: list[StateVar] = Field(default_factory=list)
     settings: WorkflowSettings = Field(default_factory=WorkflowSettings)

@@ -6,8 +6,10 @@ identifier comes from the naming functions in `names`.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 
+from compiler.defaults import DefaultError, default_source
 from compiler.document import ActivityDef, Project, Workflow
 from compiler.generated_names import reserved_module_names
 from compiler.names import Namespace, pascal, snake
@@ -119,10 +121,7 @@ class ProjectInfo:
 
     def type_fields(self) -> dict[str, dict[str, str]]:
         """Each project type's fields and their annotations."""
-        return {
-            name: {field: self.annotation(ref) for field, ref in definition.fields.items()}
-            for name, definition in self.project.types.items()
-        }
+        return _type_fields(self.project, self.type_names)
 
     @property
     def has_work_queues(self) -> bool:
@@ -147,6 +146,7 @@ class ProjectInfo:
             type_names | {"Any", "datetime", "field", "dataclass", "AwaitWorkflowInput"}
         )
         functions = Namespace(reserved_module_names())
+        type_fields = _type_fields(project, type_names)
 
         def fields(base: str, spec: dict[str, str]) -> FieldsInfo:
             return FieldsInfo(
@@ -178,6 +178,15 @@ class ProjectInfo:
                 output=annotation_or_any(wf.output, type_names),
                 state_class=classes.claim(base + "State"),
             )
+            for field_name, value in wf.input_defaults.items():
+                if field_name not in info.input.fields:
+                    continue
+                with contextlib.suppress(DefaultError):  # the check stage reports it
+                    code = default_source(
+                        info.input.fields[field_name], value, type_fields, given=True
+                    )
+                    if code is not None:
+                        info.input.defaults[field_name] = code
             if any(node.type in CARRIES_STATE for node in wf.nodes):
                 info.resume_field = Namespace(set(info.input.fields)).claim("resume_state")
                 info.input.fields[info.resume_field] = f"{info.state_class} | None"
@@ -231,3 +240,10 @@ class ProjectInfo:
             workflows=workflows,
             model_classes=classes,
         )
+
+
+def _type_fields(project: Project, type_names: set[str]) -> dict[str, dict[str, str]]:
+    return {
+        name: {key: annotation_or_any(ref, type_names) for key, ref in definition.fields.items()}
+        for name, definition in project.types.items()
+    }

@@ -209,13 +209,12 @@ def render_workflow(tree: Tree, analysis: Analysis, project: ProjectInfo) -> tup
 
 
 def _fields_class(info: FieldsInfo, text: str) -> dict[str, Any]:
-    return {
-        "name": info.class_name,
-        "docstring": docstring(text),
-        "fields": [
-            (name, annotation, info.defaults.get(name)) for name, annotation in info.fields.items()
-        ],
-    }
+    fields = [
+        (name, annotation, info.defaults.get(name)) for name, annotation in info.fields.items()
+    ]
+    # fields without a default must come first in a dataclass
+    fields.sort(key=lambda item: item[2] is not None)
+    return {"name": info.class_name, "docstring": docstring(text), "fields": fields}
 
 
 def _progress_class(queue: WorkQueueInfo) -> dict[str, Any]:

@@ -455,6 +455,28 @@ CASES = [
 
 VARIANTS = [
     Case(
+        Codes.BAD_DEFAULT,
+        doc(
+            [START, DONE],
+            chain("start", "done"),
+            input={"retries": "int"},
+            input_defaults={"retries": 2.5},
+        ),
+        ("'retries'", "whole number", "2.5"),
+        field="input_defaults.retries",
+    ),
+    Case(
+        Codes.BAD_DEFAULT,
+        doc(
+            [START, DONE],
+            chain("start", "done"),
+            input={"retries": "int"},
+            input_defaults={"retry": 2},
+        ),
+        ("'retry'", "no input field"),
+        field="input_defaults.retry",
+    ),
+    Case(
         Codes.ENDLESS_RETRIES,
         doc(
             [

@@ -1115,6 +1115,62 @@ async def test_child_workflow_waited_and_fire_and_forget(client: Client, package
     assert forgotten_result == 115
 
 
+async def test_input_fields_with_defaults_may_be_left_out(
+    client: Client, package_dir: Path
+) -> None:
+    greet = workflow(
+        "greet",
+        [
+            node("start", "start"),
+            node(
+                "finish",
+                "end",
+                value="input.greeting + ', ' + input.name + ' ' + str(input.tags) + ' '"
+                " + str(input.rounds)",
+            ),
+        ],
+        chain("start", "finish"),
+        inputs={"name": "str", "greeting": "str", "tags": "list[str]", "rounds": "int"},
+        output="str",
+    )
+    greet["input_defaults"] = {"greeting": "Hello", "tags": ["new"]}
+    caller = workflow(
+        "caller",
+        [
+            node("start", "start"),
+            node(
+                "call",
+                "child_workflow",
+                workflow="greet",
+                args={"name": "'child'", "rounds": "2"},
+                id_template="greet-{input.tag}",
+                result="greeted",
+            ),
+            node("finish", "end", value="greeted"),
+        ],
+        chain("start", "call", "finish"),
+        inputs={"tag": "str"},
+        output="str",
+    )
+    modules = import_package(project("kinds-input-defaults", [greet, caller]), package_dir)
+    models = models_of(modules)
+    built = models.GreetInput(name="Ada", rounds=1)
+    built.tags.append("mine")
+    async with running_worker(client, modules) as task_queue:
+        # a start from elsewhere (another SDK, the CLI) may send only the required fields
+        from_json = await execute(client, task_queue, "greet", {"name": "Ada", "rounds": 1})
+        given = await execute(
+            client, task_queue, "greet", models.GreetInput(name="Bo", rounds=0, greeting="Hi")
+        )
+        called = await execute(client, task_queue, "caller", models.CallerInput(tag=unique_id("t")))
+    assert from_json == "Hello, Ada ['new'] 1"
+    assert given == "Hi, Bo ['new'] 0"
+    assert called == "Hello, child ['new'] 2"
+    # each input gets its own list
+    assert models.GreetInput(name="Cy", rounds=0).tags == ["new"]
+    assert built.tags == ["new", "mine"]
+
+
 # signal_external
 
 

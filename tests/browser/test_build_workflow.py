@@ -189,3 +189,23 @@ def test_project_types_and_activities_are_edited_beside_the_graph(
     assert activity["implementation"]["kind"] == "http"
     assert activity["implementation"]["method"] == "POST"
     assert activity["implementation"]["url"] == "http://payments.internal/charge"
+
+
+def test_each_input_field_is_offered_a_default(
+    page: Page, server: str, api: Api, project_id: str
+) -> None:
+    api.import_project(shop_project(project_id))
+    open_editor(page, server, project_id, "orders")
+    settings = page.get_by_test_id("workflow-settings")
+    expect(settings).to_contain_text("Input defaults")
+    # the one input field, `amount`, waits for a default; left empty it has none
+    amount = page.locator('[id="workflow-input_defaults.amount"]')
+    expect(amount).to_have_value("")
+    amount.fill("250")
+    page.keyboard.press("Control+s")
+    expect(page.get_by_test_id("saved")).to_contain_text("revision 2")
+    assert api.workflow(project_id, "orders")["document"]["input_defaults"] == {"amount": 250}
+    # a default that does not fit the field's type is a problem that names the field
+    amount.fill('"a lot"')
+    expect(page.get_by_test_id("problems")).to_contain_text("input field 'amount'")
+    save_artifact(page, "input-defaults.png")

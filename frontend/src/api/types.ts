@@ -48,6 +48,8 @@ export interface Workflow {
   name: string;
   description: string;
   input: Fields;
+  /** Values for the input fields a start may leave out. */
+  input_defaults?: Record<string, unknown>;
   output: string;
   state: StateVar[];
   settings: WorkflowSettings;

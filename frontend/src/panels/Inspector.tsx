@@ -33,6 +33,11 @@ function useSuggestions() {
       return undefined;
     };
     const expectedKeys = (path: string, parent: Record<string, unknown>): string[] | undefined => {
+      // every input field is offered a default; the ones left empty have none
+      if (path === "input_defaults") {
+        const input = parent.input;
+        return input && typeof input === "object" ? Object.keys(input) : undefined;
+      }
       if (!path.endsWith("args")) return undefined;
       if (typeof parent.activity === "string") {
         const activity = project.activities.find((a) => a.name === parent.activity);
@@ -107,7 +112,12 @@ function NodeInspector({ nodeId }: { nodeId: string }) {
   );
 }
 
-const WORKFLOW_FIELDS = ["name", "description", "input", "output", "state", "settings"] as const;
+const WORKFLOW_FIELDS = ["name", "description", "input", "input_defaults", "output", "state", "settings"] as const;
+const WORKFLOW_LABELS: Partial<Record<(typeof WORKFLOW_FIELDS)[number], string>> = {
+  input: "input fields",
+  input_defaults: "input defaults",
+  state: "state variables",
+};
 const WORKFLOW_FORMATS: Record<string, CodeFormat> = {
   "settings.id_template": "template",
   "settings.execution_timeout": "duration",
@@ -148,7 +158,7 @@ export function WorkflowSettingsForm({ documentSchema }: { documentSchema: JsonS
         return (
           <SchemaField
             key={key}
-            name={key === "input" ? "input fields" : key === "state" ? "state variables" : key}
+            name={WORKFLOW_LABELS[key] ?? key}
             path={key}
             schema={schema}
             value={metaRecord[key]}
@@ -169,6 +179,7 @@ export function WorkflowSettingsForm({ documentSchema }: { documentSchema: JsonS
 function defaultOf(key: string): unknown {
   switch (key) {
     case "input":
+    case "input_defaults":
     case "settings":
       return {};
     case "state":
