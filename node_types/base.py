@@ -10,6 +10,7 @@ from typing import Annotated, Any, Generic, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from compiler.context import NodeCheck, NodeRender
+from compiler.names import names_in
 
 
 class Role(StrEnum):
@@ -155,3 +156,16 @@ class NodeType(Generic[ConfigT]):
             "config_schema": self.config.model_json_schema(),
             "defaults": self.defaults,
         }
+
+
+STEP_FAILURES = ("ActivityError", "ChildWorkflowError", "ApplicationError")
+"""What a failed step raises in workflow code: an activity's or a child's failure, or a Fail."""
+
+
+def step_failures(body: str) -> str:
+    """The exception tuple a container catches around `body`: the step failures, and a child
+    start refused because the id is taken when the body starts children."""
+    names = names_in(body)
+    starts_children = "execute_child_workflow" in names or "start_child_workflow" in names
+    caught = [*STEP_FAILURES, "WorkflowAlreadyStartedError"] if starts_children else STEP_FAILURES
+    return f"({', '.join(caught)})"

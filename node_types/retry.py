@@ -13,7 +13,16 @@ from pydantic import Field
 
 from compiler.context import NodeCheck, NodeRender
 from compiler.durations import parse_duration
-from node_types.base import Config, Duration, Expression, ExpressionRef, NodeType, Port, Role
+from node_types.base import (
+    Config,
+    Duration,
+    Expression,
+    ExpressionRef,
+    NodeType,
+    Port,
+    Role,
+    step_failures,
+)
 
 
 class RetryConfig(Config):
@@ -55,6 +64,7 @@ def prepare(config: RetryConfig, ctx: NodeRender) -> dict[str, object]:
     ctx.imports.add("ApplicationError")
     attempt = ctx.container_name("attempt")
     delay = ctx.claim_local("delay")
+    body = ctx.body("body") or "pass"
     return {
         "attempt": attempt,
         "delay": delay,
@@ -68,7 +78,8 @@ def prepare(config: RetryConfig, ctx: NodeRender) -> dict[str, object]:
         "jitter": repr(config.jitter) if config.jitter else None,
         "max_attempts": config.max_attempts,
         "until": ctx.expr_after_body(config.until) if config.until else None,
-        "body": ctx.body("body") or "pass",
+        "body": body,
+        "caught": step_failures(body),
         "on_success": ctx.body("out"),
         "on_exhausted": ctx.body("exhausted"),
         "exhausted_wired": bool(ctx.bodies("exhausted")),

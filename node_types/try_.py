@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from compiler.context import NodeRender
 from compiler.names import names_in
-from node_types.base import Config, NodeType, Port, Role
+from node_types.base import Config, NodeType, Port, Role, step_failures
 
 
 class TryConfig(Config):
@@ -33,6 +33,7 @@ def prepare(config: TryConfig, ctx: NodeRender) -> dict[str, object]:
         ctx.imports.add("asyncio")
     return {
         "collects": collects,
+        "caught": step_failures(body),
         "hand_on_cancel": hand_on_cancel,
         # when success always leaves, only a failure gets past the try: no guard needed
         "success_leaves": ctx.leaves("out"),

@@ -815,6 +815,48 @@ async def test_try_without_error_port_compensates_then_fails(
     assert max(completed) < failed[0].event_id
 
 
+async def test_a_child_whose_id_is_taken_takes_the_error_path(
+    client: Client, package_dir: Path
+) -> None:
+    child = workflow(
+        "nap",
+        [node("start", "start"), node("pause", "timer", duration="30s"), node("done", "end")],
+        chain("start", "pause", "done"),
+    )
+    parent = workflow(
+        "launch",
+        [
+            node("start", "start"),
+            node("guard", "try", "Launch"),
+            node(
+                "call",
+                "child_workflow",
+                parent="guard",
+                workflow="nap",
+                id_template="nap-{input.tag}",
+            ),
+            node("launched", "end", value="'launched'"),
+            node("refused", "end", value="'refused: ' + error"),
+        ],
+        [*chain("start", "guard", "launched"), edge("guard", "refused", "error")],
+        inputs={"tag": "str"},
+        output="str",
+    )
+    modules = import_package(project("orx-try-child-taken", [child, parent]), package_dir)
+    models = models_of(modules)
+    tag = unique_id("taken")
+    async with running_worker(client, modules) as task_queue:
+        # a workflow already runs under the id the child would take
+        squatter = await client.start_workflow(
+            "nap", None, id=f"nap-{tag}", task_queue=task_queue, execution_timeout=RUN_TIMEOUT
+        )
+        handle = await start(client, task_queue, "launch", models.LaunchInput(tag=tag))
+        outcome = await handle.result()
+        await squatter.terminate("test over")
+    assert outcome.startswith("refused: ")
+    assert "already started" in outcome.lower()
+
+
 def stopped_saga_project(project_id: str) -> dict[str, Any]:
     """A Try around steps run side by side: `book` of "slow" takes 1 s, of "bad" fails at once.
 
