@@ -4,10 +4,12 @@ Steps inside that declare a compensation register it once they complete (a saga)
 registered compensations run newest first, then the `error` port's path runs (reading `error`,
 the failure's message), or the failure propagates when that port is not wired.
 
-Steps run side by side (parallel branches, a concurrent loop) are cancelled when one of them
-fails; a step with a compensation is shielded from that cancellation and runs to its end, and
-the parallel or loop waits for it, so that its undo is registered before the compensations run.
-A Try inside such a task that is cancelled hands what it registered to the enclosing Try.
+A Try cancelled before it finishes (the workflow is cancelled, or a failure beside it cancels
+its task) undoes its completed steps too, then lets the cancellation go on; nested in another
+Try, it hands them to that one instead. Steps run side by side (parallel branches, a concurrent
+loop) are cancelled when one of them fails; a step with a compensation is shielded from that
+cancellation and runs to its end, and the parallel or loop waits for it, so that its undo is
+registered before the compensations run.
 """
 
 from __future__ import annotations
@@ -28,13 +30,11 @@ def prepare(config: TryConfig, ctx: NodeRender) -> dict[str, object]:
     body = ctx.body("body") or "pass"
     compensations = ctx.container_name("compensations")
     collects = compensations in names_in(body)
-    hand_on_cancel = collects and ctx.scope.compensations is not None and bool(ctx.scope.spawners)
-    if hand_on_cancel:
+    if collects:
         ctx.imports.add("asyncio")
     return {
         "collects": collects,
         "caught": step_failures(body),
-        "hand_on_cancel": hand_on_cancel,
         # when success always leaves, only a failure gets past the try: no guard needed
         "success_leaves": ctx.leaves("out"),
         "failure_message": ctx.failure_message(exception) if has_error_path else "",

@@ -32,7 +32,7 @@ from temporalio.client import (
     WorkflowFailureError,
     WorkflowHandle,
 )
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError, CancelledError
 from temporalio.service import RPCError
 
 from tests.harness import chain, edge, import_package, node, project, running_worker, unique_id
@@ -813,6 +813,65 @@ async def test_try_without_error_port_compensates_then_fails(
     assert len(completed) == 4
     assert len(failed) == 1
     assert max(completed) < failed[0].event_id
+
+
+def cancelled_saga(workflow_id: str, nested: bool) -> dict[str, Any]:
+    """try(book flight, then wait 60 s); `nested` puts both inside a second Try."""
+    saga = "inner" if nested else "saga"
+    nodes = [
+        node("start", "start"),
+        node("saga", "try", "Trip saga"),
+        node(
+            "flight",
+            "activity",
+            "Book flight",
+            parent=saga,
+            activity="book",
+            args={"what": "'flight'"},
+            result="flight_token",
+            compensation={"activity": "cancel", "args": {"token": "flight_token"}},
+        ),
+        node("linger", "timer", parent=saga, duration="60s"),
+        node("booked", "end", value="'booked'"),
+    ]
+    if nested:
+        nodes.insert(2, node("inner", "try", "Inner saga", parent="saga"))
+    edges = [*chain("flight", "linger"), *chain("start", "saga", "booked")]
+    return workflow(workflow_id, nodes, edges, output="str")
+
+
+@pytest.mark.parametrize("nested", [False, True])
+async def test_a_cancelled_try_undoes_its_completed_steps(
+    client: Client, package_dir: Path, nested: bool
+) -> None:
+    name = "nested-trip" if nested else "trip"
+    document = project(
+        f"orx-try-cancelled-{'nested' if nested else 'plain'}",
+        [cancelled_saga(name, nested)],
+        saga_activities(),
+    )
+    modules = import_package(document, package_dir)
+    async with running_worker(client, modules) as task_queue:
+        handle = await start(client, task_queue, name, None)
+
+        async def booked() -> int:
+            return len(of_type(await events(handle), COMPLETED))
+
+        assert await eventually(booked, 1) == 1
+        await handle.cancel()
+        with pytest.raises(WorkflowFailureError) as raised:
+            await handle.result()
+        found = await events(handle)
+        status = (await handle.describe()).status
+    assert isinstance(raised.value.cause, CancelledError)
+    assert status == WorkflowExecutionStatus.CANCELED
+    # the booking was undone before the workflow ended as cancelled
+    assert summaries(client, found, SCHEDULED) == [
+        "flight: Book flight",
+        "flight: undo Book flight",
+    ]
+    assert activity_inputs(client, found)[1] == {"token": "booking-flight"}
+    assert len(of_type(found, COMPLETED)) == 2
 
 
 async def test_a_child_whose_id_is_taken_takes_the_error_path(

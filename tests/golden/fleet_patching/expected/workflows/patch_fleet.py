@@ -104,6 +104,16 @@ class PatchFleetWorkflow:
                 for compensate in reversed(compensations):
                     await compensate()
                 error = self._failure_message(failure)
+            except asyncio.CancelledError:
+                # cancelled: undo the completed steps, then let the cancellation go on
+                workflow.logger.warning(
+                    "%s cancelled; undoing %d completed steps",
+                    "one_host: Patch one host",
+                    len(compensations),
+                )
+                for compensate in reversed(compensations):
+                    await compensate()
+                raise
             if error is not None:
                 self._state.failed = self._state.failed + [item + ": " + error]
         slots_2 = asyncio.Semaphore(4)

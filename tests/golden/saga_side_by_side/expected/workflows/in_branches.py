@@ -96,6 +96,14 @@ class InBranchesWorkflow:
             for compensate in reversed(compensations):
                 await compensate()
             error = self._failure_message(failure)
+        except asyncio.CancelledError:
+            # cancelled: undo the completed steps, then let the cancellation go on
+            workflow.logger.warning(
+                "%s cancelled; undoing %d completed steps", "saga: Book all", len(compensations)
+            )
+            for compensate in reversed(compensations):
+                await compensate()
+            raise
         else:
             return "booked"
         return "rolled back: " + error

@@ -71,7 +71,7 @@ class InInnerTriesWorkflow:
                             await compensate()
                         raise
                     except asyncio.CancelledError:
-                        # cancelled by a failure beside it: the enclosing Try undoes these
+                        # cancelled: the enclosing Try undoes these with its own
                         compensations.extend(compensations_2)
                         raise
                     else:
@@ -98,6 +98,14 @@ class InInnerTriesWorkflow:
             for compensate in reversed(compensations):
                 await compensate()
             error = self._failure_message(failure_2)
+        except asyncio.CancelledError:
+            # cancelled: undo the completed steps, then let the cancellation go on
+            workflow.logger.warning(
+                "%s cancelled; undoing %d completed steps", "saga: Book all", len(compensations)
+            )
+            for compensate in reversed(compensations):
+                await compensate()
+            raise
         else:
             return "booked"
         return "rolled back: " + error
