@@ -37,7 +37,8 @@ def prepare(config: TryConfig, ctx: NodeRender) -> dict[str, object]:
         "caught": step_failures(body),
         # when success always leaves, only a failure gets past the try: no guard needed
         "success_leaves": ctx.leaves("out"),
-        "failure_message": ctx.failure_message(exception) if has_error_path else "",
+        # the message at the root of the failure, for the log and the `error` name
+        "failure_message": ctx.failure_message(exception),
         "compensations": compensations,
         "outer": ctx.scope.compensations,
         "exception": exception,

@@ -98,7 +98,7 @@ class PatchFleetWorkflow:
                 workflow.logger.warning(
                     "%s failed: %s; undoing %d completed steps",
                     "one_host: Patch one host",
-                    failure,
+                    self._failure_message(failure),
                     len(compensations),
                 )
                 for compensate in reversed(compensations):

@@ -90,7 +90,7 @@ class InBranchesWorkflow:
             workflow.logger.warning(
                 "%s failed: %s; undoing %d completed steps",
                 "saga: Book all",
-                failure,
+                self._failure_message(failure),
                 len(compensations),
             )
             for compensate in reversed(compensations):

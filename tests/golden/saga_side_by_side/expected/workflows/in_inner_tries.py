@@ -64,7 +64,7 @@ class InInnerTriesWorkflow:
                         workflow.logger.warning(
                             "%s failed: %s; undoing %d completed steps",
                             "inner: Book one",
-                            failure,
+                            self._failure_message(failure),
                             len(compensations_2),
                         )
                         for compensate in reversed(compensations_2):
@@ -92,7 +92,7 @@ class InInnerTriesWorkflow:
             workflow.logger.warning(
                 "%s failed: %s; undoing %d completed steps",
                 "saga: Book all",
-                failure_2,
+                self._failure_message(failure_2),
                 len(compensations),
             )
             for compensate in reversed(compensations):

@@ -69,7 +69,7 @@ class InLoopWorkflow:
             workflow.logger.warning(
                 "%s failed: %s; undoing %d completed steps",
                 "saga: Book all",
-                failure,
+                self._failure_message(failure),
                 len(compensations),
             )
             for compensate in reversed(compensations):
