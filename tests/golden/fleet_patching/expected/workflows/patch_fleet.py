@@ -95,15 +95,15 @@ class PatchFleetWorkflow:
                 )
                 self._state.patched = self._state.patched + [f"{item}@{installed}"]
             except (ActivityError, ChildWorkflowError, ApplicationError) as failure:
+                error = self._failure_message(failure)
                 workflow.logger.warning(
                     "%s failed: %s; undoing %d completed steps",
                     "one_host: Patch one host",
-                    self._failure_message(failure),
+                    error,
                     len(compensations),
                 )
                 for compensate in reversed(compensations):
                     await compensate()
-                error = self._failure_message(failure)
             except asyncio.CancelledError:
                 # cancelled: undo the completed steps, then let the cancellation go on
                 workflow.logger.warning(

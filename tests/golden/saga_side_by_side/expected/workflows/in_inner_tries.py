@@ -89,15 +89,15 @@ class InInnerTriesWorkflow:
                 # a cancelled step with an undo still finishes: wait for its undo
                 await asyncio.gather(*each_tasks, return_exceptions=True)
         except (ActivityError, ChildWorkflowError, ApplicationError) as failure_2:
+            error = self._failure_message(failure_2)
             workflow.logger.warning(
                 "%s failed: %s; undoing %d completed steps",
                 "saga: Book all",
-                self._failure_message(failure_2),
+                error,
                 len(compensations),
             )
             for compensate in reversed(compensations):
                 await compensate()
-            error = self._failure_message(failure_2)
         except asyncio.CancelledError:
             # cancelled: undo the completed steps, then let the cancellation go on
             workflow.logger.warning(

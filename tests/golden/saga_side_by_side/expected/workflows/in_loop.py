@@ -66,15 +66,15 @@ class InLoopWorkflow:
                 # a cancelled step with an undo still finishes: wait for its undo
                 await asyncio.gather(*each_tasks, return_exceptions=True)
         except (ActivityError, ChildWorkflowError, ApplicationError) as failure:
+            error = self._failure_message(failure)
             workflow.logger.warning(
                 "%s failed: %s; undoing %d completed steps",
                 "saga: Book all",
-                self._failure_message(failure),
+                error,
                 len(compensations),
             )
             for compensate in reversed(compensations):
                 await compensate()
-            error = self._failure_message(failure)
         except asyncio.CancelledError:
             # cancelled: undo the completed steps, then let the cancellation go on
             workflow.logger.warning(
