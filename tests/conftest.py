@@ -3,6 +3,7 @@ from __future__ import annotations
 import shutil
 import sys
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,8 @@ async def temporal_env() -> AsyncIterator[WorkflowEnvironment]:
     env = await WorkflowEnvironment.start_local(
         dev_server_existing_path=_temporal_binary(),
         dev_server_log_level="error",
+        # the SDK waits 5 s by default; a busy machine has been seen to need more
+        dev_server_startup_timeout=timedelta(seconds=60),
     )
     try:
         yield env
