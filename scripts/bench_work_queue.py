@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 import uuid
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -187,7 +188,9 @@ async def bench(items: int, limit: int) -> int:
     with tempfile.TemporaryDirectory() as folder:
         worker_module, models = build(document(f"bench-wq-{run}", limit), Path(folder))
         env = await WorkflowEnvironment.start_local(
-            dev_server_existing_path=str(temporal), dev_server_log_level="error"
+            dev_server_existing_path=str(temporal),
+            dev_server_log_level="error",
+            dev_server_startup_timeout=timedelta(seconds=60),
         )
         try:
             client = env.client
