@@ -150,9 +150,12 @@ def _check_workflow(
             )
         )
 
+    badly_typed: set[str] = set()
     for field_name, ref in workflow.input.items():
-        found += _typeref(ref, info, f"input.{field_name}", workflow.id)
-    type_fields = info.type_fields()
+        type_problems = _typeref(ref, info, f"input.{field_name}", workflow.id)
+        found += type_problems
+        if type_problems:
+            badly_typed.add(field_name)
     for field_name, value in workflow.input_defaults.items():
         where = f"input_defaults.{field_name}"
         if field_name not in workflow.input:
@@ -163,11 +166,11 @@ def _check_workflow(
                 field=where,
             )
             continue
-        if _typeref(workflow.input[field_name], info, where, workflow.id):
+        if field_name in badly_typed:
             continue  # reported at input.<name>
         try:
             default_source(
-                info.annotation(workflow.input[field_name]), value, type_fields, given=True
+                info.annotation(workflow.input[field_name]), value, info.type_fields, given=True
             )
         except DefaultError as error:
             report(Codes.BAD_DEFAULT, f"input field {field_name!r}: {error}", field=where)
@@ -179,7 +182,10 @@ def _check_workflow(
             continue
         try:
             default = default_source(
-                info.annotation(var.type), var.default, type_fields, given=var.default is not None
+                info.annotation(var.type),
+                var.default,
+                info.type_fields,
+                given=var.default is not None,
             )
         except DefaultError as error:
             message = f"state field {var.name!r}: {error}"

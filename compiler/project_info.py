@@ -115,13 +115,11 @@ class ProjectInfo:
     activities: dict[str, ActivityInfo]
     workflows: dict[str, WorkflowInfo]
     model_classes: Namespace
+    type_fields: dict[str, dict[str, str]]
+    """Each project type's fields and their annotations."""
 
     def annotation(self, typeref: str) -> str:
         return annotation_or_any(typeref, self.type_names)
-
-    def type_fields(self) -> dict[str, dict[str, str]]:
-        """Each project type's fields and their annotations."""
-        return _type_fields(self.project, self.type_names)
 
     @property
     def has_work_queues(self) -> bool:
@@ -146,7 +144,12 @@ class ProjectInfo:
             type_names | {"Any", "datetime", "field", "dataclass", "AwaitWorkflowInput"}
         )
         functions = Namespace(reserved_module_names())
-        type_fields = _type_fields(project, type_names)
+        type_fields = {
+            name: {
+                key: annotation_or_any(ref, type_names) for key, ref in definition.fields.items()
+            }
+            for name, definition in project.types.items()
+        }
 
         def fields(base: str, spec: dict[str, str]) -> FieldsInfo:
             return FieldsInfo(
@@ -239,11 +242,5 @@ class ProjectInfo:
             activities=activities,
             workflows=workflows,
             model_classes=classes,
+            type_fields=type_fields,
         )
-
-
-def _type_fields(project: Project, type_names: set[str]) -> dict[str, dict[str, str]]:
-    return {
-        name: {key: annotation_or_any(ref, type_names) for key, ref in definition.fields.items()}
-        for name, definition in project.types.items()
-    }

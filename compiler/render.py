@@ -242,7 +242,6 @@ def _progress_class(queue: WorkQueueInfo) -> dict[str, Any]:
 
 def render_models(project: ProjectInfo) -> str:
     classes: list[dict[str, Any]] = []
-    type_fields = project.type_fields()
     for type_name, definition in project.project.types.items():
         fields = [(name, project.annotation(ref), None) for name, ref in definition.fields.items()]
         classes.append(
@@ -272,7 +271,7 @@ def render_models(project: ProjectInfo) -> str:
         for var in wf.definition.state:
             annotation = project.annotation(var.type)
             default = default_source(
-                annotation, var.default, type_fields, given=var.default is not None
+                annotation, var.default, project.type_fields, given=var.default is not None
             )
             state_fields.append((var.name, annotation, default))
         for queue in wf.work_queues.values():

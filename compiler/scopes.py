@@ -82,16 +82,27 @@ class _Analyser:
             for _field, tree_, _template in parsed:
                 self.analysis.used_names |= free_names(tree_)
 
-    def error(self, code: str, node_id: str, field: str | None, message: str) -> None:
+    def error(
+        self,
+        code: str,
+        node_id: str,
+        field: str | None,
+        message: str,
+        severity: Severity = Severity.ERROR,
+    ) -> None:
         self.diagnostics.append(
             Diagnostic(
                 code,
                 message,
+                severity=severity,
                 workflow_id=self.graph.info.definition.id,
                 node_id=node_id,
                 field=field,
             )
         )
+
+    def warning(self, code: str, node_id: str, field: str | None, message: str) -> None:
+        self.error(code, node_id, field, message, Severity.WARNING)
 
     def run(self) -> tuple[Analysis, list[Diagnostic]]:
         info = self.graph.info
@@ -148,17 +159,14 @@ class _Analyser:
         if catching and isinstance(config, ActivityConfig):
             self.check_retries_end(node.id, config, sorted(catching))
         if node.type in CAN_FAIL and "signal" in contexts and "caught" not in contexts:
-            self.diagnostics.append(
-                Diagnostic(
-                    Codes.FAILS_WORKFLOW,
-                    "a signal cannot be answered with an error, so if this step fails in the "
-                    "signal's handler the whole workflow fails; put it in a Try with an error "
-                    "path, or let the signal only record the request and do the work on the "
-                    "main path",
-                    severity=Severity.WARNING,
-                    workflow_id=self.graph.info.definition.id,
-                    node_id=node.id,
-                )
+            self.warning(
+                Codes.FAILS_WORKFLOW,
+                node.id,
+                None,
+                "a signal cannot be answered with an error, so if this step fails in the "
+                "signal's handler the whole workflow fails; put it in a Try with an error "
+                "path, or let the signal only record the request and do the work on the "
+                "main path",
             )
         for prefix, extra in kind.field_names.items():
             names = self.analysis.container_names.setdefault(node.id, {})
@@ -178,17 +186,13 @@ class _Analyser:
         if (retry is not None and retry.maximum_attempts > 0) or config.schedule_to_close_timeout:
             return
         around = " and ".join(name.capitalize() for name in catching)
-        self.diagnostics.append(
-            Diagnostic(
-                Codes.ENDLESS_RETRIES,
-                f"activity {config.activity!r} is retried without end (no maximum attempts, no "
-                f"schedule-to-close timeout), so only a non-retryable error or a timeout of one "
-                f"attempt reaches the {around} around it; give it a maximum number of attempts",
-                severity=Severity.WARNING,
-                workflow_id=self.graph.info.definition.id,
-                node_id=node_id,
-                field="config.retry",
-            )
+        self.warning(
+            Codes.ENDLESS_RETRIES,
+            node_id,
+            "config.retry",
+            f"activity {config.activity!r} is retried without end (no maximum attempts, no "
+            f"schedule-to-close timeout), so only a non-retryable error or a timeout of one "
+            f"attempt reaches the {around} around it; give it a maximum number of attempts",
         )
 
     def check_names(self, node_id: str, scope: Scope, which: str) -> None:
@@ -322,16 +326,12 @@ class _Analyser:
             if has_undo and scope.compensations is not None:
                 self.analysis.settling.update(scope.spawners)
             elif has_undo:
-                self.diagnostics.append(
-                    Diagnostic(
-                        Codes.NOT_ALLOWED_HERE,
-                        "a compensation only runs when its step sits inside a Try container; "
-                        "move the step into one or clear the compensation",
-                        severity=Severity.WARNING,
-                        workflow_id=self.graph.info.definition.id,
-                        node_id=node.id,
-                        field="config.compensation",
-                    )
+                self.warning(
+                    Codes.NOT_ALLOWED_HERE,
+                    node.id,
+                    "config.compensation",
+                    "a compensation only runs when its step sits inside a Try container; "
+                    "move the step into one or clear the compensation",
                 )
 
 

@@ -162,10 +162,15 @@ STEP_FAILURES = ("ActivityError", "ChildWorkflowError", "ApplicationError")
 """What a failed step raises in workflow code: an activity's or a child's failure, or a Fail."""
 
 
-def step_failures(body: str) -> str:
-    """The exception tuple a container catches around `body`: the step failures, and a child
-    start refused because the id is taken when the body starts children."""
-    names = names_in(body)
-    starts_children = "execute_child_workflow" in names or "start_child_workflow" in names
+def failures_caught(*, starts_children: bool) -> str:
+    """The exception tuple caught around steps: the step failures, and, where children are
+    started, a start refused because the child's id is taken."""
     caught = [*STEP_FAILURES, "WorkflowAlreadyStartedError"] if starts_children else STEP_FAILURES
     return f"({', '.join(caught)})"
+
+
+def step_failures(body: str) -> str:
+    """`failures_caught` for a container around `body`."""
+    names = names_in(body)
+    starts = "execute_child_workflow" in names or "start_child_workflow" in names
+    return failures_caught(starts_children=starts)

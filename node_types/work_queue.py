@@ -27,6 +27,7 @@ from node_types.base import (
     ResultName,
     Role,
     Template,
+    failures_caught,
 )
 from node_types.spawn_children import MAX_CONCURRENCY
 
@@ -202,6 +203,7 @@ def prepare(config: WorkQueueConfig, ctx: NodeRender) -> dict[str, object]:
     return {
         **names,
         "failure_message": ctx.failure_message(names["failure"]),
+        "caught": failures_caught(starts_children=True),
         "uses_result": uses_result,
         "item": ctx.container_name("item"),
         "result": result_name,
