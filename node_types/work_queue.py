@@ -167,6 +167,8 @@ def prepare(config: WorkQueueConfig, ctx: NodeRender) -> dict[str, object]:
         for base in (
             "progress",
             "children",
+            "starting",
+            "child_handle",
             "follow",
             "start_child",
             "launch",
