@@ -7,6 +7,8 @@ may stand, paths that fall off the end) run in `scopes` after the structure stag
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -81,9 +83,36 @@ def _typeref(
     return []
 
 
+MODELS_MODULE_NAMES = frozenset({"field", "dataclass", "dataclasses", "datetime", "Any", "UTC"})
+"""Names models.py uses in its class bodies, which a dataclass field of that name would hide
+from the fields after it."""
+
+
+def _field_clashes(
+    names: Iterable[str], info: ProjectInfo, where: str, workflow_id: str | None = None
+) -> list[Diagnostic]:
+    """A field named like something models.py uses breaks the class it stands in.
+
+    `where` is the path of the fields (`input`), or of each name with `{}` for the name's
+    place in it (`state.{}.name`)."""
+    taken = MODELS_MODULE_NAMES | set(info.model_classes_list())
+    return [
+        Diagnostic(
+            Codes.DUPLICATE_NAME,
+            f"a field cannot be named {name!r}: the generated models use that name "
+            "(a field of that name would hide it from the fields after it); rename the field",
+            workflow_id=workflow_id,
+            field=where.format(index) if "{}" in where else f"{where}.{name}",
+        )
+        for index, name in enumerate(names)
+        if name in taken
+    ]
+
+
 def _check_types(project: Project, info: ProjectInfo) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     for type_name, definition in project.types.items():
+        found += _field_clashes(definition.fields, info, f"types.{type_name}.fields")
         for field_name, ref in definition.fields.items():
             found += _typeref(ref, info, f"types.{type_name}.fields.{field_name}")
     return found
@@ -103,6 +132,7 @@ def _check_activities(project: Project, info: ProjectInfo) -> list[Diagnostic]:
                 )
             )
         seen.add(activity.name)
+        found += _field_clashes(activity.input, info, f"{where}.input")
         for field_name, ref in activity.input.items():
             found += _typeref(ref, info, f"{where}.input.{field_name}")
         found += _typeref(activity.output, info, f"{where}.output")
@@ -150,6 +180,15 @@ def _check_workflow(
             )
         )
 
+    found += _field_clashes(workflow.input, info, "input", workflow.id)
+    found += _field_clashes(
+        [var.name for var in workflow.state], info, "state.{}.name", workflow.id
+    )
+    for node in workflow.nodes:
+        params = node.config.get("params") if node.type in ("signal", "update") else None
+        if isinstance(params, dict):
+            for clash in _field_clashes(params, info, "config.params", workflow.id):
+                found.append(dataclasses.replace(clash, node_id=node.id))
     badly_typed: set[str] = set()
     for field_name, ref in workflow.input.items():
         type_problems = _typeref(ref, info, f"input.{field_name}", workflow.id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
@@ -120,6 +121,9 @@ class Scope:
     spawners: tuple[str, ...] = ()
     """The parallels and concurrent loops whose tasks run this code, outermost first: a failure
     beside it there cancels it."""
+    types: dict[str, Any] = field(default_factory=dict)
+    """expression name -> its value's annotation text, or the `Type` the checker worked out
+    (names without one are `Any`)."""
 
     def child(self, kind: str | None = None) -> Scope:
         return Scope(
@@ -128,12 +132,14 @@ class Scope:
             kind or self.kind,
             self.compensations,
             self.spawners,
+            dict(self.types),
         )
 
     def bind(self, name: str, annotation: str, code: str | None = None) -> None:
         """Make `name` readable by expressions; it is the local `code` (default: itself)."""
         self.mapping[name] = code or name
         self.locals[code or name] = annotation
+        self.types[name] = annotation
 
 
 FAILURE_MESSAGE_METHOD = '''@staticmethod
@@ -160,6 +166,7 @@ class Renderer(Protocol):
     def result_code(self, name: str) -> str: ...
     def arm_heads(self, node_id: str, port: str) -> list[Node | None]: ...
     def after_body_scope(self, node_id: str) -> Scope: ...
+    def checked(self, node_id: str, tree: ast.expr) -> bool: ...
 
 
 @dataclass
@@ -240,10 +247,17 @@ class NodeRender:
         return annotation_or_any(typeref, self.project.type_names)
 
     def expr(self, text: str) -> str:
+        return emit(self.checked_tree(parse_expression, text), self.scope.mapping)
+
+    def checked_tree(self, parse: Callable[[str], ast.expr], text: str) -> ast.expr:
+        """The tree of one of this node's expressions, only if the typed check passed it."""
         try:
-            return emit(parse_expression(text), self.scope.mapping)
+            tree = parse(text)
         except ExpressionError as error:  # the check stage has reported it already
             raise AssertionError(f"unchecked expression reached render: {error}") from error
+        if not self.renderer.checked(self.node.id, tree):
+            raise AssertionError(f"unchecked expression reached render: {text!r}")
+        return tree
 
     def with_mapping(self, mapping: dict[str, str]) -> NodeRender:
         """The same node with more names in scope: expression name -> its code."""
@@ -258,10 +272,10 @@ class NodeRender:
     def expr_after_body(self, text: str) -> str:
         """An expression evaluated after the container's body, seeing what the body bound."""
         scope = self.renderer.after_body_scope(self.node.id)
-        return emit(parse_expression(text), scope.mapping)
+        return emit(self.checked_tree(parse_expression, text), scope.mapping)
 
     def template(self, text: str) -> str:
-        tree = parse_template(text)
+        tree = self.checked_tree(parse_template, text)
         if isinstance(tree, ast.Constant):
             return repr(tree.value)
         return emit(tree, self.scope.mapping)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import builtins
 import keyword
 import math
+import unicodedata
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
@@ -18,6 +19,13 @@ Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
 
 
 def _field_name(value: str) -> str:
+    folded = unicodedata.normalize("NFKC", value)
+    if folded != value:
+        # Python reads identifiers NFKC-folded: `ｔｅｘｔ` is `text`, `ﬁeld` is `field`
+        raise ValueError(
+            f"{value!r} is written with characters Python reads as {folded!r}; "
+            f"write {folded!r} (or another name) in plain characters"
+        )
     if not value.isidentifier() or keyword.iskeyword(value) or value.startswith("_"):
         raise ValueError(
             f"{value!r} is not a usable field name; use letters, digits and underscores, "

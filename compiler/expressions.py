@@ -11,6 +11,8 @@ import copy
 import functools
 from collections.abc import Iterator
 
+from compiler.diagnostics import Codes
+
 FUNCTIONS = frozenset(
     {
         "len",
@@ -28,7 +30,6 @@ FUNCTIONS = frozenset(
         "abs",
     }  # fmt: skip
 )
-_KEYWORDS = frozenset({"reverse", "default", "start"})
 _MAX_LENGTH = 4000
 _MAX_DEPTH = 60
 
@@ -85,7 +86,10 @@ _ALLOWED = (
 
 
 class ExpressionError(ValueError):
-    pass
+    def __init__(self, message: str, code: str = Codes.BAD_EXPRESSION) -> None:
+        super().__init__(message)
+        self.code = code
+        """The diagnostic code to report it under."""
 
 
 def parse_expression(text: str) -> ast.expr:
@@ -136,21 +140,12 @@ def _check(tree: ast.expr, text: str) -> ast.expr:
                 "names starting with '_' are private"
             )
         if isinstance(node, ast.Call):
-            if not isinstance(node.func, ast.Name) or not (
-                node.func.id in FUNCTIONS or is_constructor(node.func.id)
-            ):
-                allowed = ", ".join(sorted(FUNCTIONS))
-                raise ExpressionError(
-                    f"only these functions may be called: {allowed}, and project types to "
-                    f"build a value (in {text!r})"
-                )
+            # what may be called, with which arguments, is decided on types (expression_types)
+            if not isinstance(node.func, ast.Name | ast.Attribute):
+                raise ExpressionError(f"only functions and methods may be called (in {text!r})")
             for kw in node.keywords:
                 if kw.arg is None:
                     raise ExpressionError("'**' arguments are not allowed")
-                if node.func.id in FUNCTIONS and kw.arg not in _KEYWORDS:
-                    raise ExpressionError(f"the keyword argument {kw.arg!r} is not allowed")
-                if kw.arg.startswith("_"):
-                    raise ExpressionError(f"the keyword argument {kw.arg!r} is not allowed")
             if any(isinstance(arg, ast.Starred) for arg in node.args):
                 raise ExpressionError("'*' arguments are not allowed")
         if isinstance(node, ast.comprehension):

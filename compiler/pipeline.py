@@ -11,8 +11,10 @@ from compiler.check import check_project
 from compiler.diagnostics import Codes, Diagnostic, has_errors
 from compiler.document import Project
 from compiler.emit import remap, strip_markers
-from compiler.expressions import free_names, parse_template
+from compiler.expression_types import Environment, Type, check_types
+from compiler.expressions import ExpressionError, parse_template
 from compiler.format import FormatError, format_sources
+from compiler.generated_names import reserved_code_names
 from compiler.load import load_project
 from compiler.project_info import ProjectInfo
 from compiler.render import render_files, sourcemap_json
@@ -73,27 +75,46 @@ def _analyse(
         analysis, found = clock.run("check", analyse, tree, info)
         diagnostics += found
         trees.append((tree, analysis))
-    for wf in project.workflows:
-        template = wf.settings.id_template
-        if not template:
-            continue
-        try:
-            names = free_names(parse_template(template))
-        except ValueError:
-            continue  # reported by the check stage
-        for name in sorted(names - {"input"}):
-            diagnostics.append(
-                Diagnostic(
-                    Codes.UNKNOWN_NAME,
-                    f"the workflow id is made before the workflow runs, so it can only use "
-                    f"'input'; {name!r} is not available",
-                    workflow_id=wf.id,
-                    field="settings.id_template",
-                )
-            )
+    if info is not None:
+        diagnostics += _check_id_templates(info)
     diagnostics.sort(key=lambda d: (d.workflow_id or "", d.node_id or "", d.edge_id or "", d.code))
     result = CompileResult(project, diagnostics, package=info.package, timings=clock.timings)
     return result, trees, info
+
+
+def _check_id_templates(info: ProjectInfo) -> list[Diagnostic]:
+    """A workflow's id template is filled before the workflow runs: it reads `input` alone."""
+    found: list[Diagnostic] = []
+    for wf in info.workflows.values():
+        template = wf.definition.settings.id_template
+        if not template:
+            continue
+        try:
+            tree = parse_template(template)
+        except ExpressionError:
+            continue  # reported by the check stage
+        environment = Environment(
+            names={"input": Type("record", name=wf.input.class_name)},
+            records=info.records,
+            constructors=frozenset(info.type_names),
+            taken=frozenset(reserved_code_names(info)),
+            explain_unknown=lambda name: (
+                f"the workflow id is made before the workflow runs, so it can only use "
+                f"'input'; {name!r} is not available"
+            ),
+        )
+        try:
+            check_types(tree, environment, template)
+        except ExpressionError as error:
+            found.append(
+                Diagnostic(
+                    error.code,
+                    str(error),
+                    workflow_id=wf.definition.id,
+                    field="settings.id_template",
+                )
+            )
+    return found
 
 
 def _internal(details: str) -> Diagnostic:

@@ -7,6 +7,7 @@ identifier comes from the naming functions in `names`.
 from __future__ import annotations
 
 import contextlib
+import functools
 from dataclasses import dataclass, field
 
 from compiler.defaults import DefaultError, default_source
@@ -58,6 +59,22 @@ class WorkQueueInfo:
     class_name: str
     item_annotation: str
     """Type of one queue item: the element type of the state list the queue reads."""
+
+    @property
+    def fields(self) -> list[tuple[str, str, str]]:
+        """The bookkeeping class's fields: (name, annotation, default)."""
+        return [
+            ("items", f"dict[str, {self.item_annotation}]", "field(default_factory=dict)"),
+            ("running", "dict[str, str]", "field(default_factory=dict)"),
+            ("attempts", "dict[str, int]", "field(default_factory=dict)"),
+            ("retry_at", "dict[str, float]", "field(default_factory=dict)"),
+            ("started", "int", "0"),
+            ("completed", "int", "0"),
+            ("failed", "int", "0"),
+            ("retried", "int", "0"),
+            ("duplicates", "int", "0"),
+            ("continued_as_new", "int", "0"),
+        ]
 
 
 @dataclass
@@ -120,6 +137,22 @@ class ProjectInfo:
 
     def annotation(self, typeref: str) -> str:
         return annotation_or_any(typeref, self.type_names)
+
+    @functools.cached_property
+    def records(self) -> dict[str, dict[str, str]]:
+        """Every dataclass an expression can reach -> its fields and their annotations."""
+        records: dict[str, dict[str, str]] = dict(self.type_fields)
+        for wf in self.workflows.values():
+            records[wf.input.class_name] = dict(wf.input.fields)
+            state = {var.name: self.annotation(var.type) for var in wf.definition.state}
+            for queue in wf.work_queues.values():
+                records[queue.class_name] = {name: ann for name, ann, _d in queue.fields}
+                state[queue.progress_field] = queue.class_name
+            records[wf.state_class] = state
+            for handler in wf.handlers.values():
+                if handler.payload is not None:
+                    records[handler.payload.class_name] = dict(handler.payload.fields)
+        return records
 
     @property
     def has_work_queues(self) -> bool:

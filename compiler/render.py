@@ -6,6 +6,7 @@ stage turns them into the source map after formatting and removes them.
 
 from __future__ import annotations
 
+import ast
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -131,6 +132,9 @@ class WorkflowRenderer:
     def settles(self, node_id: str) -> bool:
         return node_id in self.analysis.settling
 
+    def checked(self, node_id: str, tree: ast.expr) -> bool:
+        return ast.dump(tree) in self.analysis.checked_trees.get(node_id, ())
+
     def result_code(self, name: str) -> str:
         return self.analysis.result_code.get(name, name)
 
@@ -218,25 +222,13 @@ def _fields_class(info: FieldsInfo, text: str) -> dict[str, Any]:
 
 
 def _progress_class(queue: WorkQueueInfo) -> dict[str, Any]:
-    item = queue.item_annotation
     return {
         "name": queue.class_name,
         "docstring": docstring(
             "Work-queue bookkeeping, carried across continue-as-new: items in flight or "
             "waiting to retry, running child ids, attempts and statistics."
         ),
-        "fields": [
-            ("items", f"dict[str, {item}]", "field(default_factory=dict)"),
-            ("running", "dict[str, str]", "field(default_factory=dict)"),
-            ("attempts", "dict[str, int]", "field(default_factory=dict)"),
-            ("retry_at", "dict[str, float]", "field(default_factory=dict)"),
-            ("started", "int", "0"),
-            ("completed", "int", "0"),
-            ("failed", "int", "0"),
-            ("retried", "int", "0"),
-            ("duplicates", "int", "0"),
-            ("continued_as_new", "int", "0"),
-        ],
+        "fields": queue.fields,
     }
 
 

@@ -6,15 +6,24 @@ It also records, for the render stage, the scope each node sees and which step r
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from compiler.context import NodeCheck, Scope
 from compiler.diagnostics import Codes, Diagnostic, Severity
-from compiler.expressions import FUNCTIONS, constructor_calls, free_names
+from compiler.expression_types import (
+    ANY,
+    Environment,
+    Type,
+    check_types,
+    element_type,
+    parse_annotation,
+)
+from compiler.expressions import FUNCTIONS, ExpressionError, free_names
 from compiler.generated_names import reserved_code_names
-from compiler.names import Namespace
+from compiler.names import Namespace, names_in
 from compiler.project_info import ProjectInfo, annotation_or_any
 from compiler.structure import Block, Tree
 from node_types import REGISTRY
@@ -28,6 +37,12 @@ WORKFLOW_NAMES = {
     "continue_as_new_suggested": "workflow.info().is_continue_as_new_suggested()",
 }
 """Names every expression outside a query can read, and the workflow APIs they stand for."""
+WORKFLOW_NAME_TYPES = {
+    "now": "datetime",
+    "workflow_id": "str",
+    "history_length": "int",
+    "continue_as_new_suggested": "bool",
+}
 
 CAN_FAIL = frozenset({"activity", "agent", "child_workflow"})
 """Kinds whose step fails with a Temporal failure when the work it starts fails."""
@@ -50,6 +65,11 @@ class Analysis:
     settling: set[str] = field(default_factory=set)
     """Parallels and concurrent loops whose tasks hold a step with an undo: after cancelling
     their tasks they wait for them, so that such a step finishes and registers its undo."""
+    field_types: dict[tuple[str, str], Type] = field(default_factory=dict)
+    """(node id, expression field) -> the type of the expression's value, once checked."""
+    checked_trees: dict[str, set[str]] = field(default_factory=dict)
+    """node id -> `ast.dump` of each expression of it that passed the typed check: render
+    emits no other."""
 
 
 def analyse(tree: Tree, project: ProjectInfo) -> tuple[Analysis, list[Diagnostic]]:
@@ -71,6 +91,8 @@ class _Analyser:
             for name, _annotation in kind.binds(config, ctx):
                 self.binders.setdefault(name, node_id)
         reserved = reserved_code_names(project)
+        self.reserved = frozenset(reserved)
+        self.constructors = frozenset(project.type_names)
         code_names = Namespace(reserved)
         for name in self.binders:
             self.analysis.result_code[name] = code_names.claim(name)
@@ -109,10 +131,12 @@ class _Analyser:
         for entry in self.tree.entries:
             node = entry.node
             scope = Scope({"input": "self._input", "state": "self._state"}, kind=node.type)
+            scope.types.update(input=info.input.class_name, state=info.state_class)
             if node.type == "schedule":
                 scope = Scope({}, kind="schedule")  # evaluated before any run exists
             elif node.type != "query":
                 scope.mapping.update(WORKFLOW_NAMES)
+                scope.types.update(WORKFLOW_NAME_TYPES)
             scope.mapping.update({name: name for name in self.project.type_names})
             if node.type == "start":
                 scope.kind = "run"
@@ -127,6 +151,7 @@ class _Analyser:
             )
             if handler is not None and handler.payload is not None:
                 scope.mapping["payload"] = "payload"
+                scope.types["payload"] = handler.payload.class_name
             self.visit_node(entry, scope, frozenset({scope.kind}))
             for _port, body in entry.arms:
                 self.walk(body, scope.child(), frozenset({scope.kind}))
@@ -144,7 +169,23 @@ class _Analyser:
                     f"a path from here reaches the end without an End node, but this must "
                     f"return {output}; finish every path with End or Fail",
                 )
+        self.check_every_expression_typed()
         return self.analysis, self.diagnostics
+
+    def check_every_expression_typed(self) -> None:
+        """No expression reaches the generated code unless its types were checked."""
+        reported = {(d.node_id, d.field) for d in self.diagnostics}
+        for node_id, parsed in self.graph.expressions.items():
+            for field_name, _tree, _template in parsed:
+                key = (node_id, field_name)
+                if key not in self.analysis.field_types and key not in reported:
+                    self.error(
+                        Codes.UNREACHABLE,
+                        node_id,
+                        field_name,
+                        "this expression is not on any path the workflow takes, so it cannot "
+                        "be checked; connect the node or remove it",
+                    )
 
     def visit_node(self, block: Block, scope: Scope, contexts: frozenset[str]) -> None:
         node = block.node
@@ -168,14 +209,26 @@ class _Analyser:
                 "path, or let the signal only record the request and do the work on the "
                 "main path",
             )
+        declared = kind.name_types(config, NodeCheck(self.project, self.graph.info, node))
         for prefix, extra in kind.field_names.items():
             names = self.analysis.container_names.setdefault(node.id, {})
             field_scope = scope.child()
             for name in extra:
                 if name not in names:
                     names[name] = self.container_locals.claim(name)
-                field_scope.bind(name, "Any", names[name])
+                field_scope.bind(name, declared.get(name, "Any"), names[name])
+                field_scope.types[name] = self.name_type(node.id, kind, name, declared)
             self.check_names(node.id, field_scope, prefix)
+
+    def name_type(
+        self, node_id: str, kind: NodeType[Any], name: str, declared: dict[str, str]
+    ) -> Any:
+        """The type of a name a kind makes visible: one element of a field's value, or the
+        annotation the kind declares."""
+        source = kind.element_of.get(name)
+        if source is not None and (node_id, source) in self.analysis.field_types:
+            return element_type(self.analysis.field_types[node_id, source]) or ANY
+        return declared.get(name, "Any")
 
     def check_retries_end(self, node_id: str, config: ActivityConfig, catching: list[str]) -> None:
         """An activity retried without end never fails into the Try or Retry around it."""
@@ -196,17 +249,46 @@ class _Analyser:
         )
 
     def check_names(self, node_id: str, scope: Scope, which: str) -> None:
-        """Names in the node's expressions of one sort: normal, late (after the body or the
+        """The node's expressions of one sort, typed: normal, late (after the body or the
         node's own result) or those under one prefix of the kind's `field_names`."""
         kind = REGISTRY[self.graph.nodes[node_id].type]
-        within = kind.names_within(self.graph.configs[node_id])
+        config = self.graph.configs[node_id]
+        within = kind.names_within(config)
+        typed_by = kind.typed_by(config)
         for field_name, tree_, _template in self.graph.expressions.get(node_id, []):
             if _field_sort(field_name, kind) != which:
                 continue
-            self.check_constructors(node_id, field_name, tree_)
-            for name in sorted(free_names(tree_)):
-                if name not in scope.mapping and name not in within.get(field_name, ()):
-                    self.error(Codes.UNKNOWN_NAME, node_id, field_name, self._unknown(name, scope))
+            names = {
+                name: self.resolve(value)
+                for name, value in scope.types.items()
+                if name in scope.mapping
+            }
+            names.update({name: ANY for name in scope.mapping if name not in names})
+            for name in within.get(field_name, ()):
+                source = typed_by.get(name)
+                names[name] = self.analysis.field_types.get((node_id, f"config.{source}"), ANY)
+            for type_name in self.constructors:
+                names.pop(type_name, None)
+            environment = Environment(
+                names=names,
+                records=self.project.records,
+                constructors=self.constructors,
+                taken=self.reserved | names_in(" ".join(scope.mapping.values())),
+                explain_unknown=functools.partial(self._unknown, scope=scope),
+            )
+            try:
+                found = check_types(tree_, environment, ast.unparse(tree_))
+            except ExpressionError as error:
+                self.error(error.code, node_id, field_name, str(error))
+                continue
+            self.analysis.field_types[node_id, field_name] = found
+            self.analysis.checked_trees.setdefault(node_id, set()).add(ast.dump(tree_))
+
+    def resolve(self, value: Any) -> Type:
+        """A scope's type entry (annotation text or a worked-out type) as a Type."""
+        if isinstance(value, Type):
+            return value
+        return parse_annotation(str(value), self.project.records)
 
     def _exits(self, blocks: list[Block]) -> bool:
         """Whether a path ends early with a bare return somewhere in this function's code
@@ -227,27 +309,6 @@ class _Analyser:
                 if inline and self._exits(arm):
                     return True
         return False
-
-    def check_constructors(self, node_id: str, field_name: str, tree: ast.expr) -> None:
-        """`Outcome(count=1)` must name a project type and exactly its fields, by keyword."""
-        for type_name, keywords, positional in constructor_calls(tree):
-            definition = self.project.project.types.get(type_name)
-            if definition is None:
-                continue  # reported as an unknown name
-            fields = list(definition.fields)
-            problems = []
-            if positional:
-                problems.append("pass its fields by name, like Type(field=value)")
-            problems += [f"it has no field {k!r}" for k in keywords if k not in fields]
-            problems += [f"{f!r} is missing" for f in fields if f not in keywords]
-            if problems:
-                self.error(
-                    Codes.BAD_ARGUMENT,
-                    node_id,
-                    field_name,
-                    f"{type_name}(...) does not build a {type_name}: {'; '.join(problems)}; "
-                    f"its fields are {', '.join(map(repr, fields)) or 'none'}",
-                )
 
     def _unknown(self, name: str, scope: Scope) -> str:
         known = ", ".join(sorted(scope.mapping))
@@ -296,6 +357,9 @@ class _Analyser:
                 for name, annotation in kind.body_binds(self.graph.configs[node.id]):
                     names[name] = self.container_locals.claim(name)
                     inner_scope.bind(name, annotation, names[name])
+                    inner_scope.types[name] = self.name_type(
+                        node.id, kind, name, {name: annotation}
+                    )
                 if kind.collects_compensations:
                     names["compensations"] = self.container_locals.claim("compensations")
                     inner_scope.compensations = names["compensations"]
@@ -317,8 +381,12 @@ class _Analyser:
                     self.walk(arm, arm_scope, contexts)
             config = self.graph.configs[node.id]
             ctx = NodeCheck(self.project, self.graph.info, node)
+            typed_by = kind.typed_by(config)
             for name, annotation in kind.binds(config, ctx):
                 scope.bind(name, annotation, self.analysis.result_code.get(name))
+                if name in typed_by:
+                    source = (node.id, f"config.{typed_by[name]}")
+                    scope.types[name] = self.analysis.field_types.get(source, ANY)
             if kind.role is not Role.CONTAINER:
                 self.analysis.after_body_scopes[node.id] = scope.child()
                 self.check_names(node.id, scope, "late")

@@ -111,6 +111,13 @@ class NodeType(Generic[ConfigT]):
     """Steps inside this container register their compensations with it (Try)."""
     body_binds: Callable[[ConfigT], list[tuple[str, str]]] = lambda config: []
     """Names a container makes visible inside its body, e.g. `attempt`: (name, annotation)."""
+    element_of: dict[str, str] = field(default_factory=dict)
+    """Names (from `body_binds` or `field_names`) that hold one element of an expression
+    field's value, so take its element type: `{"item": "config.items"}`."""
+    name_types: Callable[[ConfigT, NodeCheck], dict[str, str]] = lambda config, ctx: {}
+    """Annotations of the names in `field_names`, where the config says (default `Any`)."""
+    typed_by: Callable[[ConfigT], dict[str, str]] = lambda config: {}
+    """Locals from `binds` whose type is that of an expression field's value: name -> field."""
     prepare: Callable[[ConfigT, NodeRender], dict[str, Any]] = lambda config, ctx: {}
     defaults: dict[str, Any] = field(default_factory=dict)
     """A config a new node of this kind starts with in the editor."""

@@ -97,6 +97,7 @@ KIND = NodeType(
     context_of=lambda config: "branch" if config.concurrency > 1 else "loop",
     expressions=expressions,
     body_binds=body_binds,
+    element_of={"item": "config.items"},
     prepare=prepare,
     defaults={"mode": "for_each", "items": "", "concurrency": 1},
 )

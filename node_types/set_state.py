@@ -70,6 +70,15 @@ def binds(config: SetStateConfig, ctx: NodeCheck | NodeRender) -> list[tuple[str
     return [(a.target, "Any") for a in config.assignments if _LOCAL_TARGET.match(a.target)]
 
 
+def typed_by(config: SetStateConfig) -> dict[str, str]:
+    """Each local takes the type of the last value assigned to it."""
+    return {
+        assignment.target: f"assignments.{index}.value"
+        for index, assignment in enumerate(config.assignments)
+        if _LOCAL_TARGET.match(assignment.target)
+    }
+
+
 def bind_field(config: SetStateConfig, name: str) -> str:
     """The first assignment that sets the local `name`."""
     for index, assignment in enumerate(config.assignments):
@@ -109,6 +118,7 @@ KIND = NodeType(
     validate=validate,
     expressions=expressions,
     binds=binds,
+    typed_by=typed_by,
     bind_field=bind_field,
     names_within=names_within,
     prepare=prepare,

@@ -239,6 +239,7 @@ KIND = NodeType(
         field: ("item",)
         for field in ("config.key", "config.args", "config.id_template", "config.depends_on")
     },
+    element_of={"item": "config.items"},
     binds=binds,
     queries=("spawn_progress",),
     prepare=prepare,

@@ -251,6 +251,17 @@ def prepare(config: WorkQueueConfig, ctx: NodeRender) -> dict[str, object]:
     }
 
 
+def name_types(config: WorkQueueConfig, ctx: NodeCheck) -> dict[str, str]:
+    """`item` is one element of the queue, `result` the child's output, `error` its message."""
+    queue = ctx.workflow.work_queues.get(ctx.node.id)
+    child = ctx.project.workflows.get(config.workflow)
+    return {
+        "item": queue.item_annotation if queue is not None else "Any",
+        "result": child.output if child is not None else "Any",
+        "error": "str",
+    }
+
+
 KIND = NodeType(
     kind="work_queue",
     label="Work queue",
@@ -280,6 +291,7 @@ KIND = NodeType(
         "config.on_done": ("item", "result"),
         "config.on_failed": ("item", "error"),
     },
+    name_types=name_types,
     prepare=prepare,
     defaults={"queue": "queue", "workflow": "", "concurrency": 4, "drain_when": "state.draining"},
 )

@@ -512,6 +512,7 @@ VARIANTS = [
                 node("mine", "query", name="pending_gates", value="state.total"),
             ],
             [edge("start", "gate"), edge("gate", "done", "approved")],
+            state=[{"name": "total", "type": "int", "default": 0}],
         ),
         ("'pending_gates'", "Wait"),
         node_id="mine",
