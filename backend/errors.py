@@ -44,6 +44,14 @@ class Invalid(Exception):
         self.diagnostics = list(diagnostics)
 
 
+class Unavailable(Exception):
+    """Something the request needs (Temporal, the runtime) is off or does not answer: 503."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
 def invalid_response(detail: str, diagnostics: Sequence[Diagnostic]) -> JSONResponse:
     return JSONResponse(
         {"detail": detail, "diagnostics": [d.to_dict() for d in diagnostics]}, status_code=422
@@ -90,6 +98,10 @@ def install_handlers(app: FastAPI) -> None:
     @app.exception_handler(Invalid)
     async def invalid(_request: Request, error: Invalid) -> JSONResponse:
         return invalid_response(error.detail, error.diagnostics)
+
+    @app.exception_handler(Unavailable)
+    async def unavailable(_request: Request, error: Unavailable) -> JSONResponse:
+        return JSONResponse({"detail": error.detail}, status_code=503)
 
     @app.exception_handler(RequestValidationError)
     async def request_invalid(_request: Request, error: RequestValidationError) -> JSONResponse:

@@ -1,0 +1,348 @@
+"""The runtime `wfd serve` runs beside the API: Temporal and the deployments' workers.
+
+One `Runtime` per data directory (a lock file says so). It starts the embedded Temporal dev
+server unless the settings name a server of their own, waits until Temporal answers, then keeps
+each deployment's worker where the database says it should be: a thread of its own compares the
+`deployment` rows (`desired`) with the workers it runs, starts and stops workers, and writes back
+what it sees (`status`, `pid`, `restarts`). The API, in this process or in the other processes
+of `wfd serve --workers N`, only ever reads and writes those rows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fcntl
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import IO
+
+from sqlalchemy import Engine, update
+from sqlmodel import Session, col, select
+from temporalio.api.enums.v1 import TaskQueueType
+from temporalio.api.taskqueue.v1 import TaskQueue
+from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest, DescribeTaskQueueRequest
+from temporalio.client import Client
+from temporalio.service import RPCError
+
+from backend.db import make_engine, writing
+from backend.models import DeploymentRecord, utc_now
+from backend.runtime.layout import DataLayout
+from backend.runtime.process import SupervisedProcess, stop_leftover
+from backend.runtime.temporal import (
+    STARTUP_DEADLINE,
+    EmbeddedTemporal,
+    TemporalTarget,
+    TemporalUnavailable,
+    wait_until_answering,
+)
+from backend.runtime.workers import WorkerPlan, worker_spec
+from backend.settings import Settings
+
+logger = logging.getLogger("wfd.runtime")
+
+RECONCILE_EVERY = 0.5
+"""Seconds between two looks at the deployment rows (a request in this process wakes it)."""
+
+
+class RuntimeBusy(RuntimeError):
+    """Another runtime already uses the data directory."""
+
+
+@dataclass(frozen=True)
+class _Row:
+    plan: WorkerPlan
+    desired: str
+    status: str
+    pid: int | None
+    restarts: int
+
+
+Observed = tuple[str, int | None, int]
+"""status, pid, restarts."""
+
+
+class Runtime:
+    def __init__(self, settings: Settings) -> None:
+        if settings.temporal == "off":
+            raise ValueError("no runtime runs with Temporal off")
+        self.settings = settings
+        self.layout = DataLayout.at(settings.data_dir)
+        self.temporal: EmbeddedTemporal | None = None
+        self.target: TemporalTarget | None = None
+        self.workers: dict[str, SupervisedProcess] = {}
+        self.ending: dict[str, asyncio.Task[None]] = {}
+        self.up = threading.Event()
+        self.finished = threading.Event()
+        self.stopping = threading.Event()
+        self.failure: str | None = None
+        self.engine: Engine | None = None
+        self.thread: threading.Thread | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.wake_event: asyncio.Event | None = None
+        self.lock_file: IO[bytes] | None = None
+
+    # --- called from any thread ----------------------------------------------------------
+
+    def start(self) -> None:
+        """Take the data directory, start Temporal (embedded) and the thread that keeps the
+        workers; returns without waiting for Temporal (see `wait_until_up`)."""
+        self._take_data_dir()
+        try:
+            for pid_file in sorted(self.layout.run.glob("**/*.pid")):
+                stop_leftover(pid_file)
+            self.engine = make_engine(self.settings.database_url)
+            if self.settings.temporal == "embedded":
+                self.temporal = EmbeddedTemporal(self.settings, self.layout)
+                self.target = self.temporal.target
+                self.temporal.start()
+                logger.info(
+                    "Temporal dev server on %s (Web UI %s), its state in %s",
+                    self.target.address,
+                    self.target.ui_url,
+                    self.layout.root / "temporal.db",
+                )
+            else:
+                assert self.settings.temporal_address is not None
+                self.target = TemporalTarget.of(self.settings, self.settings.temporal_address)
+                logger.info(
+                    "Temporal at %s, namespace %s", self.target.address, self.target.namespace
+                )
+            self.thread = threading.Thread(target=self._run, name="wfd runtime", daemon=True)
+            self.thread.start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def app_environment(self) -> dict[str, str]:
+        """What `wfd serve` hands to its app processes so they find this runtime."""
+        assert self.target is not None, "start the runtime first"
+        env = {"WFD_RUNTIME": "parent", "WFD_TEMPORAL_ADDRESS": self.target.address}
+        if self.target.ui_url:
+            env["WFD_TEMPORAL_UI_URL"] = self.target.ui_url
+        return env
+
+    def wait_until_up(self, timeout: float = STARTUP_DEADLINE) -> None:
+        """Until Temporal answers; TemporalUnavailable with its log's end when it does not."""
+        give_up = time.monotonic() + timeout
+        while not self.up.wait(0.05):
+            if self.finished.is_set() or time.monotonic() > give_up:
+                log = "\n".join(self.temporal.process.tail(30)) if self.temporal else ""
+                reason = self.failure or f"Temporal did not answer within {timeout:g} s"
+                raise TemporalUnavailable(f"{reason}\n{log}")
+
+    def wake(self) -> None:
+        """Look at the deployments now rather than at the next tick."""
+        loop, event = self.loop, self.wake_event
+        if loop is not None and event is not None:
+            with contextlib.suppress(RuntimeError):  # the loop has ended
+                loop.call_soon_threadsafe(event.set)
+
+    def stop(self) -> None:
+        """Stop every worker, then Temporal; return once all of them are gone."""
+        self.stopping.set()
+        self.wake()
+        if self.thread is not None:
+            self.thread.join()
+        if self.temporal is not None:
+            self.temporal.stop()
+        if self.engine is not None:
+            self.engine.dispose()
+        if self.lock_file is not None:
+            self.lock_file.close()  # releases the lock
+            self.lock_file = None
+
+    # --- the runtime's thread ------------------------------------------------------------
+
+    def _take_data_dir(self) -> None:
+        self.layout.run.mkdir(parents=True, exist_ok=True)
+        lock_file = self.layout.lock.open("ab")
+        try:
+            fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock_file.close()
+            raise RuntimeBusy(
+                f"another wfd serve uses the data directory {str(self.layout.root)!r}; "
+                "stop it, or give this one its own with WFD_DATA_DIR"
+            ) from None
+        self.lock_file = lock_file
+
+    def _run(self) -> None:
+        try:
+            asyncio.run(self._main())
+        except Exception:
+            logger.exception("the runtime stopped on an error")
+        finally:
+            self.finished.set()
+
+    async def _main(self) -> None:
+        self.loop = asyncio.get_running_loop()
+        self.wake_event = asyncio.Event()
+        client = await self._wait_for_temporal()
+        if client is None:
+            return
+        try:
+            while not self.stopping.is_set():
+                await self._reconcile(client)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.wake_event.wait(), RECONCILE_EVERY)
+                self.wake_event.clear()
+        finally:
+            await self._stop_workers()
+
+    async def _wait_for_temporal(self) -> Client | None:
+        assert self.target is not None
+        while not self.stopping.is_set():
+            try:
+                client = await wait_until_answering(
+                    self.target, still_worth_waiting=lambda: not self.stopping.is_set()
+                )
+            except TemporalUnavailable as error:
+                self.failure = str(error)
+                logger.error("%s; still trying", error)
+                continue
+            self.failure = None
+            self._temporal_answered()
+            self.up.set()
+            logger.info("Temporal answers at %s", self.target.address)
+            return client
+        return None
+
+    def _temporal_answered(self) -> None:
+        if self.temporal is not None and self.temporal.process.pid is not None:
+            self.temporal.process.mark_running(self.temporal.process.pid)
+
+    async def _see_temporal_again(self, client: Client) -> None:
+        """After the embedded server was restarted: running again once it answers."""
+        if self.temporal is None or self.temporal.process.state != "starting":
+            return
+        assert self.target is not None
+        try:
+            await client.workflow_service.describe_namespace(
+                DescribeNamespaceRequest(namespace=self.target.namespace),
+                timeout=timedelta(seconds=2),
+            )
+        except RPCError:
+            return
+        self._temporal_answered()
+
+    async def _reconcile(self, client: Client) -> None:
+        rows = await asyncio.to_thread(self._read_rows)
+        wanted = {row.plan.deployment_id: row for row in rows if row.desired == "running"}
+        for deployment_id in [d for d in self.workers if d not in wanted]:
+            worker = self.workers.pop(deployment_id)
+            self.ending[deployment_id] = asyncio.create_task(self._end(deployment_id, worker))
+        for deployment_id, row in wanted.items():
+            if deployment_id not in self.workers and deployment_id not in self.ending:
+                self._start_worker(row.plan)
+        await self._see_temporal_again(client)
+        await self._see_who_polls(client, {row.plan.deployment_id: row.plan for row in rows})
+        changes = {}
+        for row in rows:
+            seen = self._observed(row.plan.deployment_id, row)
+            if seen is not None and seen != (row.status, row.pid, row.restarts):
+                changes[row.plan.deployment_id] = seen
+        if changes:
+            await asyncio.to_thread(self._write_status, changes)
+
+    def _start_worker(self, plan: WorkerPlan) -> None:
+        assert self.target is not None
+        worker = SupervisedProcess(worker_spec(plan, self.layout, self.target))
+        try:
+            worker.start()
+        except OSError as error:
+            logger.error("cannot start the worker of %s: %s", plan.deployment_id, error)
+            worker.log.note(f"cannot start the worker: {error}")
+            worker.log.close()
+            return
+        self.workers[plan.deployment_id] = worker
+        logger.info("started the worker of %s (pid %s)", plan.deployment_id, worker.pid)
+
+    async def _end(self, deployment_id: str, worker: SupervisedProcess) -> None:
+        try:
+            await asyncio.to_thread(worker.stop)
+            logger.info("stopped the worker of %s", deployment_id)
+        finally:
+            del self.ending[deployment_id]
+        await asyncio.to_thread(
+            self._write_status, {deployment_id: ("stopped", None, worker.restarts)}
+        )
+
+    def _observed(self, deployment_id: str, row: _Row) -> Observed | None:
+        if deployment_id in self.ending:
+            return None  # written once it has stopped
+        worker = self.workers.get(deployment_id)
+        if worker is None:
+            return ("stopped", None, row.restarts)
+        return (worker.state, worker.pid, worker.restarts)
+
+    async def _see_who_polls(self, client: Client, plans: dict[str, WorkerPlan]) -> None:
+        """A worker is running once Temporal lists it among the task queue's pollers (its
+        identity is `<pid>@<host>`): started is not yet able to take work."""
+        assert self.target is not None
+        for deployment_id, worker in self.workers.items():
+            pid = worker.pid
+            if worker.state != "starting" or pid is None or deployment_id not in plans:
+                continue
+            request = DescribeTaskQueueRequest(
+                namespace=self.target.namespace,
+                task_queue=TaskQueue(name=plans[deployment_id].task_queue),
+                task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+            )
+            try:
+                answer = await client.workflow_service.describe_task_queue(request)
+            except RPCError:
+                continue
+            if any(poller.identity.startswith(f"{pid}@") for poller in answer.pollers):
+                worker.mark_running(pid)
+
+    async def _stop_workers(self) -> None:
+        workers, self.workers = self.workers, {}
+        await asyncio.gather(
+            *(asyncio.to_thread(worker.stop) for worker in workers.values()),
+            *self.ending.values(),
+        )
+        stopped: dict[str, Observed] = {
+            deployment_id: ("stopped", None, worker.restarts)
+            for deployment_id, worker in workers.items()
+        }
+        if stopped:
+            await asyncio.to_thread(self._write_status, stopped)
+
+    # --- the database --------------------------------------------------------------------
+
+    def _read_rows(self) -> list[_Row]:
+        assert self.engine is not None
+        with Session(self.engine) as session:
+            records = session.exec(select(DeploymentRecord).order_by(col(DeploymentRecord.id)))
+            return [
+                _Row(
+                    plan=WorkerPlan(
+                        deployment_id=record.id,
+                        project_id=record.project_id,
+                        package=record.package,
+                        task_queue=record.task_queue,
+                    ),
+                    desired=record.desired,
+                    status=record.status,
+                    pid=record.pid,
+                    restarts=record.restarts,
+                )
+                for record in records
+            ]
+
+    def _write_status(self, changes: dict[str, Observed]) -> None:
+        assert self.engine is not None
+        now = utc_now()
+        with Session(self.engine) as session, writing(session):
+            for deployment_id, (status, pid, restarts) in changes.items():
+                session.exec(
+                    update(DeploymentRecord)
+                    .where(col(DeploymentRecord.id) == deployment_id)
+                    .values(status=status, pid=pid, restarts=restarts, updated_at=now)
+                    .execution_options(synchronize_session=False)
+                )
+            session.commit()

