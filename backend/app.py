@@ -23,6 +23,8 @@ from backend.db import make_engine, migrate
 from backend.errors import install_handlers
 from backend.middleware import BodyLimitMiddleware, TokenMiddleware
 from backend.routers import api_router
+from backend.runtime.access import RuntimeAccess
+from backend.runtime.host import Runtime
 from backend.settings import Settings
 
 
@@ -30,17 +32,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """The app for `settings`, or for the environment when none are given."""
     settings = settings or Settings.from_env()
     engine = make_engine(settings.database_url)
+    runtime_access = RuntimeAccess(settings)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(migrate, engine)
         if settings.seed_when_empty:
             await run_in_threadpool(_seed_when_empty, engine)
+        if settings.runtime == "app" and settings.temporal != "off":
+            runtime = Runtime(settings)
+            await run_in_threadpool(runtime.start)
+            runtime_access.runtime = runtime
         if settings.server_process:
             _freeze_start_up_objects()
         try:
             yield
         finally:
+            if runtime_access.runtime is not None:
+                await run_in_threadpool(runtime_access.runtime.stop)
             engine.dispose()
 
     app = FastAPI(
@@ -53,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.engine = engine
     app.state.settings = settings
+    app.state.runtime = runtime_access
     install_handlers(app)
     app.include_router(api_router)
     _serve_api_docs(app)

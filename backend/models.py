@@ -108,6 +108,29 @@ class VersionRecord(SQLModel, table=True):
     created_at: datetime = Field(sa_type=UTCDateTime)
 
 
+class DeploymentRecord(SQLModel, table=True):
+    """A project compiled once and kept as it was, served by a managed worker."""
+
+    __tablename__ = "deployment"
+
+    id: str = Field(primary_key=True, max_length=128)
+    project_id: str = Field(max_length=64, foreign_key="project.id", ondelete="CASCADE", index=True)
+    versions: str = Field(sa_type=Text)
+    """Workflow id -> the version number it was compiled from, as JSON; drafts are left out."""
+    content_hash: str = Field(max_length=64)
+    """sha256 of the generated files: the same content compiled again is the same deployment."""
+    package: str = Field(max_length=128)
+    task_queue: str = Field(max_length=200)
+    desired: str = Field(max_length=16)
+    """`running` or `stopped`: what the API asked for; the runtime brings the worker there."""
+    status: str = Field(max_length=16)
+    """What the runtime last saw: starting, running, restarting or stopped."""
+    pid: int | None = None
+    restarts: int = 0
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
 # --- errors -----------------------------------------------------------------------------------
 
 
@@ -329,3 +352,51 @@ class NodeTypePublic(Schema):
 class HealthPublic(Schema):
     status: Literal["ok"]
     database: str
+
+
+# --- deployments and the runtime --------------------------------------------------------------
+
+DeploymentStatus = Literal["starting", "running", "restarting", "stopped"]
+
+
+class DeploymentCreate(StrictSchema):
+    versions: dict[Slug, Annotated[int, PydanticField(ge=1, le=MAX_INT)]] = PydanticField(
+        default_factory=dict
+    )
+    """Workflow id -> the saved version to deploy; every workflow not named deploys its draft."""
+
+
+class DeploymentPublic(Schema):
+    id: str
+    project_id: str
+    versions: dict[str, int]
+    """Workflow id -> the version it was compiled from; the others are their drafts."""
+    package: str
+    task_queue: str
+    desired: Literal["running", "stopped"]
+    status: DeploymentStatus
+    pid: int | None
+    restarts: int
+    temporal_address: str | None
+    namespace: str
+    web_ui_url: str | None
+    """The deployment's workflows in the Temporal Web UI, when it is known."""
+    created_at: datetime
+    updated_at: datetime
+
+
+class DeploymentLogPublic(Schema):
+    deployment_id: str
+    lines: list[str]
+    """The worker's output, oldest first, with the supervisor's own lines (`[wfd ...]`)."""
+
+
+class RuntimePublic(Schema):
+    temporal: Literal["embedded", "external", "off"]
+    deployments: bool
+    """Whether this server can deploy projects (it runs their workers)."""
+    address: str | None
+    namespace: str
+    web_ui_url: str | None
+    up: bool
+    """Temporal answered just now."""

@@ -1,0 +1,320 @@
+"""Deployments: a project compiled once, kept on disk as it was, served by a managed worker.
+
+A deployment is named after what it was compiled from and what came out:
+`<project>-draft-<hash>` for the current drafts, `<project>-v3-<hash>` for version 3 of a
+one-workflow project, `<project>-<workflow>-v3-<hash>` when some workflows of several are
+saved versions; the hash is that of the generated files, so the same content compiled again is
+the same deployment. Its task queue is its id: two deployments of a project never take each
+other's tasks.
+
+The API only writes what a deployment should be (`desired`); the runtime starts and stops the
+worker and writes what it sees (see `backend.runtime.host`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from backend.db import writing
+from backend.errors import Invalid, NotFound
+from backend.models import (
+    DeploymentLogPublic,
+    DeploymentPublic,
+    DeploymentRecord,
+    DeploymentStatus,
+    utc_now,
+)
+from backend.runtime.layout import DataLayout
+from backend.runtime.process import read_tail
+from backend.runtime.temporal import TemporalTarget
+from backend.services.projects import export_project
+from backend.services.records import project_or_404, version_or_404
+from compiler import CompileResult, compile_project
+from compiler.document import Project, Workflow
+
+MAX_ID_LENGTH = 128
+HASH_LENGTH = 10
+MANIFEST = "deployment.json"
+SOURCEMAP = "sourcemap.json"
+DOCUMENT = "project.json"
+_STATUSES: dict[str, DeploymentStatus] = {
+    "starting": "starting",
+    "running": "running",
+    "restarting": "restarting",
+    "stopped": "stopped",
+}
+
+
+@dataclass(frozen=True)
+class Built:
+    """A compiled project written to its deployment folder."""
+
+    id: str
+    project_id: str
+    versions: dict[str, int]
+    content_hash: str
+    package: str
+
+    @property
+    def task_queue(self) -> str:
+        return self.id
+
+
+@dataclass(frozen=True)
+class DeploymentHandle:
+    """What the runs layer needs of a deployment: where its code is and how to reach it."""
+
+    id: str
+    project_id: str
+    package: str
+    task_queue: str
+    folder: Path
+    """`<data dir>/deployments/<id>`: put it on sys.path to import the package."""
+    status: str
+    target: TemporalTarget | None
+    """How to connect (None when Temporal is off); `RuntimeAccess.client()` gives a client."""
+
+    @property
+    def package_dir(self) -> Path:
+        return self.folder / self.package
+
+    def sourcemap(self) -> dict[str, dict[str, dict[str, Any]]]:
+        """Workflow id -> node id -> {file, start, end}, as the compiler gave it."""
+        loaded: dict[str, dict[str, dict[str, Any]]] = json.loads(
+            (self.folder / SOURCEMAP).read_text(encoding="utf-8")
+        )
+        return loaded
+
+    def project(self) -> Project:
+        """The document the deployment was compiled from."""
+        return Project.model_validate_json((self.folder / DOCUMENT).read_text(encoding="utf-8"))
+
+
+# --- deploy -----------------------------------------------------------------------------------
+
+
+def source_document(session: Session, project_id: str, versions: Mapping[str, int]) -> Project:
+    """The project with each named workflow replaced by its saved version."""
+    document = export_project(session, project_id)
+    chosen = {
+        workflow_id: Workflow.model_validate_json(
+            version_or_404(session, project_id, workflow_id, number).document
+        )
+        for workflow_id, number in versions.items()
+    }
+    workflows = [chosen.get(workflow.id, workflow) for workflow in document.workflows]
+    return document.model_copy(update={"workflows": workflows})
+
+
+def build(layout: DataLayout, document: Project, versions: Mapping[str, int]) -> Built:
+    """Compile and write the deployment folder, unless the same content is there already."""
+    result = compile_project(document)
+    if not result.ok:
+        raise Invalid("the project has errors, so it cannot be deployed", result.diagnostics)
+    content_hash = _content_hash(result)
+    built = Built(
+        id=deployment_name(document, versions, content_hash),
+        project_id=document.id,
+        versions=dict(versions),
+        content_hash=content_hash,
+        package=result.package,
+    )
+    folder = layout.deployment(built.id)
+    if folder.is_dir():
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        if manifest.get("content_hash") != content_hash:
+            raise RuntimeError(f"deployment {built.id!r} exists with other content")
+    else:
+        _write_folder(layout, built, result, document)
+    layout.code(document.id).mkdir(parents=True, exist_ok=True)
+    return built
+
+
+def deployment_name(document: Project, versions: Mapping[str, int], content_hash: str) -> str:
+    if not versions:
+        source = "draft"
+    elif len(document.workflows) == 1:
+        source = f"v{versions[document.workflows[0].id]}"
+    else:
+        source = "-".join(
+            f"{workflow.id}-v{versions[workflow.id]}"
+            for workflow in document.workflows
+            if workflow.id in versions
+        )
+    name = f"{document.id}-{source}-{content_hash[:HASH_LENGTH]}"
+    if len(name) > MAX_ID_LENGTH:
+        name = f"{document.id}-versions-{content_hash[:HASH_LENGTH]}"
+    return name
+
+
+def _content_hash(result: CompileResult) -> str:
+    content = json.dumps(
+        {"package": result.package, "files": result.files, "sourcemap": result.sourcemap},
+        sort_keys=True,
+    )
+    return hashlib.sha256(content.encode()).hexdigest()
+
+
+def _write_folder(
+    layout: DataLayout, built: Built, result: CompileResult, document: Project
+) -> None:
+    """Written beside the final place, then renamed: a reader never sees half a deployment,
+    and of two requests writing the same one, the first rename wins."""
+    layout.deployments.mkdir(parents=True, exist_ok=True)
+    partial = layout.deployments / f".{built.id}.{uuid.uuid4().hex}.partial"
+    try:
+        for relative, text in sorted(result.files.items()):
+            target = partial / result.package / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+        manifest = {
+            "id": built.id,
+            "project_id": built.project_id,
+            "versions": built.versions,
+            "content_hash": built.content_hash,
+            "package": built.package,
+            "task_queue": built.task_queue,
+        }
+        (partial / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+        (partial / SOURCEMAP).write_text(
+            json.dumps(result.sourcemap, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+        )
+        (partial / DOCUMENT).write_text(document.model_dump_json(indent=2) + "\n", "utf-8")
+        try:
+            os.rename(partial, layout.deployment(built.id))
+        except OSError:
+            if not layout.deployment(built.id).is_dir():
+                raise
+    finally:
+        shutil.rmtree(partial, ignore_errors=True)
+
+
+def record(session: Session, built: Built) -> tuple[DeploymentRecord, bool]:
+    """The deployment's row, asked to run; True when it is new."""
+    with writing(session):
+        existing = session.get(DeploymentRecord, built.id)
+        if existing is not None:
+            if existing.desired != "running":
+                _set_desired(session, built.id, "running")
+            session.commit()
+            return deployment_or_404(session, built.id), False
+        now = utc_now()
+        session.add(
+            DeploymentRecord(
+                id=built.id,
+                project_id=built.project_id,
+                versions=json.dumps(built.versions, sort_keys=True),
+                content_hash=built.content_hash,
+                package=built.package,
+                task_queue=built.task_queue,
+                desired="running",
+                status="starting",
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        try:
+            session.commit()
+        except IntegrityError:
+            # made by another request meanwhile, or the project was deleted meanwhile
+            session.rollback()
+            project_or_404(session, built.project_id)
+            return deployment_or_404(session, built.id), False
+    return deployment_or_404(session, built.id), True
+
+
+# --- read and change --------------------------------------------------------------------------
+
+
+def deployment_or_404(session: Session, deployment_id: str) -> DeploymentRecord:
+    found = session.get(DeploymentRecord, deployment_id, populate_existing=True)
+    if found is None:
+        raise NotFound(f"deployment {deployment_id!r} does not exist")
+    return found
+
+
+def list_deployments(session: Session, project_id: str) -> list[DeploymentRecord]:
+    project_or_404(session, project_id)
+    statement = (
+        select(DeploymentRecord)
+        .where(col(DeploymentRecord.project_id) == project_id)
+        .order_by(col(DeploymentRecord.created_at).desc(), col(DeploymentRecord.id))
+    )
+    return list(session.exec(statement))
+
+
+def set_desired(
+    session: Session, deployment_id: str, desired: Literal["running", "stopped"]
+) -> DeploymentRecord:
+    with writing(session):
+        if not _set_desired(session, deployment_id, desired):
+            session.rollback()
+            raise NotFound(f"deployment {deployment_id!r} does not exist")
+        session.commit()
+    return deployment_or_404(session, deployment_id)
+
+
+def _set_desired(session: Session, deployment_id: str, desired: str) -> bool:
+    changed = session.exec(
+        update(DeploymentRecord)
+        .where(col(DeploymentRecord.id) == deployment_id)
+        .values(desired=desired, updated_at=utc_now())
+        .execution_options(synchronize_session=False)
+    )
+    return bool(changed.rowcount == 1)
+
+
+def public(
+    found: DeploymentRecord, target: TemporalTarget | None, namespace: str
+) -> DeploymentPublic:
+    return DeploymentPublic(
+        id=found.id,
+        project_id=found.project_id,
+        versions=json.loads(found.versions),
+        package=found.package,
+        task_queue=found.task_queue,
+        desired="running" if found.desired == "running" else "stopped",
+        status=_STATUSES.get(found.status, "stopped"),
+        pid=found.pid,
+        restarts=found.restarts,
+        temporal_address=target.address if target else None,
+        namespace=target.namespace if target else namespace,
+        web_ui_url=target.web_ui_url(task_queue=found.task_queue) if target else None,
+        created_at=found.created_at,
+        updated_at=found.updated_at,
+    )
+
+
+def log_tail(layout: DataLayout, deployment_id: str, lines: int) -> DeploymentLogPublic:
+    """The last lines of the worker's log (read from disk: call it in a thread)."""
+    return DeploymentLogPublic(
+        deployment_id=deployment_id, lines=read_tail(layout.worker_log(deployment_id), lines)
+    )
+
+
+def deployment_handle(
+    session: Session, layout: DataLayout, target: TemporalTarget | None, deployment_id: str
+) -> DeploymentHandle:
+    """The runs layer's entry: a deployment id -> its package, task queue and server."""
+    found = deployment_or_404(session, deployment_id)
+    return DeploymentHandle(
+        id=found.id,
+        project_id=found.project_id,
+        package=found.package,
+        task_queue=found.task_queue,
+        folder=layout.deployment(found.id),
+        status=found.status,
+        target=target,
+    )
