@@ -1,9 +1,13 @@
-"""`wfd serve`: one server process, or several that share the port.
+"""`wfd serve`: one server process, or several that share the port, and the runtime beside them.
 
 Several workers each listen on a socket of their own bound with SO_REUSEPORT, so the kernel
 spreads new connections over them. (With one socket shared by every worker, the worker that
 wakes first takes a whole burst of connections, such as the six a browser opens at once, and the
 others sit idle.) A worker that dies is replaced; one that cannot start stops the server.
+
+The runtime (the embedded Temporal and the deployments' workers, see `backend.runtime`) runs in
+this process, once, whatever the number of server processes: they find it through the
+environment it hands them (WFD_RUNTIME, WFD_TEMPORAL_ADDRESS). It stops after them.
 """
 
 from __future__ import annotations
@@ -21,6 +25,11 @@ from types import FrameType
 
 import uvicorn
 from uvicorn.config import STARTUP_FAILURE
+from uvicorn.logging import DefaultFormatter
+
+from backend.runtime.host import Runtime, RuntimeBusy
+from backend.runtime.temporal import TemporalUnavailable
+from backend.settings import Settings
 
 APP = "backend.app:create_server_app"
 
@@ -31,13 +40,53 @@ class ServeError(RuntimeError):
     """The server cannot listen where it was asked to."""
 
 
-def serve(host: str, port: int, workers: int) -> int:
+def serve(host: str, port: int, workers: int, settings: Settings) -> int:
     """Serve until interrupted; the exit status."""
-    if workers == 1:
-        uvicorn.run(APP, factory=True, host=host, port=port)
-        return 0
-    listening_socket(host, port).close()  # a port in use is reported before any worker starts
-    return Supervisor(host, port, workers).run()
+    listening_socket(host, port).close()  # a port in use is reported before anything starts
+    runtime = start_runtime(settings)
+    try:
+        if workers == 1:
+            uvicorn.run(APP, factory=True, host=host, port=port)
+            return 0
+        return Supervisor(host, port, workers).run()
+    finally:
+        if runtime is not None:
+            logger.info("Stopping the workers of the deployments and Temporal")
+            runtime.stop()
+
+
+def start_runtime(settings: Settings) -> Runtime | None:
+    """The runtime, started, its whereabouts in the environment the app processes read."""
+    _show_runtime_logs()
+    # Once uvicorn has shut down after SIGINT or SIGTERM, it sends the signal again to the
+    # handler that was there before it: this one lets the runtime stop before the process ends.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _stop_after_shutdown)
+    if settings.temporal == "off":
+        os.environ["WFD_TEMPORAL"] = "off"
+        logger.info("Temporal is off: the designer alone, nothing can be deployed")
+        return None
+    runtime = Runtime(settings)
+    try:
+        runtime.start()
+    except (RuntimeBusy, TemporalUnavailable) as error:
+        raise ServeError(str(error).splitlines()[0]) from None
+    os.environ.update(runtime.app_environment())
+    return runtime
+
+
+def _stop_after_shutdown(_signum: int, _frame: FrameType | None) -> None:
+    """Nothing: the servers have shut down, `serve` stops the runtime and returns."""
+
+
+def _show_runtime_logs() -> None:
+    runtime_logger = logging.getLogger("wfd.runtime")
+    if not runtime_logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(DefaultFormatter("%(levelprefix)s %(message)s"))
+        runtime_logger.addHandler(handler)
+        runtime_logger.setLevel(logging.INFO)
+        runtime_logger.propagate = False
 
 
 def listening_socket(host: str, port: int) -> socket.socket:

@@ -98,6 +98,7 @@ def start_server(folder: Path, workers: int) -> tuple[subprocess.Popen[bytes], s
     env.pop("WFD_TOKEN", None)
     wfd = Path(sys.executable).parent / "wfd"
     command = [str(wfd), "serve", "--port", str(port), "--workers", str(workers)]
+    command += ["--temporal", "off"]  # the API alone: no Temporal dev server beside it
     log = folder / "serve.log"
     with log.open("wb") as output:
         server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=output)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -16,6 +18,12 @@ from compiler import compile_project
 from compiler.diagnostics import Diagnostic, Severity
 from compiler.document import Project
 from compiler.pipeline import check_document
+
+
+class TemporalChoice(StrEnum):
+    embedded = "embedded"
+    off = "off"
+
 
 app = typer.Typer(
     help="Design Temporal workflows as graphs and compile them into Python code.",
@@ -100,18 +108,29 @@ def serve(
     workers: Annotated[
         int, typer.Option(min=1, max=64, help="Server processes sharing the port")
     ] = 1,
+    temporal: Annotated[
+        TemporalChoice | None,
+        typer.Option(
+            help="embedded (the default, or WFD_TEMPORAL): a Temporal dev server beside the "
+            "API, unless TEMPORAL_ADDRESS names one; off: the designer alone",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
-    """Run the API (OpenAPI at /docs) and, once built, the editor at /."""
+    """Run the API (OpenAPI at /docs), once built the editor at /, and Temporal with a worker
+    for each deployment."""
     from backend.app import prepare_database
     from backend.serving import ServeError
     from backend.serving import serve as serve_app
     from backend.settings import Settings
 
+    if temporal is not None:
+        os.environ["WFD_TEMPORAL"] = temporal.value  # the app processes read it too
     with _database_errors():
         settings = dataclasses.replace(Settings.from_env(), seed_when_empty=True)
         prepare_database(settings)
     try:
-        status = serve_app(host, port, workers)
+        status = serve_app(host, port, workers, settings)
     except ServeError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from None
