@@ -21,6 +21,7 @@ from backend.app import create_app
 from backend.db import normalise_url
 from backend.settings import Settings
 from tests.backend.live import LiveServer
+from tests.backend.runtime_support import runtime_app, runtime_apps  # noqa: F401  (fixtures)
 
 POSTGRES_ENV = "WFD_TEST_POSTGRES_URL"
 STORAGE = ["sqlite", "postgresql"]

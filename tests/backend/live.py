@@ -40,7 +40,8 @@ class LiveServer:
         self.port = free_port()
         self.starts += 1
         log = (self.log_dir / f"serve-{self.starts}.log").open("wb")
-        environment = {**os.environ, "DATABASE_URL": database_url, **env}
+        # these servers test the API: no Temporal unless a test asks for it
+        environment = {**os.environ, "DATABASE_URL": database_url, "WFD_TEMPORAL": "off", **env}
         if "WFD_TOKEN" not in env:
             environment.pop("WFD_TOKEN", None)
         self.process = subprocess.Popen(
@@ -51,7 +52,8 @@ class LiveServer:
         )
         log.close()
         headers = {"authorization": f"Bearer {env['WFD_TOKEN']}"} if "WFD_TOKEN" in env else {}
-        deadline = time.monotonic() + 30
+        # generous: on a loaded machine (a Temporal dev server starting beside) 30 s ran short
+        deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"wfd serve exited early:\n{self.log()}")
@@ -61,9 +63,9 @@ class LiveServer:
             except httpx.TransportError:
                 pass
             time.sleep(0.05)
-        raise RuntimeError(f"wfd serve did not answer within 30 s:\n{self.log()}")
+        raise RuntimeError(f"wfd serve did not answer within 120 s:\n{self.log()}")
 
-    def wait_for_workers(self, workers: int, timeout: float = 30) -> None:
+    def wait_for_workers(self, workers: int, timeout: float = 120) -> None:
         """Until each of `workers` processes says it has started (`--workers` above 1)."""
         deadline = time.monotonic() + timeout
         while self.log().count("Application startup complete.") < workers:
