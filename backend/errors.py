@@ -45,11 +45,13 @@ class Invalid(Exception):
 
 
 class Unavailable(Exception):
-    """Something the request needs (Temporal, the runtime) is off or does not answer: 503."""
+    """Something the request needs (Temporal, the runtime) does not answer (503), or is off on
+    this server (409: asking again will not help until the server is started otherwise)."""
 
-    def __init__(self, detail: str) -> None:
+    def __init__(self, detail: str, status_code: int = 503) -> None:
         super().__init__(detail)
         self.detail = detail
+        self.status_code = status_code
 
 
 def invalid_response(detail: str, diagnostics: Sequence[Diagnostic]) -> JSONResponse:
@@ -101,7 +103,7 @@ def install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Unavailable)
     async def unavailable(_request: Request, error: Unavailable) -> JSONResponse:
-        return JSONResponse({"detail": error.detail}, status_code=503)
+        return JSONResponse({"detail": error.detail}, status_code=error.status_code)
 
     @app.exception_handler(RequestValidationError)
     async def request_invalid(_request: Request, error: RequestValidationError) -> JSONResponse:

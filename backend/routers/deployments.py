@@ -25,8 +25,8 @@ router = APIRouter(tags=["deployments"], route_class=StrictJSONRoute)
 DeploymentId = Annotated[
     str, Path(pattern=r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$", max_length=deployments.MAX_ID_LENGTH)
 ]
-UNAVAILABLE: Responses = {
-    503: {"model": ErrorPublic, "description": "Temporal is off, or no runtime runs workers"}
+WITHOUT_RUNTIME: Responses = {
+    409: {"model": ErrorPublic, "description": "Temporal is off, or no runtime runs workers"}
 }
 
 
@@ -36,7 +36,7 @@ UNAVAILABLE: Responses = {
     responses={
         200: {"model": DeploymentPublic, "description": "The same content was deployed before"},
         **NOT_FOUND,
-        **UNAVAILABLE,
+        **WITHOUT_RUNTIME,
     },
 )
 async def deploy(
@@ -88,7 +88,7 @@ async def stop_deployment(
     return deployments.public(found, runtime.target, runtime.namespace)
 
 
-@router.post("/deployments/{deployment_id}/start", responses={**NOT_FOUND, **UNAVAILABLE})
+@router.post("/deployments/{deployment_id}/start", responses={**NOT_FOUND, **WITHOUT_RUNTIME})
 async def start_deployment(
     session: SessionDep, runtime: RuntimeDep, deployment_id: DeploymentId
 ) -> DeploymentPublic:

@@ -11,7 +11,7 @@ import asyncio
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, status
 from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
 from temporalio.client import Client
 from temporalio.service import RPCError
@@ -62,11 +62,13 @@ class RuntimeAccess:
         if self.mode == "off":
             raise Unavailable(
                 "this server runs without Temporal (wfd serve --temporal off), so it cannot "
-                "deploy; start it without --temporal off, or with TEMPORAL_ADDRESS set"
+                "deploy; start it without --temporal off, or with TEMPORAL_ADDRESS set",
+                status.HTTP_409_CONFLICT,
             )
         if not self.can_deploy:
             raise Unavailable(
-                "no runtime runs beside this app, so it cannot deploy; start it with `wfd serve`"
+                "no runtime runs beside this app, so it cannot deploy; start it with `wfd serve`",
+                status.HTTP_409_CONFLICT,
             )
 
     def wake(self) -> None:

@@ -126,7 +126,7 @@ def test_with_temporal_off_nothing_can_be_deployed(tmp_path: Path) -> None:
         answer = api.post("/api/projects/designer-only/deployments")
         runtime = api.get("/api/runtime").json()
 
-    assert answer.status_code == 503
+    assert answer.status_code == 409
     assert "--temporal off" in answer.json()["detail"]
     assert runtime == {
         "temporal": "off",
