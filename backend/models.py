@@ -375,8 +375,10 @@ class DeploymentPublic(Schema):
     task_queue: str
     desired: Literal["running", "stopped"]
     status: DeploymentStatus
+    """`running` once Temporal lists the worker polling the task queue."""
     pid: int | None
     restarts: int
+    """How often the worker died and was started again since `wfd serve` started it."""
     temporal_address: str | None
     namespace: str
     web_ui_url: str | None

@@ -12,14 +12,17 @@ from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request, status
+from sqlmodel import Session
 from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
 from temporalio.client import Client
 from temporalio.service import RPCError
 
+from backend.db import run
 from backend.errors import Unavailable
 from backend.runtime.host import Runtime
 from backend.runtime.layout import DataLayout
 from backend.runtime.temporal import TemporalTarget, TemporalUnavailable, connect
+from backend.services.deployments import DeploymentHandle, deployment_handle
 from backend.settings import Settings, TemporalMode
 
 
@@ -100,13 +103,19 @@ class RuntimeAccess:
     async def is_up(self) -> bool:
         """Temporal answers for the namespace now (waiting 5 s at most)."""
         try:
-            client = await self.client()
-            await client.workflow_service.describe_namespace(
-                DescribeNamespaceRequest(namespace=self.namespace), timeout=timedelta(seconds=5)
-            )
-        except (Unavailable, RPCError):
+            async with asyncio.timeout(5):
+                client = await self.client()
+                await client.workflow_service.describe_namespace(
+                    DescribeNamespaceRequest(namespace=self.namespace),
+                    timeout=timedelta(seconds=5),
+                )
+        except (Unavailable, RPCError, TimeoutError):
             return False
         return True
+
+    async def deployment(self, session: Session, deployment_id: str) -> DeploymentHandle:
+        """A deployment's package, task queue and server (404 for an unknown id)."""
+        return await run(session, deployment_handle, self.layout, self.target, deployment_id)
 
 
 def get_runtime(request: Request) -> RuntimeAccess:

@@ -48,6 +48,9 @@ RECONCILE_EVERY = 0.5
 """Seconds between two looks at the deployment rows (a request in this process wakes it)."""
 
 
+RETRY_REFUSED_START = 30.0
+
+
 class RuntimeBusy(RuntimeError):
     """Another runtime already uses the data directory."""
 
@@ -75,6 +78,8 @@ class Runtime:
         self.target: TemporalTarget | None = None
         self.workers: dict[str, SupervisedProcess] = {}
         self.ending: dict[str, asyncio.Task[None]] = {}
+        self.refused: dict[str, float] = {}
+        """Deployment id -> when to try again to start a worker that could not be started."""
         self.up = threading.Event()
         self.finished = threading.Event()
         self.stopping = threading.Event()
@@ -95,6 +100,7 @@ class Runtime:
             for pid_file in sorted(self.layout.run.glob("**/*.pid")):
                 stop_leftover(pid_file)
             self.engine = make_engine(self.settings.database_url)
+            self._nothing_runs_yet()
             if self.settings.temporal == "embedded":
                 self.temporal = EmbeddedTemporal(self.settings, self.layout)
                 self.target = self.temporal.target
@@ -250,14 +256,18 @@ class Runtime:
 
     def _start_worker(self, plan: WorkerPlan) -> None:
         assert self.target is not None
+        if time.monotonic() < self.refused.get(plan.deployment_id, 0.0):
+            return
         worker = SupervisedProcess(worker_spec(plan, self.layout, self.target))
         try:
             worker.start()
-        except OSError as error:
+        except OSError as error:  # its folder is gone, say: try again later, not every tick
             logger.error("cannot start the worker of %s: %s", plan.deployment_id, error)
             worker.log.note(f"cannot start the worker: {error}")
             worker.log.close()
+            self.refused[plan.deployment_id] = time.monotonic() + RETRY_REFUSED_START
             return
+        self.refused.pop(plan.deployment_id, None)
         self.workers[plan.deployment_id] = worker
         logger.info("started the worker of %s (pid %s)", plan.deployment_id, worker.pid)
 
@@ -333,6 +343,18 @@ class Runtime:
                 )
                 for record in records
             ]
+
+    def _nothing_runs_yet(self) -> None:
+        """What an earlier runtime wrote (one killed before it could say so) is past."""
+        assert self.engine is not None
+        with Session(self.engine) as session, writing(session):
+            session.exec(
+                update(DeploymentRecord)
+                .where(col(DeploymentRecord.status) != "stopped")
+                .values(status="stopped", pid=None, updated_at=utc_now())
+                .execution_options(synchronize_session=False)
+            )
+            session.commit()
 
     def _write_status(self, changes: dict[str, Observed]) -> None:
         assert self.engine is not None
