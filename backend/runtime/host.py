@@ -48,6 +48,7 @@ RECONCILE_EVERY = 0.5
 """Seconds between two looks at the deployment rows (a request in this process wakes it)."""
 
 
+RETRY_AFTER_ERROR = 5.0
 RETRY_REFUSED_START = 30.0
 
 
@@ -192,9 +193,15 @@ class Runtime:
             return
         try:
             while not self.stopping.is_set():
-                await self._reconcile(client)
+                pause = RECONCILE_EVERY
+                try:
+                    await self._reconcile(client)
+                except Exception:
+                    # the database or Temporal failing for a while must not end the workers
+                    logger.exception("could not bring the workers up to date; trying again")
+                    pause = RETRY_AFTER_ERROR
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self.wake_event.wait(), RECONCILE_EVERY)
+                    await asyncio.wait_for(self.wake_event.wait(), pause)
                 self.wake_event.clear()
         finally:
             await self._stop_workers()

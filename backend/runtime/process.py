@@ -224,7 +224,8 @@ class SupervisedProcess:
             assert process is not None
             began = time.monotonic()
             # wait without reaping: until it is reaped, its pid names its group and no other
-            os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOWAIT)
+            with contextlib.suppress(ChildProcessError):  # reaped already: nothing to wait for
+                os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOWAIT)
             with self.lock:
                 # helpers it left behind would hold on to its pipe
                 _signal_group(process.pid, signal.SIGKILL)
@@ -261,7 +262,10 @@ class SupervisedProcess:
 
 def _describe(status: int) -> str:
     if status < 0:
-        return f"was killed by {signal.Signals(-status).name}"
+        try:
+            return f"was killed by {signal.Signals(-status).name}"
+        except ValueError:
+            return f"was killed by signal {-status}"
     return f"exited with status {status}"
 
 
