@@ -11,12 +11,14 @@ deploys with `deploy(...)` and reaches Temporal with `temporal_client(...)`:
             "greet", {"name": "Ada"}, id=unique_id("greet"), task_queue=deployment["task_queue"]
         )
 
-Import the fixtures into a test module with `from tests.backend.runtime_support import ...`.
+`runtime_app` and `runtime_apps` (a factory: `start(settings)` several apps, `stop(app)` one,
+as a restart of `wfd serve` does) are registered in tests/backend/conftest.py. A module that
+wants one app for all its tests builds it from `RuntimeAppFactory` in a module-scoped fixture
+(see tests/backend/test_runtime.py).
 """
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
@@ -220,7 +222,3 @@ def command_line(pid: int) -> str:
         return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
     except OSError:
         return ""
-
-
-def own_children() -> list[int]:
-    return children_of(os.getpid())
