@@ -17,6 +17,7 @@ may be read at all.
 from __future__ import annotations
 
 import ast
+import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -242,6 +243,17 @@ METHOD_ARGUMENTS: dict[tuple[str, str], tuple[str, ...]] = {
 }
 """The argument types of methods that are not checked by their result alone."""
 
+CONSTANT_TEXT = {
+    ("str", "replace"): "replace() takes text written in the expression, like "
+    "x.replace('-', '_'): text from elsewhere could grow the result without bound",
+    ("str", "join"): "join() is called on text written in the expression, like "
+    "', '.join(items): text from elsewhere could grow the result without bound",
+}
+"""Methods whose text arguments (or the separator, for join) must be literals."""
+
+MAX_NESTING = 2
+"""`for` clauses one inside another: each multiplies the work of those inside it."""
+
 ATTRIBUTES = {
     "datetime": {
         name: INT for name in ("year", "month", "day", "hour", "minute", "second", "microsecond")
@@ -257,6 +269,13 @@ _FORMAT_SPEC = re.compile(r"[A-Za-z0-9%<>^=+\- #,_.:/]{0,40}")
 
 def _dict_get(own: Type, args: list[Type]) -> Type:
     return join(own.args[0], args[1]) if len(args) > 1 else optional(own.args[0])
+
+
+_UNORDERED = (
+    "{!r} is a set, whose order changes from one process to the next (a replay would see "
+    "other values); test membership with 'in', pass it to len, any, all, min, max or sum, "
+    "or make a list with sorted(...)"
+)
 
 
 def describe(value: Type) -> str:
@@ -278,6 +297,8 @@ class _Checker:
     def __init__(self, environment: Environment, text: str) -> None:
         self.env = environment
         self.text = text
+        self.nesting = 0
+        """How many `for` clauses run around the part being checked."""
 
     def fail(self, message: str, code: str = Codes.BAD_EXPRESSION) -> ExpressionError:
         return ExpressionError(f"{message} (in {self.text!r})", code=code)
@@ -292,14 +313,20 @@ class _Checker:
                 f"{ast.unparse(node)!r} can only be iterated: pass it straight to a function "
                 "such as sum, any, all, min, max or sorted, or iterate it in a comprehension"
             )
+        if result.kind == "set":
+            raise self.fail(_UNORDERED.format(ast.unparse(node)))
         return result
 
-    def iterable(self, node: ast.expr, bound: dict[str, Type]) -> Type:
-        """The element type of something iterated."""
+    def iterable(self, node: ast.expr, bound: dict[str, Type], ordered: bool = True) -> Type:
+        """The element type of something iterated; `ordered` when the order of the items
+        shows in the result (a set's order changes from one process to the next, so a
+        replay or the starter would see other values)."""
         result = self.infer(node, bound)
         element = element_type(result)
         if element is None:
             raise self.fail(f"{ast.unparse(node)!r} is {describe(result)}, which is not a list")
+        if ordered and result.kind == "set":
+            raise self.fail(_UNORDERED.format(ast.unparse(node)))
         return element
 
     def infer(self, node: ast.expr, bound: dict[str, Type]) -> Type:
@@ -315,6 +342,8 @@ class _Checker:
             return BOOL
         if value is None:
             return NONE
+        if isinstance(value, float) and not math.isfinite(value):
+            raise self.fail(f"the number {ast.unparse(node)} is too large to be a float")
         if isinstance(value, str | int | float):
             return SCALARS[type(value).__name__]
         raise self.fail(f"the constant {value!r} is not allowed")
@@ -399,7 +428,7 @@ class _Checker:
         return found
 
     def _Compare(self, node: ast.Compare, bound: dict[str, Type]) -> Type:
-        self.value(node.left, bound)
+        left = self.value(node.left, bound)
         for operator, comparator in zip(node.ops, node.comparators, strict=True):
             if isinstance(operator, ast.In | ast.NotIn):
                 container = self.infer(comparator, bound)
@@ -408,9 +437,21 @@ class _Checker:
                         f"'in' needs a list, set, tuple, dict or text on its right, but "
                         f"{ast.unparse(comparator)!r} is {container}"
                     )
-            else:
-                self.value(comparator, bound)
+                continue
+            right = self.value(comparator, bound)
+            if isinstance(operator, ast.Lt | ast.LtE | ast.Gt | ast.GtE):
+                self.orderable(join(left, right), ast.unparse(node))
+            left = right
         return BOOL
+
+    def orderable(self, value: Type, where: str) -> None:
+        """Values compared with < or sorted: numbers, text, datetimes (or lists of them)."""
+        inner = value.args[0] if value.kind == "list" else value
+        if inner.kind not in NUMBERS | {"str", "datetime", "Any"}:
+            raise self.fail(
+                f"{describe(value)} cannot be put in order (in {where!r}); compare numbers, "
+                "text or datetimes, e.g. a field of it"
+            )
 
     def _BoolOp(self, node: ast.BoolOp, bound: dict[str, Type]) -> Type:
         result = self.value(node.values[0], bound)
@@ -500,8 +541,13 @@ class _Checker:
         return STR
 
     def _FormattedValue(self, node: ast.FormattedValue, bound: dict[str, Type]) -> Type:
-        self.value(node.value, bound)
+        shown = self.value(node.value, bound)
         spec = node.format_spec
+        if spec is not None and node.conversion == -1 and shown.kind not in SCALARS:
+            raise self.fail(
+                f"{describe(shown)} has no format of its own; format a field of it, or "
+                "write {value!s:...} to format its text"
+            )
         if spec is not None:
             if not isinstance(spec, ast.JoinedStr) or not all(
                 isinstance(part, ast.Constant) for part in spec.values
@@ -521,12 +567,21 @@ class _Checker:
     def _comprehension(
         self, generators: list[ast.comprehension], bound: dict[str, Type]
     ) -> dict[str, Type]:
+        outer = self.nesting
+        if outer + len(generators) > MAX_NESTING:
+            raise self.fail(
+                f"'for' clauses may run at most {MAX_NESTING} deep, one inside another (each "
+                "one multiplies the work of those inside it); compute part of it in an "
+                "earlier step"
+            )
         inner = dict(bound)
-        for generator in generators:
+        for depth, generator in enumerate(generators):
             if generator.is_async:
                 raise self.fail("async comprehensions are not allowed")
+            self.nesting = outer + depth
             element = self.iterable(generator.iter, inner)
             self.bind_target(generator.target, element, inner)
+            self.nesting = outer + depth + 1
             for condition in generator.ifs:
                 self.value(condition, inner)
         return inner
@@ -562,21 +617,30 @@ class _Checker:
         raise self.fail("a comprehension may only bind plain names")
 
     def _ListComp(self, node: ast.ListComp, bound: dict[str, Type]) -> Type:
-        inner = self._comprehension(node.generators, bound)
-        return list_of(self.value(node.elt, inner))
+        outer = self.nesting
+        element = self.value(node.elt, self._comprehension(node.generators, bound))
+        self.nesting = outer
+        return list_of(element)
 
     def _SetComp(self, node: ast.SetComp, bound: dict[str, Type]) -> Type:
-        inner = self._comprehension(node.generators, bound)
-        return Type("set", (self.value(node.elt, inner),))
+        outer = self.nesting
+        element = self.value(node.elt, self._comprehension(node.generators, bound))
+        self.nesting = outer
+        return Type("set", (element,))
 
     def _GeneratorExp(self, node: ast.GeneratorExp, bound: dict[str, Type]) -> Type:
-        inner = self._comprehension(node.generators, bound)
-        return iterable_of(self.value(node.elt, inner))
+        outer = self.nesting
+        element = self.value(node.elt, self._comprehension(node.generators, bound))
+        self.nesting = outer
+        return iterable_of(element)
 
     def _DictComp(self, node: ast.DictComp, bound: dict[str, Type]) -> Type:
+        outer = self.nesting
         inner = self._comprehension(node.generators, bound)
         self.expect(node.key, inner, (STR,), "a dictionary key")
-        return dict_of(self.value(node.value, inner))
+        value = self.value(node.value, inner)
+        self.nesting = outer
+        return dict_of(value)
 
     # calls
 
@@ -618,6 +682,11 @@ class _Checker:
             raise self.fail(f".{name}(...) takes no keyword arguments")
         if not fewest <= len(node.args) <= most:
             raise self.fail(f".{name}(...) takes {fewest} to {most} arguments")
+        if (owner.kind, name) in CONSTANT_TEXT and not all(
+            isinstance(argument, ast.Constant) and isinstance(argument.value, str)
+            for argument in ([function.value] if name == "join" else node.args)
+        ):
+            raise self.fail(CONSTANT_TEXT[owner.kind, name])
         wanted = METHOD_ARGUMENTS.get((owner.kind, name), ())
         arguments: list[Type] = []
         for index, argument in enumerate(node.args):
@@ -674,6 +743,8 @@ class _Checker:
         if name in ("int", "float") and len(args) <= 1:
             for argument in args:
                 self.expect(argument, bound, (FLOAT, STR), f"the argument of {name}()")
+                if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
+                    self.finite_text(name, argument.value)
             return INT if name == "int" else FLOAT
         if name == "abs" and len(args) == 1:
             found = self.expect(args[0], bound, (FLOAT,), "the argument of abs()")
@@ -685,24 +756,39 @@ class _Checker:
                 return FLOAT if found.kind == "float" else found
             return ANY if found.kind == "Any" else INT
         if name == "len" and len(args) == 1:
-            found = self.value(args[0], bound)
-            if element_type(found) is None:
+            found = self.infer(args[0], bound)
+            if element_type(found) is None or found.kind == "iterable":
                 raise self.fail(f"len() needs a list, dict, set, tuple or text, not {found}")
             return INT
         if name in ("any", "all") and len(args) == 1:
-            self.iterable(args[0], bound)
+            self.iterable(args[0], bound, ordered=False)
             return BOOL
         if name == "sorted" and len(args) == 1:
-            return list_of(self.iterable(args[0], bound))
+            element = self.iterable(args[0], bound, ordered=False)
+            self.orderable(element, ast.unparse(node))
+            if "reverse" in keywords and not assignable(keywords["reverse"], BOOL):
+                raise self.fail("sorted(..., reverse=...) takes True or False")
+            return list_of(element)
         if name == "sum" and len(args) == 1:
-            element = self.iterable(args[0], bound)
-            if not assignable(element, FLOAT):
-                raise self.fail(f"sum() adds numbers, but the items are {element}")
+            element = self.iterable(args[0], bound, ordered=False)
             start = keywords.get("start", INT)
+            if not assignable(element, FLOAT) or not assignable(start, FLOAT):
+                raise self.fail(f"sum() adds numbers, but the items are {element}")
             return join(element if element.kind != "bool" else INT, start)
         if name in ("min", "max") and len(args) == 1:
-            element = self.iterable(args[0], bound)
+            element = self.iterable(args[0], bound, ordered=False)
+            self.orderable(element, ast.unparse(node))
             return join(element, keywords["default"]) if "default" in keywords else element
         if name in ("min", "max") and len(args) >= 2 and not keywords:
-            return self._elements(args, bound)
+            element = self._elements(args, bound)
+            self.orderable(element, ast.unparse(node))
+            return element
         raise self.fail(f"{name}() is not called with arguments it accepts here")
+
+    def finite_text(self, name: str, text: str) -> None:
+        try:
+            number = float(text)
+        except ValueError:
+            return  # fails at run time like any text that is not a number
+        if not math.isfinite(number):
+            raise self.fail(f"{name}({text!r}) is not a finite number")

@@ -244,7 +244,8 @@ class ProjectInfo:
                     ),
                     item_annotation=item,
                 )
-            methods = Namespace({"run", "__init__"})
+            # nan and inf stay unmistakable as the float values they print as
+            methods = Namespace({"run", "__init__", "nan", "inf", "infinity"})
             for node in wf.nodes:
                 kind = node.type
                 if kind not in ("signal", "update", "query"):
