@@ -6,6 +6,7 @@ idempotently: `python -m <package>.schedules`. Never `cron_schedule=`.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from typing import Literal
 from zoneinfo import ZoneInfo, available_timezones
@@ -53,10 +54,16 @@ class ScheduleConfig(Config):
         return self
 
 
+@functools.cache
+def _time_zones() -> frozenset[str]:
+    """The time zone names this machine knows (a walk of the zone folders: done once)."""
+    return frozenset(available_timezones())
+
+
 def validate(config: ScheduleConfig, ctx: NodeCheck) -> None:
     ctx.duration("interval", config.interval)
     ctx.duration("catchup_window", config.catchup_window)
-    if config.time_zone not in available_timezones():
+    if config.time_zone not in _time_zones():
         ctx.error(
             Codes.BAD_CONFIG,
             "time_zone",
