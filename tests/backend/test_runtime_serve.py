@@ -5,7 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
+from fastapi.testclient import TestClient
 
+from backend.app import create_app
+from backend.settings import Settings
 from tests.backend.live import LiveServer
 from tests.backend.runtime_support import (
     children_of,
@@ -16,12 +19,18 @@ from tests.backend.runtime_support import (
 )
 
 
+def stored(database_url: str) -> str:
+    """The database with the test's project in it (so `wfd serve` spends no time seeding)."""
+    with TestClient(create_app(Settings(database_url=database_url))) as api:
+        assert api.post("/api/import", json=greeting_project("served")).status_code == 201
+    return database_url
+
+
 def test_serve_with_workers_starts_temporal_once_and_stops_every_child(
     live_server: LiveServer, tmp_path: Path
 ) -> None:
-    url = live_server.start(
-        f"sqlite:///{tmp_path / 'data' / 'wfd.db'}", workers=2, WFD_TEMPORAL="embedded"
-    )
+    database_url = stored(f"sqlite:///{tmp_path / 'data' / 'wfd.db'}")
+    url = live_server.start(database_url, workers=2, WFD_TEMPORAL="embedded")
     live_server.wait_for_workers(2)
     assert live_server.process is not None
     serve_pid = live_server.process.pid
@@ -31,8 +40,6 @@ def test_serve_with_workers_starts_temporal_once_and_stops_every_child(
         lambda: (answer := httpx.get(f"{url}/api/runtime").json())["up"] and answer,
         "Temporal to answer",
     )
-    document = greeting_project("served")
-    assert httpx.post(f"{url}/api/import", json=document).status_code == 201
     deployed = httpx.post(f"{url}/api/projects/served/deployments", timeout=60)
     assert deployed.status_code == 201, deployed.text
     running = wait_for(
@@ -64,7 +71,7 @@ def test_serve_with_workers_starts_temporal_once_and_stops_every_child(
 def test_serve_with_temporal_off_serves_the_designer_alone(
     live_server: LiveServer, tmp_path: Path
 ) -> None:
-    url = live_server.start(f"sqlite:///{tmp_path / 'wfd.db'}", WFD_TEMPORAL="off")
+    url = live_server.start(stored(f"sqlite:///{tmp_path / 'wfd.db'}"), WFD_TEMPORAL="off")
     assert live_server.process is not None
 
     runtime = httpx.get(f"{url}/api/runtime").json()
