@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from backend.routers import compiling, deployments, meta, projects, versions, workflows
+from backend.routers import compiling, deployments, meta, projects, runs, versions, workflows
 from backend.routers.params import COMMON
 
 api_router = APIRouter(prefix="/api", responses=COMMON)
@@ -14,3 +14,4 @@ api_router.include_router(workflows.router)
 api_router.include_router(versions.router)
 api_router.include_router(compiling.router)
 api_router.include_router(deployments.router)
+api_router.include_router(runs.router)

@@ -1,0 +1,235 @@
+"""Runs of deployed workflows: start, list, describe with per-node states, talk to, follow live."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Path, Query, Request, Response, status
+from fastapi.responses import StreamingResponse
+from pydantic import Field
+
+from backend.db import SessionDep
+from backend.errors import NotFound
+from backend.models import ErrorPublic, Schema, StrictSchema
+from backend.requests import StrictJSONRoute
+from backend.routers.deployments import WITHOUT_RUNTIME, DeploymentId
+from backend.routers.params import NOT_FOUND, SLUG_PATTERN, Responses
+from backend.runtime.access import RuntimeAccess, RuntimeDep
+from backend.services import runs
+from backend.services.deployments import DeploymentHandle
+
+router = APIRouter(tags=["runs"], route_class=StrictJSONRoute)
+
+TemporalId = Annotated[str, Path(min_length=1, max_length=400, pattern=r"^[^\x00-\x1f\x7f]+$")]
+RunId = Annotated[
+    str | None,
+    Query(max_length=64, pattern=r"^[0-9a-fA-F-]+$", description="a run id; the latest when none"),
+]
+StatusName = Literal[
+    "RUNNING", "COMPLETED", "FAILED", "CANCELED", "TERMINATED", "CONTINUED_AS_NEW", "TIMED_OUT"
+]
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+CLOSED: Responses = {409: {"model": ErrorPublic, "description": "The run has ended already"}}
+RUN: Responses = {**NOT_FOUND, **WITHOUT_RUNTIME, **CLOSED}
+
+
+class RunStart(StrictSchema):
+    workflow: Annotated[str, Field(pattern=SLUG_PATTERN, max_length=64)]
+    """The workflow's id in the project."""
+    input: dict[str, Any] | None = None
+    """The workflow's input, checked against its input type before anything starts."""
+    workflow_id: Annotated[
+        str | None, Field(min_length=1, max_length=400, pattern=r"^[^\x00-\x1f\x7f]+$")
+    ] = None
+    """The run's workflow id; by default the workflow's id template, or `<workflow>-<uuid>`."""
+
+
+class RunStarted(Schema):
+    workflow_id: str
+    run_id: str | None
+    web_url: str | None = None
+
+
+class HandlerCall(StrictSchema):
+    name: Name
+    payload: dict[str, Any] | None = None
+
+
+class QueryCall(StrictSchema):
+    name: Name
+    args: list[Any] = Field(default_factory=list, max_length=20)
+
+
+class Termination(StrictSchema):
+    reason: Annotated[str, Field(max_length=1000)] = ""
+
+
+class RunDone(Schema):
+    workflow_id: str
+    run_id: str
+
+
+async def _deployed(
+    runtime: RuntimeAccess, session: SessionDep, deployment_id: str
+) -> runs.Deployed:
+    handle = await runtime.deployment(session, deployment_id)
+    runs.check_temporal(handle.target)
+    return await runs.deployed(handle)
+
+
+async def _run(
+    runtime: RuntimeAccess, session: SessionDep, workflow_id: str, run_id: str | None
+) -> runs.Run:
+    runs.check_temporal(runtime.target)
+    client = await runtime.client()
+    description = await runs.describe(client, workflow_id, run_id)
+
+    async def handle_of(task_queue: str) -> DeploymentHandle:
+        if not runs.SLUG.match(task_queue):
+            raise NotFound(task_queue)
+        return await runtime.deployment(session, task_queue)
+
+    return await runs.find_run(client, description, handle_of)
+
+
+@router.post(
+    "/deployments/{deployment_id}/runs",
+    status_code=status.HTTP_201_CREATED,
+    responses={**NOT_FOUND, **WITHOUT_RUNTIME, **CLOSED},
+)
+async def start_run(
+    session: SessionDep, runtime: RuntimeDep, deployment_id: DeploymentId, data: RunStart
+) -> RunStarted:
+    """Start a workflow of the deployment on its task queue. The input is checked first: a
+    missing, unknown or mistyped field gets 422 naming it, and no run is started."""
+    found = await _deployed(runtime, session, deployment_id)
+    client = await runtime.client()
+    started = await runs.start_run(client, found, data.workflow, data.input, data.workflow_id)
+    return RunStarted.model_validate(started)
+
+
+@router.get("/deployments/{deployment_id}/runs", responses={**NOT_FOUND, **WITHOUT_RUNTIME})
+async def list_runs(
+    session: SessionDep,
+    runtime: RuntimeDep,
+    deployment_id: DeploymentId,
+    workflow: Annotated[str | None, Query(pattern=SLUG_PATTERN, max_length=64)] = None,
+    status_name: Annotated[StatusName | None, Query(alias="status")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> list[dict[str, Any]]:
+    """The deployment's runs, newest first, from Temporal's visibility (a run started just now
+    may take a moment to show)."""
+    found = await _deployed(runtime, session, deployment_id)
+    client = await runtime.client()
+    return await runs.list_runs(client, found, workflow, status_name, limit)
+
+
+@router.get("/runs/{workflow_id}", responses=RUN)
+async def read_run(
+    session: SessionDep, runtime: RuntimeDep, workflow_id: TemporalId, run_id: RunId = None
+) -> dict[str, Any]:
+    """The run (the latest of the workflow id unless `run_id` names one) with each node's state
+    over its continue-as-new chain, its result or root failure and its first failed node."""
+    return await runs.run_state(await _run(runtime, session, workflow_id, run_id))
+
+
+@router.post("/runs/{workflow_id}/signal", status_code=status.HTTP_202_ACCEPTED, responses=RUN)
+async def signal_run(
+    session: SessionDep,
+    runtime: RuntimeDep,
+    workflow_id: TemporalId,
+    data: HandlerCall,
+    run_id: RunId = None,
+) -> RunDone:
+    """Send a signal; its payload is checked against the handler's params first."""
+    found = await _run(runtime, session, workflow_id, run_id)
+    await runs.signal(found, data.name, data.payload)
+    return RunDone(workflow_id=found.workflow_id, run_id=found.run_id)
+
+
+@router.post("/runs/{workflow_id}/update", responses=RUN)
+async def update_run(
+    session: SessionDep,
+    runtime: RuntimeDep,
+    workflow_id: TemporalId,
+    data: HandlerCall,
+    run_id: RunId = None,
+) -> dict[str, Any]:
+    """Send an update and answer its result; one its validator rejects gets 422 and the
+    validator's message."""
+    found = await _run(runtime, session, workflow_id, run_id)
+    result = await runs.update(found, data.name, data.payload)
+    return {"workflow_id": found.workflow_id, "run_id": found.run_id, "result": result}
+
+
+@router.post("/runs/{workflow_id}/query", responses=RUN)
+async def query_run(
+    session: SessionDep,
+    runtime: RuntimeDep,
+    workflow_id: TemporalId,
+    data: QueryCall,
+    run_id: RunId = None,
+) -> dict[str, Any]:
+    """Ask a query (the workflow's own, or `pending_gates` when it has approval gates)."""
+    found = await _run(runtime, session, workflow_id, run_id)
+    result = await runs.query(found, data.name, data.args)
+    return {"workflow_id": found.workflow_id, "run_id": found.run_id, "result": result}
+
+
+@router.post("/runs/{workflow_id}/cancel", status_code=status.HTTP_202_ACCEPTED, responses=RUN)
+async def cancel_run(
+    session: SessionDep, runtime: RuntimeDep, workflow_id: TemporalId, run_id: RunId = None
+) -> RunDone:
+    """Ask the run to cancel: it ends CANCELED once its code has handled the cancellation."""
+    found = await _run(runtime, session, workflow_id, run_id)
+    await runs.cancel(found)
+    return RunDone(workflow_id=found.workflow_id, run_id=found.run_id)
+
+
+@router.post("/runs/{workflow_id}/terminate", responses=RUN)
+async def terminate_run(
+    session: SessionDep,
+    runtime: RuntimeDep,
+    workflow_id: TemporalId,
+    data: Termination | None = None,
+    run_id: RunId = None,
+) -> RunDone:
+    """End the run at once, without running any of its code."""
+    found = await _run(runtime, session, workflow_id, run_id)
+    await runs.terminate(found, data.reason if data is not None else "")
+    return RunDone(workflow_id=found.workflow_id, run_id=found.run_id)
+
+
+@router.post("/runs/{workflow_id}/rerun", status_code=status.HTTP_201_CREATED, responses=RUN)
+async def rerun(
+    session: SessionDep, runtime: RuntimeDep, workflow_id: TemporalId, run_id: RunId = None
+) -> RunStarted:
+    """Start the same workflow of the same deployment again with the run's input."""
+    found = await _run(runtime, session, workflow_id, run_id)
+    return RunStarted.model_validate(await runs.rerun(found))
+
+
+@router.get(
+    "/runs/{workflow_id}/events",
+    responses={
+        **RUN,
+        200: {"content": {"text/event-stream": {}}, "description": "server-sent events"},
+    },
+    response_class=StreamingResponse,
+)
+async def run_events(
+    request: Request,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    workflow_id: TemporalId,
+    run_id: RunId = None,
+) -> Response:
+    """Server-sent events: `snapshot` (every node's state), then `nodes` (the changed nodes)
+    after each batch of history events, then `end` with the outcome. Each carries the
+    `event_time` of the last history event it reflects."""
+    found = await _run(runtime, session, workflow_id, run_id)
+    return StreamingResponse(
+        runs.follow(found, request.is_disconnected),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
