@@ -251,6 +251,9 @@ CONSTANT_TEXT = {
 }
 """Methods whose text arguments (or the separator, for join) must be literals."""
 
+MAX_REPEAT = 100
+"""The largest count `[x] * n` may write in the expression itself (on a literal only)."""
+
 MAX_NESTING = 2
 """`for` clauses one inside another: each multiplies the work of those inside it."""
 
@@ -492,6 +495,9 @@ class _Checker:
             return join(left, right)
         if symbol == "+" and "Any" in kinds and kinds & {"str", "list"}:
             return left if right.kind == "Any" else right
+        if symbol == "*" and left.kind in ("str", "list") and right.kind in ("int", "Any"):
+            self.repetitions(node.left, node.right, bound)
+            return left
         if symbol == "%" and left.kind == "str" and isinstance(node.left, ast.Constant):
             self.printf(str(node.left.value))
             return STR
@@ -499,6 +505,26 @@ class _Checker:
             f"{symbol!r} does not apply to {describe(left)} and {describe(right)} "
             f"(in {ast.unparse(node)!r})"
         )
+
+    def repetitions(self, operand: ast.expr, count: ast.expr, bound: dict[str, Type]) -> None:
+        """`[x] * n` and `'-' * n`: a count written in the expression repeats only a literal,
+        a few times; any other count is read from the run's data (input, state, a payload or
+        a result), so the work is the data's own size, like a loop over it."""
+        if isinstance(count, ast.Constant):
+            small = isinstance(count.value, int) and count.value <= MAX_REPEAT
+            if small and isinstance(operand, ast.Constant | ast.List):
+                return
+            raise self.fail(
+                f"a count written in the expression may repeat a literal at most {MAX_REPEAT} times"
+            )
+        root = count
+        while isinstance(root, ast.Attribute | ast.Subscript):
+            root = root.value
+        if not isinstance(root, ast.Name) or root.id in bound:
+            raise self.fail(
+                "repeat by a count read from the run's data (input, state, a payload or a "
+                "step's result), or by a small number"
+            )
 
     def printf(self, pattern: str) -> None:
         rest = _PRINTF.sub("", pattern)

@@ -543,7 +543,22 @@ def test_cycle_in_constant_items_is_a_compile_diagnostic() -> None:
         return project(
             unique_id("spawn-static"),
             [
-                parent_workflow(2, items=items, key="item['name']", depends_on="item['deps']"),
+                parent_workflow(
+                    2,
+                    items=items,
+                    key="item['name']",
+                    depends_on="item['deps']",
+                    # constant items are dicts: read them by key
+                    args={
+                        "name": "item['name']",
+                        "fail": FAILS.replace("item.name", "item['name']").replace(
+                            "item.fail_times", "item['fail_times']"
+                        ),
+                        "slow": "item['slow']",
+                        "parent": "input.run",
+                    },
+                    id_template="{input.run}-{item['name']}",
+                ),
                 child_workflow(),
             ],
             types={
