@@ -9,11 +9,12 @@ import asyncio
 import logging
 import os
 import signal
+from collections.abc import Sequence
 from pathlib import Path
 
 from temporalio.client import Client
 from temporalio.service import TLSConfig
-from temporalio.worker import Worker
+from temporalio.worker import Interceptor, Worker
 
 from price_quotes import TASK_QUEUE
 from price_quotes.activities import ACTIVITIES
@@ -43,7 +44,9 @@ async def connect() -> Client:
     )
 
 
-async def main() -> None:
+async def main(interceptors: Sequence[Interceptor] = ()) -> None:
+    """Run the worker until SIGINT or SIGTERM. A program that embeds it (a test harness, a
+    tracing setup) can pass worker interceptors; `python -m` runs it without any."""
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
@@ -52,7 +55,13 @@ async def main() -> None:
     loop = asyncio.get_running_loop()
     for stop_signal in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(stop_signal, stop.set)
-    worker = Worker(client, task_queue=task_queue(), workflows=WORKFLOWS, activities=ACTIVITIES)
+    worker = Worker(
+        client,
+        task_queue=task_queue(),
+        workflows=WORKFLOWS,
+        activities=ACTIVITIES,
+        interceptors=interceptors,
+    )
     async with worker:
         logging.getLogger(__name__).info("worker polling task queue %s", task_queue())
         await stop.wait()
