@@ -96,6 +96,61 @@ def compile_command(
 
 
 @app.command()
+def run(
+    document: Annotated[Path, typer.Argument(help="Project JSON document")],
+    workflow: Annotated[str, typer.Argument(help="Id of the workflow to run")],
+    input_text: Annotated[
+        str,
+        typer.Option(
+            "--input", help="The run's input: a JSON object, or @FILE to read one from a file"
+        ),
+    ] = "{}",
+    follow: Annotated[
+        bool, typer.Option("--follow/--no-follow", help="Print each node's progress")
+    ] = True,
+    address: Annotated[
+        str | None,
+        typer.Option(
+            help="host:port of a Temporal server to run on (default: TEMPORAL_ADDRESS, else a "
+            "dev server started for the run)",
+            show_default=False,
+        ),
+    ] = None,
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            help="Keep the dev server's state, the compiled package and the logs in DIR "
+            "(default: a temporary folder, removed at the end)",
+            metavar="DIR",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Compile a project and run one workflow on Temporal: the result on stdout, each node's
+    progress on stderr. Exit 0 completed, 1 failed (or cancelled, timed out), 2 not run."""
+    from wfd.running import Console, NotRun, RunOptions, run_workflow
+
+    source = _read(document)
+    if input_text.startswith("@"):
+        input_text = _read(Path(input_text[1:]))
+    try:
+        value = json.loads(input_text)
+    except json.JSONDecodeError as error:
+        typer.echo(f"error: --input is not JSON: {error}", err=True)
+        raise typer.Exit(2) from None
+    options = RunOptions(workflow, value, follow=follow, address=address, data_dir=data)
+    try:
+        status = run_workflow(source, options, Console(sys.stderr, sys.stdout))
+    except NotRun as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
+    except KeyboardInterrupt:
+        typer.echo("interrupted: stopped what the run had started", err=True)
+        raise typer.Exit(130) from None
+    raise typer.Exit(status)
+
+
+@app.command()
 def schema() -> None:
     """Print the JSON Schema of the project document."""
     typer.echo(json.dumps(Project.model_json_schema(), indent=2))
