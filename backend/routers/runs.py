@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
-from pydantic import Field
+from pydantic import Field, StringConstraints, model_validator
 
 from backend.db import SessionDep
 from backend.errors import NotFound
@@ -33,6 +33,40 @@ CLOSED: Responses = {409: {"model": ErrorPublic, "description": "The run has end
 RUN: Responses = {**NOT_FOUND, **WITHOUT_RUNTIME, **CLOSED}
 
 
+class StandInFailure(StrictSchema):
+    message: Annotated[str, Field(min_length=1, max_length=2000)]
+    """The failure's message, shown as the node's error."""
+    type: Annotated[
+        str | None, Field(min_length=1, max_length=200, pattern=r"^[A-Za-z_][A-Za-z0-9_.]*$")
+    ] = None
+    """The error type a retry policy's `non_retryable_error_types` can name (default
+    `StandInFailure`)."""
+    non_retryable: bool = False
+    """True: the call fails at once; false: Temporal retries it per the node's retry policy."""
+
+
+class StandIn(StrictSchema):
+    """What one node's activity calls answer in this run instead of running: `result` (JSON,
+    checked against the activity's output type) or `error`."""
+
+    result: Any = None
+    error: StandInFailure | None = None
+
+    @model_validator(mode="after")
+    def _one_of(self) -> StandIn:
+        if ("result" in self.model_fields_set) == (self.error is not None):
+            raise ValueError("a stand-in gives either `result` or `error`")
+        return self
+
+    def outcome(self) -> dict[str, Any]:
+        if self.error is not None:
+            return {"error": self.error.model_dump()}
+        return {"result": self.result}
+
+
+NodeKey = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
 class RunStart(StrictSchema):
     workflow: Annotated[str, Field(pattern=SLUG_PATTERN, max_length=64)]
     """The workflow's id in the project."""
@@ -42,12 +76,17 @@ class RunStart(StrictSchema):
         str | None, Field(min_length=1, max_length=400, pattern=r"^[^\x00-\x1f\x7f]+$")
     ] = None
     """The run's workflow id; by default the workflow's id template, or `<workflow>-<uuid>`."""
+    stand_ins: Annotated[dict[NodeKey, StandIn], Field(max_length=50)] = Field(default_factory=dict)
+    """Node id -> a stand-in for its activity calls in this run (every call the node makes,
+    in loops and fan-outs too); checked first like the input."""
 
 
 class RunStarted(Schema):
     workflow_id: str
     run_id: str | None
     web_url: str | None = None
+    stand_ins: list[str] = Field(default_factory=list)
+    """The nodes whose activity calls answer with a stand-in in this run."""
 
 
 class HandlerCall(StrictSchema):
@@ -100,11 +139,15 @@ async def _run(
 async def start_run(
     session: SessionDep, runtime: RuntimeDep, deployment_id: DeploymentId, data: RunStart
 ) -> RunStarted:
-    """Start a workflow of the deployment on its task queue. The input is checked first: a
-    missing, unknown or mistyped field gets 422 naming it, and no run is started."""
+    """Start a workflow of the deployment on its task queue. The input and the stand-ins are
+    checked first: a missing, unknown or mistyped field, or a stand-in for a node that calls no
+    activity or whose result does not fit, gets 422 naming it, and no run is started."""
     found = await _deployed(runtime, session, deployment_id)
     client = await runtime.client()
-    started = await runs.start_run(client, found, data.workflow, data.input, data.workflow_id)
+    stand_ins = {node_id: stand_in.outcome() for node_id, stand_in in data.stand_ins.items()}
+    started = await runs.start_run(
+        client, found, data.workflow, data.input, data.workflow_id, stand_ins
+    )
     return RunStarted.model_validate(started)
 
 
@@ -204,7 +247,8 @@ async def terminate_run(
 async def rerun(
     session: SessionDep, runtime: RuntimeDep, workflow_id: TemporalId, run_id: RunId = None
 ) -> RunStarted:
-    """Start the same workflow of the same deployment again with the run's input."""
+    """Start the same workflow of the same deployment again with the run's input and
+    stand-ins."""
     found = await _run(runtime, session, workflow_id, run_id)
     return RunStarted.model_validate(await runs.rerun(found))
 

@@ -1,5 +1,6 @@
 """The managed worker of a deployment: the generated `<package>.worker`, run from the
-deployment's folder with the project's own code on its import path."""
+deployment's folder with the project's own code on its import path, through the launcher the
+deployment carries (`backend.runtime.managed_worker`), which adds stand-ins for test runs."""
 
 from __future__ import annotations
 
@@ -11,6 +12,10 @@ from dataclasses import dataclass
 from backend.runtime.layout import DataLayout
 from backend.runtime.process import ProcessSpec
 from backend.runtime.temporal import TemporalTarget
+
+LAUNCHER = "_wfd_managed_worker"
+"""The module name of the launcher's copy in a deployment's folder (a leading underscore: no
+generated package is named so)."""
 
 _KEPT_FROM_SERVER = ("TEMPORAL_", "PYTHONPATH", "DATABASE_URL", "WFD_TOKEN", "WFD_RUNTIME")
 """What the worker does not inherit: the server's own Temporal settings (the target's are set
@@ -43,9 +48,14 @@ def worker_spec(
         PYTHONUNBUFFERED="1",  # each log line reaches the log as it is written
         PYTHONDONTWRITEBYTECODE="1",  # the deployment's folder stays as it was written
     )
+    worker = f"{plan.package}.worker"
+    if (folder / f"{LAUNCHER}.py").is_file():
+        command = [sys.executable, "-m", LAUNCHER, worker]
+    else:  # deployed before the launcher existed: no stand-ins
+        command = [sys.executable, "-m", worker]
     return ProcessSpec(
         name=f"worker {plan.deployment_id}",
-        command=[sys.executable, "-m", f"{plan.package}.worker"],
+        command=command,
         cwd=folder,
         env=env,
         log_path=layout.worker_log(plan.deployment_id),

@@ -36,9 +36,11 @@ from backend.models import (
     DeploymentStatus,
     utc_now,
 )
+from backend.runtime import managed_worker
 from backend.runtime.layout import DataLayout
 from backend.runtime.process import read_tail
 from backend.runtime.temporal import TemporalTarget
+from backend.runtime.workers import LAUNCHER
 from backend.services.projects import export_project
 from backend.services.records import project_or_404, version_or_404
 from compiler import CompileResult, compile_project
@@ -192,6 +194,8 @@ def _write_folder(
             json.dumps(result.sourcemap, indent=2, sort_keys=True) + "\n", encoding="utf-8"
         )
         (partial / DOCUMENT).write_text(document.model_dump_json(indent=2) + "\n", "utf-8")
+        launcher = Path(managed_worker.__file__).read_text(encoding="utf-8")
+        (partial / f"{LAUNCHER}.py").write_text(launcher, encoding="utf-8")
         try:
             os.rename(partial, layout.deployment(built.id))
         except OSError:

@@ -8,6 +8,10 @@ Inputs and payloads are checked against the workflow's types before anything is 
 rules the compiler applies to input defaults (`compiler.defaults.default_source`), so a run never
 fails on its first task because of its input. A run belongs to the deployment whose task queue
 it runs on; its workflow type is the workflow's id in the project (`@workflow.defn(name=...)`).
+
+A test run may give activity-calling nodes stand-ins (a result, or a failure) that the managed
+worker answers instead of running the activity (`backend.runtime.managed_worker`); they travel
+in the run's memo, so a description shows them and a re-run keeps them.
 """
 
 from __future__ import annotations
@@ -21,19 +25,20 @@ import uuid
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 import anyio
 from starlette import status
 from starlette.exceptions import HTTPException
-from temporalio.api.common.v1 import WorkflowExecution
+from temporalio.api.common.v1 import WorkflowExecution as ExecutionRef
 from temporalio.api.enums.v1 import EventType
 from temporalio.api.history.v1 import HistoryEvent
 from temporalio.api.workflowservice.v1 import GetWorkflowExecutionHistoryRequest
 from temporalio.client import (
     Client,
+    WorkflowExecution,
     WorkflowExecutionDescription,
     WorkflowExecutionStatus,
     WorkflowHandle,
@@ -47,12 +52,13 @@ from temporalio.exceptions import FailureError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from backend.errors import Invalid, NotFound, Unavailable
+from backend.runtime.managed_worker import MEMO_KEY as STAND_INS_MEMO
 from backend.runtime.node_states import RunTracker, root_message
 from backend.runtime.temporal import TemporalTarget
 from backend.services.deployments import DeploymentHandle
 from compiler.defaults import DefaultError, default_source
 from compiler.diagnostics import Codes, Diagnostic
-from compiler.document import Project, Workflow
+from compiler.document import Node, Project, Workflow
 from compiler.expressions import ExpressionError, parse_template
 from compiler.project_info import FieldsInfo, ProjectInfo, WorkflowInfo
 
@@ -66,6 +72,8 @@ LONG_POLL = timedelta(seconds=30)
 """Above the server's long-poll expiry (20 s): an empty answer, not a deadline, ends a wait."""
 MAX_CHAIN = 50
 """Earlier runs of a continue-as-new chain read for a description, at most."""
+MAX_STAND_IN_BYTES = 32_000
+"""A stand-in's result as JSON, at most: it rides in the run's memo and every call's header."""
 
 STATUSES: dict[str, WorkflowExecutionStatus] = {item.name: item for item in WorkflowExecutionStatus}
 """API status name (RUNNING, COMPLETED, FAILED, CANCELED, ...) -> Temporal's."""
@@ -262,6 +270,138 @@ def query_names(workflow: WorkflowInfo) -> list[str]:
     return names
 
 
+def called_activities(node: Node) -> list[str]:
+    """The activities a node calls as its own steps, which a stand-in replaces: the one its
+    config names (activity, agent) and those of its nested calls (a work queue's `on_done` and
+    `on_failed`). A step's `compensation` is its undo in a Try: that one runs for real."""
+    names = [node.config["activity"]] if isinstance(node.config.get("activity"), str) else []
+    for key, value in sorted(node.config.items()):
+        if key != "compensation" and isinstance(value, dict):
+            nested = value.get("activity")
+            if isinstance(nested, str) and nested not in names:
+                names.append(nested)
+    return names
+
+
+def check_stand_ins(
+    deployed: Deployed, workflow: WorkflowInfo, given: Mapping[str, Mapping[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """The stand-ins as the run's memo carries them (`{node: {activities, result | error}}`),
+    each checked first: its node calls activities, its result fits their output types. Every
+    problem names `stand_ins.<node>`; Invalid (422) when any."""
+    definition = workflow.definition
+    nodes = {node.id: node for node in definition.nodes}
+    problems: list[Diagnostic] = []
+    checked: dict[str, dict[str, Any]] = {}
+    for node_id, stand_in in given.items():
+        where = f"stand_ins.{node_id}"
+
+        def report(message: str, node_id: str = node_id, where: str = where) -> None:
+            problems.append(
+                Diagnostic(
+                    Codes.SCHEMA,
+                    message,
+                    workflow_id=definition.id,
+                    node_id=node_id if node_id in nodes else None,
+                    field=where,
+                )
+            )
+
+        node = nodes.get(node_id)
+        if node is None:
+            report(f"{where}: workflow {definition.id!r} has no node {node_id!r}")
+            continue
+        activities = called_activities(node)
+        if not activities:
+            report(
+                f"{where}: node {node_id!r} is a {node.type!r} node, which calls no activity; "
+                "stand-ins replace activity calls"
+            )
+            continue
+        if "result" in stand_in:
+            reason = _result_problem(deployed, activities, stand_in["result"], f"{where}.result")
+            if reason is not None:
+                report(reason)
+                continue
+        checked[node_id] = {"activities": activities, **stand_in}
+    if problems:
+        fields_named = ", ".join(p.field or "" for p in problems)
+        raise Invalid(f"stand_ins do not fit: {problems[0].message} ({fields_named})", problems)
+    return checked
+
+
+def _result_problem(
+    deployed: Deployed, activities: list[str], result: Any, where: str
+) -> str | None:
+    try:
+        size = len(json.dumps(result, allow_nan=False))
+    except ValueError:
+        return f"{where} must be JSON without NaN or infinity"
+    if size > MAX_STAND_IN_BYTES:
+        return f"{where} is {size} bytes as JSON; a stand-in may have {MAX_STAND_IN_BYTES}"
+    for name in activities:
+        info = deployed.info.activities.get(name)
+        if info is None:
+            continue
+        try:
+            default_source(info.output, result, deployed.info.type_fields, given=True)
+            tree = ast.parse(info.output, mode="eval").body
+        except DefaultError as error:
+            return f"{_named(str(error), where)}: activity {name!r} returns {info.output}"
+        except (KeyError, SyntaxError, AssertionError):
+            continue  # a type the compiler read as Any
+        missing = _missing_field(tree, result, deployed.info.type_fields, where)
+        if missing is not None:
+            return f"{missing}: activity {name!r} returns {info.output}"
+    return None
+
+
+def _missing_field(
+    tree: ast.expr, value: Any, types: Mapping[str, Mapping[str, str]], path: str
+) -> str | None:
+    """A project type's field the value leaves out (a result must give them all, since the
+    workflow reads it into the dataclass; defaults, in contrast, start from zero values)."""
+    if value is None:
+        return None
+    if isinstance(tree, ast.BinOp):  # T | None
+        return _missing_field(tree.left, value, types, path)
+    if isinstance(tree, ast.Subscript) and isinstance(tree.value, ast.Name):
+        if tree.value.id == "list" and isinstance(value, list):
+            for index, item in enumerate(value):
+                found = _missing_field(tree.slice, item, types, f"{path}[{index}]")
+                if found is not None:
+                    return found
+        elif isinstance(tree.slice, ast.Tuple) and isinstance(value, dict):
+            for key, item in value.items():
+                found = _missing_field(tree.slice.elts[1], item, types, f"{path}[{key!r}]")
+                if found is not None:
+                    return found
+        return None
+    if not isinstance(tree, ast.Name) or tree.id not in types or not isinstance(value, dict):
+        return None
+    for field_name, annotation in types[tree.id].items():
+        if field_name not in value:
+            return f"{path} needs a value for {tree.id}.{field_name}"
+        found = _missing_field(
+            ast.parse(annotation, mode="eval").body,
+            value[field_name],
+            types,
+            f"{path}.{field_name}",
+        )
+        if found is not None:
+            return found
+    return None
+
+
+def public_stand_ins(memo: Mapping[str, Any]) -> dict[str, Any]:
+    """The stand-ins as they were given: node id -> {result} or {error}."""
+    return {
+        node_id: {key: value for key, value in entry.items() if key != "activities"}
+        for node_id, entry in memo.items()
+        if isinstance(entry, dict)
+    }
+
+
 # --- starting ---------------------------------------------------------------------------------
 
 
@@ -322,10 +462,12 @@ async def start_run(
     workflow_name: str,
     value: Any,
     workflow_id: str | None,
+    stand_ins: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
     workflow = deployed.workflow_or_422(workflow_name)
     checked = check_input(deployed, workflow, value)
-    return await _start(client, deployed, workflow, checked, workflow_id)
+    memo = check_stand_ins(deployed, workflow, stand_ins or {})
+    return await _start(client, deployed, workflow, checked, workflow_id, memo)
 
 
 async def _start(
@@ -334,6 +476,7 @@ async def _start(
     workflow: WorkflowInfo,
     checked: Any,
     workflow_id: str | None,
+    stand_ins: Mapping[str, Any],
 ) -> dict[str, Any]:
     chosen = workflow_id or workflow_id_for(workflow, checked if isinstance(checked, dict) else {})
     with temporal_errors():
@@ -342,12 +485,14 @@ async def _start(
             checked,
             id=chosen,
             task_queue=deployed.handle.task_queue,
+            memo={STAND_INS_MEMO: dict(stand_ins)} if stand_ins else None,
             rpc_timeout=CALL_TIMEOUT,
         )
     return {
         "workflow_id": handle.id,
         "run_id": handle.result_run_id,
         "web_url": web_url(deployed.handle.target, handle.id, handle.result_run_id),
+        "stand_ins": sorted(stand_ins),
     }
 
 
@@ -383,10 +528,20 @@ async def list_runs(
                         "status": item.status.name if item.status else None,
                         "start_time": _iso(item.start_time),
                         "close_time": _iso(item.close_time),
+                        "stand_ins": sorted(await _memo_stand_ins(item)),
                     }
                 )
     found.sort(key=lambda run: run["start_time"] or "", reverse=True)
     return found
+
+
+async def _memo_stand_ins(execution: WorkflowExecution) -> dict[str, Any]:
+    """The stand-ins a run's memo carries (none for a memo this server cannot read)."""
+    try:
+        found = await execution.memo_value(STAND_INS_MEMO, None)
+    except Exception:  # noqa: BLE001 - a run started elsewhere may carry anything
+        return {}
+    return found if isinstance(found, dict) else {}
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -405,6 +560,8 @@ class Run:
     description: WorkflowExecutionDescription
     deployed: Deployed
     workflow: WorkflowInfo
+    stand_ins: dict[str, Any] = field(default_factory=dict)
+    """The stand-ins of its memo, as the managed worker reads them."""
 
     @property
     def workflow_id(self) -> str:
@@ -455,7 +612,8 @@ async def find_run(
             f"deployment {deployment.id!r} has no workflow {description.workflow_type!r}"
         )
     handle = client.get_workflow_handle(description.id, run_id=description.run_id)
-    return Run(client, handle, description, found, workflow)
+    stand_ins = await _memo_stand_ins(description)
+    return Run(client, handle, description, found, workflow, stand_ins)
 
 
 async def history(client: Client, workflow_id: str, run_id: str) -> list[HistoryEvent]:
@@ -556,6 +714,7 @@ def summary(run: Run, tracker: RunTracker) -> dict[str, Any]:
         "workflow": run.document.id,
         "first_failure": {"node_id": first[0], "message": first[1]} if first else None,
         "web_url": web_url(run.deployed.handle.target, run.workflow_id, run.run_id),
+        "stand_ins": public_stand_ins(run.stand_ins),
     }
 
 
@@ -626,13 +785,14 @@ async def terminate(run: Run, reason: str) -> None:
 
 
 async def rerun(run: Run) -> dict[str, Any]:
-    """The same workflow again with the input of the first run of the chain."""
+    """The same workflow again with the input of the first run of the chain, and its
+    stand-ins."""
     events = await chain_history(run.client, run.workflow_id, run.run_id)
     first = events[0].workflow_execution_started_event_attributes if events else None
     value = _decode(first.input) if first is not None and first.HasField("input") else None
     if isinstance(value, dict) and run.workflow.resume_field:
         value.pop(run.workflow.resume_field, None)
-    return await _start(run.client, run.deployed, run.workflow, value, None)
+    return await _start(run.client, run.deployed, run.workflow, value, None, run.stand_ins)
 
 
 def _args(checked: Any) -> list[Any]:
@@ -672,7 +832,7 @@ async def _follow(run: Run, is_disconnected: Any) -> AsyncIterator[bytes]:
             return
         request = GetWorkflowExecutionHistoryRequest(
             namespace=client.namespace,
-            execution=WorkflowExecution(workflow_id=run.workflow_id, run_id=run_id),
+            execution=ExecutionRef(workflow_id=run.workflow_id, run_id=run_id),
             next_page_token=token,
             wait_new_event=True,
             skip_archival=True,
