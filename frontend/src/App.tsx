@@ -36,7 +36,12 @@ export function App() {
       {route.page === "projects" && <ProjectsPage />}
       {route.page === "project" && <ProjectPage projectId={route.projectId} />}
       {route.page === "editor" && (
-        <EditorPage key={`${route.projectId}/${route.workflowId}`} projectId={route.projectId} workflowId={route.workflowId} />
+        <EditorPage
+          key={`${route.projectId}/${route.workflowId}/${route.run ?? ""}`}
+          projectId={route.projectId}
+          workflowId={route.workflowId}
+          run={route.run}
+        />
       )}
     </AppDataContext.Provider>
   );

@@ -9,6 +9,8 @@ import { useShallow } from "zustand/react/shallow";
 import type { Diagnostic, NodeKind } from "../api/types";
 import { KindIcon } from "../components/KindIcon";
 import { outputHandles } from "../document/catalogue";
+import { useRun } from "../run/context";
+import { type NodeBadge, nodeBadge } from "../run/overlay";
 import { CONTAINER_MIN, type FlowEdge, type FlowNode } from "../document/mapping";
 import { useEditor, useEditorStore } from "./context";
 import type { DiffView, EditorState } from "./store";
@@ -116,16 +118,29 @@ function useNodeView(id: string, data: FlowNode["data"]) {
       handlesKey: usedHandles(state, id),
     })),
   );
+  const runState = useRun((state) => state.nodes[id]);
+  const badge = nodeBadge(runState);
   const classes = [
     problems?.some((p) => p.severity === "error") ? "has-error" : problems?.length ? "has-warning" : "",
     status ? `diff-${status}` : "",
+    badge ? `in-run ${badge.className}` : "",
   ].join(" ");
   const style = { "--kind-color": kind?.color ?? "#64748b" } as CSSProperties;
-  return { kind, problems, classes, style, handlesKey };
+  return { kind, problems, classes, style, handlesKey, badge, runStatus: runState?.status };
+}
+
+/** The node's state in the shown run: "completed", "attempt 2", "×3". */
+function RunBadge({ badge }: { badge: NodeBadge }) {
+  return (
+    <div className={`node-run-badge ${badge.className}`} data-testid="node-run-badge">
+      {badge.label}
+      {badge.count && <span className="node-run-count">{badge.count}</span>}
+    </div>
+  );
 }
 
 export const StepNode = memo(function StepNode({ id, data, selected }: NodeProps<FlowNode>) {
-  const { kind, problems, classes, style, handlesKey } = useNodeView(id, data);
+  const { kind, problems, classes, style, handlesKey, badge, runStatus } = useNodeView(id, data);
   const line = summary(kind, data.config);
   return (
     <div
@@ -134,7 +149,9 @@ export const StepNode = memo(function StepNode({ id, data, selected }: NodeProps
       data-testid="node"
       data-node-id={id}
       data-kind={data.kind}
+      data-run-status={runStatus}
     >
+      {badge && <RunBadge badge={badge} />}
       {(kind?.has_input ?? true) && (
         <Handle type="target" id="in" position={Position.Top} className="port port-in" />
       )}
@@ -158,7 +175,7 @@ export const StepNode = memo(function StepNode({ id, data, selected }: NodeProps
 });
 
 export const ContainerNode = memo(function ContainerNode({ id, data, selected }: NodeProps<FlowNode>) {
-  const { kind, problems, classes, style, handlesKey } = useNodeView(id, data);
+  const { kind, problems, classes, style, handlesKey, badge, runStatus } = useNodeView(id, data);
   const store = useEditorStore();
   const line = summary(kind, data.config);
   return (
@@ -168,7 +185,9 @@ export const ContainerNode = memo(function ContainerNode({ id, data, selected }:
       data-testid="node"
       data-node-id={id}
       data-kind={data.kind}
+      data-run-status={runStatus}
     >
+      {badge && <RunBadge badge={badge} />}
       <NodeResizer
         isVisible={Boolean(selected)}
         minWidth={CONTAINER_MIN.width}

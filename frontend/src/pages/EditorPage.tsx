@@ -18,12 +18,16 @@ import { CodePanel } from "../panels/CodePanel";
 import { Inspector } from "../panels/Inspector";
 import { ProblemsPanel } from "../panels/ProblemsPanel";
 import { ProjectPanel } from "../panels/ProjectPanel";
+import { RunPanel } from "../panels/RunPanel";
 import { VersionsPanel } from "../panels/VersionsPanel";
+import { RunContext } from "../run/context";
+import { useFollowShownRun } from "../run/follow";
+import { createRunStore } from "../run/store";
 import { useAppData } from "./appData";
 import { takeEditorData } from "./editorData";
 import { link } from "./router";
 
-type Tab = "properties" | "project" | "code" | "versions";
+type Tab = "properties" | "project" | "code" | "versions" | "run";
 
 function settingsOf(project: ProjectPublic): ProjectSettings {
   return {
@@ -35,9 +39,11 @@ function settingsOf(project: ProjectPublic): ProjectSettings {
   };
 }
 
-export function EditorPage({ projectId, workflowId }: { projectId: string; workflowId: string }) {
+export function EditorPage({ projectId, workflowId, run }: { projectId: string; workflowId: string; run?: string }) {
   const { catalogue } = useAppData();
   const [store, setStore] = useState<EditorStore | null>(null);
+  // the run shown on the canvas lives beside the document, never in it
+  const [runStore] = useState(createRunStore);
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
@@ -82,17 +88,19 @@ export function EditorPage({ projectId, workflowId }: { projectId: string; workf
   if (!store) return <div className="loading">Opening workflow…</div>;
   return (
     <EditorContext.Provider value={store}>
-      <ReactFlowProvider>
-        <Editor />
-      </ReactFlowProvider>
+      <RunContext.Provider value={runStore}>
+        <ReactFlowProvider>
+          <Editor initialRun={run ?? null} />
+        </ReactFlowProvider>
+      </RunContext.Provider>
     </EditorContext.Provider>
   );
 }
 
-function Editor() {
+function Editor({ initialRun }: { initialRun: string | null }) {
   const store = useEditorStore();
   const { documentSchema } = useAppData();
-  const [tab, setTab] = useState<Tab>("properties");
+  const [tab, setTab] = useState<Tab>(initialRun ? "run" : "properties");
   const [finding, setFinding] = useState(false);
   const [conflict, setConflict] = useState<Conflict | null>(null);
   const [saving, setSaving] = useState(false);
@@ -106,6 +114,7 @@ function Editor() {
 
   useLiveValidation(store);
   useUnsavedWarning(store);
+  useFollowShownRun();
 
   useEffect(() => {
     document.title = `${dirty ? "• " : ""}${name} · wfd`;
@@ -134,8 +143,12 @@ function Editor() {
   );
   useShortcuts(store, handlers);
 
-  // the code tab stays: there the selected node's lines are what the user looks at
-  const openProperties = useCallback(() => setTab((current) => (current === "code" ? current : "properties")), []);
+  // the code and run tabs stay: there the selected node's lines (its state in the run) are what
+  // the user looks at
+  const openProperties = useCallback(
+    () => setTab((current) => (current === "code" || current === "run" ? current : "properties")),
+    [],
+  );
 
   const layout = async () => {
     const { nodes, edges, catalogue } = store.getState();
@@ -198,7 +211,7 @@ function Editor() {
         </main>
         <aside className={tab === "code" ? "sidebar wide" : "sidebar"}>
           <nav className="tabs" role="tablist">
-            {(["properties", "project", "code", "versions"] as const).map((name) => (
+            {(["properties", "project", "code", "versions", "run"] as const).map((name) => (
               <button
                 key={name}
                 type="button"
@@ -206,6 +219,7 @@ function Editor() {
                 aria-selected={tab === name}
                 className={tab === name ? "tab active" : "tab"}
                 onClick={() => setTab(name)}
+                data-testid={`tab-${name}`}
               >
                 {name.charAt(0).toUpperCase() + name.slice(1)}
               </button>
@@ -216,6 +230,7 @@ function Editor() {
             {tab === "project" && <ProjectPanel documentSchema={documentSchema} />}
             {tab === "code" && <CodePanel />}
             {tab === "versions" && <VersionsPanel />}
+            {tab === "run" && <RunPanel initialRun={initialRun} />}
           </div>
         </aside>
       </div>

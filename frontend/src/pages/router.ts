@@ -2,18 +2,21 @@
 //   #/                                 the projects
 //   #/projects/<id>                    a project's workflows
 //   #/projects/<id>/workflows/<id>     the editor
+//   #/projects/<id>/workflows/<id>?run=<workflow id>   the editor showing that run
 import { useEffect, useState } from "react";
 
 export type Route =
   | { page: "projects" }
   | { page: "project"; projectId: string }
-  | { page: "editor"; projectId: string; workflowId: string };
+  | { page: "editor"; projectId: string; workflowId: string; run?: string };
 
 export function parseRoute(hash: string): Route {
-  const parts = hash.replace(/^#\/?/, "").split("/").filter(Boolean).map(decodeURIComponent);
+  const [path = "", query = ""] = hash.replace(/^#\/?/, "").split("?", 2);
+  const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
   if (parts[0] === "projects" && parts[1]) {
     if (parts[2] === "workflows" && parts[3]) {
-      return { page: "editor", projectId: parts[1], workflowId: parts[3] };
+      const run = new URLSearchParams(query).get("run");
+      return { page: "editor", projectId: parts[1], workflowId: parts[3], ...(run ? { run } : {}) };
     }
     return { page: "project", projectId: parts[1] };
   }
@@ -25,6 +28,8 @@ export const link = {
   project: (projectId: string) => `#/projects/${encodeURIComponent(projectId)}`,
   workflow: (projectId: string, workflowId: string) =>
     `#/projects/${encodeURIComponent(projectId)}/workflows/${encodeURIComponent(workflowId)}`,
+  run: (projectId: string, workflowId: string, runWorkflowId: string) =>
+    `${link.workflow(projectId, workflowId)}?run=${encodeURIComponent(runWorkflowId)}`,
 };
 
 let leaveGuard: (() => boolean) | null = null;

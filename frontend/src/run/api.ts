@@ -1,0 +1,47 @@
+// The runtime's routes: deployments, runs, talking to a run, following it live.
+import { apiHeaders, request } from "../api/client";
+import { followStream } from "./sse";
+import type {
+  Deployment,
+  RunDescription,
+  RunEvent,
+  RunListItem,
+  RunStarted,
+  RuntimeInfo,
+} from "./types";
+
+const id = encodeURIComponent;
+const runPath = (workflowId: string) => `/runs/${id(workflowId)}`;
+const runQuery = (runId?: string | null) => (runId ? `?run_id=${id(runId)}` : "");
+
+export const runApi = {
+  runtime: () => request<RuntimeInfo>("GET", "/runtime"),
+  deploy: (projectId: string) => request<Deployment>("POST", `/projects/${id(projectId)}/deployments`, {}),
+  deployments: (projectId: string) => request<Deployment[]>("GET", `/projects/${id(projectId)}/deployments`),
+  deployment: (deploymentId: string) => request<Deployment>("GET", `/deployments/${id(deploymentId)}`),
+  workerLog: (deploymentId: string, tail = 200) =>
+    request<{ deployment_id: string; lines: string[] }>("GET", `/deployments/${id(deploymentId)}/log?tail=${tail}`),
+
+  start: (deploymentId: string, workflow: string, input: Record<string, unknown>) =>
+    request<RunStarted>("POST", `/deployments/${id(deploymentId)}/runs`, { workflow, input }),
+  list: (deploymentId: string, workflow: string) =>
+    request<RunListItem[]>("GET", `/deployments/${id(deploymentId)}/runs?workflow=${id(workflow)}&limit=50`),
+  describe: (workflowId: string, runId?: string | null) =>
+    request<RunDescription>("GET", runPath(workflowId) + runQuery(runId)),
+
+  signal: (workflowId: string, runId: string | null, name: string, payload: Record<string, unknown> | null) =>
+    request<unknown>("POST", `${runPath(workflowId)}/signal${runQuery(runId)}`, { name, payload }),
+  update: (workflowId: string, runId: string | null, name: string, payload: Record<string, unknown> | null) =>
+    request<{ result: unknown }>("POST", `${runPath(workflowId)}/update${runQuery(runId)}`, { name, payload }),
+  query: (workflowId: string, runId: string | null, name: string) =>
+    request<{ result: unknown }>("POST", `${runPath(workflowId)}/query${runQuery(runId)}`, { name, args: [] }),
+  cancel: (workflowId: string, runId: string | null) =>
+    request<unknown>("POST", `${runPath(workflowId)}/cancel${runQuery(runId)}`),
+  terminate: (workflowId: string, runId: string | null, reason: string) =>
+    request<unknown>("POST", `${runPath(workflowId)}/terminate${runQuery(runId)}`, { reason }),
+  rerun: (workflowId: string, runId: string | null) =>
+    request<RunStarted>("POST", `${runPath(workflowId)}/rerun${runQuery(runId)}`),
+
+  follow: (workflowId: string, runId: string | null, onEvent: (event: RunEvent) => void, signal: AbortSignal) =>
+    followStream(`/api${runPath(workflowId)}/events${runQuery(runId)}`, apiHeaders(), onEvent, signal),
+};
