@@ -1,7 +1,8 @@
 """Stage 4: render the structured tree and the project's modules through Jinja templates.
 
-Each node's statements are wrapped in `# @wfd-begin N` / `# @wfd-end N` marker comments; the emit
-stage turns them into the source map after formatting and removes them.
+Each node's statements are wrapped in `# @wfd-<key>-begin N` / `# @wfd-<key>-end N` marker
+comments (the key is secret to the compiler process); the emit stage turns them into the source
+map after formatting and removes them.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from compiler.context import NodeRender, Scope
 from compiler.defaults import default_source
 from compiler.document import ActivityDef, HttpImpl, Node, PythonImpl, ShellImpl, SimulateImpl
 from compiler.durations import parse_duration, timedelta_code
+from compiler.emit import BEGIN, END
 from compiler.expressions import emit, parse_expression, parse_template
 from compiler.generated_names import STDLIB_IMPORTS, TEMPORAL_IMPORTS
 from compiler.names import Namespace, doc_text, docstring, names_in
@@ -44,9 +46,6 @@ ENVIRONMENT.filters["repr"] = repr
 
 ENVIRONMENT.filters["docstring"] = docstring
 ENVIRONMENT.filters["doc_text"] = doc_text
-
-BEGIN = "# @wfd-begin "
-END = "# @wfd-end "
 
 
 def _import_lines(table: dict[str, str], used: set[str]) -> list[str]:
