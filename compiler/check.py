@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from compiler.context import NodeCheck
 from compiler.defaults import DefaultError, default_source
 from compiler.diagnostics import Codes, Diagnostic, Severity
-from compiler.document import Edge, Node, Project, Workflow
+from compiler.document import MAX_CONTAINER_DEPTH, Edge, Node, Project, Workflow
 from compiler.durations import parse_duration
 from compiler.expressions import FUNCTIONS, ExpressionError, parse_expression, parse_template
 from compiler.generated_names import EXPRESSION_NAMES
@@ -307,21 +307,7 @@ def _check_workflow(
             )
             graph_ok = False
     if graph_ok:
-        for node in nodes.values():
-            seen_parents = {node.id}
-            parent_id = node.parent_id
-            while parent_id is not None:
-                if parent_id in seen_parents:
-                    report(
-                        Codes.BAD_PARENT,
-                        "containers hold each other in a circle; move one out",
-                        node.id,
-                        field="parent_id",
-                    )
-                    graph_ok = False
-                    break
-                seen_parents.add(parent_id)
-                parent_id = nodes[parent_id].parent_id
+        graph_ok = _check_nesting(nodes, report)
 
     # edges
     out_edges: dict[str, list[Edge]] = {node_id: [] for node_id in nodes}
@@ -522,6 +508,49 @@ def _check_workflow(
     if not _check_scopes_graph(graph, report):
         return None, found
     return graph, found
+
+
+def _check_nesting(nodes: dict[str, Node], report: Any) -> bool:
+    """Containers that hold each other in a circle, or nest deeper than MAX_CONTAINER_DEPTH.
+    Each node's depth (the containers around it) is worked out once: linear in the nodes."""
+    depth: dict[str, int] = {}
+    in_circle = -2  # outside every container is depth 0, and above it -1
+    ok = True
+    for node in nodes.values():
+        path: list[str] = []
+        on_path: set[str] = set()
+        current: str | None = node.id
+        while current is not None and current not in depth:
+            if current in on_path:
+                depth[current] = in_circle
+                break
+            on_path.add(current)
+            path.append(current)
+            current = nodes[current].parent_id
+        above = depth[current] if current is not None else -1
+        for node_id in reversed(path):
+            if above != in_circle:
+                above = depth[node_id] = above + 1
+            else:
+                depth[node_id] = in_circle
+        if depth[node.id] == in_circle:
+            report(
+                Codes.BAD_PARENT,
+                "containers hold each other in a circle; move one out",
+                node.id,
+                field="parent_id",
+            )
+            ok = False
+        elif depth[node.id] == MAX_CONTAINER_DEPTH + 1:  # the outermost too deep, once
+            report(
+                Codes.BAD_PARENT,
+                f"containers nest at most {MAX_CONTAINER_DEPTH} deep and this node is inside "
+                f"{depth[node.id]}; move it out, or move the inner part into a child workflow",
+                node.id,
+                field="parent_id",
+            )
+            ok = False
+    return ok
 
 
 def _scope_outputs(

@@ -204,6 +204,16 @@ class Edge(StrictModel):
     target_handle: str = "in"
 
 
+MAX_NODES = 2000
+"""Nodes in one workflow: every stage of the compiler stays linear and a check of the largest
+workflow allowed takes a few seconds at most (split larger designs into child workflows)."""
+MAX_EDGES = 2 * MAX_NODES
+
+MAX_CONTAINER_DEPTH = 6
+"""Containers one inside another: Python allows 20 nested blocks in a function, a retry opens
+two and the steps inside it up to four more."""
+
+
 class Workflow(StrictModel):
     id: Slug
     name: str = ""
@@ -214,8 +224,8 @@ class Workflow(StrictModel):
     output: TypeRef = "None"
     state: list[StateVar] = Field(default_factory=list)
     settings: WorkflowSettings = Field(default_factory=WorkflowSettings)
-    nodes: list[Node] = Field(default_factory=list)
-    edges: list[Edge] = Field(default_factory=list)
+    nodes: list[Node] = Field(default_factory=list, max_length=MAX_NODES)
+    edges: list[Edge] = Field(default_factory=list, max_length=MAX_EDGES)
 
 
 class Project(StrictModel):

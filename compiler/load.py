@@ -61,6 +61,12 @@ def schema_diagnostic(source: dict[str, Any], item: Any) -> Diagnostic:
         message = f"unknown field {loc[-1]!r}; remove it (schema_version 1 does not have it)"
     elif item["type"] == "missing" and loc:
         message = f"the field {loc[-1]!r} is required"
+    elif item["type"] == "too_long" and loc and loc[-1] in ("nodes", "edges"):
+        limit = item.get("ctx", {}).get("max_length")
+        message = (
+            f"a workflow holds at most {limit} {loc[-1]} (this one has "
+            f"{item.get('ctx', {}).get('actual_length')}); move parts of it into child workflows"
+        )
     return Diagnostic(
         Codes.SCHEMA,
         message,
