@@ -6,12 +6,12 @@ bad input adds diagnostics in the compiler's shape, so the editor can mark every
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
+import pydantic_core
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -109,8 +109,8 @@ def install_handlers(app: FastAPI) -> None:
     async def request_invalid(_request: Request, error: RequestValidationError) -> JSONResponse:
         body = error.body
         if isinstance(body, str | bytes):
-            try:
-                body = json.loads(body)
+            try:  # pydantic's parser stops at a nesting limit where json's would recurse
+                body = pydantic_core.from_json(body, allow_inf_nan=False)
             except ValueError:
                 body = None
         diagnostics = [request_diagnostic(body, item) for item in error.errors()]
