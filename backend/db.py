@@ -130,14 +130,11 @@ async def run(
     *args: Params.args,
     **kwargs: Params.kwargs,
 ) -> Result:
-    """`work(session, ...)`: on the event loop for SQLite, in the thread pool otherwise.
+    """`work(session, ...)` in the thread pool, on SQLite as on PostgreSQL.
 
-    A SQLite call is local I/O of a millisecond or so. Run inline it needs no thread, and
-    requests take turns on the loop; run in threads, the writer holding the file would wait for
-    the GIL behind other requests' parsing after every call into SQLite, and every save queued
-    behind it would wait too. A PostgreSQL call crosses the network and may wait for a row lock
-    another server holds, so it runs in the thread pool and the loop never waits on it.
+    The loop only hands requests over: a diff of two large versions, an export or an import
+    runs beside it, and `/api/health` or a small save is answered meanwhile. SQLite's writers
+    still take turns through `writing`; a PostgreSQL call may wait on the network or on a row
+    lock another server holds, which the loop must not wait for either.
     """
-    if session.get_bind().dialect.name == "sqlite":
-        return work(session, *args, **kwargs)
     return await run_in_threadpool(work, session, *args, **kwargs)

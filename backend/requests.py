@@ -22,6 +22,10 @@ import pydantic_core
 from fastapi import Request, Response
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ValidationError
+from starlette.concurrency import run_in_threadpool
+
+THREAD_FROM_BYTES = 64 * 1024
+"""Bodies from this size on are validated in a worker thread."""
 
 
 def _non_finite(value: Any) -> bool:
@@ -48,7 +52,12 @@ class StrictJSONRequest(Request):
             if self.body_model is not None:
                 try:
                     # FastAPI's own validation then takes the instance as it is
-                    self._json = self.body_model.model_validate_json(body)
+                    if len(body) < THREAD_FROM_BYTES:
+                        self._json = self.body_model.model_validate_json(body)
+                    else:  # a large body is validated beside the loop, not on it
+                        self._json = await run_in_threadpool(
+                            self.body_model.model_validate_json, body
+                        )
                     return self._json
                 except ValidationError:
                     pass  # the long way reports it like any other route's bad body
