@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Response, status
 from backend.db import SessionDep, run
 from backend.models import ProjectCreate, ProjectPublic, ProjectSummary, ProjectUpdate
 from backend.requests import StrictJSONRoute
-from backend.routers.params import CONFLICT, NOT_FOUND, ProjectId
+from backend.routers.params import CONFLICT, NOT_FOUND, ProjectId, ready_json
 from backend.services import projects
 from compiler.document import Project
 
@@ -48,10 +48,20 @@ async def delete_project(session: SessionDep, project_id: ProjectId) -> Response
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.get("/projects/{project_id}/export", responses=NOT_FOUND)
-async def export_project(session: SessionDep, project_id: ProjectId) -> Project:
+@router.get("/projects/{project_id}/export", response_model=Project, responses=NOT_FOUND)
+async def export_project(
+    session: SessionDep,
+    project_id: ProjectId,
+    compact: Annotated[
+        bool,
+        Query(
+            description="leave out the fields at their default values: the file is about as "
+            "large as what was imported, so it can always be imported again"
+        ),
+    ] = False,
+) -> Response:
     """The whole project as one document, the shape `wfd compile` and import read."""
-    return await run(session, projects.export_project, project_id)
+    return ready_json(await run(session, projects.export_json, project_id, compact))
 
 
 @router.post("/import", status_code=status.HTTP_201_CREATED, responses=CONFLICT)

@@ -41,10 +41,18 @@ async def list_versions(
 
 @router.post(VERSIONS, status_code=status.HTTP_201_CREATED, responses={**NOT_FOUND, **CONFLICT})
 async def create_version(
-    session: SessionDep, project_id: ProjectId, workflow_id: WorkflowId, data: VersionCreate
+    session: SessionDep,
+    project_id: ProjectId,
+    workflow_id: WorkflowId,
+    data: VersionCreate,
+    response: Response,
 ) -> VersionPublic:
-    """Snapshot the current draft with a message; with `revision`, only if it is still current."""
-    return await run(session, versions.create_version, project_id, workflow_id, data)
+    """Snapshot the current draft with a message; with `revision`, only if it is still current.
+    A draft unchanged since the newest version answers that version (200), stored once."""
+    version, created = await run(session, versions.create_version, project_id, workflow_id, data)
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return version
 
 
 @router.get(VERSION, responses=NOT_FOUND)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pydantic_core
 from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -28,7 +29,7 @@ from backend.services.records import (
     workflows_of,
 )
 from compiler.diagnostics import Codes, Diagnostic
-from compiler.document import Project, Workflow
+from compiler.document import Project, Workflow, compact
 
 
 def list_projects(session: Session) -> list[ProjectSummary]:
@@ -114,6 +115,15 @@ def delete_project(session: Session, project_id: str) -> None:
             session.rollback()
             project_or_404(session, project_id)
         session.commit()
+
+
+def export_json(session: Session, project_id: str, without_defaults: bool) -> bytes:
+    """The project as the document import reads; `without_defaults`, the fields at their
+    defaults left out, so the file is about as large as what was imported."""
+    document = export_project(session, project_id)
+    if without_defaults:
+        return pydantic_core.to_json(compact(document))
+    return document.model_dump_json().encode()
 
 
 def export_project(session: Session, project_id: str) -> Project:

@@ -40,7 +40,10 @@ def list_versions(session: Session, project_id: str, workflow_id: str) -> list[V
 
 def create_version(
     session: Session, project_id: str, workflow_id: str, data: VersionCreate
-) -> VersionPublic:
+) -> tuple[VersionPublic, bool]:
+    """The new version, and True; or, when the newest version already holds the draft as it is
+    (the same revision), that version and False: a snapshot of an unchanged draft stores
+    nothing again."""
     # One statement takes the next number and reads the draft it snapshots, so two versions
     # made at once get different numbers and each holds a draft that really existed.
     statement = (
@@ -57,6 +60,9 @@ def create_version(
     if data.revision is not None:
         statement = statement.where(col(WorkflowRecord.revision) == data.revision)
     with writing(session):
+        newest = _newest_of_revision(session, project_id, workflow_id, data.revision)
+        if newest is not None:
+            return _public(newest), False
         row = session.exec(statement).first()
         if row is None:
             session.rollback()
@@ -78,7 +84,27 @@ def create_version(
         )
         session.add(record)
         session.commit()
-    return _public(record)
+    return _public(record), True
+
+
+def _newest_of_revision(
+    session: Session, project_id: str, workflow_id: str, revision: int | None
+) -> VersionRecord | None:
+    """The newest version, if it holds the draft's current revision (and `revision`, when
+    given, is that one)."""
+    draft = workflow_or_404(session, project_id, workflow_id)
+    if revision is not None and revision != draft.revision:
+        return None  # the update below refuses it
+    newest = session.exec(
+        select(VersionRecord)
+        .where(
+            col(VersionRecord.project_id) == project_id,
+            col(VersionRecord.workflow_id) == workflow_id,
+        )
+        .order_by(col(VersionRecord.number).desc())
+        .limit(1)
+    ).first()
+    return newest if newest is not None and newest.revision == draft.revision else None
 
 
 def read_version(session: Session, project_id: str, workflow_id: str, number: int) -> VersionPublic:

@@ -46,6 +46,9 @@ def test_the_examples_round_trip(api: TestClient) -> None:
         document = json.loads(path.read_text())
         assert api.post("/api/import", json=document).status_code == 201, path.name
         assert api.get(f"/api/projects/{document['id']}/export").json() == full(document)
+        compact = api.get(f"/api/projects/{document['id']}/export?compact=true")
+        assert full(compact.json()) == full(document)
+        assert len(compact.content) < len(json.dumps(full(document), separators=(",", ":")))
 
 
 def test_export_reflects_edits_made_through_the_api(api: TestClient) -> None:

@@ -67,7 +67,9 @@ export const api = {
   updateProject: (id: string, revision: number, changes: Partial<ProjectSettings>) =>
     request<ProjectPublic>("PATCH", project(id), { revision, ...changes }),
   deleteProject: (id: string) => request<void>("DELETE", project(id)),
-  exportProject: (id: string) => request<Project>("GET", `${project(id)}/export`),
+  /** `compact`: the fields at their defaults left out, as a file to import again. */
+  exportProject: (id: string, compact = false) =>
+    request<Project>("GET", `${project(id)}/export${compact ? "?compact=true" : ""}`),
   importProject: (document: unknown, overwrite = false) =>
     request<ProjectPublic>("POST", `/import${overwrite ? "?overwrite=true" : ""}`, document),
 
