@@ -18,7 +18,14 @@ from pydantic import ValidationError
 from compiler.context import NodeCheck
 from compiler.defaults import DefaultError, default_source
 from compiler.diagnostics import Codes, Diagnostic, Severity
-from compiler.document import MAX_CONTAINER_DEPTH, Edge, Node, Project, Workflow
+from compiler.document import (
+    MAX_CONTAINER_DEPTH,
+    MAX_PROJECT_NODES,
+    Edge,
+    Node,
+    Project,
+    Workflow,
+)
 from compiler.durations import parse_duration
 from compiler.expressions import FUNCTIONS, ExpressionError, parse_expression, parse_template
 from compiler.generated_names import EXPRESSION_NAMES
@@ -49,6 +56,9 @@ class WorkflowGraph:
 
 def check_project(project: Project) -> tuple[ProjectInfo, list[WorkflowGraph], list[Diagnostic]]:
     info = ProjectInfo.build(project)
+    total = sum(len(workflow.nodes) for workflow in project.workflows)
+    if total > MAX_PROJECT_NODES:
+        return info, [], [_too_many_nodes(total)]
     diagnostics: list[Diagnostic] = []
     diagnostics += _check_types(project, info)
     diagnostics += _check_activities(project, info)
@@ -70,6 +80,15 @@ def check_project(project: Project) -> tuple[ProjectInfo, list[WorkflowGraph], l
         if graph is not None:
             graphs.append(graph)
     return info, graphs, diagnostics
+
+
+def _too_many_nodes(total: int) -> Diagnostic:
+    return Diagnostic(
+        Codes.SCHEMA,
+        f"a project holds at most {MAX_PROJECT_NODES} nodes in all its workflows (this one "
+        f"has {total}); move some workflows into a project of their own",
+        field="workflows",
+    )
 
 
 def _typeref(

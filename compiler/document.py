@@ -11,7 +11,7 @@ import builtins
 import keyword
 import math
 import unicodedata
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args, get_origin
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
@@ -209,6 +209,9 @@ MAX_NODES = 2000
 workflow allowed takes a few seconds at most (split larger designs into child workflows)."""
 MAX_EDGES = 2 * MAX_NODES
 
+MAX_PROJECT_NODES = 3 * MAX_NODES
+"""Nodes in all the workflows of a project: its check and compile take seconds, not minutes."""
+
 MAX_CONTAINER_DEPTH = 6
 """Containers one inside another: Python allows 20 nested blocks in a function, a retry opens
 two and the steps inside it up to four more."""
@@ -237,3 +240,32 @@ class Project(StrictModel):
     types: dict[TypeName, TypeDef] = Field(default_factory=dict)
     activities: list[ActivityDef] = Field(default_factory=list)
     workflows: list[Workflow] = Field(default_factory=list)
+
+
+def compact(value: Any) -> Any:
+    """A document as JSON data without the fields that hold their default, so it is about as
+    large as what was written; `model_validate` of the result gives the same document back.
+
+    A field whose type is one literal (`kind: Literal["python"]`, `schema_version`) is kept
+    even at its default: it says which kind the object is.
+    """
+    if isinstance(value, BaseModel):
+        data: dict[str, Any] = {}
+        for name, info in type(value).model_fields.items():
+            item = getattr(value, name)
+            at_default = not info.is_required() and item == info.get_default(
+                call_default_factory=True
+            )
+            if at_default and not _is_tag(info.annotation):
+                continue
+            data[info.alias or name] = compact(item)
+        return data
+    if isinstance(value, list):
+        return [compact(item) for item in value]
+    if isinstance(value, dict):
+        return {key: compact(item) for key, item in value.items()}
+    return value
+
+
+def _is_tag(annotation: Any) -> bool:
+    return get_origin(annotation) is Literal and len(get_args(annotation)) == 1

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from compiler import compile_project
-from compiler.document import MAX_CONTAINER_DEPTH, MAX_NODES
+from compiler.document import MAX_CONTAINER_DEPTH, MAX_NODES, MAX_PROJECT_NODES
 from tests.harness import chain, node, project
 
 CONTAINER_CONFIG: dict[str, dict[str, Any]] = {
@@ -153,6 +153,23 @@ def test_a_workflow_over_the_node_limit_is_refused_naming_the_limit() -> None:
             "workflows.0.nodes",
             f"a workflow holds at most {MAX_NODES} nodes (this one has {MAX_NODES + 1}); "
             "move parts of it into child workflows",
+        )
+    ]
+
+
+def test_a_project_over_its_node_limit_is_one_diagnostic_before_any_check() -> None:
+    workflow = chain_of(MAX_NODES - 2)["workflows"][0]
+    count = MAX_PROJECT_NODES // MAX_NODES + 1
+    document = chain_of(1)
+    document["workflows"] = [{**workflow, "id": f"w{i}"} for i in range(count)]
+    found = errors(document)
+
+    assert found == [
+        (
+            None,
+            "workflows",
+            f"a project holds at most {MAX_PROJECT_NODES} nodes in all its workflows (this one "
+            f"has {count * MAX_NODES}); move some workflows into a project of their own",
         )
     ]
 
