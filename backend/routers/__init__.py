@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from backend.routers import compiling, deployments, meta, projects, runs, versions, workflows
+from backend.routers import (
+    children,
+    compiling,
+    deployments,
+    meta,
+    projects,
+    runs,
+    versions,
+    workflows,
+)
 from backend.routers.params import COMMON
 
 api_router = APIRouter(prefix="/api", responses=COMMON)
@@ -15,3 +24,4 @@ api_router.include_router(versions.router)
 api_router.include_router(compiling.router)
 api_router.include_router(deployments.router)
 api_router.include_router(runs.router)
+api_router.include_router(children.router)
