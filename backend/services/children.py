@@ -645,7 +645,8 @@ def queue_items(
     kept_items = mapping("items")[0]
     attempts, live_attempts = mapping("attempts")
     retry_at, live_retry = mapping("retry_at")
-    stats = {name: part(name)[0] for name in _STATS}
+    # statistics only as a query answers them now (at the run's start they would mislead)
+    stats = {name: value if live else None for name in _STATS for value, live in [part(name)]}
     by_id = dict(running_ids)
     for key, value in list(kept_items.items())[:MAX_EVALUATED]:
         child = _try(logic.child_id, value, str(key))

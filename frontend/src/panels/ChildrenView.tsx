@@ -94,6 +94,7 @@ function useChildren(nodeId: string) {
 
 function ItemBox({ item, href, style }: { item: ChildItem; href: string | null; style?: React.CSSProperties }) {
   const why = waitingWords(item, (iso) => formatTime(iso));
+  const shortWhy = waitingWords(item, (iso) => formatTime(iso), true);
   const title = [
     `${item.key}: ${statusLabel(item.status)}`,
     item.workflow_id ? `workflow id ${item.workflow_id}` : "",
@@ -109,9 +110,8 @@ function ItemBox({ item, href, style }: { item: ChildItem; href: string | null; 
     <>
       <span className="child-key">{item.key}</span>
       <span className="child-status">
-        {statusLabel(item.status)}
+        {shortWhy || statusLabel(item.status)}
         {item.attempts > 1 ? ` · ×${item.attempts}` : ""}
-        {why ? ` · ${why}` : ""}
       </span>
     </>
   );

@@ -89,6 +89,7 @@ describe("the children view's logic", () => {
 
   it("says why a waiting item waits", () => {
     expect(waitingWords(DIAMOND.items[3]!)).toBe("waits for b, c");
+    expect(waitingWords(DIAMOND.items[3]!, undefined, true)).toBe("waits for b +1");
     expect(waitingWords(DIAMOND.items[2]!)).toBe("waits for a free slot");
     expect(waitingWords(item("p", { waiting_for: "paused" }))).toBe("queue paused");
     expect(waitingWords(item("r", { waiting_for: "retry", retry_at: "2025-01-01T10:00:00Z" }), () => "10:00")).toBe(

@@ -119,11 +119,17 @@ export function limitCounter(view: Pick<ChildrenView, "running" | "limit">): str
   return `running ${view.running} / limit ${view.limit ?? "?"}`;
 }
 
-/** Why a waiting item waits, in words; "" for an item that does not wait. */
-export function waitingWords(item: ChildItem, formatTime: (iso: string) => string = (iso) => iso): string {
+/** Why a waiting item waits, in words; "" for an item that does not wait. `short` names one
+ *  dependency and counts the others ("waits for logger +2"), for a box. */
+export function waitingWords(
+  item: ChildItem,
+  formatTime: (iso: string) => string = (iso) => iso,
+  short = false,
+): string {
   if (item.status !== "waiting") return "";
   switch (item.waiting_for) {
     case "dependencies":
+      if (short && item.blocked_by.length > 1) return `waits for ${item.blocked_by[0]} +${item.blocked_by.length - 1}`;
       return `waits for ${item.blocked_by.join(", ")}`;
     case "limit":
       return "waits for a free slot";
@@ -180,7 +186,7 @@ export function shapeKey(view: Pick<ChildrenView, "items" | "edges">): string {
   return JSON.stringify([view.items.map((item) => item.key), view.edges.map((e) => [e.source, e.target])]);
 }
 
-export const ITEM_WIDTH = 168;
+export const ITEM_WIDTH = 184;
 export const ITEM_HEIGHT = 44;
 
 /** The ELK graph of the items and their dependency edges (a dependency above what needs it). */
