@@ -16,6 +16,7 @@ import { useRun, useRunStore } from "../run/context";
 import { gateDecisions, gateName, type Handler, handlersOf, initialTexts, readFields, fieldKind } from "../run/fields";
 import { formatDuration, formatTime, nodeBadge, runStatusTone, statusWords } from "../run/overlay";
 import type { NodeRunState } from "../run/types";
+import { ChildrenButton } from "./ChildrenView";
 
 const LIST_EVERY_MS = 3000;
 
@@ -225,6 +226,7 @@ function NodeDetail({ nodeId }: { nodeId: string }) {
         <h3>{node.data.label || nodeId}</h3>
         {state && <StatusBadge state={state} />}
       </header>
+      <ChildrenButton nodeId={nodeId} kind={node.data.kind} />
       {!state ? (
         <p className="muted">This node has no state in the run.</p>
       ) : (
