@@ -8,6 +8,8 @@ may stand, paths that fall off the end) run in `scopes` after the structure stag
 from __future__ import annotations
 
 import dataclasses
+import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,8 +24,11 @@ from compiler.document import (
     MAX_CONTAINER_DEPTH,
     MAX_PROJECT_NODES,
     Edge,
+    HttpImpl,
+    Implementation,
     Node,
     Project,
+    ShellImpl,
     Workflow,
 )
 from compiler.durations import parse_duration
@@ -155,6 +160,7 @@ def _check_activities(project: Project, info: ProjectInfo) -> list[Diagnostic]:
         for field_name, ref in activity.input.items():
             found += _typeref(ref, info, f"{where}.input.{field_name}")
         found += _typeref(activity.output, info, f"{where}.output")
+        found += _check_implementation(activity.implementation, f"{where}.implementation")
         defaults = activity.defaults
         durations = {
             "defaults.start_to_close_timeout": defaults.start_to_close_timeout,
@@ -170,6 +176,47 @@ def _check_activities(project: Project, info: ProjectInfo) -> list[Diagnostic]:
                 parse_duration(value)
             except ValueError as error:
                 found.append(Diagnostic(Codes.BAD_DURATION, str(error), field=f"{where}.{name}"))
+    return found
+
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+_FIXED_ORIGIN = re.compile(r"https?://[^/?#{}]+(?:[/?#]|$)")
+
+
+def _check_implementation(implementation: Implementation, where: str) -> list[Diagnostic]:
+    """What a run's input may fill in an http or shell activity: values, never the program,
+    the server, or the shape of a JSON body."""
+    found: list[Diagnostic] = []
+
+    def report(field: str, message: str) -> None:
+        found.append(Diagnostic(Codes.INPUT_TAKES_CONTROL, message, field=f"{where}.{field}"))
+
+    if isinstance(implementation, ShellImpl):
+        program = implementation.command[0]
+        if _PLACEHOLDER.search(program):
+            report(
+                "command.0",
+                f"the program {program!r} is filled from the input; write the program in the "
+                "document, so input can choose arguments but never which command runs",
+            )
+    elif isinstance(implementation, HttpImpl):
+        if not _FIXED_ORIGIN.match(implementation.url):
+            report(
+                "url",
+                f"the URL {implementation.url!r} does not start with a fixed http:// or "
+                "https:// server; write the scheme and host in the document "
+                "(https://api.example.com/items/{id}), so input fills only the path and query",
+            )
+        if implementation.sends_json() and implementation.body is not None:
+            try:
+                json.loads(implementation.body)
+            except ValueError:
+                report(
+                    "body",
+                    "a JSON body is written as JSON with the placeholders inside strings "
+                    '({"count": "{n}", "note": "for {name}"}); a lone placeholder keeps the '
+                    "value's type, and every value is encoded as JSON, never spliced into text",
+                )
     return found
 
 

@@ -126,7 +126,15 @@ class HttpImpl(StrictModel):
     """A template: `{name}` placeholders are filled from the activity's input fields."""
     headers: dict[str, str] = Field(default_factory=dict)
     body: str | None = None
-    """A template like `url`; without one, POST/PUT/PATCH send the input as JSON."""
+    """A template like `url`; without one, POST/PUT/PATCH send the input as JSON. With a JSON
+    Content-Type it is JSON with the placeholders inside strings, filled as data."""
+
+    def sends_json(self) -> bool:
+        """A body template sent as JSON (a Content-Type header naming json)."""
+        return self.body is not None and any(
+            key.lower() == "content-type" and "json" in value.lower()
+            for key, value in self.headers.items()
+        )
 
 
 class ShellImpl(StrictModel):

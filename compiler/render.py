@@ -330,11 +330,14 @@ def _activity_item(
             fail_message=repr(impl.fail_message),
         )
     elif isinstance(impl, HttpImpl):
+        json_body = impl.sends_json()
         item.update(
             method=repr(impl.method),
             url=repr(impl.url),
             headers=repr(impl.headers),
-            body=repr(impl.body),
+            # a JSON body is filled as data (checked: it parses), so values are encoded
+            body=repr(json.loads(impl.body) if json_body and impl.body else impl.body),
+            json_body=repr(json_body),
         )
     elif isinstance(impl, ShellImpl):
         item.update(command=repr(impl.command), timeout=repr(impl.timeout_seconds))
@@ -357,11 +360,11 @@ def render_activities(project: ProjectInfo) -> str:
     if helpers["simulate"]:
         stdlib |= {"import asyncio", "import dataclasses", "import os"}
     if helpers["http"]:
-        stdlib |= {"import dataclasses", "import json", "import urllib.parse"}
+        stdlib |= {"import dataclasses", "import json", "import re", "import urllib.parse"}
     if helpers["shell"]:
         stdlib |= {"import asyncio", "import dataclasses"}
     if helpers["fill"]:
-        stdlib |= {"import re", "import urllib.parse", "from typing import Any"}
+        stdlib |= {"import re", "from typing import Any"}
     if converts:
         stdlib.add("from typing import Any")
     annotations = " ".join(

@@ -84,6 +84,15 @@ def _duplicate_catalogue_entry() -> dict[str, Any]:
     return document
 
 
+def _shell_program_from_input() -> dict[str, Any]:
+    document = doc([START, DONE], chain("start", "done"))
+    tool = {"kind": "shell", "command": ["{tool}", "--version"]}
+    document["activities"].append(
+        {"name": "probe", "input": {"tool": "str"}, "implementation": tool}
+    )
+    return document
+
+
 CASES = [
     Case(Codes.INVALID_JSON, '{"schema_version": 1, "id": ', ("line 1",), workflow_id=None),
     Case(Codes.SCHEMA, _with_unknown_node_field(), ("'colour'",), node_id="done", field="colour"),
@@ -450,6 +459,13 @@ CASES = [
         ("signal", "whole workflow fails", "Try with an error path"),
         node_id="pay",
         severity=Severity.WARNING,
+    ),
+    Case(
+        Codes.INPUT_TAKES_CONTROL,
+        _shell_program_from_input(),
+        ("'{tool}'", "never which command runs"),
+        workflow_id=None,
+        field="activities.1.implementation.command.0",
     ),
 ]
 

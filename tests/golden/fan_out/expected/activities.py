@@ -4,7 +4,6 @@ import asyncio
 import dataclasses
 import os
 import re
-import urllib.parse
 from collections.abc import Callable
 from typing import Any
 
@@ -15,24 +14,21 @@ from temporalio.exceptions import ApplicationError
 from price_quotes.models import CheckStockInput, FetchPriceInput, WarmCacheInput
 
 
-def _fill(template: Any, values: dict[str, Any], quote: bool = False) -> Any:
+def _fill(template: Any, values: dict[str, Any]) -> Any:
     """Fills `{field}` placeholders from the input; a lone placeholder keeps the value's type."""
     if isinstance(template, str):
         whole = re.fullmatch(r"\{(\w+)\}", template)
-        if whole and whole.group(1) in values and not quote:
+        if whole and whole.group(1) in values:
             return values[whole.group(1)]
 
         def substitute(match: re.Match[str]) -> str:
-            if match.group(1) not in values:
-                return match.group(0)
-            text = str(values[match.group(1)])
-            return urllib.parse.quote(text, safe="") if quote else text
+            return str(values[match.group(1)]) if match.group(1) in values else match.group(0)
 
         return re.sub(r"\{(\w+)\}", substitute, template)
     if isinstance(template, list):
-        return [_fill(item, values, quote) for item in template]
+        return [_fill(item, values) for item in template]
     if isinstance(template, dict):
-        return {key: _fill(item, values, quote) for key, item in template.items()}
+        return {key: _fill(item, values) for key, item in template.items()}
     return template
 
 

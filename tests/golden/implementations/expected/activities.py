@@ -26,24 +26,21 @@ from daily_digest.models import (
 )
 
 
-def _fill(template: Any, values: dict[str, Any], quote: bool = False) -> Any:
+def _fill(template: Any, values: dict[str, Any]) -> Any:
     """Fills `{field}` placeholders from the input; a lone placeholder keeps the value's type."""
     if isinstance(template, str):
         whole = re.fullmatch(r"\{(\w+)\}", template)
-        if whole and whole.group(1) in values and not quote:
+        if whole and whole.group(1) in values:
             return values[whole.group(1)]
 
         def substitute(match: re.Match[str]) -> str:
-            if match.group(1) not in values:
-                return match.group(0)
-            text = str(values[match.group(1)])
-            return urllib.parse.quote(text, safe="") if quote else text
+            return str(values[match.group(1)]) if match.group(1) in values else match.group(0)
 
         return re.sub(r"\{(\w+)\}", substitute, template)
     if isinstance(template, list):
-        return [_fill(item, values, quote) for item in template]
+        return [_fill(item, values) for item in template]
     if isinstance(template, dict):
-        return {key: _fill(item, values, quote) for key, item in template.items()}
+        return {key: _fill(item, values) for key, item in template.items()}
     return template
 
 
@@ -78,19 +75,41 @@ async def _simulate(
     return _fill(result, values)
 
 
+def _fill_url(template: str, values: dict[str, Any]) -> str:
+    """Fills a URL's placeholders with encoded values, which cannot climb its path."""
+
+    def substitute(match: re.Match[str]) -> str:
+        if match.group(1) not in values:
+            return match.group(0)
+        text = str(values[match.group(1)])
+        if text in (".", ".."):
+            raise ApplicationError(
+                f"the input's {match.group(1)} is {text!r}, which cannot fill a URL",
+                type="UnsafeInput",
+                non_retryable=True,
+            )
+        return urllib.parse.quote(text, safe="")
+
+    return re.sub(r"\{(\w+)\}", substitute, template)
+
+
 async def _http_request(
-    method: str, url: str, headers: dict[str, str], body: str | None, input: Any
+    method: str, url: str, headers: dict[str, str], body: Any, input: Any, *, json_body: bool
 ) -> Any:
-    """Sends one request; a 4xx answer is not retried, any other failure is."""
+    """Sends one request; a 4xx answer is not retried, any other failure is.
+
+    Input values fill the URL's path and query (encoded), the headers and the body: a JSON
+    body is filled as data and encoded, a text body as text."""
     values = dataclasses.asdict(input)
     content: str | None = None
     if body is not None:
-        content = _fill(body, values)
+        filled = _fill(body, values)
+        content = json.dumps(filled, default=str) if json_body else str(filled)
     elif method in ("POST", "PUT", "PATCH"):
         content = json.dumps(values, default=str)
     async with httpx.AsyncClient(timeout=30.0) as client:
         response = await client.request(
-            method, _fill(url, values, quote=True), headers=_fill(headers, values), content=content
+            method, _fill_url(url, values), headers=_fill(headers, values), content=content
         )
     if 400 <= response.status_code < 500:
         raise ApplicationError(
@@ -105,9 +124,22 @@ async def _http_request(
         return response.text
 
 
+def _argument(template: str, values: dict[str, Any]) -> str:
+    """One argument of a command; a value from the input never turns it into an option."""
+    text = str(_fill(template, values))
+    if text.startswith("-") and not template.startswith("-"):
+        raise ApplicationError(
+            f"the input would make the argument {text[:80]!r} an option of the command",
+            type="UnsafeInput",
+            non_retryable=True,
+        )
+    return text
+
+
 async def _run_command(argv: list[str], timeout_seconds: float, input: Any) -> dict[str, Any]:
     """Runs a command without a shell; a non-zero exit status fails the attempt."""
-    command = [str(part) for part in _fill(argv, dataclasses.asdict(input))]
+    values = dataclasses.asdict(input)
+    command = [_argument(part, values) for part in argv]
     process = await asyncio.create_subprocess_exec(
         *command, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
     )
@@ -139,6 +171,7 @@ async def fetch_forecast(input: FetchForecastInput) -> Forecast:
         {"Accept": "application/json"},
         None,
         input,
+        json_body=False,
     )
     converted: Forecast = _convert(Forecast, value)
     return converted
@@ -153,6 +186,7 @@ async def post_digest(input: PostDigestInput) -> None:
         {"Content-Type": "text/plain"},
         "{text}",
         input,
+        json_body=False,
     )
 
 
