@@ -39,7 +39,19 @@ async def list_versions(
     return await run(session, versions.list_versions, project_id, workflow_id)
 
 
-@router.post(VERSIONS, status_code=status.HTTP_201_CREATED, responses={**NOT_FOUND, **CONFLICT})
+UNCHANGED = {
+    200: {
+        "model": VersionPublic,
+        "description": "The draft is unchanged since the newest version: that version",
+    }
+}
+
+
+@router.post(
+    VERSIONS,
+    status_code=status.HTTP_201_CREATED,
+    responses={**UNCHANGED, **NOT_FOUND, **CONFLICT},
+)
 async def create_version(
     session: SessionDep,
     project_id: ProjectId,
