@@ -141,7 +141,12 @@ def _package(tmp_path: Path, activities: list[dict[str, Any]]) -> dict[str, Any]
 
 async def test_a_value_that_starts_with_a_dash_never_becomes_an_option(tmp_path: Path) -> None:
     package = _package(
-        tmp_path, [shell("run", "echo", "{name}"), shell("flag", "echo", "-n", "{name}")]
+        tmp_path,
+        [
+            shell("run", "echo", "{name}"),
+            shell("flag", "echo", "-n", "{name}"),
+            shell("ended", "printf", "--", "%s", "{name}"),
+        ],
     )
     activities = package["activities"]
     environment = ActivityEnvironment()
@@ -158,6 +163,9 @@ async def test_a_value_that_starts_with_a_dash_never_becomes_an_option(tmp_path:
     assert (await environment.run(activities.flag, make("flag", "x")))["stdout"] == "x"
     with pytest.raises(ApplicationError):
         await environment.run(activities.flag, make("flag", "--version"))
+    # after a `--` in the document, options have ended: the value is an operand
+    ended = await environment.run(activities.ended, make("ended", "-n"))
+    assert ended["stdout"] == "-n"
 
 
 async def test_url_values_are_encoded_and_cannot_climb_the_path(

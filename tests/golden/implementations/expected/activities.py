@@ -124,10 +124,11 @@ async def _http_request(
         return response.text
 
 
-def _argument(template: str, values: dict[str, Any]) -> str:
-    """One argument of a command; a value from the input never turns it into an option."""
+def _argument(template: str, values: dict[str, Any], options_ended: bool) -> str:
+    """One argument of a command; a value from the input never turns it into an option
+    (after a `--` written in the command, where options have ended, it may start with `-`)."""
     text = str(_fill(template, values))
-    if text.startswith("-") and not template.startswith("-"):
+    if text.startswith("-") and not template.startswith("-") and not options_ended:
         raise ApplicationError(
             f"the input would make the argument {text[:80]!r} an option of the command",
             type="UnsafeInput",
@@ -139,7 +140,7 @@ def _argument(template: str, values: dict[str, Any]) -> str:
 async def _run_command(argv: list[str], timeout_seconds: float, input: Any) -> dict[str, Any]:
     """Runs a command without a shell; a non-zero exit status fails the attempt."""
     values = dataclasses.asdict(input)
-    command = [_argument(part, values) for part in argv]
+    command = [_argument(part, values, "--" in argv[:index]) for index, part in enumerate(argv)]
     process = await asyncio.create_subprocess_exec(
         *command, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
     )
