@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import gc
+import hashlib
 import logging
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.resources import files
@@ -19,12 +22,14 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
+from backend.allowed_methods import AllowedMethodsMiddleware
 from backend.db import make_engine, migrate
 from backend.errors import install_handlers
 from backend.middleware import BodyLimitMiddleware, TokenMiddleware
 from backend.routers import api_router
 from backend.runtime.access import RuntimeAccess
 from backend.runtime.host import Runtime
+from backend.security import EDITOR_CSP, HostCheckMiddleware, SecurityHeadersMiddleware
 from backend.settings import Settings
 
 
@@ -66,11 +71,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_handlers(app)
     app.include_router(api_router)
     _serve_api_docs(app)
-    # the last added middleware runs first: a request without the token is refused unread
+    # the last added middleware runs first: a request for another host, or without the token,
+    # is refused unread; every answer, refusals too, carries the security headers
+    app.add_middleware(AllowedMethodsMiddleware, routes=app.routes)
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)
     if settings.token:
         app.add_middleware(TokenMiddleware, token=settings.token)
         _document_bearer_token(app)
+    if settings.allowed_hosts is not None:
+        app.add_middleware(HostCheckMiddleware, hosts=settings.allowed_hosts)
+    app.add_middleware(SecurityHeadersMiddleware)
     if settings.frontend_dist.is_dir():
         app.mount("/", StaticFiles(directory=settings.frontend_dist, html=True), name="editor")
     return app
@@ -126,15 +136,27 @@ def _serve_api_docs(app: FastAPI) -> None:
     """Swagger UI at /docs, its files from this server rather than from a CDN."""
     app.mount("/docs/assets", StaticFiles(directory=str(SWAGGER_UI)), name="docs-assets")
 
+    page = get_swagger_ui_html(
+        openapi_url=app.openapi_url or "/openapi.json",
+        title=f"{app.title}: API",
+        swagger_js_url="/docs/assets/swagger-ui-bundle.js",
+        swagger_css_url="/docs/assets/swagger-ui.css",
+        swagger_favicon_url="/docs/assets/favicon-32x32.png",
+        # no badge fetched from validator.swagger.io: the page loads nothing from elsewhere
+        swagger_ui_parameters={"validatorUrl": None},
+    )
+    html = bytes(page.body).decode()
+    # the page starts Swagger UI with one inline script: the policy allows that script by its
+    # hash, and no other inline code
+    hashes = " ".join(
+        f"'sha256-{base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()}'"
+        for script in re.findall(r"<script>(.*?)</script>", html, flags=re.DOTALL)
+    )
+    policy = EDITOR_CSP.replace("script-src 'self'", f"script-src 'self' {hashes}")
+
     @app.get("/docs", include_in_schema=False)
     async def docs() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url=app.openapi_url or "/openapi.json",
-            title=f"{app.title}: API",
-            swagger_js_url="/docs/assets/swagger-ui-bundle.js",
-            swagger_css_url="/docs/assets/swagger-ui.css",
-            swagger_favicon_url="/docs/assets/favicon-32x32.png",
-        )
+        return HTMLResponse(html, headers={"content-security-policy": policy})
 
 
 def _document_bearer_token(app: FastAPI) -> None:

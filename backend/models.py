@@ -17,12 +17,14 @@ from sqlalchemy import DateTime, Dialect, ForeignKeyConstraint, Text, TypeDecora
 from sqlmodel import Field, SQLModel
 
 from compiler.diagnostics import Diagnostic
-from compiler.document import ActivityDef, Slug, TypeDef, TypeName, Workflow
+from compiler.document import ActivityDef, JsonInt, PatternKeys, Slug, Types, Workflow
 
 MAX_INT = 2_147_483_647
 """The largest revision or version number a request may name (a 32-bit column holds them)."""
 
-Revision = Annotated[int, PydanticField(ge=1, le=MAX_INT, description="a draft revision, from 1")]
+Revision = Annotated[
+    JsonInt, PydanticField(ge=1, le=MAX_INT, description="a draft revision, from 1")
+]
 Message = Annotated[str, StringConstraints(min_length=1, max_length=2000, pattern=r"^[^\x00]*$")]
 TaskQueue = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
@@ -51,7 +53,8 @@ class Schema(BaseModel):
 
 
 class StrictSchema(Schema):
-    """A request body: unknown fields and numbers JSON cannot hold are refused, as in documents."""
+    """A request body: unknown fields and numbers JSON cannot hold are refused, as in documents;
+    its numbers are what the schema says there too (`JsonInt`: `true` and `"3"` are none)."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
@@ -170,7 +173,7 @@ class ProjectSettings(StrictSchema):
     name: str = ""
     description: str = ""
     task_queue: TaskQueue = "default"
-    types: dict[TypeName, TypeDef] = Field(default_factory=dict)
+    types: Types = Field(default_factory=dict)
     activities: list[ActivityDef] = Field(default_factory=list)
 
 
@@ -185,7 +188,7 @@ class ProjectUpdate(StrictSchema):
     name: str | None = None
     description: str | None = None
     task_queue: TaskQueue | None = None
-    types: dict[TypeName, TypeDef] | None = None
+    types: Types | None = None
     activities: list[ActivityDef] | None = None
 
 
@@ -350,8 +353,15 @@ class NodeTypePublic(Schema):
 
 
 class HealthPublic(Schema):
-    status: Literal["ok"]
+    status: Literal["ok", "unavailable"]
+    """`unavailable` (with status code 503) when the database cannot take a write."""
     database: str
+    """The database's kind: `sqlite` or `postgresql`."""
+    storage: Literal["writable", "read-only", "disk full", "failing"]
+    """Whether a write would succeed: a write probed in a transaction that is rolled back,
+    and the free space beside a SQLite database."""
+    detail: str | None = None
+    """What is wrong, when something is."""
 
 
 # --- deployments and the runtime --------------------------------------------------------------
@@ -360,9 +370,9 @@ DeploymentStatus = Literal["starting", "running", "restarting", "stopped"]
 
 
 class DeploymentCreate(StrictSchema):
-    versions: dict[Slug, Annotated[int, PydanticField(ge=1, le=MAX_INT)]] = PydanticField(
-        default_factory=dict
-    )
+    versions: Annotated[
+        dict[Slug, Annotated[JsonInt, PydanticField(ge=1, le=MAX_INT)]], PatternKeys()
+    ] = PydanticField(default_factory=dict)
     """Workflow id -> the saved version to deploy; every workflow not named deploys its draft."""
 
 

@@ -8,9 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, TypedDict
 
+from backend.security import allowed_hosts
+
 DEFAULT_DATABASE_URL = "sqlite:///./data/wfd.db"
 DEFAULT_DATA_DIR = Path("data")
 DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024
+DEFAULT_MIN_FREE_BYTES = 16 * 1024 * 1024
 DEFAULT_FRONTEND_DIST = Path(__file__).resolve().parent.parent / "frontend" / "dist"
 
 
@@ -59,6 +62,13 @@ class Settings:
     """The embedded server's gRPC port; a free one when unset."""
     temporal_ui_port: int | None = None
     runtime: RuntimeHost = "none"
+    allowed_hosts: tuple[str, ...] | None = None
+    """The names the Host header may carry (`name` for any port, `name:port`, `*` for any):
+    the loopback names, plus `wfd serve --host` and WFD_ALLOWED_HOSTS, when read from the
+    environment. None (settings built in code, as tests and embedding programs do) checks
+    nothing."""
+    min_free_bytes: int = DEFAULT_MIN_FREE_BYTES
+    """`/api/health` reports the disk as full when the database's folder has less free space."""
 
     @property
     def deployments_dir(self) -> Path:
@@ -71,8 +81,9 @@ class Settings:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
-        """DATABASE_URL, WFD_TOKEN, WFD_MAX_BODY_BYTES, WFD_FRONTEND_DIST, WFD_DATA_DIR and
-        Temporal's (see `_temporal_from_env`), with defaults."""
+        """DATABASE_URL, WFD_TOKEN, WFD_MAX_BODY_BYTES, WFD_FRONTEND_DIST, WFD_DATA_DIR,
+        WFD_ALLOWED_HOSTS (and WFD_LISTEN_HOST, which `wfd serve --host` sets) and Temporal's
+        (see `_temporal_from_env`), with defaults."""
         env = os.environ if environ is None else environ
         limit_text = env.get("WFD_MAX_BODY_BYTES", "").strip()
         try:
@@ -90,8 +101,18 @@ class Settings:
             max_body_bytes=limit,
             frontend_dist=Path(env.get("WFD_FRONTEND_DIST") or DEFAULT_FRONTEND_DIST),
             data_dir=_data_dir(env, database_url),
+            allowed_hosts=_allowed_hosts(env),
             **_temporal_from_env(env),
         )
+
+
+def _allowed_hosts(env: Mapping[str, str]) -> tuple[str, ...]:
+    """Loopback, the address `wfd serve` listens on, then WFD_ALLOWED_HOSTS (comma-separated)."""
+    extra = [entry for entry in env.get("WFD_ALLOWED_HOSTS", "").split(",") if entry.strip()]
+    try:
+        return allowed_hosts(extra, env.get("WFD_LISTEN_HOST"))
+    except ValueError as error:
+        raise SettingsError(f"WFD_ALLOWED_HOSTS: {error}") from None
 
 
 def _data_dir(env: Mapping[str, str], database_url: str) -> Path:

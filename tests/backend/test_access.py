@@ -16,6 +16,9 @@ from backend.settings import Settings, SettingsError
 from tests.backend.documents import project, workflow
 from tests.backend.live import LiveServer
 
+LOOPBACK = "http://127.0.0.1:8000"
+"""An app made from the environment answers to loopback names only (see test_safe_serving)."""
+
 
 def client(settings: Settings, **options: bool) -> TestClient:
     return TestClient(create_app(settings), **options)
@@ -102,7 +105,8 @@ def test_the_built_editor_is_served_at_the_root(sqlite_url: str, tmp_path: Path)
 
 @pytest.fixture
 def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
-    for name in ("DATABASE_URL", "WFD_TOKEN", "WFD_MAX_BODY_BYTES", "WFD_FRONTEND_DIST"):
+    names = ("DATABASE_URL", "WFD_TOKEN", "WFD_MAX_BODY_BYTES", "WFD_FRONTEND_DIST")
+    for name in (*names, "WFD_ALLOWED_HOSTS", "WFD_LISTEN_HOST"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
     yield tmp_path
@@ -114,15 +118,20 @@ def test_settings_are_read_when_the_app_is_created(
     # backend.app is imported already; only now is the environment set
     monkeypatch.setenv("WFD_TOKEN", "late")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{clean_environment / 'elsewhere.db'}")
-    with TestClient(create_app()) as api:
+    with TestClient(create_app(), base_url=LOOPBACK) as api:
         assert api.get("/api/projects").status_code == 401
         assert api.get("/api/projects", headers={"authorization": "Bearer late"}).status_code == 200
     assert (clean_environment / "elsewhere.db").exists()
 
 
 def test_by_default_data_goes_to_a_sqlite_file_in_wal_mode(clean_environment: Path) -> None:
-    with TestClient(create_app()) as api:
-        assert api.get("/api/health").json() == {"status": "ok", "database": "sqlite"}
+    with TestClient(create_app(), base_url=LOOPBACK) as api:
+        assert api.get("/api/health").json() == {
+            "status": "ok",
+            "database": "sqlite",
+            "storage": "writable",
+            "detail": None,
+        }
         api.post("/api/import", json=project())
     database = clean_environment / "data" / "wfd.db"
     with sqlite3.connect(database) as connection:

@@ -60,7 +60,7 @@ def test_a_burst_of_connections_is_shared_by_the_workers(server: LiveServer) -> 
     clients = [socket.create_connection(("127.0.0.1", server.port)) for _ in range(32)]
     try:
         for client in clients:
-            client.sendall(b"GET /api/health HTTP/1.1\r\nhost: x\r\n\r\n")
+            client.sendall(b"GET /api/health HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n")
         for client in clients:
             assert client.recv(4096).startswith(b"HTTP/1.1 200")
         workers = workers_of(server)
