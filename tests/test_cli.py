@@ -7,8 +7,11 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
+
+import httpx
 
 from compiler import compile_project
 from tests.harness import chain, node, project
@@ -178,6 +181,61 @@ def test_compile_of_invalid_json_writes_nothing(tmp_path: Path) -> None:
     assert not out.exists() or not any(out.iterdir())
 
 
+def test_compile_does_not_write_through_a_link_planted_in_the_output(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere.txt"
+    elsewhere.write_text("not yours to overwrite")
+    package = tmp_path / "out" / "hello"
+    package.mkdir(parents=True)
+    (package / "models.py").symlink_to(elsewhere)
+    outcome = wfd("compile", HELLO, "-o", tmp_path / "out")
+    assert outcome.returncode == 2, outcome.stderr
+    assert_no_traceback(outcome)
+    assert f"{str(package / 'models.py')!r} is a symbolic link" in outcome.stderr
+    assert str(elsewhere) in outcome.stderr
+    assert elsewhere.read_text() == "not yours to overwrite"
+    # nothing was written before the link was found
+    assert sorted(p.name for p in package.iterdir()) == ["models.py"]
+
+
+def test_compile_does_not_write_into_a_linked_folder(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "hello").symlink_to(elsewhere, target_is_directory=True)
+    outcome = wfd("compile", HELLO, "-o", out)
+    assert outcome.returncode == 2, outcome.stderr
+    assert "is a symbolic link" in outcome.stderr
+    assert list(elsewhere.iterdir()) == []
+
+    (out / "hello").unlink()
+    (out / "hello").mkdir()
+    (out / "hello" / "workflows").symlink_to(elsewhere, target_is_directory=True)
+    outcome = wfd("compile", HELLO, "-o", out)
+    assert outcome.returncode == 2, outcome.stderr
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_compile_replaces_a_hard_linked_file_instead_of_writing_through_it(
+    tmp_path: Path,
+) -> None:
+    """A second name for another file (a hard link) is replaced: the other name keeps its
+    text. Linked OUT itself is the user's choice, and is followed."""
+    real_out = tmp_path / "real-out"
+    (real_out / "hello").mkdir(parents=True)
+    other = tmp_path / "other.py"
+    other.write_text("# someone else's file\n")
+    os.link(other, real_out / "hello" / "worker.py")
+    (tmp_path / "out").symlink_to(real_out, target_is_directory=True)
+    outcome = wfd("compile", HELLO, "-o", tmp_path / "out")
+    assert outcome.returncode == 0, outcome.stderr
+    assert other.read_text() == "# someone else's file\n"
+    assert (real_out / "hello" / "worker.py").read_text() == compile_project(
+        HELLO.read_text()
+    ).files["worker.py"]
+    assert not [p for p in (real_out / "hello").rglob(".*")]  # no temporary file left
+
+
 def test_a_missing_input_file_is_reported(tmp_path: Path) -> None:
     missing = tmp_path / "nowhere.json"
     for arguments in (["check", missing], ["compile", missing, "-o", tmp_path / "out"]):
@@ -260,3 +318,77 @@ def test_serve_refuses_a_worker_count_below_one(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "--workers" in result.stderr
     assert not (tmp_path / "wfd.db").exists()
+
+
+def test_serve_on_an_address_other_machines_reach_needs_a_token(tmp_path: Path) -> None:
+    environment = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/wfd.db"}
+    environment.pop("WFD_TOKEN", None)
+    for host in ("0.0.0.0", "::", "192.0.2.10", "designer.example.com"):
+        result = subprocess.run(
+            [str(WFD), "serve", "--host", host, "--port", "1", "--temporal", "off"],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env=environment,
+            timeout=120,
+            check=False,
+        )
+        assert result.returncode == 2, (host, result.stderr)
+        assert result.stderr.startswith(f"error: --host {host} lets other machines reach"), (
+            result.stderr
+        )
+        assert "WFD_TOKEN" in result.stderr and "--insecure" in result.stderr
+        assert_no_traceback(result)
+    assert not (tmp_path / "wfd.db").exists()  # refused before anything started
+
+
+def serve_until_healthy(
+    tmp_path: Path, arguments: list[str], environment: dict[str, str], headers: dict[str, str]
+) -> str:
+    """Run `wfd serve` with `arguments` until it answers /api/health on loopback; its log."""
+    from tests.backend.live import free_port
+
+    port = free_port()
+    log = tmp_path / "serve.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [str(WFD), "serve", "--port", str(port), "--temporal", "off", *arguments],
+            cwd=tmp_path,
+            env={**environment, "DATABASE_URL": f"sqlite:///{tmp_path}/wfd.db"},
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            assert process.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, log.read_text()
+            try:
+                answer = httpx.get(f"http://127.0.0.1:{port}/api/health", headers=headers)
+                if answer.status_code == 200:
+                    return log.read_text()
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def test_serve_on_every_interface_with_a_token_or_insecure(tmp_path: Path) -> None:
+    environment = {k: v for k, v in os.environ.items() if k != "WFD_TOKEN"}
+    with_token = serve_until_healthy(
+        tmp_path,
+        ["--host", "0.0.0.0"],
+        {**environment, "WFD_TOKEN": "long-random-secret"},
+        {"authorization": "Bearer long-random-secret"},
+    )
+    assert "WARNING" not in with_token
+    assert "WFD_ALLOWED_HOSTS" in with_token  # says which names other machines may use
+
+    insecure = serve_until_healthy(tmp_path, ["--host", "0.0.0.0", "--insecure"], environment, {})
+    assert "WARNING: serving on 0.0.0.0 WITHOUT A TOKEN (--insecure)" in insecure

@@ -79,11 +79,16 @@ def compile_command(
         raise typer.Exit(1)
     package_dir = out / result.package
     try:
-        package_dir.mkdir(parents=True, exist_ok=True)
+        link = _link_in_the_way(out, result.package, result.files)
+        if link is not None:
+            typer.echo(
+                f"error: {str(link)!r} is a symbolic link (to {os.readlink(link)!r}); wfd compile "
+                "does not write through links in the output folder: remove it and compile again",
+                err=True,
+            )
+            raise typer.Exit(2)
         for relative, text in sorted(result.files.items()):
-            target = package_dir / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
+            _write_file(package_dir / relative, text)
     except OSError as error:
         typer.echo(f"error: cannot write to {str(out)!r}: {error.strerror or error}", err=True)
         raise typer.Exit(2) from None
@@ -93,6 +98,43 @@ def compile_command(
     project = result.project
     if project and any(n.type == "schedule" for wf in project.workflows for n in wf.nodes):
         typer.echo(f"apply schedules: cd {out} && python -m {result.package}.schedules")
+
+
+def _link_in_the_way(out: Path, package: str, files: dict[str, str]) -> Path | None:
+    """The first symbolic link at OUT/<package> or below on the way to a file to be written.
+
+    OUT itself is the user's choice, a link or not; what is inside it may have been planted
+    there (a `models.py` pointing at a file elsewhere), so nothing is written if one is found.
+    """
+    seen: set[Path] = set()
+    for relative in sorted(files):
+        path = out / package
+        for part in (None, *Path(relative).parts):
+            if part is not None:
+                path = path / part
+            if path in seen:
+                continue
+            seen.add(path)
+            if path.is_symlink():
+                return path
+    return None
+
+
+def _write_file(target: Path, text: str) -> None:
+    """Write a new file beside `target`, then rename it over `target`: a link or a second
+    (hard) link to the old file is replaced, never written through, and a reader never sees
+    half a file."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+    descriptor = os.open(temporary, flags, 0o666)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 @app.command()
@@ -171,14 +213,48 @@ def serve(
             show_default=False,
         ),
     ] = None,
+    insecure: Annotated[
+        bool,
+        typer.Option(
+            "--insecure",
+            help="Listen on an address other machines reach without WFD_TOKEN set: anyone who "
+            "can connect may edit projects and run code on this machine",
+        ),
+    ] = False,
 ) -> None:
     """Run the API (OpenAPI at /docs), once built the editor at /, and Temporal with a worker
     for each deployment."""
     from backend.app import prepare_database
+    from backend.security import is_loopback
     from backend.serving import ServeError
     from backend.serving import serve as serve_app
     from backend.settings import Settings
 
+    if not is_loopback(host) and not os.environ.get("WFD_TOKEN"):
+        if not insecure:
+            typer.echo(
+                f"error: --host {host} lets other machines reach the server, and WFD_TOKEN is "
+                "not set: anyone who connects could edit projects and run code on this "
+                "machine. Set WFD_TOKEN=<a long random secret> (the editor asks for it), or "
+                "pass --insecure to serve without one anyway",
+                err=True,
+            )
+            raise typer.Exit(2)
+        typer.secho(
+            f"WARNING: serving on {host} WITHOUT A TOKEN (--insecure): anyone who can reach "
+            f"port {port} can edit projects and run code on this machine",
+            err=True,
+            fg=typer.colors.RED,
+            bold=True,
+        )
+    os.environ["WFD_LISTEN_HOST"] = host  # the app processes answer to it (the Host check)
+    if host.strip("[]") in ("0.0.0.0", "::") and not os.environ.get("WFD_ALLOWED_HOSTS"):
+        typer.echo(
+            "note: requests must name this server by a loopback address: set "
+            "WFD_ALLOWED_HOSTS to the names and addresses other machines use for it "
+            "(comma-separated), or they are refused with 400",
+            err=True,
+        )
     if temporal is not None:
         os.environ["WFD_TEMPORAL"] = temporal.value  # the app processes read it too
     with _database_errors():
