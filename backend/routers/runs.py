@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
 from pydantic import Field, StringConstraints, model_validator
+from starlette.convertors import Convertor, register_url_convertor
 
 from backend.db import SessionDep
 from backend.errors import NotFound
@@ -19,6 +20,27 @@ from backend.services import runs
 from backend.services.deployments import DeploymentHandle
 
 router = APIRouter(tags=["runs"], route_class=StrictJSONRoute)
+
+RUN_ROUTE_WORDS = ("events", "signal", "update", "query", "cancel", "terminate", "rerun", "nodes")
+"""The words the run routes put after a workflow id."""
+
+
+class WorkflowIdConvertor(Convertor[str]):
+    """A workflow id in a route, "/" and all: ids hold them (the package-management sample
+    builds `package-build-@scope/name`), a client sends them as %2F and the server reads
+    them as "/". The id runs up to the route's own words, so `/runs/a/b/events` follows
+    `a/b`; a segment of an id cannot be one of those words."""
+
+    regex = r"[^/]+(?:/(?!(?:" + "|".join(RUN_ROUTE_WORDS) + r")(?:/|$))[^/]*)*"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("workflow_id", WorkflowIdConvertor())
 
 TemporalId = Annotated[str, Path(min_length=1, max_length=400, pattern=r"^[^\x00-\x1f\x7f]+$")]
 RunId = Annotated[
@@ -167,7 +189,7 @@ async def list_runs(
     return await runs.list_runs(client, found, workflow, status_name, limit)
 
 
-@router.get("/runs/{workflow_id}", responses=RUN)
+@router.get("/runs/{workflow_id:workflow_id}", responses=RUN)
 async def read_run(
     session: SessionDep, runtime: RuntimeDep, workflow_id: TemporalId, run_id: RunId = None
 ) -> dict[str, Any]:
@@ -176,7 +198,9 @@ async def read_run(
     return await runs.run_state(await _run(runtime, session, workflow_id, run_id))
 
 
-@router.post("/runs/{workflow_id}/signal", status_code=status.HTTP_202_ACCEPTED, responses=RUN)
+@router.post(
+    "/runs/{workflow_id:workflow_id}/signal", status_code=status.HTTP_202_ACCEPTED, responses=RUN
+)
 async def signal_run(
     session: SessionDep,
     runtime: RuntimeDep,
@@ -190,7 +214,7 @@ async def signal_run(
     return RunDone(workflow_id=found.workflow_id, run_id=found.run_id)
 
 
-@router.post("/runs/{workflow_id}/update", responses=RUN)
+@router.post("/runs/{workflow_id:workflow_id}/update", responses=RUN)
 async def update_run(
     session: SessionDep,
     runtime: RuntimeDep,
@@ -205,7 +229,7 @@ async def update_run(
     return {"workflow_id": found.workflow_id, "run_id": found.run_id, "result": result}
 
 
-@router.post("/runs/{workflow_id}/query", responses=RUN)
+@router.post("/runs/{workflow_id:workflow_id}/query", responses=RUN)
 async def query_run(
     session: SessionDep,
     runtime: RuntimeDep,
@@ -219,7 +243,9 @@ async def query_run(
     return {"workflow_id": found.workflow_id, "run_id": found.run_id, "result": result}
 
 
-@router.post("/runs/{workflow_id}/cancel", status_code=status.HTTP_202_ACCEPTED, responses=RUN)
+@router.post(
+    "/runs/{workflow_id:workflow_id}/cancel", status_code=status.HTTP_202_ACCEPTED, responses=RUN
+)
 async def cancel_run(
     session: SessionDep, runtime: RuntimeDep, workflow_id: TemporalId, run_id: RunId = None
 ) -> RunDone:
@@ -229,7 +255,7 @@ async def cancel_run(
     return RunDone(workflow_id=found.workflow_id, run_id=found.run_id)
 
 
-@router.post("/runs/{workflow_id}/terminate", responses=RUN)
+@router.post("/runs/{workflow_id:workflow_id}/terminate", responses=RUN)
 async def terminate_run(
     session: SessionDep,
     runtime: RuntimeDep,
@@ -243,7 +269,9 @@ async def terminate_run(
     return RunDone(workflow_id=found.workflow_id, run_id=found.run_id)
 
 
-@router.post("/runs/{workflow_id}/rerun", status_code=status.HTTP_201_CREATED, responses=RUN)
+@router.post(
+    "/runs/{workflow_id:workflow_id}/rerun", status_code=status.HTTP_201_CREATED, responses=RUN
+)
 async def rerun(
     session: SessionDep, runtime: RuntimeDep, workflow_id: TemporalId, run_id: RunId = None
 ) -> RunStarted:
@@ -254,7 +282,7 @@ async def rerun(
 
 
 @router.get(
-    "/runs/{workflow_id}/events",
+    "/runs/{workflow_id:workflow_id}/events",
     responses={
         **RUN,
         200: {"content": {"text/event-stream": {}}, "description": "server-sent events"},

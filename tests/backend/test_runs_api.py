@@ -7,6 +7,7 @@ import json
 import threading
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
@@ -396,3 +397,37 @@ async def test_unknown_runs_and_runs_of_no_deployment_are_not_found(
         assert bad_status.status_code == 422
     finally:
         await foreign.terminate("test ended")
+
+
+def test_a_workflow_id_with_slashes_is_described_signalled_followed_and_ended(
+    shared_app: RuntimeApp, deployment: dict[str, Any]
+) -> None:
+    # ids hold "/" (package-build-@scope/name): a client sends %2F, the server reads "/"
+    api = shared_app.api
+    workflow_id = f"order/@scope/{unique_id('pen')}"
+    answer = api.post(
+        f"/api/deployments/{deployment['id']}/runs",
+        json={"workflow": "order", "input": {"item": "pen", "qty": 1}, "workflow_id": workflow_id},
+    )
+    assert answer.status_code == 201, answer.text
+    path = f"/api/runs/{quote(workflow_id, safe='')}"
+    waiting = wait_for(
+        lambda: (found := api.get(path).json())["nodes"]["gate"]["status"] == "waiting" and found,
+        "the gate to wait",
+    )
+    sent = api.post(f"{path}/signal", json={"name": "note", "payload": {"text": "slash"}})
+    notes = wait_for(
+        lambda: api.post(f"{path}/query", json={"name": "notes"}).json()["result"],
+        "the note to be kept",
+    )
+    ended = api.post(f"{path}/terminate", json={"reason": "done"})
+    events: list[tuple[str, dict[str, Any]]] = []
+    read_events(api, f"{path}/events", events)
+
+    assert waiting["workflow_id"] == workflow_id
+    assert sent.status_code == 202, sent.text
+    assert notes == ["slash"]
+    assert ended.status_code == 200, ended.text
+    assert ended.json()["workflow_id"] == workflow_id
+    assert [kind for kind, _ in events] == ["snapshot", "end"]
+    assert events[-1][1]["outcome"] == "terminated"
