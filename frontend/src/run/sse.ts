@@ -64,6 +64,17 @@ export function runEvent(message: SseMessage): RunEvent | null {
   }
 }
 
+/** The server refused the stream (no such run, no Temporal): opening it again will not help. */
+export class StreamRefused extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+    this.name = "StreamRefused";
+  }
+}
+
 /** Follows `url` until the stream ends or `signal` aborts; each event goes to `onEvent`. */
 export async function followStream(
   url: string,
@@ -79,7 +90,10 @@ export async function followStream(
     } catch {
       // not JSON: the status text says enough
     }
-    throw new Error(detail || `the server answered ${response.status}`);
+    const words = detail || `the server answered ${response.status}`;
+    // a 4xx is the server's last word on this run; a 5xx (a proxy, a restart) may pass
+    if (response.status >= 400 && response.status < 500) throw new StreamRefused(words, response.status);
+    throw new Error(words);
   }
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   const parser = new SseParser();
