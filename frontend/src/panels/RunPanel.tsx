@@ -14,7 +14,7 @@ import { link } from "../pages/router";
 import { runApi } from "../run/api";
 import { useRun, useRunStore } from "../run/context";
 import { gateDecisions, gateName, type Handler, handlersOf, initialTexts, readFields, fieldKind } from "../run/fields";
-import { formatDuration, formatTime, nodeBadge, runStatusTone, statusWords } from "../run/overlay";
+import { failureWords, formatDuration, formatTime, nodeBadge, runStatusTone, statusWords } from "../run/overlay";
 import type { NodeRunState } from "../run/types";
 import { ChildrenButton } from "./ChildrenView";
 
@@ -333,6 +333,7 @@ function HandlerForm({
 }
 
 function PendingGates({ gates, handlers, onCall }: { gates: DocNode[]; handlers: Handler[]; onCall: CallHandler }) {
+  const editor = useEditorStore();
   const decisions = gateDecisions(handlers);
   const [open, setOpen] = useState<{ gate: string; handler: Handler } | null>(null);
   if (!gates.length) return null;
@@ -341,7 +342,14 @@ function PendingGates({ gates, handlers, onCall }: { gates: DocNode[]; handlers:
       <h3>Waiting for approval</h3>
       {gates.map((gate) => (
         <div key={gate.id} className="run-gate" data-testid="run-gate" data-node-id={gate.id}>
-          <div className="run-gate-name">{gateName(gate)}</div>
+          <button
+            type="button"
+            className="link-button run-gate-name"
+            title="Show the gate"
+            onClick={() => editor.getState().focusNode(gate.id)}
+          >
+            {gateName(gate)}
+          </button>
           <div className="run-actions">
             {(["approve", "reject"] as const).map((decision) => {
               const handler = decisions[decision];
@@ -444,6 +452,9 @@ function ShownRun({ detail }: { detail: React.ReactNode }) {
   );
   useEffect(() => setAnswers({}), [shown]);
   if (!shown) return null;
+  const failureText = firstFailure
+    ? failureWords(labels.get(firstFailure.node_id) ?? firstFailure.node_id, firstFailure.message)
+    : null;
   const workflowId = shown.workflowId;
   const runId = summary?.run_id ?? shown.runId;
   const status = summary?.status ?? null;
@@ -502,8 +513,12 @@ function ShownRun({ detail }: { detail: React.ReactNode }) {
             </a>
           )}
         </div>
-        {streamError && <p className="error-text">{streamError}</p>}
-        {firstFailure && (
+        {streamError && (
+          <p className="error-text" data-testid="run-stream-error">
+            Not following the run live: {streamError}
+          </p>
+        )}
+        {firstFailure && failureText && (
           <button
             type="button"
             className={`run-failure-banner${status === "FAILED" ? "" : " recovered"}`}
@@ -514,8 +529,9 @@ function ShownRun({ detail }: { detail: React.ReactNode }) {
           >
             <XOctagon size={14} />
             <span>
-              {status === "FAILED" ? "Failed at " : "A step failed and the run went on: "}
-              <strong>{labels.get(firstFailure.node_id) ?? firstFailure.node_id}</strong>: {firstFailure.message}
+              {status === "FAILED" ? "The run failed: " : "A step failed and the run went on: "}
+              <strong>{failureText.label}</strong>
+              {failureText.rest}
             </span>
           </button>
         )}
@@ -726,11 +742,16 @@ export function RunPanel({ initialRun }: { initialRun?: string | null }) {
       if (stopped) return;
       runStore.getState().setRuntime(found);
       if (!found.deployments && found.temporal === "off") return;
-      if (initialRun) {
+      // the run the link names is shown once: the panel mounts again whenever its tab is
+      // opened, and by then the user may be looking at another run
+      if (initialRun && !runStore.getState().linkedRunShown) {
         const described = await runApi.describe(initialRun);
         if (stopped) return;
-        runStore.getState().setDeployment(await runApi.deployment(described.deployment_id));
+        const deployment = await runApi.deployment(described.deployment_id);
+        if (stopped) return;
+        runStore.getState().setDeployment(deployment);
         runStore.getState().show({ workflowId: described.workflow_id, runId: described.run_id });
+        runStore.getState().setLinkedRunShown();
       } else if (!runStore.getState().deployment) {
         const deployments = await runApi.deployments(projectId);
         const newest = [...deployments].sort((a, b) => b.created_at.localeCompare(a.created_at))[0];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { formatDuration, nodeBadge, runStatusTone } from "./overlay";
+import { failureWords, formatDuration, nodeBadge, runStatusTone } from "./overlay";
 import type { NodeRunState } from "./types";
 
 function state(changes: Partial<NodeRunState>): NodeRunState {
@@ -61,5 +61,19 @@ describe("a node's look in a run", () => {
     expect(formatDuration(42)).toBe("42 ms");
     expect(formatDuration(2500)).toBe("2.50 s");
     expect(formatDuration(125_000)).toBe("2 min 5 s");
+  });
+});
+
+describe("the first failure's banner", () => {
+  it("names the node once when the message begins with its label", () => {
+    expect(failureWords("Charge", "Charge (charge) failed: card declined")).toEqual({
+      label: "Charge",
+      rest: " (charge) failed: card declined",
+    });
+  });
+
+  it("puts the label before a message that does not name it", () => {
+    expect(failureWords("Charge", "card declined")).toEqual({ label: "Charge", rest: ": card declined" });
+    expect(failureWords("Charge", "")).toEqual({ label: "Charge", rest: "" });
   });
 });

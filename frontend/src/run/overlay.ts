@@ -85,3 +85,10 @@ export function formatTime(iso: string | null | undefined, now: Date = new Date(
   const time = moment.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false });
   return moment.toDateString() === now.toDateString() ? time : `${moment.toLocaleDateString()} ${time}`;
 }
+
+/** The first failure's words split around the node's label, so the banner names the node once:
+ * the runtime's message may begin with it ("Charge (charge) failed: card declined"). */
+export function failureWords(label: string, message: string): { label: string; rest: string } {
+  if (label && message.startsWith(label)) return { label, rest: message.slice(label.length) };
+  return { label, rest: message ? `: ${message}` : "" };
+}

@@ -18,6 +18,8 @@ export interface RunState extends RunView {
   /** The stream is open (the run is followed live). */
   live: boolean;
   streamError: string | null;
+  /** The run the page's link names (`?run=`) has been shown; it is not shown again. */
+  linkedRunShown: boolean;
 
   setRuntime(runtime: RuntimeInfo | null): void;
   setDeployment(deployment: Deployment | null): void;
@@ -25,6 +27,7 @@ export interface RunState extends RunView {
   show(run: ShownRun | null): void;
   receive(event: RunEvent): void;
   setLive(live: boolean, error?: string | null): void;
+  setLinkedRunShown(): void;
 }
 
 export type RunStore = StoreApi<RunState>;
@@ -38,6 +41,7 @@ export function createRunStore(): RunStore {
     shown: null,
     live: false,
     streamError: null,
+    linkedRunShown: false,
 
     setRuntime: (runtime) => set({ runtime }),
     setDeployment: (deployment) => set({ deployment }),
@@ -62,5 +66,6 @@ export function createRunStore(): RunStore {
       });
     },
     setLive: (live, error = null) => set({ live, streamError: error }),
+    setLinkedRunShown: () => set({ linkedRunShown: true }),
   }));
 }
