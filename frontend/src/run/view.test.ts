@@ -55,6 +55,28 @@ describe("the shown run, built from the stream", () => {
     ]);
   });
 
+  it("puts a node with no time of its own after the timed node before it, not first", () => {
+    const view = applyRunEvent(EMPTY_VIEW, {
+      event: "snapshot",
+      data: {
+        ...summary,
+        event_time: "2026-01-01T10:00:03Z",
+        nodes: {
+          start: node("start", "completed", { ended_at: "2026-01-01T10:00:01Z" }),
+          fetch: node("fetch", "completed", { ended_at: "2026-01-01T10:00:02Z" }),
+          keep: node("keep", "completed"),
+          say: node("say", "running", { started_at: "2026-01-01T10:00:03Z" }),
+        },
+      },
+    });
+    expect(view.timeline.map((entry) => [entry.nodeId, entry.time])).toEqual([
+      ["start", "2026-01-01T10:00:01Z"],
+      ["fetch", "2026-01-01T10:00:02Z"],
+      ["keep", null],
+      ["say", "2026-01-01T10:00:03Z"],
+    ]);
+  });
+
   it("merges changed nodes and adds only real changes to the timeline", () => {
     const next = applyRunEvent(snapshot, {
       event: "nodes",

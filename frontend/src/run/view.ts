@@ -53,12 +53,20 @@ function changedEnough(before: NodeRunState | undefined, after: NodeRunState): b
   );
 }
 
-/** The timeline a snapshot implies: each reached node at its last change, oldest first. */
+/** The timeline a snapshot implies: each reached node at its last change, oldest first. A node
+ * with no time of its own (a set_state, a join: no command in history) goes right after the
+ * timed node before it in the snapshot, which lists nodes in the document's order. */
 function timelineOf(nodes: Record<string, NodeRunState>): TimelineEntry[] {
+  let before = "";
   return Object.values(nodes)
     .filter((state) => state.status !== "not_reached")
-    .map((state) => entry(state.ended_at ?? state.started_at, state))
-    .sort((a, b) => (a.time ?? "").localeCompare(b.time ?? ""));
+    .map((state, index) => {
+      const time = state.ended_at ?? state.started_at;
+      if (time) before = time;
+      return { entry: entry(time, state), key: time ?? before, index };
+    })
+    .sort((a, b) => a.key.localeCompare(b.key) || a.index - b.index)
+    .map(({ entry }) => entry);
 }
 
 export function applyRunEvent(view: RunView, event: RunEvent): RunView {
