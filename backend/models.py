@@ -17,13 +17,13 @@ from sqlalchemy import DateTime, Dialect, ForeignKeyConstraint, Text, TypeDecora
 from sqlmodel import Field, SQLModel
 
 from compiler.diagnostics import Diagnostic
-from compiler.document import ActivityDef, JsonInt, PatternKeys, Slug, Types, Workflow
+from compiler.document import INTEGER, ActivityDef, PatternKeys, Slug, Types, Workflow
 
 MAX_INT = 2_147_483_647
 """The largest revision or version number a request may name (a 32-bit column holds them)."""
 
 Revision = Annotated[
-    JsonInt, PydanticField(ge=1, le=MAX_INT, description="a draft revision, from 1")
+    int, PydanticField(ge=1, le=MAX_INT, description="a draft revision, from 1"), INTEGER
 ]
 Message = Annotated[str, StringConstraints(min_length=1, max_length=2000, pattern=r"^[^\x00]*$")]
 TaskQueue = Annotated[str, StringConstraints(min_length=1, max_length=200)]
@@ -54,7 +54,7 @@ class Schema(BaseModel):
 
 class StrictSchema(Schema):
     """A request body: unknown fields and numbers JSON cannot hold are refused, as in documents;
-    its numbers are what the schema says there too (`JsonInt`: `true` and `"3"` are none)."""
+    its numbers are what the schema says there too (`INTEGER`: `true` and `"3"` are none)."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
@@ -371,7 +371,7 @@ DeploymentStatus = Literal["starting", "running", "restarting", "stopped"]
 
 class DeploymentCreate(StrictSchema):
     versions: Annotated[
-        dict[Slug, Annotated[JsonInt, PydanticField(ge=1, le=MAX_INT)]], PatternKeys()
+        dict[Slug, Annotated[int, PydanticField(ge=1, le=MAX_INT), INTEGER]], PatternKeys()
     ] = PydanticField(default_factory=dict)
     """Workflow id -> the saved version to deploy; every workflow not named deploys its draft."""
 

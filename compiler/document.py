@@ -10,12 +10,70 @@ from __future__ import annotations
 import builtins
 import keyword
 import math
+import re
 import unicodedata
+from collections.abc import Iterable
 from typing import Annotated, Any, Literal, get_args, get_origin
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    StrictFloat,
+    StringConstraints,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, PydanticCustomError
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$", max_length=64)]
+
+
+class Documented:
+    """JSON Schema keywords added to a type's schema, so that the schema shows a check a
+    validator makes (a pattern, a word it refuses): what the schema allows, the model accepts."""
+
+    def __init__(self, **keywords: Any) -> None:
+        self.keywords = keywords
+
+    def __get_pydantic_json_schema__(
+        self, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        schema = handler(core_schema)
+        schema.update(self.keywords)
+        return schema
+
+
+class PatternKeys:
+    """A dictionary whose keys have a pattern: the schema says so with `propertyNames`.
+
+    Pydantic writes such a dictionary as `patternProperties` alone, which lets any key that
+    does not match the pattern through with any value; the model refuses those keys.
+    """
+
+    def __get_pydantic_json_schema__(
+        self, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        schema = handler(core_schema)
+        by_pattern = schema.pop("patternProperties", None)
+        if by_pattern:
+            ((pattern, values),) = by_pattern.items()
+            schema["additionalProperties"] = values
+            schema["propertyNames"] = {"pattern": pattern, **schema.get("propertyNames", {})}
+        return schema
+
+
+def _none_of(words: Iterable[str]) -> str:
+    """A lookahead refusing the whole text being one of `words`."""
+    return "(?!(?:" + "|".join(sorted(words)) + ")$)"
+
+
+FIELD_NAME_PATTERN = _none_of(keyword.kwlist) + "[A-Za-z][A-Za-z0-9_]*"
+"""A field becomes a Python attribute: ASCII letters, digits and underscores, starting with a
+letter, not a keyword. (Python takes other letters too, but reads them NFKC-folded, so that
+`ｔｅｘｔ` and `text` would be one name.)"""
 
 
 def _field_name(value: str) -> str:
@@ -26,19 +84,38 @@ def _field_name(value: str) -> str:
             f"{value!r} is written with characters Python reads as {folded!r}; "
             f"write {folded!r} (or another name) in plain characters"
         )
-    if not value.isidentifier() or keyword.iskeyword(value) or value.startswith("_"):
+    if not re.fullmatch(FIELD_NAME_PATTERN, value):
         raise ValueError(
-            f"{value!r} is not a usable field name; use letters, digits and underscores, "
+            f"{value!r} is not a usable field name; use ASCII letters, digits and underscores, "
             "starting with a letter, and not a Python keyword"
         )
     return value
 
 
-FieldName = Annotated[str, AfterValidator(_field_name)]
+FieldName = Annotated[
+    str, AfterValidator(_field_name), Documented(pattern=f"^{FIELD_NAME_PATTERN}$")
+]
+
+_GENERATED_TYPE_NAMES = frozenset(
+    {"Any", "Callable", "Awaitable", "UTC", "TASK_QUEUE", "ACTIVITIES", "WORKFLOWS"}
+)
+_TYPE_NAME_SHAPE = "[A-Z][A-Za-z0-9]*"
+RESERVED_TYPE_NAMES = frozenset(
+    name
+    for name in {*keyword.kwlist, *dir(builtins), *_GENERATED_TYPE_NAMES}
+    if re.fullmatch(_TYPE_NAME_SHAPE, name)
+)
+"""Names Python or the generated code already uses (`ValueError`, `None`, `Any`)."""
+TYPE_NAME_PATTERN = _none_of(RESERVED_TYPE_NAMES) + _TYPE_NAME_SHAPE
 
 
 def _type_name(value: str) -> str:
-    if keyword.iskeyword(value) or value in dir(builtins) or value in _GENERATED_TYPE_NAMES:
+    if not re.fullmatch(_TYPE_NAME_SHAPE, value):
+        raise ValueError(
+            f"{value!r} is not a usable type name; use ASCII letters and digits, starting "
+            "with a capital letter"
+        )
+    if value in RESERVED_TYPE_NAMES:
         raise ValueError(
             f"{value!r} is a name Python or the generated code already uses; name the type "
             "something else"
@@ -46,16 +123,14 @@ def _type_name(value: str) -> str:
     return value
 
 
-_GENERATED_TYPE_NAMES = frozenset(
-    {"Any", "Callable", "Awaitable", "UTC", "TASK_QUEUE", "ACTIVITIES", "WORKFLOWS"}
-)
 TypeName = Annotated[
     str,
-    StringConstraints(pattern=r"^[A-Z][A-Za-z0-9]*$", max_length=64),
+    StringConstraints(max_length=64),
     AfterValidator(_type_name),
+    Documented(pattern=f"^{TYPE_NAME_PATTERN}$"),
 ]
 TypeRef = Annotated[str, StringConstraints(min_length=1, max_length=200)]
-Fields = dict[FieldName, TypeRef]
+Fields = Annotated[dict[FieldName, TypeRef], PatternKeys()]
 """Field name -> TypeRef. Order is kept: it becomes the order of dataclass fields."""
 
 
@@ -76,7 +151,27 @@ JsonData = Annotated[Any, AfterValidator(_finite)]
 """Any JSON value (finite numbers only)."""
 
 
+def _integer(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+INTEGER = BeforeValidator(_integer)
+"""An integer as JSON Schema has it: `3`, or `3.0` (a number without a fraction), but not
+`true` or `"3"`, which pydantic's lax `int` would take (`StrictInt` refuses `3.0`).
+
+Constraints go before it, `Annotated[int, Field(ge=1), INTEGER]`, or on a model's field:
+after it (in a union or a dictionary's values) pydantic leaves them out of the schema."""
+JsonInt = Annotated[int, INTEGER]
+
+
 class StrictModel(BaseModel):
+    """Unknown fields are refused. Numbers are what the schema says (`JsonInt`,
+    `StrictFloat`): `true` or `"3"` is no number; a float field takes an integer still."""
+
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
@@ -85,13 +180,17 @@ class TypeDef(StrictModel):
     fields: Fields = Field(default_factory=dict)
 
 
+Types = Annotated[dict[TypeName, TypeDef], PatternKeys()]
+"""Type name -> its definition."""
+
+
 class RetrySpec(StrictModel):
     """Temporal's RetryPolicy, in graph terms. Durations are strings like '5s', '2m', '1h30m'."""
 
     initial_interval: str = "1s"
-    backoff_coefficient: float = Field(default=2.0, ge=1.0, le=100.0)
+    backoff_coefficient: StrictFloat = Field(default=2.0, ge=1.0, le=100.0)
     maximum_interval: str | None = None
-    maximum_attempts: int = Field(default=0, ge=0, le=10_000)
+    maximum_attempts: JsonInt = Field(default=0, ge=0, le=10_000)
     non_retryable_error_types: list[str] = Field(default_factory=list)
 
 
@@ -101,25 +200,41 @@ class ActivityDefaults(StrictModel):
     retry: RetrySpec | None = None
 
 
+_PYTHON_NAME = "(?!(?:" + "|".join(keyword.kwlist) + ")(?![A-Za-z0-9_]))[A-Za-z_][A-Za-z0-9_]*"
+PYTHON_REFERENCE_PATTERN = rf"{_PYTHON_NAME}(?:\.{_PYTHON_NAME})*:{_PYTHON_NAME}"
+"""`package.module:function`, each part an ASCII identifier and no keyword."""
+
+
 def _python_reference(value: str) -> str:
-    module, _, function = value.partition(":")
-    parts = [*module.split("."), function]
-    if not all(
-        part.isascii() and part.isidentifier() and not keyword.iskeyword(part) for part in parts
-    ):
+    if not re.fullmatch(PYTHON_REFERENCE_PATTERN, value):
         raise ValueError(
             f"{value!r} is not a `package.module:function` reference to an async function"
         )
     return value
 
 
-class PythonImpl(StrictModel):
+def _kind_required(schema: dict[str, Any]) -> None:
+    schema["required"] = ["kind", *schema.get("required", [])]
+
+
+class ImplementationModel(StrictModel):
+    """An activity's implementation. Its `kind` picks the model (a default alone would not
+    say which), so the schema lists it as required, as validation needs it."""
+
+    model_config = ConfigDict(json_schema_extra=_kind_required)
+
+
+class PythonImpl(ImplementationModel):
     kind: Literal["python"] = "python"
-    function: Annotated[str, AfterValidator(_python_reference)]
+    function: Annotated[
+        str,
+        AfterValidator(_python_reference),
+        Documented(pattern=f"^{PYTHON_REFERENCE_PATTERN}$"),
+    ]
     """`module:function` of the user's own async function taking the input dataclass."""
 
 
-class HttpImpl(StrictModel):
+class HttpImpl(ImplementationModel):
     kind: Literal["http"] = "http"
     method: Literal["GET", "POST", "PUT", "PATCH", "DELETE"] = "GET"
     url: str
@@ -137,19 +252,19 @@ class HttpImpl(StrictModel):
         )
 
 
-class ShellImpl(StrictModel):
+class ShellImpl(ImplementationModel):
     kind: Literal["shell"] = "shell"
     command: list[str] = Field(min_length=1)
     """argv; each element is a template filled from the input fields. Never run through a shell."""
-    timeout_seconds: float = Field(default=60.0, gt=0)
+    timeout_seconds: StrictFloat = Field(default=60.0, gt=0)
 
 
-class SimulateImpl(StrictModel):
+class SimulateImpl(ImplementationModel):
     kind: Literal["simulate"] = "simulate"
     result: JsonData = None
     """The value returned; strings inside it are templates filled from the input fields."""
-    delay_seconds: float = Field(default=0.0, ge=0, le=3600)
-    fail_attempts: int = Field(default=0, ge=0)
+    delay_seconds: StrictFloat = Field(default=0.0, ge=0, le=3600)
+    fail_attempts: JsonInt = Field(default=0, ge=0)
     """The first N attempts of each activity execution fail with a retryable error."""
     fail_when: dict[str, JsonData] = Field(default_factory=dict)
     """Fail (non-retryable) when every named input field equals the given value."""
@@ -185,13 +300,13 @@ class WorkflowSettings(StrictModel):
 
 
 class Position(StrictModel):
-    x: float = 0.0
-    y: float = 0.0
+    x: StrictFloat = 0.0
+    y: StrictFloat = 0.0
 
 
 class Size(StrictModel):
-    width: float = Field(gt=0)
-    height: float = Field(gt=0)
+    width: StrictFloat = Field(gt=0)
+    height: StrictFloat = Field(gt=0)
 
 
 class Node(StrictModel):
@@ -230,7 +345,9 @@ class Workflow(StrictModel):
     name: str = ""
     description: str = ""
     input: Fields = Field(default_factory=dict)
-    input_defaults: dict[FieldName, JsonData] = Field(default_factory=dict)
+    input_defaults: Annotated[dict[FieldName, JsonData], PatternKeys()] = Field(
+        default_factory=dict
+    )
     """Values for the input fields a start may leave out (built as values of their types)."""
     output: TypeRef = "None"
     state: list[StateVar] = Field(default_factory=list)
@@ -245,7 +362,7 @@ class Project(StrictModel):
     name: str = ""
     description: str = ""
     task_queue: Annotated[str, StringConstraints(min_length=1, max_length=200)] = "default"
-    types: dict[TypeName, TypeDef] = Field(default_factory=dict)
+    types: Types = Field(default_factory=dict)
     activities: list[ActivityDef] = Field(default_factory=list)
     workflows: list[Workflow] = Field(default_factory=list)
 

@@ -294,7 +294,7 @@ class Launch:
         follower = Follower(
             client,
             deployed,
-            deployed.workflow_or_422(workflow),
+            deployed.workflow_or_404(workflow),
             started["workflow_id"],
             started["run_id"],
             self.console,

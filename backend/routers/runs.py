@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import ConfigDict, Field, StrictBool, StringConstraints, model_validator
 from starlette.convertors import Convertor, register_url_convertor
 
 from backend.db import SessionDep
@@ -43,9 +43,11 @@ class WorkflowIdConvertor(Convertor[str]):
 register_url_convertor("workflow_id", WorkflowIdConvertor())
 
 TemporalId = Annotated[str, Path(min_length=1, max_length=400, pattern=r"^[^\x00-\x1f\x7f]+$")]
+RUN_ID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+"""Temporal's run ids are UUIDs; it refuses anything else (`Invalid RunId.`)."""
 RunId = Annotated[
     str | None,
-    Query(max_length=64, pattern=r"^[0-9a-fA-F-]+$", description="a run id; the latest when none"),
+    Query(pattern=RUN_ID_PATTERN, description="a run id (a UUID); the latest run when none"),
 ]
 StatusName = Literal[
     "RUNNING", "COMPLETED", "FAILED", "CANCELED", "TERMINATED", "CONTINUED_AS_NEW", "TIMED_OUT"
@@ -63,13 +65,28 @@ class StandInFailure(StrictSchema):
     ] = None
     """The error type a retry policy's `non_retryable_error_types` can name (default
     `StandInFailure`)."""
-    non_retryable: bool = False
+    non_retryable: StrictBool = False
     """True: the call fails at once; false: Temporal retries it per the node's retry policy."""
 
 
 class StandIn(StrictSchema):
     """What one node's activity calls answer in this run instead of running: `result` (JSON,
     checked against the activity's output type) or `error`."""
+
+    # the schema says what `_one_of` checks: `result` with no (or a null) `error`, or an
+    # `error` object without `result`
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["result"], "properties": {"error": {"type": "null"}}},
+                {
+                    "required": ["error"],
+                    "not": {"required": ["result"]},
+                    "properties": {"error": {"type": "object"}},
+                },
+            ]
+        }
+    )
 
     result: Any = None
     error: StandInFailure | None = None
@@ -163,7 +180,8 @@ async def start_run(
 ) -> RunStarted:
     """Start a workflow of the deployment on its task queue. The input and the stand-ins are
     checked first: a missing, unknown or mistyped field, or a stand-in for a node that calls no
-    activity or whose result does not fit, gets 422 naming it, and no run is started."""
+    activity or whose result does not fit, gets 422 naming it, and no run is started; a
+    workflow the deployment does not have gets 404."""
     found = await _deployed(runtime, session, deployment_id)
     client = await runtime.client()
     stand_ins = {node_id: stand_in.outcome() for node_id, stand_in in data.stand_ins.items()}
@@ -183,7 +201,7 @@ async def list_runs(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[dict[str, Any]]:
     """The deployment's runs, newest first, from Temporal's visibility (a run started just now
-    may take a moment to show)."""
+    may take a moment to show); `workflow` naming one the deployment does not have gets 404."""
     found = await _deployed(runtime, session, deployment_id)
     client = await runtime.client()
     return await runs.list_runs(client, found, workflow, status_name, limit)

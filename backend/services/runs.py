@@ -104,13 +104,14 @@ class Deployed:
     def workflow(self, workflow_id: str) -> WorkflowInfo | None:
         return self.info.workflows.get(workflow_id)
 
-    def workflow_or_422(self, workflow_id: str) -> WorkflowInfo:
+    def workflow_or_404(self, workflow_id: str) -> WorkflowInfo:
+        """The deployment's workflow; one it does not have is a missing thing (404), whether a
+        run names it or a listing filters on it, like a version a deployment names."""
         found = self.workflow(workflow_id)
         if found is None:
             known = ", ".join(sorted(self.info.workflows)) or "none"
-            raise _invalid(
-                f"deployment {self.handle.id!r} has no workflow {workflow_id!r} (it has: {known})",
-                "workflow",
+            raise NotFound(
+                f"deployment {self.handle.id!r} has no workflow {workflow_id!r} (it has: {known})"
             )
         return found
 
@@ -464,7 +465,7 @@ async def start_run(
     workflow_id: str | None,
     stand_ins: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    workflow = deployed.workflow_or_422(workflow_name)
+    workflow = deployed.workflow_or_404(workflow_name)
     checked = check_input(deployed, workflow, value)
     memo = check_stand_ins(deployed, workflow, stand_ins or {})
     return await _start(client, deployed, workflow, checked, workflow_id, memo)
@@ -511,7 +512,7 @@ async def list_runs(
     assert SLUG.match(task_queue), task_queue  # a deployment id: safe inside quotes
     parts = [f"TaskQueue = '{task_queue}'"]
     if workflow is not None:
-        parts.append(f"WorkflowType = '{deployed.workflow_or_422(workflow).definition.id}'")
+        parts.append(f"WorkflowType = '{deployed.workflow_or_404(workflow).definition.id}'")
     if status_name is not None:
         parts.append(f"ExecutionStatus = '{_VISIBILITY_STATUS[status_name]}'")
     found: list[dict[str, Any]] = []

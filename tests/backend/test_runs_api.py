@@ -180,8 +180,11 @@ def test_a_bad_input_is_refused_naming_the_field_and_no_run_starts(
         assert [d["field"] for d in answer.json()["diagnostics"]] == [field]
         assert field in answer.json()["detail"]
     unknown = api.post(url, json={"workflow": "nope", "input": {}})
-    assert unknown.status_code == 422
+    assert unknown.status_code == 404
     assert "order" in unknown.json()["detail"]
+    listing = api.get(url, params={"workflow": "nope"})
+    assert listing.status_code == 404
+    assert "order" in listing.json()["detail"]
 
     good = start(api, deployment["id"], item=unique_id("pen"), qty=1)
 
