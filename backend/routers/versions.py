@@ -20,6 +20,7 @@ from backend.routers.params import (
     CONFLICT,
     NOT_FOUND,
     ProjectId,
+    Responses,
     VersionNumber,
     WorkflowId,
     ready_json,
@@ -39,7 +40,7 @@ async def list_versions(
     return await run(session, versions.list_versions, project_id, workflow_id)
 
 
-UNCHANGED = {
+UNCHANGED: Responses = {
     200: {
         "model": VersionPublic,
         "description": "The draft is unchanged since the newest version: that version",
