@@ -745,14 +745,21 @@ export function RunPanel({ initialRun }: { initialRun?: string | null }) {
       // the run the link names is shown once: the panel mounts again whenever its tab is
       // opened, and by then the user may be looking at another run
       if (initialRun && !runStore.getState().linkedRunShown) {
-        const described = await runApi.describe(initialRun);
-        if (stopped) return;
-        const deployment = await runApi.deployment(described.deployment_id);
-        if (stopped) return;
-        runStore.getState().setDeployment(deployment);
-        runStore.getState().show({ workflowId: described.workflow_id, runId: described.run_id });
+        try {
+          const described = await runApi.describe(initialRun);
+          if (stopped) return;
+          const deployment = await runApi.deployment(described.deployment_id);
+          if (stopped) return;
+          runStore.getState().setDeployment(deployment);
+          runStore.getState().show({ workflowId: described.workflow_id, runId: described.run_id });
+        } catch (failure) {
+          if (stopped) return;
+          // the link is wrong or old: say so, and the panel works as without it
+          setError(`Could not show the run ${initialRun}: ${message(failure)}`);
+        }
         runStore.getState().setLinkedRunShown();
-      } else if (!runStore.getState().deployment) {
+      }
+      if (!runStore.getState().deployment) {
         const deployments = await runApi.deployments(projectId);
         const newest = [...deployments].sort((a, b) => b.created_at.localeCompare(a.created_at))[0];
         if (!stopped && newest) runStore.getState().setDeployment(newest);
