@@ -167,6 +167,8 @@ class Renderer(Protocol):
     def arm_heads(self, node_id: str, port: str) -> list[Node | None]: ...
     def after_body_scope(self, node_id: str) -> Scope: ...
     def checked(self, node_id: str, tree: ast.expr) -> bool: ...
+    def activity_shared(self, activity: str) -> bool: ...
+    def run_prelude(self) -> list[str]: ...
 
 
 @dataclass
@@ -290,6 +292,19 @@ class NodeRender:
     def summary(self) -> str:
         label = self.node.label or self.node.type
         return repr(f"{self.node.id}: {label}"[:200])
+
+    def run_prelude(self) -> list[str]:
+        """Statements `run` starts with: setting the input and state up where no handler can
+        run before it, so the workflow needs no `@workflow.init`."""
+        return self.renderer.run_prelude()
+
+    def activity_summary(self, activity: str, text: str | None = None) -> str | None:
+        """Code for the `summary=` of this node's call of `activity` (`"<node id>: <text>"`,
+        the label by default), or None where this call site alone in the workflow uses that
+        activity type: the type then ties the call to its node (compiler.activity_owners)."""
+        if not self.renderer.activity_shared(activity):
+            return None
+        return repr(f"{self.node.id}: {text or self.node.label or self.node.type}"[:200])
 
     def result_name(self, name: str | None) -> str | None:
         """The local a step binds, only when something reads it."""

@@ -16,6 +16,7 @@ from typing import Any
 import jinja2
 
 import node_types
+from compiler.activity_owners import calls_of
 from compiler.context import NodeRender, Scope
 from compiler.defaults import default_source
 from compiler.document import ActivityDef, HttpImpl, Node, PythonImpl, ShellImpl, SimulateImpl
@@ -99,6 +100,16 @@ class WorkflowRenderer:
         """key -> (line for __init__, method): workflow-wide pieces a kind adds once."""
         self.arm_text: dict[tuple[str, str], list[str]] = {}
         self.arm_blocks: dict[tuple[str, str], list[list[Block]]] = {}
+        self.init_in_run = not self.info.handlers and not any(
+            REGISTRY[n.type].queries for n in self.info.definition.nodes if n.type in REGISTRY
+        )
+        """No handler can run before `run` (no signal, update or query): `run` sets the input
+        and state itself, without a `@workflow.init` the SDK checks on every sandboxed load."""
+        configs = tree.graph.configs
+        self.activity_calls = calls_of(
+            (n.id, n.type, configs.get(n.id)) for n in self.info.definition.nodes
+        )
+        """Activity type -> its call sites: a type several share needs summaries."""
 
     # the Renderer protocol, called by the kinds
     def arms(self, node_id: str, port: str) -> list[str]:
@@ -130,6 +141,23 @@ class WorkflowRenderer:
 
     def settles(self, node_id: str) -> bool:
         return node_id in self.analysis.settling
+
+    def run_prelude(self) -> list[str]:
+        if not self.init_in_run:
+            return []
+        return self.init_statements()
+
+    def init_statements(self) -> list[str]:
+        """What sets the input and state up: `__init__`'s body, or the start of `run`'s."""
+        state = self.info.state_class
+        resume = self.info.resume_field
+        return [
+            "self._input = input",
+            f"self._state = input.{resume} or {state}()" if resume else f"self._state = {state}()",
+        ]
+
+    def activity_shared(self, activity: str) -> bool:
+        return len(self.activity_calls.get(activity, ())) != 1
 
     def checked(self, node_id: str, tree: ast.expr) -> bool:
         return ast.dump(tree) in self.analysis.checked_trees.get(node_id, ())
@@ -185,6 +213,9 @@ class WorkflowRenderer:
         always = {self.info.input.class_name, self.info.state_class}
         models = sorted(set(self.project.model_classes_list()) & (used | always))
         title = definition.name or definition.id
+        init_lines = [line for line, _method in self.members.values() if line]
+        if self.init_in_run and init_lines:
+            raise AssertionError(f"members need __init__ lines: {init_lines}")
         return ENVIRONMENT.get_template("workflow.py.jinja").render(
             docstring=docstring(f"Workflow {title!s} ({definition.id}), generated from its graph."),
             stdlib_imports=_import_lines(STDLIB_IMPORTS, used),
@@ -196,9 +227,7 @@ class WorkflowRenderer:
             class_name=self.info.class_name,
             class_docstring=docstring(definition.description or title),
             input_class=self.info.input.class_name,
-            state_class=self.info.state_class,
-            resume_field=self.info.resume_field,
-            init_lines=[line for line, _method in self.members.values() if line],
+            init=[] if self.init_in_run else self.init_statements() + init_lines,
             methods=methods,
         )
 
@@ -229,6 +258,66 @@ def _progress_class(queue: WorkQueueInfo) -> dict[str, Any]:
         ),
         "fields": queue.fields,
     }
+
+
+def _dependency_order(types: dict[str, set[str]]) -> list[str]:
+    """Type names after the types they use, otherwise in document order (cycles broken there)."""
+    position = {name: index for index, name in enumerate(types)}
+    order: list[str] = []
+    seen: set[str] = set()
+    for root in types:
+        if root in seen:
+            continue
+        seen.add(root)
+        stack = [(root, sorted(types[root], key=position.__getitem__, reverse=True))]
+        while stack:
+            name, pending = stack[-1]
+            if pending:
+                used = pending.pop()
+                if used not in seen:
+                    seen.add(used)
+                    stack.append(
+                        (used, sorted(types[used], key=position.__getitem__, reverse=True))
+                    )
+                continue
+            stack.pop()
+            order.append(name)
+    return order
+
+
+def _in_dependency_order(classes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The classes, each after the ones its annotations and defaults name (a workflow input's
+    `resume_state` after the state class), otherwise in the order given."""
+    by_name = {cls["name"]: cls for cls in classes}
+    uses = {
+        cls["name"]: {
+            used
+            for _name, annotation, default in cls["fields"]
+            for used in names_in(f"{annotation} {default or ''}")
+            if used in by_name
+        }
+        for cls in classes
+    }
+    return [by_name[name] for name in _dependency_order(uses)]
+
+
+def _evaluated_annotations(classes: list[dict[str, Any]], type_names: set[str]) -> None:
+    """Quotes the annotations Python cannot evaluate where the class body stands: those that
+    use a class defined further down (a cycle) or a name the class's own fields take.
+    Every other annotation stays a real type, so the data converter reads it without
+    evaluating text on every conversion (models.py has no `from __future__ import
+    annotations`)."""
+    defined: set[str] = set()
+    for cls in classes:
+        own = {name for name, _annotation, _default in cls["fields"]}
+        fields = []
+        for name, annotation, default in cls["fields"]:
+            used = names_in(annotation)
+            if used & own or (used & type_names) - defined:
+                annotation = repr(annotation)
+            fields.append((name, annotation, default))
+        cls["fields"] = fields
+        defined.add(cls["name"])
 
 
 def render_models(project: ProjectInfo) -> str:
@@ -290,6 +379,8 @@ def render_models(project: ProjectInfo) -> str:
     text_fields = " ".join(a for cls in classes for _n, a, _d in cls["fields"])
     defaults = " ".join(d for cls in classes for _n, _a, d in cls["fields"] if d)
     used = names_in(text_fields)
+    classes = _in_dependency_order(classes)
+    _evaluated_annotations(classes, {cls["name"] for cls in classes})
     return ENVIRONMENT.get_template("models.py.jinja").render(
         project_name=project.project.name or project.project.id,
         classes=classes,

@@ -112,7 +112,7 @@ def call_variables(
             else None
         ),
         "retry": ctx.retry_policy(config.retry or defaults.retry),
-        "summary": ctx.summary(),
+        "summary": ctx.activity_summary(config.activity),
         "compensation": compensation,
         "handle": handle,
     }
@@ -135,8 +135,18 @@ def compensation_call(config: ActivityConfig, ctx: NodeRender) -> dict[str, str 
         ),
         "timeout": ctx.duration(undo.definition.defaults.start_to_close_timeout),
         "retry": ctx.retry_policy(undo.definition.defaults.retry),
-        "summary": repr(f"{ctx.node.id}: undo {ctx.node.label or ctx.node.type}"[:200]),
+        "summary": ctx.activity_summary(
+            config.compensation.activity, f"undo {ctx.node.label or ctx.node.type}"
+        ),
     }
+
+
+def activity_calls(config: ActivityConfig) -> list[tuple[str, str]]:
+    """The step's own call, and its undo's where it has one."""
+    calls = [(config.activity, "step")]
+    if config.compensation is not None:
+        calls.append((config.compensation.activity, "undo"))
+    return calls
 
 
 KIND = NodeType(
@@ -153,6 +163,7 @@ KIND = NodeType(
     expressions=argument_expressions,
     after_body_fields=frozenset({"config.compensation"}),
     binds=binds,
+    activity_calls=activity_calls,
     prepare=lambda config, ctx: call_variables(config, ctx, {}),
     defaults={"activity": "", "args": {}},
 )

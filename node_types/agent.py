@@ -14,6 +14,7 @@ from compiler.context import NodeCheck, NodeRender
 from compiler.diagnostics import Codes
 from node_types.activity import (
     ActivityConfig,
+    activity_calls,
     argument_expressions,
     binds,
     call_variables,
@@ -63,6 +64,7 @@ KIND = NodeType(
     expressions=expressions,
     after_body_fields=frozenset({"config.compensation"}),
     binds=binds,
+    activity_calls=activity_calls,
     prepare=prepare,
     defaults={"activity": "", "prompt": "", "args": {}, "start_to_close_timeout": "10m"},
 )

@@ -60,6 +60,10 @@ def _binds_nothing(config: Any, ctx: NodeCheck | NodeRender) -> list[tuple[str, 
     return []
 
 
+def calls_no_activity(config: Any) -> list[tuple[str, str]]:
+    return []
+
+
 @dataclass(frozen=True)
 class NodeType(Generic[ConfigT]):
     kind: str
@@ -118,6 +122,11 @@ class NodeType(Generic[ConfigT]):
     """Annotations of the names in `field_names`, where the config says (default `Any`)."""
     typed_by: Callable[[ConfigT], dict[str, str]] = lambda config: {}
     """Locals from `binds` whose type is that of an expression field's value: name -> field."""
+    activity_calls: Callable[[ConfigT], Iterable[tuple[str, str]]] = calls_no_activity
+    """The activity calls the node's code makes: (activity type, role), role `step` (the node's
+    own work), `undo` (its compensation in a Try) or `aux` (bookkeeping, e.g. a work queue's).
+    Where one call site is the only one of its activity type in the workflow, the type alone
+    ties the call to its node (`compiler.activity_owners`) and the call carries no summary."""
     prepare: Callable[[ConfigT, NodeRender], dict[str, Any]] = lambda config, ctx: {}
     defaults: dict[str, Any] = field(default_factory=dict)
     """A config a new node of this kind starts with in the editor."""

@@ -18,6 +18,7 @@ def prepare(config: StartConfig, ctx: NodeRender) -> dict[str, object]:
         "input_class": ctx.workflow.input.class_name,
         "output": ctx.workflow.output,
         "docstring": docstring(doc),
+        "prelude": ctx.run_prelude(),
         "body": ctx.body("out"),
     }
 

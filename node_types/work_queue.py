@@ -31,6 +31,9 @@ from node_types.base import (
 )
 from node_types.spawn_children import MAX_CONCURRENCY
 
+AWAIT_ACTIVITY = "wfd.await_workflow"
+"""The activity type a work queue follows an earlier run's child with (activities.py)."""
+
 
 class ActivityCall(Config):
     activity: str = Field(min_length=1)
@@ -145,8 +148,16 @@ def _call(call: ActivityCall | None, ctx: NodeRender, *names: str) -> dict[str, 
         "input": f"{info.input.class_name}({args})",
         "timeout": ctx.duration(info.definition.defaults.start_to_close_timeout),
         "retry": ctx.retry_policy(info.definition.defaults.retry) or "",
-        "summary": repr(f"{ctx.node.id}: {call.activity}"[:200]),
+        "summary": ctx.activity_summary(call.activity, call.activity) or "",
     }
+
+
+def activity_calls(config: WorkQueueConfig) -> list[tuple[str, str]]:
+    """Following an earlier run's child (its summary always says which node, see
+    backend.runtime.children), and the `on_done` / `on_failed` calls."""
+    calls = [(AWAIT_ACTIVITY, "aux")]
+    calls += [(call.activity, "aux") for call in (config.on_done, config.on_failed) if call]
+    return calls
 
 
 def prepare(config: WorkQueueConfig, ctx: NodeRender) -> dict[str, object]:
@@ -292,6 +303,7 @@ KIND = NodeType(
         "config.on_failed": ("item", "error"),
     },
     name_types=name_types,
+    activity_calls=activity_calls,
     prepare=prepare,
     defaults={"queue": "queue", "workflow": "", "concurrency": 4, "drain_when": "state.draining"},
 )

@@ -35,6 +35,8 @@ from temporalio.client import (
 from temporalio.exceptions import ActivityError, ApplicationError, CancelledError
 from temporalio.service import RPCError
 
+from compiler.activity_owners import activity_owners
+from compiler.document import Workflow
 from tests.harness import chain, edge, import_package, node, project, running_worker, unique_id
 
 RUN_TIMEOUT = timedelta(seconds=30)
@@ -132,8 +134,17 @@ def decode(client: Client, payload: Payload) -> Any:
 
 
 def summaries(client: Client, found: list[HistoryEvent], event_type: int) -> list[str]:
-    """The summaries of the events of one type, in history order."""
-    return [decode(client, event.user_metadata.summary) for event in of_type(found, event_type)]
+    """What ties each event of one type to its node, in history order: its summary, or, for an
+    activity that has none (the only call site of its activity type in the workflow, see
+    compiler.activity_owners), `type <activity type>`."""
+    marks = []
+    for event in of_type(found, event_type):
+        if event.user_metadata.HasField("summary"):
+            marks.append(decode(client, event.user_metadata.summary))
+        else:
+            scheduled = event.activity_task_scheduled_event_attributes
+            marks.append(f"type {scheduled.activity_type.name}")
+    return marks
 
 
 def activity_inputs(client: Client, found: list[HistoryEvent]) -> list[dict[str, Any]]:
@@ -763,10 +774,11 @@ async def test_try_compensates_in_reverse_then_takes_the_error_port(
         passing_events = await events(passing)
     assert rolled_back.startswith("rolled back: ")
     # the steps, then the undo of step 2 and of step 1 (step 3 never completed: no undo)
+    # `book` and `cancel` have several call sites, so a summary says which; `charge` one
     assert summaries(client, failing_events, SCHEDULED) == [
         "flight: Book flight",
         "hotel: Book hotel",
-        "pay: Charge card",
+        "type charge",
         "hotel: undo Book hotel",
         "flight: undo Book flight",
     ]
@@ -782,7 +794,7 @@ async def test_try_compensates_in_reverse_then_takes_the_error_port(
     assert summaries(client, passing_events, SCHEDULED) == [
         "flight: Book flight",
         "hotel: Book hotel",
-        "pay: Charge card",
+        "type charge",
     ]
     # the error path reads `error`: the failure's message, as the kind documents
     assert rolled_back == "rolled back: card 0000 declined"
@@ -865,11 +877,13 @@ async def test_a_cancelled_try_undoes_its_completed_steps(
         status = (await handle.describe()).status
     assert isinstance(raised.value.cause, CancelledError)
     assert status == WorkflowExecutionStatus.CANCELED
-    # the booking was undone before the workflow ended as cancelled
-    assert summaries(client, found, SCHEDULED) == [
-        "flight: Book flight",
-        "flight: undo Book flight",
-    ]
+    # the booking was undone before the workflow ended as cancelled; one call site per
+    # activity type, so the types alone say which node and role
+    assert summaries(client, found, SCHEDULED) == ["type book", "type cancel"]
+    assert activity_owners(Workflow.model_validate(cancelled_saga(name, nested))) == {
+        "book": ("flight", "step"),
+        "cancel": ("flight", "undo"),
+    }
     assert activity_inputs(client, found)[1] == {"token": "booking-flight"}
     assert len(of_type(found, COMPLETED)) == 2
 

@@ -12,8 +12,11 @@ A run started with stand-ins carries them in its memo under `wfd.stand_ins`:
                                                        "non_retryable": ...}}}
 
 The workflow interceptor reads the memo (once per run, and the same on replay), and when an
-activity call belongs to such a node (its summary is `"<node id>: ..."`, and it calls one of the
-node's activities) adds the stand-in to the call's headers. The activity interceptor then answers
+activity call belongs to such a node adds the stand-in to the call's headers. A call belongs to
+the node when it calls one of the node's activities and its summary is `"<node id>: ..."`; a call
+without a summary is the only call site of its activity type in the workflow (the generated code
+leaves summaries out where the type alone names the node, `compiler.activity_owners`), so it
+belongs to the one node that lists its type. The activity interceptor then answers
 it instead of running the activity: the result goes back as the activity's own would, the error
 is raised as an `ApplicationError`, so Temporal retries it per the call's retry policy. History
 keeps its usual shape: the activity is scheduled, started, and completes or fails.
@@ -78,10 +81,14 @@ class _MarkActivityCalls(WorkflowOutboundInterceptor):
             self._stand_ins = found if isinstance(found, dict) else {}
         best: str | None = None
         for node_id, entry in self._stand_ins.items():
+            if activity_type not in entry.get("activities", ()):
+                continue
+            if not summary:
+                # no summary: the activity type is called from one place, this node's
+                best = node_id
+                break
             # summaries are cut at 200 characters, so a long id may end one
             if not summary.startswith(f"{node_id}: "[:200]):
-                continue
-            if activity_type not in entry.get("activities", ()):
                 continue
             if best is None or len(node_id) > len(best):
                 best = node_id

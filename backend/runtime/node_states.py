@@ -1,9 +1,13 @@
 """Per-node state of a run, worked out from its Temporal history (DESIGN.md §10).
 
-The generated code ties each command to its node with a summary `"<node id>: <label>"`:
-activities (`summary=`), timers, gate timeouts and retry backoffs (`workflow.sleep(summary=)`,
-`timeout_summary=`) and child workflows (`static_summary=`, which Temporal records on the
-parent's StartChildWorkflowExecutionInitiated event). Everything else is recognised by name:
+An activity is tied to its node by its activity type where one call site alone in the workflow
+uses that type (`compiler.activity_owners`: the generated call then carries no summary, as
+hand-written code would not), and otherwise by the summary `"<node id>: <label>"` (`"<node id>:
+undo <label>"` for a compensation) that the generated code gives each of the call sites sharing
+the type. Timers, gate timeouts and retry backoffs carry their summary always
+(`workflow.sleep(summary=)`, `timeout_summary=`), and so do child workflows (`static_summary=`,
+which Temporal records on the parent's StartChildWorkflowExecutionInitiated event). Everything
+else is recognised by name:
 signals and updates received by their handler's `name`, external signals by signal name (and
 target id), continue-as-new by the node that asks for it, and the run's own end by its close
 event. Nodes without commands of their own (containers, branches, set_state, join, end) get
@@ -38,6 +42,7 @@ from temporalio.api.history.v1 import HistoryEvent
 from temporalio.api.workflow.v1 import PendingActivityInfo
 from temporalio.converter import PayloadConverter
 
+from compiler.activity_owners import activity_owners
 from compiler.document import Workflow
 
 STATUSES = (
@@ -204,6 +209,8 @@ class _Graph:
                 self.pred[e.target].append(e.source)
                 self.ports[e.source].setdefault(e.source_handle, e.target)
         self.waits_for_child = {i: bool(self.nodes[i].config.get("wait", True)) for i in self.order}
+        self.activity_owners = activity_owners(workflow)
+        """Activity type -> (node id, role) where the type alone names the node."""
         self.summaries: dict[str, tuple[str | None, bool]] = {}
         self.normal = {i: f"{i}: {self.label[i]}"[:200] for i in self.order}
         self.undo = {i: f"{i}: undo {self.label[i]}"[:200] for i in self.order}
@@ -585,10 +592,13 @@ class RunTracker:
     # activities
 
     def _activity_scheduled(self, event: HistoryEvent) -> str | None:
+        attributes = event.activity_task_scheduled_event_attributes
         node_id, undo = self._summary_node(event)
         if node_id is None:
-            return None
-        attributes = event.activity_task_scheduled_event_attributes
+            owner = self._graph.activity_owners.get(attributes.activity_type.name)
+            if owner is None:
+                return None
+            node_id, undo = owner[0], owner[1] == "undo"
         kind = self._graph.kind[node_id]
         if undo:
             self._executions[event.event_id] = _Execution(node_id, "undo")

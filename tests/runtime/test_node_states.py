@@ -15,6 +15,7 @@ import pytest
 from temporalio.api.enums.v1 import EventType
 from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import WorkflowHistory
+from temporalio.converter import PayloadConverter
 
 from backend.runtime.node_states import NodeState, RunTracker, node_states
 
@@ -280,3 +281,73 @@ def test_pending_gates_by_name_and_summaries_with_colons() -> None:
     assert tracker._graph.node_of_summary("nobody: z") == (None, False)
     assert tracker.set_pending((), ["Sign-off"]) >= {"gate"}
     assert tracker.states["gate"].status == "waiting"
+
+
+def _scheduled(event_id: int, activity_type: str, summary: str | None = None) -> HistoryEvent:
+    event = HistoryEvent(event_id=event_id, event_type=EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)
+    event.event_time.FromSeconds(1_700_000_000 + event_id)
+    attributes = event.activity_task_scheduled_event_attributes
+    attributes.activity_type.name = activity_type
+    attributes.activity_id = str(event_id)
+    if summary is not None:
+        event.user_metadata.summary.CopyFrom(PayloadConverter.default.to_payload(summary))
+    return event
+
+
+def test_an_activity_is_tied_to_its_node_by_its_type_or_else_by_its_summary() -> None:
+    def step(node_id: str, activity: str, **config: Any) -> dict[str, Any]:
+        return {
+            "id": node_id,
+            "type": "activity",
+            "label": node_id.title(),
+            "parent_id": "saga",
+            "config": {"activity": activity, **config},
+        }
+
+    document = {
+        "id": "owners",
+        "nodes": [
+            {"id": "start", "type": "start"},
+            {"id": "saga", "type": "try"},
+            step("fetch", "fetch"),
+            step("ship", "ship", compensation={"activity": "recall"}),
+            step("tell", "notify"),
+            step("tell_again", "notify"),
+        ],
+        "edges": [],
+    }
+    tracker = RunTracker(document)
+    # one call site: the type names the node (and the role: `recall` is ship's undo)
+    assert tracker._graph.activity_owners == {
+        "fetch": ("fetch", "step"),
+        "ship": ("ship", "step"),
+        "recall": ("ship", "undo"),
+    }
+    tracker.extend(
+        [
+            _scheduled(5, "fetch"),
+            _scheduled(6, "ship"),
+            _scheduled(7, "notify", "tell_again: Tell_Again"),
+            _scheduled(8, "notify", "tell: Tell"),
+            _scheduled(9, "recall"),
+            _scheduled(10, "notify"),  # shared and without a summary: no node can be told
+        ]
+    )
+    assert {e: (x.node_id, x.role) for e, x in tracker._executions.items()} == {
+        5: ("fetch", "step"),
+        6: ("ship", "step"),
+        7: ("tell_again", "step"),
+        8: ("tell", "step"),
+        9: ("ship", "undo"),
+    }
+    assert tracker.states["ship"].compensation == "running"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_activity_of_a_recorded_run_is_tied_to_a_node(name: str) -> None:
+    events, document, _ = load_fixture(name)
+    tracker = RunTracker(document)
+    for event in events:
+        tracker.apply(event)
+        if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+            assert event.event_id in tracker._executions, (name, event.event_id)

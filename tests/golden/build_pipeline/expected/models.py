@@ -1,7 +1,5 @@
 """Data types of the Package builds project: shared types, workflow inputs, state and payloads."""
 
-from __future__ import annotations
-
 from dataclasses import dataclass
 
 

@@ -1,7 +1,5 @@
 """Data types of the Fleet patching project: shared types, workflow inputs, state and payloads."""
 
-from __future__ import annotations
-
 from dataclasses import dataclass, field
 
 
@@ -56,18 +54,18 @@ class NotifyTeamInput:
 
 
 @dataclass
-class PatchFleetInput:
-    """Input of the patch-fleet workflow."""
-
-    region: str
-    version: str
-    resume_state: PatchFleetState | None = None
-
-
-@dataclass
 class PatchFleetState:
     """State of the patch-fleet workflow."""
 
     patched: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     sweeps: int = 0
+
+
+@dataclass
+class PatchFleetInput:
+    """Input of the patch-fleet workflow."""
+
+    region: str
+    version: str
+    resume_state: PatchFleetState | None = None

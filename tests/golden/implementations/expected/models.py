@@ -1,7 +1,5 @@
 """Data types of the Daily digest project: shared types, workflow inputs, state and payloads."""
 
-from __future__ import annotations
-
 from dataclasses import dataclass
 from datetime import datetime
 

@@ -48,7 +48,6 @@ class BuildWorkflow:
             checkout,
             CheckoutInput(repo=self._input.repo, ref=self._input.ref),
             start_to_close_timeout=timedelta(minutes=1),
-            summary="checkout: Checkout",
         )
         self._state.commit = commit
         self._state.stage = "prepared"
@@ -87,7 +86,6 @@ class BuildWorkflow:
             BuildArtifactInput(commit=self._state.commit, target=target),
             start_to_close_timeout=timedelta(minutes=30),
             retry_policy=RetryPolicy(initial_interval=timedelta(seconds=10), maximum_attempts=3),
-            summary="build_it: Build artifact",
         )
         if not (artifact.size_bytes > 0):
             raise ApplicationError(
@@ -97,7 +95,6 @@ class BuildWorkflow:
             publish,
             PublishInput(path=artifact.path, channel=self._input.channel),
             start_to_close_timeout=timedelta(minutes=1),
-            summary="upload: Publish",
         )
         self._state.url = url
         self._state.stage = "released"

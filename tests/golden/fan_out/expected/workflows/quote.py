@@ -57,7 +57,6 @@ class QuoteWorkflow:
                     warm_cache,
                     WarmCacheInput(item=self._input.item),
                     start_to_close_timeout=timedelta(minutes=1),
-                    summary="warm: Warm cache",
                 )
 
             async def courtesy_pause() -> None:

@@ -54,7 +54,6 @@ class PatchFleetWorkflow:
             list_hosts,
             ListHostsInput(region=self._input.region),
             start_to_close_timeout=timedelta(minutes=1),
-            summary="list: List hosts",
         )
         for item in hosts:
             compensations: list[Callable[[], Awaitable[Any]]] = []
@@ -64,7 +63,6 @@ class PatchFleetWorkflow:
                     drain_host,
                     DrainHostInput(host=item),
                     start_to_close_timeout=timedelta(minutes=2),
-                    summary="drain: Drain",
                 )
                 compensations.append(
                     functools.partial(
@@ -84,7 +82,6 @@ class PatchFleetWorkflow:
                     retry_policy=RetryPolicy(
                         initial_interval=timedelta(seconds=30), maximum_attempts=2
                     ),
-                    summary="patch: Patch",
                 )
                 await workflow.execute_activity(
                     restore_host,
@@ -124,7 +121,6 @@ class PatchFleetWorkflow:
                     smoke_test,
                     SmokeTestInput(host=item_2),
                     start_to_close_timeout=timedelta(minutes=1),
-                    summary="smoke: Smoke test",
                 )
                 if not passed:
                     self._state.failed = self._state.failed + [item_2 + ": smoke test failed"]
@@ -148,7 +144,6 @@ class PatchFleetWorkflow:
                     check_health,
                     CheckHealthInput(region=self._input.region),
                     start_to_close_timeout=timedelta(minutes=1),
-                    summary="probe: Probe",
                 )
             except (ActivityError, ChildWorkflowError, ApplicationError) as error_2:
                 if isinstance(error_2, ApplicationError) and error_2.non_retryable:
@@ -185,7 +180,6 @@ class PatchFleetWorkflow:
                     text=f"{len(self._state.failed)} hosts in {self._input.region} failed: {self._state.failed}"
                 ),
                 start_to_close_timeout=timedelta(minutes=1),
-                summary="tell: Tell the team",
             )
         if workflow.info().is_continue_as_new_suggested():
             await workflow.wait_condition(workflow.all_handlers_finished)

@@ -31,14 +31,11 @@ with workflow.unsafe.imports_passed_through():
 class DigestWorkflow:
     """Writes the morning digest for one city and posts it."""
 
-    @workflow.init
-    def __init__(self, input: DigestInput) -> None:
-        self._input = input
-        self._state = DigestState()
-
     @workflow.run
     async def run(self, input: DigestInput) -> str:
         """Writes the morning digest for one city and posts it."""
+        self._input = input
+        self._state = DigestState()
         forecast = await workflow.execute_activity(
             fetch_forecast,
             FetchForecastInput(city=self._input.city, units="metric"),
@@ -48,7 +45,6 @@ class DigestWorkflow:
                 maximum_attempts=4,
                 non_retryable_error_types=["HttpClientError"],
             ),
-            summary="forecast: Fetch forecast",
         )
         if any("storm" in alert for alert in forecast.alerts):
             raise ApplicationError(
@@ -78,7 +74,6 @@ class DigestWorkflow:
             count_words,
             CountWordsInput(text=self._state.draft),
             start_to_close_timeout=timedelta(minutes=1),
-            summary="count: Count words",
         )
         if word_count > 120:
             raise ApplicationError(
@@ -97,20 +92,17 @@ class DigestWorkflow:
             post_digest,
             PostDigestInput(channel=self._input.channel, text=self._state.draft),
             start_to_close_timeout=timedelta(minutes=1),
-            summary="post: Post digest",
         )
         await workflow.sleep(timedelta(minutes=90), summary="cool_down: Cool down")
         disk = await workflow.execute_activity(
             disk_report,
             DiskReportInput(volume="/srv/digests"),
             start_to_close_timeout=timedelta(minutes=1),
-            summary="disk: Disk report",
         )
         packed = await workflow.execute_activity(
             archive,
             ArchiveInput(folder="/srv/digests/" + self._input.city),
             start_to_close_timeout=timedelta(minutes=5),
             heartbeat_timeout=timedelta(seconds=30),
-            summary="pack: Archive",
         )
         return f"{self._state.draft}\n-- archived: {packed['exit_code'] == 0}; {disk[-200:]}"

@@ -76,7 +76,6 @@ class OrderWorkflow:
                     backoff_coefficient=1.5,
                     maximum_attempts=3,
                 ),
-                summary="charge: Charge card",
             )
             await workflow.wait_condition(workflow.all_handlers_finished)
             return charge_id
@@ -84,7 +83,6 @@ class OrderWorkflow:
             release_stock,
             ReleaseStockInput(reservation_id=reservation.reservation_id),
             start_to_close_timeout=timedelta(seconds=45),
-            summary="release: Release stock",
         )
         await workflow.wait_condition(workflow.all_handlers_finished)
         raise ApplicationError(

@@ -18,14 +18,11 @@ with workflow.unsafe.imports_passed_through():
 class InBranchesWorkflow:
     """in-branches"""
 
-    @workflow.init
-    def __init__(self, input: InBranchesInput) -> None:
-        self._input = input
-        self._state = InBranchesState()
-
     @workflow.run
     async def run(self, input: InBranchesInput) -> str:
         """in-branches"""
+        self._input = input
+        self._state = InBranchesState()
         compensations: list[Callable[[], Awaitable[Any]]] = []
         try:
 

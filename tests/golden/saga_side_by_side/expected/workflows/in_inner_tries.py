@@ -23,14 +23,11 @@ with workflow.unsafe.imports_passed_through():
 class InInnerTriesWorkflow:
     """in-inner-tries"""
 
-    @workflow.init
-    def __init__(self, input: InInnerTriesInput) -> None:
-        self._input = input
-        self._state = InInnerTriesState()
-
     @workflow.run
     async def run(self, input: InInnerTriesInput) -> str:
         """in-inner-tries"""
+        self._input = input
+        self._state = InInnerTriesState()
         compensations: list[Callable[[], Awaitable[Any]]] = []
         try:
             slots = asyncio.Semaphore(2)
@@ -43,7 +40,6 @@ class InInnerTriesWorkflow:
                             book,
                             BookInput(what=item),
                             start_to_close_timeout=timedelta(minutes=1),
-                            summary="book_one: book_one",
                         )
                         try:
                             await asyncio.shield(book_one_handle)
@@ -57,7 +53,6 @@ class InInnerTriesWorkflow:
                                     cancel,
                                     CancelInput(token=book_one_token),
                                     start_to_close_timeout=timedelta(minutes=1),
-                                    summary="book_one: undo book_one",
                                 )
                             )
                     except (ActivityError, ChildWorkflowError, ApplicationError) as failure:

@@ -18,14 +18,11 @@ with workflow.unsafe.imports_passed_through():
 class InLoopWorkflow:
     """in-loop"""
 
-    @workflow.init
-    def __init__(self, input: InLoopInput) -> None:
-        self._input = input
-        self._state = InLoopState()
-
     @workflow.run
     async def run(self, input: InLoopInput) -> str:
         """in-loop"""
+        self._input = input
+        self._state = InLoopState()
         compensations: list[Callable[[], Awaitable[Any]]] = []
         try:
             slots = asyncio.Semaphore(2)
@@ -36,7 +33,6 @@ class InLoopWorkflow:
                         book,
                         BookInput(what=item),
                         start_to_close_timeout=timedelta(minutes=1),
-                        summary="book_item: book_item",
                     )
                     try:
                         await asyncio.shield(book_item_handle)
@@ -50,7 +46,6 @@ class InLoopWorkflow:
                                 cancel,
                                 CancelInput(token=book_item_token),
                                 start_to_close_timeout=timedelta(minutes=1),
-                                summary="book_item: undo book_item",
                             )
                         )
 

@@ -32,7 +32,6 @@ class HandleTicketWorkflow:
             assign_agent,
             AssignAgentInput(queue=self._input.queue, priority=self._input.priority),
             start_to_close_timeout=timedelta(minutes=1),
-            summary="assign: Assign agent",
         )
         await workflow.sleep(timedelta(minutes=2), summary="work: Work the ticket")
         outcome = await workflow.execute_activity(
@@ -41,7 +40,6 @@ class HandleTicketWorkflow:
                 ticket_id=self._input.ticket_id, agent=agent, escalations=self._state.escalations
             ),
             start_to_close_timeout=timedelta(minutes=1),
-            summary="close: Close ticket",
         )
         return outcome
 

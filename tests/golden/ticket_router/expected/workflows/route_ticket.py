@@ -59,7 +59,6 @@ class RouteTicketWorkflow:
                         backoff_coefficient=3.0,
                         maximum_interval=timedelta(seconds=30),
                     ),
-                    summary="page: Page on-call",
                 )
                 await workflow.start_child_workflow(
                     "handle-ticket",
