@@ -1,6 +1,6 @@
 import { useEffect, useState } from "react";
 
-import { api } from "./api/client";
+import { api, request } from "./api/client";
 import type { JsonSchema } from "./api/types";
 import { makeCatalogue } from "./document/catalogue";
 import { type AppData, AppDataContext } from "./pages/appData";
@@ -10,11 +10,7 @@ import { ProjectsPage } from "./pages/ProjectsPage";
 import { prefetchEditorData } from "./pages/editorData";
 import { parseRoute, useRoute } from "./pages/router";
 
-async function fetchSchema(): Promise<JsonSchema> {
-  const response = await fetch("/api/schema");
-  if (!response.ok) throw new Error(`GET /api/schema answered ${response.status}`);
-  return (await response.json()) as JsonSchema;
-}
+const fetchSchema = () => request<JsonSchema>("GET", "/schema");
 
 export function App() {
   const route = useRoute();

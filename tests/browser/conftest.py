@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -55,12 +56,12 @@ def _free_port() -> int:
         return port
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The base URL of a live server with an empty database."""
+@contextmanager
+def serve_editor(folder: Path, **env: str) -> Iterator[str]:
+    """A live server of the built editor on a new database in `folder`, with `env` added to
+    its environment (WFD_TOKEN, say); its base URL until the block ends, then it is stopped."""
     if not (DIST / "index.html").is_file():
         pytest.fail("frontend/dist is missing: ./scripts/test builds it (./scripts/frontend build)")
-    folder = tmp_path_factory.mktemp("browser-server")
     port = _free_port()
     log_path = folder / "server.log"
     environment = {
@@ -69,6 +70,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "WFD_FRONTEND_DIST": str(DIST),
     }
     environment.pop("WFD_TOKEN", None)
+    environment.update(env)
+    headers = {"authorization": f"Bearer {env['WFD_TOKEN']}"} if "WFD_TOKEN" in env else {}
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             [
@@ -91,17 +94,18 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        # generous: on a loaded machine (two cores, other jobs beside) a start took 25 s
+        deadline = time.monotonic() + 120
         while True:
             if process.poll() is not None:
                 pytest.fail(f"the server exited early:\n{log_path.read_text(errors='replace')}")
             try:
-                if httpx.get(f"{url}/api/health").status_code == 200:
+                if httpx.get(f"{url}/api/health", headers=headers).status_code == 200:
                     break
             except httpx.TransportError:
                 pass
             if time.monotonic() > deadline:
-                pytest.fail(f"the server did not answer in 30 s:\n{log_path.read_text()}")
+                pytest.fail(f"the server did not answer in 120 s:\n{log_path.read_text()}")
             time.sleep(0.05)
         yield url
     finally:
@@ -111,6 +115,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The base URL of a live server with an empty database."""
+    with serve_editor(tmp_path_factory.mktemp("browser-server")) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -165,8 +176,9 @@ def page(context: BrowserContext) -> Page:
 class Api:
     """The HTTP API, to prepare projects and to check what the editor saved."""
 
-    def __init__(self, base: str) -> None:
-        self.client = httpx.Client(base_url=f"{base}/api", timeout=30)
+    def __init__(self, base: str, token: str | None = None) -> None:
+        headers = {"authorization": f"Bearer {token}"} if token else {}
+        self.client = httpx.Client(base_url=f"{base}/api", timeout=30, headers=headers)
 
     def import_project(self, document: dict[str, Any]) -> None:
         answer = self.client.post("/import", json=document)

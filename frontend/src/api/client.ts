@@ -1,4 +1,5 @@
 // The one place that talks HTTP. Every call returns the parsed answer or throws ApiError.
+import { authorizationHeader, authorizedFetch } from "./auth";
 import type {
   CompileResult,
   Diagnostic,
@@ -29,13 +30,13 @@ export class ApiError extends Error {
   }
 }
 
-/** Headers every request carries (the server checks none today; a token would go here). */
+/** Headers every request carries: the API token once the user has given it (see auth.ts). */
 export function apiHeaders(): Record<string, string> {
-  return {};
+  return authorizationHeader();
 }
 
 export async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const response = await fetch(`/api${path}`, {
+  const response = await authorizedFetch(`/api${path}`, {
     method,
     headers: body === undefined ? apiHeaders() : { ...apiHeaders(), "content-type": "application/json" },
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -96,7 +97,7 @@ export const api = {
   validate: (document: Project) => request<ValidateResult>("POST", "/validate", document),
   compile: (document: Project) => request<CompileResult>("POST", "/compile", document),
   async compileZip(document: Project): Promise<Blob> {
-    const response = await fetch("/api/compile?format=zip", {
+    const response = await authorizedFetch("/api/compile?format=zip", {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify(document),
