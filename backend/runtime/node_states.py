@@ -59,6 +59,9 @@ ACTIVE = frozenset({"running", "retrying", "waiting"})
 
 _ENTRY_KINDS = frozenset({"start", "signal", "update", "query", "schedule"})
 _BRANCH_KINDS = frozenset({"condition", "switch", "parallel", "wait"})
+_CHOICE_KINDS = frozenset({"condition", "switch", "wait"})
+"""Nodes that choose a way on (a gate once decided): done once they chose, whatever runs or
+fails on the way they chose."""
 _CONTAINER_KINDS = frozenset({"phase", "retry", "loop", "try"})
 _CHILD_KINDS = frozenset({"child_workflow", "spawn_children", "work_queue"})
 _STEP_EVENTLESS = frozenset({"set_state", "join", "end", "condition", "switch", "parallel"})
@@ -1022,7 +1025,10 @@ class RunTracker:
                 status = "waiting"
                 state.started_at = mine.started_at or self._gate_since.get(i)
             retry = self._retrying.get(i)
-            member_active = [states[m].status for m in members if states[m].status in ACTIVE]
+            choice = graph.kind[i] in _CHOICE_KINDS
+            member_active = [
+                states[m].status for m in members if states[m].status in ACTIVE and not choice
+            ]
             if status in ACTIVE and status == "running" and retry and retry[0] > 1:
                 status = "retrying"
             elif status in ACTIVE:
@@ -1033,7 +1039,7 @@ class RunTracker:
                     if graph.kind[i] == "retry" and (mine.attempt or 1) > 1
                     else ("waiting" if all(s == "waiting" for s in member_active) else "running")
                 )
-            elif i in fatal_path and i != self._fatal:
+            elif i in fatal_path and i != self._fatal and not choice:
                 status = "failed"
             elif status == "not_reached" and reached[i]:
                 status = "completed"
@@ -1062,7 +1068,7 @@ class RunTracker:
             state.error = mine.error if status in ("failed", "timed_out", "retrying") else None
             if retry is not None and status == "retrying":
                 state.error = retry[1]
-            if i in fatal_path and state.error is None:
+            if i in fatal_path and state.error is None and not choice:
                 state.error = self._fatal_error
             state.last_failure = mine.last_failure
             state.children = mine.children

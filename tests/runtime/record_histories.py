@@ -655,6 +655,82 @@ def gate_update_scenario() -> Scenario:
     return Scenario("gate_update", gate_document(), "review", drive)
 
 
+def branch_document() -> dict[str, Any]:
+    """A condition whose taken arm waits at a gate, then charges a card that is declined."""
+    return project(
+        "ns-branch",
+        [
+            workflow(
+                "order",
+                [
+                    node("start", "start"),
+                    node("known", "condition", "Known card?", expression="input.card != ''"),
+                    node("refuse", "end", value="'no card'"),
+                    node(
+                        "gate",
+                        "wait",
+                        "Sign-off",
+                        gate="Sign-off",
+                        approved_when="state.approved",
+                        timeout="20s",
+                    ),
+                    node("expired", "end", value="'timed out'"),
+                    node(
+                        "pay",
+                        "activity",
+                        "Charge card",
+                        activity="charge",
+                        args={"card": "input.card"},
+                        retry={"maximum_attempts": 1},
+                    ),
+                    node("finish", "end", value="'paid'"),
+                    node("approve", "signal", "Approve", name="approve"),
+                    assign("store", state_approved="True"),
+                ],
+                [
+                    edge("start", "known"),
+                    edge("known", "gate", "true"),
+                    edge("known", "refuse", "false"),
+                    edge("gate", "pay", "approved"),
+                    edge("gate", "expired", "timeout"),
+                    *chain("pay", "finish"),
+                    *chain("approve", "store"),
+                ],
+                inputs={"card": "str"},
+                output="str",
+                state=[{"name": "approved", "type": "bool", "default": False}],
+            )
+        ],
+        [
+            simulated(
+                "charge", {"card": "str"}, "None", None, fail_attempts=5, fail_message="declined"
+            )
+        ],
+    )
+
+
+def branch_waiting_scenario() -> Scenario:
+    async def drive(client: Client, task_queue: str, models: ModuleType) -> Recorded:
+        handle = await start(client, task_queue, "order", models.OrderInput(card="0000"))
+        await until(lambda: has_event(handle, EventType.EVENT_TYPE_TIMER_STARTED))
+        gates = await handle.query("pending_gates")
+        recorded = Recorded(await chain_of(client, handle), {"pending_gates": gates})
+        await handle.terminate("recorded while waiting")
+        return recorded
+
+    return Scenario("branch_waiting", branch_document(), "order", drive)
+
+
+def branch_failed_scenario() -> Scenario:
+    async def drive(client: Client, task_queue: str, models: ModuleType) -> Recorded:
+        handle = await start(client, task_queue, "order", models.OrderInput(card="0000"))
+        await until(lambda: has_event(handle, EventType.EVENT_TYPE_TIMER_STARTED))
+        await handle.signal("approve")
+        return await finished(client, handle)
+
+    return Scenario("branch_failed", branch_document(), "order", drive)
+
+
 def continue_as_new_scenario() -> Scenario:
     document = project(
         "ns-continue",
@@ -751,6 +827,8 @@ SCENARIOS: list[Callable[[], Scenario]] = [
     signal_scenario,
     gate_waiting_scenario,
     gate_update_scenario,
+    branch_waiting_scenario,
+    branch_failed_scenario,
     continue_as_new_scenario,
     cancelled_scenario,
 ]

@@ -222,6 +222,41 @@ def test_a_gate_waiting_for_a_decision() -> None:
     assert tracker.outcome is None  # recorded before the run was stopped
 
 
+def test_a_condition_is_done_once_it_chose_while_its_arm_waits_at_a_gate() -> None:
+    tracker = tracked("branch_waiting")
+    states = tracker.states
+    assert summary(states) == {
+        "start": ("completed", 1),
+        "known": ("completed", 1),
+        "refuse": ("not_reached", 0),
+        "gate": ("waiting", 1),
+        "expired": ("not_reached", 0),
+        "pay": ("not_reached", 0),
+        "finish": ("not_reached", 0),
+        "approve": ("not_reached", 0),
+        "store": ("not_reached", 0),
+    }
+
+
+def test_a_failure_after_a_condition_fails_the_step_not_the_condition() -> None:
+    tracker = tracked("branch_failed")
+    states = tracker.states
+    assert summary(states) == {
+        "start": ("completed", 1),
+        "known": ("completed", 1),
+        "refuse": ("not_reached", 0),
+        "gate": ("completed", 1),
+        "expired": ("not_reached", 0),
+        "pay": ("failed", 1),
+        "finish": ("not_reached", 0),
+        "approve": ("completed", 1),
+        "store": ("completed", 1),
+    }
+    assert states["known"].error is None
+    assert states["pay"].error == "declined (attempt 1)"
+    assert tracker.first_failure is not None and tracker.first_failure[0] == "pay"
+
+
 def test_gate_decided_by_an_update() -> None:
     states = tracked("gate_update").states
     assert states["gate"].status == "completed"
