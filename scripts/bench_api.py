@@ -124,17 +124,20 @@ class Connection:
     (always sized by Content-Length) directly on a socket.
     """
 
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    def __init__(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, host: str
+    ) -> None:
         self.reader = reader
         self.writer = writer
+        self.host = host  # the server answers only requests that name it (the Host check)
 
     @classmethod
     async def open(cls, host: str, port: int) -> Connection:
         reader, writer = await asyncio.open_connection(host, port)
-        return cls(reader, writer)
+        return cls(reader, writer, f"{host}:{port}")
 
     async def request(self, method: str, path: str, body: bytes = b"") -> tuple[int, bytes]:
-        head = f"{method} {path} HTTP/1.1\r\nhost: bench\r\n"
+        head = f"{method} {path} HTTP/1.1\r\nhost: {self.host}\r\n"
         if method != "GET":
             head += f"content-type: application/json\r\ncontent-length: {len(body)}\r\n"
         self.writer.write(head.encode() + b"\r\n" + body)
