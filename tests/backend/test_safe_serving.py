@@ -179,19 +179,20 @@ def test_the_editor_docs_and_api_answer_with_security_headers(
 
 
 @pytest.fixture
-def health_app(sqlite_url: str) -> Iterator[tuple[TestClient, Any]]:
-    app = create_app(Settings(database_url=sqlite_url))
+def health_app(database_url: str) -> Iterator[tuple[TestClient, Any]]:
+    """The app on SQLite, then on PostgreSQL."""
+    app = create_app(Settings(database_url=database_url))
     with TestClient(app) as api:
         yield api, app
 
 
 def test_health_says_the_database_takes_writes(health_app: tuple[TestClient, Any]) -> None:
-    api, _app = health_app
+    api, app = health_app
     answer = api.get("/api/health")
     assert answer.status_code == 200
     assert answer.json() == {
         "status": "ok",
-        "database": "sqlite",
+        "database": app.state.engine.dialect.name,
         "storage": "writable",
         "detail": None,
     }
@@ -201,18 +202,28 @@ def test_health_says_the_database_takes_writes(health_app: tuple[TestClient, Any
 
 
 def test_health_says_when_the_database_refuses_writes(health_app: tuple[TestClient, Any]) -> None:
-    """SQLite's query_only switch: the connection refuses writes with the very error a
-    read-only file gives (SQLITE_READONLY), without depending on who runs the test (root
-    ignores file permissions)."""
+    """Every new connection refuses writes: on SQLite by its query_only switch, which fails a
+    write with the very error a read-only file gives (SQLITE_READONLY) whoever runs the test
+    (root ignores file permissions); on PostgreSQL by default_transaction_read_only, what a
+    standby or a database switched to read-only does."""
     api, app = health_app
-    event.listen(app.state.engine, "connect", _query_only)
-    app.state.engine.dispose()  # the next connections are made read-only
+    engine = app.state.engine
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _query_only)
+    else:
+        with engine.connect() as connection:
+            database = connection.exec_driver_sql("SELECT current_database()").scalar()
+            connection.exec_driver_sql(
+                f'ALTER DATABASE "{database}" SET default_transaction_read_only = on'
+            )
+            connection.commit()
+    engine.dispose()  # the next connections are made read-only
     answer = api.get("/api/health")
     assert answer.status_code == 503
     body = answer.json()
     assert body["status"] == "unavailable"
     assert body["storage"] == "read-only"
-    assert "readonly database" in body["detail"]
+    assert "read-only" in body["detail"] or "readonly" in body["detail"]
     assert api.get("/api/projects").status_code == 200  # reading still works
 
 
