@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import sqlite3
@@ -60,7 +61,10 @@ def workflow(workflow_id: str, nodes: int, padding: int) -> dict[str, Any]:
         "output": "int",
         "state": [{"name": "n", "type": "int", "default": 0}],
         "nodes": all_nodes,
-        "edges": [{"id": f"{a}->{b}", "source": a, "target": b} for a, b in zip(ids, ids[1:])],
+        "edges": [
+            {"id": f"{a}->{b}", "source": a, "target": b}
+            for a, b in zip(ids, ids[1:], strict=False)
+        ],
     }
 
 
@@ -101,10 +105,8 @@ class Prober:
     async def stop(self) -> None:
         assert self.task is not None
         self.task.cancel()
-        try:
+        with contextlib.suppress(asyncio.CancelledError):
             await self.task
-        except asyncio.CancelledError:
-            pass
 
     def worst_since(self, start: float) -> float:
         return max((taken for sent, taken in self.samples if sent >= start), default=0.0)

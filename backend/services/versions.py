@@ -62,7 +62,9 @@ def create_version(
     with writing(session):
         newest = _newest_of_revision(session, project_id, workflow_id, data.revision)
         if newest is not None:
-            return _public(newest), False
+            answer = _public(newest)
+            session.rollback()  # the row lock taken to look
+            return answer, False
         row = session.exec(statement).first()
         if row is None:
             session.rollback()
@@ -91,8 +93,12 @@ def _newest_of_revision(
     session: Session, project_id: str, workflow_id: str, revision: int | None
 ) -> VersionRecord | None:
     """The newest version, if it holds the draft's current revision (and `revision`, when
-    given, is that one)."""
-    draft = workflow_or_404(session, project_id, workflow_id)
+    given, is that one). The draft's row stays locked until the transaction ends, so snapshots
+    asked for at once on PostgreSQL take turns, as SQLite's writers do."""
+    key = (project_id, workflow_id)
+    draft = session.get(WorkflowRecord, key, with_for_update=True) or workflow_or_404(
+        session, project_id, workflow_id
+    )
     if revision is not None and revision != draft.revision:
         return None  # the update below refuses it
     newest = session.exec(

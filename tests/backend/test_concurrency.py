@@ -101,7 +101,9 @@ async def test_losers_reload_and_retry_until_every_edit_lands(url: str, project_
     assert sum(conflicts) > 0, "the editors never collided; the test proved nothing"
 
 
-async def test_versions_made_at_once_get_distinct_numbers(url: str, project_id: str) -> None:
+async def test_snapshots_of_one_draft_made_at_once_store_one_version(
+    url: str, project_id: str
+) -> None:
     main = f"/api/projects/{project_id}/workflows/main"
     async with warmed_client(url, 12) as http:
         await http.post("/api/import", json=project(project_id))
@@ -109,9 +111,43 @@ async def test_versions_made_at_once_get_distinct_numbers(url: str, project_id: 
             *(http.post(f"{main}/versions", json={"message": f"v{i}"}) for i in range(12))
         )
         listed = (await http.get(f"{main}/versions")).json()
-    assert [r.status_code for r in responses] == [201] * 12
-    assert sorted(r.json()["number"] for r in responses) == list(range(1, 13))
-    assert sorted(v["message"] for v in listed) == sorted(f"v{i}" for i in range(12))
+    statuses = [r.status_code for r in responses]
+    assert sorted(statuses) == [200] * 11 + [201], statuses
+    created = responses[statuses.index(201)].json()
+    assert {r.json()["number"] for r in responses} == {created["number"]} == {1}
+    assert [v["message"] for v in listed] == [created["message"]]
+
+
+async def test_versions_of_drafts_saved_in_between_get_distinct_numbers(
+    url: str, project_id: str
+) -> None:
+    """Each editor saves its own change and snapshots it, all at once: every snapshot is a
+    version of its own, numbered without gaps or repeats, holding a draft that existed."""
+    main = f"/api/projects/{project_id}/workflows/main"
+    async with warmed_client(url, 8) as http:
+        await http.post("/api/import", json=project(project_id))
+
+        async def save_and_snapshot(i: int) -> httpx.Response:
+            while True:  # save on the newest revision, again after a 409
+                draft = (await http.get(main)).json()
+                document = {**draft["document"], "name": f"draft {i}"}
+                saved = await http.put(
+                    main, json={"revision": draft["revision"], "document": document}
+                )
+                if saved.status_code == 200:
+                    break
+                assert saved.status_code == 409, saved.text
+            return await http.post(f"{main}/versions", json={"message": f"v{i}"})
+
+        responses = await asyncio.gather(*(save_and_snapshot(i) for i in range(8)))
+        listed = (await http.get(f"{main}/versions")).json()
+    numbers = sorted(r.json()["number"] for r in responses if r.status_code == 201)
+    assert numbers == list(range(1, len(numbers) + 1))
+    assert {v["number"] for v in listed} == set(numbers)
+    # a snapshot that found no newer draft than the newest version's answered that version
+    for answer in responses:
+        assert answer.status_code in (200, 201), answer.text
+        assert answer.json()["document"]["name"].startswith("draft ")
 
 
 async def test_the_same_project_created_at_once_is_created_once(url: str, project_id: str) -> None:
