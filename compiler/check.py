@@ -107,9 +107,11 @@ def _typeref(
     return []
 
 
-MODELS_MODULE_NAMES = frozenset({"field", "dataclass", "dataclasses", "datetime", "Any", "UTC"})
-"""Names models.py uses in its class bodies, which a dataclass field of that name would hide
-from the fields after it."""
+MODELS_MODULE_NAMES = frozenset(
+    {"field", "dataclass", "dataclasses", "datetime", "Any", "UTC", "list", "dict", "set"}
+)
+"""Names models.py uses in its class bodies (`list`, `dict` and `set` as the factories of empty
+defaults), which a dataclass field of that name would hide from the fields after it."""
 
 
 def _field_clashes(

@@ -198,3 +198,19 @@ def test_a_description_wrapped_into_a_marker_line_stays_in_the_docstring() -> No
     assert "    # @wfd-end 99999\n" in source
     inner = result.sourcemap["w"]["inner"]
     assert source.splitlines()[inner["start"] - 1].strip() == "self._state.n = self._state.n + 1"
+
+
+@pytest.mark.parametrize("name", ["list", "dict", "set"])
+def test_a_field_named_like_a_default_factory_is_a_diagnostic(name: str) -> None:
+    """`list: int = 1` in a dataclass would make `field(default_factory=list)` after it call 1."""
+    document = chain_of(1)
+    flow = document["workflows"][0]
+    flow["input"] = {name: "int", "items": "list[str]"}
+    flow["input_defaults"] = {name: 1, "items": []}
+
+    found = errors(document)
+
+    assert len(found) == 1
+    node_id, field, message = found[0]
+    assert field == f"input.{name}"
+    assert f"cannot be named {name!r}" in message
