@@ -115,7 +115,7 @@ class ChildrenView(Schema):
 
 
 @router.get(
-    "/runs/{workflow_id}/nodes/{node_id}/children",
+    "/runs/{workflow_id:workflow_id}/nodes/{node_id}/children",
     responses={**RUN, 404: {"model": ErrorPublic, "description": "No such run or node"}},
 )
 async def node_children(

@@ -360,6 +360,8 @@ def test_unknown_nodes_runs_and_kinds_are_refused(
         missing_node = api.get(f"/api/runs/{workflow_id}/nodes/nope/children")
         wrong_kind = api.get(f"/api/runs/{workflow_id}/nodes/keep/children")
         missing_run = api.get(f"/api/runs/{unique_id('none')}/nodes/spawn/children")
+        # an id holding "/" (package-build-@scope/name) reaches the route, not a 404 of routing
+        slashed = api.get(f"/api/runs/{unique_id('none')}-@scope/name/nodes/spawn/children")
     finally:
         api.post(f"/api/runs/{workflow_id}/terminate", json={"reason": "test ended"})
     assert missing_node.status_code == 404
@@ -368,3 +370,6 @@ def test_unknown_nodes_runs_and_kinds_are_refused(
     assert "'set_state' node" in wrong_kind.json()["detail"]
     assert wrong_kind.json()["diagnostics"][0]["node_id"] == "keep"
     assert missing_run.status_code == 404
+    assert slashed.status_code == 404
+    assert slashed.json()["detail"] != "Not Found", slashed.json()
+    assert "@scope/name" in slashed.json()["detail"]
