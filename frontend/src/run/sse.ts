@@ -1,5 +1,6 @@
 // Server-sent events read with fetch(), so a request carries the same headers as every other
 // call (EventSource cannot send an Authorization header).
+import { authorizedFetch } from "../api/auth";
 import type { RunEvent } from "./types";
 
 export interface SseMessage {
@@ -82,7 +83,11 @@ export async function followStream(
   onEvent: (event: RunEvent) => void,
   signal: AbortSignal,
 ): Promise<void> {
-  const response = await fetch(url, { headers: { ...headers, accept: "text/event-stream" }, signal });
+  // a 401 asks for the token, as every other call does, and the stream is opened again with it
+  const response = await authorizedFetch(url, {
+    headers: { ...headers, accept: "text/event-stream" },
+    signal,
+  });
   if (!response.ok || !response.body) {
     let detail = response.statusText;
     try {
