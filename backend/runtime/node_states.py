@@ -36,6 +36,7 @@ from temporalio.api.enums.v1 import (
     EventType,
     SignalExternalWorkflowExecutionFailedCause,
     StartChildWorkflowExecutionFailedCause,
+    WorkflowTaskFailedCause,
 )
 from temporalio.api.failure.v1 import Failure
 from temporalio.api.history.v1 import HistoryEvent
@@ -460,6 +461,9 @@ class RunTracker:
         self._result: _Lazy | None = None
         self._cancel_requested = False
         self._last_time: datetime | None = None
+        self.stuck: str | None = None
+        """Why the workflow's code cannot take its next step, while Temporal keeps retrying it
+        (a workflow task failed and none has completed since); None otherwise."""
 
     # reading
 
@@ -521,6 +525,10 @@ class RunTracker:
     # events -> own state of the node each touches
 
     def _take(self, event: HistoryEvent) -> str | None:
+        if event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED:
+            self.stuck = _task_failure(event)
+        elif event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
+            self.stuck = None
         handler = _HANDLERS.get(event.event_type)
         if handler is None:
             return None
@@ -1094,6 +1102,15 @@ def _first(states: dict[str, NodeState], members: list[str]) -> datetime | None:
 def _last(states: dict[str, NodeState], members: list[str]) -> datetime | None:
     times = [t for m in members if (t := states[m].ended_at) is not None]
     return max(times) if times else None
+
+
+def _task_failure(event: HistoryEvent) -> str:
+    """A failed workflow task in words: the error the code raised, or why Temporal refused a
+    command it gave (a signal to no workflow id, an activity with bad options)."""
+    attributes = event.workflow_task_failed_event_attributes
+    message = attributes.failure.message.strip()
+    cause = WorkflowTaskFailedCause.Name(attributes.cause)
+    return message or _enum_words(cause, "WORKFLOW_TASK_FAILED_CAUSE_")
 
 
 def _enum_words(name: str, prefix: str) -> str:

@@ -714,6 +714,7 @@ def summary(run: Run, tracker: RunTracker) -> dict[str, Any]:
         "deployment_id": run.deployed.handle.id,
         "workflow": run.document.id,
         "first_failure": {"node_id": first[0], "message": first[1]} if first else None,
+        "stuck": tracker.stuck,
         "web_url": web_url(run.deployed.handle.target, run.workflow_id, run.run_id),
         "stand_ins": public_stand_ins(run.stand_ins),
     }
@@ -826,6 +827,7 @@ async def _follow(run: Run, is_disconnected: Any) -> AsyncIterator[bytes]:
     run_id = run.run_id
     caught_up_at = run.description.history_length
     snapshot_sent = False
+    stuck_sent: str | None = None
     token = b""
     last_time: str | None = None
     while True:
@@ -875,10 +877,11 @@ async def _follow(run: Run, is_disconnected: Any) -> AsyncIterator[bytes]:
                     "nodes": {i: s.to_dict() for i, s in tracker.states.items()},
                 },
             )
-        elif changed:
+        elif changed or tracker.stuck != stuck_sent:
             yield _nodes(tracker, changed, run_id, last_time)
         elif not events:
             yield b": waiting\n\n"
+        stuck_sent = tracker.stuck
         if not token:
             # the run has closed: follow its continuation, or end
             after = _continued_to(events)
@@ -911,6 +914,7 @@ def _nodes(tracker: RunTracker, changed: set[str], run_id: str, event_time: str 
             "event_time": event_time,
             "nodes": {i: tracker.states[i].to_dict() for i in sorted(changed)},
             "first_failure": _first(tracker),
+            "stuck": tracker.stuck,
         },
     )
 

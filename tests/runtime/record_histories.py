@@ -731,6 +731,41 @@ def branch_failed_scenario() -> Scenario:
     return Scenario("branch_failed", branch_document(), "order", drive)
 
 
+def stuck_scenario() -> Scenario:
+    """A signal to the workflow id the input names, given none: Temporal refuses the command,
+    so the workflow task fails and is retried until the run is stopped."""
+    document = project(
+        "ns-stuck",
+        [
+            workflow(
+                "notify",
+                [
+                    node("start", "start"),
+                    node(
+                        "poke",
+                        "signal_external",
+                        "Poke the service",
+                        workflow_id="{input.target}",
+                        signal="poke",
+                    ),
+                    node("finish", "end"),
+                ],
+                chain("start", "poke", "finish"),
+                inputs={"target": "str"},
+            )
+        ],
+    )
+
+    async def drive(client: Client, task_queue: str, models: ModuleType) -> Recorded:
+        handle = await start(client, task_queue, "notify", models.NotifyInput(target=""))
+        await until(lambda: has_event(handle, EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED))
+        recorded = Recorded(await chain_of(client, handle), {})
+        await handle.terminate("recorded while stuck")
+        return recorded
+
+    return Scenario("stuck", document, "notify", drive)
+
+
 def continue_as_new_scenario() -> Scenario:
     document = project(
         "ns-continue",
@@ -829,6 +864,7 @@ SCENARIOS: list[Callable[[], Scenario]] = [
     gate_update_scenario,
     branch_waiting_scenario,
     branch_failed_scenario,
+    stuck_scenario,
     continue_as_new_scenario,
     cancelled_scenario,
 ]

@@ -257,6 +257,20 @@ def test_a_failure_after_a_condition_fails_the_step_not_the_condition() -> None:
     assert tracker.first_failure is not None and tracker.first_failure[0] == "pay"
 
 
+def test_a_run_whose_code_temporal_refuses_says_it_is_stuck_and_why() -> None:
+    tracker = tracked("stuck")
+    assert tracker.stuck is not None
+    assert "WorkflowId is not set on SignalExternalWorkflowExecutionCommand" in tracker.stuck
+    assert tracker.states["start"].status == "completed"
+    assert tracker.states["finish"].status == "not_reached"
+    # a workflow task that completes afterwards (the code fixed, the worker restarted) clears it
+    other, _, _ = load_fixture("sequence")
+    completed = [e for e in other if e.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED]
+    assert completed
+    tracker.extend(completed[:1])
+    assert tracker.stuck is None
+
+
 def test_gate_decided_by_an_update() -> None:
     states = tracked("gate_update").states
     assert states["gate"].status == "completed"

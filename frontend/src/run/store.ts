@@ -60,6 +60,7 @@ export function createRunStore(): RunStore {
         nodes: view.nodes,
         timeline: view.timeline,
         firstFailure: view.firstFailure,
+        stuck: view.stuck,
         outcome: view.outcome,
         result: view.result,
         failure: view.failure,

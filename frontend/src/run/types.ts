@@ -91,6 +91,8 @@ export interface RunSummary {
   deployment_id: string;
   workflow: string;
   first_failure: FirstFailure | null;
+  /** Why the workflow's code cannot take its next step while Temporal keeps retrying it. */
+  stuck?: string | null;
   web_url: string | null;
 }
 
@@ -112,6 +114,7 @@ export interface NodesEvent {
   event_time: string | null;
   nodes: Record<string, NodeRunState>;
   first_failure: FirstFailure | null;
+  stuck?: string | null;
 }
 
 export interface EndEvent {

@@ -100,6 +100,25 @@ describe("the shown run, built from the stream", () => {
     expect(snapshot.nodes.say?.status).toBe("running");
   });
 
+  it("says a run is stuck while its workflow task fails, and no longer once it moves on", () => {
+    const stuck = applyRunEvent(snapshot, {
+      event: "nodes",
+      data: { run_id: "r1", event_time: null, first_failure: null, nodes: {}, stuck: "WorkflowId is not set" },
+    });
+    expect(stuck.stuck).toBe("WorkflowId is not set");
+    expect(stuck.nodes).toEqual(snapshot.nodes);
+    const moved = applyRunEvent(stuck, {
+      event: "nodes",
+      data: { run_id: "r1", event_time: null, first_failure: null, nodes: {}, stuck: null },
+    });
+    expect(moved.stuck).toBeNull();
+    const ended = applyRunEvent(stuck, {
+      event: "end",
+      data: { workflow_id: "greet-1", run_id: "r1", outcome: "terminated", event_time: null, first_failure: null },
+    });
+    expect(ended.stuck).toBeNull();
+  });
+
   it("ends with the outcome, the result, and the run's status", () => {
     const ended = applyRunEvent(snapshot, {
       event: "end",

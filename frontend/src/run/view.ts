@@ -15,6 +15,8 @@ export interface RunView {
   nodes: Record<string, NodeRunState>;
   timeline: TimelineEntry[];
   firstFailure: FirstFailure | null;
+  /** Why the workflow's code is stuck (a failing workflow task Temporal retries), if it is. */
+  stuck: string | null;
   /** The stream said the run ended: `completed`, `failed`, ... */
   outcome: string | null;
   result: unknown;
@@ -26,6 +28,7 @@ export const EMPTY_VIEW: RunView = {
   nodes: {},
   timeline: [],
   firstFailure: null,
+  stuck: null,
   outcome: null,
   result: null,
   failure: null,
@@ -79,6 +82,7 @@ export function applyRunEvent(view: RunView, event: RunEvent): RunView {
         nodes,
         timeline: timelineOf(nodes),
         firstFailure: summary.first_failure,
+        stuck: summary.stuck ?? null,
       };
     }
     case "nodes": {
@@ -91,6 +95,7 @@ export function applyRunEvent(view: RunView, event: RunEvent): RunView {
         nodes: { ...view.nodes, ...event.data.nodes },
         timeline: [...view.timeline, ...added].slice(-TIMELINE_LIMIT),
         firstFailure: event.data.first_failure ?? view.firstFailure,
+        stuck: event.data.stuck === undefined ? view.stuck : event.data.stuck,
       };
     }
     case "end": {
@@ -102,6 +107,7 @@ export function applyRunEvent(view: RunView, event: RunEvent): RunView {
         result: event.data.result ?? null,
         failure: event.data.failure ?? null,
         firstFailure: event.data.first_failure ?? view.firstFailure,
+        stuck: null,
       };
     }
     default:
