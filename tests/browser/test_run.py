@@ -252,15 +252,6 @@ BUILD_STEPS = [
 NOT_TAKEN = ["audit_state", "audit_upgrade", "nothing_to_do", "dependencies_missing"]
 
 
-def build_input(package: str) -> dict[str, Any]:
-    return {
-        "package_name": package,
-        "dependencies": ["@t/base"],
-        "workspace_root": "/work/space",
-        "registry": "npm.example.com",
-    }
-
-
 def test_a_run_lights_its_nodes_in_order_and_a_failed_node_says_why(
     page: Page, run_server: str, run_api: httpx.Client
 ) -> None:
@@ -311,26 +302,34 @@ def test_a_run_lights_its_nodes_in_order_and_a_failed_node_says_why(
     assert_document_untouched(page)
     completed_run = page.get_by_test_id("run-shown").locator("h3").inner_text()
 
-    # a run whose dependency check fails for good: a stand-in failure, started through the
-    # API (the panel has no form for stand-ins), then picked from the panel's list of runs
-    deployment = page.get_by_test_id("run-deployment").locator("code").inner_text()
-    answer = run_api.post(
-        f"/deployments/{deployment}/runs",
-        json={
-            "workflow": "package-build",
-            "input": build_input(f"@t/broken-{uuid.uuid4().hex[:6]}"),
-            "stand_ins": {
-                "verify_dependencies": {
-                    "error": {
-                        "message": "registry npm.example.com is unreachable",
-                        "non_retryable": True,
-                    }
-                }
-            },
-        },
-    )
-    assert answer.status_code == 201, answer.text
-    failed_run = answer.json()["workflow_id"]
+    # a run whose dependency check fails for good: a stand-in failure, added in the panel's
+    # start form, then picked from the panel's list of runs
+    fill(page, "package_name", f"@t/broken-{uuid.uuid4().hex[:6]}")
+    page.get_by_test_id("run-stand-in-add").select_option("verify_dependencies")
+    stand_in = page.locator('[data-testid="run-stand-in"][data-node-id="verify_dependencies"]')
+    expect(stand_in).to_contain_text("Verify Dependencies")
+    # a result that is not JSON is refused in the form; one that does not fit the activity's
+    # output type (DependencyCheck without `missing`) by the server, next to its stand-in
+    stand_in_error = stand_in.get_by_test_id("run-stand-in-error")
+    stand_in.get_by_label("Result (JSON)").fill("{ready: true")
+    page.get_by_test_id("run-button").click()
+    expect(stand_in_error).to_contain_text("the result is not JSON")
+    stand_in.get_by_label("Result (JSON)").fill('{"ready": true}')
+    page.get_by_test_id("run-button").click()
+    expect(page.get_by_test_id("run-problem")).to_have_text("A stand-in does not fit its node.")
+    expect(stand_in_error).to_contain_text("stand_ins.verify_dependencies")
+    stand_in.get_by_label("Stand-in gives").select_option("error")
+    stand_in.get_by_label("Failure message").fill("registry npm.example.com is unreachable")
+    stand_in.get_by_role("checkbox").check()
+    stand_in.scroll_into_view_if_needed()
+    save_artifact(page, "run-stand-in-form.png")
+    page.get_by_test_id("run-button").click()
+    shown = page.get_by_test_id("run-shown").locator("h3")
+    expect(shown).to_contain_text("@t/broken-", timeout=patience(120))
+    failed_run = shown.inner_text()
+    described = run_api.get(f"/runs/{quote(failed_run, safe='')}")
+    assert described.status_code == 200, described.text
+    assert "verify_dependencies" in described.json()["stand_ins"], described.text
     listed = page.get_by_test_id("run-list").get_by_role("button", name=failed_run)
     expect(listed).to_be_visible(timeout=patience(60))
     listed.click()

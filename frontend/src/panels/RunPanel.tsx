@@ -14,9 +14,11 @@ import { link } from "../pages/router";
 import { runApi } from "../run/api";
 import { useRun, useRunStore } from "../run/context";
 import { gateDecisions, gateName, type Handler, handlersOf, initialTexts, readFields, fieldKind } from "../run/fields";
+import { readStandIns, type StandInRow, standInErrors } from "../run/standIns";
 import { failureWords, formatDuration, formatTime, nodeBadge, runStatusTone, statusWords } from "../run/overlay";
 import type { NodeRunState } from "../run/types";
 import { ChildrenButton } from "./ChildrenView";
+import { StandInsForm } from "./StandInsForm";
 
 const LIST_EVERY_MS = 3000;
 
@@ -125,14 +127,18 @@ function StartForm() {
   const deployment = useRun((state) => state.deployment);
   const { texts, change } = useFieldTexts(input, defaults);
   const [errors, setErrors] = useState<Record<string, string>>({});
+  const [standIns, setStandIns] = useState<StandInRow[]>([]);
+  const [standInProblems, setStandInProblems] = useState<Record<string, string>>({});
   const [problem, setProblem] = useState<string | null>(null);
   const [step, setStep] = useState<string | null>(null);
 
   const start = async () => {
     setProblem(null);
     const read = readFields(input, texts);
+    const stoodIn = readStandIns(standIns);
     setErrors(read.errors);
-    if (Object.keys(read.errors).length) return;
+    setStandInProblems(stoodIn.errors);
+    if (Object.keys(read.errors).length || Object.keys(stoodIn.errors).length) return;
     try {
       if (dirty) {
         setStep("Saving…");
@@ -158,13 +164,21 @@ function StartForm() {
       runStore.getState().setDeployment(deployed);
       setStep("Starting…");
       try {
-        const started = await runApi.start(deployed.id, workflowId, read.value);
+        const started = await runApi.start(deployed.id, workflowId, read.value, stoodIn.value);
         runStore.getState().show({ workflowId: started.workflow_id, runId: started.run_id });
         setErrors({});
       } catch (error) {
         const byField = fieldErrors(error, "input.");
+        const byNode = standInErrors(fieldErrors(error, "stand_ins."), standIns.map((row) => row.nodeId));
         setErrors(byField);
-        setProblem(Object.keys(byField).length ? "The input does not fit the workflow's input type." : message(error));
+        setStandInProblems(byNode);
+        setProblem(
+          Object.keys(byField).length
+            ? "The input does not fit the workflow's input type."
+            : Object.keys(byNode).length
+              ? "A stand-in does not fit its node."
+              : message(error),
+        );
       }
     } finally {
       setStep(null);
@@ -176,6 +190,7 @@ function StartForm() {
       <h3>Run {name}</h3>
       {Object.keys(input).length === 0 && <p className="muted">This workflow takes no input.</p>}
       <FieldsForm fields={input} texts={texts} errors={errors} idPrefix="run-input" onChange={change} />
+      <StandInsForm rows={standIns} errors={standInProblems} onChange={setStandIns} />
       {problem && (
         <p className="error-text" role="alert" data-testid="run-problem">
           {problem}

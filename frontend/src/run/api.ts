@@ -1,6 +1,7 @@
 // The runtime's routes: deployments, runs, talking to a run, following it live.
 import { apiHeaders, request } from "../api/client";
 import { followStream } from "./sse";
+import type { StandIn } from "./standIns";
 import type {
   Deployment,
   RunDescription,
@@ -22,8 +23,12 @@ export const runApi = {
   workerLog: (deploymentId: string, tail = 200) =>
     request<{ deployment_id: string; lines: string[] }>("GET", `/deployments/${id(deploymentId)}/log?tail=${tail}`),
 
-  start: (deploymentId: string, workflow: string, input: Record<string, unknown>) =>
-    request<RunStarted>("POST", `/deployments/${id(deploymentId)}/runs`, { workflow, input }),
+  start: (deploymentId: string, workflow: string, input: Record<string, unknown>, standIns: Record<string, StandIn> = {}) =>
+    request<RunStarted>("POST", `/deployments/${id(deploymentId)}/runs`, {
+      workflow,
+      input,
+      ...(Object.keys(standIns).length ? { stand_ins: standIns } : {}),
+    }),
   list: (deploymentId: string, workflow: string) =>
     request<RunListItem[]>("GET", `/deployments/${id(deploymentId)}/runs?workflow=${id(workflow)}&limit=50`),
   describe: (workflowId: string, runId?: string | null) =>
