@@ -441,13 +441,14 @@ function ShownRun({ detail }: { detail: React.ReactNode }) {
   const runStore = useRunStore();
   const labels = useNodeLabels();
   const nodes = useEditor((state) => state.nodes);
-  const { shown, summary, live, streamError, firstFailure, outcome, result, failure, timeline, nodeStates } = useRun(
+  const run = useRun(
     useShallow((state) => ({
       shown: state.shown,
       summary: state.summary,
       live: state.live,
       streamError: state.streamError,
       firstFailure: state.firstFailure,
+      stuck: state.stuck,
       outcome: state.outcome,
       result: state.result,
       failure: state.failure,
@@ -455,6 +456,8 @@ function ShownRun({ detail }: { detail: React.ReactNode }) {
       nodeStates: state.nodes,
     })),
   );
+  const { shown, summary, live, streamError, firstFailure, stuck, outcome, result, failure, timeline, nodeStates } =
+    run;
   const [answers, setAnswers] = useState<Record<string, string>>({});
   const [problem, setProblem] = useState<string | null>(null);
   const handlers = useMemo(() => handlersOf({ nodes: nodes.map((n) => ({ id: n.id, type: n.data.kind, label: n.data.label, position: n.position, config: n.data.config })) }), [nodes]);
@@ -531,6 +534,13 @@ function ShownRun({ detail }: { detail: React.ReactNode }) {
         {streamError && (
           <p className="error-text" data-testid="run-stream-error">
             Not following the run live: {streamError}
+          </p>
+        )}
+        {stuck && !outcome && (
+          <p className="error-text" role="alert" data-testid="run-stuck">
+            The run is stuck: its workflow code cannot take its next step, and Temporal tries it again
+            every few seconds: {stuck}. Fix the document or the input, then cancel or terminate this run and
+            run again.
           </p>
         )}
         {firstFailure && failureText && (
