@@ -300,11 +300,16 @@ def test_a_work_queue_shows_its_queue_pause_retries_and_earlier_runs(
         )
         signal("resume")
         signal("push", {"items": [f"x{n}" for n in range(4, 12)]})
+        # for a moment after its first attempt fails the child's own status is failed, before
+        # the queue has noted the retry: wait for the second attempt's failure
         retried = wait_for(
             lambda: (
                 found
-                if by_key(found := view(api, workflow_id, "consume")).get("bad3", {}).get("status")
+                if (bad := by_key(found := view(api, workflow_id, "consume")).get("bad3", {})).get(
+                    "status"
+                )
                 == "failed"
+                and bad.get("attempts") == 2
                 else None
             ),
             "bad3 to fail for good",
