@@ -150,6 +150,49 @@ def scan_run(events: Iterable[HistoryEvent], node_id: str) -> RunScan:
     return scan
 
 
+_CLOSES: dict[int, tuple[str, str]] = {
+    EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED: (
+        "completed",
+        "child_workflow_execution_completed_event_attributes",
+    ),
+    EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_FAILED: (
+        "failed",
+        "child_workflow_execution_failed_event_attributes",
+    ),
+    EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_CANCELED: (
+        "cancelled",
+        "child_workflow_execution_canceled_event_attributes",
+    ),
+    EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TIMED_OUT: (
+        "timed_out",
+        "child_workflow_execution_timed_out_event_attributes",
+    ),
+    EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TERMINATED: (
+        "terminated",
+        "child_workflow_execution_terminated_event_attributes",
+    ),
+}
+"""A child's closing event -> its status and the event's attributes field."""
+
+
+_FOLLOWS: dict[int, tuple[str, str]] = {
+    EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED: (
+        "completed",
+        "activity_task_completed_event_attributes",
+    ),
+    EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED: ("failed", "activity_task_failed_event_attributes"),
+    EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT: (
+        "failed",
+        "activity_task_timed_out_event_attributes",
+    ),
+    EventType.EVENT_TYPE_ACTIVITY_TASK_CANCELED: (
+        "cancelled",
+        "activity_task_canceled_event_attributes",
+    ),
+}
+"""A follow activity's closing event -> the followed child's status and the attributes field."""
+
+
 def _close(
     event: HistoryEvent,
     by_initiated: dict[int, ChildStart],
@@ -175,30 +218,8 @@ def _close(
             start.error = f"could not start: {words.replace('_', ' ').lower()}"
             start.ended_at = _time(event)
         return
-    closes: dict[int, tuple[str, str]] = {
-        E.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED: (
-            "completed",
-            "child_workflow_execution_completed_event_attributes",
-        ),
-        E.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_FAILED: (
-            "failed",
-            "child_workflow_execution_failed_event_attributes",
-        ),
-        E.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_CANCELED: (
-            "cancelled",
-            "child_workflow_execution_canceled_event_attributes",
-        ),
-        E.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TIMED_OUT: (
-            "timed_out",
-            "child_workflow_execution_timed_out_event_attributes",
-        ),
-        E.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TERMINATED: (
-            "terminated",
-            "child_workflow_execution_terminated_event_attributes",
-        ),
-    }
-    if kind in closes:
-        status, name = closes[kind]
+    if kind in _CLOSES:
+        status, name = _CLOSES[kind]
         attributes: Any = getattr(event, name)
         start = by_initiated.get(attributes.initiated_event_id)
         if start is not None:
@@ -209,23 +230,8 @@ def _close(
             elif status == "timed_out":
                 start.error = "the child timed out"
         return
-    follows: dict[int, tuple[str, str]] = {
-        E.EVENT_TYPE_ACTIVITY_TASK_COMPLETED: (
-            "completed",
-            "activity_task_completed_event_attributes",
-        ),
-        E.EVENT_TYPE_ACTIVITY_TASK_FAILED: ("failed", "activity_task_failed_event_attributes"),
-        E.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT: (
-            "failed",
-            "activity_task_timed_out_event_attributes",
-        ),
-        E.EVENT_TYPE_ACTIVITY_TASK_CANCELED: (
-            "cancelled",
-            "activity_task_canceled_event_attributes",
-        ),
-    }
-    if kind in follows:
-        status, name = follows[kind]
+    if kind in _FOLLOWS:
+        status, name = _FOLLOWS[kind]
         closed: Any = getattr(event, name)
         follow = by_scheduled.get(closed.scheduled_event_id)
         if follow is not None:
