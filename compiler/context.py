@@ -149,6 +149,20 @@ def _failure_message(failure: BaseException) -> str:
         failure = failure.cause
     return failure.message if isinstance(failure, FailureError) else str(failure)'''
 
+NON_RETRYABLE_METHOD = '''@staticmethod
+def _non_retryable(failure: BaseException | None) -> bool:
+    """Whether a failure must not be tried again: a non-retryable application error anywhere
+    in its chain, or an activity or child its own retry policy stopped as non-retryable."""
+    while failure is not None:
+        if isinstance(failure, ApplicationError) and failure.non_retryable:
+            return True
+        if isinstance(failure, (ActivityError, ChildWorkflowError)) and (
+            failure.retry_state == RetryState.NON_RETRYABLE_FAILURE
+        ):
+            return True
+        failure = failure.cause if isinstance(failure, FailureError) else None
+    return False'''
+
 
 class Renderer(Protocol):
     """The parts of the workflow renderer a kind may call."""
@@ -157,6 +171,11 @@ class Renderer(Protocol):
     def claim_method(self, base: str) -> str: ...
     def claim_local(self, base: str) -> str: ...
     def add_method(self, code: str) -> None: ...
+    def non_retryable(self, variable: str) -> str:
+        """Code telling whether a caught failure must not be retried (walks its cause chain)."""
+        self.add_member("non_retryable", "", NON_RETRYABLE_METHOD)
+        return f"self._non_retryable({variable})"
+
     def add_member(self, key: str, init_line: str, method: str) -> None: ...
     def snippet(self, template: str, **variables: Any) -> str: ...
     def phase_parameters(self, node_id: str) -> list[str]: ...

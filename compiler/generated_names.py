@@ -30,6 +30,8 @@ TEMPORAL_IMPORTS = {
     "ActivityError": "from temporalio.exceptions import ActivityError",
     "ChildWorkflowError": "from temporalio.exceptions import ChildWorkflowError",
     "FailureError": "from temporalio.exceptions import FailureError",
+    "RetryState": "from temporalio.exceptions import RetryState",
+    "is_cancelled_exception": "from temporalio.exceptions import is_cancelled_exception",
     "WorkflowAlreadyStartedError": "from temporalio.exceptions import WorkflowAlreadyStartedError",
 }
 

@@ -65,12 +65,15 @@ def prepare(config: RetryConfig, ctx: NodeRender) -> dict[str, object]:
     attempt = ctx.container_name("attempt")
     delay = ctx.claim_local("delay")
     body = ctx.body("body") or "pass"
+    following = ctx.claim_local("following") if config.backoff == "fibonacci" else None
+    error = ctx.claim_local("error")
     return {
         "attempt": attempt,
         "delay": delay,
-        "following": ctx.claim_local("following") if config.backoff == "fibonacci" else None,
+        "following": following,
         "second": _seconds(config.second_interval or config.initial_interval),
-        "error": ctx.claim_local("error"),
+        "error": error,
+        "non_retryable": ctx.non_retryable(error),
         "backoff": config.backoff,
         "initial": _seconds(config.initial_interval),
         "multiplier": repr(config.multiplier),

@@ -23,6 +23,34 @@ class TryConfig(Config):
     pass
 
 
+UNDO_ALL_METHOD = '''async def _undo_all(
+    self, label: str, compensations: list[Callable[[], Awaitable[Any]]], cause: BaseException
+) -> None:
+    """Runs every undo step, newest first, even when one of them fails; then reports each
+    failure, chained to the failure or cancellation that made the Try undo."""
+    reason = "cancelled" if is_cancelled_exception(cause) else "failed"
+    workflow.logger.warning(
+        "%s %s: %s; undoing %d completed steps",
+        label,
+        reason,
+        self._failure_message(cause),
+        len(compensations),
+    )
+    failures: list[str] = []
+    for compensate in reversed(compensations):
+        try:
+            await compensate()
+        except (ActivityError, ChildWorkflowError, ApplicationError) as failure:
+            failures.append(self._failure_message(failure))
+    if failures:
+        raise ApplicationError(
+            f"{label}: {len(failures)} of {len(compensations)} undo steps failed: "
+            + "; ".join(failures),
+            type="CompensationFailed",
+            non_retryable=True,
+        ) from cause'''
+
+
 def prepare(config: TryConfig, ctx: NodeRender) -> dict[str, object]:
     ctx.imports.add("ApplicationError")
     has_error_path = bool(ctx.bodies("error"))
@@ -30,11 +58,17 @@ def prepare(config: TryConfig, ctx: NodeRender) -> dict[str, object]:
     body = ctx.body("body") or "pass"
     compensations = ctx.container_name("compensations")
     collects = compensations in names_in(body)
+    caught = step_failures(body)
     if collects:
-        ctx.imports.add("asyncio")
+        ctx.failure_message(exception)
+        ctx.add_member("undo_all", "", UNDO_ALL_METHOD)
     return {
+        "undo_all": "self._undo_all",
         "collects": collects,
-        "caught": step_failures(body),
+        "caught": caught,
+        # a cancellation (of the workflow, or of this task by a failure beside it) arrives as
+        # asyncio.CancelledError or as a step failure caused by it: it undoes, never errors
+        "caught_or_cancelled": f"{caught[:-1]}, asyncio.CancelledError)",
         # when success always leaves, only a failure gets past the try: no guard needed
         "success_leaves": ctx.leaves("out"),
         # the message at the root of the failure, for the log and the `error` name

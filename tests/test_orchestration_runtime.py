@@ -211,26 +211,39 @@ async def eventually(
 
 
 def attempt_activities() -> list[dict[str, Any]]:
-    """`try_once` fails (non-retryably, so only the container retries) when told to."""
+    """`try_once` fails when told to: retryably (the team's own code in tests/flaky_steps.py),
+    and `refuse_once` non-retryably (a simulated input that always fails)."""
     return [
+        {
+            "name": "try_once",
+            "input": {"should_fail": "bool", "attempt": "int"},
+            "output": "int",
+            "implementation": {"kind": "python", "function": "tests.flaky_steps:try_once"},
+        },
         simulated(
-            "try_once",
+            "refuse_once",
             {"should_fail": "bool", "attempt": "int"},
             "int",
             "{attempt}",
             fail_when={"should_fail": True},
-            fail_message="attempt {attempt} failed",
-        )
+            fail_message="attempt {attempt} refused",
+        ),
     ]
 
 
 def retry_workflow(
-    workflow_id: str, fails_below: int, exhausted: bool = False, **retry: Any
+    workflow_id: str,
+    fails_below: int,
+    exhausted: bool = False,
+    activity: str = "try_once",
+    activity_retry: dict[str, Any] | None = None,
+    **retry: Any,
 ) -> dict[str, Any]:
-    """start -> retry(count runs; try_once failing while attempt < fails_below) -> end.
+    """start -> retry(count runs; `activity` failing while attempt < fails_below) -> end.
 
-    Returns the number of body runs and the attempt that succeeded (or -1 when it gave up
-    through the `exhausted` port).
+    The activity's own policy allows one attempt unless `activity_retry` says otherwise, so
+    only the container retries. Returns the number of body runs and the attempt that
+    succeeded (or -1 when it gave up through the `exhausted` port).
     """
     nodes = [
         node("start", "start"),
@@ -240,10 +253,10 @@ def retry_workflow(
             "call",
             "activity",
             parent="again",
-            activity="try_once",
+            activity=activity,
             args={"should_fail": f"attempt < {fails_below}", "attempt": "attempt"},
             result="succeeded",
-            retry={"maximum_attempts": 1},
+            retry=activity_retry or {"maximum_attempts": 1},
         ),
         assign("keep", parent="again", state_succeeded="succeeded"),
         node("finish", "end", value="{'runs': state.runs, 'succeeded': state.succeeded}"),
@@ -287,7 +300,7 @@ async def test_retry_body_failing_twice_succeeds_on_attempt_three(
     assert [item["should_fail"] for item in activity_inputs(client, found)] == [True, True, False]
     # each activity ran once (its own policy allows one attempt): only the container retried
     assert len(of_type(found, ACTIVITY_FAILED)) == 2
-    assert all(
+    assert not any(
         event.activity_task_failed_event_attributes.failure.application_failure_info.non_retryable
         for event in of_type(found, ACTIVITY_FAILED)
     )
@@ -341,6 +354,16 @@ async def test_retry_timers_follow_the_chosen_backoff(client: Client, package_di
                 jitter=0.5,
                 max_attempts=10,
             ),
+            retry_workflow(
+                "jittered-capped",
+                fails_below=7,
+                backoff="exponential",
+                initial_interval="100ms",
+                multiplier=1.5,
+                maximum_interval="120ms",
+                jitter=0.5,
+                max_attempts=10,
+            ),
         ],
         attempt_activities(),
     )
@@ -352,6 +375,7 @@ async def test_retry_timers_follow_the_chosen_backoff(client: Client, package_di
         "expo": models.ExpoInput(),
         "fixed": models.FixedInput(),
         "jittered": models.JitteredInput(),
+        "jittered-capped": models.JitteredCappedInput(),
     }
     async with running_worker(client, modules) as task_queue:
         handles = {name: await start(client, task_queue, name, arg) for name, arg in names.items()}
@@ -363,6 +387,7 @@ async def test_retry_timers_follow_the_chosen_backoff(client: Client, package_di
         "expo": {"runs": 5, "succeeded": 5},
         "fixed": {"runs": 4, "succeeded": 4},
         "jittered": {"runs": 5, "succeeded": 5},
+        "jittered-capped": {"runs": 7, "succeeded": 7},
     }
     # fibonacci 1, 1, 2, 3, 5, 8 ... times 100ms, capped at 400ms
     assert timers["fib"] == [0.1, 0.1, 0.2, 0.3, 0.4, 0.4]
@@ -374,6 +399,76 @@ async def test_retry_timers_follow_the_chosen_backoff(client: Client, package_di
     assert len(timers["jittered"]) == 4
     assert all(0.1 <= seconds <= 0.15 for seconds in timers["jittered"])
     assert len(set(timers["jittered"])) > 1
+    # jitter never pushes a wait past the cap (six waits of up to 150ms, 225ms, ... drawn)
+    assert len(timers["jittered-capped"]) == 6
+    assert all(0.1 <= seconds <= 0.12 for seconds in timers["jittered-capped"])
+
+
+async def test_retry_stops_at_a_failure_that_must_not_be_retried(
+    client: Client, package_dir: Path
+) -> None:
+    """A non-retryable failure reaches the container inside an ActivityError; the container
+    walks the cause chain, as it does for a failure the activity's own policy calls
+    non-retryable, and tries no more."""
+    document = project(
+        "orx-retry-non-retryable",
+        [
+            retry_workflow(
+                "refused",
+                fails_below=3,
+                activity="refuse_once",
+                backoff="fixed",
+                initial_interval="10ms",
+                max_attempts=4,
+            ),
+            retry_workflow(
+                "refused-by-policy",
+                fails_below=3,
+                activity_retry={
+                    "maximum_attempts": 3,
+                    "initial_interval": "10ms",
+                    "non_retryable_error_types": ["StepFailed"],
+                },
+                backoff="fixed",
+                initial_interval="10ms",
+                max_attempts=4,
+            ),
+            retry_workflow(
+                "refused-with-port",
+                fails_below=3,
+                exhausted=True,
+                activity="refuse_once",
+                backoff="fixed",
+                initial_interval="10ms",
+                max_attempts=4,
+            ),
+        ],
+        attempt_activities(),
+    )
+    modules = import_package(document, package_dir)
+    models = models_of(modules)
+    async with running_worker(client, modules) as task_queue:
+        refused = await start(client, task_queue, "refused", models.RefusedInput())
+        by_policy = await start(
+            client, task_queue, "refused-by-policy", models.RefusedByPolicyInput()
+        )
+        with_port = await start(
+            client, task_queue, "refused-with-port", models.RefusedWithPortInput()
+        )
+        causes = [await failure(refused), await failure(by_policy), await failure(with_port)]
+        histories = [await events(refused), await events(by_policy), await events(with_port)]
+    for cause in causes:
+        assert isinstance(cause, ActivityError)
+        assert isinstance(cause.cause, ApplicationError)
+    assert [cause.cause.message for cause in causes] == [  # type: ignore[union-attr]
+        "attempt 1 refused",
+        "attempt 1 failed",
+        "attempt 1 refused",
+    ]
+    # one activity call each, no backoff timer: the container did not try again, and a
+    # non-retryable failure is not "exhausted" either (it fails through the wired port)
+    assert [len(of_type(found, SCHEDULED)) for found in histories] == [1, 1, 1]
+    assert [timer_seconds(found) for found in histories] == [[], [], []]
 
 
 def poll_project(
@@ -886,6 +981,113 @@ async def test_a_cancelled_try_undoes_its_completed_steps(
     }
     assert activity_inputs(client, found)[1] == {"token": "booking-flight"}
     assert len(of_type(found, COMPLETED)) == 2
+
+
+async def test_a_cancelled_try_with_an_error_path_undoes_and_ends_cancelled(
+    client: Client, package_dir: Path
+) -> None:
+    """The workflow is cancelled while a step runs: the step's failure is the cancellation,
+    so the Try undoes what completed and the workflow ends CANCELED; the error path, which is
+    for failures, does not run."""
+    nodes = [
+        node("start", "start"),
+        node("saga", "try", "Trip saga"),
+        node(
+            "flight",
+            "activity",
+            "Book flight",
+            parent="saga",
+            activity="book",
+            args={"what": "'flight'"},
+            result="flight_token",
+            compensation={"activity": "cancel", "args": {"token": "flight_token"}},
+        ),
+        node("hotel", "activity", "Book hotel", parent="saga", activity="slow_book"),
+        node("booked", "end", value="'booked'"),
+        node("rolled_back", "end", value="'rolled back: ' + error"),
+    ]
+    edges = [
+        *chain("flight", "hotel"),
+        *chain("start", "saga", "booked"),
+        edge("saga", "rolled_back", "error"),
+    ]
+    activities = [
+        *saga_activities(),
+        simulated("slow_book", {}, "None", None, delay_seconds=60),
+    ]
+    document = project(
+        "orx-try-cancelled-error-path",
+        [workflow("trip", nodes, edges, output="str")],
+        activities,
+    )
+    modules = import_package(document, package_dir)
+    async with running_worker(client, modules) as task_queue:
+        handle = await start(client, task_queue, "trip", None)
+
+        async def hotel_scheduled() -> int:
+            return len(of_type(await events(handle), SCHEDULED))
+
+        assert await eventually(hotel_scheduled, 2) == 2
+        await handle.cancel()
+        with pytest.raises(WorkflowFailureError) as raised:
+            await handle.result()
+        found = await events(handle)
+        status = (await handle.describe()).status
+    assert isinstance(raised.value.cause, CancelledError)
+    assert status == WorkflowExecutionStatus.CANCELED
+    # the flight was undone, with its own token, before the run ended
+    assert summaries(client, found, SCHEDULED) == ["type book", "type slow_book", "type cancel"]
+    assert activity_inputs(client, found)[2] == {"token": "booking-flight"}
+    assert len(of_type(found, WORKFLOW_COMPLETED)) == 0
+
+
+async def test_every_undo_runs_even_when_one_fails(client: Client, package_dir: Path) -> None:
+    """An undo that fails does not keep the older ones from running; the workflow then fails
+    naming each failed undo, and the failure that started the undoing is its cause."""
+    activities = [
+        simulated("book", {"what": "str"}, "str", "booking-{what}"),
+        simulated(
+            "charge",
+            {"card": "str"},
+            "str",
+            "charge-{card}",
+            fail_when={"card": "0000"},
+            fail_message="card {card} declined",
+        ),
+        simulated(
+            "cancel",
+            {"token": "str"},
+            "None",
+            None,
+            fail_when={"token": "booking-hotel"},
+            fail_message="{token} cannot be cancelled",
+        ),
+    ]
+    document = project(
+        "orx-try-undo-all",
+        [saga_workflow("trip", error_port=True)],
+        activities,
+    )
+    modules = import_package(document, package_dir)
+    async with running_worker(client, modules) as task_queue:
+        handle = await start(client, task_queue, "trip", models_of(modules).TripInput(card="0000"))
+        cause = await failure(handle)
+        found = await events(handle)
+    # hotel's undo failed, and flight's undo (older) still ran after it
+    assert summaries(client, found, SCHEDULED)[3:] == [
+        "hotel: undo Book hotel",
+        "flight: undo Book flight",
+    ]
+    assert len(of_type(found, COMPLETED)) == 3
+    assert isinstance(cause, ApplicationError)
+    assert cause.type == "CompensationFailed"
+    assert cause.message == (
+        "saga: Trip saga: 1 of 2 undo steps failed: booking-hotel cannot be cancelled"
+    )
+    # the declined card, which made the saga undo, is chained as the cause
+    assert isinstance(cause.cause, ActivityError)
+    assert isinstance(cause.cause.cause, ApplicationError)
+    assert cause.cause.cause.message == "card 0000 declined"
 
 
 async def test_a_child_whose_id_is_taken_takes_the_error_path(
