@@ -39,7 +39,14 @@ class ChildWorkflowConfig(Config):
         default=None, description="Child workflow id, e.g. build-{input.package}"
     )
     wait: bool = Field(default=True, description="Wait for the result, or fire and forget")
-    parent_close_policy: Literal["terminate", "abandon", "request_cancel"] = "terminate"
+    parent_close_policy: Literal["request_cancel", "terminate", "abandon"] = Field(
+        default="request_cancel",
+        description=(
+            "When this workflow closes first: request_cancel lets the child run its own undo "
+            "and clean-up, then end cancelled; terminate stops it at once (Temporal's own "
+            "default, which skips that clean-up); abandon leaves it running"
+        ),
+    )
     id_reuse_policy: Literal[
         "allow_duplicate", "allow_duplicate_failed_only", "reject_duplicate"
     ] = "allow_duplicate_failed_only"

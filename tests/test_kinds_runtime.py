@@ -1115,6 +1115,78 @@ async def test_child_workflow_waited_and_fire_and_forget(client: Client, package
     assert forgotten_result == 115
 
 
+async def test_a_child_is_asked_to_cancel_when_its_parent_fails(
+    client: Client, package_dir: Path
+) -> None:
+    """By default a child whose parent closes first is asked to cancel, not terminated: its
+    own Try undoes what it did, and it ends CANCELED."""
+    deploy = workflow(
+        "deploy",
+        [
+            node("start", "start"),
+            node("saga", "try", "Deploy saga"),
+            node(
+                "roll_out",
+                "activity",
+                "Roll out",
+                parent="saga",
+                activity="roll_out",
+                result="release",
+                compensation={"activity": "roll_back", "args": {"release": "release"}},
+            ),
+            node("soak", "timer", parent="saga", duration="60s"),
+            node("finish", "end"),
+        ],
+        [*chain("roll_out", "soak"), *chain("start", "saga", "finish")],
+        inputs={"tag": "str"},
+    )
+    parent = workflow(
+        "release-train",
+        [
+            node("start", "start"),
+            node(
+                "launch",
+                "child_workflow",
+                workflow="deploy",
+                args={"tag": "input.tag"},
+                id_template="deploy-{input.tag}",
+                wait=False,
+            ),
+            node("settle", "timer", duration="1s"),
+            node("broken", "fail", message="the train derailed"),
+        ],
+        chain("start", "launch", "settle", "broken"),
+        inputs={"tag": "str"},
+    )
+    activities = [
+        simulated("roll_out", {}, "str", "release-1"),
+        simulated("roll_back", {"release": "str"}, "None", None),
+    ]
+    modules = import_package(
+        project("kinds-child-close", [deploy, parent], activities), package_dir
+    )
+    models = models_of(modules)
+    tag = unique_id("t")
+    async with running_worker(client, modules) as task_queue:
+        train = await start(client, task_queue, "release-train", models.ReleaseTrainInput(tag=tag))
+        cause = await failure(train)
+        child = client.get_workflow_handle(f"deploy-{tag}")
+        deadline = time.monotonic() + 60
+        described = await child.describe()
+        while described.status == WorkflowExecutionStatus.RUNNING and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+            described = await child.describe()
+        found = await events(child)
+    assert isinstance(cause, ApplicationError)
+    assert cause.message == "the train derailed"
+    assert described.status == WorkflowExecutionStatus.CANCELED
+    # the child's own undo ran before it ended
+    scheduled = of_type(found, EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)
+    names = [e.activity_task_scheduled_event_attributes.activity_type.name for e in scheduled]
+    assert names == ["roll_out", "roll_back"]
+    assert len(of_type(found, EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED)) == 2
+
+
 async def test_input_fields_with_defaults_may_be_left_out(
     client: Client, package_dir: Path
 ) -> None:
