@@ -137,6 +137,15 @@ def _field_clashes(
 
 def _check_types(project: Project, info: ProjectInfo) -> list[Diagnostic]:
     found: list[Diagnostic] = []
+    for type_name, what in info.type_clashes.items():
+        found.append(
+            Diagnostic(
+                Codes.DUPLICATE_NAME,
+                f"the type {type_name!r} has the name of the class generated for {what}; "
+                "rename the type",
+                field=f"types.{type_name}",
+            )
+        )
     for type_name, definition in project.types.items():
         found += _field_clashes(definition.fields, info, f"types.{type_name}.fields")
         for field_name, ref in definition.fields.items():

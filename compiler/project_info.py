@@ -25,6 +25,22 @@ class FieldsInfo:
     defaults: dict[str, str] = field(default_factory=dict)
     """field name -> source of its default, for the fields that have one."""
 
+    @property
+    def parameter(self) -> str:
+        """The `input` parameter of a workflow taking these fields: optional when every field
+        has a default, so that a start without any input (`temporal workflow start` with no
+        `--input`) runs on the defaults instead of failing every task."""
+        if set(self.fields) <= set(self.defaults):
+            return f"input: {self.class_name} | None = None"
+        return f"input: {self.class_name}"
+
+    @property
+    def received(self) -> str:
+        """The input as the workflow keeps it: the defaults when none was given."""
+        if set(self.fields) <= set(self.defaults):
+            return f"input if input is not None else {self.class_name}()"
+        return "input"
+
 
 INSTANT_KINDS = frozenset(
     {"signal", "update", "set_state", "condition", "switch", "end", "fail", "join"}
@@ -134,6 +150,9 @@ class ProjectInfo:
     model_classes: Namespace
     type_fields: dict[str, dict[str, str]]
     """Each project type's fields and their annotations."""
+    type_clashes: dict[str, str] = field(default_factory=dict)
+    """project type name -> what the class generated under that name is for: the type keeps
+    the name, so the check reports the clash rather than renaming the generated class."""
 
     def annotation(self, typeref: str) -> str:
         return annotation_or_any(typeref, self.type_names)
@@ -184,9 +203,17 @@ class ProjectInfo:
             for name, definition in project.types.items()
         }
 
-        def fields(base: str, spec: dict[str, str]) -> FieldsInfo:
+        type_clashes: dict[str, str] = {}
+
+        def generated(base: str, what: str) -> str:
+            """The name of a generated class; a project type holding it is a clash."""
+            if base in type_names:
+                type_clashes.setdefault(base, what)
+            return classes.claim(base)
+
+        def fields(base: str, spec: dict[str, str], what: str) -> FieldsInfo:
             return FieldsInfo(
-                classes.claim(base),
+                generated(base, what),
                 {name: annotation_or_any(ref, type_names) for name, ref in spec.items()},
             )
 
@@ -197,7 +224,11 @@ class ProjectInfo:
             activities[definition.name] = ActivityInfo(
                 definition=definition,
                 function=functions.claim(snake(definition.name, "activity")),
-                input=fields(pascal(definition.name, "Activity") + "Input", definition.input),
+                input=fields(
+                    pascal(definition.name, "Activity") + "Input",
+                    definition.input,
+                    f"the input of activity {definition.name!r}",
+                ),
                 output=annotation_or_any(definition.output, type_names),
             )
         workflows: dict[str, WorkflowInfo] = {}
@@ -208,11 +239,11 @@ class ProjectInfo:
             base = pascal(wf.id, "Workflow")
             info = WorkflowInfo(
                 definition=wf,
-                class_name=classes.claim(base + "Workflow"),
+                class_name=generated(base + "Workflow", f"workflow {wf.id!r}"),
                 module=modules.claim(snake(wf.id, "workflow")),
-                input=fields(base + "Input", wf.input),
+                input=fields(base + "Input", wf.input, f"the input of workflow {wf.id!r}"),
                 output=annotation_or_any(wf.output, type_names),
-                state_class=classes.claim(base + "State"),
+                state_class=generated(base + "State", f"the state of workflow {wf.id!r}"),
             )
             for field_name, value in wf.input_defaults.items():
                 if field_name not in info.input.fields:
@@ -239,8 +270,9 @@ class ProjectInfo:
                 item = queue_type[5:-1] if queue_type.startswith("list[") else "Any"
                 info.work_queues[node.id] = WorkQueueInfo(
                     progress_field=progress,
-                    class_name=classes.claim(
-                        base + pascal(progress, "Queue").removesuffix("Progress") + "Progress"
+                    class_name=generated(
+                        base + pascal(progress, "Queue").removesuffix("Progress") + "Progress",
+                        f"the progress of work queue {node.id!r} in workflow {wf.id!r}",
                     ),
                     item_annotation=item,
                 )
@@ -260,7 +292,11 @@ class ProjectInfo:
                 )
                 if valid and params and kind != "query":
                     suffix = "Signal" if kind == "signal" else "Update"
-                    payload = fields(base + pascal(name, "Handler") + suffix, params)
+                    payload = fields(
+                        base + pascal(name, "Handler") + suffix,
+                        params,
+                        f"the payload of {kind} {name!r} in workflow {wf.id!r}",
+                    )
                 info.handlers[(kind, name)] = HandlerInfo(
                     kind=kind,
                     name=name,
@@ -277,4 +313,5 @@ class ProjectInfo:
             workflows=workflows,
             model_classes=classes,
             type_fields=type_fields,
+            type_clashes=type_clashes,
         )

@@ -152,8 +152,10 @@ class WorkflowRenderer:
         state = self.info.state_class
         resume = self.info.resume_field
         return [
-            "self._input = input",
-            f"self._state = input.{resume} or {state}()" if resume else f"self._state = {state}()",
+            f"self._input = {self.info.input.received}",
+            f"self._state = self._input.{resume} or {state}()"
+            if resume
+            else f"self._state = {state}()",
         ]
 
     def activity_shared(self, activity: str) -> bool:
@@ -226,7 +228,7 @@ class WorkflowRenderer:
             workflow_name=repr(definition.id),
             class_name=self.info.class_name,
             class_docstring=docstring(definition.description or title),
-            input_class=self.info.input.class_name,
+            input_parameter=self.info.input.parameter,
             init=[] if self.init_in_run else self.init_statements() + init_lines,
             methods=methods,
         )

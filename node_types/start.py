@@ -15,7 +15,7 @@ def prepare(config: StartConfig, ctx: NodeRender) -> dict[str, object]:
     definition = ctx.workflow.definition
     doc = definition.description or definition.name or definition.id
     return {
-        "input_class": ctx.workflow.input.class_name,
+        "input_parameter": ctx.workflow.input.parameter,
         "output": ctx.workflow.output,
         "docstring": docstring(doc),
         "prelude": ctx.run_prelude(),

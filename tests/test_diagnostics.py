@@ -903,3 +903,27 @@ def test_a_step_in_a_signal_handler_may_fail_inside_a_try_with_an_error_path() -
     document["workflows"][0]["edges"].pop()
     document["workflows"][0]["nodes"].pop()
     assert [d.code for d in _diagnostics(document)] == [Codes.FAILS_WORKFLOW]
+
+
+def test_a_type_named_like_a_generated_class_is_reported_not_renamed() -> None:
+    """`FlowState` is what the state of workflow `flow` compiles to: the project type keeps
+    its name and the clash is a diagnostic on the type, not a silent `FlowState_2`."""
+    document = doc([START, DONE], chain("start", "done"))
+    document["types"] = {
+        "FlowState": {"fields": {"count": "int"}},
+        "ChargeInput": {"fields": {"amount": "int"}},
+        "Receipt": {"fields": {"amount": "int"}},
+    }
+    found = [d for d in _diagnostics(document) if d.code == Codes.DUPLICATE_NAME]
+    assert [(d.field, d.message) for d in found] == [
+        (
+            "types.ChargeInput",
+            "the type 'ChargeInput' has the name of the class generated for the input of "
+            "activity 'charge'; rename the type",
+        ),
+        (
+            "types.FlowState",
+            "the type 'FlowState' has the name of the class generated for the state of workflow "
+            "'flow'; rename the type",
+        ),
+    ]

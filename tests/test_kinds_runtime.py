@@ -1243,6 +1243,40 @@ async def test_input_fields_with_defaults_may_be_left_out(
     assert built.tags == ["new", "mine"]
 
 
+async def test_a_workflow_needing_no_input_starts_without_any(
+    client: Client, package_dir: Path
+) -> None:
+    """`temporal workflow start --type tick` sends no input at all: a workflow whose input
+    fields all have defaults (or that has none) runs on them, one with a required field still
+    takes it."""
+    tick = workflow(
+        "tick",
+        [node("start", "start"), node("finish", "end", value="'tick'")],
+        chain("start", "finish"),
+        output="str",
+    )
+    hello = workflow(
+        "hello",
+        [node("start", "start"), node("finish", "end", value="'hello ' + input.name")],
+        chain("start", "finish"),
+        inputs={"name": "str"},
+        output="str",
+    )
+    hello["input_defaults"] = {"name": "world"}
+    modules = import_package(project("kinds-no-input", [tick, hello]), package_dir)
+    async with running_worker(client, modules) as task_queue:
+        handles = [
+            await client.start_workflow(
+                name, id=unique_id(name), task_queue=task_queue, execution_timeout=RUN_TIMEOUT
+            )
+            for name in ("tick", "hello")
+        ]
+        results = [await handle.result() for handle in handles]
+        named = await execute(client, task_queue, "hello", {"name": "Ada"})
+    assert results == ["tick", "hello world"]
+    assert named == "hello Ada"
+
+
 # signal_external
 
 
