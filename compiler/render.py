@@ -101,10 +101,13 @@ class WorkflowRenderer:
         self.arm_text: dict[tuple[str, str], list[str]] = {}
         self.arm_blocks: dict[tuple[str, str], list[list[Block]]] = {}
         self.init_in_run = not self.info.handlers and not any(
-            REGISTRY[n.type].queries for n in self.info.definition.nodes if n.type in REGISTRY
+            (n.type in REGISTRY and REGISTRY[n.type].queries)
+            or (n.type == "signal_external" and n.config.get("child"))
+            for n in self.info.definition.nodes
         )
-        """No handler can run before `run` (no signal, update or query): `run` sets the input
-        and state itself, without a `@workflow.init` the SDK checks on every sandboxed load."""
+        """No handler can run before `run` (no signal, update or query) and no member needs
+        an `__init__` line (the handles of signalled children): `run` sets the input and state
+        itself, without a `@workflow.init` the SDK checks on every sandboxed load."""
         configs = tree.graph.configs
         self.activity_calls = calls_of(
             (n.id, n.type, configs.get(n.id)) for n in self.info.definition.nodes

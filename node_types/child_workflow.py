@@ -9,6 +9,7 @@ from pydantic import Field
 
 from compiler.context import NodeCheck, NodeRender
 from compiler.diagnostics import Codes
+from compiler.names import snake
 from node_types.base import (
     Config,
     Duration,
@@ -19,6 +20,7 @@ from node_types.base import (
     Role,
     Template,
 )
+from node_types.signal_external import CHILD_HANDLES
 
 PARENT_CLOSE = {
     "terminate": "TERMINATE",
@@ -104,14 +106,23 @@ def prepare(config: ChildWorkflowConfig, ctx: NodeRender) -> dict[str, object]:
         else f"workflow.info().workflow_id + {'-' + ctx.node.id!r}"
     )
     result_type = info.output if info.output not in ("None", "Any") else None
+    signalled = any(
+        node.type == "signal_external" and node.config.get("child") == ctx.node.id
+        for node in ctx.workflow.definition.nodes
+    )
+    if signalled:
+        ctx.add_member("child_handles", CHILD_HANDLES)
     return {
         "result": ctx.result_name(config.result) if config.wait else None,
-        "call": "execute_child_workflow" if config.wait else "start_child_workflow",
+        "wait": config.wait,
+        "handle": ctx.claim_local(snake(ctx.node.id, "child") + "_handle") if signalled else None,
+        "node_id": repr(ctx.node.id),
+        "call_name": "execute_child_workflow" if config.wait else "start_child_workflow",
         "name": repr(config.workflow),
         "input_class": info.input.class_name,
         "args": [(n, ctx.expr(config.args[n])) for n in info.input.fields if n in config.args],
         "child_id": child_id,
-        "result_type": result_type if config.wait else None,
+        "result_type": result_type if config.wait or signalled else None,
         "parent_close": PARENT_CLOSE[config.parent_close_policy],
         "id_reuse": ID_REUSE[config.id_reuse_policy],
         "execution_timeout": (

@@ -3555,7 +3555,7 @@ def _orchestrator(scale: float) -> WorkflowBuilder:
         "signal_external",
         "triggerRollback",
         parent="stop_send",
-        workflow_id="{workflow_id}-production",
+        child="production_child",
         signal="triggerRollback",
         workflow="production-deployment",
         args={"reason": "f'emergency stop: {state.stop_reason}'"},

@@ -927,3 +927,37 @@ def test_a_type_named_like_a_generated_class_is_reported_not_renamed() -> None:
             "'flow'; rename the type",
         ),
     ]
+
+
+@pytest.mark.parametrize(
+    ("config", "field", "words"),
+    [
+        ({"child": "done"}, "config.child", "'done' is not a child workflow node"),
+        ({"child": "ghost"}, "config.child", "'ghost' is not a child workflow node"),
+        (
+            {"child": "kid", "workflow_id": "{input.who}"},
+            "config.workflow_id",
+            "either the workflow id to signal or a child node, not both",
+        ),
+        ({}, "config.workflow_id", "give the id of the workflow to signal, or pick a child"),
+    ],
+)
+def test_a_signal_names_one_receiver_a_child_node_or_an_id(
+    config: dict[str, Any], field: str, words: str
+) -> None:
+    document = doc(
+        [
+            START,
+            node("kid", "child_workflow", workflow="flow", wait=False),
+            node("tell", "signal_external", signal="poke", **config),
+            DONE,
+        ],
+        chain("start", "kid", "tell", "done"),
+        input={"who": "str"},
+    )
+    # (the child's workflow has no signal "poke": that is reported on the signal's name)
+    found = [
+        d for d in _diagnostics(document) if d.node_id == "tell" and d.field != "config.signal"
+    ]
+    assert [(d.code, d.field) for d in found] == [(Codes.BAD_ARGUMENT, field)]
+    assert words in found[0].message

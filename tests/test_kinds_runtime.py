@@ -1356,6 +1356,60 @@ async def test_signal_external_reaches_a_running_workflow(
     assert final == ["hi!", "hi?"]
 
 
+async def test_signal_to_a_child_goes_through_its_start_handle(
+    client: Client, package_dir: Path
+) -> None:
+    """A branch signals the child another branch is starting: the signal waits until the
+    child has started and goes through the handle of that start, so it is delivered instead
+    of failing with "workflow not found" while the start is in flight."""
+    inbox = workflow(
+        "inbox",
+        [
+            node("start", "start"),
+            node("wait", "timer", duration="1s"),
+            node("finish", "end", value="state.messages"),
+            node("deliver", "signal", name="deliver", params={"text": "str"}),
+            node(
+                "store",
+                "set_state",
+                assignments=[
+                    {"target": "state.messages", "value": "state.messages + [payload.text]"}
+                ],
+            ),
+        ],
+        chain("start", "wait", "finish") + chain("deliver", "store"),
+        output="list[str]",
+        state=[{"name": "messages", "type": "list[str]"}],
+    )
+    parent = workflow(
+        "parent",
+        [
+            node("start", "start"),
+            node("fan", "parallel", mode="all"),
+            node("kid", "child_workflow", workflow="inbox", result="received"),
+            node("keep", "set_state", assignments=[{"target": "state.got", "value": "received"}]),
+            node("tell", "signal_external", child="kid", signal="deliver", args={"text": "'hi'"}),
+            node("meet", "join"),
+            node("finish", "end", value="state.got"),
+        ],
+        [
+            edge("start", "fan"),
+            branch("fan", "kid"),
+            branch("fan", "tell"),
+            edge("kid", "keep"),
+            edge("keep", "meet"),
+            edge("tell", "meet"),
+            edge("meet", "finish"),
+        ],
+        output="list[str]",
+        state=[{"name": "got", "type": "list[str]"}],
+    )
+    modules = import_package(project("kinds-signal-child", [inbox, parent]), package_dir)
+    async with running_worker(client, modules) as task_queue:
+        received = await execute(client, task_queue, "parent", None)
+    assert received == ["hi"]
+
+
 # fail
 
 
