@@ -786,6 +786,10 @@ class _Checker:
             if element_type(found) is None or found.kind == "iterable":
                 raise self.fail(f"len() needs a list, dict, set, tuple or text, not {found}")
             return INT
+        if name == "range" and 1 <= len(args) <= 3:
+            for argument in args:
+                self.expect(argument, bound, (INT,), "an argument of range()")
+            return iterable_of(INT)
         if name in ("any", "all") and len(args) == 1:
             self.iterable(args[0], bound, ordered=False)
             return BOOL

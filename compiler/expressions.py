@@ -22,6 +22,7 @@ FUNCTIONS = frozenset(
         "any",
         "all",
         "sorted",
+        "range",
         "str",
         "int",
         "float",

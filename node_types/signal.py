@@ -9,20 +9,34 @@ from compiler.document import Fields
 from compiler.names import docstring
 from node_types.base import Config, NodeType, Role
 
+EXCLUSIVE_DESCRIPTION = (
+    "Runs one at a time with this workflow's other exclusive handlers (under a workflow "
+    "lock), so that handlers that wait on steps cannot interleave and act on stale state"
+)
+
+HANDLER_LOCK = "self._handler_lock = asyncio.Lock()"
+
 
 class SignalConfig(Config):
     name: str = Field(min_length=1, max_length=100, description="The signal's name in Temporal")
     params: Fields = Field(default_factory=dict, description="Payload fields: name -> type")
+    exclusive: bool = Field(default=False, description=EXCLUSIVE_DESCRIPTION)
 
 
-def handler_variables(kind: str, name: str, ctx: NodeRender) -> dict[str, object]:
+def handler_variables(
+    kind: str, name: str, ctx: NodeRender, *, exclusive: bool = False
+) -> dict[str, object]:
     handler = ctx.workflow.handlers[(kind, name)]
+    body = ctx.body("out")
+    if exclusive and body:
+        ctx.add_member("handler_lock", HANDLER_LOCK)
     return {
         "name": repr(name),
         "method": handler.method,
         "payload": handler.payload.class_name if handler.payload else None,
         "docstring": docstring(f"{kind.capitalize()} {name} (node {ctx.node.id})."),
-        "body": ctx.body("out"),
+        "body": body,
+        "exclusive": exclusive and bool(body),
     }
 
 
@@ -38,6 +52,8 @@ KIND = NodeType(
     template="signal.jinja",
     has_input=False,
     expressions=lambda config: [],
-    prepare=lambda config, ctx: handler_variables("signal", config.name, ctx),
+    prepare=lambda config, ctx: handler_variables(
+        "signal", config.name, ctx, exclusive=config.exclusive
+    ),
     defaults={"name": "", "params": {}},
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterable
 
 from pydantic import Field
@@ -9,7 +10,7 @@ from pydantic import Field
 from compiler.context import NodeCheck, NodeRender
 from compiler.document import Fields, TypeRef
 from node_types.base import Config, Expression, ExpressionRef, NodeType, Role
-from node_types.signal import handler_variables
+from node_types.signal import EXCLUSIVE_DESCRIPTION, handler_variables
 
 
 class UpdateConfig(Config):
@@ -20,6 +21,7 @@ class UpdateConfig(Config):
         default=None, description="Must hold for the update to be accepted"
     )
     validator_message: str = Field(default="the update was rejected", max_length=500)
+    exclusive: bool = Field(default=False, description=EXCLUSIVE_DESCRIPTION)
 
 
 def validate(config: UpdateConfig, ctx: NodeCheck) -> None:
@@ -31,10 +33,18 @@ def expressions(config: UpdateConfig) -> Iterable[ExpressionRef]:
         yield "validator", config.validator, False
 
 
+def _rejection(accepts: str) -> str:
+    """The condition that rejects an update accepted by `accepts` (`not x` rejects `x`)."""
+    tree = ast.parse(accepts, mode="eval").body
+    if isinstance(tree, ast.UnaryOp) and isinstance(tree.op, ast.Not):
+        return ast.unparse(tree.operand)
+    return f"not ({accepts})"
+
+
 def prepare(config: UpdateConfig, ctx: NodeRender) -> dict[str, object]:
-    variables = handler_variables("update", config.name, ctx)
+    variables = handler_variables("update", config.name, ctx, exclusive=config.exclusive)
     variables["returns"] = ctx.annotation(config.returns)
-    variables["validator"] = ctx.expr(config.validator) if config.validator else None
+    variables["rejects"] = _rejection(ctx.expr(config.validator)) if config.validator else None
     variables["validator_method"] = ctx.claim_method(f"validate_{variables['method']}")
     variables["message"] = repr(config.validator_message)
     return variables

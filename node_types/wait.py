@@ -96,11 +96,12 @@ KIND = NodeType(
         Port("rejected", "rejected"),
         Port("timeout", "timeout"),
     ),
-    not_allowed_in=frozenset({"signal", "update"}),
+    not_allowed_in=frozenset({"signal"}),
     not_allowed_code=Codes.WAIT_IN_HANDLER,
     not_allowed_reason=(
-        "a handler that waits keeps the workflow from finishing and blocks the caller; "
-        "wait in the main flow and let the handler only change state"
+        "a signal handler that waits keeps the workflow from finishing while its sender "
+        "never learns the outcome; wait in the main flow and let the signal only change "
+        "state, or make it an update, whose caller waits for its result"
     ),
     validate=validate,
     expressions=expressions,

@@ -689,21 +689,6 @@ VARIANTS = [
         field="config.returns",
     ),
     Case(
-        Codes.WAIT_IN_HANDLER,
-        doc(
-            [
-                START,
-                DONE,
-                node("ask", "update", name="ask"),
-                node("gate", "wait", approved_when="state.ready"),
-            ],
-            [*chain("start", "done"), *chain("ask", "gate")],
-            state=[{"name": "ready", "type": "bool"}],
-        ),
-        ("handler",),
-        node_id="gate",
-    ),
-    Case(
         Codes.BAD_DURATION,
         doc([START, DONE], chain("start", "done"), settings={"execution_timeout": "forever"}),
         ("'forever'",),
@@ -961,3 +946,25 @@ def test_a_signal_names_one_receiver_a_child_node_or_an_id(
     ]
     assert [(d.code, d.field) for d in found] == [(Codes.BAD_ARGUMENT, field)]
     assert words in found[0].message
+
+
+def test_an_update_may_wait_and_an_exclusive_handler_holds_the_workflow_lock() -> None:
+    """An update's caller waits for its result, so its handler may wait on a gate (a signal's
+    may not); `exclusive` handlers run under one lock."""
+    document = doc(
+        [
+            START,
+            DONE,
+            node("ask", "update", name="ask", exclusive=True),
+            node("gate", "wait", approved_when="state.ready"),
+            node("poke", "signal", name="poke", exclusive=True),
+            node("mark", "set_state", assignments=[{"target": "state.ready", "value": "True"}]),
+        ],
+        [*chain("start", "done"), *chain("ask", "gate"), *chain("poke", "mark")],
+        state=[{"name": "ready", "type": "bool"}],
+    )
+    result = compile_project(document)
+    assert result.ok, [d.format() for d in result.diagnostics]
+    code = result.files["workflows/flow.py"]
+    assert "self._handler_lock = asyncio.Lock()" in code
+    assert code.count("async with self._handler_lock:") == 2
