@@ -262,7 +262,7 @@ def _check_workflow(
         [var.name for var in workflow.state], info, "state.{}.name", workflow.id
     )
     for node in workflow.nodes:
-        params = node.config.get("params") if node.type in ("signal", "update") else None
+        params = node.config.get("params") if node.type in ("signal", "update", "query") else None
         if isinstance(params, dict):
             for clash in _field_clashes(params, info, "config.params", workflow.id):
                 found.append(dataclasses.replace(clash, node_id=node.id))

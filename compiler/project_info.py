@@ -290,8 +290,8 @@ class ProjectInfo:
                 valid = isinstance(params, dict) and all(
                     isinstance(k, str) and k.isidentifier() for k in params
                 )
-                if valid and params and kind != "query":
-                    suffix = "Signal" if kind == "signal" else "Update"
+                if valid and params:
+                    suffix = {"signal": "Signal", "update": "Update", "query": "Query"}[kind]
                     payload = fields(
                         base + pascal(name, "Handler") + suffix,
                         params,

@@ -1,17 +1,22 @@
-"""`query`: a `@workflow.query` handler returning an expression over input and state."""
+"""`query`: a `@workflow.query` handler returning an expression over input and state, and
+over the arguments its caller passes (`payload`), when it declares some."""
 
 from __future__ import annotations
 
 from pydantic import Field
 
 from compiler.context import NodeCheck, NodeRender
-from compiler.document import TypeRef
+from compiler.document import Fields, TypeRef
 from compiler.names import docstring
 from node_types.base import Config, Expression, NodeType, Role
 
 
 class QueryConfig(Config):
     name: str = Field(min_length=1, max_length=100, description="The query's name in Temporal")
+    params: Fields = Field(
+        default_factory=dict,
+        description="Arguments the caller passes (read as payload.<name>): name -> type",
+    )
     value: Expression = Field(description="What the query answers, e.g. state.progress")
     returns: TypeRef = Field(default="Any", description="Type of the answer")
 
@@ -25,6 +30,7 @@ def prepare(config: QueryConfig, ctx: NodeRender) -> dict[str, object]:
     return {
         "name": repr(config.name),
         "method": handler.method,
+        "payload": handler.payload.class_name if handler.payload else None,
         "returns": ctx.annotation(config.returns),
         "value": ctx.expr(config.value),
         "docstring": docstring(f"Query {config.name} (node {ctx.node.id})."),
@@ -46,5 +52,5 @@ KIND = NodeType(
     validate=validate,
     expressions=lambda config: [("value", config.value, False)],
     prepare=prepare,
-    defaults={"name": "", "value": "state", "returns": "Any"},
+    defaults={"name": "", "params": {}, "value": "state", "returns": "Any"},
 )

@@ -57,6 +57,14 @@ async def test_exclusive_updates_never_book_a_node_twice(client: Client, package
                 "cluster-manager", id=unique_id("cluster"), task_queue=task_queue
             )
             outcomes[name] = await assign_six_jobs(handle)
+            if name == "exclusive":
+                # a query with an argument answers for the job it is asked about
+                answers = {
+                    f"job-{n}": await handle.query(
+                        "nodes_of_job", {"job_name": f"job-{n}"}, result_type=list[str]
+                    )
+                    for n in range(6)
+                }
             await handle.signal("shutdown_cluster")
             booked[name] = await handle.result()
     granted = [o for o in outcomes["exclusive"] if isinstance(o, list)]
@@ -69,6 +77,12 @@ async def test_exclusive_updates_never_book_a_node_twice(client: Client, package
         assert isinstance(error, WorkflowUpdateFailedError)
         assert isinstance(error.cause, ApplicationError)
         assert error.cause.type == "NotEnoughNodes"
+    granted_jobs = {
+        f"job-{n}": outcome
+        for n, outcome in enumerate(outcomes["exclusive"])
+        if isinstance(outcome, list)
+    }
+    assert {job: nodes for job, nodes in answers.items() if nodes} == granted_jobs
     # the workflow's own record agrees: the granted nodes, and only they, are booked
     assert sorted(node for node, job in booked["exclusive"].items() if job) == sorted(every_node)
     # without the lock, every update read the same free nodes while its activity ran
