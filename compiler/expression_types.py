@@ -786,6 +786,13 @@ class _Checker:
             if element_type(found) is None or found.kind == "iterable":
                 raise self.fail(f"len() needs a list, dict, set, tuple or text, not {found}")
             return INT
+        if name in ("random", "uuid4") and not args:
+            if "workflow_id" not in self.env.names:
+                raise self.fail(
+                    f"{name}() draws from the run's deterministic randomness, which queries "
+                    "and schedules have none of; use it in the workflow's steps"
+                )
+            return FLOAT if name == "random" else STR
         if name == "range" and 1 <= len(args) <= 3:
             for argument in args:
                 self.expect(argument, bound, (INT,), "an argument of range()")

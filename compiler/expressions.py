@@ -23,6 +23,8 @@ FUNCTIONS = frozenset(
         "all",
         "sorted",
         "range",
+        "random",
+        "uuid4",
         "str",
         "int",
         "float",
@@ -245,10 +247,24 @@ def _parsed(code: str) -> ast.expr:
     return ast.parse(code, mode="eval").body
 
 
+WORKFLOW_CALLS = {
+    "random": "workflow.random().random()",
+    "uuid4": "str(workflow.uuid4())",
+}
+"""Functions whose values the workflow draws deterministically (the same again on replay)."""
+
+
 class _Rename(ast.NodeTransformer):
     def __init__(self, mapping: dict[str, str]) -> None:
         self.mapping = mapping
         self.bound: list[set[str]] = []
+
+    def visit_Call(self, node: ast.Call) -> ast.expr:
+        function = node.func
+        if isinstance(function, ast.Name) and function.id in WORKFLOW_CALLS and not node.args:
+            return copy.deepcopy(_parsed(WORKFLOW_CALLS[function.id]))
+        self.generic_visit(node)
+        return node
 
     def visit_Name(self, node: ast.Name) -> ast.expr:
         if any(node.id in scope for scope in self.bound) or node.id not in self.mapping:

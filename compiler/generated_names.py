@@ -50,6 +50,9 @@ EXPRESSION_NAMES = frozenset(
         "workflow_id",
         "history_length",
         "continue_as_new_suggested",
+        "run_id",
+        "parent_id",
+        "workflow_attempt",
     }
 )
 """Names expressions give a meaning of their own; a step's result cannot take one."""

@@ -35,6 +35,9 @@ WORKFLOW_NAMES = {
     "workflow_id": "workflow.info().workflow_id",
     "history_length": "workflow.info().get_current_history_length()",
     "continue_as_new_suggested": "workflow.info().is_continue_as_new_suggested()",
+    "run_id": "workflow.info().run_id",
+    "parent_id": "(workflow.info().parent.workflow_id if workflow.info().parent else None)",
+    "workflow_attempt": "workflow.info().attempt",
 }
 """Names every expression outside a query can read, and the workflow APIs they stand for."""
 WORKFLOW_NAME_TYPES = {
@@ -42,6 +45,9 @@ WORKFLOW_NAME_TYPES = {
     "workflow_id": "str",
     "history_length": "int",
     "continue_as_new_suggested": "bool",
+    "run_id": "str",
+    "parent_id": "str | None",
+    "workflow_attempt": "int",
 }
 
 CAN_FAIL = frozenset({"activity", "agent", "child_workflow"})
