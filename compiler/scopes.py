@@ -328,6 +328,19 @@ class _Analyser:
         functions = ", ".join(sorted(FUNCTIONS))
         return f"unknown name {name!r}; names available here: {known}; functions: {functions}"
 
+    @staticmethod
+    def carry_body_results(body: Scope, after: Scope, container_names: set[str]) -> None:
+        """The results a container's body bound on every path, made visible after it (not the
+        names the container binds for its body alone, such as `attempt`)."""
+        for name, code in body.mapping.items():
+            if name in after.mapping or name in container_names:
+                continue
+            after.mapping[name] = code
+            if code in body.locals:
+                after.locals[code] = body.locals[code]
+            if name in body.types:
+                after.types[name] = body.types[name]
+
     def walk(self, blocks: list[Block], scope: Scope, contexts: frozenset[str]) -> None:
         for block in blocks:
             if block.exit:
@@ -381,10 +394,22 @@ class _Analyser:
                     if port == "body":
                         continue
                     arm_scope = scope.child()
+                    if port in kind.after_whole_body:
+                        self.carry_body_results(inner_scope, arm_scope, set(names))
                     for name, annotation in kind.port_binds.get(port, ()):
                         names[name] = self.container_locals.claim(name)
                         arm_scope.bind(name, annotation, names[name])
                     self.walk(arm, arm_scope, contexts)
+                others = [
+                    arm
+                    for port, arm in block.arms
+                    if port != "body" and port not in kind.after_whole_body
+                ]
+                if kind.after_whole_body and not any(
+                    _falls_through(arm, self.graph.configs) for arm in others
+                ):
+                    # only a body that ran to its end leads on to the nodes after it
+                    self.carry_body_results(inner_scope, scope, set(names))
             config = self.graph.configs[node.id]
             ctx = NodeCheck(self.project, self.graph.info, node)
             typed_by = kind.typed_by(config)

@@ -111,6 +111,9 @@ class NodeType(Generic[ConfigT]):
     (a set_state's later assignments read the locals its earlier ones set)."""
     port_binds: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
     """Names visible on the path leaving a port, e.g. `error` on a Try's error port."""
+    after_whole_body: frozenset[str] = frozenset()
+    """Ports a container leaves through only once its body ran to its end, inline (a Try's
+    `out`, a Retry's `out`): the results the body binds on every path are visible there."""
     collects_compensations: bool = False
     """Steps inside this container register their compensations with it (Try)."""
     body_binds: Callable[[ConfigT], list[tuple[str, str]]] = lambda config: []

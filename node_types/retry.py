@@ -117,6 +117,7 @@ KIND = NodeType(
     expressions=expressions,
     after_body_fields=frozenset({"config.until"}),
     body_binds=lambda config: [("attempt", "int")],
+    after_whole_body=frozenset({"out"}),
     prepare=prepare,
     defaults={"backoff": "exponential", "initial_interval": "1s", "max_attempts": 3},
 )

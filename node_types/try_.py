@@ -99,5 +99,6 @@ KIND = NodeType(
     body_context="try",
     port_binds={"error": (("error", "str"),)},
     collects_compensations=True,
+    after_whole_body=frozenset({"out"}),
     prepare=prepare,
 )

@@ -35,6 +35,7 @@ from temporalio.client import (
 from temporalio.exceptions import ActivityError, ApplicationError, CancelledError
 from temporalio.service import RPCError
 
+from compiler import compile_project
 from compiler.activity_owners import activity_owners
 from compiler.document import Workflow
 from tests.harness import chain, edge, import_package, node, project, running_worker, unique_id
@@ -1666,3 +1667,51 @@ async def test_schedule_apply_creates_then_updates_in_place(
     assert hourly_edited.schedule.state.note == "paused for maintenance"
     assert hourly_edited.schedule.action == hourly_created.schedule.action
     assert weekday_edited.schedule == weekday_created.schedule
+
+
+# results after a container
+
+
+def result_after_container(workflow_id: str, container: str, error_port: bool) -> dict[str, Any]:
+    """`box` (a retry or try) runs `probe` into `found`; the End after the box reads it."""
+    nodes = [
+        node("start", "start"),
+        node("box", container, "Box"),
+        node("get", "activity", parent="box", activity="probe", result="found"),
+        node("finish", "end", value="found + '!'"),
+    ]
+    edges = [edge("start", "box"), edge("box", "finish")]
+    if error_port:
+        # the error path stops the workflow on its own: only a completed body reaches `finish`
+        nodes.append(node("gave_up", "fail", message="no probe"))
+        edges.append(edge("box", "gave_up", "exhausted" if container == "retry" else "error"))
+    return workflow(workflow_id, nodes, edges, output="str")
+
+
+async def test_a_result_bound_in_a_retry_or_try_is_read_after_it(
+    client: Client, package_dir: Path
+) -> None:
+    shapes = [("retry", False), ("retry", True), ("try", False), ("try", True)]
+    workflows = [
+        result_after_container(f"{container}{'-port' if port else ''}", container, port)
+        for container, port in shapes
+    ]
+    document = project("orx-result-after", workflows, [simulated("probe", {}, "str", "probed")])
+    modules = import_package(document, package_dir)
+    async with running_worker(client, modules) as task_queue:
+        results = [
+            await (await start(client, task_queue, wf["id"], None)).result() for wf in workflows
+        ]
+    assert results == ["probed!"] * 4
+
+
+def test_a_result_is_not_read_where_a_failure_path_also_leads() -> None:
+    """A Try whose error path joins the nodes after it: there the body may not have run."""
+    shape = result_after_container("joined", "try", error_port=False)
+    shape["nodes"].append(node("note", "set_state", assignments=[{"target": "x", "value": "1"}]))
+    shape["edges"] += [edge("box", "note", "error"), edge("note", "finish")]
+    result = compile_project(
+        project("orx-result-joined", [shape], [simulated("probe", {}, "str", "probed")])
+    )
+    messages = [d.message for d in result.diagnostics if d.node_id == "finish"]
+    assert len(messages) == 1 and "'found' is the result of 'get'" in messages[0]
