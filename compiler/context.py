@@ -11,6 +11,7 @@ from compiler.diagnostics import Codes, Diagnostic
 from compiler.document import Node, RetrySpec
 from compiler.durations import parse_duration, timedelta_code
 from compiler.expressions import ExpressionError, emit, parse_expression, parse_template
+from compiler.names import snake
 from compiler.project_info import ActivityInfo, ProjectInfo, WorkflowInfo, annotation_or_any
 from compiler.typerefs import TypeRefError, parse_typeref
 
@@ -171,11 +172,6 @@ class Renderer(Protocol):
     def claim_method(self, base: str) -> str: ...
     def claim_local(self, base: str) -> str: ...
     def add_method(self, code: str) -> None: ...
-    def non_retryable(self, variable: str) -> str:
-        """Code telling whether a caught failure must not be retried (walks its cause chain)."""
-        self.add_member("non_retryable", "", NON_RETRYABLE_METHOD)
-        return f"self._non_retryable({variable})"
-
     def add_member(self, key: str, init_line: str, method: str) -> None: ...
     def snippet(self, template: str, **variables: Any) -> str: ...
     def phase_parameters(self, node_id: str) -> list[str]: ...
@@ -224,7 +220,9 @@ class NodeRender:
         return self.renderer.claim_method(base)
 
     def claim_local(self, base: str) -> str:
-        return self.renderer.claim_local(base)
+        """A local of this node's code, named after the node (`approval_decision`), so that
+        adding a node elsewhere never renames it."""
+        return self.renderer.claim_local(f"{snake(self.node.id, 'node')}_{base}")
 
     def add_method(self, code: str) -> None:
         self.renderer.add_method(code)
@@ -233,6 +231,11 @@ class NodeRender:
         """Code for the message at the root of a caught Temporal failure (no type prefix)."""
         self.add_member("failure_message", "", FAILURE_MESSAGE_METHOD)
         return f"self._failure_message({variable})"
+
+    def non_retryable(self, variable: str) -> str:
+        """Code telling whether a caught failure must not be retried (walks its cause chain)."""
+        self.add_member("non_retryable", "", NON_RETRYABLE_METHOD)
+        return f"self._non_retryable({variable})"
 
     def add_member(self, key: str, init_line: str, method: str = "") -> None:
         """A workflow-wide attribute (its `__init__` line) and method, added once per key."""

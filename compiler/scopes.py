@@ -23,7 +23,7 @@ from compiler.expression_types import (
 )
 from compiler.expressions import FUNCTIONS, ExpressionError, free_names
 from compiler.generated_names import reserved_code_names
-from compiler.names import Namespace, names_in
+from compiler.names import Namespace, names_in, snake
 from compiler.project_info import ProjectInfo, annotation_or_any
 from compiler.structure import Block, Tree
 from node_types import REGISTRY
@@ -109,6 +109,11 @@ class _Analyser:
         for parsed in self.graph.expressions.values():
             for _field, tree_, _template in parsed:
                 self.analysis.used_names |= free_names(tree_)
+
+    def container_local(self, node_id: str, name: str) -> str:
+        """The local standing for a name a container binds (`attempt`, `item`): named after
+        the container, so that adding a node elsewhere never renames it."""
+        return self.container_locals.claim(f"{snake(node_id, 'node')}_{name}")
 
     def error(
         self,
@@ -221,7 +226,7 @@ class _Analyser:
             field_scope = scope.child()
             for name in extra:
                 if name not in names:
-                    names[name] = self.container_locals.claim(name)
+                    names[name] = self.container_local(node.id, name)
                 field_scope.bind(name, declared.get(name, "Any"), names[name])
                 field_scope.types[name] = self.name_type(node.id, kind, name, declared)
             self.check_names(node.id, field_scope, prefix)
@@ -374,13 +379,13 @@ class _Analyser:
                     inner_scope.spawners += (node.id,)
                 names: dict[str, str] = {}
                 for name, annotation in kind.body_binds(self.graph.configs[node.id]):
-                    names[name] = self.container_locals.claim(name)
+                    names[name] = self.container_local(node.id, name)
                     inner_scope.bind(name, annotation, names[name])
                     inner_scope.types[name] = self.name_type(
                         node.id, kind, name, {name: annotation}
                     )
                 if kind.collects_compensations:
-                    names["compensations"] = self.container_locals.claim("compensations")
+                    names["compensations"] = self.container_local(node.id, "compensations")
                     inner_scope.compensations = names["compensations"]
                 self.analysis.container_names[node.id] = names
                 self.analysis.body_scopes[node.id] = inner_scope.child()
@@ -397,7 +402,7 @@ class _Analyser:
                     if port in kind.after_whole_body:
                         self.carry_body_results(inner_scope, arm_scope, set(names))
                     for name, annotation in kind.port_binds.get(port, ()):
-                        names[name] = self.container_locals.claim(name)
+                        names[name] = self.container_local(node.id, name)
                         arm_scope.bind(name, annotation, names[name])
                     self.walk(arm, arm_scope, contexts)
                 others = [

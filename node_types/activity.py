@@ -90,7 +90,7 @@ def call_variables(
     if compensation is not None and ctx.scope.spawners:
         # run in a task a failure beside it cancels: shielded, so that its undo is known
         ctx.imports.add("asyncio")
-        handle = ctx.claim_local(snake(ctx.node.label, "step") + "_handle")
+        handle = ctx.claim_local("handle")
     args = {name: ctx.expr(config.args[name]) for name in info.input.fields if name in config.args}
     args.update(extra)
     return {

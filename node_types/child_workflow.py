@@ -9,7 +9,6 @@ from pydantic import Field
 
 from compiler.context import NodeCheck, NodeRender
 from compiler.diagnostics import Codes
-from compiler.names import snake
 from node_types.base import (
     Config,
     Duration,
@@ -115,7 +114,7 @@ def prepare(config: ChildWorkflowConfig, ctx: NodeRender) -> dict[str, object]:
     return {
         "result": ctx.result_name(config.result) if config.wait else None,
         "wait": config.wait,
-        "handle": ctx.claim_local(snake(ctx.node.id, "child") + "_handle") if signalled else None,
+        "handle": ctx.claim_local("handle") if signalled else None,
         "node_id": repr(ctx.node.id),
         "call_name": "execute_child_workflow" if config.wait else "start_child_workflow",
         "name": repr(config.workflow),

@@ -76,8 +76,8 @@ def prepare(config: LoopConfig, ctx: NodeRender) -> dict[str, object]:
             items=ctx.expr(config.items or ""),
             limit=config.concurrency,
             semaphore=ctx.claim_local("slots"),
-            function=ctx.claim_local("each_" + snake(ctx.node.label, "item")),
-            tasks=ctx.claim_local(snake(ctx.node.label, "item") + "_tasks"),
+            function=ctx.claim_local("body"),
+            tasks=ctx.claim_local("tasks"),
             settle=ctx.settles(),
         )
     return variables

@@ -26,14 +26,14 @@ class ParallelConfig(Config):
 def prepare(config: ParallelConfig, ctx: NodeRender) -> dict[str, object]:
     heads = ctx.arm_heads("branch")
     functions = [
-        (ctx.claim_local(snake(head.label, "branch") if head and head.label else "branch"), body)
+        (ctx.claim_local(snake(head.id, "branch") if head else "branch"), body)
         for head, body in zip(heads, ctx.bodies("branch"), strict=True)
     ]
     ctx.imports.add("asyncio")
     return {
         "mode": config.mode,
         "functions": functions,
-        "tasks": ctx.claim_local(snake(ctx.node.label, "branches") + "_tasks"),
+        "tasks": ctx.claim_local("tasks"),
         "settle": ctx.settles(),
     }
 
