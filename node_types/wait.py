@@ -21,6 +21,33 @@ def pending_gates(self) -> list[dict[str, str]]:
     return list(self._pending_gates)'''
 
 
+GATE_METHOD = '''async def _gate(
+    self,
+    node: str,
+    gate: str,
+    approved: Callable[[], bool],
+    rejected: Callable[[], bool] | None = None,
+    timeout: timedelta | None = None,
+) -> str:
+    """Waits at an approval gate, listed by pending_gates meanwhile, until it is approved or
+    rejected, or its timeout passes: returns "approved", "rejected" or "timeout"."""
+    entry = {"gate": gate, "node": node, "since": workflow.now().isoformat()}
+    self._pending_gates.append(entry)
+    try:
+        await workflow.wait_condition(
+            lambda: approved() or (rejected is not None and rejected()),
+            timeout=timeout,
+            timeout_summary=f"{node}: {gate}" if timeout is not None else None,
+        )
+    except TimeoutError:
+        return "timeout"
+    finally:
+        self._pending_gates.remove(entry)
+    return "approved" if approved() else "rejected"'''
+"""One method every gate of a workflow waits through: each gate instance (iterations of a
+concurrent loop wait side by side) has its own entry in pending_gates."""
+
+
 class WaitConfig(Config):
     gate: str = Field(default="", max_length=100, description="Name shown in pending_gates")
     approved_when: Expression = Field(description="e.g. state.approval == 'approved'")
@@ -59,6 +86,7 @@ def prepare(config: WaitConfig, ctx: NodeRender) -> dict[str, object]:
         "self._pending_gates: list[dict[str, str]] = []",
         PENDING_QUERY,
     )
+    ctx.add_member("gate", "", GATE_METHOD)
     approved = ctx.expr(config.approved_when)
     rejected = ctx.expr(config.rejected_when) if config.rejected_when else None
     gate = config.gate or ctx.node.label or ctx.node.id
@@ -66,15 +94,14 @@ def prepare(config: WaitConfig, ctx: NodeRender) -> dict[str, object]:
         ["approved"] + (["rejected"] if rejected else []) + (["timeout"] if config.timeout else [])
     )
     outcomes = [(port, ctx.body(port)) for port in possible if ctx.body(port)]
+    arguments = [repr(ctx.node.id), repr(gate), f"lambda: {approved}"]
+    if rejected:
+        arguments.append(f"rejected=lambda: {rejected}")
+    if config.timeout:
+        arguments.append(f"timeout={ctx.duration(config.timeout)}")
     return {
-        "key": repr(ctx.node.id),
-        "gate": repr(gate),
-        "approved": approved,
-        "rejected": rejected,
-        "timeout": ctx.duration(config.timeout) if config.timeout else None,
-        "timeout_summary": repr(f"{ctx.node.id}: {gate}"[:200]),
+        "call": f"await self._gate({', '.join(arguments)})",
         "decision": ctx.claim_local("decision"),
-        "entry": ctx.claim_local("gate"),
         "outcomes": outcomes,
         "only_approval": possible == ["approved"],
         "exhaustive": len(outcomes) == len(possible),
