@@ -16,6 +16,14 @@ from compiler.project_info import ActivityInfo, ProjectInfo, WorkflowInfo, annot
 from compiler.typerefs import TypeRefError, parse_typeref
 
 
+def _is_expression(text: str) -> bool:
+    try:
+        parse_expression(text)
+    except ExpressionError:
+        return False
+    return True
+
+
 @dataclass
 class NodeCheck:
     """Collects one node's diagnostics; kinds call its helpers from their `validate` hook."""
@@ -39,12 +47,16 @@ class NodeCheck:
             )
         )
 
-    def duration(self, field: str, value: str | None) -> None:
+    def duration(self, field: str, value: str | None, *, expression: bool = False) -> None:
+        """A duration literal; with `expression`, an expression giving seconds may stand
+        there instead (the scope check types it)."""
         if value is None:
             return
         try:
             parse_duration(value)
         except ValueError as error:
+            if expression and _is_expression(value):
+                return
             self.error(Codes.BAD_DURATION, field, str(error))
 
     def typeref(self, field: str, text: str) -> None:
@@ -308,8 +320,13 @@ class NodeRender:
         return repr(value)
 
     def duration(self, text: str) -> str:
+        """A `timedelta` for a duration literal, or for an expression giving seconds."""
         self.imports.add("timedelta")
-        return timedelta_code(parse_duration(text))
+        try:
+            seconds = parse_duration(text)
+        except ValueError:
+            return f"timedelta(seconds={self.expr(text)})"
+        return timedelta_code(seconds)
 
     def summary(self) -> str:
         label = self.node.label or self.node.type

@@ -15,8 +15,10 @@ from compiler.context import NodeCheck, Scope
 from compiler.diagnostics import Codes, Diagnostic, Severity
 from compiler.expression_types import (
     ANY,
+    FLOAT,
     Environment,
     Type,
+    assignable,
     check_types,
     element_type,
     parse_annotation,
@@ -291,6 +293,16 @@ class _Analyser:
                 found = check_types(tree_, environment, ast.unparse(tree_))
             except ExpressionError as error:
                 self.error(error.code, node_id, field_name, str(error))
+                continue
+            duration = field_name.removeprefix("config.") in kind.duration_fields
+            if duration and not assignable(found, FLOAT):
+                self.error(
+                    Codes.BAD_DURATION,
+                    node_id,
+                    field_name,
+                    f"{ast.unparse(tree_)!r} is {found}; a duration is written like 30s, 5m "
+                    "or 1h30m, or is an expression giving seconds, like input.timeout_seconds",
+                )
                 continue
             self.analysis.field_types[node_id, field_name] = found
             self.analysis.checked_trees.setdefault(node_id, set()).add(ast.dump(tree_))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Annotated, Any, Generic, TypeVar
@@ -10,6 +10,9 @@ from typing import Annotated, Any, Generic, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from compiler.context import NodeCheck, NodeRender
+from compiler.document import Workflow
+from compiler.durations import parse_duration
+from compiler.expressions import ExpressionError, parse_expression
 from compiler.names import names_in
 
 
@@ -111,6 +114,9 @@ class NodeType(Generic[ConfigT]):
     (a set_state's later assignments read the locals its earlier ones set)."""
     port_binds: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
     """Names visible on the path leaving a port, e.g. `error` on a Try's error port."""
+    duration_fields: frozenset[str] = frozenset()
+    """Config fields holding a duration: a literal (`30s`, `1h`) or an expression giving
+    seconds (`input.timeout_seconds`), checked like any other expression."""
     after_whole_body: frozenset[str] = frozenset()
     """Ports a container leaves through only once its body ran to its end, inline (a Try's
     `out`, a Retry's `out`): the results the body binds on every path are visible there."""
@@ -193,3 +199,88 @@ def step_failures(body: str) -> str:
     names = names_in(body)
     starts = "execute_child_workflow" in names or "start_child_workflow" in names
     return failures_caught(starts_children=starts)
+
+
+HISTORY_LIMIT = 51_200
+"""Events Temporal lets one run's history hold before it terminates the run."""
+HISTORY_BUDGET = 40_000
+"""Events a repeating container may add to one run before the check warns: room is left for
+the rest of the workflow."""
+EVENTS_PER_STEP = 3
+"""Events a step adds (scheduled, started, completed; a timer's started and fired)."""
+EVENTS_PER_ROUND = 5
+"""Events each round adds besides its steps: a workflow task (3) and the backoff timer (2)."""
+
+
+def history_per_round(workflow: Workflow, container: str) -> int:
+    """About how many events one round of a container's body adds to the history."""
+    members = _members(workflow, container)
+    steps = sum(1 for node in workflow.nodes if node.id in members and node.type in WAITS)
+    return EVENTS_PER_ROUND + EVENTS_PER_STEP * steps
+
+
+def continues_as_new_within(workflow: Workflow, container: str) -> bool:
+    """Whether the container's body holds a continue-as-new, which starts a fresh history."""
+    members = _members(workflow, container)
+    return any(node.id in members and node.type == "continue_as_new" for node in workflow.nodes)
+
+
+WAITS = frozenset(
+    {"activity", "agent", "child_workflow", "timer", "wait", "signal_external", "work_queue"}
+)
+"""Kinds whose step records events in the history."""
+
+
+def _members(workflow: Workflow, container: str) -> set[str]:
+    """Every node inside a container, at any depth."""
+    children: dict[str, list[str]] = {}
+    for node in workflow.nodes:
+        if node.parent_id is not None:
+            children.setdefault(node.parent_id, []).append(node.id)
+    found: set[str] = set()
+    stack = list(children.get(container, []))
+    while stack:
+        current = stack.pop()
+        if current in found:
+            continue
+        found.add(current)
+        stack.extend(children.get(current, []))
+    return found
+
+
+def unbounded_history(rounds: int | None, per_round: int, what: str) -> str | None:
+    """The warning for a container that repeats `rounds` times (None: without end), or None
+    when its rounds fit in one run's history."""
+    if rounds is not None and rounds * per_round <= HISTORY_BUDGET:
+        return None
+    extent = "without end" if rounds is None else f"up to {rounds} times"
+    return (
+        f"{what} repeats {extent}, adding about {per_round} events to the history each round; "
+        f"Temporal ends a run whose history passes {HISTORY_LIMIT:,} events. Bound the rounds "
+        f"(at most {HISTORY_BUDGET // per_round:,} fit), or continue as new inside it"
+    )
+
+
+def is_duration_literal(text: str) -> bool:
+    try:
+        parse_duration(text)
+    except ValueError:
+        return False
+    return True
+
+
+def duration_expressions(config: Any, fields: Iterable[str]) -> Iterator[ExpressionRef]:
+    """The duration fields set to an expression rather than a literal, to be type-checked."""
+    for name in fields:
+        value = getattr(config, name, None)
+        if isinstance(value, str) and not is_duration_literal(value) and _parses(value):
+            yield name, value, False
+
+
+def _parses(text: str) -> bool:
+    """Whether text parses as an expression (text that does not is a bad duration instead)."""
+    try:
+        parse_expression(text)
+    except ExpressionError:
+        return False
+    return True

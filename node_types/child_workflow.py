@@ -18,8 +18,11 @@ from node_types.base import (
     ResultName,
     Role,
     Template,
+    duration_expressions,
 )
 from node_types.signal_external import CHILD_HANDLES
+
+DURATIONS = frozenset({"execution_timeout"})
 
 PARENT_CLOSE = {
     "terminate": "TERMINATE",
@@ -56,7 +59,7 @@ class ChildWorkflowConfig(Config):
 
 
 def validate(config: ChildWorkflowConfig, ctx: NodeCheck) -> None:
-    ctx.duration("execution_timeout", config.execution_timeout)
+    ctx.duration("execution_timeout", config.execution_timeout, expression=True)
     info = ctx.workflow_ref("workflow", config.workflow)
     if info is None:
         return
@@ -82,6 +85,7 @@ def validate(config: ChildWorkflowConfig, ctx: NodeCheck) -> None:
 
 
 def expressions(config: ChildWorkflowConfig) -> Iterable[ExpressionRef]:
+    yield from duration_expressions(config, DURATIONS)
     for name, text in config.args.items():
         yield f"args.{name}", text, False
     if config.id_template:
@@ -143,6 +147,7 @@ KIND = NodeType(
     template="child_workflow.jinja",
     validate=validate,
     expressions=expressions,
+    duration_fields=DURATIONS,
     binds=binds,
     prepare=prepare,
     defaults={"workflow": "", "args": {}, "wait": True},

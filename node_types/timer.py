@@ -7,11 +7,23 @@ from collections.abc import Iterable
 from pydantic import Field, model_validator
 
 from compiler.context import NodeCheck, NodeRender
-from node_types.base import Config, Duration, Expression, ExpressionRef, NodeType, Role
+from node_types.base import (
+    Config,
+    Duration,
+    Expression,
+    ExpressionRef,
+    NodeType,
+    Role,
+    duration_expressions,
+)
+
+DURATIONS = frozenset({"duration"})
 
 
 class TimerConfig(Config):
-    duration: Duration | None = Field(default=None, description="e.g. 30s, 5m, 1h")
+    duration: Duration | None = Field(
+        default=None, description="e.g. 30s, 5m, 1h, or seconds read from data: input.delay"
+    )
     until: Expression | None = Field(default=None, description="A datetime to sleep until")
 
     @model_validator(mode="after")
@@ -22,10 +34,11 @@ class TimerConfig(Config):
 
 
 def validate(config: TimerConfig, ctx: NodeCheck) -> None:
-    ctx.duration("duration", config.duration)
+    ctx.duration("duration", config.duration, expression=True)
 
 
 def expressions(config: TimerConfig) -> Iterable[ExpressionRef]:
+    yield from duration_expressions(config, DURATIONS)
     if config.until:
         yield "until", config.until, False
 
@@ -53,6 +66,7 @@ KIND = NodeType(
     template="timer.jinja",
     validate=validate,
     expressions=expressions,
+    duration_fields=DURATIONS,
     prepare=prepare,
     defaults={"duration": "10s"},
 )

@@ -13,7 +13,18 @@ from pydantic import Field
 
 from compiler.context import NodeCheck, NodeRender
 from compiler.diagnostics import Codes
-from node_types.base import Config, Duration, Expression, ExpressionRef, NodeType, Port, Role
+from node_types.base import (
+    Config,
+    Duration,
+    Expression,
+    ExpressionRef,
+    NodeType,
+    Port,
+    Role,
+    duration_expressions,
+)
+
+DURATIONS = frozenset({"timeout"})
 
 PENDING_QUERY = '''@workflow.query(name="pending_gates")
 def pending_gates(self) -> list[dict[str, str]]:
@@ -54,11 +65,14 @@ class WaitConfig(Config):
     rejected_when: Expression | None = Field(
         default=None, description="e.g. state.approval == 'rejected'"
     )
-    timeout: Duration | None = Field(default=None, description="Take `timeout` after this long")
+    timeout: Duration | None = Field(
+        default=None,
+        description="Take `timeout` after this long: 72h, or seconds read from data",
+    )
 
 
 def validate(config: WaitConfig, ctx: NodeCheck) -> None:
-    ctx.duration("timeout", config.timeout)
+    ctx.duration("timeout", config.timeout, expression=True)
     wired = {e.source_handle for e in ctx.workflow.definition.edges if e.source == ctx.node.id}
     if "timeout" in wired and not config.timeout:
         ctx.error(
@@ -75,6 +89,7 @@ def validate(config: WaitConfig, ctx: NodeCheck) -> None:
 
 
 def expressions(config: WaitConfig) -> Iterable[ExpressionRef]:
+    yield from duration_expressions(config, DURATIONS)
     yield "approved_when", config.approved_when, False
     if config.rejected_when:
         yield "rejected_when", config.rejected_when, False
@@ -132,6 +147,7 @@ KIND = NodeType(
     ),
     validate=validate,
     expressions=expressions,
+    duration_fields=DURATIONS,
     possible_ports=lambda config: (
         {"approved"}
         | ({"rejected"} if config.rejected_when else set())

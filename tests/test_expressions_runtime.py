@@ -99,3 +99,58 @@ def test_draws_are_refused_where_no_run_draws_them(kind: str) -> None:
     result = compile_project(document)
     messages = [d.message for d in result.diagnostics if d.severity == "error"]
     assert any("deterministic randomness" in message for message in messages), messages
+
+
+def patient(workflow_id: str, delay: str, patience: str) -> dict[str, Any]:
+    """A timer for `delay`, then a gate that nobody opens, timing out after `patience`."""
+    return {
+        "id": workflow_id,
+        "name": workflow_id,
+        "input": {"delay_seconds": "float", "patience_seconds": "int", "word": "str"},
+        "output": "str",
+        "state": [{"name": "opened", "type": "bool"}],
+        "nodes": [
+            node("start", "start"),
+            node("nap", "timer", duration=delay),
+            node("gate", "wait", approved_when="state.opened", timeout=patience),
+            node("opened", "end", value="'opened'"),
+            node("late", "end", value="'late'"),
+        ],
+        "edges": [
+            *chain("start", "nap", "gate"),
+            {"id": "a", "source": "gate", "source_handle": "approved", "target": "opened"},
+            {"id": "t", "source": "gate", "source_handle": "timeout", "target": "late"},
+        ],
+    }
+
+
+async def test_durations_read_from_the_input(client: Client, package_dir: Path) -> None:
+    document = project(
+        "expr-durations",
+        [patient("patient", "input.delay_seconds", "input.patience_seconds * 2")],
+    )
+    modules = import_package(document, package_dir)
+    models = modules["models"]
+    async with running_worker(client, modules) as task_queue:
+        handle = await client.start_workflow(
+            "patient",
+            models.PatientInput(delay_seconds=0.25, patience_seconds=1, word="x"),
+            id=unique_id("patient"),
+            task_queue=task_queue,
+        )
+        outcome = await handle.result()
+        history = await handle.fetch_history()
+    timers = [
+        event.timer_started_event_attributes.start_to_fire_timeout.ToTimedelta().total_seconds()
+        for event in history.events
+        if event.HasField("timer_started_event_attributes")
+    ]
+    assert outcome == "late"
+    assert timers == [0.25, 2.0]
+
+
+def test_a_duration_expression_gives_seconds() -> None:
+    result = compile_project(project("expr-duration-text", [patient("p", "input.word", "1h")]))
+    found = [(d.code, d.node_id, d.field) for d in result.diagnostics]
+    assert found == [("E206", "nap", "config.duration")]
+    assert "is str; a duration is written like 30s" in result.diagnostics[0].message
