@@ -21,6 +21,15 @@ known-first-party = [{package!r}]
 """
 
 
+def ruff_settings(package: str, table: str = "") -> str:
+    """The settings the package is formatted with: a `ruff.toml`, or with `table` (`tool.ruff`)
+    the same keys as tables of a `pyproject.toml`, so ruff run in the package's folder agrees."""
+    text = RUFF_SETTINGS.format(package=package)
+    if not table:
+        return text
+    return f"[{table}]\n" + text.replace("\n[", f"\n[{table}.")
+
+
 class FormatError(RuntimeError):
     """The rendered code does not parse: a bug in a template, never a user mistake."""
 
@@ -48,7 +57,7 @@ def format_sources(files: dict[str, str], package: str) -> dict[str, str]:
             raise FormatError(f"{path}:{error.lineno}: {error.msg}: {line[:200]}") from None
     with tempfile.TemporaryDirectory(prefix="wfd-format-") as folder:
         root = Path(folder)
-        (root / "ruff.toml").write_text(RUFF_SETTINGS.format(package=package))
+        (root / "ruff.toml").write_text(ruff_settings(package))
         for path, text in python.items():
             target = root / path
             target.parent.mkdir(parents=True, exist_ok=True)

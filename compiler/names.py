@@ -60,7 +60,7 @@ class Namespace:
         return name in self._taken
 
 
-def _plain(text: str, limit: int = 300) -> str:
+def plain_text(text: str, limit: int = 300) -> str:
     """Printable text on one line: control characters, lone surrogates and line breaks
     become spaces."""
     printable = "".join(ch if ch.isprintable() else " " for ch in text)
@@ -73,7 +73,7 @@ def _escaped(text: str) -> str:
 
 def doc_text(text: str) -> str:
     """User text made safe to stand inside a triple-quoted docstring."""
-    return _escaped(_plain(text))
+    return _escaped(plain_text(text))
 
 
 def docstring(text: str, width: int = 76) -> str:
@@ -83,7 +83,7 @@ def docstring(text: str, width: int = 76) -> str:
     formatter indents them.
     """
     lines = textwrap.wrap(
-        _plain(text) or "-", width=width, break_long_words=True, break_on_hyphens=False
+        plain_text(text) or "-", width=width, break_long_words=True, break_on_hyphens=False
     )
     if len(lines) <= 1:
         return f'"""{_escaped(lines[0] if lines else "-")}"""'

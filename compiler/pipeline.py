@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 from compiler.check import check_project
 from compiler.diagnostics import Codes, Diagnostic, has_errors
+from compiler.distribution import render_distribution
 from compiler.document import Project
 from compiler.emit import remap, strip_markers
 from compiler.expression_types import Environment, Type, check_types
@@ -30,6 +31,9 @@ class CompileResult:
     diagnostics: list[Diagnostic]
     files: dict[str, str] = field(default_factory=dict)
     """path (under `<package>/`) -> text; empty when there are errors."""
+    root_files: dict[str, str] = field(default_factory=dict)
+    """path beside the package folder (`pyproject.toml`, `Dockerfile`, `README.md`) -> text:
+    with `files` under `<package>/`, a folder that installs and deploys on its own."""
     sourcemap: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
     """workflow id -> node id -> {file, start, end} (1-based, inclusive lines)."""
     package: str = ""
@@ -133,6 +137,7 @@ def compile_project(source: str | bytes | dict[str, Any] | Project) -> CompileRe
         return result
     try:
         rendered = clock.run("render", lambda: list(render_files(info, trees)))
+        beside = clock.run("render", render_distribution, info, trees)
     except Exception as error:  # noqa: BLE001 - a template bug must not surface as a traceback
         result.diagnostics.append(_internal(f"{type(error).__name__}: {error}"))
         return result
@@ -171,4 +176,5 @@ def compile_project(source: str | bytes | dict[str, Any] | Project) -> CompileRe
             )
     result.files.update(final)
     result.files["sourcemap.json"] = sourcemap_json(result.sourcemap)
+    result.root_files.update(beside)
     return result

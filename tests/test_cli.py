@@ -135,13 +135,20 @@ def test_compile_writes_an_importable_package(tmp_path: Path) -> None:
     assert outcome.returncode == 0, outcome.stderr
     assert_no_traceback(outcome)
     package = out / "hello"
-    expected = compile_project(HELLO.read_text()).files
+    compiled = compile_project(HELLO.read_text())
     written = {
-        str(path.relative_to(package)): path.read_text()
-        for path in package.rglob("*")
+        path.relative_to(out).as_posix(): path.read_text()
+        for path in out.rglob("*")
         if path.is_file() and "__pycache__" not in path.parts
     }
-    assert written == expected
+    # the package, and beside it the files that install and deploy it
+    package_files = {f"hello/{path}": text for path, text in compiled.files.items()}
+    assert written == package_files | compiled.root_files
+    assert {"pyproject.toml", "Dockerfile", "README.md"} <= compiled.root_files.keys()
+    # the printed next steps install the package before running it, as the README does
+    assert "pip install ." in outcome.stdout
+    assert "python -m hello.worker" in outcome.stdout
+    assert "pip install ." in (out / "README.md").read_text()
     for name in ("__init__.py", "models.py", "activities.py", "worker.py", "starter.py"):
         assert (package / name).is_file()
     assert (package / "workflows" / "greet.py").is_file()

@@ -1,8 +1,9 @@
 """Golden cases: representative graphs compile to exactly the files kept beside them.
 
 Each folder under tests/golden holds a `project.json` and, in `expected/`, every file the compiler
-generated for it when the output was last reviewed. The generated package must also pass ruff and
-`mypy --strict`, run on a copy in a temporary folder.
+generated for it when the output was last reviewed, and in `expected_root/` the files written
+beside the package. The generated package must also pass ruff and `mypy --strict`, run on a copy
+in a temporary folder.
 """
 
 from __future__ import annotations
@@ -18,7 +19,14 @@ from pathlib import Path
 import pytest
 
 from compiler import CompileResult
-from tests.update_golden import COMMAND, case_folders, compile_case, expected_files, user_modules
+from tests.update_golden import (
+    COMMAND,
+    case_folders,
+    compile_case,
+    expected_files,
+    generated_files,
+    user_modules,
+)
 
 CASES = case_folders()
 TOOLS = Path(sys.executable).parent
@@ -70,8 +78,8 @@ def describe_change(path: str, expected: bytes, actual: bytes) -> str:
         difflib.unified_diff(
             expected.decode("utf-8", errors="replace").splitlines(keepends=True),
             actual.decode("utf-8", errors="replace").splitlines(keepends=True),
-            fromfile=f"expected/{path}",
-            tofile=f"generated/{path}",
+            fromfile=path,
+            tofile=f"generated: {path}",
         )
     )
     if len(diff) > DIFF_LINES:
@@ -86,14 +94,12 @@ def test_the_golden_cases_are_all_there() -> None:
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
 def test_generated_files_match_the_expected_ones(case: Path) -> None:
     result = compiled(case)
-    actual = {path: text.encode("utf-8") for path, text in result.files.items()}
+    actual = {path: text.encode("utf-8") for path, text in generated_files(result).items()}
     expected = expected_files(case)
     problems = [
         f"{path}: expected but no longer generated\n" for path in sorted(expected.keys() - actual)
     ]
-    problems += [
-        f"{path}: generated but not in expected/\n" for path in sorted(actual.keys() - expected)
-    ]
+    problems += [f"{path}: generated but not kept\n" for path in sorted(actual.keys() - expected)]
     problems += [
         describe_change(path, expected[path], actual[path])
         for path in sorted(expected.keys() & actual.keys())

@@ -1,4 +1,5 @@
-"""Rewrites the `expected/` folder of every golden case from the current compiler.
+"""Rewrites the `expected/` and `expected_root/` folders of every golden case from the current
+compiler: the package's files, and the files beside it (`pyproject.toml`, `Dockerfile`, ...).
 
 Run it from the repository root after a change to the generated code, then read the diff:
 
@@ -15,6 +16,8 @@ from compiler import CompileResult, compile_project
 
 GOLDEN = Path(__file__).parent / "golden"
 COMMAND = ".venv/bin/python -m tests.update_golden"
+PACKAGE_FOLDER = "expected"
+ROOT_FOLDER = "expected_root"
 
 
 def case_folders() -> list[Path]:
@@ -26,12 +29,20 @@ def compile_case(case: Path) -> CompileResult:
     return compile_project((case / "project.json").read_text(encoding="utf-8"))
 
 
+def generated_files(result: CompileResult) -> dict[str, str]:
+    """Path inside the case folder -> text: the package's files under `expected/`, the files
+    beside the package under `expected_root/`."""
+    files = {f"{PACKAGE_FOLDER}/{path}": text for path, text in result.files.items()}
+    files.update({f"{ROOT_FOLDER}/{path}": text for path, text in result.root_files.items()})
+    return files
+
+
 def expected_files(case: Path) -> dict[str, bytes]:
-    """Path inside the package -> the bytes kept in the case's `expected/` folder."""
-    root = case / "expected"
+    """Path inside the case folder -> the bytes kept in its `expected/` and `expected_root/`."""
     return {
-        path.relative_to(root).as_posix(): path.read_bytes()
-        for path in sorted(root.rglob("*"))
+        path.relative_to(case).as_posix(): path.read_bytes()
+        for folder in (PACKAGE_FOLDER, ROOT_FOLDER)
+        for path in sorted((case / folder).rglob("*"))
         if path.is_file()
     }
 
@@ -42,11 +53,11 @@ def user_modules(case: Path) -> list[Path]:
 
 
 def write_expected(case: Path, files: dict[str, str]) -> None:
-    root = case / "expected"
-    if root.exists():
-        shutil.rmtree(root)
+    for folder in (PACKAGE_FOLDER, ROOT_FOLDER):
+        if (case / folder).exists():
+            shutil.rmtree(case / folder)
     for relative, text in sorted(files.items()):
-        target = root / relative
+        target = case / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(text.encode("utf-8"))
 
@@ -63,8 +74,9 @@ def main() -> int:
                 print(f"    {diagnostic.format()}", file=sys.stderr)
             status = 1
             continue
-        write_expected(case, result.files)
-        print(f"{case.name}: wrote {len(result.files)} files to {case / 'expected'}")
+        files = generated_files(result)
+        write_expected(case, files)
+        print(f"{case.name}: wrote {len(files)} files to {case}")
     return status
 
 

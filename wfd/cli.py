@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import shlex
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,7 +15,7 @@ from typing import Annotated
 
 import typer
 
-from compiler import compile_project
+from compiler import CompileResult, compile_project
 from compiler.diagnostics import Diagnostic, Severity
 from compiler.document import Project
 from compiler.pipeline import check_document
@@ -72,14 +73,16 @@ def compile_command(
     document: Annotated[Path, typer.Argument(help="Project JSON document")],
     out: Annotated[Path, typer.Option("-o", "--out", help="Folder to write the package into")],
 ) -> None:
-    """Compile a project into a runnable worker package at OUT/<project_slug>/."""
+    """Compile a project into OUT: the package at OUT/<project_slug>/ and, beside it, the
+    pyproject.toml, Dockerfile and README.md that install and deploy it."""
     result = compile_project(_read(document))
     _print_diagnostics(result.diagnostics, as_json=False)
     if not result.ok:
         raise typer.Exit(1)
-    package_dir = out / result.package
+    files = {f"{result.package}/{path}": text for path, text in result.files.items()}
+    files.update(result.root_files)
     try:
-        link = _link_in_the_way(out, result.package, result.files)
+        link = _link_in_the_way(out, files)
         if link is not None:
             typer.echo(
                 f"error: {str(link)!r} is a symbolic link (to {os.readlink(link)!r}); wfd compile "
@@ -87,31 +90,41 @@ def compile_command(
                 err=True,
             )
             raise typer.Exit(2)
-        for relative, text in sorted(result.files.items()):
-            _write_file(package_dir / relative, text)
+        for relative, text in sorted(files.items()):
+            _write_file(out / relative, text)
     except OSError as error:
         typer.echo(f"error: cannot write to {str(out)!r}: {error.strerror or error}", err=True)
         raise typer.Exit(2) from None
-    typer.echo(f"wrote {len(result.files)} files to {package_dir}")
-    typer.echo(f"run the worker:  cd {out} && python -m {result.package}.worker")
-    typer.echo(f"start a workflow: cd {out} && python -m {result.package}.starter start --help")
+    typer.echo(f"wrote {len(files)} files to {out}, the package in {out / result.package}")
+    _print_next_steps(out, result)
+
+
+def _print_next_steps(out: Path, result: CompileResult) -> None:
+    """The commands of the README written beside the package, each working as printed."""
+    package = result.package
+    typer.echo(
+        f"install it:         cd {shlex.quote(str(out))} && python3 -m venv .venv"
+        " && . .venv/bin/activate && pip install ."
+    )
+    typer.echo(f"then run a worker:  python -m {package}.worker")
+    typer.echo(f"start a workflow:   python -m {package}.starter start --help")
     project = result.project
     if project and any(n.type == "schedule" for wf in project.workflows for n in wf.nodes):
-        typer.echo(f"apply schedules: cd {out} && python -m {result.package}.schedules")
+        typer.echo(f"apply schedules:    python -m {package}.schedules")
+    typer.echo(f"{out / 'README.md'} says more: the settings, more workers, a container image")
 
 
-def _link_in_the_way(out: Path, package: str, files: dict[str, str]) -> Path | None:
-    """The first symbolic link at OUT/<package> or below on the way to a file to be written.
+def _link_in_the_way(out: Path, files: dict[str, str]) -> Path | None:
+    """The first symbolic link inside OUT on the way to a file to be written.
 
     OUT itself is the user's choice, a link or not; what is inside it may have been planted
     there (a `models.py` pointing at a file elsewhere), so nothing is written if one is found.
     """
     seen: set[Path] = set()
     for relative in sorted(files):
-        path = out / package
-        for part in (None, *Path(relative).parts):
-            if part is not None:
-                path = path / part
+        path = out
+        for part in Path(relative).parts:
+            path = path / part
             if path in seen:
                 continue
             seen.add(path)

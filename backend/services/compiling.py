@@ -43,11 +43,14 @@ def as_json(result: CompileResult) -> CompilePublic:
 
 
 def as_zip(result: CompileResult) -> bytes:
-    """The package folder `<package>/...`, ready to unpack next to a worker's environment."""
+    """The package folder `<package>/...` and the files beside it (`pyproject.toml`,
+    `Dockerfile`, `README.md`): unpacked, a folder that installs and deploys on its own."""
+    files = {f"{result.package}/{path}": text for path, text in result.files.items()}
+    files.update(result.root_files)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for path, text in sorted(result.files.items()):
-            entry = zipfile.ZipInfo(f"{result.package}/{path}", date_time=_ZIP_DATE)
+        for path, text in sorted(files.items()):
+            entry = zipfile.ZipInfo(path, date_time=_ZIP_DATE)
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o644 << 16
             archive.writestr(entry, text)

@@ -79,10 +79,13 @@ def test_compile_as_zip(sqlite_api: TestClient) -> None:
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/zip"
     assert 'filename="hello.zip"' in response.headers["content-disposition"]
-    expected = compile_project(HELLO).files
+    expected = compile_project(HELLO)
     with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
         unpacked = {name: archive.read(name).decode() for name in archive.namelist()}
-    assert unpacked == {f"hello/{path}": text for path, text in expected.items()}
+    # the package, and beside it what installs and deploys it
+    package = {f"hello/{path}": text for path, text in expected.files.items()}
+    assert unpacked == package | expected.root_files
+    assert {"pyproject.toml", "Dockerfile", "README.md"} <= unpacked.keys()
     for name, text in unpacked.items():
         if name.endswith(".py"):
             compile(text, name, "exec")  # every module parses
