@@ -60,9 +60,13 @@ def prepare(config: LoopConfig, ctx: NodeRender) -> dict[str, object]:
     }
     if config.mode == "while":
         ctx.imports.add("ApplicationError")
+        iteration = ctx.container_name("iteration")
+        condition = ctx.expr(config.condition or "")
         variables.update(
-            iteration=ctx.container_name("iteration"),
-            condition=ctx.expr(config.condition or ""),
+            iteration=iteration,
+            # the round counter, only where something reads it or a limit needs it
+            counts=bool(config.max_iterations) or iteration in names_in(f"{condition}\n{body}"),
+            condition=condition,
             max_iterations=config.max_iterations,
             too_many=repr(
                 f"{ctx.node.label or ctx.node.id} ran more than {config.max_iterations} times"[:200]
