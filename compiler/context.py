@@ -355,7 +355,9 @@ class NodeRender:
         if retry is None:
             return None
         self.imports.add("RetryPolicy")
-        parts = [f"initial_interval={self.duration(retry.initial_interval)}"]
+        parts = []
+        if parse_duration(retry.initial_interval) != 1.0:  # Temporal's default
+            parts.append(f"initial_interval={self.duration(retry.initial_interval)}")
         if retry.backoff_coefficient != 2.0:
             parts.append(f"backoff_coefficient={retry.backoff_coefficient!r}")
         if retry.maximum_interval:

@@ -184,20 +184,33 @@ Types = Annotated[dict[TypeName, TypeDef], PatternKeys()]
 """Type name -> its definition."""
 
 
+DEFAULT_MAXIMUM_ATTEMPTS = 10
+"""Attempts of an activity whose retry policy names none: Temporal's own default is without
+end, which repeats a side effect (a PR opened, a payment sent) for as long as it keeps failing.
+Ten attempts at the default backoff (1s doubling, at most 100s apart) keep trying for about
+five minutes."""
+
+
 class RetrySpec(StrictModel):
     """Temporal's RetryPolicy, in graph terms. Durations are strings like '5s', '2m', '1h30m'."""
 
     initial_interval: str = "1s"
     backoff_coefficient: StrictFloat = Field(default=2.0, ge=1.0, le=100.0)
     maximum_interval: str | None = None
-    maximum_attempts: JsonInt = Field(default=0, ge=0, le=10_000)
+    maximum_attempts: JsonInt = Field(
+        default=DEFAULT_MAXIMUM_ATTEMPTS,
+        ge=0,
+        le=10_000,
+        description="Attempts before the step fails; 0 retries without end (Temporal's default)",
+    )
     non_retryable_error_types: list[str] = Field(default_factory=list)
 
 
 class ActivityDefaults(StrictModel):
     start_to_close_timeout: str = "1m"
     heartbeat_timeout: str | None = None
-    retry: RetrySpec | None = None
+    retry: RetrySpec | None = Field(default_factory=RetrySpec)
+    """None leaves the policy to Temporal: retried without end."""
 
 
 _PYTHON_NAME = "(?!(?:" + "|".join(keyword.kwlist) + ")(?![A-Za-z0-9_]))[A-Za-z_][A-Za-z0-9_]*"

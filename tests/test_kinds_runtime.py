@@ -318,7 +318,7 @@ async def test_activity_fail_when_fails_without_retrying(client: Client, package
     assert isinstance(cause.cause, ApplicationError)
     assert cause.cause.message == "cannot process bad"
     assert cause.cause.non_retryable
-    # the default retry policy retries forever; fail_when is not retried at all
+    # fail_when fails the first attempt for good: the retry policy never tries it again
     assert attempts(history) == [1]
 
 

@@ -48,6 +48,7 @@ class BuildWorkflow:
             checkout,
             CheckoutInput(repo=self._input.repo, ref=self._input.ref),
             start_to_close_timeout=timedelta(minutes=1),
+            retry_policy=RetryPolicy(maximum_attempts=10),
         )
         self._state.commit = commit
         self._state.stage = "prepared"
@@ -60,6 +61,7 @@ class BuildWorkflow:
                 RunTestsInput(commit=self._state.commit, suite="unit"),
                 start_to_close_timeout=timedelta(minutes=20),
                 heartbeat_timeout=timedelta(minutes=1),
+                retry_policy=RetryPolicy(maximum_attempts=10),
                 summary="unit: Unit tests",
             )
             integration_failures = await workflow.execute_activity(
@@ -68,6 +70,7 @@ class BuildWorkflow:
                 start_to_close_timeout=timedelta(minutes=45),
                 schedule_to_close_timeout=timedelta(hours=2),
                 heartbeat_timeout=timedelta(minutes=1),
+                retry_policy=RetryPolicy(maximum_attempts=10),
                 summary="integration: Integration tests",
             )
             self._state.failures = unit_failures + integration_failures
@@ -95,6 +98,7 @@ class BuildWorkflow:
             publish,
             PublishInput(path=artifact.path, channel=self._input.channel),
             start_to_close_timeout=timedelta(minutes=1),
+            retry_policy=RetryPolicy(maximum_attempts=10),
         )
         self._state.url = url
         self._state.stage = "released"

@@ -31,40 +31,41 @@ class QuoteWorkflow:
     async def run(self, input: QuoteInput) -> float:
         """Collects prices and stock for one item."""
 
-        async def alpha_price_2() -> None:
+        async def all_suppliers_alpha() -> None:
             alpha_price = await workflow.execute_activity(
                 fetch_price,
                 FetchPriceInput(supplier="alpha", item=self._input.item),
                 start_to_close_timeout=timedelta(seconds=10),
-                retry_policy=RetryPolicy(initial_interval=timedelta(seconds=1), maximum_attempts=2),
+                retry_policy=RetryPolicy(maximum_attempts=2),
                 summary="alpha: Alpha price",
             )
             self._state.prices = self._state.prices + [alpha_price]
 
-        async def beta_price_2() -> None:
+        async def all_suppliers_beta() -> None:
             beta_price = await workflow.execute_activity(
                 fetch_price,
                 FetchPriceInput(supplier="beta", item=self._input.item),
                 start_to_close_timeout=timedelta(seconds=10),
-                retry_policy=RetryPolicy(initial_interval=timedelta(seconds=1), maximum_attempts=2),
+                retry_policy=RetryPolicy(maximum_attempts=2),
                 summary="beta: Beta price",
             )
             self._state.prices = self._state.prices + [beta_price]
 
-        async def side_tasks() -> None:
-            async def warm_cache_2() -> None:
+        async def all_suppliers_side_tasks() -> None:
+            async def side_tasks_warm() -> None:
                 await workflow.execute_activity(
                     warm_cache,
                     WarmCacheInput(item=self._input.item),
                     start_to_close_timeout=timedelta(minutes=1),
+                    retry_policy=RetryPolicy(maximum_attempts=10),
                 )
 
-            async def courtesy_pause() -> None:
+            async def side_tasks_pause() -> None:
                 await workflow.sleep(timedelta(seconds=0.25), summary="pause: Courtesy pause")
 
             side_tasks_tasks = [
-                asyncio.create_task(warm_cache_2()),
-                asyncio.create_task(courtesy_pause()),
+                asyncio.create_task(side_tasks_warm()),
+                asyncio.create_task(side_tasks_pause()),
             ]
             try:
                 await asyncio.gather(*side_tasks_tasks)
@@ -72,38 +73,40 @@ class QuoteWorkflow:
                 for task in side_tasks_tasks:
                     task.cancel()
 
-        every_supplier_tasks = [
-            asyncio.create_task(alpha_price_2()),
-            asyncio.create_task(beta_price_2()),
-            asyncio.create_task(side_tasks()),
+        all_suppliers_tasks = [
+            asyncio.create_task(all_suppliers_alpha()),
+            asyncio.create_task(all_suppliers_beta()),
+            asyncio.create_task(all_suppliers_side_tasks()),
         ]
         try:
-            await asyncio.gather(*every_supplier_tasks)
+            await asyncio.gather(*all_suppliers_tasks)
         finally:
-            for task in every_supplier_tasks:
+            for task in all_suppliers_tasks:
                 task.cancel()
 
-        async def north_warehouse() -> None:
+        async def any_warehouse_north() -> None:
             north_has = await workflow.execute_activity(
                 check_stock,
                 CheckStockInput(warehouse="north", item=self._input.item),
                 start_to_close_timeout=timedelta(minutes=1),
+                retry_policy=RetryPolicy(maximum_attempts=10),
                 summary="north: North warehouse",
             )
             self._state.in_stock = north_has
 
-        async def south_warehouse() -> None:
+        async def any_warehouse_south() -> None:
             south_has = await workflow.execute_activity(
                 check_stock,
                 CheckStockInput(warehouse="south", item=self._input.item),
                 start_to_close_timeout=timedelta(minutes=1),
+                retry_policy=RetryPolicy(maximum_attempts=10),
                 summary="south: South warehouse",
             )
             self._state.in_stock = south_has
 
         any_warehouse_tasks = [
-            asyncio.create_task(north_warehouse()),
-            asyncio.create_task(south_warehouse()),
+            asyncio.create_task(any_warehouse_north()),
+            asyncio.create_task(any_warehouse_south()),
         ]
         pending = list(any_warehouse_tasks)
         try:
@@ -119,30 +122,30 @@ class QuoteWorkflow:
         if not pending:
             any_warehouse_tasks[-1].result()
 
-        async def gamma_price_2() -> None:
+        async def race_gamma() -> None:
             gamma_price = await workflow.execute_activity(
                 fetch_price,
                 FetchPriceInput(supplier="gamma", item=self._input.item),
                 start_to_close_timeout=timedelta(seconds=5),
-                retry_policy=RetryPolicy(initial_interval=timedelta(seconds=1), maximum_attempts=2),
+                retry_policy=RetryPolicy(maximum_attempts=2),
                 summary="gamma: Gamma price",
             )
             self._state.fastest = gamma_price
 
-        async def deadline() -> None:
+        async def race_deadline() -> None:
             await workflow.sleep(timedelta(seconds=3), summary="deadline: Deadline")
             self._state.timed_out = True
 
-        race_the_clock_tasks = [
-            asyncio.create_task(gamma_price_2()),
-            asyncio.create_task(deadline()),
+        race_tasks = [
+            asyncio.create_task(race_gamma()),
+            asyncio.create_task(race_deadline()),
         ]
         try:
-            await workflow.wait(race_the_clock_tasks, return_when=asyncio.FIRST_COMPLETED)
+            await workflow.wait(race_tasks, return_when=asyncio.FIRST_COMPLETED)
         finally:
-            for task in race_the_clock_tasks:
+            for task in race_tasks:
                 task.cancel()
-        next(task for task in race_the_clock_tasks if task.done() and not task.cancelled()).result()
+        next(task for task in race_tasks if task.done() and not task.cancelled()).result()
         if self._state.in_stock and len(self._state.prices) > 0:
             return min(
                 self._state.prices

@@ -9,7 +9,14 @@ from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError, ApplicationError, ChildWorkflowError, FailureError
+from temporalio.exceptions import (
+    ActivityError,
+    ApplicationError,
+    ChildWorkflowError,
+    FailureError,
+    RetryState,
+    is_cancelled_exception,
+)
 
 with workflow.unsafe.imports_passed_through():
     from fleet_patching.activities import (
@@ -43,7 +50,7 @@ class PatchFleetWorkflow:
     @workflow.init
     def __init__(self, input: PatchFleetInput) -> None:
         self._input = input
-        self._state = input.resume_state or PatchFleetState()
+        self._state = self._input.resume_state or PatchFleetState()
 
     @workflow.run
     async def run(self, input: PatchFleetInput) -> None:
@@ -54,21 +61,23 @@ class PatchFleetWorkflow:
             list_hosts,
             ListHostsInput(region=self._input.region),
             start_to_close_timeout=timedelta(minutes=1),
+            retry_policy=RetryPolicy(maximum_attempts=10),
         )
-        for item in hosts:
-            compensations: list[Callable[[], Awaitable[Any]]] = []
-            error: str | None = None
+        for each_host_item in hosts:
+            one_host_compensations: list[Callable[[], Awaitable[Any]]] = []
+            one_host_error: str | None = None
             try:
                 await workflow.execute_activity(
                     drain_host,
-                    DrainHostInput(host=item),
+                    DrainHostInput(host=each_host_item),
                     start_to_close_timeout=timedelta(minutes=2),
+                    retry_policy=RetryPolicy(maximum_attempts=10),
                 )
-                compensations.append(
+                one_host_compensations.append(
                     functools.partial(
                         workflow.execute_activity,
                         restore_host,
-                        RestoreHostInput(host=item),
+                        RestoreHostInput(host=each_host_item),
                         start_to_close_timeout=timedelta(minutes=2),
                         retry_policy=RetryPolicy(initial_interval=timedelta(seconds=5)),
                         summary="drain: undo Drain",
@@ -76,7 +85,7 @@ class PatchFleetWorkflow:
                 )
                 installed = await workflow.execute_activity(
                     patch_host,
-                    PatchHostInput(host=item, version=self._input.version),
+                    PatchHostInput(host=each_host_item, version=self._input.version),
                     start_to_close_timeout=timedelta(minutes=15),
                     heartbeat_timeout=timedelta(minutes=1),
                     retry_policy=RetryPolicy(
@@ -85,88 +94,90 @@ class PatchFleetWorkflow:
                 )
                 await workflow.execute_activity(
                     restore_host,
-                    RestoreHostInput(host=item),
+                    RestoreHostInput(host=each_host_item),
                     start_to_close_timeout=timedelta(minutes=2),
                     retry_policy=RetryPolicy(initial_interval=timedelta(seconds=5)),
                     summary="restore: Restore",
                 )
-                self._state.patched = self._state.patched + [f"{item}@{installed}"]
-            except (ActivityError, ChildWorkflowError, ApplicationError) as failure:
-                error = self._failure_message(failure)
-                workflow.logger.warning(
-                    "%s failed: %s; undoing %d completed steps",
-                    "one_host: Patch one host",
-                    error,
-                    len(compensations),
+                self._state.patched = self._state.patched + [f"{each_host_item}@{installed}"]
+            except (
+                ActivityError,
+                ChildWorkflowError,
+                ApplicationError,
+                asyncio.CancelledError,
+            ) as one_host_failure:
+                if is_cancelled_exception(one_host_failure):
+                    # cancelled: undo the completed steps, then let the cancellation go on
+                    await self._undo_all(
+                        "one_host: Patch one host", one_host_compensations, one_host_failure
+                    )
+                    raise
+                one_host_error = self._failure_message(one_host_failure)
+                await self._undo_all(
+                    "one_host: Patch one host", one_host_compensations, one_host_failure
                 )
-                for compensate in reversed(compensations):
-                    await compensate()
-            except asyncio.CancelledError:
-                # cancelled: undo the completed steps, then let the cancellation go on
-                workflow.logger.warning(
-                    "%s cancelled; undoing %d completed steps",
-                    "one_host: Patch one host",
-                    len(compensations),
-                )
-                for compensate in reversed(compensations):
-                    await compensate()
-                raise
-            if error is not None:
-                self._state.failed = self._state.failed + [item + ": " + error]
-        slots_2 = asyncio.Semaphore(4)
+            if one_host_error is not None:
+                self._state.failed = self._state.failed + [each_host_item + ": " + one_host_error]
+        smoke_all_slots = asyncio.Semaphore(4)
 
-        async def each_smoke_test_every_host(item_2: Any, index_2: int) -> None:
-            async with slots_2:
+        async def smoke_all_body(smoke_all_item: Any) -> None:
+            async with smoke_all_slots:
                 passed = await workflow.execute_activity(
                     smoke_test,
-                    SmokeTestInput(host=item_2),
+                    SmokeTestInput(host=smoke_all_item),
                     start_to_close_timeout=timedelta(minutes=1),
+                    retry_policy=RetryPolicy(maximum_attempts=10),
                 )
                 if not passed:
-                    self._state.failed = self._state.failed + [item_2 + ": smoke test failed"]
+                    self._state.failed = self._state.failed + [
+                        smoke_all_item + ": smoke test failed"
+                    ]
 
-        smoke_test_every_host_tasks = [
-            asyncio.create_task(each_smoke_test_every_host(item_2, index_2))
-            for index_2, item_2 in enumerate(hosts)
+        smoke_all_tasks = [
+            asyncio.create_task(smoke_all_body(smoke_all_item)) for smoke_all_item in hosts
         ]
         try:
-            await asyncio.gather(*smoke_test_every_host_tasks)
+            await asyncio.gather(*smoke_all_tasks)
         finally:
-            for task in smoke_test_every_host_tasks:
+            for task in smoke_all_tasks:
                 task.cancel()
-        attempt = 0
-        delay = 5.0
-        exhausted = False
+        health_attempt = 0
+        health_delay = 5.0
+        health_exhausted = False
         while True:
-            attempt += 1
+            health_attempt += 1
             try:
                 healthy = await workflow.execute_activity(
                     check_health,
                     CheckHealthInput(region=self._input.region),
                     start_to_close_timeout=timedelta(minutes=1),
+                    retry_policy=RetryPolicy(maximum_attempts=10),
                 )
-            except (ActivityError, ChildWorkflowError, ApplicationError) as error_2:
-                if isinstance(error_2, ApplicationError) and error_2.non_retryable:
+            except (ActivityError, ChildWorkflowError, ApplicationError) as health_error:
+                if self._non_retryable(health_error):
                     raise
-                if attempt >= 8:
-                    exhausted = True
+                if health_attempt >= 8:
+                    health_exhausted = True
                     break
                 workflow.logger.warning(
-                    "%s: attempt %d failed: %s", "health: Wait for health", attempt, error_2
+                    "%s: attempt %d failed: %s",
+                    "health: Wait for health",
+                    health_attempt,
+                    health_error,
                 )
             else:
                 if healthy:
                     break
-                if attempt >= 8:
-                    exhausted = True
+                if health_attempt >= 8:
+                    health_exhausted = True
                     break
             await workflow.sleep(
-                delay * (1 + 0.2 * workflow.random().random()),
-                summary=f"health: backoff after attempt {attempt}",
+                min(health_delay * (1 + 0.2 * workflow.random().random()), 60.0),
+                summary=f"health: backoff after attempt {health_attempt}",
             )
-            delay = delay * 2.0
-            delay = min(delay, 60.0)
-        if exhausted:
+            health_delay = health_delay * 2.0
+            health_delay = min(health_delay, 60.0)
+        if health_exhausted:
             raise ApplicationError(
                 f"{self._input.region} is still unhealthy after patching",
                 type="RegionUnhealthy",
@@ -180,6 +191,7 @@ class PatchFleetWorkflow:
                     text=f"{len(self._state.failed)} hosts in {self._input.region} failed: {self._state.failed}"
                 ),
                 start_to_close_timeout=timedelta(minutes=1),
+                retry_policy=RetryPolicy(maximum_attempts=10),
             )
         if workflow.info().is_continue_as_new_suggested():
             await workflow.wait_condition(workflow.all_handlers_finished)
@@ -201,3 +213,44 @@ class PatchFleetWorkflow:
         while isinstance(failure, FailureError) and failure.cause is not None:
             failure = failure.cause
         return failure.message if isinstance(failure, FailureError) else str(failure)
+
+    async def _undo_all(
+        self, label: str, compensations: list[Callable[[], Awaitable[Any]]], cause: BaseException
+    ) -> None:
+        """Runs every undo step, newest first, even when one of them fails; then reports each
+        failure, chained to the failure or cancellation that made the Try undo."""
+        reason = "cancelled" if is_cancelled_exception(cause) else "failed"
+        workflow.logger.warning(
+            "%s %s: %s; undoing %d completed steps",
+            label,
+            reason,
+            self._failure_message(cause),
+            len(compensations),
+        )
+        failures: list[str] = []
+        for compensate in reversed(compensations):
+            try:
+                await compensate()
+            except (ActivityError, ChildWorkflowError, ApplicationError) as failure:
+                failures.append(self._failure_message(failure))
+        if failures:
+            raise ApplicationError(
+                f"{label}: {len(failures)} of {len(compensations)} undo steps failed: "
+                + "; ".join(failures),
+                type="CompensationFailed",
+                non_retryable=True,
+            ) from cause
+
+    @staticmethod
+    def _non_retryable(failure: BaseException | None) -> bool:
+        """Whether a failure must not be tried again: a non-retryable application error anywhere
+        in its chain, or an activity or child its own retry policy stopped as non-retryable."""
+        while failure is not None:
+            if isinstance(failure, ApplicationError) and failure.non_retryable:
+                return True
+            if isinstance(failure, (ActivityError, ChildWorkflowError)) and (
+                failure.retry_state == RetryState.NON_RETRYABLE_FAILURE
+            ):
+                return True
+            failure = failure.cause if isinstance(failure, FailureError) else None
+        return False

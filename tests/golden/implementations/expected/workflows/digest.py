@@ -74,6 +74,7 @@ class DigestWorkflow:
             count_words,
             CountWordsInput(text=self._state.draft),
             start_to_close_timeout=timedelta(minutes=1),
+            retry_policy=RetryPolicy(maximum_attempts=10),
         )
         if word_count > 120:
             raise ApplicationError(
@@ -81,28 +82,31 @@ class DigestWorkflow:
                 type="DigestTooLong",
                 non_retryable=False,
             )
-        deadline = self._input.publish_at
-        if deadline.tzinfo is None:  # a naive datetime is taken as UTC
-            deadline = deadline.replace(tzinfo=UTC)
+        wait_publish_deadline = self._input.publish_at
+        if wait_publish_deadline.tzinfo is None:  # a naive datetime is taken as UTC
+            wait_publish_deadline = wait_publish_deadline.replace(tzinfo=UTC)
         await workflow.sleep(
-            max(timedelta(0), deadline - workflow.now()),
+            max(timedelta(0), wait_publish_deadline - workflow.now()),
             summary="wait_publish: Wait until publish time",
         )
         await workflow.execute_activity(
             post_digest,
             PostDigestInput(channel=self._input.channel, text=self._state.draft),
             start_to_close_timeout=timedelta(minutes=1),
+            retry_policy=RetryPolicy(maximum_attempts=10),
         )
         await workflow.sleep(timedelta(minutes=90), summary="cool_down: Cool down")
         disk = await workflow.execute_activity(
             disk_report,
             DiskReportInput(volume="/srv/digests"),
             start_to_close_timeout=timedelta(minutes=1),
+            retry_policy=RetryPolicy(maximum_attempts=10),
         )
         packed = await workflow.execute_activity(
             archive,
             ArchiveInput(folder="/srv/digests/" + self._input.city),
             start_to_close_timeout=timedelta(minutes=5),
             heartbeat_timeout=timedelta(seconds=30),
+            retry_policy=RetryPolicy(maximum_attempts=10),
         )
         return f"{self._state.draft}\n-- archived: {packed['exit_code'] == 0}; {disk[-200:]}"

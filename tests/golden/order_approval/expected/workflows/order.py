@@ -1,5 +1,6 @@
 """Workflow Order (order), generated from its graph."""
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from temporalio import workflow
@@ -46,24 +47,14 @@ class OrderWorkflow:
             ),
             summary="reserve: Reserve stock",
         )
-        gate = {
-            "gate": "manager approval",
-            "node": "approval",
-            "since": workflow.now().isoformat(),
-        }
-        self._pending_gates.append(gate)
-        try:
-            await workflow.wait_condition(
-                lambda: (self._state.approved) or (self._state.rejected_reason is not None),
-                timeout=timedelta(hours=1),
-                timeout_summary="approval: manager approval",
-            )
-            decision = "approved" if self._state.approved else "rejected"
-        except TimeoutError:
-            decision = "timeout"
-        finally:
-            self._pending_gates.remove(gate)
-        if decision == "approved":
+        approval_decision = await self._gate(
+            "approval",
+            "manager approval",
+            lambda: self._state.approved,
+            rejected=lambda: self._state.rejected_reason is not None,
+            timeout=timedelta(hours=1),
+        )
+        if approval_decision == "approved":
             charge_id = await workflow.execute_activity(
                 charge_card,
                 ChargeCardInput(
@@ -83,6 +74,7 @@ class OrderWorkflow:
             release_stock,
             ReleaseStockInput(reservation_id=reservation.reservation_id),
             start_to_close_timeout=timedelta(seconds=45),
+            retry_policy=RetryPolicy(maximum_attempts=10),
         )
         await workflow.wait_condition(workflow.all_handlers_finished)
         raise ApplicationError(
@@ -153,3 +145,27 @@ class OrderWorkflow:
     def pending_gates(self) -> list[dict[str, str]]:
         """The approval gates this workflow is waiting on."""
         return list(self._pending_gates)
+
+    async def _gate(
+        self,
+        node: str,
+        gate: str,
+        approved: Callable[[], bool],
+        rejected: Callable[[], bool] | None = None,
+        timeout: timedelta | None = None,
+    ) -> str:
+        """Waits at an approval gate, listed by pending_gates meanwhile, until it is approved or
+        rejected, or its timeout passes: returns "approved", "rejected" or "timeout"."""
+        entry = {"gate": gate, "node": node, "since": workflow.now().isoformat()}
+        self._pending_gates.append(entry)
+        try:
+            await workflow.wait_condition(
+                lambda: approved() or (rejected is not None and rejected()),
+                timeout=timeout,
+                timeout_summary=f"{node}: {gate}" if timeout is not None else None,
+            )
+        except TimeoutError:
+            return "timeout"
+        finally:
+            self._pending_gates.remove(entry)
+        return "approved" if approved() else "rejected"

@@ -7,7 +7,14 @@ from datetime import timedelta
 from typing import Any
 
 from temporalio import workflow
-from temporalio.exceptions import ActivityError, ApplicationError, ChildWorkflowError, FailureError
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import (
+    ActivityError,
+    ApplicationError,
+    ChildWorkflowError,
+    FailureError,
+    is_cancelled_exception,
+)
 
 with workflow.unsafe.imports_passed_through():
     from saga_side_by_side.activities import book, cancel
@@ -24,22 +31,23 @@ class InInnerTriesWorkflow:
     """in-inner-tries"""
 
     @workflow.run
-    async def run(self, input: InInnerTriesInput) -> str:
+    async def run(self, input: InInnerTriesInput | None = None) -> str:
         """in-inner-tries"""
-        self._input = input
+        self._input = input if input is not None else InInnerTriesInput()
         self._state = InInnerTriesState()
-        compensations: list[Callable[[], Awaitable[Any]]] = []
+        saga_compensations: list[Callable[[], Awaitable[Any]]] = []
         try:
-            slots = asyncio.Semaphore(2)
+            each_slots = asyncio.Semaphore(2)
 
-            async def each_each(item: Any, index: int) -> None:
-                async with slots:
-                    compensations_2: list[Callable[[], Awaitable[Any]]] = []
+            async def each_body(each_item: Any) -> None:
+                async with each_slots:
+                    inner_compensations: list[Callable[[], Awaitable[Any]]] = []
                     try:
                         book_one_handle = workflow.start_activity(
                             book,
-                            BookInput(what=item),
+                            BookInput(what=each_item),
                             start_to_close_timeout=timedelta(minutes=1),
+                            retry_policy=RetryPolicy(maximum_attempts=10),
                         )
                         try:
                             await asyncio.shield(book_one_handle)
@@ -47,34 +55,32 @@ class InInnerTriesWorkflow:
                             # finishes even if a failure beside it cancels this task,
                             # so that the Try knows what to undo
                             book_one_token = await book_one_handle
-                            compensations_2.append(
+                            inner_compensations.append(
                                 functools.partial(
                                     workflow.execute_activity,
                                     cancel,
                                     CancelInput(token=book_one_token),
                                     start_to_close_timeout=timedelta(minutes=1),
+                                    retry_policy=RetryPolicy(maximum_attempts=10),
                                 )
                             )
-                    except (ActivityError, ChildWorkflowError, ApplicationError) as failure:
-                        workflow.logger.warning(
-                            "%s failed: %s; undoing %d completed steps",
-                            "inner: Book one",
-                            self._failure_message(failure),
-                            len(compensations_2),
-                        )
-                        for compensate in reversed(compensations_2):
-                            await compensate()
-                        raise
-                    except asyncio.CancelledError:
-                        # cancelled: the enclosing Try undoes these with its own
-                        compensations.extend(compensations_2)
+                    except (
+                        ActivityError,
+                        ChildWorkflowError,
+                        ApplicationError,
+                        asyncio.CancelledError,
+                    ) as inner_failure:
+                        if is_cancelled_exception(inner_failure):
+                            # cancelled: the enclosing Try undoes these with its own
+                            saga_compensations.extend(inner_compensations)
+                            raise
+                        await self._undo_all("inner: Book one", inner_compensations, inner_failure)
                         raise
                     else:
-                        compensations.extend(compensations_2)
+                        saga_compensations.extend(inner_compensations)
 
             each_tasks = [
-                asyncio.create_task(each_each(item, index))
-                for index, item in enumerate(["slow", "bad"])
+                asyncio.create_task(each_body(each_item)) for each_item in ["slow", "bad"]
             ]
             try:
                 await asyncio.gather(*each_tasks)
@@ -83,27 +89,21 @@ class InInnerTriesWorkflow:
                     task.cancel()
                 # a cancelled step with an undo still finishes: wait for its undo
                 await asyncio.gather(*each_tasks, return_exceptions=True)
-        except (ActivityError, ChildWorkflowError, ApplicationError) as failure_2:
-            error = self._failure_message(failure_2)
-            workflow.logger.warning(
-                "%s failed: %s; undoing %d completed steps",
-                "saga: Book all",
-                error,
-                len(compensations),
-            )
-            for compensate in reversed(compensations):
-                await compensate()
-        except asyncio.CancelledError:
-            # cancelled: undo the completed steps, then let the cancellation go on
-            workflow.logger.warning(
-                "%s cancelled; undoing %d completed steps", "saga: Book all", len(compensations)
-            )
-            for compensate in reversed(compensations):
-                await compensate()
-            raise
+        except (
+            ActivityError,
+            ChildWorkflowError,
+            ApplicationError,
+            asyncio.CancelledError,
+        ) as saga_failure:
+            if is_cancelled_exception(saga_failure):
+                # cancelled: undo the completed steps, then let the cancellation go on
+                await self._undo_all("saga: Book all", saga_compensations, saga_failure)
+                raise
+            saga_error = self._failure_message(saga_failure)
+            await self._undo_all("saga: Book all", saga_compensations, saga_failure)
         else:
             return "booked"
-        return "rolled back: " + error
+        return "rolled back: " + saga_error
 
     @staticmethod
     def _failure_message(failure: BaseException) -> str:
@@ -111,3 +111,30 @@ class InInnerTriesWorkflow:
         while isinstance(failure, FailureError) and failure.cause is not None:
             failure = failure.cause
         return failure.message if isinstance(failure, FailureError) else str(failure)
+
+    async def _undo_all(
+        self, label: str, compensations: list[Callable[[], Awaitable[Any]]], cause: BaseException
+    ) -> None:
+        """Runs every undo step, newest first, even when one of them fails; then reports each
+        failure, chained to the failure or cancellation that made the Try undo."""
+        reason = "cancelled" if is_cancelled_exception(cause) else "failed"
+        workflow.logger.warning(
+            "%s %s: %s; undoing %d completed steps",
+            label,
+            reason,
+            self._failure_message(cause),
+            len(compensations),
+        )
+        failures: list[str] = []
+        for compensate in reversed(compensations):
+            try:
+                await compensate()
+            except (ActivityError, ChildWorkflowError, ApplicationError) as failure:
+                failures.append(self._failure_message(failure))
+        if failures:
+            raise ApplicationError(
+                f"{label}: {len(failures)} of {len(compensations)} undo steps failed: "
+                + "; ".join(failures),
+                type="CompensationFailed",
+                non_retryable=True,
+            ) from cause

@@ -7,7 +7,14 @@ from datetime import timedelta
 from typing import Any
 
 from temporalio import workflow
-from temporalio.exceptions import ActivityError, ApplicationError, ChildWorkflowError, FailureError
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import (
+    ActivityError,
+    ApplicationError,
+    ChildWorkflowError,
+    FailureError,
+    is_cancelled_exception,
+)
 
 with workflow.unsafe.imports_passed_through():
     from saga_side_by_side.activities import book, cancel
@@ -19,20 +26,21 @@ class InLoopWorkflow:
     """in-loop"""
 
     @workflow.run
-    async def run(self, input: InLoopInput) -> str:
+    async def run(self, input: InLoopInput | None = None) -> str:
         """in-loop"""
-        self._input = input
+        self._input = input if input is not None else InLoopInput()
         self._state = InLoopState()
-        compensations: list[Callable[[], Awaitable[Any]]] = []
+        saga_compensations: list[Callable[[], Awaitable[Any]]] = []
         try:
-            slots = asyncio.Semaphore(2)
+            each_slots = asyncio.Semaphore(2)
 
-            async def each_each(item: Any, index: int) -> None:
-                async with slots:
+            async def each_body(each_item: Any) -> None:
+                async with each_slots:
                     book_item_handle = workflow.start_activity(
                         book,
-                        BookInput(what=item),
+                        BookInput(what=each_item),
                         start_to_close_timeout=timedelta(minutes=1),
+                        retry_policy=RetryPolicy(maximum_attempts=10),
                     )
                     try:
                         await asyncio.shield(book_item_handle)
@@ -40,18 +48,18 @@ class InLoopWorkflow:
                         # finishes even if a failure beside it cancels this task,
                         # so that the Try knows what to undo
                         book_item_token = await book_item_handle
-                        compensations.append(
+                        saga_compensations.append(
                             functools.partial(
                                 workflow.execute_activity,
                                 cancel,
                                 CancelInput(token=book_item_token),
                                 start_to_close_timeout=timedelta(minutes=1),
+                                retry_policy=RetryPolicy(maximum_attempts=10),
                             )
                         )
 
             each_tasks = [
-                asyncio.create_task(each_each(item, index))
-                for index, item in enumerate(["slow", "bad"])
+                asyncio.create_task(each_body(each_item)) for each_item in ["slow", "bad"]
             ]
             try:
                 await asyncio.gather(*each_tasks)
@@ -60,27 +68,21 @@ class InLoopWorkflow:
                     task.cancel()
                 # a cancelled step with an undo still finishes: wait for its undo
                 await asyncio.gather(*each_tasks, return_exceptions=True)
-        except (ActivityError, ChildWorkflowError, ApplicationError) as failure:
-            error = self._failure_message(failure)
-            workflow.logger.warning(
-                "%s failed: %s; undoing %d completed steps",
-                "saga: Book all",
-                error,
-                len(compensations),
-            )
-            for compensate in reversed(compensations):
-                await compensate()
-        except asyncio.CancelledError:
-            # cancelled: undo the completed steps, then let the cancellation go on
-            workflow.logger.warning(
-                "%s cancelled; undoing %d completed steps", "saga: Book all", len(compensations)
-            )
-            for compensate in reversed(compensations):
-                await compensate()
-            raise
+        except (
+            ActivityError,
+            ChildWorkflowError,
+            ApplicationError,
+            asyncio.CancelledError,
+        ) as saga_failure:
+            if is_cancelled_exception(saga_failure):
+                # cancelled: undo the completed steps, then let the cancellation go on
+                await self._undo_all("saga: Book all", saga_compensations, saga_failure)
+                raise
+            saga_error = self._failure_message(saga_failure)
+            await self._undo_all("saga: Book all", saga_compensations, saga_failure)
         else:
             return "booked"
-        return "rolled back: " + error
+        return "rolled back: " + saga_error
 
     @staticmethod
     def _failure_message(failure: BaseException) -> str:
@@ -88,3 +90,30 @@ class InLoopWorkflow:
         while isinstance(failure, FailureError) and failure.cause is not None:
             failure = failure.cause
         return failure.message if isinstance(failure, FailureError) else str(failure)
+
+    async def _undo_all(
+        self, label: str, compensations: list[Callable[[], Awaitable[Any]]], cause: BaseException
+    ) -> None:
+        """Runs every undo step, newest first, even when one of them fails; then reports each
+        failure, chained to the failure or cancellation that made the Try undo."""
+        reason = "cancelled" if is_cancelled_exception(cause) else "failed"
+        workflow.logger.warning(
+            "%s %s: %s; undoing %d completed steps",
+            label,
+            reason,
+            self._failure_message(cause),
+            len(compensations),
+        )
+        failures: list[str] = []
+        for compensate in reversed(compensations):
+            try:
+                await compensate()
+            except (ActivityError, ChildWorkflowError, ApplicationError) as failure:
+                failures.append(self._failure_message(failure))
+        if failures:
+            raise ApplicationError(
+                f"{label}: {len(failures)} of {len(compensations)} undo steps failed: "
+                + "; ".join(failures),
+                type="CompensationFailed",
+                non_retryable=True,
+            ) from cause

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from temporalio import workflow
+from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
     from support_desk.activities import assign_agent, close_ticket
@@ -32,6 +33,7 @@ class HandleTicketWorkflow:
             assign_agent,
             AssignAgentInput(queue=self._input.queue, priority=self._input.priority),
             start_to_close_timeout=timedelta(minutes=1),
+            retry_policy=RetryPolicy(maximum_attempts=10),
         )
         await workflow.sleep(timedelta(minutes=2), summary="work: Work the ticket")
         outcome = await workflow.execute_activity(
@@ -40,6 +42,7 @@ class HandleTicketWorkflow:
                 ticket_id=self._input.ticket_id, agent=agent, escalations=self._state.escalations
             ),
             start_to_close_timeout=timedelta(minutes=1),
+            retry_policy=RetryPolicy(maximum_attempts=10),
         )
         return outcome
 

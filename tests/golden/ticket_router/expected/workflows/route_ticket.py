@@ -39,7 +39,7 @@ class RouteTicketWorkflow:
                 ),
                 id=f"ticket-{self._input.ticket_id}",
                 result_type=Outcome,
-                parent_close_policy=ParentClosePolicy.TERMINATE,
+                parent_close_policy=ParentClosePolicy.REQUEST_CANCEL,
                 id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
                 execution_timeout=timedelta(minutes=30),
                 static_summary="billing_child: Handle billing",
@@ -55,9 +55,9 @@ class RouteTicketWorkflow:
                     ),
                     start_to_close_timeout=timedelta(seconds=15),
                     retry_policy=RetryPolicy(
-                        initial_interval=timedelta(seconds=1),
                         backoff_coefficient=3.0,
                         maximum_interval=timedelta(seconds=30),
+                        maximum_attempts=10,
                     ),
                 )
                 await workflow.start_child_workflow(
@@ -90,7 +90,7 @@ class RouteTicketWorkflow:
                     ),
                     id=workflow.info().workflow_id + "-p2_child",
                     result_type=Outcome,
-                    parent_close_policy=ParentClosePolicy.TERMINATE,
+                    parent_close_policy=ParentClosePolicy.REQUEST_CANCEL,
                     id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
                     static_summary="p2_child: Handle P2",
                 )
