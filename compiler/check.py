@@ -38,6 +38,7 @@ from compiler.load import location
 from compiler.project_info import ProjectInfo, WorkflowInfo, annotation_or_any
 from compiler.typerefs import TypeRefError, parse_typeref
 from node_types import REGISTRY
+from node_types.activity import heartbeat_advice
 from node_types.base import Config, Role
 
 
@@ -173,6 +174,18 @@ def _check_activities(project: Project, info: ProjectInfo) -> list[Diagnostic]:
         found += _typeref(activity.output, info, f"{where}.output")
         found += _check_implementation(activity.implementation, f"{where}.implementation")
         defaults = activity.defaults
+        advice = heartbeat_advice(
+            activity.name, defaults.start_to_close_timeout, defaults.heartbeat_timeout
+        )
+        if advice is not None:
+            found.append(
+                Diagnostic(
+                    Codes.NO_HEARTBEAT,
+                    advice,
+                    severity=Severity.WARNING,
+                    field=f"{where}.defaults.heartbeat_timeout",
+                )
+            )
         durations = {
             "defaults.start_to_close_timeout": defaults.start_to_close_timeout,
             "defaults.heartbeat_timeout": defaults.heartbeat_timeout,

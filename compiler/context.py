@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
-from compiler.diagnostics import Codes, Diagnostic
+from compiler.diagnostics import Codes, Diagnostic, Severity
 from compiler.document import Node, RetrySpec
 from compiler.durations import parse_duration, timedelta_code
 from compiler.expressions import ExpressionError, emit, parse_expression, parse_template
@@ -35,17 +35,23 @@ class NodeCheck:
     """What the scope the node stands in returns (the workflow's output, an update's type)."""
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
-    def error(self, code: str, field: str | None, message: str) -> None:
+    def error(
+        self, code: str, field: str | None, message: str, severity: Severity = Severity.ERROR
+    ) -> None:
         """A diagnostic on this node; `field` is a path inside its config."""
         self.diagnostics.append(
             Diagnostic(
                 code=code,
                 message=message,
+                severity=severity,
                 workflow_id=self.workflow.definition.id,
                 node_id=self.node.id,
                 field=f"config.{field}" if field else "config",
             )
         )
+
+    def warning(self, code: str, field: str | None, message: str) -> None:
+        self.error(code, field, message, Severity.WARNING)
 
     def duration(self, field: str, value: str | None, *, expression: bool = False) -> None:
         """A duration literal; with `expression`, an expression giving seconds may stand

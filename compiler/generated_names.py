@@ -68,6 +68,8 @@ MODULE_NAMES = frozenset(
         "httpx",
         "dataclasses",
         "asyncio",
+        "signal",
+        "AsyncIterator",
         "value_to_type",
         "Callable",
         "Any",

@@ -451,14 +451,18 @@ def render_activities(project: ProjectInfo) -> str:
         "shell": "shell" in kinds,
         "fill": bool(kinds & {"simulate", "http", "shell"}),
         "convert": converts,
+        "heartbeat": bool(items),
     }
-    stdlib = {"from collections.abc import Callable", "from typing import Any"}
+    stdlib = {"from typing import Any"}
+    if helpers["heartbeat"]:
+        stdlib |= {"import asyncio", "import contextlib"}
     if helpers["simulate"]:
         stdlib |= {"import asyncio", "import dataclasses", "import os"}
     if helpers["http"]:
         stdlib |= {"import dataclasses", "import json", "import re", "import urllib.parse"}
     if helpers["shell"]:
-        stdlib |= {"import asyncio", "import dataclasses"}
+        stdlib |= {"import asyncio", "import contextlib", "import dataclasses"}
+        stdlib |= {"import os", "import signal"}
     if helpers["fill"]:
         stdlib |= {"import re", "from typing import Any"}
     if converts:
@@ -483,6 +487,8 @@ def render_activities(project: ProjectInfo) -> str:
         {i.input.class_name for i in project.activities.values()}
         | (output_types & set(project.model_classes_list()))
     )
+    abc = "AsyncIterator, Callable" if helpers["heartbeat"] else "Callable"
+    stdlib.add(f"from collections.abc import {abc}")
     if project.has_work_queues:
         stdlib |= {"import asyncio", "from typing import Any"}
         third_party += [

@@ -10,7 +10,7 @@ from pydantic import Field
 from compiler.context import NodeCheck, NodeRender
 from compiler.diagnostics import Codes
 from compiler.document import RetrySpec
-from compiler.names import snake
+from compiler.durations import parse_duration
 from node_types.base import Config, Duration, Expression, ExpressionRef, NodeType, ResultName, Role
 
 
@@ -40,6 +40,28 @@ class ActivityConfig(Config):
     )
 
 
+LONG_CALL_SECONDS = 5 * 60
+"""A call allowed to run longer than this should heartbeat (E217)."""
+
+
+def heartbeat_advice(activity: str, start_to_close: str, heartbeat: str | None) -> str | None:
+    """Why a call allowed to run this long wants a heartbeat timeout; None if it has one."""
+    if heartbeat is not None:
+        return None
+    try:
+        seconds = parse_duration(start_to_close)
+    except ValueError:
+        return None  # a diagnostic of its own
+    if seconds <= LONG_CALL_SECONDS:
+        return None
+    return (
+        f"activity {activity!r} may run for {start_to_close} without a heartbeat timeout: a "
+        f"worker that dies during a call is noticed only when those {start_to_close} are up, "
+        "and a cancellation cannot reach the call; give it a heartbeat timeout (a minute is "
+        "usual; the generated activity heartbeats every third of it)"
+    )
+
+
 def validate_call(
     config: ActivityConfig, ctx: NodeCheck, skip_fields: tuple[str, ...] = ()
 ) -> None:
@@ -49,6 +71,11 @@ def validate_call(
     info = ctx.activity("activity", config.activity)
     if info is None:
         return
+    if config.start_to_close_timeout is not None:  # the catalogue's own is checked there
+        heartbeat = config.heartbeat_timeout or info.definition.defaults.heartbeat_timeout
+        advice = heartbeat_advice(config.activity, config.start_to_close_timeout, heartbeat)
+        if advice is not None:
+            ctx.warning(Codes.NO_HEARTBEAT, "heartbeat_timeout", advice)
     expected = {k: v for k, v in info.input.fields.items() if k not in skip_fields}
     ctx.arguments("args", config.args, expected, f"activity {config.activity!r}")
     if config.compensation is not None:
@@ -134,6 +161,11 @@ def compensation_call(config: ActivityConfig, ctx: NodeRender) -> dict[str, str 
             if name in args
         ),
         "timeout": ctx.duration(undo.definition.defaults.start_to_close_timeout),
+        "heartbeat": (
+            ctx.duration(undo.definition.defaults.heartbeat_timeout)
+            if undo.definition.defaults.heartbeat_timeout
+            else None
+        ),
         "retry": ctx.retry_policy(undo.definition.defaults.retry),
         "summary": ctx.activity_summary(
             config.compensation.activity, f"undo {ctx.node.label or ctx.node.type}"

@@ -66,5 +66,11 @@ KIND = NodeType(
     binds=binds,
     activity_calls=activity_calls,
     prepare=prepare,
-    defaults={"activity": "", "prompt": "", "args": {}, "start_to_close_timeout": "10m"},
+    defaults={
+        "activity": "",
+        "prompt": "",
+        "args": {},
+        "start_to_close_timeout": "10m",
+        "heartbeat_timeout": "1m",
+    },
 )

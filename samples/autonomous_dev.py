@@ -305,6 +305,7 @@ def _activities(scale: float) -> list[dict[str, Any]]:
             result=result,
             delay_seconds=0.05,
             timeout="15m",
+            heartbeat="1m",
             retry=retry(),
         )
 
@@ -679,6 +680,7 @@ def _activities(scale: float) -> list[dict[str, Any]]:
                 fail_message="database container not ready",
                 retry=retry(),
                 timeout="20m",
+                heartbeat="1m",
             )
         )
     return catalogue + github + tools

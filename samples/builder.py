@@ -168,6 +168,7 @@ def simulated(
     fail_when: dict[str, Any] | None = None,
     fail_message: str = "simulated failure",
     timeout: str = "1m",
+    heartbeat: str | None = None,
     retry: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """An activity bound to a `simulate` implementation."""
@@ -186,6 +187,8 @@ def simulated(
         },
         "defaults": {"start_to_close_timeout": timeout},
     }
+    if heartbeat is not None:
+        activity["defaults"]["heartbeat_timeout"] = heartbeat
     if retry is not None:
         activity["defaults"]["retry"] = retry
     return activity

@@ -446,6 +446,7 @@ def _activities(scale: float) -> list[dict[str, Any]]:
             },
             delay_seconds=0.1,
             timeout="10m",
+            heartbeat="1m",
         ),
         simulated(
             "identify_ambiguities",
@@ -458,6 +459,7 @@ def _activities(scale: float) -> list[dict[str, Any]]:
             },
             delay_seconds=0.1,
             timeout="10m",
+            heartbeat="1m",
         ),
         simulated(
             "answer_clarifications",
@@ -470,6 +472,7 @@ def _activities(scale: float) -> list[dict[str, Any]]:
             },
             delay_seconds=0.05,
             timeout="10m",
+            heartbeat="1m",
         ),
         simulated(
             "escalate_approval",
@@ -519,6 +522,7 @@ def _activities(scale: float) -> list[dict[str, Any]]:
             },
             delay_seconds=0.1,
             timeout="10m",
+            heartbeat="1m",
         ),
         simulated(
             "validate_dependencies",
@@ -553,6 +557,7 @@ def _activities(scale: float) -> list[dict[str, Any]]:
             },
             delay_seconds=0.1,
             timeout="10m",
+            heartbeat="1m",
         ),
         simulated(
             "identify_missing_tasks",
@@ -574,6 +579,7 @@ def _activities(scale: float) -> list[dict[str, Any]]:
             },
             delay_seconds=0.1,
             timeout="10m",
+            heartbeat="1m",
         ),
         simulated(
             "update_braingrid_tasks",
@@ -633,6 +639,7 @@ def _activities(scale: float) -> list[dict[str, Any]]:
             },
             delay_seconds=0.05,
             timeout="4h",
+            heartbeat="1m",
             retry=retry(),
         ),
         simulated(
@@ -694,6 +701,7 @@ def _activities(scale: float) -> list[dict[str, Any]]:
             result={"score": 88.0, "findings": 4, "summary": "clean; 4 minor naming findings"},
             delay_seconds=0.1,
             timeout="10m",
+            heartbeat="1m",
         ),
         simulated(
             "scan_security",
@@ -748,6 +756,7 @@ def _activities(scale: float) -> list[dict[str, Any]]:
             },
             delay_seconds=0.1,
             timeout="2h",
+            heartbeat="1m",
         ),
         simulated(
             "detect_regressions",
@@ -757,6 +766,7 @@ def _activities(scale: float) -> list[dict[str, Any]]:
             result={"regressions": [], "baseline": "main@9d8c7b6"},
             delay_seconds=0.05,
             timeout="10m",
+            heartbeat="1m",
         ),
         simulated(
             "analyze_test_results",
@@ -766,6 +776,7 @@ def _activities(scale: float) -> list[dict[str, Any]]:
             result={"summary": "all suites green", "flaky": [], "risk": "low"},
             delay_seconds=0.05,
             timeout="10m",
+            heartbeat="1m",
         ),
         simulated(
             "collect_evidence",
@@ -790,6 +801,7 @@ def _activities(scale: float) -> list[dict[str, Any]]:
             },
             delay_seconds=0.05,
             timeout="30m",
+            heartbeat="1m",
         ),
         simulated(
             "verify_backup",
@@ -821,6 +833,7 @@ def _activities(scale: float) -> list[dict[str, Any]]:
             delay_seconds=0.05,
             retry=retry(),
             timeout="20m",
+            heartbeat="1m",
         ),
         simulated(
             "verify_deployment",
@@ -861,6 +874,7 @@ def _activities(scale: float) -> list[dict[str, Any]]:
             result={"passed": True, "journeys": 12, "failed_journeys": []},
             delay_seconds=0.05,
             timeout="30m",
+            heartbeat="1m",
         ),
         simulated(
             "validate_environment",
@@ -870,6 +884,7 @@ def _activities(scale: float) -> list[dict[str, Any]]:
             result={"valid": True, "confidence": 0.93, "notes": "error rate and latency nominal"},
             delay_seconds=0.05,
             timeout="10m",
+            heartbeat="1m",
         ),
         simulated(
             "get_deployed_sha",
@@ -924,6 +939,7 @@ def _activities(scale: float) -> list[dict[str, Any]]:
             },
             delay_seconds=0.1,
             timeout="10m",
+            heartbeat="1m",
         ),
         simulated(
             "check_documentation",

@@ -175,6 +175,7 @@ def activities(scale: float) -> list[dict[str, Any]]:
             result={"passed": True, "suites": 12, "failures": []},
             delay_seconds=0.2,
             timeout="30m",
+            heartbeat="1m",
         ),
         simulated(
             "generate_report",
@@ -250,6 +251,7 @@ def activities(scale: float) -> list[dict[str, Any]]:
             },
             delay_seconds=0.2,
             timeout="15m",
+            heartbeat="1m",
             retry=quick_retry,
         ),
         simulated(
@@ -260,6 +262,7 @@ def activities(scale: float) -> list[dict[str, Any]]:
             result={"files_changed": 2, "summary": "fixed the {step} failures of {package_name}"},
             delay_seconds=0.1,
             timeout="15m",
+            heartbeat="1m",
             retry=quick_retry,
         ),
         simulated(
@@ -270,6 +273,7 @@ def activities(scale: float) -> list[dict[str, Any]]:
             result={"artifacts": ["dist/index.js", "dist/index.d.ts"], "warnings": 0},
             delay_seconds=0.1,
             timeout="10m",
+            heartbeat="1m",
             retry=once,
         ),
         simulated(
@@ -282,6 +286,7 @@ def activities(scale: float) -> list[dict[str, Any]]:
             fail_when={"attempt": 1},
             fail_message="{package_name}: 3 of 42 tests failed on attempt {attempt}",
             timeout="10m",
+            heartbeat="1m",
             retry=once,
         ),
         simulated(
@@ -292,6 +297,7 @@ def activities(scale: float) -> list[dict[str, Any]]:
             result={"lint_errors": 0, "type_errors": 0, "score": 94},
             delay_seconds=0.05,
             timeout="10m",
+            heartbeat="1m",
             retry=once,
         ),
         simulated(

@@ -168,6 +168,7 @@ def activities(scale: float) -> list[dict[str, Any]]:
             fail_attempts=1,
             fail_message="model rate limit reached while planning {package_id} (429)",
             timeout="20m",
+            heartbeat="1m",
             retry=quick_retry,
         ),
     ]

@@ -74,6 +74,14 @@ def _endless_charge(node_id: str, parent: str) -> dict[str, Any]:
     return step
 
 
+def _long_catalogue_call() -> dict[str, Any]:
+    document = doc([START, DONE], chain("start", "done"))
+    document["activities"].append(
+        {"name": "rebuild", "defaults": {"start_to_close_timeout": "20m"}}
+    )
+    return document
+
+
 def _with_unknown_node_field() -> dict[str, Any]:
     document = doc([START, DONE], chain("start", "done"))
     document["workflows"][0]["nodes"][1]["colour"] = "red"
@@ -468,6 +476,14 @@ CASES = [
         severity=Severity.WARNING,
     ),
     Case(
+        Codes.NO_HEARTBEAT,
+        _long_catalogue_call(),
+        ("'rebuild'", "20m", "give it a heartbeat timeout"),
+        workflow_id=None,
+        field="activities.1.defaults.heartbeat_timeout",
+        severity=Severity.WARNING,
+    ),
+    Case(
         Codes.INPUT_TAKES_CONTROL,
         _shell_program_from_input(),
         ("'{tool}'", "never which command runs"),
@@ -477,6 +493,16 @@ CASES = [
 ]
 
 VARIANTS = [
+    Case(
+        Codes.NO_HEARTBEAT,
+        doc(
+            [START, charge("pay", start_to_close_timeout="2h"), DONE], chain("start", "pay", "done")
+        ),
+        ("'charge'", "2h", "heartbeat timeout"),
+        node_id="pay",
+        field="config.heartbeat_timeout",
+        severity=Severity.WARNING,
+    ),
     Case(
         Codes.BAD_DEFAULT,
         doc(

@@ -1,12 +1,14 @@
 """Activities of the Daily digest project, bound to their implementations."""
 
 import asyncio
+import contextlib
 import dataclasses
 import json
 import os
 import re
+import signal
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import httpx
@@ -49,6 +51,29 @@ def _convert(hint: Any, value: Any) -> Any:
     return value_to_type(hint, value)
 
 
+@contextlib.asynccontextmanager
+async def _heartbeating() -> AsyncIterator[None]:
+    """Heartbeats while the work inside runs, every third of the call's heartbeat timeout
+    (when it has one): Temporal then knows the worker is alive and can deliver a cancellation."""
+    timeout = activity.info().heartbeat_timeout
+    if not timeout:
+        yield
+        return
+    interval = timeout.total_seconds() / 3
+
+    async def beat() -> None:
+        while True:
+            activity.heartbeat()
+            await asyncio.sleep(interval)
+
+    beating = asyncio.create_task(beat())
+    try:
+        yield
+    finally:
+        beating.cancel()
+        await asyncio.wait([beating])
+
+
 async def _simulate(
     input: Any,
     *,
@@ -66,7 +91,8 @@ async def _simulate(
         )
     scale = float(os.environ.get("WFD_SIMULATE_TIME_SCALE", "1"))
     if delay_seconds * scale > 0:
-        await asyncio.sleep(delay_seconds * scale)
+        async with _heartbeating():
+            await asyncio.sleep(delay_seconds * scale)
     attempt = activity.info().attempt
     if attempt <= fail_attempts:
         raise ApplicationError(
@@ -107,7 +133,7 @@ async def _http_request(
         content = json.dumps(filled, default=str) if json_body else str(filled)
     elif method in ("POST", "PUT", "PATCH"):
         content = json.dumps(values, default=str)
-    async with httpx.AsyncClient(timeout=30.0) as client:
+    async with _heartbeating(), httpx.AsyncClient(timeout=30.0) as client:
         response = await client.request(
             method, _fill_url(url, values), headers=_fill(headers, values), content=content
         )
@@ -138,18 +164,28 @@ def _argument(template: str, values: dict[str, Any], options_ended: bool) -> str
 
 
 async def _run_command(argv: list[str], timeout_seconds: float, input: Any) -> dict[str, Any]:
-    """Runs a command without a shell; a non-zero exit status fails the attempt."""
+    """Runs a command without a shell; a non-zero exit status fails the attempt.
+
+    The command and what it started are killed when the attempt ends early: timed out,
+    cancelled, or cancelled by the worker shutting down."""
     values = dataclasses.asdict(input)
     command = [_argument(part, values, "--" in argv[:index]) for index, part in enumerate(argv)]
     process = await asyncio.create_subprocess_exec(
-        *command, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+        *command,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        start_new_session=True,
     )
     try:
-        stdout, stderr = await asyncio.wait_for(process.communicate(), timeout_seconds)
+        async with _heartbeating():
+            stdout, stderr = await asyncio.wait_for(process.communicate(), timeout_seconds)
     except TimeoutError:
-        process.kill()
-        await process.wait()
         raise ApplicationError(f"{command[0]} timed out after {timeout_seconds}s") from None
+    finally:
+        if process.returncode is None:
+            with contextlib.suppress(ProcessLookupError):  # all of it may have ended already
+                os.killpg(process.pid, signal.SIGKILL)
+            await process.wait()
     outcome: dict[str, Any] = {
         "exit_code": process.returncode,
         "stdout": stdout.decode(errors="replace"),
@@ -212,7 +248,8 @@ async def archive(input: ArchiveInput) -> dict[str, Any]:
 @activity.defn(name="count_words")
 async def count_words(input: CountWordsInput) -> int:
     """Counts the words of a text with the team's own code."""
-    return await count_words_impl(input)
+    async with _heartbeating():
+        return await count_words_impl(input)
 
 
 @activity.defn(name="ask_model")

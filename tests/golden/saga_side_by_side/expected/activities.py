@@ -1,10 +1,11 @@
 """Activities of the saga-side-by-side project, bound to their implementations."""
 
 import asyncio
+import contextlib
 import dataclasses
 import os
 import re
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from temporalio import activity
@@ -37,6 +38,29 @@ def _convert(hint: Any, value: Any) -> Any:
     return value_to_type(hint, value)
 
 
+@contextlib.asynccontextmanager
+async def _heartbeating() -> AsyncIterator[None]:
+    """Heartbeats while the work inside runs, every third of the call's heartbeat timeout
+    (when it has one): Temporal then knows the worker is alive and can deliver a cancellation."""
+    timeout = activity.info().heartbeat_timeout
+    if not timeout:
+        yield
+        return
+    interval = timeout.total_seconds() / 3
+
+    async def beat() -> None:
+        while True:
+            activity.heartbeat()
+            await asyncio.sleep(interval)
+
+    beating = asyncio.create_task(beat())
+    try:
+        yield
+    finally:
+        beating.cancel()
+        await asyncio.wait([beating])
+
+
 async def _simulate(
     input: Any,
     *,
@@ -54,7 +78,8 @@ async def _simulate(
         )
     scale = float(os.environ.get("WFD_SIMULATE_TIME_SCALE", "1"))
     if delay_seconds * scale > 0:
-        await asyncio.sleep(delay_seconds * scale)
+        async with _heartbeating():
+            await asyncio.sleep(delay_seconds * scale)
     attempt = activity.info().attempt
     if attempt <= fail_attempts:
         raise ApplicationError(

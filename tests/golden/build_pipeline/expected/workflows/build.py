@@ -88,6 +88,7 @@ class BuildWorkflow:
             build_artifact,
             BuildArtifactInput(commit=self._state.commit, target=target),
             start_to_close_timeout=timedelta(minutes=30),
+            heartbeat_timeout=timedelta(minutes=1),
             retry_policy=RetryPolicy(initial_interval=timedelta(seconds=10), maximum_attempts=3),
         )
         if not (artifact.size_bytes > 0):
