@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from compiler.defaults import DefaultError, default_source
@@ -107,6 +109,10 @@ class WorkflowInfo:
     """Input field carrying the state into the next run, when the workflow continues-as-new."""
     work_queues: dict[str, WorkQueueInfo] = field(default_factory=dict)
     """work_queue node id -> the bookkeeping it keeps in the workflow's state."""
+    keeps_state: bool = True
+    """Whether the workflow has a state to keep: state fields, a work queue's bookkeeping, a
+    state carried across continue-as-new, or an expression reading `state`. Without one, no
+    empty state class is generated."""
 
     @property
     def handlers_have_bodies(self) -> bool:
@@ -167,7 +173,8 @@ class ProjectInfo:
             for queue in wf.work_queues.values():
                 records[queue.class_name] = {name: ann for name, ann, _d in queue.fields}
                 state[queue.progress_field] = queue.class_name
-            records[wf.state_class] = state
+            if wf.keeps_state:
+                records[wf.state_class] = state
             for handler in wf.handlers.values():
                 if handler.payload is not None:
                     records[handler.payload.class_name] = dict(handler.payload.fields)
@@ -184,7 +191,7 @@ class ProjectInfo:
         if self.has_work_queues:
             names.append("AwaitWorkflowInput")
         for wf in self.workflows.values():
-            names += [wf.input.class_name, wf.state_class]
+            names += [wf.input.class_name] + ([wf.state_class] if wf.keeps_state else [])
             names += [queue.class_name for queue in wf.work_queues.values()]
             names += [h.payload.class_name for h in wf.handlers.values() if h.payload]
         return names
@@ -276,6 +283,9 @@ class ProjectInfo:
                     ),
                     item_annotation=item,
                 )
+            info.keeps_state = bool(
+                wf.state or info.work_queues or info.resume_field or _reads_state(wf)
+            )
             # nan and inf stay unmistakable as the float values they print as
             methods = Namespace({"run", "__init__", "nan", "inf", "infinity"})
             for node in wf.nodes:
@@ -315,3 +325,21 @@ class ProjectInfo:
             type_fields=type_fields,
             type_clashes=type_clashes,
         )
+
+def _reads_state(workflow: Workflow) -> bool:
+    """Whether any text in the workflow's node configs names `state` (an expression or a
+    template reading it); a false alarm only keeps an empty state class."""
+
+    def texts(value: object) -> Iterator[str]:
+        if isinstance(value, str):
+            yield value
+        elif isinstance(value, dict):
+            for item in value.values():
+                yield from texts(item)
+        elif isinstance(value, list):
+            for item in value:
+                yield from texts(item)
+
+    return any(
+        re.search(r"\bstate\b", text) for node in workflow.nodes for text in texts(node.config)
+    )

@@ -154,12 +154,12 @@ class WorkflowRenderer:
         """What sets the input and state up: `__init__`'s body, or the start of `run`'s."""
         state = self.info.state_class
         resume = self.info.resume_field
-        return [
-            f"self._input = {self.info.input.received}",
-            f"self._state = self._input.{resume} or {state}()"
-            if resume
-            else f"self._state = {state}()",
-        ]
+        lines = [f"self._input = {self.info.input.received}"]
+        if resume:
+            lines.append(f"self._state = self._input.{resume} or {state}()")
+        elif self.info.keeps_state:
+            lines.append(f"self._state = {state}()")
+        return lines
 
     def activity_shared(self, activity: str) -> bool:
         return len(self.activity_calls.get(activity, ())) != 1
@@ -215,7 +215,9 @@ class WorkflowRenderer:
         body = "\n\n".join(methods + [line for line, _m in self.members.values()])
         used = names_in(body) | {"workflow"}
         activities = sorted({a.function for a in self.project.activities.values()} & used)
-        always = {self.info.input.class_name, self.info.state_class}
+        always = {self.info.input.class_name}
+        if self.info.keeps_state:
+            always.add(self.info.state_class)
         models = sorted(set(self.project.model_classes_list()) & (used | always))
         title = definition.name or definition.id
         init_lines = [line for line, _method in self.members.values() if line]
@@ -369,13 +371,14 @@ def render_models(project: ProjectInfo) -> str:
             )
         # fields without a default must come first in a dataclass
         state_fields.sort(key=lambda item: item[2] is not None)
-        classes.append(
-            {
-                "name": wf.state_class,
-                "docstring": docstring(f"State of the {wf.definition.id} workflow."),
-                "fields": state_fields,
-            }
-        )
+        if wf.keeps_state:
+            classes.append(
+                {
+                    "name": wf.state_class,
+                    "docstring": docstring(f"State of the {wf.definition.id} workflow."),
+                    "fields": state_fields,
+                }
+            )
         for handler in wf.handlers.values():
             if handler.payload is not None:
                 classes.append(

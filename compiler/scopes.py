@@ -143,8 +143,11 @@ class _Analyser:
         info = self.graph.info
         for entry in self.tree.entries:
             node = entry.node
-            scope = Scope({"input": "self._input", "state": "self._state"}, kind=node.type)
-            scope.types.update(input=info.input.class_name, state=info.state_class)
+            scope = Scope({"input": "self._input"}, kind=node.type)
+            scope.types.update(input=info.input.class_name)
+            if info.keeps_state:
+                scope.mapping["state"] = "self._state"
+                scope.types["state"] = info.state_class
             if node.type == "schedule":
                 scope = Scope({}, kind="schedule")  # evaluated before any run exists
             elif node.type != "query":
@@ -289,12 +292,21 @@ class _Analyser:
                 taken=self.reserved | names_in(" ".join(scope.mapping.values())),
                 explain_unknown=functools.partial(self._unknown, scope=scope),
             )
+            duration = field_name.removeprefix("config.") in kind.duration_fields
             try:
                 found = check_types(tree_, environment, ast.unparse(tree_))
             except ExpressionError as error:
-                self.error(error.code, node_id, field_name, str(error))
+                if duration:
+                    self.error(
+                        Codes.BAD_DURATION,
+                        node_id,
+                        field_name,
+                        f"{ast.unparse(tree_)!r} is not a duration (write it like 30s, 5m, "
+                        f"1h30m or 2d), nor an expression giving seconds: {error}",
+                    )
+                else:
+                    self.error(error.code, node_id, field_name, str(error))
                 continue
-            duration = field_name.removeprefix("config.") in kind.duration_fields
             if duration and not assignable(found, FLOAT):
                 self.error(
                     Codes.BAD_DURATION,

@@ -828,7 +828,7 @@ def test_a_broken_document_reports_every_problem_in_one_pass() -> None:
             START,
             node("pay", "activity", activity="refund"),
             node("check", "condition", expression="lambda: 1"),
-            node("nap", "timer", duration="soon"),
+            node("nap", "timer", duration="5 minutes"),
             DONE,
         ],
         [
