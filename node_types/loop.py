@@ -11,9 +11,19 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from compiler.context import NodeRender
-from compiler.names import names_in, snake
-from node_types.base import Config, Expression, ExpressionRef, NodeType, Role
+from compiler.context import NodeCheck, NodeRender
+from compiler.diagnostics import Codes
+from compiler.names import names_in
+from node_types.base import (
+    Config,
+    Expression,
+    ExpressionRef,
+    NodeType,
+    Role,
+    continues_as_new_within,
+    history_per_round,
+    unbounded_history,
+)
 
 
 class LoopConfig(Config):
@@ -36,6 +46,17 @@ class LoopConfig(Config):
         if self.mode == "while" and self.concurrency != 1:
             raise ValueError("a while loop runs one round at a time; set concurrency to 1")
         return self
+
+
+def validate(config: LoopConfig, ctx: NodeCheck) -> None:
+    workflow = ctx.workflow.definition
+    if config.mode != "while" or continues_as_new_within(workflow, ctx.node.id):
+        return
+    # a while loop's rounds have no backoff timer: count its workflow task only
+    per_round = history_per_round(workflow, ctx.node.id) - 2
+    warning = unbounded_history(config.max_iterations, per_round, "this while loop")
+    if warning is not None:
+        ctx.warning(Codes.UNBOUNDED_HISTORY, "max_iterations", warning)
 
 
 def expressions(config: LoopConfig) -> Iterable[ExpressionRef]:
@@ -99,6 +120,7 @@ KIND = NodeType(
     template="loop.jinja",
     body_context="loop",
     context_of=lambda config: "branch" if config.concurrency > 1 else "loop",
+    validate=validate,
     expressions=expressions,
     body_binds=body_binds,
     element_of={"item": "config.items"},

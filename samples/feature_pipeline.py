@@ -2483,7 +2483,7 @@ def _deployment(scale: float, environment: str, health_checks: int | None) -> Wo
         mode="while",
         condition="not state.rollback_requested and state.checks < state.planned_checks "
         "and state.consecutive_failures < 3",
-        max_iterations=10_000,
+        max_iterations=1_000,
     )
     wf.node(
         "interval",

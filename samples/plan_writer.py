@@ -483,7 +483,8 @@ def plan_writer_package(scale: float) -> WorkflowBuilder:
         initial_interval=duration(60, scale),
         second_interval=duration(120, scale),
         maximum_interval=duration(1800, scale),
-        max_attempts=0,
+        # about six weeks at the 30-minute cap, and within one run's history
+        max_attempts=2_000,
         until="state.parent_plan_found",
     )
     w.node(

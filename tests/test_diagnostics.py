@@ -490,9 +490,42 @@ CASES = [
         workflow_id=None,
         field="activities.1.implementation.command.0",
     ),
+    Case(
+        Codes.UNBOUNDED_HISTORY,
+        doc(
+            [
+                START,
+                node("poll", "retry", max_attempts=0, until="state.ready"),
+                charge("look", parent="poll"),
+                DONE,
+            ],
+            chain("start", "poll", "done"),
+            state=[{"name": "ready", "type": "bool"}],
+        ),
+        ("repeats without end", "about 8 events", "51,200", "at most 5,000 fit"),
+        node_id="poll",
+        field="config.max_attempts",
+        severity=Severity.WARNING,
+    ),
 ]
 
 VARIANTS = [
+    Case(
+        Codes.UNBOUNDED_HISTORY,
+        doc(
+            [
+                START,
+                node("rounds", "loop", mode="while", condition="True", max_iterations=20_000),
+                charge("look", parent="rounds"),
+                DONE,
+            ],
+            chain("start", "rounds", "done"),
+        ),
+        ("up to 20000 times", "about 6 events", "at most 6,666 fit"),
+        node_id="rounds",
+        field="config.max_iterations",
+        severity=Severity.WARNING,
+    ),
     Case(
         Codes.NO_HEARTBEAT,
         doc(
