@@ -70,6 +70,7 @@ MODULE_NAMES = frozenset(
         "asyncio",
         "signal",
         "AsyncIterator",
+        "idempotency_key",
         "value_to_type",
         "Callable",
         "Any",

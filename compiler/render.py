@@ -467,7 +467,7 @@ def render_activities(project: ProjectInfo) -> str:
         stdlib |= {"import asyncio", "import contextlib", "import dataclasses"}
         stdlib |= {"import os", "import signal"}
     if helpers["fill"]:
-        stdlib |= {"import re", "from typing import Any"}
+        stdlib |= {"import dataclasses", "import re", "from typing import Any"}
     if converts:
         stdlib.add("from typing import Any")
     annotations = " ".join(
@@ -524,6 +524,7 @@ def render_init(project: ProjectInfo) -> str:
     return ENVIRONMENT.get_template("init.py.jinja").render(
         docstring=docstring(f"{title}: Temporal workflows generated from their graphs."),
         task_queue=repr(project.project.task_queue),
+        idempotency_key=bool(project.activities),
     )
 
 

@@ -3,13 +3,15 @@
 A call without a retry policy gives up after ten attempts. A call with a heartbeat timeout
 heartbeats while it works (every implementation kind), so a call longer than its heartbeat
 timeout finishes on its first attempt, and a cancellation reaches it: a `shell` command is
-killed when its run is cancelled or its worker stops.
+killed when its run is cancelled or its worker stops. Each call has an idempotency key, the
+same on every retry and different for every other call.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import os
 import signal
 import sys
@@ -330,3 +332,96 @@ async def test_stopping_the_worker_kills_a_running_shell_command(
             assert description.status == WorkflowExecutionStatus.RUNNING  # another worker retries
         finally:
             await handle.terminate("test over")
+
+
+# idempotency keys
+
+
+async def test_each_call_has_an_idempotency_key_kept_across_its_retries(
+    client: Client, package_dir: Path
+) -> None:
+    user_module(
+        package_dir,
+        "keys_user_code",
+        """
+        from typing import Any
+
+        from temporalio import activity
+        from temporalio.exceptions import ApplicationError
+
+        from calls_keys import idempotency_key
+
+        SEEN: list[tuple[str, int, str]] = []
+
+
+        async def open_pull_request(input: Any) -> str:
+            SEEN.append((input.title, activity.info().attempt, idempotency_key()))
+            if activity.info().attempt == 1:
+                raise ApplicationError("the service timed out; did it open the PR?")
+            return idempotency_key()
+        """,
+    )
+    fast = {"initial_interval": "50ms", "maximum_attempts": 3}
+    document = project(
+        "calls-keys",
+        [
+            {
+                "id": "twice",
+                "output": "list[str]",
+                "nodes": [
+                    node("start", "start"),
+                    node(
+                        "first", "activity", activity="open_pr", args={"title": "'a'"}, result="a"
+                    ),
+                    node(
+                        "again", "activity", activity="open_pr", args={"title": "'b'"}, result="b"
+                    ),
+                    node(
+                        "stand_in",
+                        "activity",
+                        activity="open_pr_simulated",
+                        args={"title": "'c'"},
+                        result="c",
+                    ),
+                    node("finish", "end", value="[a, b, c]"),
+                ],
+                "edges": chain("start", "first", "again", "stand_in", "finish"),
+            }
+        ],
+        activities=[
+            {
+                "name": "open_pr",
+                "input": {"title": "str"},
+                "output": "str",
+                "implementation": {
+                    "kind": "python",
+                    "function": "keys_user_code:open_pull_request",
+                },
+                "defaults": {"retry": fast},
+            },
+            {
+                "name": "open_pr_simulated",
+                "input": {"title": "str"},
+                "output": "str",
+                "implementation": {
+                    "kind": "simulate",
+                    "result": "{idempotency_key}",
+                    "fail_attempts": 1,
+                },
+                "defaults": {"retry": fast},
+            },
+        ],
+    )
+    modules = import_package(document, package_dir)
+    code = importlib.import_module("keys_user_code")
+    async with running_worker(client, modules) as task_queue:
+        handle = await start(client, task_queue, "twice", modules["models"].TwiceInput())
+        first, again, stand_in = await handle.result()
+    run_id = handle.result_run_id
+    assert run_id is not None
+    # each call kept its key on its second attempt, and returned the key it was sent with
+    seen = code.SEEN
+    assert seen == [("a", 1, first), ("a", 2, first), ("b", 1, again), ("b", 2, again)]
+    # keys differ from call to call and belong to this run; templates can read them too
+    assert len({first, again, stand_in}) == 3
+    assert all(key.startswith(run_id) for key in (first, again, stand_in))

@@ -12,6 +12,7 @@ from temporalio import activity
 from temporalio.converter import value_to_type
 from temporalio.exceptions import ApplicationError
 
+from package_builds import idempotency_key
 from package_builds.models import (
     Artifact,
     BuildArtifactInput,
@@ -22,7 +23,7 @@ from package_builds.models import (
 
 
 def _fill(template: Any, values: dict[str, Any]) -> Any:
-    """Fills `{field}` placeholders from the input; a lone placeholder keeps the value's type."""
+    """Fills `{name}` placeholders from `values`; a lone placeholder keeps the value's type."""
     if isinstance(template, str):
         whole = re.fullmatch(r"\{(\w+)\}", template)
         if whole and whole.group(1) in values:
@@ -37,6 +38,11 @@ def _fill(template: Any, values: dict[str, Any]) -> Any:
     if isinstance(template, dict):
         return {key: _fill(item, values) for key, item in template.items()}
     return template
+
+
+def _values(input: Any) -> dict[str, Any]:
+    """What placeholders read: the input's fields, and `idempotency_key` unless one is named so."""
+    return {"idempotency_key": idempotency_key(), **dataclasses.asdict(input)}
 
 
 def _convert(hint: Any, value: Any) -> Any:
@@ -77,7 +83,7 @@ async def _simulate(
     fail_message: str,
 ) -> Any:
     """A deterministic stand-in chosen in the designer: a result, a delay, chosen failures."""
-    values = dataclasses.asdict(input)
+    values = _values(input)
     if fail_when and all(values.get(key) == value for key, value in fail_when.items()):
         raise ApplicationError(
             _fill(fail_message, values), type="SimulatedFailure", non_retryable=True

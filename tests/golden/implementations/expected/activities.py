@@ -17,6 +17,7 @@ from temporalio import activity
 from temporalio.converter import value_to_type
 from temporalio.exceptions import ApplicationError
 
+from daily_digest import idempotency_key
 from daily_digest.models import (
     ArchiveInput,
     AskModelInput,
@@ -29,7 +30,7 @@ from daily_digest.models import (
 
 
 def _fill(template: Any, values: dict[str, Any]) -> Any:
-    """Fills `{field}` placeholders from the input; a lone placeholder keeps the value's type."""
+    """Fills `{name}` placeholders from `values`; a lone placeholder keeps the value's type."""
     if isinstance(template, str):
         whole = re.fullmatch(r"\{(\w+)\}", template)
         if whole and whole.group(1) in values:
@@ -44,6 +45,11 @@ def _fill(template: Any, values: dict[str, Any]) -> Any:
     if isinstance(template, dict):
         return {key: _fill(item, values) for key, item in template.items()}
     return template
+
+
+def _values(input: Any) -> dict[str, Any]:
+    """What placeholders read: the input's fields, and `idempotency_key` unless one is named so."""
+    return {"idempotency_key": idempotency_key(), **dataclasses.asdict(input)}
 
 
 def _convert(hint: Any, value: Any) -> Any:
@@ -84,7 +90,7 @@ async def _simulate(
     fail_message: str,
 ) -> Any:
     """A deterministic stand-in chosen in the designer: a result, a delay, chosen failures."""
-    values = dataclasses.asdict(input)
+    values = _values(input)
     if fail_when and all(values.get(key) == value for key, value in fail_when.items()):
         raise ApplicationError(
             _fill(fail_message, values), type="SimulatedFailure", non_retryable=True
@@ -126,13 +132,13 @@ async def _http_request(
 
     Input values fill the URL's path and query (encoded), the headers and the body: a JSON
     body is filled as data and encoded, a text body as text."""
-    values = dataclasses.asdict(input)
+    values = _values(input)
     content: str | None = None
     if body is not None:
         filled = _fill(body, values)
         content = json.dumps(filled, default=str) if json_body else str(filled)
     elif method in ("POST", "PUT", "PATCH"):
-        content = json.dumps(values, default=str)
+        content = json.dumps(dataclasses.asdict(input), default=str)
     async with _heartbeating(), httpx.AsyncClient(timeout=30.0) as client:
         response = await client.request(
             method, _fill_url(url, values), headers=_fill(headers, values), content=content
@@ -168,7 +174,7 @@ async def _run_command(argv: list[str], timeout_seconds: float, input: Any) -> d
 
     The command and what it started are killed when the attempt ends early: timed out,
     cancelled, or cancelled by the worker shutting down."""
-    values = dataclasses.asdict(input)
+    values = _values(input)
     command = [_argument(part, values, "--" in argv[:index]) for index, part in enumerate(argv)]
     process = await asyncio.create_subprocess_exec(
         *command,

@@ -23,25 +23,10 @@ class InLoopInput:
 
 
 @dataclass
-class InLoopState:
-    """State of the in-loop workflow."""
-
-
-@dataclass
 class InBranchesInput:
     """Input of the in-branches workflow."""
 
 
 @dataclass
-class InBranchesState:
-    """State of the in-branches workflow."""
-
-
-@dataclass
 class InInnerTriesInput:
     """Input of the in-inner-tries workflow."""
-
-
-@dataclass
-class InInnerTriesState:
-    """State of the in-inner-tries workflow."""

@@ -18,7 +18,7 @@ from temporalio.exceptions import (
 
 with workflow.unsafe.imports_passed_through():
     from saga_side_by_side.activities import book, cancel
-    from saga_side_by_side.models import BookInput, CancelInput, InBranchesInput, InBranchesState
+    from saga_side_by_side.models import BookInput, CancelInput, InBranchesInput
 
 
 @workflow.defn(name="in-branches")
@@ -29,7 +29,6 @@ class InBranchesWorkflow:
     async def run(self, input: InBranchesInput | None = None) -> str:
         """in-branches"""
         self._input = input if input is not None else InBranchesInput()
-        self._state = InBranchesState()
         saga_compensations: list[Callable[[], Awaitable[Any]]] = []
         try:
 

@@ -18,12 +18,7 @@ from temporalio.exceptions import (
 
 with workflow.unsafe.imports_passed_through():
     from saga_side_by_side.activities import book, cancel
-    from saga_side_by_side.models import (
-        BookInput,
-        CancelInput,
-        InInnerTriesInput,
-        InInnerTriesState,
-    )
+    from saga_side_by_side.models import BookInput, CancelInput, InInnerTriesInput
 
 
 @workflow.defn(name="in-inner-tries")
@@ -34,7 +29,6 @@ class InInnerTriesWorkflow:
     async def run(self, input: InInnerTriesInput | None = None) -> str:
         """in-inner-tries"""
         self._input = input if input is not None else InInnerTriesInput()
-        self._state = InInnerTriesState()
         saga_compensations: list[Callable[[], Awaitable[Any]]] = []
         try:
             each_slots = asyncio.Semaphore(2)

@@ -18,7 +18,7 @@ from temporalio.exceptions import (
 
 with workflow.unsafe.imports_passed_through():
     from saga_side_by_side.activities import book, cancel
-    from saga_side_by_side.models import BookInput, CancelInput, InLoopInput, InLoopState
+    from saga_side_by_side.models import BookInput, CancelInput, InLoopInput
 
 
 @workflow.defn(name="in-loop")
@@ -29,7 +29,6 @@ class InLoopWorkflow:
     async def run(self, input: InLoopInput | None = None) -> str:
         """in-loop"""
         self._input = input if input is not None else InLoopInput()
-        self._state = InLoopState()
         saga_compensations: list[Callable[[], Awaitable[Any]]] = []
         try:
             each_slots = asyncio.Semaphore(2)
