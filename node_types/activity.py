@@ -11,6 +11,7 @@ from compiler.context import NodeCheck, NodeRender
 from compiler.diagnostics import Codes
 from compiler.document import RetrySpec
 from compiler.durations import parse_duration
+from compiler.expressions import ExpressionError, free_names, parse_expression
 from node_types.base import Config, Duration, Expression, ExpressionRef, NodeType, ResultName, Role
 
 
@@ -18,6 +19,14 @@ class Compensation(Config):
     activity: str = Field(min_length=1, description="The activity that undoes this step")
     args: dict[str, Expression] = Field(
         default_factory=dict, description="May read this step's own result"
+    )
+    even_if_unknown: bool = Field(
+        default=False,
+        description=(
+            "Undo even when the step's outcome is unknown (it timed out or failed after it "
+            "may have acted): the undo is registered before the step runs, so it cannot "
+            "read the step's result, and it must be harmless where the step did nothing"
+        ),
     )
 
 
@@ -83,6 +92,16 @@ def validate_call(
         if undo is not None:
             what = f"compensation activity {config.compensation.activity!r}"
             ctx.arguments("compensation.args", config.compensation.args, undo.input.fields, what)
+        if config.compensation.even_if_unknown and config.result:
+            for name, text in config.compensation.args.items():
+                if _reads(text, config.result):
+                    ctx.error(
+                        Codes.BAD_ARGUMENT,
+                        f"compensation.args.{name}",
+                        f"an undo that runs even when the outcome is unknown is registered "
+                        f"before the step runs, so it cannot read the step's result "
+                        f"{config.result!r}; pass what the step was given instead",
+                    )
     if config.result and info.output == "None":
         ctx.error(
             Codes.BAD_ARGUMENT,
@@ -90,6 +109,13 @@ def validate_call(
             f"activity {config.activity!r} returns nothing, so there is no result to name; "
             "clear the result name or give the activity an output type",
         )
+
+
+def _reads(text: str, name: str) -> bool:
+    try:
+        return name in free_names(parse_expression(text))
+    except ExpressionError:
+        return False  # reported as a bad expression
 
 
 def argument_expressions(config: ActivityConfig) -> Iterable[ExpressionRef]:
@@ -114,7 +140,7 @@ def call_variables(
     defaults = info.definition.defaults
     compensation = compensation_call(config, ctx)
     handle = None
-    if compensation is not None and ctx.scope.spawners:
+    if compensation is not None and not compensation["first"] and ctx.scope.spawners:
         # run in a task a failure beside it cancels: shielded, so that its undo is known
         ctx.imports.add("asyncio")
         handle = ctx.claim_local("handle")
@@ -145,20 +171,21 @@ def call_variables(
     }
 
 
-def compensation_call(config: ActivityConfig, ctx: NodeRender) -> dict[str, str | None] | None:
+def compensation_call(config: ActivityConfig, ctx: NodeRender) -> dict[str, Any] | None:
     """The registration of this step's undo with the enclosing Try, if there is one."""
     if config.compensation is None or ctx.scope.compensations is None:
         return None
     undo = ctx.project.activities[config.compensation.activity]
     args = config.compensation.args
+    first = config.compensation.even_if_unknown
+    value = ctx.expr if first else ctx.expr_after_body
     return {
+        "first": first,
         "list": ctx.scope.compensations,
         "function": undo.function,
         "input_class": undo.input.class_name,
         "args": ", ".join(
-            f"{name}={ctx.expr_after_body(args[name])}"
-            for name in undo.input.fields
-            if name in args
+            f"{name}={value(args[name])}" for name in undo.input.fields if name in args
         ),
         "timeout": ctx.duration(undo.definition.defaults.start_to_close_timeout),
         "heartbeat": (

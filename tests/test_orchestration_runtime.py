@@ -1715,3 +1715,80 @@ def test_a_result_is_not_read_where_a_failure_path_also_leads() -> None:
     )
     messages = [d.message for d in result.diagnostics if d.node_id == "finish"]
     assert len(messages) == 1 and "'found' is the result of 'get'" in messages[0]
+
+
+def unknown_outcome_saga(workflow_id: str, even_if_unknown: bool) -> dict[str, Any]:
+    """try(book flight, book hotel): the hotel's booking times out after it may have acted."""
+    nodes = [
+        node("start", "start"),
+        node("saga", "try", "Trip saga"),
+        node(
+            "flight",
+            "activity",
+            "Book flight",
+            parent="saga",
+            activity="book",
+            args={"what": "'flight'"},
+            result="flight_token",
+            compensation={"activity": "cancel", "args": {"token": "flight_token"}},
+        ),
+        node(
+            "hotel",
+            "activity",
+            "Book hotel",
+            parent="saga",
+            activity="slow_book",
+            args={"what": "'hotel'"},
+            start_to_close_timeout="1s",
+            retry={"maximum_attempts": 1},
+            compensation={
+                "activity": "cancel",
+                "args": {"token": "'booking-hotel'"},
+                "even_if_unknown": even_if_unknown,
+            },
+        ),
+        node("booked", "end", value="'booked'"),
+        node("rolled_back", "end", value="'rolled back: ' + error"),
+    ]
+    edges = [
+        *chain("flight", "hotel"),
+        *chain("start", "saga", "booked"),
+        edge("saga", "rolled_back", "error"),
+    ]
+    return workflow(workflow_id, nodes, edges, output="str")
+
+
+async def test_an_undo_for_an_unknown_outcome_runs_when_the_step_times_out(
+    client: Client, package_dir: Path
+) -> None:
+    activities = [
+        *saga_activities(),
+        simulated("slow_book", {"what": "str"}, "str", "booking-{what}", delay_seconds=30),
+    ]
+    document = project(
+        "orx-try-unknown-outcome",
+        [unknown_outcome_saga("careful", True), unknown_outcome_saga("trusting", False)],
+        activities,
+    )
+    modules = import_package(document, package_dir)
+    async with running_worker(client, modules) as task_queue:
+        careful = await start(client, task_queue, "careful", None)
+        trusting = await start(client, task_queue, "trusting", None)
+        outcomes = [await careful.result(), await trusting.result()]
+        undone = [
+            [item["token"] for item in activity_inputs(client, await events(handle))[2:]]
+            for handle in (careful, trusting)
+        ]
+    assert all(outcome.startswith("rolled back: ") for outcome in outcomes)
+    # the hotel may have been booked before its call timed out: undone only where asked
+    assert undone == [["booking-hotel", "booking-flight"], ["booking-flight"]]
+
+
+def test_an_undo_registered_first_cannot_read_the_result() -> None:
+    saga = unknown_outcome_saga("careful", True)
+    hotel = next(n for n in saga["nodes"] if n["id"] == "hotel")
+    hotel["config"]["result"] = "hotel_token"
+    hotel["config"]["compensation"]["args"] = {"token": "hotel_token"}
+    result = compile_project(project("orx-undo-first", [saga], saga_activities()))
+    found = [(d.node_id, d.field) for d in result.diagnostics if d.severity == "error"]
+    assert ("hotel", "config.compensation.args.token") in found
