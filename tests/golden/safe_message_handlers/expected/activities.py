@@ -1,0 +1,117 @@
+"""Activities of the Cluster manager project, bound to their implementations."""
+
+import asyncio
+import contextlib
+import dataclasses
+import os
+import re
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from cluster_manager import idempotency_key
+from cluster_manager.models import AllocateNodesToJobInput, DeallocateNodesForJobInput
+
+
+def _fill(template: Any, values: dict[str, Any]) -> Any:
+    """Fills `{name}` placeholders from `values`; a lone placeholder keeps the value's type."""
+    if isinstance(template, str):
+        whole = re.fullmatch(r"\{(\w+)\}", template)
+        if whole and whole.group(1) in values:
+            return values[whole.group(1)]
+
+        def substitute(match: re.Match[str]) -> str:
+            return str(values[match.group(1)]) if match.group(1) in values else match.group(0)
+
+        return re.sub(r"\{(\w+)\}", substitute, template)
+    if isinstance(template, list):
+        return [_fill(item, values) for item in template]
+    if isinstance(template, dict):
+        return {key: _fill(item, values) for key, item in template.items()}
+    return template
+
+
+def _values(input: Any) -> dict[str, Any]:
+    """What placeholders read: the input's fields, and `idempotency_key` unless one is named so."""
+    return {"idempotency_key": idempotency_key(), **dataclasses.asdict(input)}
+
+
+@contextlib.asynccontextmanager
+async def _heartbeating() -> AsyncIterator[None]:
+    """Heartbeats while the work inside runs, every third of the call's heartbeat timeout
+    (when it has one): Temporal then knows the worker is alive and can deliver a cancellation."""
+    timeout = activity.info().heartbeat_timeout
+    if not timeout:
+        yield
+        return
+    interval = timeout.total_seconds() / 3
+
+    async def beat() -> None:
+        while True:
+            activity.heartbeat()
+            await asyncio.sleep(interval)
+
+    beating = asyncio.create_task(beat())
+    try:
+        yield
+    finally:
+        beating.cancel()
+        await asyncio.wait([beating])
+
+
+async def _simulate(
+    input: Any,
+    *,
+    result: Any,
+    delay_seconds: float,
+    fail_attempts: int,
+    fail_when: dict[str, Any],
+    fail_message: str,
+) -> Any:
+    """A deterministic stand-in chosen in the designer: a result, a delay, chosen failures."""
+    values = _values(input)
+    if fail_when and all(values.get(key) == value for key, value in fail_when.items()):
+        raise ApplicationError(
+            _fill(fail_message, values), type="SimulatedFailure", non_retryable=True
+        )
+    scale = float(os.environ.get("WFD_SIMULATE_TIME_SCALE", "1"))
+    if delay_seconds * scale > 0:
+        async with _heartbeating():
+            await asyncio.sleep(delay_seconds * scale)
+    attempt = activity.info().attempt
+    if attempt <= fail_attempts:
+        raise ApplicationError(
+            f"{_fill(fail_message, values)} (attempt {attempt})", type="SimulatedFailure"
+        )
+    return _fill(result, values)
+
+
+@activity.defn(name="allocate_nodes_to_job")
+async def allocate_nodes_to_job(input: AllocateNodesToJobInput) -> None:
+    """Tells the cluster which nodes a job gets."""
+    await _simulate(
+        input,
+        result=None,
+        delay_seconds=0.2,
+        fail_attempts=0,
+        fail_when={},
+        fail_message="simulated failure",
+    )
+
+
+@activity.defn(name="deallocate_nodes_for_job")
+async def deallocate_nodes_for_job(input: DeallocateNodesForJobInput) -> None:
+    """Gives a job's nodes back to the cluster."""
+    await _simulate(
+        input,
+        result=None,
+        delay_seconds=0.2,
+        fail_attempts=0,
+        fail_when={},
+        fail_message="simulated failure",
+    )
+
+
+ACTIVITIES: list[Callable[..., Any]] = [allocate_nodes_to_job, deallocate_nodes_for_job]
