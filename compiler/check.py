@@ -55,6 +55,8 @@ class WorkflowGraph:
     entries: list[str]
     expressions: dict[str, list[tuple[str, Any, bool]]] = field(default_factory=dict)
     """node id -> (field, checked tree, is_template)."""
+    targets: dict[str, dict[str, tuple[str, str]]] = field(default_factory=dict)
+    """node id -> expression field -> what its value is assigned to (`NodeCheck.targets`)."""
 
     def role(self, node_id: str) -> Role:
         return REGISTRY[self.nodes[node_id].type].role
@@ -109,7 +111,8 @@ def _typeref(
 
 
 MODELS_MODULE_NAMES = frozenset(
-    {"field", "dataclass", "dataclasses", "datetime", "Any", "UTC", "list", "dict", "set"}
+    {"field", "dataclass", "dataclasses", "datetime", "Any", "Literal", "UTC"}
+    | {"list", "dict", "set"}
 )
 """Names models.py uses in its class bodies (`list`, `dict` and `set` as the factories of empty
 defaults), which a dataclass field of that name would hide from the fields after it."""
@@ -540,6 +543,7 @@ def _check_workflow(
     # per-kind checks and expression syntax
     scope_outputs = _scope_outputs(entries, nodes, configs, out_edges, children, info, wf_info)
     expressions: dict[str, list[tuple[str, Any, bool]]] = {}
+    targets: dict[str, dict[str, tuple[str, str]]] = {}
     result_names: dict[str, str] = {}
     for node_id, config in configs.items():
         node = nodes[node_id]
@@ -548,6 +552,7 @@ def _check_workflow(
         if kind.validate is not None:
             kind.validate(config, ctx)
         found += ctx.diagnostics
+        targets[node_id] = ctx.targets
         parsed: list[tuple[str, Any, bool]] = []
         for field, text, is_template in kind.expressions(config):
             try:
@@ -594,6 +599,7 @@ def _check_workflow(
         children=children,
         entries=entries,
         expressions=expressions,
+        targets=targets,
     )
     if not _check_scopes_graph(graph, report):
         return None, found

@@ -34,6 +34,10 @@ class NodeCheck:
     scope_output: str = "Any"
     """What the scope the node stands in returns (the workflow's output, an update's type)."""
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    targets: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """Expression field (`config.args.phase`) -> the annotation its value is assigned to and
+    what that is (`state.phase`): where a Literal is declared, the scope check holds the value
+    to its choices."""
 
     def error(
         self, code: str, field: str | None, message: str, severity: Severity = Severity.ERROR
@@ -52,6 +56,10 @@ class NodeCheck:
 
     def warning(self, code: str, field: str | None, message: str) -> None:
         self.error(code, field, message, Severity.WARNING)
+
+    def assigns(self, field: str, annotation: str, what: str) -> None:
+        """The expression in `field` becomes a value of `annotation` (`what` it is called)."""
+        self.targets[f"config.{field}"] = (annotation, what)
 
     def duration(self, field: str, value: str | None, *, expression: bool = False) -> None:
         """A duration literal; with `expression`, an expression giving seconds may stand
@@ -110,7 +118,9 @@ class NodeCheck:
     ) -> None:
         """Arguments must name exactly the target's input fields."""
         for name in args:
-            if name not in expected:
+            if name in expected:
+                self.assigns(f"{field}.{name}", expected[name], f"{name!r} of {what}")
+            else:
                 self.error(
                     Codes.BAD_ARGUMENT,
                     f"{field}.{name}",

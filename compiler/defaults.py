@@ -3,8 +3,8 @@
 `{"name": "x"}` for a field of the project type `Build` becomes `Build(name="x", tags=[])`, not
 a dictionary that would only look like one; a value that does not fit the type is refused with
 the path to the part that does not fit. A field without a default starts from its type's zero
-value (`""`, `0`, `[]`, `None` for optional types, a project type with every field at zero) when
-there is one.
+value (`""`, `0`, `[]`, `None` for optional types, the first value of a `Literal`, a project
+type with every field at zero) when there is one.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ import math
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
+
+from compiler.typerefs import literal_values
 
 ZEROS = {"str": "''", "int": "0", "float": "0.0", "bool": "False", "Any": "None", "None": "None"}
 
@@ -55,6 +57,8 @@ def _zero(tree: ast.expr, types: Mapping[str, Mapping[str, str]], seen: set[str]
         return "None"
     if isinstance(tree, ast.Subscript):
         assert isinstance(tree.value, ast.Name)
+        if tree.value.id == "Literal":
+            return repr(literal_values(tree)[0])
         return "[]" if tree.value.id == "list" else "{}"
     assert isinstance(tree, ast.Name)
     if tree.id in ZEROS:
@@ -77,6 +81,11 @@ def _value(tree: ast.expr, value: Any, types: Mapping[str, Mapping[str, str]], p
         return _expect(value is None, "None", path, value, "null")
     if isinstance(tree, ast.Subscript):
         assert isinstance(tree.value, ast.Name)
+        if tree.value.id == "Literal":
+            choices = literal_values(tree)
+            fits = any(type(value) is type(choice) and value == choice for choice in choices)
+            wanted = f"one of {', '.join(map(repr, choices))}"
+            return _expect(fits, repr(value), path, value, wanted)
         if tree.value.id == "list":
             if not isinstance(value, list):
                 raise DefaultError(f"{path} must be a list, not {_shown(value)}")

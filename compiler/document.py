@@ -97,7 +97,7 @@ FieldName = Annotated[
 ]
 
 _GENERATED_TYPE_NAMES = frozenset(
-    {"Any", "Callable", "Awaitable", "UTC", "TASK_QUEUE", "ACTIVITIES", "WORKFLOWS"}
+    {"Any", "Literal", "Callable", "Awaitable", "UTC", "TASK_QUEUE", "ACTIVITIES", "WORKFLOWS"}
 )
 _TYPE_NAME_SHAPE = "[A-Z][A-Za-z0-9]*"
 RESERVED_TYPE_NAMES = frozenset(
@@ -129,7 +129,9 @@ TypeName = Annotated[
     AfterValidator(_type_name),
     Documented(pattern=f"^{TYPE_NAME_PATTERN}$"),
 ]
-TypeRef = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+TypeRef = Annotated[str, StringConstraints(min_length=1, max_length=1000)]
+"""A type as written in the document (`list[Item]`, `Literal['draft', 'done']`), checked by
+`compiler.typerefs`; long enough for a Literal of a few dozen short values."""
 Fields = Annotated[dict[FieldName, TypeRef], PatternKeys()]
 """Field name -> TypeRef. Order is kept: it becomes the order of dataclass fields."""
 

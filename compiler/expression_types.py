@@ -20,10 +20,11 @@ import ast
 import math
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from compiler.diagnostics import Codes
 from compiler.expressions import FUNCTIONS, ExpressionError
+from compiler.typerefs import MAX_LITERAL_VALUES, literal_values
 
 # types
 
@@ -32,13 +33,23 @@ from compiler.expressions import FUNCTIONS, ExpressionError
 class Type:
     """A static type: `kind` is a scalar name, `Any`, `list`, `dict`, `tuple`, `set`,
     `optional`, `record` (a dataclass, named by `name`) or `iterable` (a generator or a
-    dictionary view: only iterated, never kept)."""
+    dictionary view: only iterated, never kept).
+
+    Text and whole numbers may have `values`: the only ones they can hold. A declared
+    `Literal['draft', 'done']` has them, and so has a constant written in an expression
+    (`'draft'`, marked `written`), which is one of a Literal's values where it stands, the way
+    mypy checks it: assigned at once to a Literal field. Anywhere else (a local bound to it, an
+    item read out of a list of them) it is plain text or a number again (`settled`)."""
 
     kind: str
     args: tuple[Type, ...] = ()
     name: str = ""
+    values: tuple[str | int, ...] = ()
+    written: bool = False
 
     def __str__(self) -> str:
+        if self.values and not self.written:
+            return f"Literal[{', '.join(map(repr, self.values))}]"
         if self.kind == "record":
             return self.name
         if self.kind == "optional":
@@ -81,6 +92,34 @@ def optional(inner: Type) -> Type:
     return Type("optional", (inner,))
 
 
+def literal_of(values: tuple[str | int, ...], *, written: bool = False) -> Type:
+    """Text or a whole number that holds one of `values` (all of one of those types)."""
+    return Type("str" if isinstance(values[0], str) else "int", values=values, written=written)
+
+
+def plain(value: Type) -> Type:
+    """The type without its values: a Literal's values are text or numbers like any other."""
+    return Type(value.kind) if value.values else value
+
+
+def settled(value: Type) -> Type:
+    """The type a variable bound to such a value has (a local, a loop's item, an element read
+    out of a list): values written in the expression are plain text or numbers there, declared
+    Literals stay (as mypy infers a variable's type)."""
+    if value.values and value.written:
+        return Type(value.kind)
+    if value.args:
+        return replace(value, args=tuple(settled(arg) for arg in value.args))
+    return value
+
+
+def declares_choices(value: Type) -> bool:
+    """Whether a declared Literal stands anywhere in the type (`list[Literal[...]] | None`)."""
+    if value.values and not value.written:
+        return True
+    return any(declares_choices(arg) for arg in value.args)
+
+
 def parse_annotation(text: str, records: Mapping[str, Mapping[str, str]]) -> Type:
     """The type of a Python annotation the compiler wrote (`list[Item] | None`, ...)."""
     try:
@@ -98,6 +137,9 @@ def _from_annotation(node: ast.expr, records: Mapping[str, Mapping[str, str]]) -
             return SCALARS[node.id]
         return Type("record", name=node.id) if node.id in records else ANY
     if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
+        if node.value.id == "Literal":
+            values = literal_values(node)
+            return literal_of(values) if values else ANY
         if node.value.id == "list":
             return list_of(_from_annotation(node.slice, records))
         if node.value.id == "dict" and isinstance(node.slice, ast.Tuple):
@@ -117,11 +159,18 @@ def join(left: Type, right: Type) -> Type:
         return optional(right)
     if right.kind == "None":
         return optional(left)
-    if left.kind in NUMBERS and right.kind in NUMBERS:
-        return FLOAT if "float" in (left.kind, right.kind) else INT
     if left.kind == "optional" or right.kind == "optional":
         inner = join(_unwrap(left), _unwrap(right))
         return optional(inner) if inner.kind != "Any" else ANY
+    if left.values and right.values and left.kind == right.kind:
+        values = left.values + tuple(v for v in right.values if v not in left.values)
+        if len(values) <= MAX_LITERAL_VALUES:
+            # a variable bound to the join is a Literal only where no side was written
+            return literal_of(values, written=left.written or right.written)
+    if left.values or right.values:
+        return join(plain(left), plain(right))
+    if left.kind in NUMBERS and right.kind in NUMBERS:
+        return FLOAT if "float" in (left.kind, right.kind) else INT
     if left.kind == right.kind and left.kind in ("list", "set", "dict", "iterable"):
         return Type(left.kind, (join(left.args[0], right.args[0]),))
     return ANY
@@ -135,6 +184,15 @@ def assignable(source: Type, target: Type) -> bool:
     """Whether a value of type `source` may stand where `target` is declared."""
     if source == target or "Any" in (source.kind, target.kind):
         return True
+    if target.values:
+        # a Literal takes only its own values: a constant among them, or another Literal's
+        return (
+            source.kind == target.kind
+            and bool(source.values)
+            and set(source.values) <= set(target.values)
+        )
+    if source.values:
+        return assignable(plain(source), target)
     if target.kind == "optional":
         return source.kind == "None" or assignable(_unwrap(source), target.args[0])
     if target.kind == "float":
@@ -142,8 +200,41 @@ def assignable(source: Type, target: Type) -> bool:
     if target.kind == "int":
         return source.kind in ("int", "bool")
     if source.kind == target.kind and source.kind in ("list", "set", "dict"):
-        return assignable(source.args[0], target.args[0])
+        inner, wanted = source.args[0], target.args[0]
+        if declares_choices(inner):
+            # a list of declared choices holds exactly those: lists are invariant
+            return inner == wanted or wanted.kind == "Any"
+        return assignable(inner, wanted)
     return False
+
+
+def choice_refusal(source: Type, target: Type, tree: ast.expr, what: str) -> str | None:
+    """Why a value may not stand where a Literal is declared (`what`, like `state.phase`), or
+    None when it may (or no Literal is declared there): mypy would refuse the generated code."""
+    if not declares_choices(target) or assignable(source, target):
+        return None
+    shown = ast.unparse(tree) if isinstance(tree, ast.Constant) else repr(ast.unparse(tree))
+    choices = target.args[0] if target.kind == "optional" else target
+    if not choices.values:
+        return f"{what} is {target}, but {shown} is {source}"
+    listed = ", ".join(map(repr, choices.values))
+    if source.kind == "optional" and target.kind != "optional":
+        return f"{what} takes one of {listed}; {shown} may be None"
+    inner = _unwrap(source)
+    outside = [value for value in inner.values if value not in choices.values]
+    if isinstance(tree, ast.Constant) or (inner.written and len(inner.values) == len(outside)):
+        return f"{what} takes one of {listed}; {shown} is not one of them"
+    if outside:
+        return (
+            f"{what} takes one of {listed}; {shown} may be "
+            f"{', '.join(map(repr, outside))}, which is not one of them"
+        )
+    anything = "any text" if inner.kind == "str" else "any value"
+    return (
+        f"{what} takes one of {listed}; {shown} is {describe(source)}, which may be "
+        f"{anything}: write one of the values, or choose between them with a condition "
+        f"({choices.values[0]!r} if ... else ...)"
+    )
 
 
 def element_type(value: Type) -> Type | None:
@@ -325,7 +416,7 @@ class _Checker:
         shows in the result (a set's order changes from one process to the next, so a
         replay or the starter would see other values)."""
         result = self.infer(node, bound)
-        element = element_type(result)
+        element = element_type(settled(result))
         if element is None:
             raise self.fail(f"{ast.unparse(node)!r} is {describe(result)}, which is not a list")
         if ordered and result.kind == "set":
@@ -347,8 +438,10 @@ class _Checker:
             return NONE
         if isinstance(value, float) and not math.isfinite(value):
             raise self.fail(f"the number {ast.unparse(node)} is too large to be a float")
-        if isinstance(value, str | int | float):
-            return SCALARS[type(value).__name__]
+        if isinstance(value, str | int):
+            return literal_of((value,), written=True)
+        if isinstance(value, float):
+            return FLOAT
         raise self.fail(f"the constant {value!r} is not allowed")
 
     def _Name(self, node: ast.Name, bound: dict[str, Type]) -> Type:
@@ -394,13 +487,15 @@ class _Checker:
         raise self.fail(f"{describe(owner)} has no attribute {attribute!r}")
 
     def _Subscript(self, node: ast.Subscript, bound: dict[str, Type]) -> Type:
-        owner = self.value(node.value, bound)
+        owner = settled(self.value(node.value, bound))
         if isinstance(node.slice, ast.Slice):
             for part in (node.slice.lower, node.slice.upper, node.slice.step):
                 if part is not None:
                     self.expect(part, bound, (INT, NONE), "a slice bound")
-            if owner.kind in ("list", "str", "tuple", "Any"):
-                return list_of(element_type(owner) or ANY) if owner.kind == "tuple" else owner
+            if owner.kind == "tuple":
+                return list_of(element_type(owner) or ANY)
+            if owner.kind in ("list", "str", "Any"):
+                return plain(owner)
             raise self.fail(f"{describe(owner)} cannot be sliced")
         if owner.kind == "dict":
             self.expect(node.slice, bound, (STR,), "a dictionary key")
@@ -457,9 +552,14 @@ class _Checker:
             )
 
     def _BoolOp(self, node: ast.BoolOp, bound: dict[str, Type]) -> Type:
-        result = self.value(node.values[0], bound)
-        for operand in node.values[1:]:
-            result = join(result, self.value(operand, bound))
+        either = isinstance(node.op, ast.Or)
+        result: Type | None = None
+        for index, operand in enumerate(node.values):
+            found = self.value(operand, bound)
+            if either and index < len(node.values) - 1:
+                found = _unwrap(found)  # `x or y` goes on to y when x is None
+            result = found if result is None else join(result, found)
+        assert result is not None
         return result
 
     def _UnaryOp(self, node: ast.UnaryOp, bound: dict[str, Type]) -> Type:
@@ -467,7 +567,10 @@ class _Checker:
             self.value(node.operand, bound)
             return BOOL
         operand = self.expect(node.operand, bound, (FLOAT,), "a signed value")
-        return INT if operand.kind == "bool" else operand
+        written = node.operand.value if isinstance(node.operand, ast.Constant) else None
+        if isinstance(node.op, ast.USub) and type(written) is int:
+            return literal_of((-written,), written=True)  # Literal[-1] takes -1
+        return INT if operand.kind == "bool" else plain(operand)
 
     def _BinOp(self, node: ast.BinOp, bound: dict[str, Type]) -> Type:
         left = self.value(node.left, bound)
@@ -492,12 +595,15 @@ class _Checker:
         if symbol == "+" and left.kind == right.kind and left.kind in ("str", "list", "tuple"):
             if left.kind == "tuple":
                 return Type("tuple", left.args + right.args)
-            return join(left, right)
+            if left.kind == "str":
+                return STR
+            # the right side is checked against the left's items, the left on its own
+            return join(settled(left), right)
         if symbol == "+" and "Any" in kinds and kinds & {"str", "list"}:
-            return left if right.kind == "Any" else right
+            return plain(left if right.kind == "Any" else right)
         if symbol == "*" and left.kind in ("str", "list") and right.kind in ("int", "Any"):
             self.repetitions(node.left, node.right, bound)
-            return left
+            return plain(left)
         if symbol == "%" and left.kind == "str" and isinstance(node.left, ast.Constant):
             self.printf(str(node.left.value))
             return STR
@@ -692,7 +798,7 @@ class _Checker:
         )
 
     def method(self, function: ast.Attribute, node: ast.Call, bound: dict[str, Type]) -> Type:
-        owner = _unwrap(self.value(function.value, bound))
+        owner = settled(_unwrap(self.value(function.value, bound)))
         name = function.attr
         signature = METHODS.get(owner.kind, {}).get(name)
         if signature is None:
@@ -746,6 +852,11 @@ class _Checker:
         for keyword in node.keywords:
             assert keyword.arg is not None
             found = self.value(keyword.value, bound)
+            refusal = choice_refusal(
+                found, fields[keyword.arg], keyword.value, f"{type_name}.{keyword.arg}"
+            )
+            if refusal is not None:
+                raise self.fail(refusal, Codes.BAD_ARGUMENT)
             if not assignable(found, fields[keyword.arg]):
                 raise self.fail(
                     f"{type_name}.{keyword.arg} is {fields[keyword.arg]}, but "
@@ -774,12 +885,12 @@ class _Checker:
             return INT if name == "int" else FLOAT
         if name == "abs" and len(args) == 1:
             found = self.expect(args[0], bound, (FLOAT,), "the argument of abs()")
-            return INT if found.kind == "bool" else found
+            return INT if found.kind == "bool" else plain(found)
         if name == "round" and len(args) in (1, 2):
             found = self.expect(args[0], bound, (FLOAT,), "the argument of round()")
             if len(args) == 2:
                 self.expect(args[1], bound, (INT,), "the digits of round()")
-                return FLOAT if found.kind == "float" else found
+                return FLOAT if found.kind == "float" else plain(found)
             return ANY if found.kind == "Any" else INT
         if name == "len" and len(args) == 1:
             found = self.infer(args[0], bound)
@@ -811,7 +922,7 @@ class _Checker:
             start = keywords.get("start", INT)
             if not assignable(element, FLOAT) or not assignable(start, FLOAT):
                 raise self.fail(f"sum() adds numbers, but the items are {element}")
-            return join(element if element.kind != "bool" else INT, start)
+            return join(plain(element) if element.kind != "bool" else INT, plain(start))
         if name in ("min", "max") and len(args) == 1:
             element = self.iterable(args[0], bound, ordered=False)
             self.orderable(element, ast.unparse(node))

@@ -17,6 +17,7 @@ STDLIB_IMPORTS = {
     "datetime": "from datetime import datetime",
     "UTC": "from datetime import UTC",
     "Any": "from typing import Any",
+    "Literal": "from typing import Literal",
     "dataclasses": "import dataclasses",
     "contextlib": "import contextlib",
     "functools": "import functools",

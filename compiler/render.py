@@ -394,7 +394,7 @@ def render_models(project: ProjectInfo) -> str:
         classes=classes,
         uses_field="field(" in defaults,
         uses_datetime="datetime" in used,
-        uses_any="Any" in used,
+        typing_names=sorted(used & {"Any", "Literal"}),
     )
 
 
@@ -479,6 +479,8 @@ def render_activities(project: ProjectInfo) -> str:
         stdlib.add("from datetime import datetime")
     if "Any" in output_types:
         stdlib.add("from typing import Any")
+    if "Literal" in output_types:
+        stdlib.add("from typing import Literal")
     third_party = ["from temporalio import activity"] if items else []
     if helpers["simulate"] or helpers["http"] or helpers["shell"]:
         third_party.append("from temporalio.exceptions import ApplicationError")

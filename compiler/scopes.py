@@ -20,8 +20,10 @@ from compiler.expression_types import (
     Type,
     assignable,
     check_types,
+    choice_refusal,
     element_type,
     parse_annotation,
+    settled,
 )
 from compiler.expressions import FUNCTIONS, ExpressionError, free_names
 from compiler.generated_names import reserved_code_names
@@ -243,7 +245,7 @@ class _Analyser:
         annotation the kind declares."""
         source = kind.element_of.get(name)
         if source is not None and (node_id, source) in self.analysis.field_types:
-            return element_type(self.analysis.field_types[node_id, source]) or ANY
+            return element_type(settled(self.analysis.field_types[node_id, source])) or ANY
         return declared.get(name, "Any")
 
     def check_retries_end(self, node_id: str, config: ActivityConfig, catching: list[str]) -> None:
@@ -282,7 +284,9 @@ class _Analyser:
             names.update({name: ANY for name in scope.mapping if name not in names})
             for name in within.get(field_name, ()):
                 source = typed_by.get(name)
-                names[name] = self.analysis.field_types.get((node_id, f"config.{source}"), ANY)
+                names[name] = settled(
+                    self.analysis.field_types.get((node_id, f"config.{source}"), ANY)
+                )
             for type_name in self.constructors:
                 names.pop(type_name, None)
             environment = Environment(
@@ -316,8 +320,24 @@ class _Analyser:
                     "or 1h30m, or is an expression giving seconds, like input.timeout_seconds",
                 )
                 continue
+            refusal = self.choice_refusal(node_id, field_name, found, tree_)
+            if refusal is not None:
+                self.error(Codes.BAD_ARGUMENT, node_id, field_name, refusal)
+                continue
             self.analysis.field_types[node_id, field_name] = found
             self.analysis.checked_trees.setdefault(node_id, set()).add(ast.dump(tree_))
+
+    def choice_refusal(
+        self, node_id: str, field_name: str, found: Type, tree_: ast.expr
+    ) -> str | None:
+        """Why the value cannot be assigned where the node puts it, where that is declared a
+        Literal (the generated code would not type-check): None when it can."""
+        target = self.graph.targets.get(node_id, {}).get(field_name)
+        if target is None:
+            return None
+        annotation, what = target
+        wanted = parse_annotation(annotation, self.project.records)
+        return choice_refusal(found, wanted, tree_, what)
 
     def resolve(self, value: Any) -> Type:
         """A scope's type entry (annotation text or a worked-out type) as a Type."""
@@ -446,7 +466,7 @@ class _Analyser:
                 scope.bind(name, annotation, self.analysis.result_code.get(name))
                 if name in typed_by:
                     source = (node.id, f"config.{typed_by[name]}")
-                    scope.types[name] = self.analysis.field_types.get(source, ANY)
+                    scope.types[name] = settled(self.analysis.field_types.get(source, ANY))
             if kind.role is not Role.CONTAINER:
                 self.analysis.after_body_scopes[node.id] = scope.child()
                 self.check_names(node.id, scope, "late")

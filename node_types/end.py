@@ -28,6 +28,8 @@ def validate(config: EndConfig, ctx: NodeCheck) -> None:
             "value",
             "this returns nothing; set an output type or clear the value",
         )
+    if config.value is not None:
+        ctx.assigns("value", ctx.scope_output, "the result")
 
 
 def expressions(config: EndConfig) -> Iterable[ExpressionRef]:

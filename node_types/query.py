@@ -23,6 +23,7 @@ class QueryConfig(Config):
 
 def validate(config: QueryConfig, ctx: NodeCheck) -> None:
     ctx.typeref("returns", config.returns)
+    ctx.assigns("value", ctx.project.annotation(config.returns), f"the answer of {config.name!r}")
 
 
 def prepare(config: QueryConfig, ctx: NodeRender) -> dict[str, object]:

@@ -27,10 +27,13 @@ class SetStateConfig(Config):
 
 
 def validate(config: SetStateConfig, ctx: NodeCheck) -> None:
-    state_fields = {var.name for var in ctx.workflow.definition.state}
+    state_fields = {var.name: var.type for var in ctx.workflow.definition.state}
     for index, assignment in enumerate(config.assignments):
         field = f"assignments.{index}.target"
         state_match = _STATE_TARGET.match(assignment.target)
+        if state_match and state_match.group(1) in state_fields:
+            annotation = ctx.project.annotation(state_fields[state_match.group(1)])
+            ctx.assigns(f"assignments.{index}.value", annotation, assignment.target)
         if state_match:
             if state_match.group(1) not in state_fields:
                 ctx.error(
