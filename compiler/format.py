@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import re
 import subprocess
 import sys
 import tempfile
@@ -46,6 +48,83 @@ def ruff_binary() -> str:
     return found
 
 
+SPLIT_LONGER_THAN = 80
+"""String literals longer than this are written as several pieces, split between words, for
+the formatter to lay out within the line width (it joins pieces again where they fit)."""
+PIECE = 56
+
+
+def _pieces(values: list[ast.expr]) -> list[list[ast.expr]]:
+    """An f-string's (or a string's) parts regrouped into pieces of about PIECE characters,
+    split only after a space in literal text."""
+    pieces: list[list[ast.expr]] = [[]]
+    size = 0
+    for value in values:
+        if not (isinstance(value, ast.Constant) and isinstance(value.value, str)):
+            pieces[-1].append(value)
+            size += len(ast.unparse(value))
+            continue
+        for word in re.split(r"(?<= )", value.value):
+            if not word:
+                continue
+            if size + len(word) > PIECE and _ends_with_space(pieces[-1]):
+                pieces.append([])
+                size = 0
+            pieces[-1].append(ast.Constant(word))
+            size += len(word)
+    return [piece for piece in pieces if piece]
+
+
+def _ends_with_space(piece: list[ast.expr]) -> bool:
+    """Whether a piece may end here: after a space, so no piece starts with one."""
+    last = piece[-1] if piece else None
+    return isinstance(last, ast.Constant) and str(last.value).endswith(" ")
+
+
+def _literal(piece: list[ast.expr]) -> str:
+    if all(isinstance(value, ast.Constant) for value in piece):
+        return repr("".join(str(value.value) for value in piece))  # type: ignore[attr-defined]
+    return ast.unparse(ast.JoinedStr(values=piece))
+
+
+def split_long_strings(text: str) -> str:
+    """The module with every long string literal written as pieces: `"a b" "c"` is the same
+    value, which the formatter can break across lines (docstrings are left alone)."""
+    tree = ast.parse(text)
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+    }
+    found: list[ast.expr] = []
+    stack: list[ast.AST] = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.JoinedStr) or (
+            isinstance(node, ast.Constant) and isinstance(node.value, str)
+        ):
+            if id(node) not in docstrings and node.lineno == node.end_lineno:
+                found.append(node)
+            continue  # never split a string nested in an f-string's expressions
+        stack.extend(ast.iter_child_nodes(node))
+    lines = text.split("\n")
+    for node in sorted(found, key=lambda n: (n.lineno, n.col_offset), reverse=True):
+        line = lines[node.lineno - 1].encode()
+        start, end = node.col_offset, node.end_col_offset
+        assert end is not None
+        if end - start <= SPLIT_LONGER_THAN:
+            continue
+        values = node.values if isinstance(node, ast.JoinedStr) else [node]
+        pieces = _pieces(values)
+        if len(pieces) < 2:
+            continue
+        written = " ".join(_literal(piece) for piece in pieces)
+        lines[node.lineno - 1] = (line[:start] + written.encode() + line[end:]).decode()
+    return "\n".join(lines)
+
+
 def format_sources(files: dict[str, str], package: str) -> dict[str, str]:
     """The same files, ruff-formatted (imports sorted too); raises FormatError if one is broken."""
     python = {path: text for path, text in files.items() if path.endswith(".py")}
@@ -55,6 +134,7 @@ def format_sources(files: dict[str, str], package: str) -> dict[str, str]:
         except SyntaxError as error:
             line = (error.text or "").strip()
             raise FormatError(f"{path}:{error.lineno}: {error.msg}: {line[:200]}") from None
+        python[path] = split_long_strings(text)
     with tempfile.TemporaryDirectory(prefix="wfd-format-") as folder:
         root = Path(folder)
         (root / "ruff.toml").write_text(ruff_settings(package))

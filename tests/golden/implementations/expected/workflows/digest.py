@@ -56,7 +56,8 @@ class DigestWorkflow:
             ask_model,
             AskModelInput(
                 model="small",
-                prompt=f"Write a {self._input.tone} two-line weather digest for {forecast.city}: {forecast.summary}, high of {round(forecast.high_c)}°C.",
+                prompt=f"Write a {self._input.tone} two-line weather digest for {forecast.city}: {forecast.summary}, "
+                f"high of {round(forecast.high_c)}°C.",
             ),
             start_to_close_timeout=timedelta(minutes=3),
             retry_policy=RetryPolicy(initial_interval=timedelta(seconds=3), maximum_attempts=3),
