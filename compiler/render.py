@@ -557,7 +557,16 @@ def render_starter(project: ProjectInfo) -> str:
         workflows=items,
         models=sorted(wf.input.class_name for wf in project.workflows.values()),
         uses_uuid=uses_uuid,
+        checks_choices=_input_takes_choices(project),
     )
+
+
+def _input_takes_choices(project: ProjectInfo) -> bool:
+    """Whether a workflow's input holds a Literal somewhere (in a field, or in a project type):
+    the starter then refuses a value outside its choices before it starts anything."""
+    annotations = [a for wf in project.workflows.values() for a in wf.input.fields.values()]
+    annotations += [a for fields in project.type_fields.values() for a in fields.values()]
+    return "Literal" in names_in(" ".join(annotations))
 
 
 def render_schedules(project: ProjectInfo, trees: list[tuple[Tree, Analysis]]) -> str:

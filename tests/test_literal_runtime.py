@@ -1,0 +1,56 @@
+"""Literal fields on the dev server: the choices travel through input, state, an activity, a
+query and an update; a start with a value outside them is refused by the generated starter
+before anything starts (a worker decoding it would fail every workflow task, without end)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from temporalio.client import Client
+from temporalio.service import RPCError, RPCStatusCode
+
+from tests.harness import import_package, running_worker, unique_id
+from tests.test_literal_types import review_project
+from tests.test_starter_runtime import run_starter
+
+
+async def test_literal_values_round_trip_through_a_run(client: Client, tmp_path: Path) -> None:
+    modules = import_package(review_project(unique_id("choices").replace("-", "")), tmp_path)
+    models = modules["models"]
+    async with running_worker(client, modules) as task_queue:
+        handle = await client.start_workflow(
+            "review",
+            models.ReviewInput(phase="done", priority=3),
+            id=unique_id("review"),
+            task_queue=task_queue,
+        )
+        assert await handle.result() == "approved"
+        assert await handle.query("stage") == "done"
+
+
+async def test_a_value_outside_the_choices_is_refused_before_a_start(
+    client: Client, tmp_path: Path
+) -> None:
+    document = review_project(unique_id("choices").replace("-", ""))
+    modules = import_package(document, tmp_path)
+    workflow_id = unique_id("refused")
+    refused = run_starter(
+        client,
+        tmp_path,
+        modules["package"].__name__,
+        "start",
+        "review",
+        "--id",
+        workflow_id,
+        "--input",
+        json.dumps({"phase": "revew"}),
+    )
+    assert refused.returncode == 1
+    assert refused.stderr == (
+        "error: input.phase takes one of 'draft', 'review', 'done'; 'revew' is not one of them\n"
+    )
+    with pytest.raises(RPCError) as missing:
+        await client.get_workflow_handle(workflow_id).describe()
+    assert missing.value.status == RPCStatusCode.NOT_FOUND
