@@ -25,7 +25,7 @@ from tests.harness import chain, edge, node, project, unique_id
 
 def order_project(project_id: str) -> dict[str, Any]:
     """`order`: reserve (simulated), a 1 s pause, then an approval gate the `decide` update
-    answers; a `note` signal keeps notes that the `notes` query reads."""
+    answers (`yes` or `no`); a `note` signal keeps notes that the `notes` query reads."""
 
     def assign(node_id: str, target: str, value: str) -> dict[str, Any]:
         return node(node_id, "set_state", assignments=[{"target": target, "value": value}])
@@ -36,8 +36,13 @@ def order_project(project_id: str) -> dict[str, Any]:
             {
                 "id": "order",
                 "name": "Order",
-                "input": {"item": "str", "qty": "int", "note": "str"},
-                "input_defaults": {"note": ""},
+                "input": {
+                    "item": "str",
+                    "qty": "int",
+                    "note": "str",
+                    "speed": "Literal['normal', 'rush']",
+                },
+                "input_defaults": {"note": "", "speed": "normal"},
                 "output": "str",
                 "state": [
                     {"name": "decision", "type": "str", "default": ""},
@@ -74,7 +79,7 @@ def order_project(project_id: str) -> dict[str, Any]:
                         "update",
                         "Decide",
                         name="decide",
-                        params={"decision": "str"},
+                        params={"decision": "Literal['yes', 'no']"},
                         returns="str",
                     ),
                     assign("store", "state.decision", "payload.decision"),
@@ -168,6 +173,7 @@ def test_a_bad_input_is_refused_naming_the_field_and_no_run_starts(
         "input.qty": {"item": "pen"},
         "input.item": {"item": 3, "qty": 1},
         "input.colour": {"item": "pen", "qty": 1, "colour": "red"},
+        "input.speed": {"item": "pen", "qty": 1, "speed": "slow"},
     }
     tried = []
     for field, value in bad.items():
@@ -179,6 +185,8 @@ def test_a_bad_input_is_refused_naming_the_field_and_no_run_starts(
         assert answer.status_code == 422, answer.text
         assert [d["field"] for d in answer.json()["diagnostics"]] == [field]
         assert field in answer.json()["detail"]
+        if field == "input.speed":
+            assert "must be one of 'normal', 'rush', not 'slow'" in answer.json()["detail"]
     unknown = api.post(url, json={"workflow": "nope", "input": {}})
     assert unknown.status_code == 404
     assert "order" in unknown.json()["detail"]
@@ -245,6 +253,9 @@ def test_a_run_is_signalled_queried_and_approved_by_an_update(
     rejected = api.post(
         f"/api/runs/{workflow_id}/update", json={"name": "decide", "payload": {"choice": "yes"}}
     )
+    unchosen = api.post(
+        f"/api/runs/{workflow_id}/update", json={"name": "decide", "payload": {"decision": "ok"}}
+    )
     decided = api.post(
         f"/api/runs/{workflow_id}/update", json={"name": "decide", "payload": {"decision": "yes"}}
     )
@@ -259,6 +270,9 @@ def test_a_run_is_signalled_queried_and_approved_by_an_update(
     assert gates.status_code == 200
     assert [gate["gate"] for gate in gates.json()["result"]] == ["approval"]
     assert rejected.status_code == 422
+    assert unchosen.status_code == 422
+    assert [d["field"] for d in unchosen.json()["diagnostics"]] == ["payload.decision"]
+    assert "one of 'yes', 'no'" in unchosen.json()["detail"]
     assert decided.status_code == 200, decided.text
     assert decided.json()["result"] == "noted yes"
     assert finished["result"] == f"reserved 2 {item}"
