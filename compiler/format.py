@@ -51,34 +51,42 @@ def ruff_binary() -> str:
 SPLIT_LONGER_THAN = 80
 """String literals longer than this are written as several pieces, split between words, for
 the formatter to lay out within the line width (it joins pieces again where they fit)."""
-PIECE = 56
+PIECE = 50
 
 
 def _pieces(values: list[ast.expr]) -> list[list[ast.expr]]:
     """An f-string's (or a string's) parts regrouped into pieces of about PIECE characters,
-    split only after a space in literal text."""
+    split in literal text between words: after a space, or after a placeholder when enough
+    text follows; never so that a piece starts with a space."""
+    parts: list[ast.expr] = []
+    for value in values:
+        if isinstance(value, ast.Constant) and isinstance(value.value, str):
+            parts += [ast.Constant(word) for word in re.split(r"(?<= )", value.value) if word]
+        else:
+            parts.append(value)
+    sizes = [
+        len(part.value) if isinstance(part, ast.Constant) else len(ast.unparse(part))
+        for part in parts
+    ]
     pieces: list[list[ast.expr]] = [[]]
     size = 0
-    for value in values:
-        if not (isinstance(value, ast.Constant) and isinstance(value.value, str)):
-            pieces[-1].append(value)
-            size += len(ast.unparse(value))
-            continue
-        for word in re.split(r"(?<= )", value.value):
-            if not word:
-                continue
-            if size + len(word) > PIECE and _ends_with_space(pieces[-1]):
-                pieces.append([])
-                size = 0
-            pieces[-1].append(ast.Constant(word))
-            size += len(word)
+    for index, part in enumerate(parts):
+        word = part.value if isinstance(part, ast.Constant) else None
+        previous = pieces[-1][-1] if pieces[-1] else None
+        after_space = isinstance(previous, ast.Constant) and str(previous.value).endswith(" ")
+        after_placeholder = previous is not None and not isinstance(previous, ast.Constant)
+        if word is None:  # a placeholder starts a piece after a space
+            may_break = after_space
+        else:
+            may_break = not word.startswith(" ") and (
+                after_space or (after_placeholder and sum(sizes[index:]) > PIECE // 3)
+            )
+        if size + sizes[index] > PIECE and may_break:
+            pieces.append([])
+            size = 0
+        pieces[-1].append(part)
+        size += sizes[index]
     return [piece for piece in pieces if piece]
-
-
-def _ends_with_space(piece: list[ast.expr]) -> bool:
-    """Whether a piece may end here: after a space, so no piece starts with one."""
-    last = piece[-1] if piece else None
-    return isinstance(last, ast.Constant) and str(last.value).endswith(" ")
 
 
 def _literal(piece: list[ast.expr]) -> str:

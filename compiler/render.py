@@ -389,8 +389,12 @@ def render_models(project: ProjectInfo) -> str:
     used = names_in(text_fields)
     classes = _in_dependency_order(classes)
     _evaluated_annotations(classes, {cls["name"] for cls in classes})
+    title = project.project.name or project.project.id
     return ENVIRONMENT.get_template("models.py.jinja").render(
-        project_name=project.project.name or project.project.id,
+        docstring=docstring(
+            f"Data types of the {title} project: shared types, workflow inputs, state and "
+            "payloads."
+        ),
         classes=classes,
         uses_field="field(" in defaults,
         uses_datetime="datetime" in used,

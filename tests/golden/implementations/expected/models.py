@@ -1,4 +1,6 @@
-"""Data types of the Daily digest project: shared types, workflow inputs, state and payloads."""
+"""Data types of the Daily digest project: shared types, workflow inputs, state
+and payloads.
+"""
 
 from dataclasses import dataclass
 from datetime import datetime

@@ -1,4 +1,6 @@
-"""Data types of the Orders project: shared types, workflow inputs, state and payloads."""
+"""Data types of the Orders project: shared types, workflow inputs, state and
+payloads.
+"""
 
 from dataclasses import dataclass, field
 

@@ -188,8 +188,8 @@ class PatchFleetWorkflow:
             await workflow.execute_activity(
                 notify_team,
                 NotifyTeamInput(
-                    text=f"{len(self._state.failed)} hosts in {self._input.region} "
-                    f"failed: {self._state.failed}"
+                    text=f"{len(self._state.failed)} hosts in "
+                    f"{self._input.region} failed: {self._state.failed}"
                 ),
                 start_to_close_timeout=timedelta(minutes=1),
                 retry_policy=RetryPolicy(maximum_attempts=10),

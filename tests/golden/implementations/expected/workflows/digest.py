@@ -56,7 +56,8 @@ class DigestWorkflow:
             ask_model,
             AskModelInput(
                 model="small",
-                prompt=f"Write a {self._input.tone} two-line weather digest for {forecast.city}: {forecast.summary}, "
+                prompt=f"Write a {self._input.tone} two-line weather "
+                f"digest for {forecast.city}: {forecast.summary}, "
                 f"high of {round(forecast.high_c)}°C.",
             ),
             start_to_close_timeout=timedelta(minutes=3),

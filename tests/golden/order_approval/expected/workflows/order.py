@@ -78,7 +78,8 @@ class OrderWorkflow:
         )
         await workflow.wait_condition(workflow.all_handlers_finished)
         raise ApplicationError(
-            f"order {self._input.order_id} was not approved: {self._state.rejected_reason or 'no answer in time'}",
+            f"order {self._input.order_id} was not approved: "
+            f"{self._state.rejected_reason or 'no answer in time'}",
             type="OrderRejected",
             non_retryable=True,
         )
