@@ -4,6 +4,7 @@ import { useMemo } from "react";
 import { useShallow } from "zustand/react/shallow";
 
 import type { Diagnostic, JsonSchema } from "../api/types";
+import { literalChoices, TYPE_EXAMPLES } from "../document/typerefs";
 import { KindIcon } from "../components/KindIcon";
 import { useEditor, useEditorStore } from "../editor/context";
 import { selectedNodeIds, type EditorState } from "../editor/store";
@@ -25,7 +26,10 @@ function useSuggestions() {
   const project = useEditor((state) => state.project);
   const workflows = useEditor((state) => state.projectWorkflows);
   return useMemo(() => {
-    const types = ["str", "int", "float", "bool", "datetime", "Any", "None", ...Object.keys(project.types)];
+    const types = [
+      ...["str", "int", "float", "bool", "datetime", "Any", "None", ...TYPE_EXAMPLES],
+      ...Object.keys(project.types),
+    ];
     const suggestions = (name: string): string[] | undefined => {
       if (name === "activity") return project.activities.map((activity) => activity.name);
       if (name === "workflow") return workflows.map((workflow) => workflow.id);
@@ -138,6 +142,12 @@ export function WorkflowSettingsForm({ documentSchema }: { documentSchema: JsonS
     suggestions,
     expectedKeys,
     formatOf: (path) => WORKFLOW_FORMATS[path],
+    choicesOf: (path, parent) => {
+      // a default of a Literal field is one of its values
+      const input = /^input_defaults\.(.+)$/.exec(path)?.[1];
+      const type = input !== undefined ? meta.input[input] : /^state\.\d+\.default$/.test(path) ? parent.type : undefined;
+      return typeof type === "string" ? (literalChoices(type) ?? undefined) : undefined;
+    },
     idPrefix: "workflow",
   };
   const metaRecord = meta as unknown as Record<string, unknown>;

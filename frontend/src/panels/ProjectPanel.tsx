@@ -4,6 +4,7 @@ import { useMemo } from "react";
 import { useShallow } from "zustand/react/shallow";
 
 import type { Diagnostic, JsonSchema, ProjectSettings } from "../api/types";
+import { TYPE_EXAMPLES } from "../document/typerefs";
 import { useEditor, useEditorStore } from "../editor/context";
 import type { EditorState } from "../editor/store";
 import { type FormContext, SchemaField } from "./SchemaForm";
@@ -22,7 +23,10 @@ export function ProjectPanel({ documentSchema }: { documentSchema: JsonSchema })
       if (!diagnostic.field) continue;
       problems.set(diagnostic.field, [...(problems.get(diagnostic.field) ?? []), diagnostic]);
     }
-    const types = ["str", "int", "float", "bool", "datetime", "Any", "None", ...Object.keys(project.types)];
+    const types = [
+      ...["str", "int", "float", "bool", "datetime", "Any", "None", ...TYPE_EXAMPLES],
+      ...Object.keys(project.types),
+    ];
     return {
       root: documentSchema,
       problems,

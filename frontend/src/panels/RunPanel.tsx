@@ -13,11 +13,12 @@ import { isDirty } from "../editor/store";
 import { link } from "../pages/router";
 import { runApi } from "../run/api";
 import { useRun, useRunStore } from "../run/context";
-import { gateDecisions, gateName, type Handler, handlersOf, initialTexts, readFields, fieldKind } from "../run/fields";
+import { gateDecisions, gateName, type Handler, handlersOf, initialTexts, readFields } from "../run/fields";
 import { readStandIns, type StandInRow, standInErrors } from "../run/standIns";
 import { failureWords, formatDuration, formatTime, nodeBadge, runStatusTone, statusWords } from "../run/overlay";
 import type { NodeRunState } from "../run/types";
 import { ChildrenButton } from "./ChildrenView";
+import { FieldsForm } from "./FieldsForm";
 import { StandInsForm } from "./StandInsForm";
 
 const LIST_EVERY_MS = 3000;
@@ -39,69 +40,6 @@ function fieldErrors(error: unknown, prefix: string): Record<string, string> {
 function show(value: unknown): string {
   if (value === undefined || value === null) return "—";
   return typeof value === "string" ? value : JSON.stringify(value, null, 2);
-}
-
-// --- a typed form ---------------------------------------------------------------------------
-
-function FieldsForm({
-  fields,
-  texts,
-  errors,
-  idPrefix,
-  onChange,
-}: {
-  fields: Fields;
-  texts: Record<string, string>;
-  errors: Record<string, string>;
-  idPrefix: string;
-  onChange(name: string, text: string): void;
-}) {
-  return (
-    <>
-      {Object.entries(fields).map(([name, type]) => {
-        const id = `${idPrefix}-${name}`;
-        const kind = fieldKind(type);
-        return (
-          <div key={name} className="field run-field">
-            <div className="field-label">
-              <label htmlFor={id}>{name}</label>
-              <code className="field-type">{type}</code>
-            </div>
-            {kind === "bool" ? (
-              <input
-                id={id}
-                type="checkbox"
-                checked={texts[name] === "true"}
-                onChange={(event) => onChange(name, event.target.checked ? "true" : "false")}
-              />
-            ) : kind === "json" ? (
-              <textarea
-                id={id}
-                className="text-input mono"
-                rows={Math.min(6, Math.max(2, Math.ceil((texts[name]?.length ?? 0) / 40)))}
-                value={texts[name] ?? ""}
-                onChange={(event) => onChange(name, event.target.value)}
-              />
-            ) : (
-              <input
-                id={id}
-                className="text-input"
-                type={kind === "text" ? "text" : "number"}
-                step={kind === "integer" ? 1 : "any"}
-                value={texts[name] ?? ""}
-                onChange={(event) => onChange(name, event.target.value)}
-              />
-            )}
-            {errors[name] && (
-              <div className="field-problems" data-testid="run-field-error" data-field={name}>
-                {errors[name]}
-              </div>
-            )}
-          </div>
-        );
-      })}
-    </>
-  );
 }
 
 function useFieldTexts(fields: Fields, defaults?: Record<string, unknown>) {

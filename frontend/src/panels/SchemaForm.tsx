@@ -5,6 +5,7 @@ import { Plus, X } from "lucide-react";
 import { memo, useState } from "react";
 
 import type { Diagnostic, JsonSchema } from "../api/types";
+import type { Choice } from "../document/typerefs";
 import { CodeInput, type CodeFormat } from "./CodeInput";
 
 /** What the form knows beyond the schema: names to suggest and problems to show. */
@@ -18,6 +19,8 @@ export interface FormContext {
   expectedKeys(path: string, parent: Record<string, unknown>): string[] | undefined;
   /** A format that the schema does not state, e.g. `settings.id_template` -> template. */
   formatOf?(path: string): CodeFormat | undefined;
+  /** The only values a field may take, where its type says so (a default of a Literal field). */
+  choicesOf?(path: string, parent: Record<string, unknown>): Choice[] | undefined;
   idPrefix: string;
 }
 
@@ -247,6 +250,25 @@ function JsonField({ path, value, onChange, context }: FieldProps) {
   );
 }
 
+/** One of a few values, each kept as it is (text or a number): a Literal field's default. */
+function ChoiceField({ path, value, required, onChange, context, choices }: FieldProps & { choices: Choice[] }) {
+  const current = choices.findIndex((choice) => choice === value);
+  return (
+    <select
+      id={`${context.idPrefix}-${path}`}
+      value={current < 0 ? "" : String(current)}
+      onChange={(event) => onChange(event.target.value === "" ? undefined : choices[Number(event.target.value)])}
+    >
+      {(!required || current < 0) && <option value="">—</option>}
+      {choices.map((choice, index) => (
+        <option key={index} value={String(index)}>
+          {String(choice)}
+        </option>
+      ))}
+    </select>
+  );
+}
+
 function DictField({ name, path, schema, value, parent, onChange, context }: FieldProps) {
   const entries = isObj(value) ? Object.entries(value) : [];
   const valueSchema =
@@ -437,6 +459,8 @@ function UnionField({ name, path, schema, value, required, onChange, context }: 
 function Field(props: FieldProps) {
   const { schema, nullable } = unwrapNullable(props.schema, props.context.root);
   const field = { ...props, schema, required: props.required && !nullable };
+  const choices = props.context.choicesOf?.(props.path, props.parent);
+  if (choices) return <ChoiceField {...field} choices={choices} />;
   if (schema.oneOf) return <UnionField {...field} />;
   const type = Array.isArray(schema.type) ? schema.type[0] : schema.type;
   switch (type) {

@@ -39,6 +39,19 @@ describe("typed fields as form texts", () => {
     });
   });
 
+  it("starts a Literal field at its first value and reads a choice back as its value", () => {
+    const choices = { phase: "Literal['draft', 'done']", level: "Literal[1, 2]", maybe: "Literal['a'] | None" };
+    expect(initialTexts(choices, { level: 2 }, types)).toEqual({ phase: "draft", level: "2", maybe: "" });
+    const read = readFields(choices, { phase: "done", level: "2", maybe: "" });
+    expect(read.errors).toEqual({});
+    expect(read.value).toEqual({ phase: "done", level: 2, maybe: null });
+    expect(readFields(choices, { phase: "dne", level: "3", maybe: "b" }).errors).toEqual({
+      phase: "choose one of 'draft', 'done'",
+      level: "choose one of 1, 2",
+      maybe: "choose one of 'a'",
+    });
+  });
+
   it("names the field whose text is not of its type", () => {
     const read = readFields({ count: "int", items: "list[str]" }, { count: "2.5", items: "[oops" });
     expect(Object.keys(read.errors).sort()).toEqual(["count", "items"]);

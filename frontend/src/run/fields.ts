@@ -1,9 +1,11 @@
 // Typed fields (a workflow's input, a signal's or an update's payload) as form texts and back.
 import type { DocNode, Fields, TypeDef, Workflow } from "../api/types";
+import { type Choice, literalChoices } from "../document/typerefs";
 
-export type FieldKind = "text" | "integer" | "number" | "bool" | "json";
+export type FieldKind = "text" | "integer" | "number" | "bool" | "choice" | "json";
 
 export function fieldKind(type: string): FieldKind {
+  if (literalChoices(type)) return "choice";
   const bare = type.replace(/\s*\|\s*None$/, "").trim();
   if (bare === "str" || bare === "datetime") return "text";
   if (bare === "int") return "integer";
@@ -16,6 +18,8 @@ export function fieldKind(type: string): FieldKind {
 export function emptyValue(type: string, types: Record<string, TypeDef>, depth = 0): unknown {
   const trimmed = type.trim();
   if (/\|\s*None$/.test(trimmed)) return null;
+  const choices = literalChoices(trimmed);
+  if (choices) return choices[0];
   if (trimmed === "str") return "";
   if (trimmed === "int" || trimmed === "float") return 0;
   if (trimmed === "bool") return false;
@@ -33,7 +37,7 @@ export function emptyValue(type: string, types: Record<string, TypeDef>, depth =
 
 export function toText(value: unknown, type: string): string {
   const kind = fieldKind(type);
-  if (kind === "text") return value === null || value === undefined ? "" : String(value);
+  if (kind === "text" || kind === "choice") return value === null || value === undefined ? "" : String(value);
   if (kind === "integer" || kind === "number") return value === null || value === undefined ? "" : String(value);
   if (kind === "bool") return value ? "true" : "false";
   return JSON.stringify(value ?? null, null, 1).replace(/\n\s*/g, " ");
@@ -85,6 +89,14 @@ export function readFields(fields: Fields, texts: Record<string, string>): ReadF
       case "bool":
         value[name] = text === "true";
         break;
+      case "choice": {
+        const choices = literalChoices(type) ?? [];
+        const chosen = choices.find((choice) => String(choice) === text);
+        if (chosen !== undefined) value[name] = chosen;
+        else if (optional && text === "") value[name] = null;
+        else errors[name] = `choose one of ${choices.map(shownChoice).join(", ")}`;
+        break;
+      }
       default:
         try {
           value[name] = JSON.parse(text);
@@ -94,6 +106,11 @@ export function readFields(fields: Fields, texts: Record<string, string>): ReadF
     }
   }
   return { value, errors };
+}
+
+/** A choice as the compiler's messages write it: `'draft'`, `2`. */
+export function shownChoice(choice: Choice): string {
+  return typeof choice === "string" ? `'${choice}'` : String(choice);
 }
 
 export interface Handler {
