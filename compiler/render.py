@@ -139,6 +139,9 @@ class WorkflowRenderer:
     def after_body_scope(self, node_id: str) -> Scope:
         return self.analysis.after_body_scopes[node_id]
 
+    def body_scope(self, node_id: str) -> Scope:
+        return self.analysis.body_scopes[node_id]
+
     def container_name(self, node_id: str, name: str) -> str:
         return self.analysis.container_names[node_id][name]
 
@@ -392,8 +395,7 @@ def render_models(project: ProjectInfo) -> str:
     title = project.project.name or project.project.id
     return ENVIRONMENT.get_template("models.py.jinja").render(
         docstring=docstring(
-            f"Data types of the {title} project: shared types, workflow inputs, state and "
-            "payloads."
+            f"Data types of the {title} project: shared types, workflow inputs, state and payloads."
         ),
         classes=classes,
         uses_field="field(" in defaults,

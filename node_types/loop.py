@@ -96,6 +96,7 @@ def prepare(config: LoopConfig, ctx: NodeRender) -> dict[str, object]:
     else:
         variables.update(
             item=ctx.container_name("item"),
+            item_type=ctx.body_annotation("item"),
             index=ctx.container_name("index"),
             uses_index=ctx.container_name("index") in names_in(body),
             items=ctx.expr(config.items or ""),

@@ -120,7 +120,7 @@ class PatchFleetWorkflow:
                 self._state.failed = self._state.failed + [each_host_item + ": " + one_host_error]
         smoke_all_slots = asyncio.Semaphore(4)
 
-        async def smoke_all_body(smoke_all_item: Any) -> None:
+        async def smoke_all_body(smoke_all_item: str) -> None:
             async with smoke_all_slots:
                 passed = await workflow.execute_activity(
                     smoke_test,

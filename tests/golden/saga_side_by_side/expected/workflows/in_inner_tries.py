@@ -33,7 +33,7 @@ class InInnerTriesWorkflow:
         try:
             each_slots = asyncio.Semaphore(2)
 
-            async def each_body(each_item: Any) -> None:
+            async def each_body(each_item: str) -> None:
                 async with each_slots:
                     inner_compensations: list[Callable[[], Awaitable[Any]]] = []
                     try:

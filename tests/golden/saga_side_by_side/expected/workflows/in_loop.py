@@ -33,7 +33,7 @@ class InLoopWorkflow:
         try:
             each_slots = asyncio.Semaphore(2)
 
-            async def each_body(each_item: Any) -> None:
+            async def each_body(each_item: str) -> None:
                 async with each_slots:
                     book_item_handle = workflow.start_activity(
                         book,
