@@ -12,7 +12,16 @@ from compiler.diagnostics import Codes
 from compiler.document import RetrySpec
 from compiler.durations import parse_duration
 from compiler.expressions import ExpressionError, free_names, parse_expression
-from node_types.base import Config, Duration, Expression, ExpressionRef, NodeType, ResultName, Role
+from node_types.base import (
+    Config,
+    Duration,
+    Expression,
+    ExpressionRef,
+    NodeType,
+    ResultName,
+    Role,
+    duration_expressions,
+)
 
 
 class Compensation(Config):
@@ -49,6 +58,9 @@ class ActivityConfig(Config):
     )
 
 
+TIMEOUTS = frozenset({"start_to_close_timeout", "schedule_to_close_timeout", "heartbeat_timeout"})
+"""The call's timeouts: durations, or expressions giving seconds."""
+
 LONG_CALL_SECONDS = 5 * 60
 """A call allowed to run longer than this should heartbeat (E217)."""
 
@@ -74,8 +86,8 @@ def heartbeat_advice(activity: str, start_to_close: str, heartbeat: str | None) 
 def validate_call(
     config: ActivityConfig, ctx: NodeCheck, skip_fields: tuple[str, ...] = ()
 ) -> None:
-    for name in ("start_to_close_timeout", "schedule_to_close_timeout", "heartbeat_timeout"):
-        ctx.duration(name, getattr(config, name))
+    for name in TIMEOUTS:
+        ctx.duration(name, getattr(config, name), expression=True)
     ctx.retry("retry", config.retry)
     info = ctx.activity("activity", config.activity)
     if info is None:
@@ -119,6 +131,7 @@ def _reads(text: str, name: str) -> bool:
 
 
 def argument_expressions(config: ActivityConfig) -> Iterable[ExpressionRef]:
+    yield from duration_expressions(config, TIMEOUTS)
     for name, text in config.args.items():
         yield f"args.{name}", text, False
     if config.compensation is not None:
@@ -220,6 +233,7 @@ KIND = NodeType(
     template="activity.jinja",
     validate=validate_call,
     expressions=argument_expressions,
+    duration_fields=TIMEOUTS,
     after_body_fields=frozenset({"config.compensation"}),
     binds=binds,
     activity_calls=activity_calls,

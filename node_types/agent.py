@@ -13,6 +13,7 @@ from pydantic import Field
 from compiler.context import NodeCheck, NodeRender
 from compiler.diagnostics import Codes
 from node_types.activity import (
+    TIMEOUTS,
     ActivityConfig,
     activity_calls,
     argument_expressions,
@@ -62,6 +63,7 @@ KIND = NodeType(
     template="activity.jinja",
     validate=validate,
     expressions=expressions,
+    duration_fields=TIMEOUTS,
     after_body_fields=frozenset({"config.compensation"}),
     binds=binds,
     activity_calls=activity_calls,

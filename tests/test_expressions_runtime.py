@@ -10,7 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowFailureError
+from temporalio.exceptions import ActivityError
+from temporalio.exceptions import TimeoutError as TemporalTimeoutError
 from temporalio.worker import Replayer
 
 from compiler import compile_project
@@ -154,3 +156,50 @@ def test_a_duration_expression_gives_seconds() -> None:
     found = [(d.code, d.node_id, d.field) for d in result.diagnostics]
     assert found == [("E206", "nap", "config.duration")]
     assert "is str; a duration is written like 30s" in result.diagnostics[0].message
+
+
+async def test_an_activity_timeout_read_from_the_input(client: Client, package_dir: Path) -> None:
+    """A call's start-to-close timeout given in seconds by the run's input: a slow call fails
+    on it, a patient one does not."""
+    flow = {
+        "id": "timed",
+        "name": "timed",
+        "input": {"allowed_seconds": "int"},
+        "output": "str",
+        "state": [],
+        "nodes": [
+            node("start", "start"),
+            node(
+                "slow",
+                "activity",
+                activity="slow_step",
+                start_to_close_timeout="input.allowed_seconds",
+                retry={"maximum_attempts": 1},
+                result="answer",
+            ),
+            node("finish", "end", value="answer"),
+        ],
+        "edges": chain("start", "slow", "finish"),
+    }
+    step = {
+        "name": "slow_step",
+        "input": {},
+        "output": "str",
+        "implementation": {"kind": "simulate", "result": "done", "delay_seconds": 2},
+    }
+    modules = import_package(project("expr-activity-timeout", [flow], [step]), package_dir)
+    models = modules["models"]
+    async with running_worker(client, modules) as task_queue:
+        patient = await client.start_workflow(
+            "timed", models.TimedInput(allowed_seconds=30), id=unique_id("t"), task_queue=task_queue
+        )
+        hasty = await client.start_workflow(
+            "timed", models.TimedInput(allowed_seconds=1), id=unique_id("t"), task_queue=task_queue
+        )
+        answer = await patient.result()
+        with pytest.raises(WorkflowFailureError) as raised:
+            await hasty.result()
+    assert answer == "done"
+    cause = raised.value.cause
+    assert isinstance(cause, ActivityError)
+    assert isinstance(cause.cause, TemporalTimeoutError)
