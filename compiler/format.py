@@ -65,13 +65,13 @@ def _pieces(values: list[ast.expr]) -> list[list[ast.expr]]:
         else:
             parts.append(value)
     sizes = [
-        len(part.value) if isinstance(part, ast.Constant) else len(ast.unparse(part))
+        len(str(part.value)) if isinstance(part, ast.Constant) else len(ast.unparse(part))
         for part in parts
     ]
     pieces: list[list[ast.expr]] = [[]]
     size = 0
     for index, part in enumerate(parts):
-        word = part.value if isinstance(part, ast.Constant) else None
+        word = str(part.value) if isinstance(part, ast.Constant) else None
         previous = pieces[-1][-1] if pieces[-1] else None
         after_space = isinstance(previous, ast.Constant) and str(previous.value).endswith(" ")
         after_placeholder = previous is not None and not isinstance(previous, ast.Constant)
