@@ -77,10 +77,17 @@ class WorkQueueInfo:
     class_name: str
     item_annotation: str
     """Type of one queue item: the element type of the state list the queue reads."""
+    hook_inputs: dict[str, str] = field(default_factory=dict)
+    """`on_done` / `on_failed` -> the input class of the activity it runs."""
 
     @property
     def fields(self) -> list[tuple[str, str, str]]:
-        """The bookkeeping class's fields: (name, annotation, default)."""
+        """The bookkeeping class's fields: (name, annotation, default). A hook's calls not
+        started yet (`<hook>_due`, by item key) are carried too."""
+        due = [
+            (f"{hook}_due", f"dict[str, {input_class}]", "field(default_factory=dict)")
+            for hook, input_class in self.hook_inputs.items()
+        ]
         return [
             ("items", f"dict[str, {self.item_annotation}]", "field(default_factory=dict)"),
             ("running", "dict[str, str]", "field(default_factory=dict)"),
@@ -92,6 +99,8 @@ class WorkQueueInfo:
             ("retried", "int", "0"),
             ("duplicates", "int", "0"),
             ("continued_as_new", "int", "0"),
+            ("hook_failures", "int", "0"),
+            *due,
         ]
 
 
@@ -275,6 +284,7 @@ class ProjectInfo:
                     continue
                 queue_type = annotation_or_any(state_types.get(str(queue), "Any"), type_names)
                 item = queue_type[5:-1] if queue_type.startswith("list[") else "Any"
+                hooks = {name: node.config.get(name) for name in ("on_done", "on_failed")}
                 info.work_queues[node.id] = WorkQueueInfo(
                     progress_field=progress,
                     class_name=generated(
@@ -282,6 +292,13 @@ class ProjectInfo:
                         f"the progress of work queue {node.id!r} in workflow {wf.id!r}",
                     ),
                     item_annotation=item,
+                    hook_inputs={
+                        name: activities[call["activity"]].input.class_name
+                        for name, call in hooks.items()
+                        if isinstance(call, dict)
+                        and isinstance(call.get("activity"), str)
+                        and call["activity"] in activities
+                    },
                 )
             info.keeps_state = bool(
                 wf.state or info.work_queues or info.resume_field or _reads_state(wf)
@@ -325,6 +342,7 @@ class ProjectInfo:
             type_fields=type_fields,
             type_clashes=type_clashes,
         )
+
 
 def _reads_state(workflow: Workflow) -> bool:
     """Whether any text in the workflow's node configs names `state` (an expression or a

@@ -2,10 +2,14 @@
 
 Signals fill the queue and flip the flags this node reads: `paused_when` (take no new items),
 `drain_when` (take no new items; leave once the running ones finish), `stop_when` (emergency:
-cancel the running children and fail). A failed item is retried up to `max_attempts` times with
-exponential backoff. Everything the queue knows lives in a progress record in the state, so a
+cancel the running children and fail). Cancelling the workflow cancels the running children the
+same way (each once, a start in flight once confirmed) and the workflow ends cancelled. A failed
+item is retried up to `max_attempts` times with exponential backoff. `on_done` and `on_failed`
+run beside the queue: a slow one holds back no child, a failed one is logged and counted in
+`hook_failures`. Everything the queue knows lives in a progress record in the state, so a
 continue-as-new (when Temporal suggests it, or past `history_limit` events) carries the queue,
-the running children's ids (followed in the next run, never started again) and the statistics.
+the running children's ids (followed in the next run, never started again), the hook calls not
+started yet and the statistics.
 """
 
 from __future__ import annotations
@@ -191,6 +195,18 @@ def prepare(config: WorkQueueConfig, ctx: NodeRender) -> dict[str, object]:
             "delay",
             "next_retry",
             "stopped",
+            "cancelled",
+            "halt",
+            "settled",
+            "hooks",
+            "hook",
+            "run_hook",
+            "hook_task",
+            "call",
+            "start_hooks",
+            "hooks_idle",
+            "leaving",
+            "time_to_continue",
             "rank",
         )
     }
@@ -206,6 +222,10 @@ def prepare(config: WorkQueueConfig, ctx: NodeRender) -> dict[str, object]:
     initial = parse_duration(config.retry_initial)
     label = ctx.node.label or ctx.node.id
     on_done = _call(config.on_done, ctx, "item", "result")
+    on_failed = _call(config.on_failed, ctx, "item", "error")
+    has_hooks = config.on_done is not None or config.on_failed is not None
+    if has_hooks:
+        ctx.imports |= {"Awaitable", "ActivityError", "is_cancelled_exception"}
     failed_when = (
         ctx.with_names("item", "result").expr(config.failed_when) if config.failed_when else None
     )
@@ -215,6 +235,7 @@ def prepare(config: WorkQueueConfig, ctx: NodeRender) -> dict[str, object]:
     )
     return {
         **names,
+        "limit_name": ctx.claim_local("limit"),
         "failure_message": ctx.failure_message(names["failure"]),
         "caught": failures_caught(starts_children=True),
         "uses_result": uses_result,
@@ -242,6 +263,7 @@ def prepare(config: WorkQueueConfig, ctx: NodeRender) -> dict[str, object]:
         "stopping": flag(config.stop_when),
         "has_stop": config.stop_when is not None,
         "has_drain": config.drain_when is not None,
+        "has_hooks": has_hooks,
         "failed_when": failed_when,
         "max_attempts": config.max_attempts,
         "initial": repr(initial),
@@ -250,12 +272,17 @@ def prepare(config: WorkQueueConfig, ctx: NodeRender) -> dict[str, object]:
         "history_limit": config.history_limit,
         "resume_field": ctx.workflow.resume_field,
         "on_done": on_done,
-        "on_failed": _call(config.on_failed, ctx, "item", "error"),
+        "on_failed": on_failed,
+        "hook_calls": [
+            {**call, "due": f"{name}_due", "input_name": ctx.claim_local(f"{name}_input")}
+            for name, call in (("on_done", on_done), ("on_failed", on_failed))
+            if call is not None
+        ],
         "summary": repr(f"{ctx.node.id}: {label}"[:200]),
         "follow_summary": repr(f"{ctx.node.id}: follow a child of an earlier run"[:200]),
         "stop_message": ctx.fstring(
             f"{label}: emergency stop; cancelled "[:200],
-            (f"len({names['stopped']})",),
+            (f"len({names['cancelled']})",),
             " running children",
         ),
         "failed_message": ctx.fstring((names["key"],), " finished but counts as failed"),

@@ -10,6 +10,7 @@ own executions and the progress record the consumer answers through a query.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
@@ -29,7 +30,7 @@ from temporalio.client import (
     WorkflowFailureError,
     WorkflowHandle,
 )
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ApplicationError, CancelledError
 from temporalio.service import RPCError, RPCStatusCode
 
 from tests.harness import chain, edge, import_package, node, project, running_worker, unique_id
@@ -42,6 +43,13 @@ CHILD_FAILED = EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_FAILED
 SCHEDULED = EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
 SIGNALED = EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED
 CONTINUED = EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW
+CHILD_STARTED = EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED
+CHILD_COMPLETED = EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED
+ACTIVITY_COMPLETED = EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED
+ACTIVITY_FAILED = EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED
+CANCEL_REQUESTED = EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED
+CANCEL_SENT = EventType.EVENT_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED
+AWAIT = "wfd.await_workflow"
 
 
 # the project
@@ -60,7 +68,8 @@ def simulated(
 
 def job_workflow() -> dict[str, Any]:
     """`job`: an item named `...flaky...` fails on its first two attempts, `...doomed...` always
-    fails, `...slow...` takes 1 s and `...long...` 30 s; any other runs the `work` activity."""
+    fails, `...slow...` takes 1 s and `...long...` 30 s; any other runs the `work` activity,
+    `...steady...` after 5 s."""
     return {
         "id": "job",
         "name": "job",
@@ -79,6 +88,8 @@ def job_workflow() -> dict[str, Any]:
             node("long", "condition", expression="'long' in input.name"),
             node("long_nap", "timer", duration="30s"),
             node("long_done", "end", value="'slept long ' + input.name"),
+            node("steady", "condition", expression="'steady' in input.name"),
+            node("steady_nap", "timer", duration="5s"),
             node("work", "activity", activity="work", args={"name": "input.name"}, result="out"),
             node("done", "end", value="out"),
         ],
@@ -93,7 +104,10 @@ def job_workflow() -> dict[str, Any]:
             edge("slow", "long", "false"),
             edge("long", "long_nap", "true"),
             edge("long_nap", "long_done"),
-            edge("long", "work", "false"),
+            edge("long", "steady", "false"),
+            edge("steady", "steady_nap", "true"),
+            edge("steady_nap", "work"),
+            edge("steady", "work", "false"),
             edge("work", "done"),
         ],
     }
@@ -156,14 +170,23 @@ def consumer_workflow(**queue: Any) -> dict[str, Any]:
     }
 
 
-def queue_project(prefix: str, **queue: Any) -> dict[str, Any]:
+def queue_project(prefix: str, hook_delay: float = 0.0, **queue: Any) -> dict[str, Any]:
+    """The consumer and its `job` children; `record` (on_done) takes `hook_delay` seconds."""
     return project(
         unique_id(prefix),
         [consumer_workflow(**queue), job_workflow()],
         activities=[
             simulated("work", {"name": "str"}, "str", "did {name}", delay=0.2),
-            simulated("record", {"name": "str", "value": "str"}, "None", None),
+            simulated("record", {"name": "str", "value": "str"}, "None", None, hook_delay),
             simulated("give_up", {"name": "str", "error": "str"}, "None", None),
+            {
+                **simulated("broken_record", {"name": "str", "broken": "bool"}, "None", None),
+                "implementation": {
+                    "kind": "simulate",
+                    "fail_when": {"broken": True},
+                    "fail_message": "the status service rejected {name}",
+                },
+            },
         ],
     )
 
@@ -253,6 +276,43 @@ async def describe(client: Client, workflow_id: str) -> WorkflowExecutionDescrip
         raise
 
 
+async def history_so_far(handle: WorkflowHandle[Any, Any]) -> list[HistoryEvent]:
+    return list((await handle.fetch_history()).events)
+
+
+async def cancel_requests(client: Client, workflow_id: str) -> int:
+    """How many times the workflow was asked to cancel."""
+    found = list((await client.get_workflow_handle(workflow_id).fetch_history()).events)
+    return len(of_type(found, CANCEL_REQUESTED))
+
+
+def cancels_sent(found: list[HistoryEvent]) -> Counter[str]:
+    """How many cancellation requests the workflow sent to each workflow id."""
+    return Counter(
+        e.request_cancel_external_workflow_execution_initiated_event_attributes.workflow_execution.workflow_id
+        for e in of_type(found, CANCEL_SENT)
+    )
+
+
+def is_signal(event: HistoryEvent, name: str) -> bool:
+    return event.workflow_execution_signaled_event_attributes.signal_name == name
+
+
+def completions(found: list[HistoryEvent]) -> int:
+    """Children seen to complete: directly, or by following one an earlier run started."""
+    follows = {
+        e.event_id
+        for e in of_type(found, SCHEDULED)
+        if e.activity_task_scheduled_event_attributes.activity_type.name == AWAIT
+    }
+    followed = [
+        e
+        for e in of_type(found, ACTIVITY_COMPLETED)
+        if e.activity_task_completed_event_attributes.scheduled_event_id in follows
+    ]
+    return len(of_type(found, CHILD_COMPLETED)) + len(followed)
+
+
 def adds_up(stats: Any) -> bool:
     """Every start ended in exactly one of: completed, failed, retried, or is still running."""
     return bool(
@@ -270,7 +330,8 @@ async def test_fifty_items_each_processed_once_across_continue_as_new(
     modules = import_package(document, package_dir)
     models = modules["models"]
     run = unique_id("many")
-    items = [f"{run}-{n:02d}" for n in range(50)]
+    # a continue-as-new takes a second or so (see work_queue.jinja): some children outlast it
+    items = [f"{run}-{n:02d}" + ("-steady" if n % 10 == 5 else "") for n in range(50)]
     async with running_worker(client, modules) as task_queue:
         handle = await start_consumer(client, task_queue, models)
         for first in range(0, 50, 10):
@@ -461,6 +522,220 @@ async def test_emergency_stop_cancels_running_children_and_fails(
     assert never == [None, None]
     assert initiated_ids(found) == [f"job-{item}" for item in items[:3]]
     assert not activity_calls(client, found, "record")
+
+
+async def test_a_second_stop_while_children_are_starting_cancels_each_child_once(
+    client: Client, package_dir: Path
+) -> None:
+    document = queue_project("wq-stop-starting", concurrency=20)
+    modules = import_package(document, package_dir)
+    models = modules["models"]
+    prefix = unique_id("long")
+    items = [f"{prefix}-{n:02d}" for n in range(20)]
+    async with running_worker(client, modules) as task_queue:
+        handle = await start_consumer(client, task_queue, models)
+        await handle.signal("push", models.ConsumerPushSignal(items=items))
+        await until(lambda: history_so_far(handle), lambda found: bool(of_type(found, INITIATED)))
+        # the stop arrives while the children are being started, and again while it cancels them
+        await handle.signal("stop")
+        await handle.signal("stop")
+        with pytest.raises(WorkflowFailureError) as raised:
+            await handle.result()
+        found = list((await handle.fetch_history()).events)
+        started = initiated_ids(found)
+
+        async def statuses() -> list[WorkflowExecutionStatus | None]:
+            found = [await describe(client, child) for child in started]
+            return [d.status if d else None for d in found]
+
+        ended = await until(statuses, lambda s: s == [WorkflowExecutionStatus.CANCELED] * 20)
+        requests = [await cancel_requests(client, child) for child in started]
+
+    cause = raised.value.cause
+    assert isinstance(cause, ApplicationError)
+    assert cause.type == "EmergencyStop"
+    assert cause.message == "consume jobs: emergency stop; cancelled 20 running children"
+    assert sorted(started) == [f"job-{item}" for item in items]
+    # some start was not confirmed yet when the first stop came
+    stop_at = min(e.event_id for e in of_type(found, SIGNALED) if is_signal(e, "stop"))
+    assert any(e.event_id > stop_at for e in of_type(found, CHILD_STARTED))
+    # every child ended cancelled, asked once
+    assert ended == [WorkflowExecutionStatus.CANCELED] * 20
+    assert cancels_sent(found) == Counter(started)
+    assert requests == [1] * 20
+
+
+# cancellation
+
+
+async def test_cancelling_the_queue_cancels_every_child_and_ends_cancelled(
+    client: Client, package_dir: Path
+) -> None:
+    document = queue_project("wq-cancel", concurrency=4, history_limit=50)
+    modules = import_package(document, package_dir)
+    models = modules["models"]
+    prefix = unique_id("long")
+    items = [f"{prefix}-{n}" for n in range(4)]
+    async with running_worker(client, modules) as task_queue:
+        handle = await start_consumer(client, task_queue, models)
+        await handle.signal("push", models.ConsumerPushSignal(items=items[:3]))
+        await until(lambda: progress(handle), lambda p: len(p.running) == 3)
+
+        async def signalled() -> SimpleNamespace:
+            await handle.signal("resume")  # changes nothing; grows the history
+            return await progress(handle)
+
+        # past 50 events the queue continues as new: the next run follows the three children
+        await until(signalled, lambda p: p.continued_as_new == 1, timeout=60)
+        # and starts a fourth itself
+        await handle.signal("push", models.ConsumerPushSignal(items=items[3:]))
+
+        async def statuses() -> list[WorkflowExecutionStatus | None]:
+            found = [await describe(client, f"job-{item}") for item in items]
+            return [d.status if d else None for d in found]
+
+        await until(statuses, lambda s: s == [WorkflowExecutionStatus.RUNNING] * 4)
+        await handle.cancel()
+        with pytest.raises(WorkflowFailureError) as raised:
+            await handle.result()
+        ended = await until(statuses, lambda s: s == [WorkflowExecutionStatus.CANCELED] * 4)
+        final = await handle.describe()
+        runs = await all_runs(client, handle)
+        requests = [await cancel_requests(client, f"job-{item}") for item in items]
+
+    assert isinstance(raised.value.cause, CancelledError)
+    assert final.status == WorkflowExecutionStatus.CANCELED
+    assert len(runs) == 2
+    followed = [call["workflow_id"] for call in activity_calls(client, runs[1], AWAIT)]
+    assert followed == [f"job-{item}" for item in items[:3]]
+    assert initiated_ids(runs[1]) == [f"job-{items[3]}"]
+    # every child, started by this run or followed from the one before, ended cancelled, asked once
+    assert ended == [WorkflowExecutionStatus.CANCELED] * 4
+    assert cancels_sent(runs[1]) == Counter(f"job-{item}" for item in items)
+    assert requests == [1] * 4
+    assert not activity_calls(client, runs[1], "give_up")
+
+
+# hooks
+
+
+async def test_a_failing_hook_is_logged_and_counted_and_the_queue_goes_on(
+    client: Client, package_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    broken = {"activity": "broken_record", "args": {"name": "item", "broken": "'bad' in item"}}
+    document = queue_project(
+        "wq-hook-fails",
+        concurrency=2,
+        max_attempts=1,
+        on_done=broken,
+        on_failed={"activity": "broken_record", "args": {"name": "item", "broken": "True"}},
+    )
+    modules = import_package(document, package_dir)
+    models = modules["models"]
+    run = unique_id("hooks")
+    first = [f"{run}-bad-1", f"{run}-doomed", f"{run}-fine-1", f"{run}-bad-2"]
+    later = [f"{run}-fine-2", f"{run}-fine-3"]
+    caplog.set_level(logging.ERROR, logger="temporalio.workflow")
+    async with running_worker(client, modules) as task_queue:
+        handle = await start_consumer(client, task_queue, models)
+        await handle.signal("push", models.ConsumerPushSignal(items=first))
+        await until(lambda: progress(handle), lambda p: p.hook_failures == 3)
+        # the queue still takes new items and finishes them
+        await handle.signal("push", models.ConsumerPushSignal(items=later))
+        stats = await until(lambda: progress(handle), lambda p: p.completed == 5)
+        await handle.signal("drain")
+        result = await handle.result()
+        found = list((await handle.fetch_history()).events)
+
+    assert result == 5
+    assert (stats.completed, stats.failed, stats.hook_failures) == (5, 1, 3)
+    assert Counter(initiated_ids(found)) == Counter(f"job-{item}" for item in first + later)
+    # each hook ran once: a non-retryable failure is not retried, and not fatal
+    hooks = activity_calls(client, found, "broken_record")
+    assert sorted(call["name"] for call in hooks) == sorted(first + later)
+    assert len(of_type(found, ACTIVITY_FAILED)) == 3
+    logged = [r.getMessage() for r in caplog.records if "the hook for" in r.getMessage()]
+    assert len(logged) == 3, logged
+    assert any(f"{run}-doomed" in line and "rejected" in line for line in logged)
+
+
+async def test_a_slow_hook_does_not_hold_back_the_next_child(
+    client: Client, package_dir: Path
+) -> None:
+    document = queue_project("wq-hook-slow", hook_delay=3.0, concurrency=1)
+    modules = import_package(document, package_dir)
+    models = modules["models"]
+    run = unique_id("slow-hook")
+    first, second = f"{run}-1", f"{run}-2"
+    async with running_worker(client, modules) as task_queue:
+        handle = await start_consumer(client, task_queue, models)
+        await handle.signal("push", models.ConsumerPushSignal(items=[first, second]))
+        await until(lambda: progress(handle), lambda p: p.completed == 2, timeout=60)
+        await handle.signal("drain")
+        result = await handle.result()
+        found = list((await handle.fetch_history()).events)
+
+    assert result == 2
+    record = [
+        e.event_id
+        for e in of_type(found, SCHEDULED)
+        if e.activity_task_scheduled_event_attributes.activity_type.name == "record"
+    ]
+    hook_done = [
+        e.event_id
+        for e in of_type(found, ACTIVITY_COMPLETED)
+        if e.activity_task_completed_event_attributes.scheduled_event_id == record[0]
+    ]
+    second_started = [
+        e.event_id
+        for e in of_type(found, INITIATED)
+        if e.start_child_workflow_execution_initiated_event_attributes.workflow_id
+        == f"job-{second}"
+    ]
+    # the second child started while the first one's hook was still running
+    assert len(record) == 2 and len(hook_done) == 1 and len(second_started) == 1
+    assert record[0] < second_started[0] < hook_done[0]
+
+
+# the state carried by continue-as-new
+
+
+async def test_every_continue_as_new_carries_what_history_shows(
+    client: Client, package_dir: Path
+) -> None:
+    document = queue_project("wq-carried", concurrency=5, history_limit=50)
+    modules = import_package(document, package_dir)
+    models = modules["models"]
+    run = unique_id("carried")
+    items = [f"{run}-{n:02d}" for n in range(40)]
+    async with running_worker(client, modules) as task_queue:
+        handle = await start_consumer(client, task_queue, models)
+        await handle.signal("push", models.ConsumerPushSignal(items=items))
+
+        async def chatter() -> None:
+            """Signals keep coming while children end: some workflow task holds both."""
+            while True:
+                await handle.signal("resume")
+                await asyncio.sleep(0.02)
+
+        talking = asyncio.create_task(chatter())
+        try:
+            await until(lambda: progress(handle), lambda p: p.completed == 40, timeout=120)
+        finally:
+            talking.cancel()
+        await handle.signal("drain")
+        result = await handle.result()
+        runs = await all_runs(client, handle)
+
+    assert result == 40
+    assert len(runs) >= 3
+    for index in range(1, len(runs)):
+        earlier = [event for found in runs[:index] for event in found]
+        carried = decode(
+            client, runs[index][0].workflow_execution_started_event_attributes.input.payloads[0]
+        )["resume_state"]["progress"]
+        assert carried["completed"] == completions(earlier), f"run {index + 1}"
+        assert carried["continued_as_new"] == index
 
 
 # retries

@@ -189,19 +189,24 @@ async def history_so_far(client: Client, workflow_id: str) -> list[HistoryEvent]
         raise
 
 
-def completions(found: list[HistoryEvent]) -> int:
-    """Children seen to complete: directly, or by following one an earlier run started."""
+def completed_children(client: Client, found: list[HistoryEvent]) -> list[str]:
+    """The ids of the children seen to complete: directly, or by following one an earlier run
+    started."""
     follows = {
-        e.event_id
+        e.event_id: decode(client, e.activity_task_scheduled_event_attributes.input.payloads[0])
         for e in of_type(found, SCHEDULED)
         if e.activity_task_scheduled_event_attributes.activity_type.name == "wfd.await_workflow"
     }
     followed = [
-        e
+        follows[e.activity_task_completed_event_attributes.scheduled_event_id]["workflow_id"]
         for e in of_type(found, ACTIVITY_COMPLETED)
         if e.activity_task_completed_event_attributes.scheduled_event_id in follows
     ]
-    return len(of_type(found, CHILD_COMPLETED)) + len(followed)
+    direct = [
+        e.child_workflow_execution_completed_event_attributes.workflow_execution.workflow_id
+        for e in of_type(found, CHILD_COMPLETED)
+    ]
+    return direct + followed
 
 
 def child(package: str) -> str:
@@ -371,6 +376,10 @@ async def test_service_keeps_every_request_and_child_across_two_continue_as_new(
         doomed_failure = await failure_of(client.get_workflow_handle(child(doomed)))
 
     everything = [doomed, *held, *quick, *scanned]
+
+    def ended(found: list[HistoryEvent]) -> list[str]:
+        return completed_children(client, found)
+
     # at least two continue-as-new, each recorded as such
     assert mid["continued_as_new"] >= 2
     assert len(runs) == final["continued_as_new"] + 1
@@ -392,7 +401,8 @@ async def test_service_keeps_every_request_and_child_across_two_continue_as_new(
         ]
     ]
     # every request started exactly once (the doomed one 3 times); children running at a
-    # continue-as-new were re-attached by id in every later run, never started again
+    # continue-as-new were re-attached by id in every later run until one saw them complete,
+    # never started again
     assert Counter(order) == Counter({**{child(p): 1 for p in everything}, child(doomed): 3})
     for package in held[:2]:
         started_in = [i for i, found in enumerate(runs) if child(package) in initiated_ids(found)]
@@ -402,8 +412,9 @@ async def test_service_keeps_every_request_and_child_across_two_continue_as_new(
             if child(package)
             in [c["workflow_id"] for c in activity_calls(client, found, "wfd.await_workflow")]
         ]
-        assert len(started_in) == 1
-        assert followed_in == list(range(started_in[0] + 1, len(runs))), package
+        ended_in = [i for i, found in enumerate(runs) if child(package) in ended(found)]
+        assert len(started_in) == 1 and len(ended_in) == 1
+        assert followed_in == list(range(started_in[0] + 1, ended_in[0] + 1)), package
         assert followed_in, f"{package} was never running at a continue-as-new"
     # each run started from what the one before knew: the queue, the active requests and
     # their child ids, the statistics, the status, the completed and failed plans
@@ -435,13 +446,13 @@ async def test_service_keeps_every_request_and_child_across_two_continue_as_new(
         assert len(set(queue)) == len(queue) and not set(queue) & set(items)
         assert len(set(completed)) == len(completed)
         assert carried["total_requests"] == len(requested) + len(scanned) * len(scans)
-        assert carried["progress"]["completed"] == completions(earlier)
+        assert carried["progress"]["completed"] == len(ended(earlier))
         assert carried["service_status"] == "running"
         assert carried["failed_plans"] == [
             {"package_id": doomed, "error": f"the model refused to plan {doomed}"}
         ]
         for package in held[:2]:
-            if child(package) in initiated_ids(earlier):
+            if child(package) in initiated_ids(earlier) and child(package) not in ended(earlier):
                 assert carried["progress"]["running"][package] == child(package)
         assert carried["progress"]["continued_as_new"] == index
     # in the end: every plan written once, the doomed one failed, nothing left over
