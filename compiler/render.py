@@ -432,6 +432,7 @@ def _activity_item(
             delay=repr(impl.delay_seconds),
             fail_attempts=impl.fail_attempts,
             fail_when=repr(impl.fail_when),
+            fail_when_retryable=impl.fail_when_retryable,
             fail_message=repr(impl.fail_message),
         )
     elif isinstance(impl, HttpImpl):

@@ -567,6 +567,7 @@ def _activities(scale: float) -> list[dict[str, Any]]:
             output="TestRun",
             result={"passed": True, "tests_run": 128, "failures": [], "duration_s": 41.0},
             fail_when={"attempt": 1},
+            fail_when_retryable=True,
             fail_message="2 tests failed: test_login_redirect, test_token_refresh",
             retry={"maximum_attempts": 1},
         ),

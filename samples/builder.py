@@ -167,6 +167,7 @@ def simulated(
     fail_attempts: int = 0,
     fail_when: dict[str, Any] | None = None,
     fail_message: str = "simulated failure",
+    fail_when_retryable: bool = False,
     timeout: str = "1m",
     heartbeat: str | None = None,
     retry: dict[str, Any] | None = None,
@@ -184,6 +185,7 @@ def simulated(
             "fail_attempts": fail_attempts,
             "fail_when": fail_when or {},
             "fail_message": fail_message,
+            **({"fail_when_retryable": True} if fail_when_retryable else {}),
         },
         "defaults": {"start_to_close_timeout": timeout},
     }

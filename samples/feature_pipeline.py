@@ -666,6 +666,7 @@ def _activities(scale: float) -> list[dict[str, Any]]:
                 "critical_findings": 0,
             },
             fail_when={"task_type": "database", "implemented_by": "primary"},
+            fail_when_retryable=True,
             fail_message="migration tests failed for {task_id}: schema drift in saved_searches",
         ),
         simulated(

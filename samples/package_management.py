@@ -284,6 +284,7 @@ def activities(scale: float) -> list[dict[str, Any]]:
             result={"passed": 42, "failed": 0, "coverage": 91.5},
             delay_seconds=0.1,
             fail_when={"attempt": 1},
+            fail_when_retryable=True,
             fail_message="{package_name}: 3 of 42 tests failed on attempt {attempt}",
             timeout="10m",
             heartbeat="1m",

@@ -81,12 +81,15 @@ async def _simulate(
     fail_attempts: int,
     fail_when: dict[str, Any],
     fail_message: str,
+    fail_when_retryable: bool = False,
 ) -> Any:
     """A deterministic stand-in chosen in the designer: a result, a delay, chosen failures."""
     values = _values(input)
     if fail_when and all(values.get(key) == value for key, value in fail_when.items()):
         raise ApplicationError(
-            _fill(fail_message, values), type="SimulatedFailure", non_retryable=True
+            _fill(fail_message, values),
+            type="SimulatedFailure",
+            non_retryable=not fail_when_retryable,
         )
     scale = float(os.environ.get("WFD_SIMULATE_TIME_SCALE", "1"))
     if delay_seconds * scale > 0:
