@@ -22,6 +22,7 @@ from pydantic import (
     ConfigDict,
     Field,
     GetJsonSchemaHandler,
+    StrictBool,
     StrictFloat,
     StringConstraints,
 )
@@ -283,7 +284,7 @@ class SimulateImpl(ImplementationModel):
     """The first N attempts of each activity execution fail with a retryable error."""
     fail_when: dict[str, JsonData] = Field(default_factory=dict)
     """Fail (non-retryable) when every named input field equals the given value."""
-    fail_when_retryable: bool = False
+    fail_when_retryable: StrictBool = False
     """A `fail_when` failure may be retried (a step that fails on this input this time, such
     as a build an agent then fixes) instead of being final (an input that never works)."""
     fail_message: str = "simulated failure"
