@@ -10,18 +10,16 @@ from typing import Any, Protocol
 from compiler.diagnostics import Codes, Diagnostic, Severity
 from compiler.document import Node, RetrySpec
 from compiler.durations import parse_duration, timedelta_code
-from compiler.expressions import ExpressionError, emit, parse_expression, parse_template
+from compiler.expressions import (
+    ExpressionError,
+    emit,
+    is_expression,
+    parse_expression,
+    parse_template,
+)
 from compiler.names import snake
 from compiler.project_info import ActivityInfo, ProjectInfo, WorkflowInfo, annotation_or_any
 from compiler.typerefs import TypeRefError, parse_typeref
-
-
-def _is_expression(text: str) -> bool:
-    try:
-        parse_expression(text)
-    except ExpressionError:
-        return False
-    return True
 
 
 @dataclass
@@ -69,7 +67,7 @@ class NodeCheck:
         try:
             parse_duration(value)
         except ValueError as error:
-            if expression and _is_expression(value):
+            if expression and is_expression(value):
                 return
             self.error(Codes.BAD_DURATION, field, str(error))
 

@@ -95,6 +95,15 @@ class ExpressionError(ValueError):
         """The diagnostic code to report it under."""
 
 
+def is_expression(text: str) -> bool:
+    """Whether text parses as an expression of the checked subset (its names unchecked)."""
+    try:
+        parse_expression(text)
+    except ExpressionError:
+        return False
+    return True
+
+
 def parse_expression(text: str) -> ast.expr:
     """The checked tree of an expression; raises ExpressionError saying what is wrong."""
     if not isinstance(text, str) or not text.strip():

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from compiler.context import NodeCheck, NodeRender
 from compiler.document import Workflow
 from compiler.durations import parse_duration
-from compiler.expressions import ExpressionError, parse_expression
+from compiler.expressions import is_expression
 from compiler.names import names_in
 
 
@@ -208,27 +208,35 @@ HISTORY_BUDGET = 40_000
 the rest of the workflow."""
 EVENTS_PER_STEP = 3
 """Events a step adds (scheduled, started, completed; a timer's started and fired)."""
-EVENTS_PER_ROUND = 5
-"""Events each round adds besides its steps: a workflow task (3) and the backoff timer (2)."""
-
-
-def history_per_round(workflow: Workflow, container: str) -> int:
-    """About how many events one round of a container's body adds to the history."""
-    members = _members(workflow, container)
-    steps = sum(1 for node in workflow.nodes if node.id in members and node.type in WAITS)
-    return EVENTS_PER_ROUND + EVENTS_PER_STEP * steps
-
-
-def continues_as_new_within(workflow: Workflow, container: str) -> bool:
-    """Whether the container's body holds a continue-as-new, which starts a fresh history."""
-    members = _members(workflow, container)
-    return any(node.id in members and node.type == "continue_as_new" for node in workflow.nodes)
-
-
+WORKFLOW_TASK_EVENTS = 3
+"""Events each round's workflow task adds (scheduled, started, completed)."""
+BACKOFF_EVENTS = 2
+"""Events a round's backoff timer adds (started, fired)."""
 WAITS = frozenset(
     {"activity", "agent", "child_workflow", "timer", "wait", "signal_external", "work_queue"}
 )
 """Kinds whose step records events in the history."""
+
+
+def unbounded_history(
+    workflow: Workflow, container: str, rounds: int | None, what: str, *, backoff: bool
+) -> str | None:
+    """The warning for a container whose body repeats `rounds` times (None: without end),
+    waiting between rounds when `backoff`; None when its rounds fit in one run's history, or
+    when its body continues as new, which starts a fresh history."""
+    members = [node for node in workflow.nodes if node.id in _members(workflow, container)]
+    if any(node.type == "continue_as_new" for node in members):
+        return None
+    steps = sum(1 for node in members if node.type in WAITS)
+    per_round = WORKFLOW_TASK_EVENTS + (BACKOFF_EVENTS if backoff else 0) + EVENTS_PER_STEP * steps
+    if rounds is not None and rounds * per_round <= HISTORY_BUDGET:
+        return None
+    extent = "without end" if rounds is None else f"up to {rounds} times"
+    return (
+        f"{what} repeats {extent}, adding about {per_round} events to the history each round; "
+        f"Temporal ends a run whose history passes {HISTORY_LIMIT:,} events. Bound the rounds "
+        f"(at most {HISTORY_BUDGET // per_round:,} fit), or continue as new inside it"
+    )
 
 
 def _members(workflow: Workflow, container: str) -> set[str]:
@@ -248,19 +256,6 @@ def _members(workflow: Workflow, container: str) -> set[str]:
     return found
 
 
-def unbounded_history(rounds: int | None, per_round: int, what: str) -> str | None:
-    """The warning for a container that repeats `rounds` times (None: without end), or None
-    when its rounds fit in one run's history."""
-    if rounds is not None and rounds * per_round <= HISTORY_BUDGET:
-        return None
-    extent = "without end" if rounds is None else f"up to {rounds} times"
-    return (
-        f"{what} repeats {extent}, adding about {per_round} events to the history each round; "
-        f"Temporal ends a run whose history passes {HISTORY_LIMIT:,} events. Bound the rounds "
-        f"(at most {HISTORY_BUDGET // per_round:,} fit), or continue as new inside it"
-    )
-
-
 def is_duration_literal(text: str) -> bool:
     try:
         parse_duration(text)
@@ -273,14 +268,6 @@ def duration_expressions(config: Any, fields: Iterable[str]) -> Iterator[Express
     """The duration fields set to an expression rather than a literal, to be type-checked."""
     for name in fields:
         value = getattr(config, name, None)
-        if isinstance(value, str) and not is_duration_literal(value) and _parses(value):
+        # text that does not parse as an expression is a bad duration (the validate hook)
+        if isinstance(value, str) and not is_duration_literal(value) and is_expression(value):
             yield name, value, False
-
-
-def _parses(text: str) -> bool:
-    """Whether text parses as an expression (text that does not is a bad duration instead)."""
-    try:
-        parse_expression(text)
-    except ExpressionError:
-        return False
-    return True

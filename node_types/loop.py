@@ -20,8 +20,6 @@ from node_types.base import (
     ExpressionRef,
     NodeType,
     Role,
-    continues_as_new_within,
-    history_per_round,
     unbounded_history,
 )
 
@@ -49,12 +47,15 @@ class LoopConfig(Config):
 
 
 def validate(config: LoopConfig, ctx: NodeCheck) -> None:
-    workflow = ctx.workflow.definition
-    if config.mode != "while" or continues_as_new_within(workflow, ctx.node.id):
+    if config.mode != "while":
         return
-    # a while loop's rounds have no backoff timer: count its workflow task only
-    per_round = history_per_round(workflow, ctx.node.id) - 2
-    warning = unbounded_history(config.max_iterations, per_round, "this while loop")
+    warning = unbounded_history(
+        ctx.workflow.definition,
+        ctx.node.id,
+        config.max_iterations,
+        "this while loop",
+        backoff=False,
+    )
     if warning is not None:
         ctx.warning(Codes.UNBOUNDED_HISTORY, "max_iterations", warning)
 

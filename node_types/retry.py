@@ -22,8 +22,6 @@ from node_types.base import (
     NodeType,
     Port,
     Role,
-    continues_as_new_within,
-    history_per_round,
     step_failures,
     unbounded_history,
 )
@@ -52,15 +50,15 @@ def validate(config: RetryConfig, ctx: NodeCheck) -> None:
     ctx.duration("initial_interval", config.initial_interval)
     ctx.duration("maximum_interval", config.maximum_interval)
     ctx.duration("second_interval", config.second_interval)
-    workflow = ctx.workflow.definition
-    if not continues_as_new_within(workflow, ctx.node.id):
-        warning = unbounded_history(
-            config.max_attempts or None,
-            history_per_round(workflow, ctx.node.id),
-            "this retry",
-        )
-        if warning is not None:
-            ctx.warning(Codes.UNBOUNDED_HISTORY, "max_attempts", warning)
+    warning = unbounded_history(
+        ctx.workflow.definition,
+        ctx.node.id,
+        config.max_attempts or None,
+        "this retry",
+        backoff=True,
+    )
+    if warning is not None:
+        ctx.warning(Codes.UNBOUNDED_HISTORY, "max_attempts", warning)
 
 
 def expressions(config: RetryConfig) -> Iterable[ExpressionRef]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import json
 import sys
 import uuid
 from collections.abc import AsyncIterator
@@ -33,6 +34,15 @@ def project(
         "activities": activities or [],
         "workflows": workflows,
     }
+
+
+def golden_project(case: str, project_id: str) -> dict[str, Any]:
+    """A golden case's document (tests/golden/<case>/project.json) under its own project id,
+    so that the package compiled from it does not clash with another test's."""
+    path = Path(__file__).parent / "golden" / case / "project.json"
+    document: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    document["id"] = project_id
+    return document
 
 
 def chain(*node_ids: str) -> list[dict[str, Any]]:

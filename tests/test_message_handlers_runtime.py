@@ -10,8 +10,6 @@ answer once the gate opens.
 from __future__ import annotations
 
 import asyncio
-import copy
-import json
 import time
 from pathlib import Path
 from typing import Any
@@ -19,14 +17,11 @@ from typing import Any
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError, WorkflowUpdateStage
 from temporalio.exceptions import ApplicationError
 
-from tests.harness import import_package, running_worker, unique_id
-
-CASE = Path(__file__).parent / "golden" / "safe_message_handlers" / "project.json"
+from tests.harness import golden_project, import_package, running_worker, unique_id
 
 
 def cluster_project(project_id: str, exclusive: bool) -> dict[str, Any]:
-    document: dict[str, Any] = copy.deepcopy(json.loads(CASE.read_text(encoding="utf-8")))
-    document["id"] = project_id
+    document = golden_project("safe_message_handlers", project_id)
     for node in document["workflows"][0]["nodes"]:
         if node["type"] == "update" and "exclusive" in node["config"]:
             node["config"]["exclusive"] = exclusive

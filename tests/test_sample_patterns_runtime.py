@@ -6,8 +6,6 @@ so what is reviewed as generated code is what runs here.
 
 from __future__ import annotations
 
-import copy
-import json
 from pathlib import Path
 from typing import Any
 
@@ -16,19 +14,10 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowFailureError
 from temporalio.exceptions import ApplicationError
 
-from tests.harness import import_package, running_worker, unique_id
+from tests.harness import golden_project, import_package, running_worker, unique_id
 
-GOLDEN = Path(__file__).parent / "golden"
 SCHEDULED = EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
 TIMER_STARTED = EventType.EVENT_TYPE_TIMER_STARTED
-
-
-def case(name: str, project_id: str) -> dict[str, Any]:
-    document: dict[str, Any] = copy.deepcopy(
-        json.loads((GOLDEN / name / "project.json").read_text(encoding="utf-8"))
-    )
-    document["id"] = project_id
-    return document
 
 
 async def scheduled_types(handle: Any) -> list[str]:
@@ -43,7 +32,7 @@ async def scheduled_types(handle: Any) -> list[str]:
 async def test_trip_saga_books_all_or_undoes_every_booking(
     client: Client, package_dir: Path
 ) -> None:
-    modules = import_package(case("trip_saga", "patterns-saga"), package_dir)
+    modules = import_package(golden_project("trip_saga", "patterns-saga"), package_dir)
     async with running_worker(client, modules) as task_queue:
         booked = await client.start_workflow(
             "book-trip", {"traveller": "ada"}, id=unique_id("trip"), task_queue=task_queue
@@ -71,7 +60,7 @@ async def test_trip_saga_books_all_or_undoes_every_booking(
 
 
 async def test_polling_by_retry_policy_and_periodically(client: Client, package_dir: Path) -> None:
-    modules = import_package(case("status_polling", "patterns-polling"), package_dir)
+    modules = import_package(golden_project("status_polling", "patterns-polling"), package_dir)
     async with running_worker(client, modules) as task_queue:
         by_policy = await client.start_workflow(
             "poll-by-retry-policy", {"job": "j1"}, id=unique_id("poll"), task_queue=task_queue
