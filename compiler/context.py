@@ -169,6 +169,12 @@ class Scope:
         self.types[name] = annotation
 
 
+def _annotation(value: Any) -> str:
+    """A type the checker worked out, as an annotation the generated code can carry."""
+    text = str(value)
+    return "Any" if text in ("iterable", "None") or "iterable[" in text else text
+
+
 FAILURE_MESSAGE_METHOD = '''@staticmethod
 def _failure_message(failure: BaseException) -> str:
     """The message at the root of a failure chain (child -> activity -> application error)."""
@@ -208,6 +214,7 @@ class Renderer(Protocol):
     def arm_heads(self, node_id: str, port: str) -> list[Node | None]: ...
     def after_body_scope(self, node_id: str) -> Scope: ...
     def body_scope(self, node_id: str) -> Scope: ...
+    def name_type(self, node_id: str, name: str) -> Any: ...
     def checked(self, node_id: str, tree: ast.expr) -> bool: ...
     def activity_shared(self, activity: str) -> bool: ...
     def run_prelude(self) -> list[str]: ...
@@ -281,9 +288,12 @@ class NodeRender:
     def body_annotation(self, name: str) -> str:
         """The annotation of a name this container binds for its body (`item`), as the
         checker worked it out (`Any` where it could not)."""
-        value = self.renderer.body_scope(self.node.id).types.get(name, "Any")
-        text = str(value)
-        return "Any" if text in ("iterable", "None") or "iterable[" in text else text
+        return _annotation(self.renderer.body_scope(self.node.id).types.get(name, "Any"))
+
+    def name_annotation(self, name: str) -> str:
+        """The annotation of a name this kind makes visible to its fields (`item`), as the
+        checker worked it out (`Any` where it could not)."""
+        return _annotation(self.renderer.name_type(self.node.id, name))
 
     def container_name(self, name: str) -> str:
         """The local a container binds for its body (`attempt`, `item`)."""

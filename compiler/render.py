@@ -142,6 +142,9 @@ class WorkflowRenderer:
     def body_scope(self, node_id: str) -> Scope:
         return self.analysis.body_scopes[node_id]
 
+    def name_type(self, node_id: str, name: str) -> Any:
+        return self.analysis.name_types.get((node_id, name), "Any")
+
     def container_name(self, node_id: str, name: str) -> str:
         return self.analysis.container_names[node_id][name]
 

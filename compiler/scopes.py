@@ -77,6 +77,8 @@ class Analysis:
     their tasks they wait for them, so that such a step finishes and registers its undo."""
     field_types: dict[tuple[str, str], Type] = field(default_factory=dict)
     """(node id, expression field) -> the type of the expression's value, once checked."""
+    name_types: dict[tuple[str, str], Any] = field(default_factory=dict)
+    """(node id, name a kind makes visible to its fields, `item`) -> its type."""
     checked_trees: dict[str, set[str]] = field(default_factory=dict)
     """node id -> `ast.dump` of each expression of it that passed the typed check: render
     emits no other."""
@@ -236,6 +238,7 @@ class _Analyser:
                     names[name] = self.container_local(node.id, name)
                 field_scope.bind(name, declared.get(name, "Any"), names[name])
                 field_scope.types[name] = self.name_type(node.id, kind, name, declared)
+                self.analysis.name_types[node.id, name] = field_scope.types[name]
             self.check_names(node.id, field_scope, prefix)
 
     def name_type(

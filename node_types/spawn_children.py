@@ -6,6 +6,10 @@ item starts only after every item it names (by key) has completed; items whose d
 failed are skipped. Failure policy: `fail_fast` cancels the running children and fails,
 `continue` records the failure and goes on, `retry` runs a failed child again (same id) up to
 `retries` more times, then records it.
+
+Without dependencies, a limit read from an expression or retries, the step needs no scheduler:
+it compiles to a semaphore and `asyncio.gather` of the children (no progress query; the run
+view reads its children from the history).
 """
 
 from __future__ import annotations
@@ -154,13 +158,19 @@ def binds(config: SpawnChildrenConfig, ctx: NodeCheck | NodeRender) -> list[tupl
     return [(config.result, "dict[str, Any]")] if config.result else []
 
 
+def is_simple(config: SpawnChildrenConfig) -> bool:
+    """No dependencies, a fixed limit and no retries: a bounded `asyncio.gather` of the
+    children does it, without the scheduler (or its progress query)."""
+    return (
+        config.depends_on is None
+        and config.concurrency_from is None
+        and config.failure_policy != "retry"
+    )
+
+
 def prepare(config: SpawnChildrenConfig, ctx: NodeRender) -> dict[str, object]:
     ctx.imports |= {"asyncio", "ApplicationError", "ParentClosePolicy", "WorkflowIDReusePolicy"}
-    ctx.add_member(
-        "spawn_progress",
-        "self._spawn_progress: list[Callable[[], dict[str, Any]]] = []",
-        PROGRESS_QUERY,
-    )
+    simple = is_simple(config)
     info = ctx.project.workflows[config.workflow]
     item = ctx.container_name("item")
     item_scope = ctx.with_names("item")
@@ -170,9 +180,17 @@ def prepare(config: SpawnChildrenConfig, ctx: NodeRender) -> dict[str, object]:
         if config.id_template
         else ctx.fstring(f"{config.workflow}-", (key_of,))
     )
-    names = {
-        base: ctx.claim_local(base)
-        for base in (
+    if simple:
+        bases: tuple[str, ...] = ("items", "limit", "run_child", "tasks", "outcomes", "outcome")
+        if config.failure_policy != "fail_fast":
+            bases += ("completed", "failed")
+    else:
+        ctx.add_member(
+            "spawn_progress",
+            "self._spawn_progress: list[Callable[[], dict[str, Any]]] = []",
+            PROGRESS_QUERY,
+        )
+        bases = (
             "spawn_items",
             "spawn_keys",
             "spawn_needs",
@@ -188,15 +206,27 @@ def prepare(config: SpawnChildrenConfig, ctx: NodeRender) -> dict[str, object]:
             "spawn_progress",
             "index",
         )
-    }
+    names = {base: ctx.claim_local(base) for base in bases}
+    if simple:  # the locals holding the items and the limit, beside the fields' code
+        names["items_name"] = names.pop("items")
+        names["limit_name"] = names.pop("limit")
     limit = (
         f"max(1, min({MAX_CONCURRENCY}, int({ctx.expr(config.concurrency_from)})))"
         if config.concurrency_from
         else str(config.concurrency)
     )
+    result_type = info.output if info.output not in ("None", "Any") else None
     return {
         **names,
-        "failure_message": ctx.failure_message("error"),
+        "simple": simple,
+        "item_type": ctx.name_annotation("item") if simple else "Any",
+        "child_output": result_type or "Any",
+        "failure_message": "" if simple else ctx.failure_message("error"),
+        "outcome_message": (
+            ctx.failure_message(names["outcome"])
+            if simple and config.failure_policy == "continue"
+            else ""
+        ),
         "item": item,
         "items": ctx.expr(config.items),
         "key_of": key_of,
@@ -207,7 +237,7 @@ def prepare(config: SpawnChildrenConfig, ctx: NodeRender) -> dict[str, object]:
             f"{n}={item_scope.expr(config.args[n])}" for n in info.input.fields if n in config.args
         ),
         "child_id": child_id,
-        "result_type": info.output if info.output not in ("None", "Any") else None,
+        "result_type": result_type,
         "limit": limit,
         "dynamic_limit": config.concurrency_from is not None,
         "policy": config.failure_policy,

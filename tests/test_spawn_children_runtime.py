@@ -624,3 +624,76 @@ async def test_a_child_whose_workflow_id_is_taken_is_recorded_as_failed(
     assert outcome["completed"] == {"y": "y"}
     assert list(outcome["failed"]) == ["x"]
     assert "already started" in outcome["failed"]["x"]
+
+
+# a fan-out with no dependencies, a fixed limit and no retries: a bounded gather
+
+
+def simple_package(prefix: str, package_dir: Path, **spawn: Any) -> dict[str, Any]:
+    document = spawn_project(prefix, concurrency=2, depends_on=None, **spawn)
+    modules = import_package(document, package_dir)
+    source = Path(modules["package"].__file__ or "").parent / "workflows" / "parent.py"
+    code = source.read_text() if source.exists() else ""
+    assert "asyncio.gather(" in code and "spawn_progress" not in code, "the simple form"
+    return modules
+
+
+async def test_a_simple_fan_out_keeps_the_limit_and_returns_every_result(
+    client: Client, package_dir: Path
+) -> None:
+    modules = simple_package("spawn-simple", package_dir)
+    names = ["a", "b", "c", "d", "e"]
+    async with running_worker(client, modules) as task_queue:
+        handle, run = await start_parent(
+            client, task_queue, modules["models"], [task(n) for n in names]
+        )
+        outcome = await handle.result()
+        found = await history(handle)
+        children = [await describe_child(client, f"{run}-{n}") for n in names]
+
+    assert outcome == {"completed": {n: n for n in names}, "failed": {}, "skipped": []}
+    assert sorted(initiations(found)) == sorted(f"{run}-{n}" for n in names)
+    assert max(in_flight(found)) == 2
+    assert most_overlapping(d for d in children if d is not None) <= 2
+
+
+async def test_a_simple_fail_fast_fan_out_fails_at_once_and_cancels_the_rest(
+    client: Client, package_dir: Path
+) -> None:
+    modules = simple_package("spawn-simple-fast", package_dir, failure_policy="fail_fast")
+    tasks = [task("slow1", slow=True), task("bad", fail_times=99), task("later")]
+    async with running_worker(client, modules) as task_queue:
+        began = time.monotonic()
+        handle, run = await start_parent(client, task_queue, modules["models"], tasks)
+        cause = await failure_of(handle)
+        failed_after = time.monotonic() - began
+
+        async def slow_one_cancelled() -> bool:
+            found = await describe_child(client, f"{run}-slow1")
+            return found is not None and found.status == WorkflowExecutionStatus.CANCELED
+
+        cancelled = await wait_for(slow_one_cancelled)
+        later = await describe_child(client, f"{run}-later")
+
+    assert isinstance(cause, ChildWorkflowError)
+    assert isinstance(cause.cause, ApplicationError) and cause.cause.type == "StepFailed"
+    assert failed_after < 8, "not after the 10 s child"
+    assert cancelled
+    # the limit of 2 held `later` back, and the failure cancelled it before it started
+    assert later is None
+
+
+async def test_a_simple_continue_fan_out_records_failures_and_finishes_the_rest(
+    client: Client, package_dir: Path
+) -> None:
+    modules = simple_package("spawn-simple-go-on", package_dir, failure_policy="continue")
+    tasks = [task("a", fail_times=99), task("b"), task("c")]
+    async with running_worker(client, modules) as task_queue:
+        handle, _ = await start_parent(client, task_queue, modules["models"], tasks)
+        outcome = await handle.result()
+
+    assert outcome == {
+        "completed": {"b": "b", "c": "c"},
+        "failed": {"a": "child a failed"},
+        "skipped": [],
+    }
