@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -561,22 +561,48 @@ def render_starter(project: ProjectInfo) -> str:
         items.append(
             {"name": repr(wf.definition.id), "input_class": wf.input.class_name, "id_code": id_code}
         )
+    payloads = [
+        {
+            "workflow": repr(wf.definition.id),
+            "name": repr(name),
+            "class": handler.payload.class_name,
+        }
+        for wf in project.workflows.values()
+        for (kind, name), handler in sorted(wf.handlers.items())
+        if kind in ("signal", "update")
+        and handler.payload is not None
+        and _holds_choices(handler.payload.fields.values(), project)
+    ]
+    inputs_choose = any(
+        _holds_choices(wf.input.fields.values(), project) for wf in project.workflows.values()
+    )
     return ENVIRONMENT.get_template("starter.py.jinja").render(
         project_name=project.project.name or project.project.id,
         package=project.package,
         workflows=items,
-        models=sorted(wf.input.class_name for wf in project.workflows.values()),
+        models=sorted(
+            {wf.input.class_name for wf in project.workflows.values()}
+            | {item["class"] for item in payloads}
+        ),
         uses_uuid=uses_uuid,
-        checks_choices=_input_takes_choices(project),
+        checks_choices=inputs_choose or bool(payloads),
+        payloads=payloads,
     )
 
 
-def _input_takes_choices(project: ProjectInfo) -> bool:
-    """Whether a workflow's input holds a Literal somewhere (in a field, or in a project type):
-    the starter then refuses a value outside its choices before it starts anything."""
-    annotations = [a for wf in project.workflows.values() for a in wf.input.fields.values()]
-    annotations += [a for fields in project.type_fields.values() for a in fields.values()]
-    return "Literal" in names_in(" ".join(annotations))
+def _holds_choices(annotations: Iterable[str], project: ProjectInfo) -> bool:
+    """Whether these annotations hold a Literal somewhere, in themselves or in a project type
+    they name: the starter then refuses a value outside its choices before it sends it."""
+    seen: set[str] = set()
+    pending = list(annotations)
+    while pending:
+        names = names_in(pending.pop())
+        if "Literal" in names:
+            return True
+        for name in names & (set(project.type_fields) - seen):
+            seen.add(name)
+            pending.extend(project.type_fields[name].values())
+    return False
 
 
 def render_schedules(project: ProjectInfo, trees: list[tuple[Tree, Analysis]]) -> str:

@@ -54,3 +54,46 @@ async def test_a_value_outside_the_choices_is_refused_before_a_start(
     with pytest.raises(RPCError) as missing:
         await client.get_workflow_handle(workflow_id).describe()
     assert missing.value.status == RPCStatusCode.NOT_FOUND
+
+
+async def test_a_signal_or_update_payload_outside_the_choices_is_refused_before_it_is_sent(
+    client: Client, tmp_path: Path
+) -> None:
+    document = review_project(unique_id("payloads").replace("-", ""))
+    modules = import_package(document, tmp_path)
+    package = modules["package"].__name__
+    # no worker: the run stays open, and nothing but the starter's own check can refuse
+    handle = await client.start_workflow(
+        "review",
+        modules["models"].ReviewInput(phase="draft"),
+        id=unique_id("review"),
+        task_queue=unique_id("nobody"),
+    )
+    try:
+        refused = [
+            run_starter(
+                client, tmp_path, package, command, handle.id, name, "--payload", json.dumps(body)
+            )
+            for command, name, body in (
+                ("signal", "mark", {"phase": "revew"}),
+                ("update", "advance", {"to": "dne"}),
+            )
+        ]
+        sent = run_starter(
+            client, tmp_path, package, "signal", handle.id, "mark", "--payload", '{"phase": null}'
+        )
+        signals = [
+            event
+            async for event in handle.fetch_history_events()
+            if event.HasField("workflow_execution_signaled_event_attributes")
+        ]
+    finally:
+        await handle.terminate()
+
+    assert [r.returncode for r in refused] == [1, 1]
+    assert refused[0].stderr == (
+        "error: payload.phase takes one of 'draft', 'review', 'done'; 'revew' is not one of them\n"
+    )
+    assert "payload.to takes one of 'draft', 'review', 'done'; 'dne'" in refused[1].stderr
+    assert sent.returncode == 0, sent.stderr
+    assert len(signals) == 1, "only the payload within the choices was sent"
