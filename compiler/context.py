@@ -360,6 +360,13 @@ class NodeRender:
             return f"timedelta(seconds={self.expr(text)})"
         return timedelta_code(seconds)
 
+    def seconds(self, text: str) -> str:
+        """Seconds as a float, for a duration literal or an expression giving seconds."""
+        try:
+            return repr(float(parse_duration(text)))
+        except ValueError:
+            return f"float({self.expr(text)})"
+
     def summary(self) -> str:
         label = self.node.label or self.node.type
         return repr(f"{self.node.id}: {label}"[:200])

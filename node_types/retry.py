@@ -13,7 +13,6 @@ from pydantic import Field
 
 from compiler.context import NodeCheck, NodeRender
 from compiler.diagnostics import Codes
-from compiler.durations import parse_duration
 from node_types.base import (
     Config,
     Duration,
@@ -22,14 +21,20 @@ from node_types.base import (
     NodeType,
     Port,
     Role,
+    duration_expressions,
     step_failures,
     unbounded_history,
 )
 
+DURATIONS = frozenset({"initial_interval", "second_interval", "maximum_interval"})
+"""Durations that may be expressions giving seconds, e.g. input.poll_seconds."""
+
 
 class RetryConfig(Config):
     backoff: Literal["fixed", "exponential", "fibonacci"] = "exponential"
-    initial_interval: Duration = Field(default="1s", description="The first wait")
+    initial_interval: Duration = Field(
+        default="1s", description="The first wait, e.g. 30s, or seconds read from data"
+    )
     multiplier: float = Field(default=2.0, ge=1.0, le=100.0, description="For exponential")
     second_interval: Duration | None = Field(
         default=None,
@@ -47,9 +52,8 @@ class RetryConfig(Config):
 
 
 def validate(config: RetryConfig, ctx: NodeCheck) -> None:
-    ctx.duration("initial_interval", config.initial_interval)
-    ctx.duration("maximum_interval", config.maximum_interval)
-    ctx.duration("second_interval", config.second_interval)
+    for name in sorted(DURATIONS):
+        ctx.duration(name, getattr(config, name), expression=True)
     warning = unbounded_history(
         ctx.workflow.definition,
         ctx.node.id,
@@ -62,17 +66,14 @@ def validate(config: RetryConfig, ctx: NodeCheck) -> None:
 
 
 def expressions(config: RetryConfig) -> Iterable[ExpressionRef]:
+    yield from duration_expressions(config, DURATIONS)
     if config.until:
         yield "until", config.until, False
 
 
-def _seconds(text: str) -> str:
-    value = parse_duration(text)
-    return repr(float(value))
-
-
 def prepare(config: RetryConfig, ctx: NodeRender) -> dict[str, object]:
     ctx.imports.add("ApplicationError")
+    seconds = ctx.seconds
     attempt = ctx.container_name("attempt")
     delay = ctx.claim_local("delay")
     body = ctx.body("body") or "pass"
@@ -82,13 +83,13 @@ def prepare(config: RetryConfig, ctx: NodeRender) -> dict[str, object]:
         "attempt": attempt,
         "delay": delay,
         "following": following,
-        "second": _seconds(config.second_interval or config.initial_interval),
+        "second": seconds(config.second_interval or config.initial_interval),
         "error": error,
         "non_retryable": ctx.non_retryable(error),
         "backoff": config.backoff,
-        "initial": _seconds(config.initial_interval),
+        "initial": seconds(config.initial_interval),
         "multiplier": repr(config.multiplier),
-        "cap": _seconds(config.maximum_interval) if config.maximum_interval else None,
+        "cap": seconds(config.maximum_interval) if config.maximum_interval else None,
         "jitter": repr(config.jitter) if config.jitter else None,
         "max_attempts": config.max_attempts,
         "until": ctx.expr_after_body(config.until) if config.until else None,
@@ -127,6 +128,7 @@ KIND = NodeType(
     validate=validate,
     expressions=expressions,
     after_body_fields=frozenset({"config.until"}),
+    duration_fields=DURATIONS,
     body_binds=lambda config: [("attempt", "int")],
     after_whole_body=frozenset({"out"}),
     prepare=prepare,

@@ -20,7 +20,6 @@ from pydantic import Field
 
 from compiler.context import NodeCheck, NodeRender
 from compiler.diagnostics import Codes
-from compiler.durations import parse_duration
 from compiler.names import names_in
 from node_types.base import (
     Config,
@@ -31,9 +30,13 @@ from node_types.base import (
     ResultName,
     Role,
     Template,
+    duration_expressions,
     failures_caught,
 )
 from node_types.spawn_children import MAX_CONCURRENCY
+
+DURATIONS = frozenset({"retry_initial", "retry_maximum"})
+"""Durations that may be expressions giving seconds, e.g. input.retry_seconds."""
 
 AWAIT_ACTIVITY = "wfd.await_workflow"
 """The activity type a work queue follows an earlier run's child with (activities.py)."""
@@ -82,8 +85,8 @@ class WorkQueueConfig(Config):
 
 
 def validate(config: WorkQueueConfig, ctx: NodeCheck) -> None:
-    ctx.duration("retry_initial", config.retry_initial)
-    ctx.duration("retry_maximum", config.retry_maximum)
+    ctx.duration("retry_initial", config.retry_initial, expression=True)
+    ctx.duration("retry_maximum", config.retry_maximum, expression=True)
     state = {var.name: var.type for var in ctx.workflow.definition.state}
     if config.queue not in state:
         ctx.error(
@@ -122,6 +125,7 @@ def validate(config: WorkQueueConfig, ctx: NodeCheck) -> None:
 
 
 def expressions(config: WorkQueueConfig) -> Iterable[ExpressionRef]:
+    yield from duration_expressions(config, DURATIONS)
     yield "key", config.key, False
     if config.order_by:
         yield "order_by", config.order_by, False
@@ -219,7 +223,6 @@ def prepare(config: WorkQueueConfig, ctx: NodeRender) -> dict[str, object]:
         if config.concurrency_from
         else str(config.concurrency)
     )
-    initial = parse_duration(config.retry_initial)
     label = ctx.node.label or ctx.node.id
     on_done = _call(config.on_done, ctx, "item", "result")
     on_failed = _call(config.on_failed, ctx, "item", "error")
@@ -266,9 +269,9 @@ def prepare(config: WorkQueueConfig, ctx: NodeRender) -> dict[str, object]:
         "has_hooks": has_hooks,
         "failed_when": failed_when,
         "max_attempts": config.max_attempts,
-        "initial": repr(initial),
+        "initial": ctx.seconds(config.retry_initial),
         "multiplier": repr(config.retry_multiplier),
-        "maximum": repr(parse_duration(config.retry_maximum)) if config.retry_maximum else None,
+        "maximum": ctx.seconds(config.retry_maximum) if config.retry_maximum else None,
         "history_limit": config.history_limit,
         "resume_field": ctx.workflow.resume_field,
         "on_done": on_done,
@@ -331,6 +334,7 @@ KIND = NodeType(
     },
     name_types=name_types,
     activity_calls=activity_calls,
+    duration_fields=DURATIONS,
     prepare=prepare,
     defaults={"queue": "queue", "workflow": "", "concurrency": 4, "drain_when": "state.draining"},
 )

@@ -203,3 +203,78 @@ async def test_an_activity_timeout_read_from_the_input(client: Client, package_d
     cause = raised.value.cause
     assert isinstance(cause, ActivityError)
     assert isinstance(cause.cause, TemporalTimeoutError)
+
+
+async def test_retry_waits_read_from_the_input(client: Client, package_dir: Path) -> None:
+    """A Retry container's first wait and cap, in seconds from the run's input: the backoff
+    timers follow them."""
+    flow = {
+        "id": "backing",
+        "name": "backing",
+        "input": {"wait_seconds": "float"},
+        "output": "None",
+        "state": [],
+        "nodes": [
+            node("start", "start"),
+            node(
+                "again",
+                "retry",
+                initial_interval="input.wait_seconds",
+                maximum_interval="input.wait_seconds * 2",
+                max_attempts=4,
+            ),
+            node(
+                "flaky",
+                "activity",
+                parent="again",
+                activity="always_fails",
+                retry={"maximum_attempts": 1},
+            ),
+            node("finish", "end"),
+        ],
+        "edges": chain("start", "again", "finish"),
+    }
+    step = {
+        "name": "always_fails",
+        "input": {},
+        "output": "None",
+        "implementation": {"kind": "simulate", "fail_attempts": 99},
+    }
+    modules = import_package(project("expr-retry-waits", [flow], [step]), package_dir)
+    models = modules["models"]
+    async with running_worker(client, modules) as task_queue:
+        handle = await client.start_workflow(
+            "backing",
+            models.BackingInput(wait_seconds=0.2),
+            id=unique_id("b"),
+            task_queue=task_queue,
+        )
+        with pytest.raises(WorkflowFailureError):
+            await handle.result()
+        history = await handle.fetch_history()
+    timers = [
+        event.timer_started_event_attributes.start_to_fire_timeout.ToTimedelta().total_seconds()
+        for event in history.events
+        if event.HasField("timer_started_event_attributes")
+    ]
+    assert timers == [0.2, 0.4, 0.4]
+
+
+def test_a_retry_wait_must_give_seconds() -> None:
+    flow = {
+        "id": "backing",
+        "name": "backing",
+        "input": {"word": "str"},
+        "output": "None",
+        "state": [],
+        "nodes": [
+            node("start", "start"),
+            node("again", "retry", initial_interval="input.word"),
+            node("nap", "timer", parent="again", duration="1s"),
+            node("finish", "end"),
+        ],
+        "edges": chain("start", "again", "finish"),
+    }
+    result = compile_project(project("expr-retry-text", [flow]))
+    found = [(d.code, d.node_id, d.field) for d in result.diagnostics if d.severity == "error"]
+    assert found == [("E206", "again", "config.initial_interval")]

@@ -800,8 +800,9 @@ async def test_failing_item_is_retried_with_backoff_and_counted(
 async def test_item_failing_every_attempt_ends_failed_and_runs_on_failed(
     client: Client, package_dir: Path
 ) -> None:
+    # the first wait is an expression giving seconds, as a run's input could give it
     document = queue_project(
-        "wq-give-up", concurrency=2, max_attempts=2, retry_initial="0.5s", retry_maximum="1s"
+        "wq-give-up", concurrency=2, max_attempts=2, retry_initial="0.25 * 2", retry_maximum="1s"
     )
     modules = import_package(document, package_dir)
     models = modules["models"]
