@@ -14,6 +14,7 @@ started yet and the statistics.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from pydantic import Field
@@ -216,7 +217,10 @@ def prepare(config: WorkQueueConfig, ctx: NodeRender) -> dict[str, object]:
     }
 
     def flag(text: str | None) -> str:
-        return f"({ctx.expr(text)})" if text else "False"
+        if not text:
+            return "False"
+        code = ctx.expr(text)
+        return code if re.fullmatch(r"[\w.]+", code) else f"({code})"
 
     limit = (
         f"max(1, min({MAX_CONCURRENCY}, int({ctx.expr(config.concurrency_from)})))"
@@ -232,13 +236,20 @@ def prepare(config: WorkQueueConfig, ctx: NodeRender) -> dict[str, object]:
     failed_when = (
         ctx.with_names("item", "result").expr(config.failed_when) if config.failed_when else None
     )
+    limit_name = ctx.claim_local("limit")
+    # not paused, not draining, a slot free and the hooks no more than a round of children behind
+    take_when = [f"not {flag(text)}" for text in (config.paused_when, config.drain_when) if text]
+    take_when.append(f"len({names['children']}) < {limit_name if has_hooks else limit}")
+    if has_hooks:
+        take_when.append(f"len({names['hooks']}) <= {limit_name}")
     result_name = ctx.container_name("result")
     uses_result = result_name in names_in(
         " ".join(filter(None, [failed_when, on_done["input"] if on_done else None]))
     )
     return {
         **names,
-        "limit_name": ctx.claim_local("limit"),
+        "limit_name": limit_name,
+        "take_when": take_when,
         "failure_message": ctx.failure_message(names["failure"]),
         "caught": failures_caught(starts_children=True),
         "uses_result": uses_result,
