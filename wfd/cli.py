@@ -58,14 +58,62 @@ def _print_diagnostics(diagnostics: list[Diagnostic], as_json: bool) -> None:
 def check(
     document: Annotated[Path, typer.Argument(help="Project JSON document")],
     as_json: Annotated[bool, typer.Option("--json", help="Print diagnostics as JSON")] = False,
+    replay_from: Annotated[
+        Path | None,
+        typer.Option(
+            "--replay",
+            help="Replay recorded histories against the project's code: a history file or a "
+            "folder of them, as `temporal workflow show --output json` writes them",
+        ),
+    ] = None,
 ) -> None:
-    """Print every diagnostic of a project; exit 1 when any is an error."""
-    result = check_document(_read(document))
-    _print_diagnostics(result.diagnostics, as_json)
+    """Print every diagnostic of a project; exit 1 when any is an error, or when a recorded
+    history given with --replay would fail on the project's code."""
+    text = _read(document)
+    result = check_document(text)
+    if replay_from is None or not result.ok:
+        _print_diagnostics(result.diagnostics, as_json)
     if not result.ok:
         raise typer.Exit(1)
-    if not as_json:
+    if replay_from is not None:
+        _replay(text, replay_from, result.diagnostics, as_json)
+    elif not as_json:
         typer.echo(f"{document}: no errors", err=True)
+
+
+def _replay(text: str, histories_path: Path, diagnostics: list[Diagnostic], as_json: bool) -> None:
+    """Replays the histories on the project's code; with --json, one object holds the
+    diagnostics and what the replay found."""
+    import asyncio
+
+    from backend.runtime.replay import HistoryFileError, read_histories, replay_compiled
+
+    if not as_json:
+        _print_diagnostics(diagnostics, as_json)
+    try:
+        histories = read_histories(histories_path)
+    except HistoryFileError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
+    compiled = compile_project(text)
+    project = Project.model_validate_json(text)
+    report = asyncio.run(replay_compiled(compiled, project, histories))
+    if as_json:
+        found = {
+            "diagnostics": [d.to_dict() for d in diagnostics],
+            "replayed": report.replayed,
+            "divergences": [dataclasses.asdict(d) for d in report.divergences],
+        }
+        typer.echo(json.dumps(found, indent=2))
+    for line in report.lines():
+        typer.echo(f"error: {line}", err=True)
+    if not report.ok:
+        raise typer.Exit(1)
+    if not as_json:
+        typer.echo(
+            f"{report.replayed} recorded histories replay on the new code without a difference",
+            err=True,
+        )
 
 
 @app.command(name="compile")
