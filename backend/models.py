@@ -49,7 +49,12 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 class Schema(BaseModel):
-    """A request or response body (a plain pydantic model: SQLModel is for the tables)."""
+    """A request or response body (a plain pydantic model: SQLModel is for the tables).
+
+    An answer holds every field, those at their defaults too: its schema lists them as required.
+    """
+
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
 
 
 class StrictSchema(Schema):
@@ -319,37 +324,25 @@ class ValidatePublic(Schema):
     diagnostics: list[DiagnosticPublic]
 
 
+class SourceRange(Schema):
+    """Where a node's code stands in the generated package."""
+
+    file: str
+    """The file's path, from the package folder's parent (`hello/workflows/greet.py`)."""
+    start: int
+    """The first line, from 1."""
+    end: int
+    """The last line, itself included."""
+
+
 class CompilePublic(Schema):
     package: str
     files: dict[str, str]
     """Path under the package folder -> file text."""
-    sourcemap: dict[str, dict[str, dict[str, Any]]]
-    """Workflow id -> node id -> {file, start, end}."""
+    sourcemap: dict[str, dict[str, SourceRange]]
+    """Workflow id -> node id -> where its code stands."""
     diagnostics: list[DiagnosticPublic]
     """Warnings; a document with errors gets 422 instead."""
-
-
-class PortPublic(Schema):
-    name: str
-    label: str
-    multiple: bool
-    prefix: bool
-
-
-class NodeTypePublic(Schema):
-    model_config = ConfigDict(extra="allow")
-
-    kind: str
-    label: str
-    category: str
-    icon: str
-    color: str
-    description: str
-    role: str
-    has_input: bool
-    outputs: list[PortPublic]
-    config_schema: dict[str, Any]
-    defaults: dict[str, Any]
 
 
 class HealthPublic(Schema):

@@ -29,7 +29,12 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError
 
-Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$", max_length=64)]
+SLUG_PATTERN = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
+"""Ids of projects and workflows (and so task queues and deployments): the one copy of the
+pattern; the API's path parameters and the editor (through the generated API types) read it."""
+SLUG_MAX_LENGTH = 64
+
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=SLUG_MAX_LENGTH)]
 
 
 class Documented:
@@ -173,9 +178,14 @@ JsonInt = Annotated[int, INTEGER]
 
 class StrictModel(BaseModel):
     """Unknown fields are refused. Numbers are what the schema says (`JsonInt`,
-    `StrictFloat`): `true` or `"3"` is no number; a float field takes an integer still."""
+    `StrictFloat`): `true` or `"3"` is no number; a float field takes an integer still.
 
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    A field with a default may be left out of what is read, but is always in what is written:
+    the schema of the written form (the API's answers) lists it as required."""
+
+    model_config = ConfigDict(
+        extra="forbid", allow_inf_nan=False, json_schema_serialization_defaults_required=True
+    )
 
 
 class TypeDef(StrictModel):
@@ -230,7 +240,7 @@ def _python_reference(value: str) -> str:
 
 
 def _kind_required(schema: dict[str, Any]) -> None:
-    schema["required"] = ["kind", *schema.get("required", [])]
+    schema["required"] = ["kind", *(name for name in schema.get("required", []) if name != "kind")]
 
 
 class ImplementationModel(StrictModel):

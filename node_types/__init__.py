@@ -7,7 +7,7 @@ import pkgutil
 from pathlib import Path
 from typing import Any
 
-from node_types.base import NodeType
+from node_types.base import CatalogueEntry, NodeType
 
 TEMPLATE_DIR = Path(__file__).parent
 
@@ -27,5 +27,5 @@ def _discover() -> dict[str, NodeType[Any]]:
 REGISTRY: dict[str, NodeType[Any]] = _discover()
 
 
-def catalogue() -> list[dict[str, Any]]:
+def catalogue() -> list[CatalogueEntry]:
     return [REGISTRY[kind].catalogue_entry() for kind in sorted(REGISTRY)]

@@ -164,23 +164,58 @@ class NodeType(Generic[ConfigT]):
     def parse_config(self, raw: dict[str, Any]) -> ConfigT:
         return self.config.model_validate(raw)
 
-    def catalogue_entry(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "label": self.label,
-            "category": self.category,
-            "icon": self.icon,
-            "color": self.color,
-            "description": self.description,
-            "role": self.role.value,
-            "has_input": self.has_input,
-            "outputs": [
-                {"name": p.name, "label": p.label, "multiple": p.multiple, "prefix": p.prefix}
+    def catalogue_entry(self) -> CatalogueEntry:
+        return CatalogueEntry(
+            kind=self.kind,
+            label=self.label,
+            category=self.category,
+            icon=self.icon,
+            color=self.color,
+            description=self.description,
+            role=self.role,
+            has_input=self.has_input,
+            outputs=[
+                CataloguePort(name=p.name, label=p.label, multiple=p.multiple, prefix=p.prefix)
                 for p in self.outputs
             ],
-            "config_schema": self.config.model_json_schema(),
-            "defaults": self.defaults,
-        }
+            config_schema=self.config.model_json_schema(),
+            defaults=self.defaults,
+        )
+
+
+class CataloguePort(BaseModel):
+    """An output port as the editor sees it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    label: str
+    multiple: bool
+    """Several edges may leave this port (parallel branches)."""
+    prefix: bool
+    """The port stands for a family `name:<key>` (switch cases)."""
+
+
+class CatalogueEntry(BaseModel):
+    """A node kind in the catalogue (`GET /api/node-types`): what the editor's palette, canvas
+    and config forms are made from. The one declaration of it: the API answers with this model
+    and the editor's `NodeKind` is generated from the API's schema."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: str
+    label: str
+    category: str
+    icon: str
+    color: str
+    description: str
+    role: Role
+    has_input: bool
+    outputs: list[CataloguePort]
+    config_schema: dict[str, Any]
+    """The JSON Schema of the kind's config."""
+    defaults: dict[str, Any]
+    """A config a new node of this kind starts with."""
 
 
 STEP_FAILURES = ("ActivityError", "ChildWorkflowError", "ApplicationError")

@@ -19,12 +19,11 @@ from backend.requests import StrictJSONRoute
 from backend.routers.params import NOT_FOUND, ProjectId, Responses
 from backend.runtime.access import RuntimeDep
 from backend.services import deployments
+from compiler.document import SLUG_PATTERN
 
 router = APIRouter(tags=["deployments"], route_class=StrictJSONRoute)
 
-DeploymentId = Annotated[
-    str, Path(pattern=r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$", max_length=deployments.MAX_ID_LENGTH)
-]
+DeploymentId = Annotated[str, Path(pattern=SLUG_PATTERN, max_length=deployments.MAX_ID_LENGTH)]
 WITHOUT_RUNTIME: Responses = {
     409: {"model": ErrorPublic, "description": "Temporal is off, or no runtime runs workers"}
 }

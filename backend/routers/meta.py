@@ -13,11 +13,12 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlmodel import Session
 
 from backend.db import SessionDep, run
-from backend.models import HealthPublic, NodeTypePublic
+from backend.models import HealthPublic
 from backend.requests import StrictJSONRoute
 from backend.services import compiling
 from backend.settings import Settings
 from compiler.document import Project
+from node_types.base import CatalogueEntry
 
 router = APIRouter(tags=["meta"], route_class=StrictJSONRoute)
 
@@ -126,7 +127,7 @@ def _reason(error: SQLAlchemyError) -> str:
 
 
 @router.get("/node-types")
-def node_types() -> list[NodeTypePublic]:
+def node_types() -> list[CatalogueEntry]:
     """Every node kind: UI metadata, ports, the JSON Schema of its config, its defaults."""
     return compiling.node_types()
 

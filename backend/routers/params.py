@@ -7,15 +7,13 @@ from typing import Annotated, Any
 from fastapi import Path, Response
 
 from backend.models import MAX_INT, ConflictPublic, ErrorPublic, InvalidPublic
-
-SLUG_PATTERN = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
-"""The document's Slug: ids of projects and workflows."""
+from compiler.document import SLUG_MAX_LENGTH, SLUG_PATTERN
 
 ProjectId = Annotated[
     str,
     Path(
         pattern=SLUG_PATTERN,
-        max_length=64,
+        max_length=SLUG_MAX_LENGTH,
         openapi_examples={"example": {"summary": "examples/hello.json", "value": "hello"}},
     ),
 ]
@@ -23,7 +21,7 @@ WorkflowId = Annotated[
     str,
     Path(
         pattern=SLUG_PATTERN,
-        max_length=64,
+        max_length=SLUG_MAX_LENGTH,
         openapi_examples={"example": {"summary": "examples/hello.json", "value": "greet"}},
     ),
 ]

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Response, status
 from backend.db import SessionDep, run
 from backend.models import ProjectCreate, ProjectPublic, ProjectSummary, ProjectUpdate
 from backend.requests import StrictJSONRoute
-from backend.routers.params import CONFLICT, NOT_FOUND, ProjectId, ready_json
+from backend.routers.params import CONFLICT, NOT_FOUND, ProjectId, Responses, ready_json
 from backend.services import projects
 from compiler.document import Project
 
@@ -48,7 +48,20 @@ async def delete_project(session: SessionDep, project_id: ProjectId) -> Response
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.get("/projects/{project_id}/export", response_model=Project, responses=NOT_FOUND)
+# The answer is a document as `import` reads it: with `compact`, the fields at their defaults are
+# left out, so its schema is the document's own (what requests carry), not that of a complete
+# answer. `Project` is read by validate, compile and import, and written by no route, so that
+# schema is the component named `Project` (scripts/gen_api_types fails on a reference to none).
+EXPORTED: Responses = {
+    200: {
+        "description": "The project document",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Project"}}},
+    },
+    **NOT_FOUND,
+}
+
+
+@router.get("/projects/{project_id}/export", response_model=None, responses=EXPORTED)
 async def export_project(
     session: SessionDep,
     project_id: ProjectId,

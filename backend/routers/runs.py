@@ -14,10 +14,11 @@ from backend.errors import NotFound
 from backend.models import ErrorPublic, Schema, StrictSchema
 from backend.requests import StrictJSONRoute
 from backend.routers.deployments import WITHOUT_RUNTIME, DeploymentId
-from backend.routers.params import NOT_FOUND, SLUG_PATTERN, Responses
+from backend.routers.params import NOT_FOUND, Responses
 from backend.runtime.access import RuntimeAccess, RuntimeDep
 from backend.services import runs
 from backend.services.deployments import DeploymentHandle
+from compiler.document import SLUG_MAX_LENGTH, SLUG_PATTERN
 
 router = APIRouter(tags=["runs"], route_class=StrictJSONRoute)
 
@@ -107,7 +108,7 @@ NodeKey = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
 
 class RunStart(StrictSchema):
-    workflow: Annotated[str, Field(pattern=SLUG_PATTERN, max_length=64)]
+    workflow: Annotated[str, Field(pattern=SLUG_PATTERN, max_length=SLUG_MAX_LENGTH)]
     """The workflow's id in the project."""
     input: dict[str, Any] | None = None
     """The workflow's input, checked against its input type before anything starts."""
@@ -196,7 +197,7 @@ async def list_runs(
     session: SessionDep,
     runtime: RuntimeDep,
     deployment_id: DeploymentId,
-    workflow: Annotated[str | None, Query(pattern=SLUG_PATTERN, max_length=64)] = None,
+    workflow: Annotated[str | None, Query(pattern=SLUG_PATTERN, max_length=SLUG_MAX_LENGTH)] = None,
     status_name: Annotated[StatusName | None, Query(alias="status")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[dict[str, Any]]:

@@ -6,17 +6,18 @@ import io
 import zipfile
 
 from backend.errors import Invalid
-from backend.models import CompilePublic, DiagnosticPublic, NodeTypePublic, ValidatePublic
+from backend.models import CompilePublic, DiagnosticPublic, SourceRange, ValidatePublic
 from compiler import CompileResult, check_document, compile_project
 from compiler.document import Project
 from node_types import catalogue
+from node_types.base import CatalogueEntry
 
 # fixed timestamps keep the archive byte-identical for the same document
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 
-def node_types() -> list[NodeTypePublic]:
-    return [NodeTypePublic.model_validate(entry) for entry in catalogue()]
+def node_types() -> list[CatalogueEntry]:
+    return catalogue()
 
 
 def validate(document: Project) -> ValidatePublic:
@@ -37,7 +38,10 @@ def as_json(result: CompileResult) -> CompilePublic:
     return CompilePublic(
         package=result.package,
         files=result.files,
-        sourcemap=result.sourcemap,
+        sourcemap={
+            workflow: {node: SourceRange.model_validate(where) for node, where in ranges.items()}
+            for workflow, ranges in result.sourcemap.items()
+        },
         diagnostics=[DiagnosticPublic.of(d) for d in result.diagnostics],
     )
 

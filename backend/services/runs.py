@@ -58,7 +58,7 @@ from backend.runtime.temporal import TemporalTarget
 from backend.services.deployments import DeploymentHandle
 from compiler.defaults import DefaultError, default_source
 from compiler.diagnostics import Codes, Diagnostic
-from compiler.document import Node, Project, Workflow
+from compiler.document import SLUG_PATTERN, Node, Project, Workflow
 from compiler.expressions import ExpressionError, parse_template
 from compiler.project_info import FieldsInfo, ProjectInfo, WorkflowInfo
 
@@ -86,7 +86,7 @@ _VISIBILITY_STATUS = {
     "CONTINUED_AS_NEW": "ContinuedAsNew",
     "TIMED_OUT": "TimedOut",
 }
-SLUG = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+SLUG = re.compile(SLUG_PATTERN)
 _CONVERTER = PayloadConverter.default
 
 

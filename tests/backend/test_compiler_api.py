@@ -28,7 +28,7 @@ def broken_project() -> dict[str, Any]:
 def test_node_types_is_the_registry_catalogue(sqlite_api: TestClient) -> None:
     response = sqlite_api.get("/api/node-types")
     assert response.status_code == 200
-    assert response.json() == json.loads(json.dumps(catalogue()))
+    assert response.json() == [entry.model_dump(mode="json") for entry in catalogue()]
     kinds = {entry["kind"]: entry for entry in response.json()}
     assert {"start", "activity", "condition", "end"} <= set(kinds)
     assert [port["name"] for port in kinds["condition"]["outputs"]] == ["true", "false"]

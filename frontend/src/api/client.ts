@@ -1,17 +1,18 @@
 // The one place that talks HTTP. Every call returns the parsed answer or throws ApiError.
 import { authorizationHeader, authorizedFetch } from "./auth";
+import type { ProjectCreate, ProjectUpdate } from "./gen/types.gen";
 import type {
   CompileResult,
   Diagnostic,
   NodeKind,
   Project,
+  ProjectDocument,
   ProjectPublic,
-  ProjectSettings,
   ProjectSummary,
   ValidateResult,
   VersionPublic,
   VersionSummary,
-  Workflow,
+  WorkflowDocument,
   WorkflowPublic,
 } from "./types";
 
@@ -62,23 +63,23 @@ export const api = {
   nodeTypes: () => request<NodeKind[]>("GET", "/node-types"),
 
   listProjects: () => request<ProjectSummary[]>("GET", "/projects"),
-  createProject: (data: { id: string; name: string; task_queue?: string }) =>
+  createProject: (data: ProjectCreate) =>
     request<ProjectPublic>("POST", "/projects", data),
   readProject: (id: string) => request<ProjectPublic>("GET", project(id)),
-  updateProject: (id: string, revision: number, changes: Partial<ProjectSettings>) =>
+  updateProject: (id: string, revision: number, changes: Omit<ProjectUpdate, "revision">) =>
     request<ProjectPublic>("PATCH", project(id), { revision, ...changes }),
   deleteProject: (id: string) => request<void>("DELETE", project(id)),
-  /** `compact`: the fields at their defaults left out, as a file to import again. */
-  exportProject: (id: string, compact = false) =>
-    request<Project>("GET", `${project(id)}/export${compact ? "?compact=true" : ""}`),
+  exportProject: (id: string) => request<Project>("GET", `${project(id)}/export`),
+  /** The fields at their defaults left out, as a file to import again. */
+  exportProjectCompact: (id: string) => request<ProjectDocument>("GET", `${project(id)}/export?compact=true`),
   importProject: (document: unknown, overwrite = false) =>
     request<ProjectPublic>("POST", `/import${overwrite ? "?overwrite=true" : ""}`, document),
 
-  createWorkflow: (projectId: string, document: Workflow) =>
+  createWorkflow: (projectId: string, document: WorkflowDocument) =>
     request<WorkflowPublic>("POST", `${project(projectId)}/workflows`, { document }),
   readWorkflow: (projectId: string, id: string) =>
     request<WorkflowPublic>("GET", workflow(projectId, id)),
-  saveWorkflow: (projectId: string, id: string, revision: number, document: Workflow) =>
+  saveWorkflow: (projectId: string, id: string, revision: number, document: WorkflowDocument) =>
     request<WorkflowPublic>("PUT", workflow(projectId, id), { revision, document }),
   deleteWorkflow: (projectId: string, id: string) =>
     request<void>("DELETE", workflow(projectId, id)),
@@ -94,9 +95,9 @@ export const api = {
       revision,
     }),
 
-  validate: (document: Project) => request<ValidateResult>("POST", "/validate", document),
-  compile: (document: Project) => request<CompileResult>("POST", "/compile", document),
-  async compileZip(document: Project): Promise<Blob> {
+  validate: (document: ProjectDocument) => request<ValidateResult>("POST", "/validate", document),
+  compile: (document: ProjectDocument) => request<CompileResult>("POST", "/compile", document),
+  async compileZip(document: ProjectDocument): Promise<Blob> {
     const response = await authorizedFetch("/api/compile?format=zip", {
       method: "POST",
       headers: { "content-type": "application/json" },

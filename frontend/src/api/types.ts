@@ -1,175 +1,53 @@
-// Shapes of the graph document (schema_version 1) and of the API's answers.
-// They mirror compiler/document.py and backend/models.py; the server validates every write.
+// Shapes of the graph document (schema_version 1) and of the API's answers, under the names the
+// editor uses. They are generated (./gen/, by scripts/gen_api_types) from the API's OpenAPI
+// document, that is from the pydantic models of compiler/document.py, backend/models.py and
+// node_types/base.py: change those, then regenerate. Answers hold every field, so the `…Output`
+// forms, whose fields are all present, are the ones named here.
+import type * as Api from "./gen/types.gen";
 
-export type Fields = Record<string, string>;
-
-export interface Position {
-  x: number;
-  y: number;
-}
-
-export interface Size {
-  width: number;
-  height: number;
-}
-
-export interface DocNode {
-  id: string;
-  type: string;
-  label: string;
-  position: Position;
-  size?: Size | null;
-  parent_id?: string | null;
-  config: Record<string, unknown>;
-}
-
-export interface DocEdge {
-  id: string;
-  source: string;
-  source_handle: string;
-  target: string;
-  target_handle: string;
-}
-
-export interface StateVar {
-  name: string;
-  type: string;
-  default?: unknown;
-  description?: string;
-}
-
-export interface WorkflowSettings {
-  id_template?: string | null;
-  execution_timeout?: string | null;
-}
-
-export interface Workflow {
-  id: string;
-  name: string;
-  description: string;
-  input: Fields;
-  /** Values for the input fields a start may leave out. */
-  input_defaults?: Record<string, unknown>;
-  output: string;
-  state: StateVar[];
-  settings: WorkflowSettings;
-  nodes: DocNode[];
-  edges: DocEdge[];
-}
-
+export type Position = Api.PositionOutput;
+export type Size = Api.Size;
+export type DocNode = Api.NodeOutput;
+export type DocEdge = Api.EdgeOutput;
+export type StateVar = Api.StateVarOutput;
+export type WorkflowSettings = Api.WorkflowSettingsOutput;
+export type Workflow = Api.WorkflowOutput;
+/** Field name -> type reference: a workflow's, an activity's or a type's fields. */
+export type Fields = Workflow["input"];
 /** A workflow without its graph: the part the settings panel edits. */
 export type WorkflowMeta = Omit<Workflow, "nodes" | "edges">;
+export type TypeDef = Api.TypeDefOutput;
+export type ActivityDef = Api.ActivityDefOutput;
+/** A project document as it is read: the fields at their defaults may be left out (a request
+ * body, an import file, an export). */
+export type ProjectDocument = Api.Project;
+/** A workflow document as it is read, the fields at their defaults possibly left out. */
+export type WorkflowDocument = Api.WorkflowInput;
+/** A project document without its id, schema version and workflows, every field present. */
+export type ProjectSettings = Omit<Api.ProjectPublic, "id" | "revision" | "created_at" | "updated_at" | "workflows">;
+/** The whole project document with every field present, as the editor builds it and as the
+ * export answers without `compact` (the API's schema, which covers `compact` too, says only
+ * that it is a document). */
+export type Project = ProjectSettings & Required<Pick<Api.Project, "schema_version" | "id">> & { workflows: Workflow[] };
 
-export interface TypeDef {
-  description?: string;
-  fields: Fields;
-}
+export type ProjectSummary = Api.ProjectSummary;
+export type WorkflowSummary = Api.WorkflowSummary;
+export type ProjectPublic = Api.ProjectPublic;
+export type WorkflowPublic = Api.WorkflowPublic;
+export type VersionSummary = Api.VersionSummary;
+export type VersionPublic = Api.VersionPublic;
 
-export interface ActivityDef {
-  name: string;
-  description?: string;
-  input: Fields;
-  output: string;
-  implementation: Record<string, unknown> & { kind: string };
-  defaults?: Record<string, unknown>;
-}
+export type Diagnostic = Api.DiagnosticPublic;
+export type ValidateResult = Api.ValidatePublic;
+export type SourceRange = Api.SourceRange;
+export type CompileResult = Api.CompilePublic;
 
-export interface ProjectSettings {
-  name: string;
-  description: string;
-  task_queue: string;
-  types: Record<string, TypeDef>;
-  activities: ActivityDef[];
-}
+export type Port = Api.CataloguePort;
+export type Role = Api.Role;
 
-export interface Project extends ProjectSettings {
-  schema_version: 1;
-  id: string;
-  workflows: Workflow[];
-}
-
-export interface ProjectSummary {
-  id: string;
-  name: string;
-  description: string;
-  revision: number;
-  workflow_count: number;
-  updated_at: string;
-}
-
-export interface WorkflowSummary {
-  id: string;
-  name: string;
-  description: string;
-  revision: number;
-  node_count: number;
-  edge_count: number;
-  version_count: number;
-  updated_at: string;
-}
-
-export interface ProjectPublic extends ProjectSettings {
-  id: string;
-  revision: number;
-  workflows: WorkflowSummary[];
-}
-
-export interface WorkflowPublic {
-  project_id: string;
-  id: string;
-  revision: number;
-  updated_at: string;
-  document: Workflow;
-}
-
-export interface VersionSummary {
-  number: number;
-  message: string;
-  revision: number;
-  created_at: string;
-}
-
-export interface VersionPublic extends VersionSummary {
-  document: Workflow;
-}
-
-export interface Diagnostic {
-  code: string;
-  message: string;
-  severity: "error" | "warning";
-  workflow_id?: string | null;
-  node_id?: string | null;
-  edge_id?: string | null;
-  field?: string | null;
-}
-
-export interface ValidateResult {
-  ok: boolean;
-  diagnostics: Diagnostic[];
-}
-
-export interface SourceRange {
-  file: string;
-  start: number;
-  end: number;
-}
-
-export interface CompileResult {
-  package: string;
-  files: Record<string, string>;
-  sourcemap: Record<string, Record<string, SourceRange>>;
-  diagnostics: Diagnostic[];
-}
-
-export interface Port {
-  name: string;
-  label: string;
-  multiple: boolean;
-  prefix: boolean;
-}
-
-export type Role = "entry" | "step" | "branch" | "parallel" | "join" | "terminal" | "container";
-
+/** The JSON Schema keywords the config forms read (the catalogue's `config_schema`, the
+ * document schema). The API types such a schema as an object of any keys; this says which
+ * of them the forms understand. */
 export interface JsonSchema {
   type?: string | string[];
   title?: string;
@@ -196,16 +74,6 @@ export interface JsonSchema {
   pattern?: string;
 }
 
-export interface NodeKind {
-  kind: string;
-  label: string;
-  category: string;
-  icon: string;
-  color: string;
-  description: string;
-  role: Role;
-  has_input: boolean;
-  outputs: Port[];
-  config_schema: JsonSchema;
-  defaults: Record<string, unknown>;
-}
+/** A node kind of the catalogue (`GET /api/node-types`), its config schema read as a JSON
+ * Schema. */
+export type NodeKind = Omit<Api.CatalogueEntry, "config_schema"> & { config_schema: JsonSchema };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 
+import type { DocNode } from "../api/types";
 import { sampleWorkflow } from "../test/fixtures";
 import { diffWorkflows, fieldChanges, isEmptyDiff } from "./diff";
 
@@ -7,8 +8,9 @@ describe("diff between two workflow documents", () => {
   it("finds nothing between a document and its copy, even with defaults left out", () => {
     const before = sampleWorkflow();
     const after = structuredClone(before);
-    delete after.nodes[0]!.size;
-    delete after.nodes[0]!.parent_id;
+    const stored: Partial<DocNode> = after.nodes[0]!;
+    delete stored.size;
+    delete stored.parent_id;
     expect(isEmptyDiff(diffWorkflows(before, after))).toBe(true);
   });
 
@@ -16,7 +18,15 @@ describe("diff between two workflow documents", () => {
     const before = sampleWorkflow();
     const after = structuredClone(before);
     after.nodes = after.nodes.filter((node) => node.id !== "say");
-    after.nodes.push({ id: "wait", type: "timer", label: "Wait", position: { x: 0, y: 0 }, config: {} });
+    after.nodes.push({
+      id: "wait",
+      type: "timer",
+      label: "Wait",
+      position: { x: 0, y: 0 },
+      size: null,
+      parent_id: null,
+      config: {},
+    });
     after.nodes[2]!.label = "Compose greeting";
     after.nodes[2]!.config = { ...after.nodes[2]!.config, result: "text" };
     after.name = "Greet twice";

@@ -164,7 +164,7 @@ describe("editor store: undo and redo", () => {
     const meta = store.getState().meta;
     store.getState().setMeta({ ...meta, input: { name: "str", loud: "bool" } });
     const project = store.getState().project;
-    store.getState().setProject({ ...project, types: { Greeting: { fields: { text: "str" } } } });
+    store.getState().setProject({ ...project, types: { Greeting: { description: "", fields: { text: "str" } } } });
     expect(isDirty(store.getState())).toBe(true);
     store.getState().undo();
     expect(store.getState().project).toBe(project);
@@ -190,8 +190,8 @@ describe("editor store: undo and redo", () => {
   it("indexes diagnostics by node and by edge", () => {
     const store = makeStore();
     store.getState().setDiagnostics([
-      { code: "E200", message: "bad", severity: "error", node_id: "loud", field: "config.expression" },
-      { code: "E114", message: "crosses", severity: "error", node_id: "loud", edge_id: "e3" },
+      { code: "E200", message: "bad", severity: "error", workflow_id: "greet", node_id: "loud", edge_id: null, field: "config.expression" },
+      { code: "E114", message: "crosses", severity: "error", workflow_id: "greet", node_id: "loud", edge_id: "e3", field: null },
     ]);
     expect(store.getState().problemsByNode.loud).toHaveLength(1);
     expect(store.getState().problemsByEdge.e3).toHaveLength(1);

@@ -77,7 +77,7 @@ export function ProjectsPage() {
   };
 
   const exportProject = async (id: string) => {
-    const document = await api.exportProject(id, true);
+    const document = await api.exportProjectCompact(id);
     const blob = new Blob([JSON.stringify(document, null, 2)], { type: "application/json" });
     const url = URL.createObjectURL(blob);
     const anchor = window.document.createElement("a");

@@ -5,6 +5,8 @@
 //   #/projects/<id>/workflows/<id>?run=<workflow id>   the editor showing that run
 import { useEffect, useState } from "react";
 
+import { ProjectCreateSchema } from "../api/gen/schemas.gen";
+
 export type Route =
   | { page: "projects" }
   | { page: "project"; projectId: string }
@@ -58,13 +60,21 @@ export function useRoute(): Route {
   return route;
 }
 
-/** A slug the API accepts as an id, made from a name: "Order approval" -> "order-approval". */
+/** The ids of projects and workflows: the pattern and length the API's schema gives them (the
+ * pydantic `Slug` of compiler/document.py, through the generated schemas). */
+const SLUG = ProjectCreateSchema.properties.id;
+export const SLUG_PATTERN = new RegExp(SLUG.pattern);
+
+/** A slug the API accepts as an id, made from a name: "Order approval" -> "order-approval";
+ * "" when the name gives none (no letter to start with). */
 export function slugify(name: string): string {
   const slug = name
     .toLowerCase()
     .normalize("NFKD")
     .replace(/[^a-z0-9]+/g, "-")
     .replace(/^-+|-+$/g, "")
-    .replace(/^[0-9-]+/, "");
-  return slug.slice(0, 64).replace(/-+$/, "");
+    .replace(/^[0-9-]+/, "")
+    .slice(0, SLUG.maxLength)
+    .replace(/-+$/, "");
+  return SLUG_PATTERN.test(slug) ? slug : "";
 }

@@ -285,7 +285,15 @@ function HandlerForm({
   );
 }
 
-function PendingGates({ gates, handlers, onCall }: { gates: DocNode[]; handlers: Handler[]; onCall: CallHandler }) {
+function PendingGates({
+  gates,
+  handlers,
+  onCall,
+}: {
+  gates: Pick<DocNode, "id" | "label" | "config">[];
+  handlers: Handler[];
+  onCall: CallHandler;
+}) {
   const editor = useEditorStore();
   const decisions = gateDecisions(handlers);
   const [open, setOpen] = useState<{ gate: string; handler: Handler } | null>(null);

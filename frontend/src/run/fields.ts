@@ -1,5 +1,5 @@
 // Typed fields (a workflow's input, a signal's or an update's payload) as form texts and back.
-import type { DocNode, Fields, TypeDef, Workflow } from "../api/types";
+import type { DocNode, Fields, TypeDef } from "../api/types";
 import { type Choice, literalChoices } from "../document/typerefs";
 
 export type FieldKind = "text" | "integer" | "number" | "bool" | "choice" | "json";
@@ -14,8 +14,11 @@ export function fieldKind(type: string): FieldKind {
   return "json";
 }
 
+/** The project's types, as far as the forms read them: their fields. */
+type TypeFields = Record<string, Pick<TypeDef, "fields">>;
+
 /** A value of `type` a form starts from when the workflow gives no default. */
-export function emptyValue(type: string, types: Record<string, TypeDef>, depth = 0): unknown {
+export function emptyValue(type: string, types: TypeFields, depth = 0): unknown {
   const trimmed = type.trim();
   if (/\|\s*None$/.test(trimmed)) return null;
   const choices = literalChoices(trimmed);
@@ -47,7 +50,7 @@ export function toText(value: unknown, type: string): string {
 export function initialTexts(
   fields: Fields,
   defaults: Record<string, unknown> | undefined,
-  types: Record<string, TypeDef>,
+  types: TypeFields,
 ): Record<string, string> {
   return Object.fromEntries(
     Object.entries(fields).map(([name, type]) => [
@@ -121,7 +124,7 @@ export interface Handler {
 }
 
 /** The workflow's signals, updates and queries, as its handler nodes declare them. */
-export function handlersOf(workflow: Pick<Workflow, "nodes">): Handler[] {
+export function handlersOf(workflow: { nodes: Pick<DocNode, "id" | "type" | "config">[] }): Handler[] {
   const found: Handler[] = [];
   for (const node of workflow.nodes) {
     if (node.type !== "signal" && node.type !== "update" && node.type !== "query") continue;

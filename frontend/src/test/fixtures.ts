@@ -55,6 +55,7 @@ export function sampleWorkflow(): Workflow {
     name: "Greet",
     description: "",
     input: { name: "str" },
+    input_defaults: {},
     output: "str",
     state: [{ name: "greeted", type: "int", default: 0, description: "" }],
     settings: { id_template: null, execution_timeout: null },
