@@ -1,73 +1,18 @@
 // The children of a spawn_children or work_queue node in a run, as
-// `GET /api/runs/{id}/nodes/{node}/children` answers them (backend/routers/children.py), and
-// the pure logic the children view draws them with: tones, words, the counter, the layout.
+// `GET /api/runs/{id}/nodes/{node}/children` answers them (backend/routers/children.py; the
+// types are generated from its models), and the pure logic the children view draws them with:
+// tones, words, the counter, the layout.
 import type { ElkExtendedEdge, ElkNode } from "elkjs/lib/elk-api";
 
 import { request } from "../api/client";
+import type * as Api from "../api/gen/types.gen";
 import type { NodeStatus } from "./types";
 
-export type ChildStatus =
-  | "waiting"
-  | "running"
-  | "completed"
-  | "failed"
-  | "cancelled"
-  | "timed_out"
-  | "terminated"
-  | "skipped";
-
-export type WaitingFor = "dependencies" | "limit" | "paused" | "draining" | "retry" | "start";
-
-export interface ChildItem {
-  key: string;
-  workflow_id: string | null;
-  run_id: string | null;
-  status: ChildStatus;
-  waiting_for: WaitingFor | null;
-  depends_on: string[];
-  blocked_by: string[];
-  attempts: number;
-  started_at: string | null;
-  ended_at: string | null;
-  error: string | null;
-  retry_at: string | null;
-}
-
-export interface QueueFacts {
-  paused: boolean | null;
-  draining: boolean | null;
-  stopping: boolean | null;
-  queued: number;
-  live_queue: boolean;
-  live_retries: boolean;
-  stats: Record<string, number | null> | null;
-}
-
-export interface ChildrenView {
-  workflow_id: string;
-  run_id: string;
-  run_status: string | null;
-  closed: boolean;
-  node_id: string;
-  kind: "spawn_children" | "work_queue";
-  label: string;
-  child_workflow: string;
-  node_status: string;
-  limit: number | null;
-  limit_from: string | null;
-  running: number;
-  counts: Partial<Record<ChildStatus, number>>;
-  total: number;
-  truncated: boolean;
-  has_dependencies: boolean;
-  dependencies_known: boolean;
-  items: ChildItem[];
-  edges: { source: string; target: string }[];
-  queue: QueueFacts | null;
-  sources: Record<string, string>;
-  runs_read: number;
-  notes: string[];
-}
+export type ChildItem = Api.ChildItem;
+export type ChildStatus = ChildItem["status"];
+export type WaitingFor = NonNullable<ChildItem["waiting_for"]>;
+export type QueueFacts = Api.QueueFacts;
+export type ChildrenView = Api.ChildrenView;
 
 export const CHILDREN_KINDS = new Set(["spawn_children", "work_queue"]);
 

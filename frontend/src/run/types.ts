@@ -1,5 +1,8 @@
 // Shapes of the runtime's answers: deployments, runs and the per-node states of a run.
-// They mirror backend/models.py, backend/services/runs.py and backend/runtime/node_states.py.
+// Deployments, the runtime and a started run are generated from the API's schema (../api/gen);
+// the descriptions of runs and their events, which the API answers as free-form objects,
+// mirror backend/services/runs.py and backend/runtime/node_states.py.
+import type * as Api from "../api/gen/types.gen";
 
 export type NodeStatus =
   | "not_reached"
@@ -44,29 +47,11 @@ export interface FirstFailure {
   message: string;
 }
 
-export interface RuntimeInfo {
-  temporal: "embedded" | "external" | "off";
-  deployments: boolean;
-  address: string | null;
-  namespace: string;
-  web_ui_url: string | null;
-  up: boolean;
-}
+/** The runtime this server has (`GET /api/runtime`). */
+export type RuntimeInfo = Api.RuntimePublic;
 
-export interface Deployment {
-  id: string;
-  project_id: string;
-  versions: Record<string, number>;
-  package: string;
-  task_queue: string;
-  desired: "running" | "stopped";
-  status: "starting" | "running" | "restarting" | "stopped";
-  pid: number | null;
-  restarts: number;
-  web_ui_url: string | null;
-  created_at: string;
-  updated_at: string;
-}
+/** A deployment: a project compiled once and served by a managed worker. */
+export type Deployment = Api.DeploymentPublic;
 
 export interface RunListItem {
   workflow_id: string;
@@ -77,11 +62,7 @@ export interface RunListItem {
   close_time: string | null;
 }
 
-export interface RunStarted {
-  workflow_id: string;
-  run_id: string | null;
-  web_url: string | null;
-}
+export type RunStarted = Api.RunStarted;
 
 /** What every description of a run carries (`GET /runs/{id}` and the `snapshot` event). */
 export interface RunSummary {
