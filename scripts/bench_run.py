@@ -37,7 +37,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from samples import package_management  # noqa: E402
+from tests.support import samples  # noqa: E402
 
 WFD = Path(sys.executable).with_name("wfd")
 DEADLINE = 180.0
@@ -153,7 +153,7 @@ def main() -> None:
             with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
                 wait("the server", lambda: client.get("/api/health").status_code == 200)
                 wait("Temporal", lambda: client.get("/api/runtime").json().get("up"))
-                document = package_management.build(project_id=PROJECT, scale=options.scale)
+                document = samples.package_management(PROJECT, scale=options.scale)
                 stored = client.post("/api/import", json=document, params={"overwrite": "true"})
                 stored.raise_for_status()
                 deployed = client.post(f"/api/projects/{PROJECT}/deployments")

@@ -21,15 +21,16 @@ import json
 import sys
 from typing import Any
 
+import samples
 from compiler import compile_project
-from samples import autonomous_dev, feature_pipeline, package_management, plan_writer
 
 SAMPLES = {
-    "package_management": package_management,
-    "plan_writer": plan_writer,
-    "feature_pipeline": feature_pipeline,
-    "autonomous_dev": autonomous_dev,
+    "package_management": "package-management",
+    "plan_writer": "plan-writer",
+    "feature_pipeline": "feature-pipeline",
+    "autonomous_dev": "autonomous-dev",
 }
+"""The name each sample is reported by -> its project id (`samples/<id>.json`)."""
 INSERTED = "inserted_pause"
 
 
@@ -129,8 +130,8 @@ def own_lines(after: dict[str, str], workflow_id: str) -> tuple[str, int, int]:
 
 def main() -> int:
     total = 0
-    for name, module in SAMPLES.items():
-        document = module.build()
+    for name, project_id in SAMPLES.items():
+        document = samples.load(project_id)
         before = compiled(document)
         figures: list[str] = []
         workflow_id = ""

@@ -28,10 +28,10 @@ from playwright.sync_api import Locator, Page, expect
 
 from backend.app import create_app
 from backend.settings import Settings
-from samples import feature_pipeline, package_management
 from tests.backend.live import free_port
 from tests.browser.conftest import DIST, save_artifact
 from tests.browser.editor import node, open_editor
+from tests.support import samples
 
 WFD = Path(sys.executable).with_name("wfd")
 PACKAGES = "t-run-packages"
@@ -127,8 +127,8 @@ def run_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     # the projects are there before the server starts, so it seeds no samples of its own
     with TestClient(create_app(Settings(database_url=database_url))) as api:
         for document in (
-            package_management.build(project_id=PACKAGES, scale=0.05),
-            feature_pipeline.build(FEATURES, time_scale=0.01),
+            samples.package_management(PACKAGES, scale=0.05),
+            samples.feature_pipeline(FEATURES, time_scale=0.01),
         ):
             stored = api.post("/api/import", json=document)
             assert stored.status_code == 201, stored.text

@@ -34,8 +34,8 @@ from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import Client, WorkflowHandle
 
 from compiler import check_document, compile_project
-from samples import autonomous_dev
 from tests.harness import import_package, running_worker, unique_id, write_package
+from tests.support import samples
 
 SCALE = 0.01
 """Every wait of the graph, scaled: a 30 s backoff takes 0.3 s."""
@@ -57,7 +57,9 @@ WORKFLOWS = [
     "quality-gate",
     "continuous-quality",
 ]
-STEPS = [step_id for step_id, _title, _files in autonomous_dev.MIGRATION_STEPS]
+DATA = samples.autonomous_dev_data()
+"""The sample's simulated data, read from its document."""
+STEPS = DATA.migration_steps
 
 
 # helpers
@@ -65,7 +67,7 @@ STEPS = [step_id for step_id, _title, _files in autonomous_dev.MIGRATION_STEPS]
 
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory: pytest.TempPathFactory) -> dict[str, ModuleType]:
-    document = autonomous_dev.build("ad-sample-run", time_scale=SCALE)
+    document = samples.autonomous_dev("ad-sample-run", time_scale=SCALE)
     return import_package(document, tmp_path_factory.mktemp("ad-run"))
 
 
@@ -155,7 +157,7 @@ def run_checker(command: list[str], cwd: Path) -> None:
 
 
 def test_every_workflow_checks_without_a_diagnostic() -> None:
-    document = autonomous_dev.build()
+    document = samples.autonomous_dev()
     assert document["id"] == "autonomous-dev"
     assert [workflow["id"] for workflow in document["workflows"]] == WORKFLOWS
     assert check_document(json.dumps(document)).diagnostics == []
@@ -178,7 +180,7 @@ def test_every_workflow_checks_without_a_diagnostic() -> None:
     gate = by_id["quality-gate"]
     parallel = next(node for node in gate["nodes"] if node["type"] == "parallel")
     branches = [e for e in gate["edges"] if e["source"] == parallel["id"]]
-    assert len(branches) == len(autonomous_dev.CHECKS) == 8
+    assert len(branches) == len(DATA.check_weights) == 8
     weights = next(v["default"] for v in gate["state"] if v["name"] == "weights")
     assert sum(weights.values()) == pytest.approx(1.0)
     swarm = by_id["incident-swarm"]
@@ -190,7 +192,7 @@ def test_every_workflow_checks_without_a_diagnostic() -> None:
 def test_generated_code_passes_ruff_and_mypy_strict(
     tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    result = compile_project(autonomous_dev.build())
+    result = compile_project(samples.autonomous_dev())
     assert result.ok and result.diagnostics == []
     write_package(result, tmp_path)
     run_checker(
@@ -243,7 +245,7 @@ def alert(models: ModuleType, anomaly: str, signature: str, severity: str = "cri
 
 def consensus(causes: dict[str, str]) -> tuple[str, float, list[str]]:
     """The consensus the swarm should reach when each agent names the given cause."""
-    confidence = {agent_id: c for agent_id, _label, _activity, c in autonomous_dev.DIAGNOSIS_AGENTS}
+    confidence = DATA.diagnosis_confidence
     support: dict[str, float] = {}
     for agent_id, cause in causes.items():
         support[cause] = support.get(cause, 0.0) + confidence[agent_id]
@@ -279,7 +281,7 @@ async def test_incident_swarm_auto_fixes_at_70_percent_and_escalates_below(
         fixed_history, escalated_history = await events(agreeing), await events(split)
 
     root, confidence, agents = consensus({"metrics": pool, "logs": pool, "changes": pool})
-    assert confidence >= autonomous_dev.AUTO_FIX_CONFIDENCE
+    assert confidence >= DATA.auto_fix_confidence
     assert (fixed.status, fixed.root_cause, fixed.confidence) == ("auto_fixed", root, confidence)
     assert fixed.agreeing_agents == agents == ["changes", "logs", "metrics"]
     assert fixed.hotfix_pr == 789
@@ -294,7 +296,7 @@ async def test_incident_swarm_auto_fixes_at_70_percent_and_escalates_below(
     root, confidence, agents = consensus(
         {"metrics": "cpu_saturation", "logs": pool, "changes": pool}
     )
-    assert confidence < autonomous_dev.AUTO_FIX_CONFIDENCE
+    assert confidence < DATA.auto_fix_confidence
     assert (escalated.status, escalated.root_cause, escalated.confidence) == (
         "escalated",
         root,
@@ -417,7 +419,7 @@ async def test_code_migration_rolls_back_a_failing_step(
             client,
             task_queue,
             "code-migration",
-            migration(models, autonomous_dev.CANARY, "incremental"),
+            migration(models, DATA.canary, "incremental"),
             models.MigrationResult,
         )
         passing = await start(
@@ -431,7 +433,7 @@ async def test_code_migration_rolls_back_a_failing_step(
             client,
             task_queue,
             "code-migration",
-            migration(models, autonomous_dev.CANARY, "batch"),
+            migration(models, DATA.canary, "batch"),
             models.MigrationResult,
         )
         failed, migrated, batched = (
@@ -459,7 +461,7 @@ async def test_code_migration_rolls_back_a_failing_step(
     ] == STEPS[: broken + 1]
     assert inputs_of(client, failed_history, "revert_migration_step") == [
         {
-            "branch": "migrate/react-upgrade-" + autonomous_dev.CANARY,
+            "branch": "migrate/react-upgrade-" + DATA.canary,
             "step_id": "update-root-api",
             "commit_sha": "m1g-update-root-api",
         }
@@ -525,12 +527,12 @@ def expected_gate(
     auto_fix: bool, min_score: float, required: list[str]
 ) -> tuple[float, list[str], list[str], bool]:
     """(score, required failures, optional failures, can merge) from the sample's data."""
-    weights = {name: weight for name, _label, weight in autonomous_dev.CHECKS}
+    weights = DATA.check_weights
     scores: dict[str, float] = {}
     passed: dict[str, bool] = {}
-    for name, report in autonomous_dev.CHECK_REPORTS.items():
-        fixed = auto_fix and not report["passed"] and name in autonomous_dev.AUTO_FIXABLE
-        scores[name] = autonomous_dev.FIXED_SCORE if fixed else report["score"]
+    for name, report in DATA.check_reports.items():
+        fixed = auto_fix and not report["passed"] and name in DATA.auto_fixable
+        scores[name] = DATA.fixed_score if fixed else report["score"]
         passed[name] = True if fixed else report["passed"]
     score = round(sum(scores[n] * weights[n] for n in weights) / sum(weights.values()), 1)
     required_failed = [n for n in weights if n in required and not passed[n]]
@@ -542,7 +544,7 @@ async def test_quality_gate_weighted_score_and_can_merge_decision(
     client: Client, sample: dict[str, ModuleType]
 ) -> None:
     models = sample["models"]
-    standard = autonomous_dev.REQUIRED_CHECKS
+    standard = DATA.required_checks
     scenarios = {
         # fixes lift the score over a high threshold
         "fixed": (True, 92.0, standard),
@@ -580,7 +582,7 @@ async def test_quality_gate_weighted_score_and_can_merge_decision(
         assert result.required_failed == required_failed, key
         assert result.optional_failed == optional_failed, key
         assert result.can_merge is can_merge, key
-        assert [c.name for c in result.checks] == [n for n, _l, _w in autonomous_dev.CHECKS]
+        assert [c.name for c in result.checks] == list(DATA.check_weights)
         status = inputs_of(client, histories[key], "update_pr_status")
         assert [s["state"] for s in status] == ["success" if can_merge else "failure"]
         # the 8 checks ran in parallel: all scheduled before the first one completed
@@ -591,7 +593,7 @@ async def test_quality_gate_weighted_score_and_can_merge_decision(
 
     fixed, unfixed, required = results["fixed"], results["unfixed"], results["required"]
     assert (fixed.overall_score, fixed.can_merge) == (95.1, True)
-    assert sorted(fixed.fixes_applied) == sorted(autonomous_dev.AUTO_FIXABLE)
+    assert sorted(fixed.fixes_applied) == sorted(DATA.auto_fixable)
     assert fixed.blocking_issues == []
     assert len(inputs_of(client, histories["fixed"], "auto_fix_check")) == 3
     assert (unfixed.overall_score, unfixed.can_merge) == (90.0, False)
@@ -600,7 +602,7 @@ async def test_quality_gate_weighted_score_and_can_merge_decision(
     assert (required.overall_score, required.can_merge) == (90.0, False)
     assert required.required_failed == ["code_coverage"]
     assert required.blocking_issues == [
-        "code_coverage (required): " + autonomous_dev.CHECK_REPORTS["code_coverage"]["details"]
+        "code_coverage (required): " + DATA.check_reports["code_coverage"]["details"]
     ]
 
 
@@ -626,7 +628,7 @@ async def test_plan_patch_pr_auto_merges_only_above_its_threshold(
         below = await start(client, task_queue, "plan-patch-pr", requirement(97.0), models.PRResult)
         merged, held = await above.result(), await below.result()
         merged_history, held_history = await events(above), await events(below)
-    score = expected_gate(True, 90.0, autonomous_dev.REQUIRED_CHECKS)[0]
+    score = expected_gate(True, 90.0, DATA.required_checks)[0]
     assert (merged.status, merged.merged, merged.quality_score) == ("merged", True, score)
     assert (merged.issues, merged.patches, merged.pr_number) == (4, 4, 456)
     assert merged.branch == f"auto/{above.id}"

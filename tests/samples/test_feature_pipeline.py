@@ -36,8 +36,8 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from compiler import check_document, compile_project
 from compiler.durations import parse_duration
-from samples import feature_pipeline
 from tests.harness import import_package, running_worker, unique_id, write_package
+from tests.support import samples
 
 FAST = 1 / 3600
 """An hour of the graph takes a second: gates (24-72 s) never time out, checks every 4-8 ms."""
@@ -55,6 +55,19 @@ TIMER_FIRED = EventType.EVENT_TYPE_TIMER_FIRED
 INITIATED = EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED
 CHILD_COMPLETED = EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED
 SIGNAL_EXTERNAL = EventType.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED
+
+PHASES = [
+    "intake",
+    "planning",
+    "development",
+    "testing",
+    "staging",
+    "production-readiness",
+    "production",
+]
+"""The orchestrator's phases, in the order a feature goes through them."""
+DATA = samples.feature_pipeline_data()
+"""The sample's simulated data (the test suites, the broken commit), read from its document."""
 
 WORKFLOWS = [
     "feature-development-orchestrator",
@@ -74,7 +87,7 @@ WORKFLOWS = [
 
 
 def scaled_project(project_id: str, scale: float, folder: Path) -> dict[str, ModuleType]:
-    document = feature_pipeline.build(project_id, time_scale=scale, health_checks=HEALTH_CHECKS)
+    document = samples.feature_pipeline(project_id, time_scale=scale, health_checks=HEALTH_CHECKS)
     return import_package(document, folder)
 
 
@@ -222,7 +235,7 @@ def run_checker(command: list[str], cwd: Path) -> None:
 
 
 def test_every_workflow_checks_without_a_diagnostic() -> None:
-    document = feature_pipeline.build()
+    document = samples.feature_pipeline()
     assert document["id"] == "feature-pipeline"
     assert [workflow["id"] for workflow in document["workflows"]] == WORKFLOWS
     assert check_document(json.dumps(document)).diagnostics == []
@@ -272,7 +285,7 @@ def test_every_workflow_checks_without_a_diagnostic() -> None:
     }
     assert planned == {"staging-deployment": 10, "production-deployment": 40}
     phases = [node["label"] for node in orchestrator["nodes"] if node["type"] == "phase"]
-    assert len(phases) == len(feature_pipeline.PHASES) == 7
+    assert len(phases) == len(PHASES) == 7
     # every node is labelled
     assert all(node["label"] for workflow in by_id.values() for node in workflow["nodes"])
 
@@ -280,7 +293,7 @@ def test_every_workflow_checks_without_a_diagnostic() -> None:
 def test_generated_code_passes_ruff_and_mypy_strict(
     tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    result = compile_project(feature_pipeline.build())
+    result = compile_project(samples.feature_pipeline())
     assert result.ok and result.diagnostics == []
     write_package(result, tmp_path)
     run_checker(
@@ -393,7 +406,7 @@ async def test_orchestrator_runs_every_phase_with_approvals_sent_by_signal(
         readiness = await client.get_workflow_handle(f"{wid}-production-readiness").result()
 
     assert outcome.status == "deployed"
-    assert outcome.completed_phases == feature_pipeline.PHASES
+    assert outcome.completed_phases == PHASES
     assert outcome.requirement_id == "REQ-142"
     assert outcome.branch == "feature/REQ-142-saved-searches"
     assert outcome.production_deployment_id == "production-a1b2c3d"
@@ -406,7 +419,7 @@ async def test_orchestrator_runs_every_phase_with_approvals_sent_by_signal(
         if entry["event"] in ("started", "completed")
     ]
     assert phase_events == [
-        (phase, event) for phase in feature_pipeline.PHASES for event in ("started", "completed")
+        (phase, event) for phase in PHASES for event in ("started", "completed")
     ]
     noted = [entry["event"] for entry in timeline]
     for event in (
@@ -437,7 +450,7 @@ async def test_orchestrator_runs_every_phase_with_approvals_sent_by_signal(
     assert unit_tests == ["primary", "primary", "primary", "alternative"]
     agents = [args["agent_type"] for name, args in calls if name == "execute_agent_task"]
     assert agents == ["backend-architect"] * 3 + ["database-specialist"]
-    first_backoff = parse_duration(feature_pipeline.duration(30, FAST))
+    first_backoff = parse_duration(samples.duration(30, FAST))
     assert timer_seconds(database_task) == [first_backoff, 2 * first_backoff]
     assert (database_result["agent"], database_result["attempts"]) == ("database-specialist", 4)
     assert (api_task["agent"], api_task["attempts"]) == ("backend-architect", 1)
@@ -445,7 +458,7 @@ async def test_orchestrator_runs_every_phase_with_approvals_sent_by_signal(
     suites = [
         args["test_type"] for name, args in activities(client, testing) if name == "run_test_suite"
     ]
-    assert sorted(suites) == sorted(feature_pipeline.TEST_TYPES)
+    assert sorted(suites) == sorted(DATA.test_types)
     # deployments: every check of the monitoring windows passed
     assert (staging["checks"], staging["deployed"], staging["uat_passed"]) == (3, True, True)
     assert (production["checks"], production["failed_checks"], production["deployed"]) == (
@@ -497,7 +510,7 @@ async def test_gates_whose_timeout_passes_take_their_timeout_paths(
     assert "create_braingrid_requirement" not in activity_names(client, unanswered_history)
 
     assert production_outcome.status == "production rejected"
-    assert production_outcome.completed_phases == feature_pipeline.PHASES[:-1]
+    assert production_outcome.completed_phases == PHASES[:-1]
     assert await never_started(client, f"{approved.id}-production")
     assert (planning["decision"], planning["decided_by"]) == ("approved", "timeout")
     assert planning["warnings"] == ["approved without a human review after 72 hours"]
@@ -609,7 +622,7 @@ async def test_staging_rolls_back_after_three_consecutive_failed_checks(
         handle = await client.start_workflow(
             "staging-deployment",
             models.StagingDeploymentInput(
-                branch="feature/REQ-9-broken", commit_sha=feature_pipeline.BAD_COMMIT
+                branch="feature/REQ-9-broken", commit_sha=DATA.bad_commit
             ),
             id=unique_id("staging"),
             task_queue=task_queue,
@@ -680,8 +693,8 @@ async def test_production_trigger_rollback_runs_the_rollback_sequence(
 
 
 def test_time_scale_only_shortens_the_waits() -> None:
-    seeded = feature_pipeline.build()
-    scaled = feature_pipeline.build("fp-scaled", time_scale=FAST)
+    seeded = samples.feature_pipeline()
+    scaled = samples.feature_pipeline("fp-scaled", time_scale=FAST)
 
     def shape(document: dict[str, Any]) -> list[tuple[str, str, str]]:
         return [
@@ -691,6 +704,6 @@ def test_time_scale_only_shortens_the_waits() -> None:
         ]
 
     assert shape(seeded) == shape(scaled)
-    assert feature_pipeline.duration(86400, FAST) == "24s"
-    assert feature_pipeline.duration(30, FAST) == "10ms"
-    assert feature_pipeline.duration(3 * 86400, 1.0) == "3d"
+    assert samples.duration(86400, FAST) == "24s"
+    assert samples.duration(30, FAST) == "10ms"
+    assert samples.duration(3 * 86400, 1.0) == "3d"

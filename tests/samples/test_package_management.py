@@ -47,8 +47,8 @@ from temporalio.service import RPCError, RPCStatusCode
 from temporalio.worker import Worker
 
 from compiler import check_document, compile_project
-from samples import package_management
 from tests.harness import import_package, unique_id, write_package
+from tests.support import samples
 
 SCALE = 0.01
 """Every wait of the workflows, scaled: a 30 s backoff takes 0.3 s."""
@@ -295,7 +295,7 @@ async def failure_of(handle: WorkflowHandle[Any, Any]) -> ApplicationError:
 
 def document(prefix: str, **options: Any) -> dict[str, Any]:
     """The sample with its own project id (packages stay imported for the whole session)."""
-    return package_management.build(project_id=unique_id(prefix), scale=SCALE, **options)
+    return samples.package_management(unique_id(prefix), scale=SCALE, **options)
 
 
 def preflight_for(name: str) -> dict[str, Any]:
@@ -344,7 +344,7 @@ def packages(models: ModuleType, scope: str, graph: dict[str, list[str]]) -> lis
 
 
 def test_sample_checks_clean_and_its_code_passes_ruff_and_mypy(tmp_path: Path) -> None:
-    document = package_management.build()
+    document = samples.package_management()
     assert document["id"] == "package-management"
     assert [w["id"] for w in document["workflows"]] == [
         "package-builder",
@@ -352,8 +352,8 @@ def test_sample_checks_clean_and_its_code_passes_ruff_and_mypy(tmp_path: Path) -
         "continuous-builder",
         "mcp-poller",
     ]
-    # the document is JSON, as `wfd seed --export` writes it, and builds the same every time
-    assert json.loads(json.dumps(document)) == package_management.build()
+    # the document is JSON, as `wfd seed --export` writes it, and loads the same every time
+    assert json.loads(json.dumps(document)) == samples.package_management()
     package, folder = compile_sample(document, tmp_path / "packages")
     ruff_and_mypy(package, folder, tmp_path / "mypy-cache")
     # the seeded sample keeps the documents' real waits; tests scale them

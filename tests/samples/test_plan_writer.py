@@ -32,7 +32,6 @@ from temporalio.client import Client, ScheduleActionStartWorkflow, WorkflowHandl
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
-from samples import plan_writer
 from tests.harness import import_package, unique_id
 from tests.samples.test_package_management import (
     CHILD_COMPLETED,
@@ -54,6 +53,7 @@ from tests.samples.test_package_management import (
     until,
     worker,
 )
+from tests.support import samples
 
 ACTIVITY_COMPLETED = EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED
 MINUTE = 0.05
@@ -64,7 +64,7 @@ RUN_TIMEOUT = timedelta(seconds=90)
 
 def document(prefix: str, **options: Any) -> dict[str, Any]:
     """The sample with its own project id (packages stay imported for the whole session)."""
-    return plan_writer.build(project_id=unique_id(prefix), scale=SCALE, **options)
+    return samples.plan_writer(unique_id(prefix), scale=SCALE, **options)
 
 
 class FakeMcp:
@@ -217,7 +217,7 @@ def child(package: str) -> str:
 
 
 def test_sample_checks_clean_and_its_code_passes_ruff_and_mypy(tmp_path: Path) -> None:
-    document = plan_writer.build()
+    document = samples.plan_writer()
     assert document["id"] == "plan-writer"
     assert [w["id"] for w in document["workflows"]] == [
         "plan-writer-service",
