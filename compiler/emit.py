@@ -15,59 +15,83 @@ _MARKER = re.compile(rf"^\s*# @wfd-{KEY}-(begin|end) (\d+)\s*$")
 
 Ranges = dict[str, dict[str, Any]]
 
-_LOOKAHEAD = 50
-"""How far on a line may have moved: the second formatting only adds or removes blank lines."""
-
 
 def strip_markers(text: str, markers: list[str], path: str) -> tuple[str, Ranges]:
-    """Text without marker lines, and node id -> {file, start, end} (1-based, inclusive)."""
-    lines: list[str] = []
-    open_at: dict[int, int] = {}
-    ranges: Ranges = {}
+    """Text without marker lines, and node id -> {file, start, end} (1-based, inclusive).
+
+    The text comes formatted, and leaves formatted: where a removed marker leaves blank lines
+    side by side they are reduced to what the formatter allows there (one inside a block, two
+    at the top level, none at the end), and where it leaves a nested function right under an
+    `if`, `try` or other statement opening its block, the formatter's blank line goes in
+    between."""
+    kept: list[str] = []
+    found: list[tuple[int, str, int]] = []
+    """(lines kept before it, begin or end, marker index) of each marker line."""
     for line in text.splitlines():
         match = _MARKER.match(line)
         if match is None or int(match.group(2)) >= len(markers):
-            lines.append(line)
-            continue
-        index = int(match.group(2))
-        if match.group(1) == "begin":
-            open_at[index] = len(lines) + 1
+            kept.append(line)
         else:
-            start = open_at.pop(index, len(lines))
-            ranges[markers[index]] = {"file": path, "start": start, "end": max(start, len(lines))}
+            found.append((len(kept), match.group(1), int(match.group(2))))
+    removed = {position for position, _, _ in found}
+    lines, place = _as_formatted(kept, removed)
+    open_at: dict[int, int] = {}
+    ranges: Ranges = {}
+    for position, kind, index in found:
+        at = place[position]
+        if kind == "begin":
+            open_at[index] = at + 1
+        else:
+            start = open_at.pop(index, at)
+            start, end = _on_code(lines, start, 1), _on_code(lines, max(start, at), -1)
+            ranges[markers[index]] = {"file": path, "start": start, "end": max(start, end)}
     return "\n".join(lines) + "\n", ranges
 
 
-def remap(ranges: Ranges, before: str, after: str) -> Ranges:
-    """Line ranges moved from `before` to `after`, a reformatting that only moved blank lines.
+_NESTED_DEF = re.compile(r"\s+(async def |def |class |@)")
+_DEF = re.compile(r"\s*(async def |def |class )")
+"""A function or class opening its own body: a nested function first in it needs no blank
+line (under an `if` or `try` it does)."""
 
-    Lines are matched in order (the same text, a few lines on at most), so this is linear in
-    the size of the module, whatever the number of nodes."""
-    old, new = before.splitlines(), after.splitlines()
-    mapping: dict[int, int] = {}
+
+def _as_formatted(kept: list[str], removed: set[int]) -> tuple[list[str], list[int]]:
+    """The lines as the formatter leaves them, and for each position of `kept` (and its end)
+    how many lines come before it in the result. `removed`: positions where a marker was."""
+    lines: list[str] = []
+    place: list[int] = []
     position = 0
-    for number, line in enumerate(old, start=1):
-        if not line.strip():  # a blank line stays only where it was
-            if position < len(new) and new[position] == line:
-                mapping[number] = position + 1
-                position += 1
+    while position < len(kept):
+        line = kept[position]
+        if line.strip():
+            if (
+                position in removed
+                and _NESTED_DEF.match(line)
+                and lines
+                and lines[-1].rstrip().endswith(":")
+                and not _DEF.match(lines[-1])
+            ):
+                lines.append("")
+            place.append(len(lines))
+            lines.append(line)
+            position += 1
             continue
-        for probe in range(position, min(len(new), position + _LOOKAHEAD)):
-            if new[probe] == line:
-                mapping[number] = probe + 1
-                position = probe + 1
-                break
+        run_end = position
+        while run_end < len(kept) and not kept[run_end].strip():
+            run_end += 1
+        # none at the end, one before an indented line, two before a top-level one
+        allowed = 0 if run_end == len(kept) else (1 if kept[run_end][:1].isspace() else 2)
+        for blank in range(position, run_end):
+            place.append(len(lines))
+            if blank - position < allowed:
+                lines.append("")
+        position = run_end
+    place.append(len(lines))
+    return lines, place
 
-    def moved(line: int, step: int) -> int:
-        """The line's place in `after`, or of the nearest line in `step`'s direction that has
-        one, then on past blank lines: a range starts and ends on code."""
-        probe = line
-        while (probe not in mapping or not old[probe - 1].strip()) and 0 < probe <= len(old):
-            probe += step
-        return mapping.get(probe, max(1, min(line, len(new))))
 
-    moved_ranges = {}
-    for node_id, where in ranges.items():
-        start, end = moved(where["start"], 1), moved(where["end"], -1)
-        moved_ranges[node_id] = {**where, "start": start, "end": max(start, end)}
-    return moved_ranges
+def _on_code(lines: list[str], line: int, step: int) -> int:
+    """The line, or the nearest one in `step`'s direction that is not blank (1-based)."""
+    probe = line
+    while 0 < probe <= len(lines) and not lines[probe - 1].strip():
+        probe += step
+    return probe if 0 < probe <= len(lines) else max(1, min(line, len(lines)))

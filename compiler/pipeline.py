@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
 from compiler.check import check_project
 from compiler.diagnostics import Codes, Diagnostic, has_errors
 from compiler.distribution import render_distribution
 from compiler.document import Project
-from compiler.emit import remap, strip_markers
+from compiler.emit import strip_markers
 from compiler.expression_types import Environment, Type, check_types
 from compiler.expressions import ExpressionError, parse_template
 from compiler.format import FormatError, format_sources
@@ -21,8 +22,6 @@ from compiler.project_info import ProjectInfo
 from compiler.render import render_files, sourcemap_json
 from compiler.scopes import Analysis, analyse
 from compiler.structure import Tree, structure_workflow
-
-T = TypeVar("T")
 
 
 @dataclass
@@ -45,13 +44,16 @@ class CompileResult:
 
 
 class _Clock:
+    """Seconds spent in each stage: `with clock("render"): ...` adds the block's time."""
+
     def __init__(self) -> None:
         self.timings: dict[str, float] = {}
 
-    def run(self, stage: str, action: Callable[..., T], *args: Any) -> T:
+    @contextmanager
+    def __call__(self, stage: str) -> Iterator[None]:
         began = time.perf_counter()
         try:
-            return action(*args)
+            yield
         finally:
             self.timings[stage] = self.timings.get(stage, 0.0) + time.perf_counter() - began
 
@@ -65,18 +67,22 @@ def check_document(source: str | bytes | dict[str, Any] | Project) -> CompileRes
 def _analyse(
     source: str | bytes | dict[str, Any] | Project, clock: _Clock
 ) -> tuple[CompileResult, list[tuple[Tree, Analysis]], ProjectInfo | None]:
-    project, diagnostics = clock.run("load", load_project, source)
+    with clock("load"):
+        project, diagnostics = load_project(source)
     if project is None:
         return CompileResult(None, diagnostics, timings=clock.timings), [], None
-    info, graphs, found = clock.run("check", check_project, project)
+    with clock("check"):
+        info, graphs, found = check_project(project)
     diagnostics += found
     trees: list[tuple[Tree, Analysis]] = []
     for graph in graphs:
-        tree, found = clock.run("structure", structure_workflow, graph)
+        with clock("structure"):
+            tree, found = structure_workflow(graph)
         diagnostics += found
         if tree is None:
             continue
-        analysis, found = clock.run("check", analyse, tree, info)
+        with clock("check"):
+            analysis, found = analyse(tree, info)
         diagnostics += found
         trees.append((tree, analysis))
     if info is not None:
@@ -136,8 +142,9 @@ def compile_project(source: str | bytes | dict[str, Any] | Project) -> CompileRe
     if not result.ok or info is None:
         return result
     try:
-        rendered = clock.run("render", lambda: list(render_files(info, trees)))
-        beside = clock.run("render", render_distribution, info, trees)
+        with clock("render"):
+            rendered = list(render_files(info, trees))
+            beside = render_distribution(info, trees)
     except Exception as error:  # noqa: BLE001 - a template bug must not surface as a traceback
         result.diagnostics.append(_internal(f"{type(error).__name__}: {error}"))
         return result
@@ -146,7 +153,8 @@ def compile_project(source: str | bytes | dict[str, Any] | Project) -> CompileRe
     }
     raw = {path: text for path, text, _markers in rendered}
     try:
-        formatted = clock.run("format", format_sources, raw, info.package)
+        with clock("format"):
+            formatted = format_sources(raw, info.package)
     except FormatError as error:
         # a template produced code that does not parse: a compiler bug, reported, not raised
         result.diagnostics.append(_internal(str(error)))
@@ -154,27 +162,12 @@ def compile_project(source: str | bytes | dict[str, Any] | Project) -> CompileRe
     except (OSError, UnicodeError) as error:
         result.diagnostics.append(_internal(f"{type(error).__name__}: {error}"))
         return result
-
-    def emit() -> dict[str, str]:
-        stripped: dict[str, str] = {}
+    with clock("emit"):
         for path, _text, markers in rendered:
-            stripped[path], ranges = strip_markers(
-                formatted[path], markers, f"{info.package}/{path}"
-            )
+            text, ranges = strip_markers(formatted[path], markers, f"{info.package}/{path}")
+            result.files[path] = text
             if ranges:
                 result.sourcemap[module_workflow[path]] = ranges
-        return stripped
-
-    stripped = clock.run("emit", emit)
-    # removing the markers can leave blank lines ruff would not: format once more, move the map
-    final = clock.run("format", format_sources, stripped, info.package)
-    for path, text in final.items():
-        workflow_id = module_workflow.get(path)
-        if workflow_id in result.sourcemap:
-            result.sourcemap[workflow_id] = remap(
-                result.sourcemap[workflow_id], stripped[path], text
-            )
-    result.files.update(final)
     result.files["sourcemap.json"] = sourcemap_json(result.sourcemap)
     result.root_files.update(beside)
     return result

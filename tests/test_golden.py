@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from compiler import CompileResult
+from compiler.format import format_sources
 from tests.update_golden import (
     COMMAND,
     case_folders,
@@ -138,6 +139,21 @@ def test_generated_package_passes_ruff(case: Path, tmp_path: Path) -> None:
             compiled(case).package,
         ],
         cwd=packages,
+    )
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
+def test_generated_modules_are_as_the_formatter_leaves_them(case: Path) -> None:
+    """The compiler formats once, before it takes its node markers out; what it writes must
+    still be what the formatter would write."""
+    result = compiled(case)
+    modules = {path: text for path, text in result.files.items() if path.endswith(".py")}
+    formatted = format_sources(modules, result.package)
+    changed = [path for path, text in modules.items() if formatted[path] != text]
+    assert changed == [], "\n".join(
+        difflib.unified_diff(
+            modules[changed[0]].splitlines(), formatted[changed[0]].splitlines(), lineterm=""
+        )
     )
 
 
