@@ -250,10 +250,33 @@ def _check_implementation(implementation: Implementation, where: str) -> list[Di
 def _check_workflow(
     workflow: Workflow, info: ProjectInfo
 ) -> tuple[WorkflowGraph | None, list[Diagnostic]]:
-    wf_info = info.workflows[workflow.id]
-    found: list[Diagnostic] = []
+    checker = _WorkflowCheck(workflow, info)
+    return checker.run(), checker.found
+
+
+class _WorkflowCheck:
+    """The graph-level checks of one workflow, one method per concern, in the order each
+    needs the one before: declarations, nodes and their configs, containers, edges, entries,
+    then each kind's own checks and the scopes' graphs."""
+
+    def __init__(self, workflow: Workflow, info: ProjectInfo) -> None:
+        self.workflow = workflow
+        self.info = info
+        self.wf_info = info.workflows[workflow.id]
+        self.found: list[Diagnostic] = []
+        self.graph_ok = True
+        """False once the graph cannot be structured (its other checks still run)."""
+        self.nodes: dict[str, Node] = {}
+        self.configs: dict[str, Config] = {}
+        self.out_edges: dict[str, list[Edge]] = {}
+        self.in_edges: dict[str, list[Edge]] = {}
+        self.children: dict[str | None, list[str]] = {}
+        self.entries: list[str] = []
+        self.expressions: dict[str, list[tuple[str, Any, bool]]] = {}
+        self.targets: dict[str, dict[str, tuple[str, str]]] = {}
 
     def report(
+        self,
         code: str,
         message: str,
         node_id: str | None = None,
@@ -261,349 +284,394 @@ def _check_workflow(
         field: str | None = None,
         severity: Severity = Severity.ERROR,
     ) -> None:
-        found.append(
+        self.found.append(
             Diagnostic(
                 code,
                 message,
                 severity=severity,
-                workflow_id=workflow.id,
+                workflow_id=self.workflow.id,
                 node_id=node_id,
                 edge_id=edge_id,
                 field=field,
             )
         )
 
-    found += _field_clashes(workflow.input, info, "input", workflow.id)
-    found += _field_clashes(
-        [var.name for var in workflow.state], info, "state.{}.name", workflow.id
-    )
-    for node in workflow.nodes:
-        params = node.config.get("params") if node.type in ("signal", "update", "query") else None
-        if isinstance(params, dict):
-            for clash in _field_clashes(params, info, "config.params", workflow.id):
-                found.append(dataclasses.replace(clash, node_id=node.id))
-    badly_typed: set[str] = set()
-    for field_name, ref in workflow.input.items():
-        type_problems = _typeref(ref, info, f"input.{field_name}", workflow.id)
-        found += type_problems
-        if type_problems:
-            badly_typed.add(field_name)
-    for field_name, value in workflow.input_defaults.items():
-        where = f"input_defaults.{field_name}"
-        if field_name not in workflow.input:
-            report(
-                Codes.BAD_DEFAULT,
-                f"there is no input field {field_name!r} to give a default; "
-                f"input fields: {', '.join(workflow.input) or 'none'}",
-                field=where,
-            )
-            continue
-        if field_name in badly_typed:
-            continue  # reported at input.<name>
-        try:
-            default_source(
-                info.annotation(workflow.input[field_name]), value, info.type_fields, given=True
-            )
-        except DefaultError as error:
-            report(Codes.BAD_DEFAULT, f"input field {field_name!r}: {error}", field=where)
-    found += _typeref(workflow.output, info, "output", workflow.id)
-    for index, var in enumerate(workflow.state):
-        type_problems = _typeref(var.type, info, f"state.{index}.type", workflow.id)
-        found += type_problems
-        if type_problems:
-            continue
-        try:
-            default = default_source(
-                info.annotation(var.type),
-                var.default,
-                info.type_fields,
-                given=var.default is not None,
-            )
-        except DefaultError as error:
-            message = f"state field {var.name!r}: {error}"
-            report(Codes.BAD_DEFAULT, message, field=f"state.{index}.default")
-            continue
-        if default is None:
-            report(
-                Codes.BAD_DEFAULT,
-                f"state field {var.name!r} of type {var.type} has no value to start from; "
-                "give it a default",
-                field=f"state.{index}.default",
-            )
-    if workflow.settings.execution_timeout:
-        try:
-            parse_duration(workflow.settings.execution_timeout)
-        except ValueError as error:
-            report(Codes.BAD_DURATION, str(error), field="settings.execution_timeout")
-    if workflow.settings.id_template is not None:
-        try:
-            parse_template(workflow.settings.id_template)
-        except ExpressionError as error:
-            report(Codes.BAD_TEMPLATE, str(error), field="settings.id_template")
-
-    # nodes: ids, kinds, configs
-    nodes: dict[str, Node] = {}
-    configs: dict[str, Config] = {}
-    graph_ok = True
-    for node in workflow.nodes:
-        if node.id in nodes:
-            report(Codes.DUPLICATE_NODE_ID, f"two nodes have the id {node.id!r}", node.id)
-            graph_ok = False
-            continue
-        nodes[node.id] = node
-        kind = REGISTRY.get(node.type)
-        if kind is None:
-            report(
-                Codes.UNKNOWN_KIND,
-                f"unknown node kind {node.type!r}; known kinds: {', '.join(sorted(REGISTRY))}",
-                node.id,
-                field="type",
-            )
-            graph_ok = False
-            continue
-        try:
-            configs[node.id] = kind.parse_config(node.config)
-        except ValidationError as error:
-            for item in error.errors():
-                field = location(tuple(item["loc"]))
-                message = item["msg"]
-                if item["type"] == "extra_forbidden":
-                    message = f"{kind.label} has no setting {field!r}; remove it"
-                elif item["type"] == "missing":
-                    message = f"{kind.label} needs a value for {field!r}"
-                report(
-                    Codes.BAD_CONFIG,
-                    message,
-                    node.id,
-                    field=f"config.{field}" if field else "config",
-                )
-
-    # containers
-    for node in nodes.values():
-        if node.parent_id is None:
-            continue
-        parent = nodes.get(node.parent_id)
-        if parent is None or REGISTRY.get(parent.type) is None:
-            report(
-                Codes.BAD_PARENT,
-                f"parent {node.parent_id!r} does not exist; move the node out or restore it",
-                node.id,
-                field="parent_id",
-            )
-            graph_ok = False
-        elif REGISTRY[parent.type].role is not Role.CONTAINER:
-            report(
-                Codes.BAD_PARENT,
-                f"{parent.id!r} is a {parent.type}, which cannot hold other nodes",
-                node.id,
-                field="parent_id",
-            )
-            graph_ok = False
-    if graph_ok:
-        graph_ok = _check_nesting(nodes, report)
-
-    # edges
-    out_edges: dict[str, list[Edge]] = {node_id: [] for node_id in nodes}
-    in_edges: dict[str, list[Edge]] = {node_id: [] for node_id in nodes}
-    edge_ids: set[str] = set()
-    used_ports: dict[tuple[str, str], str] = {}
-    for edge in workflow.edges:
-        if edge.id in edge_ids:
-            report(Codes.DUPLICATE_EDGE_ID, f"two edges have the id {edge.id!r}", edge_id=edge.id)
-            graph_ok = False
-            continue
-        edge_ids.add(edge.id)
-        missing = [end for end in (edge.source, edge.target) if end not in nodes]
-        if missing:
-            report(
-                Codes.DANGLING_EDGE,
-                f"edge {edge.id!r} points at {missing[0]!r}, which does not exist; "
-                "remove the edge or restore the node",
-                edge_id=edge.id,
-            )
-            graph_ok = False
-            continue
-        source, target = nodes[edge.source], nodes[edge.target]
-        source_kind, target_kind = REGISTRY.get(source.type), REGISTRY.get(target.type)
-        if source_kind is None or target_kind is None:
-            continue
-        port = source_kind.port(edge.source_handle)
-        if port is None:
-            ports = ", ".join(
-                repr(p.name + (":<key>" if p.prefix else "")) for p in source_kind.outputs
-            )
-            report(
-                Codes.UNKNOWN_PORT,
-                f"{source_kind.label} {source.id!r} has no port {edge.source_handle!r}; "
-                f"its ports are {ports or 'none'}",
-                edge.source,
-                edge.id,
-                field="source_handle",
-            )
-            graph_ok = False
-            continue
-        if not target_kind.has_input:
-            report(
-                Codes.NO_INPUT_PORT,
-                f"{target_kind.label} {target.id!r} starts a flow and takes no incoming edge; "
-                "remove the edge",
-                edge.target,
-                edge.id,
-            )
-            graph_ok = False
-            continue
-        if source.parent_id != target.parent_id:
-            report(
-                Codes.EDGE_CROSSES_CONTAINER,
-                f"edge {edge.id!r} crosses a container boundary; connect to the container "
-                "itself, or move both nodes into the same container",
-                edge.source,
-                edge.id,
-            )
-            graph_ok = False
-            continue
-        key = (edge.source, edge.source_handle)
-        if key in used_ports and not port.multiple:
-            report(
-                Codes.PORT_USED_TWICE,
-                f"port {edge.source_handle!r} of {source.id!r} already leads to "
-                f"{used_ports[key]!r}; a port leads to one node (use a Parallel to fan out)",
-                edge.source,
-                edge.id,
-                field="source_handle",
-            )
-            graph_ok = False
-            continue
-        used_ports[key] = edge.target
-        out_edges[edge.source].append(edge)
-        in_edges[edge.target].append(edge)
-
-    # entries
-    children: dict[str | None, list[str]] = {}
-    for node_id, node in nodes.items():
-        children.setdefault(node.parent_id, []).append(node_id)
-    starts = [n for n in nodes.values() if n.type == "start"]
-    if not starts:
-        report(
-            Codes.MISSING_START,
-            "the workflow has no Start node; add one where the workflow begins",
+    def run(self) -> WorkflowGraph | None:
+        self.field_names()
+        self.input_fields()
+        self.state_fields()
+        self.settings()
+        self.node_configs()
+        self.containers()
+        self.edges()
+        self.starts()
+        self.handlers()
+        self.kind_checks()
+        if not self.graph_ok or self.configs.keys() != self.nodes.keys():
+            return None
+        graph = WorkflowGraph(
+            info=self.wf_info,
+            nodes=self.nodes,
+            configs=self.configs,
+            out_edges=self.out_edges,
+            in_edges=self.in_edges,
+            children=self.children,
+            entries=self.entries,
+            expressions=self.expressions,
+            targets=self.targets,
         )
-        graph_ok = False
-    for extra in starts[1:]:
-        report(
-            Codes.DUPLICATE_START,
-            f"the workflow already starts at {starts[0].id!r}; remove this Start",
-            extra.id,
-        )
-        graph_ok = False
-    entries: list[str] = []
-    handler_names: dict[tuple[str, str], str] = {}
-    for node in nodes.values():
-        kind = REGISTRY.get(node.type)
-        if kind is None or kind.role is not Role.ENTRY:
-            continue
-        if node.parent_id is not None:
-            report(
-                Codes.NOT_ALLOWED_HERE,
-                f"a {kind.label} cannot sit inside a container; move it onto the canvas",
-                node.id,
-                field="parent_id",
-            )
-            graph_ok = False
-        entries.append(node.id)
-        name = node.config.get("name")
-        if node.type != "start" and isinstance(name, str):
-            key = (node.type, name)
-            if key in handler_names:
-                report(
-                    Codes.DUPLICATE_HANDLER,
-                    f"{node.type} {name!r} is already handled by {handler_names[key]!r}; "
-                    "rename one",
-                    node.id,
-                    field="config.name",
-                )
-            handler_names.setdefault(key, node.id)
-    answered = {
-        query: kind.label
-        for node in nodes.values()
-        if (kind := REGISTRY.get(node.type)) is not None
-        for query in kind.queries
-    }
-    for (kind_name, name), node_id in handler_names.items():
-        if kind_name == "query" and name in answered:
-            report(
-                Codes.DUPLICATE_HANDLER,
-                f"the workflow's {answered[name]} step already answers the query {name!r}; "
-                "name this query something else",
-                node_id,
-                field="config.name",
-            )
-    entries.sort(key=lambda node_id: nodes[node_id].type != "start")
+        if not _check_scopes_graph(graph, self.report):
+            return None
+        return graph
 
-    # per-kind checks and expression syntax
-    scope_outputs = _scope_outputs(entries, nodes, configs, out_edges, children, info, wf_info)
-    expressions: dict[str, list[tuple[str, Any, bool]]] = {}
-    targets: dict[str, dict[str, tuple[str, str]]] = {}
-    result_names: dict[str, str] = {}
-    for node_id, config in configs.items():
-        node = nodes[node_id]
-        kind = REGISTRY[node.type]
-        ctx = NodeCheck(info, wf_info, node, scope_output=scope_outputs.get(node_id, "Any"))
-        if kind.validate is not None:
-            kind.validate(config, ctx)
-        found += ctx.diagnostics
-        targets[node_id] = ctx.targets
-        parsed: list[tuple[str, Any, bool]] = []
-        for field, text, is_template in kind.expressions(config):
-            try:
-                tree = parse_template(text) if is_template else parse_expression(text)
-            except ExpressionError as error:
+    def field_names(self) -> None:
+        """Input, state and message payload fields named like generated code."""
+        workflow, info = self.workflow, self.info
+        self.found += _field_clashes(workflow.input, info, "input", workflow.id)
+        self.found += _field_clashes(
+            [var.name for var in workflow.state], info, "state.{}.name", workflow.id
+        )
+        for node in workflow.nodes:
+            params = (
+                node.config.get("params") if node.type in ("signal", "update", "query") else None
+            )
+            if isinstance(params, dict):
+                for clash in _field_clashes(params, info, "config.params", workflow.id):
+                    self.found.append(dataclasses.replace(clash, node_id=node.id))
+
+    def input_fields(self) -> None:
+        """Input types, their defaults, and the output type."""
+        workflow, info, report = self.workflow, self.info, self.report
+        badly_typed: set[str] = set()
+        for field_name, ref in workflow.input.items():
+            type_problems = _typeref(ref, info, f"input.{field_name}", workflow.id)
+            self.found += type_problems
+            if type_problems:
+                badly_typed.add(field_name)
+        for field_name, value in workflow.input_defaults.items():
+            where = f"input_defaults.{field_name}"
+            if field_name not in workflow.input:
                 report(
-                    Codes.BAD_TEMPLATE if is_template else Codes.BAD_EXPRESSION,
-                    str(error),
-                    node_id,
-                    field=f"config.{field}",
+                    Codes.BAD_DEFAULT,
+                    f"there is no input field {field_name!r} to give a default; "
+                    f"input fields: {', '.join(workflow.input) or 'none'}",
+                    field=where,
                 )
                 continue
-            parsed.append((f"config.{field}", tree, is_template))
-        expressions[node_id] = parsed
-        for name, _annotation in kind.binds(config, ctx):
-            bound_at = f"config.{kind.bind_field(config, name)}"
-            if name in EXPRESSION_NAMES or name in FUNCTIONS or name in info.type_names:
-                report(
-                    Codes.DUPLICATE_NAME,
-                    f"{name!r} already means something in expressions; name the result "
-                    "something else",
-                    node_id,
-                    field=bound_at,
+            if field_name in badly_typed:
+                continue  # reported at input.<name>
+            try:
+                default_source(
+                    info.annotation(workflow.input[field_name]), value, info.type_fields, given=True
                 )
-            if name in result_names and result_names[name] != node_id:
-                report(
-                    Codes.DUPLICATE_RESULT,
-                    f"{result_names[name]!r} already binds the name {name!r}; "
-                    "give this result another name",
-                    node_id,
-                    field=bound_at,
+            except DefaultError as error:
+                report(Codes.BAD_DEFAULT, f"input field {field_name!r}: {error}", field=where)
+        self.found += _typeref(workflow.output, info, "output", workflow.id)
+
+    def state_fields(self) -> None:
+        """State types and the defaults they start from."""
+        workflow, info, report = self.workflow, self.info, self.report
+        for index, var in enumerate(workflow.state):
+            type_problems = _typeref(var.type, info, f"state.{index}.type", workflow.id)
+            self.found += type_problems
+            if type_problems:
+                continue
+            try:
+                default = default_source(
+                    info.annotation(var.type),
+                    var.default,
+                    info.type_fields,
+                    given=var.default is not None,
                 )
-            result_names.setdefault(name, node_id)
+            except DefaultError as error:
+                message = f"state field {var.name!r}: {error}"
+                report(Codes.BAD_DEFAULT, message, field=f"state.{index}.default")
+                continue
+            if default is None:
+                report(
+                    Codes.BAD_DEFAULT,
+                    f"state field {var.name!r} of type {var.type} has no value to start from; "
+                    "give it a default",
+                    field=f"state.{index}.default",
+                )
 
-    if not graph_ok or configs.keys() != nodes.keys():
-        return None, found
+    def settings(self) -> None:
+        settings = self.workflow.settings
+        if settings.execution_timeout:
+            try:
+                parse_duration(settings.execution_timeout)
+            except ValueError as error:
+                self.report(Codes.BAD_DURATION, str(error), field="settings.execution_timeout")
+        if settings.id_template is not None:
+            try:
+                parse_template(settings.id_template)
+            except ExpressionError as error:
+                self.report(Codes.BAD_TEMPLATE, str(error), field="settings.id_template")
 
-    graph = WorkflowGraph(
-        info=wf_info,
-        nodes=nodes,
-        configs=configs,
-        out_edges=out_edges,
-        in_edges=in_edges,
-        children=children,
-        entries=entries,
-        expressions=expressions,
-        targets=targets,
-    )
-    if not _check_scopes_graph(graph, report):
-        return None, found
-    return graph, found
+    def node_configs(self) -> None:
+        """Node ids, kinds, and each config parsed by its kind's model."""
+        report = self.report
+        for node in self.workflow.nodes:
+            if node.id in self.nodes:
+                report(Codes.DUPLICATE_NODE_ID, f"two nodes have the id {node.id!r}", node.id)
+                self.graph_ok = False
+                continue
+            self.nodes[node.id] = node
+            kind = REGISTRY.get(node.type)
+            if kind is None:
+                report(
+                    Codes.UNKNOWN_KIND,
+                    f"unknown node kind {node.type!r}; known kinds: {', '.join(sorted(REGISTRY))}",
+                    node.id,
+                    field="type",
+                )
+                self.graph_ok = False
+                continue
+            try:
+                self.configs[node.id] = kind.parse_config(node.config)
+            except ValidationError as error:
+                for item in error.errors():
+                    field = location(tuple(item["loc"]))
+                    message = item["msg"]
+                    if item["type"] == "extra_forbidden":
+                        message = f"{kind.label} has no setting {field!r}; remove it"
+                    elif item["type"] == "missing":
+                        message = f"{kind.label} needs a value for {field!r}"
+                    report(
+                        Codes.BAD_CONFIG,
+                        message,
+                        node.id,
+                        field=f"config.{field}" if field else "config",
+                    )
+        for node_id, node in self.nodes.items():
+            self.children.setdefault(node.parent_id, []).append(node_id)
+
+    def containers(self) -> None:
+        """Each parent exists, holds nodes, and containers nest without a circle."""
+        nodes, report = self.nodes, self.report
+        for node in nodes.values():
+            if node.parent_id is None:
+                continue
+            parent = nodes.get(node.parent_id)
+            if parent is None or REGISTRY.get(parent.type) is None:
+                report(
+                    Codes.BAD_PARENT,
+                    f"parent {node.parent_id!r} does not exist; move the node out or restore it",
+                    node.id,
+                    field="parent_id",
+                )
+                self.graph_ok = False
+            elif REGISTRY[parent.type].role is not Role.CONTAINER:
+                report(
+                    Codes.BAD_PARENT,
+                    f"{parent.id!r} is a {parent.type}, which cannot hold other nodes",
+                    node.id,
+                    field="parent_id",
+                )
+                self.graph_ok = False
+        if self.graph_ok:
+            self.graph_ok = _check_nesting(nodes, report)
+
+    def edges(self) -> None:
+        """Edge ids, their ends, ports and containers; a port leads to one node."""
+        nodes, report = self.nodes, self.report
+        self.out_edges = {node_id: [] for node_id in nodes}
+        self.in_edges = {node_id: [] for node_id in nodes}
+        edge_ids: set[str] = set()
+        used_ports: dict[tuple[str, str], str] = {}
+        for edge in self.workflow.edges:
+            if edge.id in edge_ids:
+                report(
+                    Codes.DUPLICATE_EDGE_ID, f"two edges have the id {edge.id!r}", edge_id=edge.id
+                )
+                self.graph_ok = False
+                continue
+            edge_ids.add(edge.id)
+            missing = [end for end in (edge.source, edge.target) if end not in nodes]
+            if missing:
+                report(
+                    Codes.DANGLING_EDGE,
+                    f"edge {edge.id!r} points at {missing[0]!r}, which does not exist; "
+                    "remove the edge or restore the node",
+                    edge_id=edge.id,
+                )
+                self.graph_ok = False
+                continue
+            source, target = nodes[edge.source], nodes[edge.target]
+            source_kind, target_kind = REGISTRY.get(source.type), REGISTRY.get(target.type)
+            if source_kind is None or target_kind is None:
+                continue
+            port = source_kind.port(edge.source_handle)
+            if port is None:
+                ports = ", ".join(
+                    repr(p.name + (":<key>" if p.prefix else "")) for p in source_kind.outputs
+                )
+                report(
+                    Codes.UNKNOWN_PORT,
+                    f"{source_kind.label} {source.id!r} has no port {edge.source_handle!r}; "
+                    f"its ports are {ports or 'none'}",
+                    edge.source,
+                    edge.id,
+                    field="source_handle",
+                )
+                self.graph_ok = False
+                continue
+            if not target_kind.has_input:
+                report(
+                    Codes.NO_INPUT_PORT,
+                    f"{target_kind.label} {target.id!r} starts a flow and takes no incoming "
+                    "edge; remove the edge",
+                    edge.target,
+                    edge.id,
+                )
+                self.graph_ok = False
+                continue
+            if source.parent_id != target.parent_id:
+                report(
+                    Codes.EDGE_CROSSES_CONTAINER,
+                    f"edge {edge.id!r} crosses a container boundary; connect to the container "
+                    "itself, or move both nodes into the same container",
+                    edge.source,
+                    edge.id,
+                )
+                self.graph_ok = False
+                continue
+            key = (edge.source, edge.source_handle)
+            if key in used_ports and not port.multiple:
+                report(
+                    Codes.PORT_USED_TWICE,
+                    f"port {edge.source_handle!r} of {source.id!r} already leads to "
+                    f"{used_ports[key]!r}; a port leads to one node (use a Parallel to fan out)",
+                    edge.source,
+                    edge.id,
+                    field="source_handle",
+                )
+                self.graph_ok = False
+                continue
+            used_ports[key] = edge.target
+            self.out_edges[edge.source].append(edge)
+            self.in_edges[edge.target].append(edge)
+
+    def starts(self) -> None:
+        """Exactly one Start node."""
+        starts = [n for n in self.nodes.values() if n.type == "start"]
+        if not starts:
+            self.report(
+                Codes.MISSING_START,
+                "the workflow has no Start node; add one where the workflow begins",
+            )
+            self.graph_ok = False
+        for extra in starts[1:]:
+            self.report(
+                Codes.DUPLICATE_START,
+                f"the workflow already starts at {starts[0].id!r}; remove this Start",
+                extra.id,
+            )
+            self.graph_ok = False
+
+    def handlers(self) -> None:
+        """Entries (Start and message handlers) on the canvas, one handler per message name,
+        and no query named like one a kind answers itself."""
+        nodes, report = self.nodes, self.report
+        handler_names: dict[tuple[str, str], str] = {}
+        for node in nodes.values():
+            kind = REGISTRY.get(node.type)
+            if kind is None or kind.role is not Role.ENTRY:
+                continue
+            if node.parent_id is not None:
+                report(
+                    Codes.NOT_ALLOWED_HERE,
+                    f"a {kind.label} cannot sit inside a container; move it onto the canvas",
+                    node.id,
+                    field="parent_id",
+                )
+                self.graph_ok = False
+            self.entries.append(node.id)
+            name = node.config.get("name")
+            if node.type != "start" and isinstance(name, str):
+                key = (node.type, name)
+                if key in handler_names:
+                    report(
+                        Codes.DUPLICATE_HANDLER,
+                        f"{node.type} {name!r} is already handled by {handler_names[key]!r}; "
+                        "rename one",
+                        node.id,
+                        field="config.name",
+                    )
+                handler_names.setdefault(key, node.id)
+        answered = {
+            query: kind.label
+            for node in nodes.values()
+            if (kind := REGISTRY.get(node.type)) is not None
+            for query in kind.queries
+        }
+        for (kind_name, name), node_id in handler_names.items():
+            if kind_name == "query" and name in answered:
+                report(
+                    Codes.DUPLICATE_HANDLER,
+                    f"the workflow's {answered[name]} step already answers the query {name!r}; "
+                    "name this query something else",
+                    node_id,
+                    field="config.name",
+                )
+        self.entries.sort(key=lambda node_id: nodes[node_id].type != "start")
+
+    def kind_checks(self) -> None:
+        """Each kind's own checks, its expressions parsed, and the names its results bind."""
+        info, report = self.info, self.report
+        scope_outputs = _scope_outputs(
+            self.entries,
+            self.nodes,
+            self.configs,
+            self.out_edges,
+            self.children,
+            info,
+            self.wf_info,
+        )
+        result_names: dict[str, str] = {}
+        for node_id, config in self.configs.items():
+            node = self.nodes[node_id]
+            kind = REGISTRY[node.type]
+            ctx = NodeCheck(
+                info, self.wf_info, node, scope_output=scope_outputs.get(node_id, "Any")
+            )
+            if kind.validate is not None:
+                kind.validate(config, ctx)
+            self.found += ctx.diagnostics
+            self.targets[node_id] = ctx.targets
+            parsed: list[tuple[str, Any, bool]] = []
+            for field_name, text, is_template in kind.expressions(config):
+                try:
+                    tree = parse_template(text) if is_template else parse_expression(text)
+                except ExpressionError as error:
+                    report(
+                        Codes.BAD_TEMPLATE if is_template else Codes.BAD_EXPRESSION,
+                        str(error),
+                        node_id,
+                        field=f"config.{field_name}",
+                    )
+                    continue
+                parsed.append((f"config.{field_name}", tree, is_template))
+            self.expressions[node_id] = parsed
+            for name, _annotation in kind.binds(config, ctx):
+                bound_at = f"config.{kind.bind_field(config, name)}"
+                if name in EXPRESSION_NAMES or name in FUNCTIONS or name in info.type_names:
+                    report(
+                        Codes.DUPLICATE_NAME,
+                        f"{name!r} already means something in expressions; name the result "
+                        "something else",
+                        node_id,
+                        field=bound_at,
+                    )
+                if name in result_names and result_names[name] != node_id:
+                    report(
+                        Codes.DUPLICATE_RESULT,
+                        f"{result_names[name]!r} already binds the name {name!r}; "
+                        "give this result another name",
+                        node_id,
+                        field=bound_at,
+                    )
+                result_names.setdefault(name, node_id)
 
 
 def _check_nesting(nodes: dict[str, Node], report: Any) -> bool:
