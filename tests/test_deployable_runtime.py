@@ -23,15 +23,11 @@ from typing import Any, TypeVar
 from temporalio.client import Client
 
 from tests.harness import chain, node, project, unique_id
+from tests.support.waits import slowness
 
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parent.parent
 TOOLS = Path(sys.executable).parent
-
-
-def slowness() -> float:
-    """How much slower than an idle machine this one is now (at least 1)."""
-    return max(1.0, os.getloadavg()[0] / (os.cpu_count() or 1))
 
 
 class Greetings(BaseHTTPRequestHandler):

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import httpx
 
+from tests.support.waits import Patience
+
 WFD = Path(sys.executable).with_name("wfd")
 
 
@@ -52,24 +54,30 @@ class LiveServer:
         )
         log.close()
         headers = {"authorization": f"Bearer {env['WFD_TOKEN']}"} if "WFD_TOKEN" in env else {}
-        # generous: on a loaded machine (a Temporal dev server starting beside) 30 s ran short
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"wfd serve exited early:\n{self.log()}")
-            try:
-                if httpx.get(f"{self.url}/api/health", headers=headers).status_code == 200:
-                    return self.url
-            except httpx.TransportError:
-                pass
-            time.sleep(0.05)
-        raise RuntimeError(f"wfd serve did not answer within 120 s:\n{self.log()}")
+        patience = Patience(60)
+        try:
+            while not patience.over():
+                if self.process.poll() is not None:
+                    raise RuntimeError(f"wfd serve exited early:\n{self.log()}")
+                try:
+                    if httpx.get(f"{self.url}/api/health", headers=headers).status_code == 200:
+                        return self.url
+                except httpx.TransportError:
+                    pass
+                time.sleep(0.05)
+            raise RuntimeError(
+                f"wfd serve did not answer within {patience.waited:.0f} s:\n{self.log()}"
+            )
+        except BaseException:
+            self.stop()  # a server that did not start in time is not left running
+            raise
 
-    def wait_for_workers(self, workers: int, timeout: float = 120) -> None:
-        """Until each of `workers` processes says it has started (`--workers` above 1)."""
-        deadline = time.monotonic() + timeout
+    def wait_for_workers(self, workers: int, timeout: float = 60) -> None:
+        """Until each of `workers` processes says it has started (`--workers` above 1); the
+        wait stretches while the machine is busy."""
+        patience = Patience(timeout)
         while self.log().count("Application startup complete.") < workers:
-            if time.monotonic() > deadline:
+            if patience.over():
                 raise RuntimeError(f"fewer than {workers} workers started:\n{self.log()}")
             time.sleep(0.05)
 
