@@ -61,6 +61,8 @@ def test_export_writes_each_project_as_json(tmp_path: Path) -> None:
     assert written == sample_ids()
     for path in (tmp_path / "out").glob("*.json"):
         assert json.loads(path.read_text())["id"] == path.stem
+        # in the samples' own canonical form: the export of a sample is its file
+        assert path.read_bytes() == (samples.FOLDER / path.name).read_bytes()
 
 
 def test_first_serve_on_an_empty_database_seeds(tmp_path: Path) -> None:

@@ -341,6 +341,7 @@ def seed(
 ) -> None:
     """Create the sample projects in the database (kept if they exist)."""
     import samples
+    from compiler.document_json import document_json
 
     documents = samples.documents()
     if export is not None:
@@ -348,7 +349,7 @@ def seed(
             export.mkdir(parents=True, exist_ok=True)
             for document in documents:
                 target = export / f"{document['id']}.json"
-                target.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+                target.write_text(document_json(document), encoding="utf-8")
                 typer.echo(f"wrote {target}")
         except OSError as error:
             typer.echo(
