@@ -51,7 +51,8 @@ async def delete_project(session: SessionDep, project_id: ProjectId) -> Response
 # The answer is a document as `import` reads it: with `compact`, the fields at their defaults are
 # left out, so its schema is the document's own (what requests carry), not that of a complete
 # answer. `Project` is read by validate, compile and import, and written by no route, so that
-# schema is the component named `Project` (scripts/gen_api_types fails on a reference to none).
+# schema is the component named `Project` (should that change, scripts/gen_api_types and
+# tests/backend/test_openapi_document.py fail on the reference to no schema).
 EXPORTED: Responses = {
     200: {
         "description": "The project document",
