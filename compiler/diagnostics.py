@@ -82,4 +82,6 @@ class Codes:
     INPUT_TAKES_CONTROL = "E216"
     NO_HEARTBEAT = "E217"
     UNBOUNDED_HISTORY = "E218"
+    INCOMPATIBLE = "E219"
+    """A change `--compatible-with` cannot guard with a patch."""
     INTERNAL = "E900"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -9,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from compiler.check import check_project
+from compiler.compat import Guards, compatible
 from compiler.diagnostics import Codes, Diagnostic, has_errors
 from compiler.distribution import render_distribution
 from compiler.document import Project
@@ -127,6 +129,24 @@ def _check_id_templates(info: ProjectInfo) -> list[Diagnostic]:
     return found
 
 
+def _compatible(
+    source: str | bytes | dict[str, Any] | Project,
+    old_source: str | bytes | dict[str, Any] | Project,
+) -> tuple[Project, Guards] | CompileResult:
+    """The new project merged with what the old one needs kept, or why it cannot be."""
+    new, diagnostics = load_project(source)
+    old, old_diagnostics = load_project(old_source)
+    if new is None or old is None:
+        old_diagnostics = [
+            dataclasses.replace(d, message=f"the old version: {d.message}") for d in old_diagnostics
+        ]
+        return CompileResult(new, diagnostics + old_diagnostics)
+    merged, guards, problems = compatible(old, new)
+    if problems:
+        return CompileResult(new, diagnostics + problems)
+    return merged, guards
+
+
 def _internal(details: str) -> Diagnostic:
     return Diagnostic(
         Codes.INTERNAL,
@@ -135,15 +155,28 @@ def _internal(details: str) -> Diagnostic:
     )
 
 
-def compile_project(source: str | bytes | dict[str, Any] | Project) -> CompileResult:
-    """Generated files and source map for a document, or the diagnostics that prevent them."""
+def compile_project(
+    source: str | bytes | dict[str, Any] | Project,
+    compatible_with: str | bytes | dict[str, Any] | Project | None = None,
+) -> CompileResult:
+    """Generated files and source map for a document, or the diagnostics that prevent them.
+
+    With `compatible_with` (the version running executions started on), the steps the new
+    version adds or removes are guarded by patches (`compiler.compat`), so those executions
+    still replay; a change no patch can guard is a diagnostic."""
     clock = _Clock()
+    guards: Guards = {}
+    if compatible_with is not None:
+        merged = _compatible(source, compatible_with)
+        if isinstance(merged, CompileResult):
+            return merged
+        source, guards = merged
     result, trees, info = _analyse(source, clock)
     if not result.ok or info is None:
         return result
     try:
         with clock("render"):
-            rendered = list(render_files(info, trees))
+            rendered = list(render_files(info, trees, guards))
             beside = render_distribution(info, trees)
     except Exception as error:  # noqa: BLE001 - a template bug must not surface as a traceback
         result.diagnostics.append(_internal(f"{type(error).__name__}: {error}"))

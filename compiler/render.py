@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import json
+import textwrap
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ import jinja2
 
 import node_types
 from compiler.activity_owners import calls_of
+from compiler.compat import Guard, Guards
 from compiler.context import NodeRender, Scope
 from compiler.defaults import default_source
 from compiler.document import ActivityDef, HttpImpl, Node, PythonImpl, ShellImpl, SimulateImpl
@@ -71,8 +73,17 @@ def _import_lines(table: dict[str, str], used: set[str]) -> list[str]:
 class WorkflowRenderer:
     """Renders one workflow module, collecting the helper methods its kinds add."""
 
-    def __init__(self, tree: Tree, analysis: Analysis, project: ProjectInfo, markers: list[str]):
+    def __init__(
+        self,
+        tree: Tree,
+        analysis: Analysis,
+        project: ProjectInfo,
+        markers: list[str],
+        guards: dict[str, Guard] | None = None,
+    ):
         self.tree = tree
+        self.guards = guards or {}
+        """node id -> the patch it runs on one side of (compiled `--compatible-with`)."""
         self.analysis = analysis
         self.project = project
         self.info = tree.graph.info
@@ -209,6 +220,9 @@ class WorkflowRenderer:
         text = ENVIRONMENT.get_template(kind.template).render(**variables).strip("\n")
         if not text.strip():
             return ""
+        guard = self.guards.get(node.id)
+        if guard is not None:
+            text = f"if {guard.condition()}:\n" + textwrap.indent(text, "    ")
         index = len(self.markers)
         self.markers.append(node.id)
         return f"{BEGIN}{index}\n{text}\n{END}{index}"
@@ -245,9 +259,11 @@ class WorkflowRenderer:
         )
 
 
-def render_workflow(tree: Tree, analysis: Analysis, project: ProjectInfo) -> tuple[str, list[str]]:
+def render_workflow(
+    tree: Tree, analysis: Analysis, project: ProjectInfo, guards: dict[str, Guard] | None = None
+) -> tuple[str, list[str]]:
     markers: list[str] = []
-    return WorkflowRenderer(tree, analysis, project, markers).module(), markers
+    return WorkflowRenderer(tree, analysis, project, markers, guards).module(), markers
 
 
 # models.py
@@ -651,7 +667,7 @@ def render_schedules(project: ProjectInfo, trees: list[tuple[Tree, Analysis]]) -
 
 
 def render_files(
-    project: ProjectInfo, trees: list[tuple[Tree, Analysis]]
+    project: ProjectInfo, trees: list[tuple[Tree, Analysis]], guards: Guards | None = None
 ) -> Iterator[tuple[str, str, list[str]]]:
     """(path inside the package, text, marker node ids) for every generated module."""
     yield "__init__.py", render_init(project), []
@@ -659,7 +675,8 @@ def render_files(
     yield "activities.py", render_activities(project), []
     yield "workflows/__init__.py", '"""Workflow definitions, one module per workflow."""\n', []
     for tree, analysis in trees:
-        text, markers = render_workflow(tree, analysis, project)
+        wf_id = tree.graph.info.definition.id
+        text, markers = render_workflow(tree, analysis, project, (guards or {}).get(wf_id))
         yield f"workflows/{tree.graph.info.module}.py", text, markers
     yield "worker.py", render_worker(project), []
     yield "starter.py", render_starter(project), []

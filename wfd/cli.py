@@ -120,10 +120,19 @@ def _replay(text: str, histories_path: Path, diagnostics: list[Diagnostic], as_j
 def compile_command(
     document: Annotated[Path, typer.Argument(help="Project JSON document")],
     out: Annotated[Path, typer.Option("-o", "--out", help="Folder to write the package into")],
+    compatible_with: Annotated[
+        Path | None,
+        typer.Option(
+            "--compatible-with",
+            help="The version running executions started on: steps added or removed since "
+            "are guarded by patches (workflow.patched), so those executions still replay",
+        ),
+    ] = None,
 ) -> None:
     """Compile a project into OUT: the package at OUT/<project_slug>/ and, beside it, the
     pyproject.toml, Dockerfile and README.md that install and deploy it."""
-    result = compile_project(_read(document))
+    old = _read(compatible_with) if compatible_with is not None else None
+    result = compile_project(_read(document), compatible_with=old)
     _print_diagnostics(result.diagnostics, as_json=False)
     if not result.ok:
         raise typer.Exit(1)

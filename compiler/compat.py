@@ -1,0 +1,252 @@
+"""Compiling a new version of a project so that executions started on the old one still replay.
+
+Temporal replays an execution's history through the workflow's code; a step added, removed or
+moved makes the code decide differently from the history and the execution stops on a
+nondeterminism error. Given the version the running executions started on, the compiler keeps
+both behaviours where the graph changed and lets Temporal choose with a patch marker
+(`workflow.patched`): a new execution records the marker and takes the new path, an execution
+started before the change finds no marker in its history and keeps the old one.
+
+What is guarded: steps added to, or removed from, a chain between two nodes both versions share
+(a region: the old chain runs under `if not workflow.patched(...)`, the new one under `if
+workflow.patched(...)`). A node both versions share whose settings changed, or an edge moved to
+a different shared node, cannot be guarded this way yet; it is reported by node, and such a
+version is deployed beside the old one instead (its executions stay on the old deployment).
+Label, description and layout changes need no guard.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from compiler.diagnostics import Codes, Diagnostic
+from compiler.document import Edge, Node, Project, Workflow
+from node_types import REGISTRY
+from node_types.base import Role
+
+
+@dataclass(frozen=True)
+class Guard:
+    """A node that runs only on one side of a patch."""
+
+    patch_id: str
+    new_path: bool
+    """True: runs where the patch is taken (new executions); False: where it is not (executions
+    started before it)."""
+
+    def condition(self) -> str:
+        call = f"workflow.patched({self.patch_id!r})"
+        return call if self.new_path else f"not {call}"
+
+
+Guards = dict[str, dict[str, Guard]]
+"""workflow id -> node id -> its guard."""
+
+
+def patch_version(old: Project, new: Project) -> str:
+    """A short tag naming the change, part of every patch id it adds: the same two versions
+    always give the same patch ids."""
+    text = json.dumps([old.model_dump(mode="json"), new.model_dump(mode="json")], sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:8]
+
+
+def compatible(old: Project, new: Project) -> tuple[Project, Guards, list[Diagnostic]]:
+    """The new project with the old chains it dropped put back in place, the guards that keep
+    each side to its executions, and a diagnostic for every change that cannot be guarded."""
+    version = patch_version(old, new)
+    before = {workflow.id: workflow for workflow in old.workflows}
+    workflows: list[Workflow] = []
+    guards: Guards = {}
+    problems: list[Diagnostic] = []
+    for workflow in new.workflows:
+        previous = before.get(workflow.id)
+        if previous is None:
+            workflows.append(workflow)
+            continue
+        merged, found, wrong = _merge(previous, workflow, version)
+        workflows.append(merged)
+        if found:
+            guards[workflow.id] = found
+        problems += wrong
+    return new.model_copy(update={"workflows": workflows}), guards, problems
+
+
+NEUTRAL = frozenset(
+    {
+        "start_to_close_timeout",
+        "schedule_to_close_timeout",
+        "heartbeat_timeout",
+        "retry",
+        "description",
+    }
+)
+"""Settings a replay does not compare: how long a step may take or how it is retried."""
+
+
+def _settings(node: Node) -> dict[str, Any]:
+    """What of a node decides what its code does (not its label, its place on the canvas, or
+    the settings a replay does not compare)."""
+    config = {key: value for key, value in node.config.items() if key not in NEUTRAL}
+    return {"type": node.type, "parent_id": node.parent_id, "config": config}
+
+
+def _merge(
+    old: Workflow, new: Workflow, version: str
+) -> tuple[Workflow, dict[str, Guard], list[Diagnostic]]:
+    old_nodes = {node.id: node for node in old.nodes}
+    new_nodes = {node.id: node for node in new.nodes}
+    shared = old_nodes.keys() & new_nodes.keys()
+    problems: list[Diagnostic] = []
+
+    def refuse(node_id: str, message: str) -> None:
+        problems.append(
+            Diagnostic(Codes.INCOMPATIBLE, message, workflow_id=new.id, node_id=node_id)
+        )
+
+    for node_id in sorted(shared):
+        if _settings(old_nodes[node_id]) != _settings(new_nodes[node_id]):
+            refuse(
+                node_id,
+                "its settings changed, and a changed node cannot be patched yet: executions "
+                "started before would replay it differently; remove it and add a new node "
+                "instead, or deploy this version beside the old one",
+            )
+    old_out = _edges_by_port(old.edges)
+    new_out = _edges_by_port(new.edges)
+    guards: dict[str, Guard] = {}
+    covered: set[str] = set()
+    put_back: list[Node] = []
+    edges = list(new.edges)
+    for source in sorted(shared):
+        ports = {port for (node_id, port) in old_out if node_id == source}
+        ports |= {port for (node_id, port) in new_out if node_id == source}
+        for port in sorted(ports):
+            dropped, old_end = _chain(old_out, source, port, old_nodes, shared)
+            added, new_end = _chain(new_out, source, port, new_nodes, shared)
+            if not dropped and not added:
+                if old_end != new_end:
+                    refuse(
+                        source,
+                        f"its {port!r} port now leads to {new_end!r} instead of {old_end!r}; "
+                        "a moved edge cannot be patched yet",
+                    )
+                continue
+            if old_end != new_end:
+                refuse(
+                    source,
+                    f"after it, the old steps lead to {old_end!r} and the new ones to "
+                    f"{new_end!r}; patching needs both to meet the same node again",
+                )
+                continue
+            unguardable = [
+                node
+                for node in [old_nodes[n] for n in dropped] + [new_nodes[n] for n in added]
+                if not _plain_step(node, old_nodes[source].parent_id)
+            ]
+            if unguardable:
+                refuse(
+                    unguardable[0].id,
+                    "only steps in a chain (not containers, branches or handlers) can be "
+                    "added or removed under a patch yet",
+                )
+                continue
+            patch_id = f"{(added or dropped)[0]}@{version}"
+            guards.update({n: Guard(patch_id, new_path=False) for n in dropped})
+            guards.update({n: Guard(patch_id, new_path=True) for n in added})
+            put_back += [old_nodes[n] for n in dropped]
+            edges = _splice(edges, source, port, dropped, added, old_end)
+            covered.update(dropped + added)
+    for node_id in sorted((old_nodes.keys() ^ new_nodes.keys()) - covered):
+        refuse(
+            node_id,
+            "it is not in a chain between two nodes both versions have, so no patch can "
+            "guard it; deploy this version beside the old one",
+        )
+    merged = new.model_copy(update={"nodes": [*new.nodes, *put_back], "edges": edges})
+    return merged, guards, problems
+
+
+def _edges_by_port(edges: list[Edge]) -> dict[tuple[str, str], list[Edge]]:
+    found: dict[tuple[str, str], list[Edge]] = {}
+    for edge in edges:
+        found.setdefault((edge.source, edge.source_handle), []).append(edge)
+    return found
+
+
+def _chain(
+    out: dict[tuple[str, str], list[Edge]],
+    source: str,
+    port: str,
+    nodes: dict[str, Node],
+    shared: set[str],
+) -> tuple[list[str], str | None]:
+    """The nodes only this version has, in order, from `source`'s port to the next node both
+    versions have (or None where the chain ends)."""
+    chain: list[str] = []
+    leaving = out.get((source, port), [])
+    while len(leaving) == 1:
+        target = leaving[0].target
+        if target in shared or target not in nodes or target in chain:
+            return chain, target if target in shared else None
+        chain.append(target)
+        leaving = out.get((target, "out"), [])
+    return chain, None
+
+
+def _plain_step(node: Node, parent_id: str | None) -> bool:
+    kind = REGISTRY.get(node.type)
+    return (
+        kind is not None
+        and kind.role is Role.STEP
+        and node.parent_id == parent_id
+        and [port.name for port in kind.outputs] in (["out"], [])
+    )
+
+
+def _splice(
+    edges: list[Edge],
+    source: str,
+    port: str,
+    dropped: list[str],
+    added: list[str],
+    end: str | None,
+) -> list[Edge]:
+    """The new edges with the old chain put back between `source` and the new chain: source
+    -> dropped... -> added... -> end (the old chain's edges are made anew: their ids may be
+    taken in the new version)."""
+    order = [source, *dropped, *added] + ([end] if end is not None else [])
+    if not dropped:
+        return edges
+    first_new = added[0] if added else end
+    kept = [
+        edge
+        for edge in edges
+        if not (edge.source == source and edge.source_handle == port and edge.target == first_new)
+    ]
+    taken = {edge.id for edge in kept}
+    spliced = []
+    for index, (tail, head) in enumerate(zip(order, order[1:], strict=False)):
+        if tail in added and head in ([*added, end]):
+            continue  # the new chain's own edges are kept as they are
+        edge_id = _free_id(f"patch-{tail}-{head}", taken)
+        taken.add(edge_id)
+        spliced.append(
+            Edge(
+                id=edge_id,
+                source=tail,
+                source_handle=port if index == 0 else "out",
+                target=head,
+            )
+        )
+    return kept + spliced
+
+
+def _free_id(base: str, taken: set[str]) -> str:
+    candidate, number = base, 1
+    while candidate in taken:
+        number += 1
+        candidate = f"{base}-{number}"
+    return candidate
