@@ -5,8 +5,9 @@ Every workflow of the sample checks clean and compiles to code that passes ruff 
 timers in its history), asks the service to plan the parent once, proceeds when the parent's
 plan appears and signals the service for the child packages it discovered;
 plan-writer-service takes requests in priority order and keeps every request and its children
-across two forced continue-as-new runs; mcp-scanner signals once per package, priority low, and
-its schedule is a real hourly Temporal Schedule.
+across two forced continue-as-new runs and keeps a bounded record of the plans written;
+mcp-scanner asks for every package it found in one signal, priority low, and its schedule is a
+real hourly Temporal Schedule.
 
 The MCP packages API and the plans repository are played by `FakeMcp`: the test decides which
 package has which parent, when a plan file appears, which plan cannot be written and which
@@ -479,7 +480,7 @@ async def test_service_keeps_every_request_and_child_across_two_continue_as_new(
 # mcp-scanner
 
 
-async def test_scanner_signals_the_service_once_per_package_priority_low(
+async def test_scanner_asks_the_service_for_every_package_in_one_signal_priority_low(
     client: Client, package_dir: Path
 ) -> None:
     modules = import_package(document("pw-scan"), package_dir)
@@ -512,19 +513,41 @@ async def test_scanner_signals_the_service_once_per_package_priority_low(
     assert sent_signals(client, found) == [
         (
             service.id,
-            "package_plan_needed",
+            "packages_plan_needed",
             {
-                "package_id": package,
+                "package_ids": scanned,
                 "priority": "low",
                 "source_service": "mcp-scanner",
                 "reason": "Published package without plan file",
             },
         )
-        for package in scanned
     ]
     assert [(r["package_id"], r["priority"], r["source_service"]) for r in state["queue"]] == [
         (package, "low", "mcp-scanner") for package in scanned
     ]
+
+
+async def test_the_service_keeps_the_last_200_plans_it_was_told_of(
+    client: Client, package_dir: Path
+) -> None:
+    """What continue-as-new carries stays bounded: the record of written plans is a window."""
+    modules = import_package(document("pw-window"), package_dir)
+    models = modules["models"]
+    async with worker(client, modules, **FakeMcp().stubs()) as task_queue:
+        service = await start_service(client, task_queue, models, max_concurrent=1)
+        for number in range(205):
+            await service.signal(
+                "plan_written",
+                models.PlanWriterServicePlanWrittenSignal(
+                    package_id=f"@scope/p{number}", plan_file_path=f"plans/p{number}.md"
+                ),
+            )
+        state = await until(
+            lambda: snapshot(service), lambda s: "@scope/p204" in s["completed_plans"]
+        )
+        await service.terminate("test over")
+
+    assert state["completed_plans"] == [f"@scope/p{n}" for n in range(5, 205)]
 
 
 async def test_scanner_schedule_is_an_hourly_temporal_schedule(
