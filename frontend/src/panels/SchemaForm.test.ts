@@ -3,7 +3,7 @@ import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
 
 import { literalChoices } from "../document/typerefs";
-import { type FormContext, SchemaField } from "./SchemaForm";
+import { type DictRow, type FormContext, keepRows, SchemaField } from "./SchemaForm";
 
 const context: FormContext = {
   root: {},
@@ -37,5 +37,33 @@ describe("a default of a Literal field", () => {
       ["2", true],
       ["3", false],
     ]);
+  });
+});
+
+describe("the rows of a dict", () => {
+  const ids = (rows: DictRow[]) => rows.map((row) => `${row.id}=${row.key}`);
+
+  it("stay the same rows when an offered key gets a value", () => {
+    // offered: name, count; given: note. The keys are listed offered first, so typing into
+    // `count` (which adds it to the dict, after `note`) lists the same keys in the same order.
+    const first = keepRows([], ["name", "count", "note"]);
+    expect(ids(first)).toEqual(["name=name", "count=count", "note=note"]);
+    expect(keepRows(first, ["name", "count", "note"])).toBe(first);
+  });
+
+  it("keep a renamed row's identity, and give a new key a row at the end", () => {
+    const first = keepRows([], ["a", "field"]);
+    const renamed = first.map((row) => (row.key === "field" ? { ...row, key: "f" } : row));
+    expect(keepRows(renamed, ["a", "f"])).toBe(renamed);
+    expect(ids(keepRows(renamed, ["a", "f", "field"]))).toEqual(["a=a", "field=f", "field#2=field"]);
+  });
+
+  it("drop the keys that went, and a second row for one key", () => {
+    const rows: DictRow[] = [
+      { id: "a", key: "a" },
+      { id: "b", key: "a" },
+      { id: "c", key: "c" },
+    ];
+    expect(ids(keepRows(rows, ["a"]))).toEqual(["a=a"]);
   });
 });

@@ -269,18 +269,102 @@ function ChoiceField({ path, value, required, onChange, context, choices }: Fiel
   );
 }
 
+/** A dict's row: its key now, and the React key it keeps while that key is renamed. */
+export interface DictRow {
+  id: string;
+  key: string;
+}
+
+/**
+ * The rows for `keys`: a key that already has a row keeps it (its React key and its place),
+ * a new key gets a row at the end. A row keyed as before keeps its inputs, so the field being
+ * typed into keeps its focus, its caret and its draft. `rows` itself when nothing changed.
+ */
+export function keepRows(rows: DictRow[], keys: string[]): DictRow[] {
+  const wanted = new Set(keys);
+  const placed = new Set<string>();
+  const kept = rows.filter((row) => {
+    if (!wanted.has(row.key) || placed.has(row.key)) return false;
+    placed.add(row.key);
+    return true;
+  });
+  const ids = new Set(kept.map((row) => row.id));
+  for (const key of keys) {
+    if (placed.has(key)) continue;
+    placed.add(key);
+    let id = key;
+    for (let n = 2; ids.has(id); n += 1) id = `${key}#${n}`;
+    ids.add(id);
+    kept.push({ id, key });
+  }
+  const same = kept.length === rows.length && kept.every((row, i) => row === rows[i]);
+  return same ? rows : kept;
+}
+
+/** A dict's key, renamed as it is typed; a name another entry has is kept here, not written. */
+function KeyInput({ label, value, taken, onRename }: {
+  label: string;
+  value: string;
+  taken(name: string): boolean;
+  onRename(name: string): void;
+}) {
+  const [draft, setDraft] = useState<string | null>(null);
+  const clash = draft !== null && draft !== value;
+  return (
+    <input
+      type="text"
+      className={clash ? "dict-key invalid" : "dict-key"}
+      aria-label={label}
+      aria-invalid={clash || undefined}
+      title={clash ? `Another entry is named ${draft}` : undefined}
+      value={draft ?? value}
+      onChange={(event) => {
+        const name = event.target.value;
+        if (name !== value && taken(name)) {
+          setDraft(name);
+        } else {
+          setDraft(null);
+          if (name !== value) onRename(name);
+        }
+      }}
+      onBlur={() => setDraft(null)}
+    />
+  );
+}
+
+/**
+ * Key/value rows, with a row offered for each key the dict should have (an activity's input
+ * fields) while it is missing. Each row keeps its place and its inputs when it gets a value or
+ * its key is renamed: typing never moves or re-creates the field being typed into.
+ */
 function DictField({ name, path, schema, value, parent, onChange, context }: FieldProps) {
-  const entries = isObj(value) ? Object.entries(value) : [];
+  const object = isObj(value) ? value : {};
+  const entries = Object.entries(object);
   const valueSchema =
     (typeof schema.additionalProperties === "object" ? schema.additionalProperties : undefined) ??
     Object.values(schema.patternProperties ?? {})[0] ??
     {};
   const expected = context.expectedKeys(path, parent) ?? [];
   const present = new Set(entries.map(([key]) => key));
-  const missing = expected.filter((key) => !present.has(key));
+  // the keys offered first, in their own order, then the others as the dict has them
+  const keys = [...expected, ...entries.map(([key]) => key).filter((key) => !expected.includes(key))];
+  const [rememberedRows, setRows] = useState<DictRow[]>(() => keepRows([], keys));
+  const rows = keepRows(rememberedRows, keys);
+  if (rows !== rememberedRows) setRows(rows);
   const write = (next: [string, Value][]) =>
     onChange(Object.fromEntries(next.filter(([, item]) => item !== undefined)));
   const resolved = unwrapNullable(valueSchema, context.root).schema;
+  const setItem = (key: string, item: Value) =>
+    write(present.has(key) ? entries.map(([k, v]) => [k, k === key ? item : v]) : [...entries, [key, item]]);
+  const rename = (row: DictRow, key: string) => {
+    // the row typed into keeps the name; a row offered for it, still empty, gives way
+    setRows(
+      rows
+        .filter((other) => other.id === row.id || other.key !== key)
+        .map((other) => (other.id === row.id ? { ...other, key } : other)),
+    );
+    write(entries.map(([k, v]) => [k === row.key ? key : k, v]));
+  };
   const newKey = () => {
     let n = 1;
     const stem = name === "types" ? "NewType" : "field";
@@ -289,58 +373,49 @@ function DictField({ name, path, schema, value, parent, onChange, context }: Fie
   };
   return (
     <div className="dict-field">
-      {entries.map(([key, item], index) => (
-        <div className="dict-row" key={index}>
-          <input
-            type="text"
-            className="dict-key"
-            aria-label={`${humanize(name)} name`}
-            value={key}
-            onChange={(event) =>
-              write(entries.map(([k, v], i) => (i === index ? [event.target.value, v] : [k, v])))
-            }
-          />
-          <div className="dict-value">
-            <Field
-              name={key}
-              path={`${path}.${key}`}
-              schema={valueSchema}
-              value={item}
-              required
-              parent={isObj(value) ? value : {}}
-              context={context}
-              onChange={(next) =>
-                write(entries.map(([k, v], i) => (i === index ? [k, next ?? emptyValue(resolved, context.root)] : [k, v])))
-              }
-            />
+      {rows.map((row) => {
+        const { key } = row;
+        const given = present.has(key);
+        return (
+          <div className={given ? "dict-row" : "dict-row expected"} key={row.id}>
+            {given ? (
+              <KeyInput
+                label={`${humanize(name)} name`}
+                value={key}
+                taken={(other) => present.has(other)}
+                onRename={(other) => rename(row, other)}
+              />
+            ) : (
+              <span className="dict-key fixed">{key}</span>
+            )}
+            <div className="dict-value">
+              <Field
+                name={key}
+                path={`${path}.${key}`}
+                schema={valueSchema}
+                value={object[key]}
+                required
+                parent={given ? object : {}}
+                context={context}
+                onChange={(next) => {
+                  if (given) setItem(key, next ?? emptyValue(resolved, context.root));
+                  else if (next !== undefined) setItem(key, next);
+                }}
+              />
+            </div>
+            {given && (
+              <button
+                type="button"
+                className="icon-button"
+                title={`Remove ${key}`}
+                onClick={() => write(entries.filter(([k]) => k !== key))}
+              >
+                <X size={14} />
+              </button>
+            )}
           </div>
-          <button
-            type="button"
-            className="icon-button"
-            title={`Remove ${key}`}
-            onClick={() => write(entries.filter((_, i) => i !== index))}
-          >
-            <X size={14} />
-          </button>
-        </div>
-      ))}
-      {missing.map((key) => (
-        <div className="dict-row expected" key={`missing-${key}`}>
-          <span className="dict-key fixed">{key}</span>
-          <div className="dict-value">
-            <Field
-              name={key}
-              path={`${path}.${key}`}
-              schema={valueSchema}
-              value={undefined}
-              required
-              parent={{}}
-              context={context}
-              onChange={(next) => next !== undefined && write([...entries, [key, next]])}
-            />
-          </div>
-        </div>
-      ))}
+        );
+      })}
       <button
         type="button"
         className="link-button"
