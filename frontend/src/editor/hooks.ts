@@ -93,12 +93,25 @@ export interface ShortcutHandlers {
   find(): void;
 }
 
-function typingIn(target: EventTarget | null): boolean {
-  if (!(target instanceof HTMLElement)) return false;
-  return target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName);
+const EDITABLE =
+  'input, textarea, select, [contenteditable]:not([contenteditable="false"]), [role="textbox"], [role="combobox"], [role="spinbutton"]';
+
+/**
+ * Whether a key went to something that takes typing: an input, a textarea, a select or
+ * anything content-editable, in any panel. Such keys are the field's (Backspace deletes a
+ * character, Ctrl+A selects its text, Ctrl+Z undoes its typing), never the canvas's.
+ */
+export function isEditableTarget(target: EventTarget | null): boolean {
+  if (!(target instanceof Element)) return false;
+  if (target instanceof HTMLElement && target.isContentEditable) return true;
+  return target.closest(EDITABLE) !== null;
 }
 
-/** Delete, Ctrl+A, Ctrl+C/X/V, Ctrl+Z, Ctrl+Shift+Z (and Ctrl+Y), Ctrl+S, Ctrl+F. */
+/**
+ * Delete, Ctrl+A, Ctrl+C/X/V, Ctrl+Z, Ctrl+Shift+Z (and Ctrl+Y), Ctrl+S, Ctrl+F: the editor's
+ * only keyboard shortcuts (React Flow's own delete key is off, see Canvas). Ctrl+S and Ctrl+F
+ * work from anywhere, a field too; the others leave the keys of an editable field to it.
+ */
 export function useShortcuts(store: EditorStore, handlers: ShortcutHandlers) {
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
@@ -115,8 +128,8 @@ export function useShortcuts(store: EditorStore, handlers: ShortcutHandlers) {
         handlers.find();
         return;
       }
-      // inside a text field the keys belong to the field (its own undo, select all, copy...)
-      if (typingIn(event.target)) return;
+      // inside a field the keys belong to the field (its own undo, select all, copy...)
+      if (isEditableTarget(event.target)) return;
       if (event.key === "Delete" || event.key === "Backspace") {
         event.preventDefault();
         state.deleteSelection();
