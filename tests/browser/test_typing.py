@@ -348,3 +348,51 @@ def test_typing_then_delete_outside(page: Page, server: str, api: Api, project_i
     select(page, "check")
     page.keyboard.press("Backspace")
     expect(node(page, "check")).to_have_count(0)
+
+
+def test_typing_a_name_another_entry_has(
+    page: Page, server: str, api: Api, project_id: str
+) -> None:
+    """Renaming an entry through another entry's name, letter by letter, merges nothing: the
+    other entry keeps its value and the renamed one its own."""
+    api.import_project(typing_project(project_id))
+    open_editor(page, server, project_id, "dispatch")
+    select(page, "ship")
+    rows = page.locator('[data-field="args"]')
+    rows.get_by_role("button", name="Add entry").click()
+    by_id(page, "node-ship-args.field").fill("'second'")
+    key = rows.locator(".dict-row input.dict-key").last
+    expect(key).to_have_value("field")
+    key.click()
+    page.keyboard.press("Control+a")
+    element = key.element_handle()
+    assert element is not None
+    page.keyboard.type("note", delay=15)
+    # `note` is taken: the name is shown as typed, marked, and not written
+    assert value_of(element) == "note"
+    expect(key).to_have_attribute("aria-invalid", "true")
+    expect(by_id(page, "node-ship-args.note")).to_have_value("'fast'")
+    page.keyboard.type("_2", delay=15)
+    assert has_focus(element)
+    expect(key).not_to_have_attribute("aria-invalid", "true")
+    expect(by_id(page, "node-ship-args.note")).to_have_value("'fast'")
+    expect(by_id(page, "node-ship-args.note_2")).to_have_value("'second'")
+    page.keyboard.press("Control+s")
+    expect(page.get_by_test_id("saved")).to_contain_text("revision 2")
+    saved = api.workflow(project_id, "dispatch")["document"]
+    [ship] = [n for n in saved["nodes"] if n["id"] == "ship"]
+    assert ship["config"]["args"] == {"note": "'fast'", "note_2": "'second'"}
+
+
+def test_typing_into_a_checkbox(page: Page, server: str, api: Api, project_id: str) -> None:
+    """Space ticks a checkbox; Backspace and Delete on it delete no node."""
+    api.import_project(typing_project(project_id))
+    open_editor(page, server, project_id, "dispatch")
+    select(page, "nightly")
+    paused = by_id(page, "node-nightly-paused")
+    paused.focus()
+    for key in ["Backspace", "Delete", "Space"]:
+        page.keyboard.press(key)
+    expect(paused).to_be_checked()
+    expect(paused).to_be_focused()
+    assert canvas_counts(page) == (8, 6)
