@@ -146,6 +146,13 @@ def binds(config: ActivityConfig, ctx: NodeCheck | NodeRender) -> list[tuple[str
     return []
 
 
+COMPLETED_METHOD = '''@staticmethod
+def _completed(step: asyncio.Future[Any]) -> bool:
+    """Whether a step finished with a result, even one that came in the same workflow task
+    as this workflow's cancellation (the await then raises, the step is still done)."""
+    return step.done() and not step.cancelled() and step.exception() is None'''
+
+
 def call_variables(
     config: ActivityConfig, ctx: NodeRender, extra: dict[str, str]
 ) -> dict[str, Any]:
@@ -153,10 +160,17 @@ def call_variables(
     defaults = info.definition.defaults
     compensation = compensation_call(config, ctx)
     handle = None
-    if compensation is not None and not compensation["first"] and ctx.scope.spawners:
-        # run in a task a failure beside it cancels: shielded, so that its undo is known
-        ctx.imports.add("asyncio")
+    shielded = False
+    if compensation is not None and not compensation["first"]:
+        # through its handle, shielded: a result that comes with the workflow's cancellation
+        # (in the same workflow task) still completes the step, and its undo is registered
         handle = ctx.claim_local("handle")
+        ctx.imports.add("asyncio")
+        if ctx.scope.spawners:
+            # run in a task a failure beside it cancels: shielded, so that its undo is known
+            shielded = True
+        else:
+            ctx.add_member("completed", "", COMPLETED_METHOD)
     args = {name: ctx.expr(config.args[name]) for name in info.input.fields if name in config.args}
     args.update(extra)
     return {
@@ -181,6 +195,7 @@ def call_variables(
         "summary": ctx.activity_summary(config.activity),
         "compensation": compensation,
         "handle": handle,
+        "shielded": shielded,
     }
 
 

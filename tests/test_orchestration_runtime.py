@@ -20,6 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from temporalio import activity
 from temporalio.api.common.v1 import Payload
 from temporalio.api.enums.v1 import EventType
 from temporalio.api.history.v1 import HistoryEvent
@@ -34,6 +35,7 @@ from temporalio.client import (
 )
 from temporalio.exceptions import ActivityError, ApplicationError, CancelledError
 from temporalio.service import RPCError
+from temporalio.worker import Worker
 
 from compiler import compile_project
 from compiler.activity_owners import activity_owners
@@ -982,6 +984,53 @@ async def test_a_cancelled_try_undoes_its_completed_steps(
     }
     assert activity_inputs(client, found)[1] == {"token": "booking-flight"}
     assert len(of_type(found, COMPLETED)) == 2
+
+
+async def test_a_step_whose_result_comes_with_the_cancellation_is_undone(
+    client: Client, package_dir: Path
+) -> None:
+    """The booking completes and the workflow is cancelled before the workflow sees either,
+    so both reach it in one workflow task: the await of the step raises the cancellation,
+    yet the step is done and its undo must run."""
+    document = project("orx-try-same-task", [cancelled_saga("trip", False)], saga_activities())
+    modules = import_package(document, package_dir)
+    tokens: list[bytes] = []
+
+    @activity.defn(name="book")
+    async def book_later(_input: Any) -> str:
+        tokens.append(activity.info().task_token)
+        activity.raise_complete_async()
+
+    task_queue = unique_id("tq")
+    worker_module = modules["worker"]
+    others = [a for a in worker_module.ACTIVITIES if a.__name__ != "book"]
+    async with Worker(
+        client,
+        task_queue=task_queue,
+        workflows=worker_module.WORKFLOWS,
+        activities=[book_later, *others],
+    ):
+        handle = await start(client, task_queue, "trip", None)
+
+        async def started() -> int:
+            return len(tokens)
+
+        assert await eventually(started, 1) == 1
+    # no worker: the completion and the cancellation wait in history for one workflow task
+    await client.get_async_activity_handle(task_token=tokens[0]).complete("booking-flight")
+    await handle.cancel()
+    async with Worker(
+        client,
+        task_queue=task_queue,
+        workflows=worker_module.WORKFLOWS,
+        activities=worker_module.ACTIVITIES,
+    ):
+        with pytest.raises(WorkflowFailureError) as raised:
+            await handle.result()
+        found = await events(handle)
+    assert isinstance(raised.value.cause, CancelledError)
+    assert summaries(client, found, SCHEDULED) == ["type book", "type cancel"]
+    assert activity_inputs(client, found)[1] == {"token": "booking-flight"}
 
 
 async def test_a_cancelled_try_with_an_error_path_undoes_and_ends_cancelled(

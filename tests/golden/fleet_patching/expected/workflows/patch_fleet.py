@@ -67,22 +67,30 @@ class PatchFleetWorkflow:
             one_host_compensations: list[Callable[[], Awaitable[Any]]] = []
             one_host_error: str | None = None
             try:
-                await workflow.execute_activity(
+                drain_handle = workflow.start_activity(
                     drain_host,
                     DrainHostInput(host=each_host_item),
                     start_to_close_timeout=timedelta(minutes=2),
                     retry_policy=RetryPolicy(maximum_attempts=10),
                 )
-                one_host_compensations.append(
-                    functools.partial(
-                        workflow.execute_activity,
-                        restore_host,
-                        RestoreHostInput(host=each_host_item),
-                        start_to_close_timeout=timedelta(minutes=2),
-                        retry_policy=RetryPolicy(initial_interval=timedelta(seconds=5)),
-                        summary="drain: undo Drain",
-                    )
-                )
+                try:
+                    # shielded: a result that comes with a cancellation still completes the step
+                    await asyncio.shield(drain_handle)
+                except asyncio.CancelledError:
+                    drain_handle.cancel()  # a step still running stops with the workflow
+                    raise
+                finally:
+                    if self._completed(drain_handle):
+                        one_host_compensations.append(
+                            functools.partial(
+                                workflow.execute_activity,
+                                restore_host,
+                                RestoreHostInput(host=each_host_item),
+                                start_to_close_timeout=timedelta(minutes=2),
+                                retry_policy=RetryPolicy(initial_interval=timedelta(seconds=5)),
+                                summary="drain: undo Drain",
+                            )
+                        )
                 installed = await workflow.execute_activity(
                     patch_host,
                     PatchHostInput(host=each_host_item, version=self._input.version),
@@ -207,6 +215,12 @@ class PatchFleetWorkflow:
             "failed": len(self._state.failed),
             "sweeps": self._state.sweeps,
         }
+
+    @staticmethod
+    def _completed(step: asyncio.Future[Any]) -> bool:
+        """Whether a step finished with a result, even one that came in the same workflow task
+        as this workflow's cancellation (the await then raises, the step is still done)."""
+        return step.done() and not step.cancelled() and step.exception() is None
 
     @staticmethod
     def _failure_message(failure: BaseException) -> str:
