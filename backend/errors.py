@@ -18,8 +18,8 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException
 
-from compiler.diagnostics import Codes, Diagnostic
-from compiler.load import schema_diagnostic
+from language.diagnostics import Codes, Diagnostic
+from language.load import schema_diagnostic
 
 logger = logging.getLogger("wfd.backend")
 

@@ -16,8 +16,8 @@ from pydantic import Field as PydanticField
 from sqlalchemy import DateTime, Dialect, ForeignKeyConstraint, Text, TypeDecorator
 from sqlmodel import Field, SQLModel
 
-from compiler.diagnostics import Diagnostic
-from compiler.document import INTEGER, ActivityDef, PatternKeys, Slug, Types, Workflow
+from language.diagnostics import Diagnostic
+from language.document import INTEGER, ActivityDef, PatternKeys, Slug, Types, Workflow
 
 MAX_INT = 2_147_483_647
 """The largest revision or version number a request may name (a 32-bit column holds them)."""

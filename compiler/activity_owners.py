@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from compiler.document import Workflow
+from language.document import Workflow
 from node_types import REGISTRY
 from node_types.base import calls_no_activity
 

@@ -17,10 +17,9 @@ from typing import Any
 import networkx as nx
 from pydantic import ValidationError
 
-from compiler.context import NodeCheck
-from compiler.defaults import DefaultError, default_source
-from compiler.diagnostics import Codes, Diagnostic, Severity
-from compiler.document import (
+from language.defaults import DefaultError, default_source
+from language.diagnostics import Codes, Diagnostic, Severity
+from language.document import (
     MAX_CONTAINER_DEPTH,
     MAX_PROJECT_NODES,
     Edge,
@@ -31,15 +30,16 @@ from compiler.document import (
     ShellImpl,
     Workflow,
 )
-from compiler.durations import parse_duration
-from compiler.expressions import FUNCTIONS, ExpressionError, parse_expression, parse_template
-from compiler.generated_names import EXPRESSION_NAMES
-from compiler.load import location
-from compiler.project_info import ProjectInfo, WorkflowInfo, annotation_or_any
-from compiler.typerefs import TypeRefError, parse_typeref
+from language.durations import parse_duration
+from language.expressions import FUNCTIONS, ExpressionError, parse_expression, parse_template
+from language.load import location
+from language.typerefs import TypeRefError, parse_typeref
 from node_types import REGISTRY
 from node_types.activity import heartbeat_advice
 from node_types.base import Config, Role
+from node_types.context import NodeCheck
+from node_types.generated_names import EXPRESSION_NAMES
+from node_types.project_info import ProjectInfo, WorkflowInfo, annotation_or_any
 
 
 @dataclass

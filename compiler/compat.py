@@ -22,8 +22,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from compiler.diagnostics import Codes, Diagnostic
-from compiler.document import Edge, Node, Project, Workflow
+from language.diagnostics import Codes, Diagnostic
+from language.document import Edge, Node, Project, Workflow
 from node_types import REGISTRY
 from node_types.base import Role
 

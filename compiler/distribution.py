@@ -14,13 +14,13 @@ import json
 import shlex
 from typing import Any
 
-from compiler.document import HttpImpl, PythonImpl
 from compiler.format import ruff_settings
-from compiler.names import plain_text
-from compiler.project_info import FieldsInfo, ProjectInfo, WorkflowInfo
 from compiler.render import ENVIRONMENT
 from compiler.scopes import Analysis
 from compiler.structure import Tree
+from language.document import HttpImpl, PythonImpl
+from language.names import plain_text
+from node_types.project_info import FieldsInfo, ProjectInfo, WorkflowInfo
 
 VERSION = "0.1.0"
 """The package's version: a compile is a new build of the same project, not a release."""

@@ -20,7 +20,8 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
-from compiler.document import Node, Project
+from language.document import Node, Project
+from node_types import REGISTRY
 
 WIDTH = 120
 """How long an object or list written on one line may be (its key included, its indentation
@@ -67,8 +68,6 @@ def _order_model(value: dict[str, Any], model: type[BaseModel]) -> dict[str, Any
 
 
 def _order_config(kind: Any, config: Any) -> Any:
-    from node_types import REGISTRY  # node kinds import the document models: not at load
-
     node_type = REGISTRY.get(kind) if isinstance(kind, str) else None
     return config if node_type is None else _order(config, node_type.config)
 

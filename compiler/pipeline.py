@@ -11,19 +11,19 @@ from typing import Any
 
 from compiler.check import check_project
 from compiler.compat import Guards, compatible
-from compiler.diagnostics import Codes, Diagnostic, has_errors
 from compiler.distribution import render_distribution
-from compiler.document import Project
 from compiler.emit import strip_markers
-from compiler.expression_types import Environment, Type, check_types
-from compiler.expressions import ExpressionError, parse_template
 from compiler.format import FormatError, format_sources
-from compiler.generated_names import reserved_code_names
-from compiler.load import load_project
-from compiler.project_info import ProjectInfo
 from compiler.render import render_files, sourcemap_json
 from compiler.scopes import Analysis, analyse
 from compiler.structure import Tree, structure_workflow
+from language.diagnostics import Codes, Diagnostic, has_errors
+from language.document import Project
+from language.expression_types import Environment, Type, check_types
+from language.expressions import ExpressionError, parse_template
+from language.load import load_project
+from node_types.generated_names import reserved_code_names
+from node_types.project_info import ProjectInfo
 
 
 @dataclass

@@ -19,18 +19,18 @@ import jinja2
 import node_types
 from compiler.activity_owners import calls_of
 from compiler.compat import Guard, Guards
-from compiler.context import NodeRender, Scope
-from compiler.defaults import default_source
-from compiler.document import ActivityDef, HttpImpl, Node, PythonImpl, ShellImpl, SimulateImpl
-from compiler.durations import parse_duration, timedelta_code
 from compiler.emit import BEGIN, END
-from compiler.expressions import emit, parse_expression, parse_template
-from compiler.generated_names import STDLIB_IMPORTS, TEMPORAL_IMPORTS
-from compiler.names import Namespace, doc_text, docstring, names_in
-from compiler.project_info import FieldsInfo, ProjectInfo, WorkQueueInfo
 from compiler.scopes import Analysis
 from compiler.structure import Block, Tree, always_leaves
+from language.defaults import default_source
+from language.document import ActivityDef, HttpImpl, Node, PythonImpl, ShellImpl, SimulateImpl
+from language.durations import parse_duration, timedelta_code
+from language.expressions import emit, parse_expression, parse_template
+from language.names import Namespace, doc_text, docstring, names_in
 from node_types import REGISTRY
+from node_types.context import NodeRender, Scope
+from node_types.generated_names import STDLIB_IMPORTS, TEMPORAL_IMPORTS
+from node_types.project_info import FieldsInfo, ProjectInfo, WorkQueueInfo
 
 TEMPLATES = Path(__file__).parent / "templates"
 

@@ -11,9 +11,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from compiler.context import NodeCheck, Scope
-from compiler.diagnostics import Codes, Diagnostic, Severity
-from compiler.expression_types import (
+from compiler.structure import Block, Tree
+from language.diagnostics import Codes, Diagnostic, Severity
+from language.expression_types import (
     ANY,
     FLOAT,
     Environment,
@@ -25,14 +25,14 @@ from compiler.expression_types import (
     parse_annotation,
     settled,
 )
-from compiler.expressions import FUNCTIONS, ExpressionError, free_names
-from compiler.generated_names import reserved_code_names
-from compiler.names import Namespace, names_in, snake
-from compiler.project_info import ProjectInfo, annotation_or_any
-from compiler.structure import Block, Tree
+from language.expressions import FUNCTIONS, ExpressionError, free_names
+from language.names import Namespace, names_in, snake
 from node_types import REGISTRY
 from node_types.activity import ActivityConfig
 from node_types.base import NodeType, Role
+from node_types.context import NodeCheck, Scope
+from node_types.generated_names import reserved_code_names
+from node_types.project_info import ProjectInfo, annotation_or_any
 
 WORKFLOW_NAMES = {
     "now": "workflow.now()",

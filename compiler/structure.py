@@ -19,8 +19,8 @@ from typing import Any
 import networkx as nx
 
 from compiler.check import WorkflowGraph
-from compiler.diagnostics import Codes, Diagnostic
-from compiler.document import Node
+from language.diagnostics import Codes, Diagnostic
+from language.document import Node
 from node_types import REGISTRY
 from node_types.base import Role
 

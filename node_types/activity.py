@@ -7,11 +7,10 @@ from typing import Any
 
 from pydantic import Field
 
-from compiler.context import NodeCheck, NodeRender
-from compiler.diagnostics import Codes
-from compiler.document import RetrySpec
-from compiler.durations import parse_duration
-from compiler.expressions import ExpressionError, free_names, parse_expression
+from language.diagnostics import Codes
+from language.document import RetrySpec
+from language.durations import parse_duration
+from language.expressions import ExpressionError, free_names, parse_expression
 from node_types.base import (
     Config,
     Duration,
@@ -22,6 +21,7 @@ from node_types.base import (
     Role,
     duration_expressions,
 )
+from node_types.context import NodeCheck, NodeRender
 
 
 class Compensation(Config):

@@ -10,8 +10,7 @@ from collections.abc import Iterable
 
 from pydantic import Field
 
-from compiler.context import NodeCheck, NodeRender
-from compiler.diagnostics import Codes
+from language.diagnostics import Codes
 from node_types.activity import (
     TIMEOUTS,
     ActivityConfig,
@@ -22,6 +21,7 @@ from node_types.activity import (
     validate_call,
 )
 from node_types.base import ExpressionRef, NodeType, Role, Template
+from node_types.context import NodeCheck, NodeRender
 
 
 class AgentConfig(ActivityConfig):

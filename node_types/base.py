@@ -9,11 +9,11 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from compiler.context import NodeCheck, NodeRender
-from compiler.document import Workflow
-from compiler.durations import parse_duration
-from compiler.expressions import is_expression
-from compiler.names import names_in
+from language.document import Workflow
+from language.durations import parse_duration
+from language.expressions import is_expression
+from language.names import names_in
+from node_types.context import NodeCheck, NodeRender
 
 
 class Role(StrEnum):

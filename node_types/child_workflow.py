@@ -7,8 +7,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from compiler.context import NodeCheck, NodeRender
-from compiler.diagnostics import Codes
+from language.diagnostics import Codes
 from node_types.base import (
     Config,
     Duration,
@@ -20,6 +19,7 @@ from node_types.base import (
     Template,
     duration_expressions,
 )
+from node_types.context import NodeCheck, NodeRender
 from node_types.signal_external import CHILD_HANDLES
 
 DURATIONS = frozenset({"execution_timeout"})

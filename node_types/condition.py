@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from compiler.context import NodeRender
 from node_types.base import Config, Expression, NodeType, Port, Role
+from node_types.context import NodeRender
 
 
 class ConditionConfig(Config):

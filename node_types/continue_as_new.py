@@ -5,8 +5,8 @@ Waits for running signal and update handlers to finish first, so none is cut off
 
 from __future__ import annotations
 
-from compiler.context import NodeRender
 from node_types.base import Config, NodeType, Role
+from node_types.context import NodeRender
 
 
 class ContinueAsNewConfig(Config):

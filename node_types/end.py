@@ -6,9 +6,9 @@ from collections.abc import Iterable
 
 from pydantic import Field
 
-from compiler.context import NodeCheck, NodeRender
-from compiler.diagnostics import Codes
+from language.diagnostics import Codes
 from node_types.base import Config, Expression, ExpressionRef, NodeType, Role
+from node_types.context import NodeCheck, NodeRender
 
 
 class EndConfig(Config):

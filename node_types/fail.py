@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from compiler.context import NodeRender
 from node_types.base import Config, NodeType, Role, Template
+from node_types.context import NodeRender
 
 
 class FailConfig(Config):

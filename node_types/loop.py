@@ -11,9 +11,8 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from compiler.context import NodeCheck, NodeRender
-from compiler.diagnostics import Codes
-from compiler.names import names_in
+from language.diagnostics import Codes
+from language.names import names_in
 from node_types.base import (
     Config,
     Expression,
@@ -22,6 +21,7 @@ from node_types.base import (
     Role,
     unbounded_history,
 )
+from node_types.context import NodeCheck, NodeRender
 
 
 class LoopConfig(Config):

@@ -11,9 +11,9 @@ from typing import Literal
 
 from pydantic import Field
 
-from compiler.context import NodeRender
-from compiler.names import snake
+from language.names import snake
 from node_types.base import Config, NodeType, Port, Role
+from node_types.context import NodeRender
 
 
 class ParallelConfig(Config):

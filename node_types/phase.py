@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from compiler.context import NodeRender
-from compiler.names import docstring, snake
+from language.names import docstring, snake
 from node_types.base import Config, NodeType, Role
+from node_types.context import NodeRender
 
 
 class PhaseConfig(Config):

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from compiler.context import NodeCheck, NodeRender
-from compiler.document import Fields, TypeRef
-from compiler.names import docstring
+from language.document import Fields, TypeRef
+from language.names import docstring
 from node_types.base import Config, Expression, NodeType, Role
+from node_types.context import NodeCheck, NodeRender
 
 
 class QueryConfig(Config):

@@ -11,8 +11,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from compiler.context import NodeCheck, NodeRender
-from compiler.diagnostics import Codes
+from language.diagnostics import Codes
 from node_types.base import (
     Config,
     Duration,
@@ -25,6 +24,7 @@ from node_types.base import (
     step_failures,
     unbounded_history,
 )
+from node_types.context import NodeCheck, NodeRender
 
 DURATIONS = frozenset({"initial_interval", "second_interval", "maximum_interval"})
 """Durations that may be expressions giving seconds, e.g. input.poll_seconds."""

@@ -13,9 +13,9 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from pydantic import Field, model_validator
 
-from compiler.context import NodeCheck
-from compiler.diagnostics import Codes
+from language.diagnostics import Codes
 from node_types.base import Config, Duration, Expression, ExpressionRef, NodeType, Role
+from node_types.context import NodeCheck
 
 OVERLAP = {
     "skip": "SKIP",

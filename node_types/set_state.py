@@ -7,9 +7,9 @@ from collections.abc import Iterable
 
 from pydantic import Field
 
-from compiler.context import NodeCheck, NodeRender
-from compiler.diagnostics import Codes
+from language.diagnostics import Codes
 from node_types.base import Config, Expression, ExpressionRef, NodeType, Role
+from node_types.context import NodeCheck, NodeRender
 
 _STATE_TARGET = re.compile(r"^state\.([a-z][a-z0-9_]*)$")
 _LOCAL_TARGET = re.compile(r"^[a-z][a-z0-9_]*$")

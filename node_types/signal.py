@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from compiler.context import NodeRender
-from compiler.document import Fields
-from compiler.names import docstring
+from language.document import Fields
+from language.names import docstring
 from node_types.base import Config, NodeType, Role
+from node_types.context import NodeRender
 
 EXCLUSIVE_DESCRIPTION = (
     "Runs one at a time with this workflow's other exclusive handlers (under a workflow "

@@ -10,10 +10,10 @@ from collections.abc import Iterable
 
 from pydantic import Field
 
-from compiler.context import NodeCheck, NodeRender
-from compiler.diagnostics import Codes
-from compiler.document import Node, Workflow
+from language.diagnostics import Codes
+from language.document import Node, Workflow
 from node_types.base import Config, Expression, ExpressionRef, NodeType, Role, Template
+from node_types.context import NodeCheck, NodeRender
 
 CHILD_HANDLES = "self._child_handles: dict[str, workflow.ChildWorkflowHandle[Any, Any]] = {}"
 """The `__init__` line of child node id -> the handle of the child it started last."""

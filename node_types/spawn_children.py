@@ -20,9 +20,8 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from compiler.context import NodeCheck, NodeRender
-from compiler.diagnostics import Codes
-from compiler.expressions import ExpressionError, parse_expression
+from language.diagnostics import Codes
+from language.expressions import ExpressionError, parse_expression
 from node_types.base import (
     Config,
     Expression,
@@ -32,6 +31,7 @@ from node_types.base import (
     Role,
     Template,
 )
+from node_types.context import NodeCheck, NodeRender
 
 MAX_CONCURRENCY = 1000
 """Pending children stay well under Temporal's 2,000 pending operations."""

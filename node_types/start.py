@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from compiler.context import NodeRender
-from compiler.names import docstring
+from language.names import docstring
 from node_types.base import Config, NodeType, Role
+from node_types.context import NodeRender
 
 
 class StartConfig(Config):

@@ -6,7 +6,6 @@ from collections.abc import Iterable
 
 from pydantic import Field, model_validator
 
-from compiler.context import NodeCheck, NodeRender
 from node_types.base import (
     Config,
     Duration,
@@ -16,6 +15,7 @@ from node_types.base import (
     Role,
     duration_expressions,
 )
+from node_types.context import NodeCheck, NodeRender
 
 DURATIONS = frozenset({"duration"})
 

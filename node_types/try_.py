@@ -14,9 +14,9 @@ registered before the compensations run.
 
 from __future__ import annotations
 
-from compiler.context import NodeRender
-from compiler.names import names_in
+from language.names import names_in
 from node_types.base import Config, NodeType, Port, Role, step_failures
+from node_types.context import NodeRender
 
 
 class TryConfig(Config):

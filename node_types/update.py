@@ -7,9 +7,9 @@ from collections.abc import Iterable
 
 from pydantic import Field
 
-from compiler.context import NodeCheck, NodeRender
-from compiler.document import Fields, TypeRef
+from language.document import Fields, TypeRef
 from node_types.base import Config, Expression, ExpressionRef, NodeType, Role
+from node_types.context import NodeCheck, NodeRender
 from node_types.signal import EXCLUSIVE_DESCRIPTION, handler_variables
 
 

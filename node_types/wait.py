@@ -11,8 +11,7 @@ from collections.abc import Iterable
 
 from pydantic import Field
 
-from compiler.context import NodeCheck, NodeRender
-from compiler.diagnostics import Codes
+from language.diagnostics import Codes
 from node_types.base import (
     Config,
     Duration,
@@ -23,6 +22,7 @@ from node_types.base import (
     Role,
     duration_expressions,
 )
+from node_types.context import NodeCheck, NodeRender
 
 DURATIONS = frozenset({"timeout"})
 

@@ -19,9 +19,8 @@ from collections.abc import Iterable
 
 from pydantic import Field
 
-from compiler.context import NodeCheck, NodeRender
-from compiler.diagnostics import Codes
-from compiler.names import names_in
+from language.diagnostics import Codes
+from language.names import names_in
 from node_types.base import (
     Config,
     Duration,
@@ -34,6 +33,7 @@ from node_types.base import (
     duration_expressions,
     failures_caught,
 )
+from node_types.context import NodeCheck, NodeRender
 from node_types.spawn_children import MAX_CONCURRENCY
 
 DURATIONS = frozenset({"retry_initial", "retry_maximum"})

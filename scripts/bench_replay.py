@@ -32,10 +32,9 @@ from temporalio.client import Client, WorkflowHistory  # noqa: E402
 from temporalio.testing import WorkflowEnvironment  # noqa: E402
 from temporalio.worker import Worker  # noqa: E402
 
-import compiler  # noqa: E402, F401  (the compiler before the node kinds)
 from backend.runtime.replay import replay_compiled  # noqa: E402
 from compiler import compile_project  # noqa: E402
-from compiler.document import Project  # noqa: E402
+from language.document import Project  # noqa: E402
 from tests.harness import import_package  # noqa: E402
 from tests.support import samples  # noqa: E402
 

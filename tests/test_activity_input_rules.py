@@ -18,7 +18,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
 from compiler import compile_project
-from compiler.diagnostics import Codes
+from language.diagnostics import Codes
 from tests.harness import chain, import_package, node, project, unique_id
 
 

@@ -18,8 +18,8 @@ import pytest
 
 from compiler import compile_project
 from compiler.activity_owners import activity_calls, activity_owners
-from compiler.document import Project, Workflow
-from compiler.project_info import ProjectInfo
+from language.document import Project, Workflow
+from node_types.project_info import ProjectInfo
 from node_types.work_queue import AWAIT_ACTIVITY
 from samples import documents
 from tests.harness import chain, node

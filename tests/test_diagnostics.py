@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from compiler import compile_project
-from compiler.diagnostics import Codes, Diagnostic, Severity
 from compiler.pipeline import check_document
+from language.diagnostics import Codes, Diagnostic, Severity
 from tests.harness import chain, edge, node, project
 
 CATALOGUE = [{"name": "charge", "input": {"amount": "int"}, "output": "str"}]

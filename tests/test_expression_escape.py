@@ -38,8 +38,8 @@ from hypothesis import strategies as st
 from backend.app import create_app
 from backend.settings import Settings
 from compiler import CompileResult, compile_project
-from compiler.diagnostics import Diagnostic, Severity
 from compiler.pipeline import check_document
+from language.diagnostics import Diagnostic, Severity
 from tests.harness import chain, edge, import_package, node, project, unique_id, write_package
 
 ESCAPE = (

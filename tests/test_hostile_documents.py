@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from compiler import compile_project
-from compiler.document import MAX_CONTAINER_DEPTH, MAX_NODES, MAX_PROJECT_NODES
+from language.document import MAX_CONTAINER_DEPTH, MAX_NODES, MAX_PROJECT_NODES
 from tests.harness import chain, node, project
 
 CONTAINER_CONFIG: dict[str, dict[str, Any]] = {

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from compiler import compile_project
-from compiler.diagnostics import Codes, Diagnostic
+from language.diagnostics import Codes, Diagnostic
 from tests.harness import chain, compile_ok, node, project, write_package
 
 TOOLS = Path(sys.executable).parent

@@ -39,7 +39,7 @@ from temporalio.worker import Worker
 
 from compiler import compile_project
 from compiler.activity_owners import activity_owners
-from compiler.document import Workflow
+from language.document import Workflow
 from tests.harness import chain, edge, import_package, node, project, running_worker, unique_id
 
 RUN_TIMEOUT = timedelta(seconds=30)

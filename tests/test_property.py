@@ -22,8 +22,8 @@ from hypothesis import HealthCheck, Phase, given, note, settings
 from hypothesis import strategies as st
 
 from compiler import CompileResult, compile_project
-from compiler.diagnostics import Codes
 from compiler.pipeline import check_document
+from language.diagnostics import Codes
 from tests.harness import chain, edge, node, project
 
 CANARY = "pWnEd"

@@ -16,9 +16,9 @@ from typing import Annotated
 import typer
 
 from compiler import CompileResult, compile_project
-from compiler.diagnostics import Diagnostic, Severity
-from compiler.document import Project
 from compiler.pipeline import check_document
+from language.diagnostics import Diagnostic, Severity
+from language.document import Project
 
 
 class TemporalChoice(StrEnum):

@@ -64,10 +64,10 @@ from backend.services.runs import (
     start_run,
 )
 from backend.settings import Settings, SettingsError
-from compiler.diagnostics import Diagnostic, Severity
-from compiler.document import Project
 from compiler.pipeline import check_document
-from compiler.project_info import ProjectInfo, WorkflowInfo
+from language.diagnostics import Diagnostic, Severity
+from language.document import Project
+from node_types.project_info import ProjectInfo, WorkflowInfo
 
 EXIT_COMPLETED = 0
 EXIT_FAILED = 1

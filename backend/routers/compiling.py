@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Response
 from backend.models import CompilePublic, ValidatePublic
 from backend.requests import StrictJSONRoute
 from backend.services import compiling
-from compiler.document import Project
+from language.document import Project
 
 router = APIRouter(tags=["compiler"], route_class=StrictJSONRoute)
 

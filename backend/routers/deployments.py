@@ -19,7 +19,7 @@ from backend.requests import StrictJSONRoute
 from backend.routers.params import NOT_FOUND, ProjectId, Responses
 from backend.runtime.access import RuntimeDep
 from backend.services import deployments
-from compiler.document import SLUG_PATTERN
+from language.document import SLUG_PATTERN
 
 router = APIRouter(tags=["deployments"], route_class=StrictJSONRoute)
 

@@ -17,7 +17,7 @@ from backend.models import HealthPublic
 from backend.requests import StrictJSONRoute
 from backend.services import compiling
 from backend.settings import Settings
-from compiler.document import Project
+from language.document import Project
 from node_types.base import CatalogueEntry
 
 router = APIRouter(tags=["meta"], route_class=StrictJSONRoute)

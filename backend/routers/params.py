@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import Path, Response
 
 from backend.models import MAX_INT, ConflictPublic, ErrorPublic, InvalidPublic
-from compiler.document import SLUG_MAX_LENGTH, SLUG_PATTERN
+from language.document import SLUG_MAX_LENGTH, SLUG_PATTERN
 
 ProjectId = Annotated[
     str,

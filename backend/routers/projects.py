@@ -11,7 +11,7 @@ from backend.models import ProjectCreate, ProjectPublic, ProjectSummary, Project
 from backend.requests import StrictJSONRoute
 from backend.routers.params import CONFLICT, NOT_FOUND, ProjectId, Responses, ready_json
 from backend.services import projects
-from compiler.document import Project
+from language.document import Project
 
 router = APIRouter(tags=["projects"], route_class=StrictJSONRoute)
 

@@ -18,7 +18,7 @@ from backend.routers.params import NOT_FOUND, Responses
 from backend.runtime.access import RuntimeAccess, RuntimeDep
 from backend.services import runs
 from backend.services.deployments import DeploymentHandle
-from compiler.document import SLUG_MAX_LENGTH, SLUG_PATTERN
+from language.document import SLUG_MAX_LENGTH, SLUG_PATTERN
 
 router = APIRouter(tags=["runs"], route_class=StrictJSONRoute)
 

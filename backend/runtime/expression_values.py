@@ -3,7 +3,7 @@
 The views of a run sometimes need a value the generated code computed but never recorded on
 its own: the list a `spawn_children` node spawned one child per item of, an item's key, child
 id and dependencies, a limit read from state. The expressions are the compiler's checked subset
-(`compiler.expressions`), so they can be evaluated here on JSON data (a dataclass is its dict)
+(`language.expressions`), so they can be evaluated here on JSON data (a dataclass is its dict)
 with the names a `Names` object resolves. Anything it cannot resolve, or that would cost too
 much, raises `Unknown`: the caller then says the value is not known rather than guess.
 """
@@ -16,7 +16,7 @@ import operator
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Protocol
 
-from compiler.expressions import ExpressionError, parse_expression, parse_template
+from language.expressions import ExpressionError, parse_expression, parse_template
 
 MAX_STEPS = 200_000
 """Nodes visited (comprehension rounds included) in one evaluation, at most."""

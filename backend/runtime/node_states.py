@@ -44,7 +44,7 @@ from temporalio.api.workflow.v1 import PendingActivityInfo
 from temporalio.converter import PayloadConverter
 
 from compiler.activity_owners import activity_owners
-from compiler.document import Workflow
+from language.document import Workflow
 
 STATUSES = (
     "not_reached",

@@ -36,7 +36,7 @@ from temporalio.workflow import NondeterminismError
 
 from compiler import CompileResult
 from compiler.activity_owners import activity_owners
-from compiler.document import Project, Workflow
+from language.document import Project, Workflow
 
 MAX_HISTORY_BYTES = 50 * 1024 * 1024
 """Temporal's own limit on one history; a larger file is not a history."""

@@ -48,8 +48,8 @@ from backend.runtime.expression_values import (
 )
 from backend.runtime.node_states import NodeState, RunTracker
 from backend.services import runs
-from compiler.diagnostics import Codes, Diagnostic
-from compiler.document import Node
+from language.diagnostics import Codes, Diagnostic
+from language.document import Node
 from node_types.spawn_children import MAX_CONCURRENCY
 
 KINDS = ("spawn_children", "work_queue")

@@ -8,7 +8,7 @@ import zipfile
 from backend.errors import Invalid
 from backend.models import CompilePublic, DiagnosticPublic, SourceRange, ValidatePublic
 from compiler import CompileResult, check_document, compile_project
-from compiler.document import Project
+from language.document import Project
 from node_types import catalogue
 from node_types.base import CatalogueEntry
 

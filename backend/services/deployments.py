@@ -44,7 +44,7 @@ from backend.runtime.workers import LAUNCHER
 from backend.services.projects import export_project
 from backend.services.records import project_or_404, version_or_404
 from compiler import CompileResult, compile_project
-from compiler.document import Project, Workflow
+from language.document import Project, Workflow
 
 MAX_ID_LENGTH = 128
 HASH_LENGTH = 10

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from backend.models import DiffPublic, EdgeRef, FieldChange, NodeChange, NodeRef
-from compiler.document import Edge, Node, Workflow
+from language.document import Edge, Node, Workflow
 
 
 def diff_workflows(before: Workflow, after: Workflow, from_label: str, to_label: str) -> DiffPublic:

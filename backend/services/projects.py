@@ -28,8 +28,8 @@ from backend.services.records import (
     workflow_counts,
     workflows_of,
 )
-from compiler.diagnostics import Codes, Diagnostic
-from compiler.document import Project, Workflow, compact
+from language.diagnostics import Codes, Diagnostic
+from language.document import Project, Workflow, compact
 
 
 def list_projects(session: Session) -> list[ProjectSummary]:

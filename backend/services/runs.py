@@ -5,7 +5,7 @@ errors (404 for an unknown run, 409 for a run that cannot take the request any m
 payload the handler would refuse, 503 when Temporal does not answer): never a 500.
 
 Inputs and payloads are checked against the workflow's types before anything is sent, with the
-rules the compiler applies to input defaults (`compiler.defaults.default_source`), so a run never
+rules the compiler applies to input defaults (`language.defaults.default_source`), so a run never
 fails on its first task because of its input. A run belongs to the deployment whose task queue
 it runs on; its workflow type is the workflow's id in the project (`@workflow.defn(name=...)`).
 
@@ -56,11 +56,11 @@ from backend.runtime.managed_worker import MEMO_KEY as STAND_INS_MEMO
 from backend.runtime.node_states import RunTracker, root_message
 from backend.runtime.temporal import TemporalTarget
 from backend.services.deployments import DeploymentHandle
-from compiler.defaults import DefaultError, default_source
-from compiler.diagnostics import Codes, Diagnostic
-from compiler.document import SLUG_PATTERN, Node, Project, Workflow
-from compiler.expressions import ExpressionError, parse_template
-from compiler.project_info import FieldsInfo, ProjectInfo, WorkflowInfo
+from language.defaults import DefaultError, default_source
+from language.diagnostics import Codes, Diagnostic
+from language.document import SLUG_PATTERN, Node, Project, Workflow
+from language.expressions import ExpressionError, parse_template
+from node_types.project_info import FieldsInfo, ProjectInfo, WorkflowInfo
 
 CALL_TIMEOUT = timedelta(seconds=10)
 """A Temporal call that should answer at once (start, describe, signal, list)."""

@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 
 from backend.models import ProjectRecord
 from backend.services.projects import delete_project, import_project
-from compiler.document import Project
+from language.document import Project
 
 
 def seed(session: Session, documents: list[dict[str, Any]], reset: bool = False) -> list[str]:

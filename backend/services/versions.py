@@ -20,7 +20,7 @@ from backend.models import (
 from backend.services.diff import diff_workflows
 from backend.services.records import version_or_404, workflow_or_404
 from backend.services.workflows import replace_draft
-from compiler.document import Workflow
+from language.document import Workflow
 
 DRAFT = "draft"
 

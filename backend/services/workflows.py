@@ -27,8 +27,8 @@ from backend.services.records import (
     workflow_or_404,
     workflows_of,
 )
-from compiler.diagnostics import Codes, Diagnostic
-from compiler.document import Workflow
+from language.diagnostics import Codes, Diagnostic
+from language.document import Workflow
 
 
 def list_workflows(session: Session, project_id: str) -> list[WorkflowSummary]:

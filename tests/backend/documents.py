@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from compiler.document import Workflow
+from language.document import Workflow
 
 
 def workflow(workflow_id: str = "main", steps: int = 2, name: str = "") -> dict[str, Any]:

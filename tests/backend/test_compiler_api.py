@@ -11,7 +11,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from compiler import compile_project
-from compiler.document import Project
+from language.document import Project
 from node_types import catalogue
 from tests.backend.documents import project
 

@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from backend.settings import DEFAULT_MAX_BODY_BYTES
-from compiler.document import MAX_NODES
+from language.document import MAX_NODES
 from tests.backend.live import LiveServer
 from tests.harness import chain, project
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from backend.openapi_document import openapi_document
-from compiler.document import SLUG_PATTERN
+from language.document import SLUG_PATTERN
 
 GENERATED = Path(__file__).parents[2] / "frontend" / "src" / "api" / "gen"
 

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from backend.models import ProjectSettings
-from compiler.document import Project
+from language.document import Project
 from tests.backend.documents import project, workflow
 
 EXAMPLES = Path(__file__).parents[2] / "examples"

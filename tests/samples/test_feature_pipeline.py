@@ -35,7 +35,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
 from compiler import check_document, compile_project
-from compiler.durations import parse_duration
+from language.durations import parse_duration
 from tests.harness import import_package, running_worker, unique_id, write_package
 from tests.support import samples
 

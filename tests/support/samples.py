@@ -19,9 +19,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import compiler  # noqa: F401  (the node kinds need the compiler loaded first)
 import samples
-from compiler.durations import parse_duration
+from language.durations import parse_duration
 from node_types import REGISTRY
 
 DurationText = Callable[[float, float], str]

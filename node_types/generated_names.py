@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from compiler.names import RESERVED
+from language.names import RESERVED
 
 if TYPE_CHECKING:
-    from compiler.project_info import ProjectInfo
+    from node_types.project_info import ProjectInfo
 
 STDLIB_IMPORTS = {
     "asyncio": "import asyncio",

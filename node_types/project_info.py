@@ -12,11 +12,11 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from compiler.defaults import DefaultError, default_source
-from compiler.document import ActivityDef, Project, Workflow
-from compiler.generated_names import reserved_module_names
-from compiler.names import Namespace, pascal, snake
-from compiler.typerefs import TypeRefError, parse_typeref
+from language.defaults import DefaultError, default_source
+from language.document import ActivityDef, Project, Workflow
+from language.names import Namespace, pascal, snake
+from language.typerefs import TypeRefError, parse_typeref
+from node_types.generated_names import reserved_module_names
 
 
 @dataclass

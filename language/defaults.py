@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from compiler.typerefs import literal_values
+from language.typerefs import literal_values
 
 ZEROS = {"str": "''", "int": "0", "float": "0.0", "bool": "False", "Any": "None", "None": "None"}
 

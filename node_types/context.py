@@ -7,19 +7,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
-from compiler.diagnostics import Codes, Diagnostic, Severity
-from compiler.document import Node, RetrySpec
-from compiler.durations import parse_duration, timedelta_code
-from compiler.expressions import (
+from language.diagnostics import Codes, Diagnostic, Severity
+from language.document import Node, RetrySpec
+from language.durations import parse_duration, timedelta_code
+from language.expressions import (
     ExpressionError,
     emit,
     is_expression,
     parse_expression,
     parse_template,
 )
-from compiler.names import snake
-from compiler.project_info import ActivityInfo, ProjectInfo, WorkflowInfo, annotation_or_any
-from compiler.typerefs import TypeRefError, parse_typeref
+from language.names import snake
+from language.typerefs import TypeRefError, parse_typeref
+from node_types.project_info import ActivityInfo, ProjectInfo, WorkflowInfo, annotation_or_any
 
 
 @dataclass

@@ -11,7 +11,7 @@ import copy
 import functools
 from collections.abc import Iterator
 
-from compiler.diagnostics import Codes
+from language.diagnostics import Codes
 
 FUNCTIONS = frozenset(
     {

@@ -22,9 +22,9 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
-from compiler.diagnostics import Codes
-from compiler.expressions import FUNCTIONS, ExpressionError
-from compiler.typerefs import MAX_LITERAL_VALUES, literal_values
+from language.diagnostics import Codes
+from language.expressions import FUNCTIONS, ExpressionError
+from language.typerefs import MAX_LITERAL_VALUES, literal_values
 
 # types
 

@@ -137,7 +137,7 @@ TypeName = Annotated[
 ]
 TypeRef = Annotated[str, StringConstraints(min_length=1, max_length=1000)]
 """A type as written in the document (`list[Item]`, `Literal['draft', 'done']`), checked by
-`compiler.typerefs`; long enough for a Literal of a few dozen short values."""
+`language.typerefs`; long enough for a Literal of a few dozen short values."""
 Fields = Annotated[dict[FieldName, TypeRef], PatternKeys()]
 """Field name -> TypeRef. Order is kept: it becomes the order of dataclass fields."""
 

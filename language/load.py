@@ -7,8 +7,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from compiler.diagnostics import Codes, Diagnostic
-from compiler.document import Project
+from language.diagnostics import Codes, Diagnostic
+from language.document import Project
 
 
 def location(loc: tuple[int | str, ...]) -> str:
