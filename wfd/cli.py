@@ -11,14 +11,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from compiler import CompileResult, compile_project
-from compiler.pipeline import check_document
-from language.diagnostics import Diagnostic, Severity
-from language.document import Project
+if TYPE_CHECKING:  # the compiler loads in each command that needs it: `wfd --help` stays quick
+    from compiler import CompileResult
+    from language.diagnostics import Diagnostic
 
 
 class TemporalChoice(StrEnum):
@@ -46,6 +45,8 @@ def _read(path: Path) -> str:
 
 
 def _print_diagnostics(diagnostics: list[Diagnostic], as_json: bool) -> None:
+    from language.diagnostics import Severity
+
     if as_json:
         typer.echo(json.dumps([d.to_dict() for d in diagnostics], indent=2))
         return
@@ -69,6 +70,8 @@ def check(
 ) -> None:
     """Print every diagnostic of a project; exit 1 when any is an error, or when a recorded
     history given with --replay would fail on the project's code."""
+    from compiler.pipeline import check_document
+
     text = _read(document)
     result = check_document(text)
     if replay_from is None or not result.ok:
@@ -87,6 +90,8 @@ def _replay(text: str, histories_path: Path, diagnostics: list[Diagnostic], as_j
     import asyncio
 
     from backend.runtime.replay import HistoryFileError, read_histories, replay_compiled
+    from compiler import compile_project
+    from language.document import Project
 
     if not as_json:
         _print_diagnostics(diagnostics, as_json)
@@ -131,6 +136,8 @@ def compile_command(
 ) -> None:
     """Compile a project into OUT: the package at OUT/<project_slug>/ and, beside it, the
     pyproject.toml, Dockerfile and README.md that install and deploy it."""
+    from compiler import compile_project
+
     old = _read(compatible_with) if compatible_with is not None else None
     result = compile_project(_read(document), compatible_with=old)
     _print_diagnostics(result.diagnostics, as_json=False)
@@ -265,6 +272,8 @@ def run(
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of the project document."""
+    from language.document import Project
+
     typer.echo(json.dumps(Project.model_json_schema(), indent=2))
 
 
