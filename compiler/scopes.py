@@ -54,9 +54,6 @@ WORKFLOW_NAME_TYPES = {
     "workflow_attempt": "int",
 }
 
-CAN_FAIL = frozenset({"activity", "agent", "child_workflow"})
-"""Kinds whose step fails with a Temporal failure when the work it starts fails."""
-
 
 @dataclass
 class Analysis:
@@ -219,7 +216,7 @@ class _Analyser:
         config = self.graph.configs[node.id]
         if catching and isinstance(config, ActivityConfig):
             self.check_retries_end(node.id, config, sorted(catching))
-        if node.type in CAN_FAIL and "signal" in contexts and "caught" not in contexts:
+        if kind.can_fail and "signal" in contexts and "caught" not in contexts:
             self.warning(
                 Codes.FAILS_WORKFLOW,
                 node.id,

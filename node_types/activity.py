@@ -254,4 +254,5 @@ KIND = NodeType(
     activity_calls=activity_calls,
     prepare=lambda config, ctx: call_variables(config, ctx, {}),
     defaults={"activity": "", "args": {}},
+    can_fail=True,
 )

@@ -75,4 +75,5 @@ KIND = NodeType(
         "start_to_close_timeout": "10m",
         "heartbeat_timeout": "1m",
     },
+    can_fail=True,
 )

@@ -122,6 +122,13 @@ class NodeType(Generic[ConfigT]):
     `out`, a Retry's `out`): the results the body binds on every path are visible there."""
     collects_compensations: bool = False
     """Steps inside this container register their compensations with it (Try)."""
+    instant: bool = False
+    """Never awaits: a message handler made only of such nodes finishes within its
+    activation."""
+    carries_state: bool = False
+    """Continues as new: the workflow's input then carries its state to the next run."""
+    can_fail: bool = False
+    """The step fails with a Temporal failure when the work it starts fails."""
     body_binds: Callable[[ConfigT], list[tuple[str, str]]] = lambda config: []
     """Names a container makes visible inside its body, e.g. `attempt`: (name, annotation)."""
     element_of: dict[str, str] = field(default_factory=dict)

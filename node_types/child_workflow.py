@@ -151,4 +151,5 @@ KIND = NodeType(
     binds=binds,
     prepare=prepare,
     defaults={"workflow": "", "args": {}, "wait": True},
+    can_fail=True,
 )

@@ -36,4 +36,5 @@ KIND = NodeType(
     expressions=lambda config: [("expression", config.expression, False)],
     prepare=prepare,
     defaults={"expression": ""},
+    instant=True,
 )

@@ -34,4 +34,5 @@ KIND = NodeType(
         "flow (a condition on continue_as_new_suggested is a good guard)"
     ),
     prepare=prepare,
+    carries_state=True,
 )

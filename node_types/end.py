@@ -64,4 +64,5 @@ KIND = NodeType(
     validate=validate,
     expressions=expressions,
     prepare=prepare,
+    instant=True,
 )

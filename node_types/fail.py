@@ -44,4 +44,5 @@ KIND = NodeType(
     expressions=lambda config: [("message", config.message, True)],
     prepare=prepare,
     defaults={"message": "", "non_retryable": True},
+    instant=True,
 )

@@ -19,4 +19,5 @@ KIND = NodeType(
     config=JoinConfig,
     role=Role.JOIN,
     template="join.jinja",
+    instant=True,
 )

@@ -44,15 +44,6 @@ class FieldsInfo:
         return "input"
 
 
-INSTANT_KINDS = frozenset(
-    {"signal", "update", "set_state", "condition", "switch", "end", "fail", "join"}
-)
-"""Kinds that never await: a handler made only of these finishes within its activation."""
-
-CARRIES_STATE = frozenset({"continue_as_new", "work_queue"})
-"""Kinds that continue-as-new, so the workflow's input carries its state to the next run."""
-
-
 @dataclass
 class ActivityInfo:
     definition: ActivityDef
@@ -126,6 +117,8 @@ class WorkflowInfo:
     @property
     def handlers_have_bodies(self) -> bool:
         """Whether a signal or update handler awaits something (and so may still be running)."""
+        from node_types import REGISTRY  # here: the kinds import this module
+
         kinds = {node.id: node.type for node in self.definition.nodes}
         successors: dict[str, list[str]] = {}
         for edge in self.definition.edges:
@@ -140,7 +133,8 @@ class WorkflowInfo:
             if current in seen:
                 continue
             seen.add(current)
-            if kinds.get(current) not in INSTANT_KINDS:
+            kind = REGISTRY.get(kinds.get(current, ""))
+            if kind is None or not kind.instant:
                 return True
             stack.extend(successors.get(current, []))
         return False
@@ -207,6 +201,8 @@ class ProjectInfo:
 
     @classmethod
     def build(cls, project: Project) -> ProjectInfo:
+        from node_types import REGISTRY  # here: the kinds import this module
+
         type_names = set(project.types)
         classes = Namespace(
             type_names | {"Any", "datetime", "field", "dataclass", "AwaitWorkflowInput"}
@@ -270,7 +266,7 @@ class ProjectInfo:
                     )
                     if code is not None:
                         info.input.defaults[field_name] = code
-            if any(node.type in CARRIES_STATE for node in wf.nodes):
+            if any(n.type in REGISTRY and REGISTRY[n.type].carries_state for n in wf.nodes):
                 info.resume_field = Namespace(set(info.input.fields)).claim("resume_state")
                 info.input.fields[info.resume_field] = f"{info.state_class} | None"
                 info.input.defaults[info.resume_field] = "None"

@@ -126,4 +126,5 @@ KIND = NodeType(
     names_within=names_within,
     prepare=prepare,
     defaults={"assignments": [{"target": "state.", "value": ""}]},
+    instant=True,
 )

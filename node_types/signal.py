@@ -56,4 +56,5 @@ KIND = NodeType(
         "signal", config.name, ctx, exclusive=config.exclusive
     ),
     defaults={"name": "", "params": {}},
+    instant=True,
 )

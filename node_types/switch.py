@@ -72,4 +72,5 @@ KIND = NodeType(
     expressions=expressions,
     prepare=prepare,
     defaults={"cases": [{"key": "a", "expression": ""}]},
+    instant=True,
 )

@@ -65,4 +65,5 @@ KIND = NodeType(
     expressions=expressions,
     prepare=prepare,
     defaults={"name": "", "params": {}, "returns": "None"},
+    instant=True,
 )

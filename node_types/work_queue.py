@@ -348,4 +348,5 @@ KIND = NodeType(
     duration_fields=DURATIONS,
     prepare=prepare,
     defaults={"queue": "queue", "workflow": "", "concurrency": 4, "drain_when": "state.draining"},
+    carries_state=True,
 )
