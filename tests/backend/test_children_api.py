@@ -86,6 +86,35 @@ def builds_workflow() -> dict[str, Any]:
     }
 
 
+def fan_out_workflow() -> dict[str, Any]:
+    """`fanout`: one `job` per task, one at a time, going on after a failure: no dependencies
+    and a fixed limit, so it compiles to a bounded gather without a progress query."""
+    return {
+        "id": "fanout",
+        "name": "Fan out",
+        "input": {"run": "str", "tasks": "list[Task]"},
+        "output": "dict[str, Any]",
+        "nodes": [
+            node("start", "start"),
+            node(
+                "spawn",
+                "spawn_children",
+                "Run all",
+                workflow="job",
+                items="input.tasks",
+                key="item.name",
+                args={"name": "item.name", "fail": "item.fail", "slow": "item.slow"},
+                id_template="{input.run}-{item.name}",
+                concurrency=1,
+                failure_policy="continue",
+                result="outcome",
+            ),
+            node("finish", "end", value="outcome"),
+        ],
+        "edges": chain("start", "spawn", "finish"),
+    }
+
+
 def consumer_workflow() -> dict[str, Any]:
     """`consumer`: a work queue of names fed by `push`, one at a time, paused and resumed by
     signals, a failed item tried twice; continues-as-new past 50 events; `queue` and
@@ -147,7 +176,7 @@ def consumer_workflow() -> dict[str, Any]:
 def children_project(project_id: str) -> dict[str, Any]:
     return project(
         project_id,
-        [builds_workflow(), consumer_workflow(), job_workflow()],
+        [builds_workflow(), consumer_workflow(), job_workflow(), fan_out_workflow()],
         types={
             "Task": {"fields": {"name": "str", "deps": "list[str]", "fail": "bool", "slow": "bool"}}
         },
@@ -263,6 +292,43 @@ def test_a_spawn_shows_its_items_graph_waiting_running_done_failed_and_skipped(
     assert done["c"]["attempts"] == 1
     assert done["a"]["started_at"] and done["a"]["ended_at"]
     assert done["d"]["started_at"] is None
+
+
+def test_a_simple_fan_out_shows_its_items_from_the_history_alone(
+    shared_app: RuntimeApp, deployment: dict[str, Any]
+) -> None:
+    api = shared_app.api
+    run = unique_id("f")
+    tasks = [task("a", slow=True), task("b", fail=True), task("c")]
+    workflow_id = start(api, deployment["id"], "fanout", run=run, tasks=tasks)
+    try:
+        during = wait_for(
+            lambda: (
+                found
+                if by_key(found := view(api, workflow_id, "spawn")).get("a", {}).get("run_id")
+                else None
+            ),
+            "a to run",
+        )
+        finished = wait_for(
+            lambda: found if (found := view(api, workflow_id, "spawn"))["closed"] else None,
+            "the run to close",
+        )
+    finally:
+        api.post(f"/api/runs/{workflow_id}/terminate", json={"reason": "test ended"})
+
+    items = by_key(during)
+    assert list(items) == ["a", "b", "c"]
+    assert items["a"]["status"] == "running"
+    assert items["b"]["status"] == items["c"]["status"] == "waiting"
+    assert items["c"]["workflow_id"] == f"{run}-c"
+    assert during["limit"] == 1
+    assert {k: v["status"] for k, v in by_key(finished).items()} == {
+        "a": "completed",
+        "b": "failed",
+        "c": "completed",
+    }
+    assert by_key(finished)["b"]["error"] == "job b broke"
 
 
 def test_a_work_queue_shows_its_queue_pause_retries_and_earlier_runs(
