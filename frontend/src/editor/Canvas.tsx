@@ -16,15 +16,16 @@ import {
   type Rect,
   useReactFlow,
 } from "@xyflow/react";
-import { type DragEvent, useCallback, useEffect, useMemo, useState } from "react";
+import { type DragEvent, type KeyboardEvent, useCallback, useEffect, useMemo, useRef, useState } from "react";
 
 import { absolutePosition, documentToFlow, type FlowEdge, type FlowNode, nodeSize } from "../document/mapping";
 import { outputHandles } from "../document/catalogue";
 import { connectionRefusal } from "../document/rules";
 import { useEditor, useEditorStore } from "./context";
+import { isEditableTarget } from "./hooks";
 import { GhostEdgeView, type GhostEdge, PortEdge } from "./edges";
 import { ContainerNode, GhostNodeView, type GhostNode, StepNode } from "./nodes";
-import type { DiffView, EditorState } from "./store";
+import { type DiffView, type EditorState, selectedNodeIds } from "./store";
 
 export const KIND_MIME = "application/x-wfd-kind";
 
@@ -75,6 +76,18 @@ function ghostsOf(diff: DiffView | null, state: EditorState): { nodes: GhostNode
   return { nodes, edges };
 }
 
+const ARROWS = new Set(["ArrowUp", "ArrowDown", "ArrowLeft", "ArrowRight"]);
+
+/** A key React Flow moves the selected nodes with: an arrow key on a focused node or selection
+ * box (never one typed in a field). */
+function movesNodes(event: KeyboardEvent): boolean {
+  if (!ARROWS.has(event.key) || isEditableTarget(event.target)) return false;
+  return (
+    event.target instanceof Element &&
+    event.target.closest(".react-flow__node, .react-flow__nodesselection-rect") !== null
+  );
+}
+
 /** `onOpenNode`: a node was double-clicked, to show its properties. */
 export function Canvas({ onOpenNode }: { onOpenNode(): void }) {
   const store = useEditorStore();
@@ -85,6 +98,36 @@ export function Canvas({ onOpenNode }: { onOpenNode(): void }) {
   const onNodesChange = useEditor((state) => state.onNodesChange);
   const onEdgesChange = useEditor((state) => state.onEdgesChange);
   const { screenToFlowPosition, setCenter, getZoom, fitBounds } = useReactFlow();
+  // a drag in progress is its own gesture: arrow keys pressed meanwhile join it
+  const dragging = useRef(false);
+  const beginDrag = useCallback(() => {
+    dragging.current = true;
+    store.getState().beginGesture();
+  }, [store]);
+  const endDrag = useCallback(
+    (dragged: Node[]) => {
+      dragging.current = false;
+      store.getState().endGesture(dragged.map((node) => node.id));
+    },
+    [store],
+  );
+  // React Flow moves the selected nodes by itself on an arrow key (in the node's own handler,
+  // between these two): around it, the move becomes a gesture like a drag, and a burst of
+  // presses on one selection is one undo step.
+  const onKeyDownCapture = useCallback(
+    (event: KeyboardEvent) => {
+      if (!dragging.current && movesNodes(event)) store.getState().beginGesture();
+    },
+    [store],
+  );
+  const onKeyDown = useCallback(
+    (event: KeyboardEvent) => {
+      if (dragging.current || !movesNodes(event)) return;
+      const moved = selectedNodeIds(store.getState());
+      store.getState().endGesture(moved, `arrows:${moved.join(",")}`);
+    },
+    [store],
+  );
 
   // An empty canvas keeps its view: fitting it to the first dropped node would jump away.
   // A large graph opens on its first nodes at a readable zoom, drawing only what is in view.
@@ -224,10 +267,12 @@ export function Canvas({ onOpenNode }: { onOpenNode(): void }) {
       }}
       onConnectEnd={onConnectEnd}
       isValidConnection={isValidConnection}
-      onNodeDragStart={() => store.getState().beginGesture()}
-      onNodeDragStop={(_event, _node, dragged) => store.getState().endGesture(dragged.map((node) => node.id))}
-      onSelectionDragStart={() => store.getState().beginGesture()}
-      onSelectionDragStop={(_event, dragged) => store.getState().endGesture(dragged.map((node) => node.id))}
+      onNodeDragStart={beginDrag}
+      onNodeDragStop={(_event, _node, dragged) => endDrag(dragged)}
+      onSelectionDragStart={beginDrag}
+      onSelectionDragStop={(_event, dragged) => endDrag(dragged)}
+      onKeyDownCapture={onKeyDownCapture}
+      onKeyDown={onKeyDown}
       onDrop={onDrop}
       onDragOver={onDragOver}
       deleteKeyCode={null}

@@ -116,6 +116,27 @@ describe("editor store: undo and redo", () => {
     expect(back.position).toEqual({ x: 0, y: 450 });
   });
 
+  it("records a burst of arrow-key moves of one selection as one unsaved step", () => {
+    const store = makeStore();
+    for (const x of [8, 16, 24]) {
+      store.getState().beginGesture();
+      store.getState().onNodesChange([{ type: "position", id: "loud", position: { x, y: 450 } }]);
+      store.getState().endGesture(["loud"], "arrows:loud");
+    }
+    expect(store.getState().nodes.find((n) => n.id === "loud")!.position).toEqual({ x: 24, y: 450 });
+    expect(isDirty(store.getState())).toBe(true);
+    expect(store.getState().past).toHaveLength(1);
+    store.getState().undo();
+    expect(store.getState().nodes.find((n) => n.id === "loud")!.position).toEqual({ x: 0, y: 450 });
+    expect(isDirty(store.getState())).toBe(false);
+    // after an undo, the next press starts a step of its own
+    store.getState().redo();
+    store.getState().beginGesture();
+    store.getState().onNodesChange([{ type: "position", id: "loud", position: { x: 32, y: 450 } }]);
+    store.getState().endGesture(["loud"], "arrows:loud");
+    expect(store.getState().past).toHaveLength(2);
+  });
+
   it("forgets a gesture that changed nothing", () => {
     const store = makeStore();
     store.getState().beginGesture();

@@ -118,8 +118,10 @@ export interface EditorState extends Snapshot {
   paste(content: ClipboardContent): void;
   /** A drag or a resize begins; it becomes one undo step when it ends having changed anything. */
   beginGesture(): void;
-  /** Ends a drag: nodes dropped onto a container move into it, and out of it when dropped outside. */
-  endGesture(movedIds?: string[]): void;
+  /** Ends a drag: nodes dropped onto a container move into it, and out of it when dropped outside.
+   * With `coalesce`, a gesture that follows one of the same key within moments joins its undo
+   * step (the presses of a burst of arrow keys are one step, as one drag is). */
+  endGesture(movedIds?: string[], coalesce?: string): void;
   /** Moves nodes where a layout put them; `asSaved` when opening a document drawn without one. */
   applyLayout(
     layout: Map<string, { position: XYPosition; size?: { width: number; height: number } }>,
@@ -478,7 +480,7 @@ export function createEditorStore(init: EditorInit): EditorStore {
         gesture = snapshot();
       },
 
-      endGesture(movedIds = []) {
+      endGesture(movedIds = [], coalesce) {
         const before = gesture;
         gesture = null;
         let nodes = get().nodes;
@@ -526,7 +528,13 @@ export function createEditorStore(init: EditorInit): EditorStore {
             );
           });
         if (!changed) return;
-        lastEdit = null;
+        const now = Date.now();
+        if (coalesce && lastEdit && lastEdit.key === coalesce && now - lastEdit.at < COALESCE_MS) {
+          lastEdit.at = now;
+          set({ nodes, future: [], tag: nextTag++ });
+          return;
+        }
+        lastEdit = coalesce ? { key: coalesce, at: now } : null;
         set({
           nodes,
           past: [...get().past, before].slice(-HISTORY_LIMIT),
