@@ -63,17 +63,13 @@ class WorkflowGraph:
 
 
 def check_project(project: Project) -> tuple[ProjectInfo, list[WorkflowGraph], list[Diagnostic]]:
-    info = ProjectInfo.build(project)
     total = sum(len(workflow.nodes) for workflow in project.workflows)
     if total > MAX_PROJECT_NODES:
-        return info, [], [_too_many_nodes(total)]
+        return ProjectInfo.build(project, {}), [], [_too_many_nodes(total)]
     diagnostics: list[Diagnostic] = []
-    diagnostics += _check_types(project, info)
-    diagnostics += _check_activities(project, info)
-    graphs: list[WorkflowGraph] = []
-    seen: set[str] = set()
+    checks: list[_WorkflowCheck] = []
     for workflow in project.workflows:
-        if workflow.id in seen:
+        if any(check.workflow.id == workflow.id for check in checks):
             diagnostics.append(
                 Diagnostic(
                     Codes.DUPLICATE_WORKFLOW,
@@ -82,9 +78,16 @@ def check_project(project: Project) -> tuple[ProjectInfo, list[WorkflowGraph], l
                 )
             )
             continue
-        seen.add(workflow.id)
-        graph, found = _check_workflow(workflow, info)
-        diagnostics += found
+        check = _WorkflowCheck(workflow)
+        check.node_configs()  # each config parsed once, here; the project info reads them
+        checks.append(check)
+    info = ProjectInfo.build(project, {check.workflow.id: check.configs for check in checks})
+    diagnostics += _check_types(project, info)
+    diagnostics += _check_activities(project, info)
+    graphs: list[WorkflowGraph] = []
+    for check in checks:
+        graph = check.run(info)
+        diagnostics += check.found
         if graph is not None:
             graphs.append(graph)
     return info, graphs, diagnostics
@@ -247,22 +250,14 @@ def _check_implementation(implementation: Implementation, where: str) -> list[Di
     return found
 
 
-def _check_workflow(
-    workflow: Workflow, info: ProjectInfo
-) -> tuple[WorkflowGraph | None, list[Diagnostic]]:
-    checker = _WorkflowCheck(workflow, info)
-    return checker.run(), checker.found
-
-
 class _WorkflowCheck:
     """The graph-level checks of one workflow, one method per concern, in the order each
-    needs the one before: declarations, nodes and their configs, containers, edges, entries,
-    then each kind's own checks and the scopes' graphs."""
+    needs the one before: its node configs (parsed before the project info is built, which
+    reads them), then declarations, containers, edges, entries, each kind's own checks and
+    the scopes' graphs."""
 
-    def __init__(self, workflow: Workflow, info: ProjectInfo) -> None:
+    def __init__(self, workflow: Workflow) -> None:
         self.workflow = workflow
-        self.info = info
-        self.wf_info = info.workflows[workflow.id]
         self.found: list[Diagnostic] = []
         self.graph_ok = True
         """False once the graph cannot be structured (its other checks still run)."""
@@ -296,12 +291,14 @@ class _WorkflowCheck:
             )
         )
 
-    def run(self) -> WorkflowGraph | None:
+    def run(self, info: ProjectInfo) -> WorkflowGraph | None:
+        """The checks after the node configs; the graph, when it can be structured."""
+        self.info = info
+        self.wf_info = info.workflows[self.workflow.id]
         self.field_names()
         self.input_fields()
         self.state_fields()
         self.settings()
-        self.node_configs()
         self.containers()
         self.edges()
         self.starts()

@@ -68,6 +68,16 @@ def calls_no_activity(config: Any) -> list[tuple[str, str]]:
 
 
 @dataclass(frozen=True)
+class StateRecord:
+    """A record a node keeps in the workflow's state: its field, the state list it reads its
+    items from, and the activities its hooks call (hook name -> activity)."""
+
+    field: str
+    items_from: str
+    hooks: dict[str, str]
+
+
+@dataclass(frozen=True)
 class NodeType(Generic[ConfigT]):
     kind: str
     label: str
@@ -122,6 +132,11 @@ class NodeType(Generic[ConfigT]):
     `out`, a Retry's `out`): the results the body binds on every path are visible there."""
     collects_compensations: bool = False
     """Steps inside this container register their compensations with it (Try)."""
+    message: Callable[[ConfigT], tuple[str, dict[str, str]]] | None = None
+    """For a message handler (signal, update, query): the message's name and its payload
+    fields, from which the project info names the handler and its payload class."""
+    state_record: Callable[[ConfigT], StateRecord] | None = None
+    """For a kind that keeps a record in the workflow's state (a work queue's progress)."""
     instant: bool = False
     """Never awaits: a message handler made only of such nodes finishes within its
     activation."""

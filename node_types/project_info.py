@@ -9,14 +9,18 @@ from __future__ import annotations
 import contextlib
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from language.defaults import DefaultError, default_source
 from language.document import ActivityDef, Project, Workflow
 from language.names import Namespace, pascal, snake
 from language.typerefs import TypeRefError, parse_typeref
 from node_types.generated_names import reserved_module_names
+
+if TYPE_CHECKING:  # the kinds' base imports this module
+    from node_types.base import Config
 
 
 @dataclass
@@ -200,8 +204,17 @@ class ProjectInfo:
         return names
 
     @classmethod
-    def build(cls, project: Project) -> ProjectInfo:
+    def build(
+        cls, project: Project, configs: Mapping[str, Mapping[str, Config]] | None = None
+    ) -> ProjectInfo:
+        """The project's names and classes; `configs` (workflow id -> node id -> its parsed
+        config, as the check stage parsed them; parsed here when not given) say what message
+        handlers and state records the nodes add. A node whose config does not parse adds
+        none (the check reports it)."""
         from node_types import REGISTRY  # here: the kinds import this module
+
+        if configs is None:
+            configs = {workflow.id: _parsed_configs(workflow) for workflow in project.workflows}
 
         type_names = set(project.types)
         classes = Namespace(
@@ -271,29 +284,27 @@ class ProjectInfo:
                 info.input.fields[info.resume_field] = f"{info.state_class} | None"
                 info.input.defaults[info.resume_field] = "None"
             state_types = {var.name: var.type for var in wf.state}
+            parsed = configs.get(wf.id, {})
             for node in wf.nodes:
-                if node.type != "work_queue":
+                kind, config = REGISTRY.get(node.type), parsed.get(node.id)
+                if kind is None or kind.state_record is None or config is None:
                     continue
-                progress = node.config.get("progress", "progress")
-                queue = node.config.get("queue")
-                if not isinstance(progress, str) or not progress.isidentifier():
-                    continue
-                queue_type = annotation_or_any(state_types.get(str(queue), "Any"), type_names)
+                record = kind.state_record(config)
+                queue_type = annotation_or_any(
+                    state_types.get(record.items_from, "Any"), type_names
+                )
                 item = queue_type[5:-1] if queue_type.startswith("list[") else "Any"
-                hooks = {name: node.config.get(name) for name in ("on_done", "on_failed")}
                 info.work_queues[node.id] = WorkQueueInfo(
-                    progress_field=progress,
+                    progress_field=record.field,
                     class_name=generated(
-                        base + pascal(progress, "Queue").removesuffix("Progress") + "Progress",
+                        base + pascal(record.field, "Queue").removesuffix("Progress") + "Progress",
                         f"the progress of work queue {node.id!r} in workflow {wf.id!r}",
                     ),
                     item_annotation=item,
                     hook_inputs={
-                        name: activities[call["activity"]].input.class_name
-                        for name, call in hooks.items()
-                        if isinstance(call, dict)
-                        and isinstance(call.get("activity"), str)
-                        and call["activity"] in activities
+                        hook: activities[activity].input.class_name
+                        for hook, activity in record.hooks.items()
+                        if activity in activities
                     },
                 )
             info.keeps_state = bool(
@@ -302,30 +313,25 @@ class ProjectInfo:
             # nan and inf stay unmistakable as the float values they print as
             methods = Namespace({"run", "__init__", "nan", "inf", "infinity"})
             for node in wf.nodes:
-                kind = node.type
-                if kind not in ("signal", "update", "query"):
+                kind, config = REGISTRY.get(node.type), parsed.get(node.id)
+                if kind is None or kind.message is None or config is None:
                     continue
-                name = node.config.get("name")
-                if not isinstance(name, str) or not name or (kind, name) in info.handlers:
+                name, params = kind.message(config)
+                if (node.type, name) in info.handlers:
                     continue
-                params = node.config.get("params") or {}
                 payload = None
-                valid = isinstance(params, dict) and all(
-                    isinstance(k, str) and k.isidentifier() for k in params
-                )
-                if valid and params:
-                    suffix = {"signal": "Signal", "update": "Update", "query": "Query"}[kind]
+                if params and all(key.isidentifier() for key in params):
                     payload = fields(
-                        base + pascal(name, "Handler") + suffix,
+                        base + pascal(name, "Handler") + pascal(node.type, "Message"),
                         params,
-                        f"the payload of {kind} {name!r} in workflow {wf.id!r}",
+                        f"the payload of {node.type} {name!r} in workflow {wf.id!r}",
                     )
-                info.handlers[(kind, name)] = HandlerInfo(
-                    kind=kind,
+                info.handlers[(node.type, name)] = HandlerInfo(
+                    kind=node.type,
                     name=name,
                     node_id=node.id,
                     payload=payload,
-                    method=methods.claim(snake(name, kind)),
+                    method=methods.claim(snake(name, node.type)),
                 )
             workflows[wf.id] = info
         return cls(
@@ -338,6 +344,19 @@ class ProjectInfo:
             type_fields=type_fields,
             type_clashes=type_clashes,
         )
+
+
+def _parsed_configs(workflow: Workflow) -> dict[str, Config]:
+    """Each node's config that its kind's model takes."""
+    from node_types import REGISTRY
+
+    parsed: dict[str, Config] = {}
+    for node in workflow.nodes:
+        kind = REGISTRY.get(node.type)
+        if kind is not None and node.id not in parsed:
+            with contextlib.suppress(ValueError):  # pydantic's ValidationError is one
+                parsed[node.id] = kind.parse_config(node.config)
+    return parsed
 
 
 def _reads_state(workflow: Workflow) -> bool:

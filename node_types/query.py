@@ -54,4 +54,5 @@ KIND = NodeType(
     expressions=lambda config: [("value", config.value, False)],
     prepare=prepare,
     defaults={"name": "", "params": {}, "value": "state", "returns": "Any"},
+    message=lambda config: (config.name, dict(config.params)),
 )

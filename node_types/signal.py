@@ -57,4 +57,5 @@ KIND = NodeType(
     ),
     defaults={"name": "", "params": {}},
     instant=True,
+    message=lambda config: (config.name, dict(config.params)),
 )

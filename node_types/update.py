@@ -66,4 +66,5 @@ KIND = NodeType(
     prepare=prepare,
     defaults={"name": "", "params": {}, "returns": "None"},
     instant=True,
+    message=lambda config: (config.name, dict(config.params)),
 )

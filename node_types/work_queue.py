@@ -29,6 +29,7 @@ from node_types.base import (
     NodeType,
     ResultName,
     Role,
+    StateRecord,
     Template,
     duration_expressions,
     failures_caught,
@@ -303,6 +304,16 @@ def prepare(config: WorkQueueConfig, ctx: NodeRender) -> dict[str, object]:
     }
 
 
+def state_record(config: WorkQueueConfig) -> StateRecord:
+    """The progress record the queue keeps in the state, and the activities of its hooks."""
+    hooks = {"on_done": config.on_done, "on_failed": config.on_failed}
+    return StateRecord(
+        field=config.progress,
+        items_from=config.queue,
+        hooks={name: call.activity for name, call in hooks.items() if call is not None},
+    )
+
+
 def name_types(config: WorkQueueConfig, ctx: NodeCheck) -> dict[str, str]:
     """`item` is one element of the queue, `result` the child's output, `error` its message."""
     queue = ctx.workflow.work_queues.get(ctx.node.id)
@@ -349,4 +360,5 @@ KIND = NodeType(
     prepare=prepare,
     defaults={"queue": "queue", "workflow": "", "concurrency": 4, "drain_when": "state.draining"},
     carries_state=True,
+    state_record=state_record,
 )
