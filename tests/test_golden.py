@@ -13,13 +13,13 @@ import functools
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from compiler import CompileResult
 from compiler.format import format_sources
+from tests.support.package_check import mypy_command, ruff_command
 from tests.update_golden import (
     COMMAND,
     case_folders,
@@ -30,7 +30,6 @@ from tests.update_golden import (
 )
 
 CASES = case_folders()
-TOOLS = Path(sys.executable).parent
 REPOSITORY = Path(__file__).parent.parent
 DIFF_LINES = 80
 """A changed file shows at most this many diff lines; the regenerated files show the rest."""
@@ -119,27 +118,7 @@ def test_generated_files_match_the_expected_ones(case: Path) -> None:
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
 def test_generated_package_passes_ruff(case: Path, tmp_path: Path) -> None:
     packages = write_package(case, tmp_path)
-    check_package(
-        case,
-        [
-            str(TOOLS / "ruff"),
-            "check",
-            "--isolated",
-            "--no-cache",
-            "--select",
-            "E,F,I,UP,B,SIM",
-            # as in compiler/format.py: the formatter owns line length, and a long user string
-            # (a prompt, a message) cannot be split
-            "--ignore",
-            "E501",
-            "--line-length",
-            "100",
-            "--target-version",
-            "py311",
-            compiled(case).package,
-        ],
-        cwd=packages,
-    )
+    check_package(case, ruff_command(compiled(case).package, packages), cwd=packages)
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
@@ -168,16 +147,7 @@ def test_generated_package_passes_mypy_strict(case: Path, tmp_path: Path, mypy_c
     packages = write_package(case, tmp_path)
     check_package(
         case,
-        [
-            str(TOOLS / "mypy"),
-            "--config-file=",
-            "--strict",
-            "--python-version",
-            "3.11",
-            "--cache-dir",
-            str(mypy_cache),
-            compiled(case).package,
-        ],
+        mypy_command(compiled(case).package, mypy_cache),
         cwd=packages,
         env={**os.environ, "MYPYPATH": str(tmp_path / "user_code")},
     )

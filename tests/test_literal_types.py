@@ -4,9 +4,6 @@ where the project is compiled (mypy would refuse the generated code otherwise)."
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +12,8 @@ import pytest
 from compiler import compile_project
 from language.diagnostics import Codes, Diagnostic
 from tests.harness import chain, compile_ok, node, project, write_package
+from tests.support.package_check import mypy_command, run_checker
 
-TOOLS = Path(sys.executable).parent
 PHASE = "Literal['draft', 'review', 'done']"
 
 
@@ -107,24 +104,7 @@ def test_the_generated_code_imports_literal_and_passes_mypy_strict(tmp_path: Pat
     assert "Literal" in result.files["activities.py"].split("\n\n\n")[0]
     assert "Literal" in result.files["workflows/review.py"].split("\n\n\n")[0]
     write_package(result, tmp_path)
-    outcome = subprocess.run(
-        [
-            str(TOOLS / "mypy"),
-            "--config-file=",
-            "--strict",
-            "--python-version",
-            "3.11",
-            "--cache-dir",
-            str(tmp_path / ".mypy_cache"),
-            result.package,
-        ],
-        cwd=tmp_path,
-        env={**os.environ, "MYPYPATH": ""},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert outcome.returncode == 0, outcome.stdout + outcome.stderr
+    run_checker(mypy_command(result.package, tmp_path / ".mypy_cache"), tmp_path)
 
 
 @pytest.mark.parametrize(

@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import subprocess
-import sys
 import time
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -36,12 +34,12 @@ from temporalio.client import Client, WorkflowHandle
 from compiler import check_document, compile_project
 from tests.harness import import_package, running_worker, unique_id, write_package
 from tests.support import samples
+from tests.support.package_check import ruff_and_mypy
 
 SCALE = 0.01
 """Every wait of the graph, scaled: a 30 s backoff takes 0.3 s."""
 RUN_TIMEOUT = timedelta(seconds=60)
 """A broken workflow fails its test after this long instead of hanging the session."""
-TOOLS = Path(sys.executable).parent
 
 SCHEDULED = EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
 ACTIVITY_COMPLETED = EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED
@@ -148,11 +146,6 @@ def inputs_of(client: Client, found: list[HistoryEvent], activity: str) -> list[
     return [args for name, args in activities(client, found) if name == activity]
 
 
-def run_checker(command: list[str], cwd: Path) -> None:
-    outcome = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
-    assert outcome.returncode == 0, f"{Path(command[0]).name}:\n{outcome.stdout}{outcome.stderr}"
-
-
 # the document
 
 
@@ -195,38 +188,8 @@ def test_generated_code_passes_ruff_and_mypy_strict(
     result = compile_project(samples.autonomous_dev())
     assert result.ok and result.diagnostics == []
     write_package(result, tmp_path)
-    run_checker(
-        [
-            str(TOOLS / "ruff"),
-            "check",
-            "--isolated",
-            "--no-cache",
-            "--select",
-            "E,F,I,UP,B,SIM",
-            "--ignore",
-            "E501",
-            "--line-length",
-            "100",
-            "--target-version",
-            "py311",
-            result.package,
-        ],
-        tmp_path,
-    )
     cache = tmp_path_factory.getbasetemp() / "sample-mypy-cache"
-    run_checker(
-        [
-            str(TOOLS / "mypy"),
-            "--config-file=",
-            "--strict",
-            "--python-version",
-            "3.11",
-            "--cache-dir",
-            str(cache),
-            result.package,
-        ],
-        tmp_path,
-    )
+    ruff_and_mypy(result.package, tmp_path, cache)
 
 
 # incident swarm

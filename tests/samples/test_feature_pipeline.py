@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import subprocess
-import sys
 import time
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -38,6 +36,7 @@ from compiler import check_document, compile_project
 from language.durations import parse_duration
 from tests.harness import import_package, running_worker, unique_id, write_package
 from tests.support import samples
+from tests.support.package_check import ruff_and_mypy
 
 FAST = 1 / 3600
 """An hour of the graph takes a second: gates (24-72 s) never time out, checks every 4-8 ms."""
@@ -47,7 +46,6 @@ HEALTH_CHECKS = 3
 """Checks per monitoring window: the dev server fires even a 10 ms timer after about a second."""
 RUN_TIMEOUT = timedelta(seconds=60)
 """A broken workflow fails its test after this long instead of hanging the session."""
-TOOLS = Path(sys.executable).parent
 
 SCHEDULED = EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
 TIMER_STARTED = EventType.EVENT_TYPE_TIMER_STARTED
@@ -226,11 +224,6 @@ async def never_started(client: Client, workflow_id: str) -> bool:
     return False
 
 
-def run_checker(command: list[str], cwd: Path) -> None:
-    outcome = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
-    assert outcome.returncode == 0, f"{Path(command[0]).name}:\n{outcome.stdout}{outcome.stderr}"
-
-
 # the document
 
 
@@ -296,38 +289,8 @@ def test_generated_code_passes_ruff_and_mypy_strict(
     result = compile_project(samples.feature_pipeline())
     assert result.ok and result.diagnostics == []
     write_package(result, tmp_path)
-    run_checker(
-        [
-            str(TOOLS / "ruff"),
-            "check",
-            "--isolated",
-            "--no-cache",
-            "--select",
-            "E,F,I,UP,B,SIM",
-            "--ignore",
-            "E501",
-            "--line-length",
-            "100",
-            "--target-version",
-            "py311",
-            result.package,
-        ],
-        tmp_path,
-    )
     cache = tmp_path_factory.getbasetemp() / "sample-mypy-cache"
-    run_checker(
-        [
-            str(TOOLS / "mypy"),
-            "--config-file=",
-            "--strict",
-            "--python-version",
-            "3.11",
-            "--cache-dir",
-            str(cache),
-            result.package,
-        ],
-        tmp_path,
-    )
+    ruff_and_mypy(result.package, tmp_path, cache)
 
 
 # the orchestrator, end to end

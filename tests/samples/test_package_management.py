@@ -18,8 +18,6 @@ from __future__ import annotations
 import asyncio
 import importlib
 import json
-import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -49,12 +47,12 @@ from temporalio.worker import Worker
 from compiler import check_document, compile_project
 from tests.harness import import_package, unique_id, write_package
 from tests.support import samples
+from tests.support.package_check import ruff_and_mypy
 
 SCALE = 0.01
 """Every wait of the workflows, scaled: a 30 s backoff takes 0.3 s."""
 RUN_TIMEOUT = timedelta(seconds=90)
 """A broken workflow fails its test after this long instead of hanging the session."""
-TOOLS = Path(sys.executable).parent
 
 INITIATED = EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED
 CHILD_COMPLETED = EventType.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED
@@ -87,46 +85,6 @@ def compile_sample(document: dict[str, Any], folder: Path) -> tuple[str, Path]:
     assert result.diagnostics == []
     write_package(result, folder)
     return result.package, folder
-
-
-def run_checker(command: list[str], cwd: Path) -> None:
-    outcome = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
-    assert outcome.returncode == 0, f"{command[0]}:\n{outcome.stdout}{outcome.stderr}"
-
-
-def ruff_and_mypy(package: str, folder: Path, cache: Path) -> None:
-    """The generated package passes ruff (as the golden tests run it) and mypy --strict."""
-    run_checker(
-        [
-            str(TOOLS / "ruff"),
-            "check",
-            "--isolated",
-            "--no-cache",
-            "--select",
-            "E,F,I,UP,B,SIM",
-            "--ignore",
-            "E501",
-            "--line-length",
-            "100",
-            "--target-version",
-            "py311",
-            package,
-        ],
-        cwd=folder,
-    )
-    run_checker(
-        [
-            str(TOOLS / "mypy"),
-            "--config-file=",
-            "--strict",
-            "--python-version",
-            "3.11",
-            "--cache-dir",
-            str(cache),
-            package,
-        ],
-        cwd=folder,
-    )
 
 
 @asynccontextmanager
