@@ -76,6 +76,48 @@ def node(
     return item
 
 
+def workflow(
+    workflow_id: str,
+    nodes: list[dict[str, Any]],
+    edges: list[dict[str, Any]],
+    *,
+    inputs: dict[str, str] | None = None,
+    output: str = "None",
+    state: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """A workflow document named after its id."""
+    return {
+        "id": workflow_id,
+        "name": workflow_id,
+        "input": inputs or {},
+        "output": output,
+        "state": state or [],
+        "nodes": nodes,
+        "edges": edges,
+    }
+
+
+def simulated(
+    name: str, inputs: dict[str, str], output: str, result: Any, **behaviour: Any
+) -> dict[str, Any]:
+    """A catalogue activity with a `simulate` implementation."""
+    return {
+        "name": name,
+        "input": inputs,
+        "output": output,
+        "implementation": {"kind": "simulate", "result": result, **behaviour},
+    }
+
+
+def assign(node_id: str, parent: str | None = None, **targets: str) -> dict[str, Any]:
+    """A set_state node; keyword `state_x` assigns `state.x`, any other keyword a local name."""
+    assignments = [
+        {"target": f"state.{key[6:]}" if key.startswith("state_") else key, "value": value}
+        for key, value in targets.items()
+    ]
+    return node(node_id, "set_state", parent=parent, assignments=assignments)
+
+
 def unique_id(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:8]}"
 

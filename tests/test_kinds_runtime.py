@@ -35,49 +35,23 @@ from temporalio.exceptions import (
     TimeoutError as TemporalTimeoutError,
 )
 
-from tests.harness import chain, edge, import_package, node, project, running_worker, unique_id
+from tests.harness import (
+    chain,
+    edge,
+    import_package,
+    node,
+    project,
+    running_worker,
+    simulated,
+    unique_id,
+    workflow,
+)
 
 RUN_TIMEOUT = timedelta(seconds=20)
 """A broken workflow fails the test after this long instead of hanging the session."""
 
 
 # helpers
-
-
-def workflow(
-    workflow_id: str,
-    nodes: list[dict[str, Any]],
-    edges: list[dict[str, Any]],
-    *,
-    inputs: dict[str, str] | None = None,
-    output: str = "None",
-    state: list[dict[str, Any]] | None = None,
-) -> dict[str, Any]:
-    return {
-        "id": workflow_id,
-        "name": workflow_id,
-        "input": inputs or {},
-        "output": output,
-        "state": state or [],
-        "nodes": nodes,
-        "edges": edges,
-    }
-
-
-def simulated(
-    name: str,
-    inputs: dict[str, str],
-    output: str,
-    result: Any,
-    **behaviour: Any,
-) -> dict[str, Any]:
-    """A catalogue activity with a `simulate` implementation."""
-    return {
-        "name": name,
-        "input": inputs,
-        "output": output,
-        "implementation": {"kind": "simulate", "result": result, **behaviour},
-    }
 
 
 def branch(source: str, target: str) -> dict[str, Any]:

@@ -40,7 +40,18 @@ from temporalio.worker import Worker
 from compiler import compile_project
 from compiler.activity_owners import activity_owners
 from language.document import Workflow
-from tests.harness import chain, edge, import_package, node, project, running_worker, unique_id
+from tests.harness import (
+    assign,
+    chain,
+    edge,
+    import_package,
+    node,
+    project,
+    running_worker,
+    simulated,
+    unique_id,
+    workflow,
+)
 
 RUN_TIMEOUT = timedelta(seconds=30)
 """A broken workflow fails its test after this long instead of hanging the session."""
@@ -58,50 +69,9 @@ WORKFLOW_COMPLETED = EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED
 # helpers
 
 
-def workflow(
-    workflow_id: str,
-    nodes: list[dict[str, Any]],
-    edges: list[dict[str, Any]],
-    *,
-    inputs: dict[str, str] | None = None,
-    output: str = "None",
-    state: list[dict[str, Any]] | None = None,
-) -> dict[str, Any]:
-    return {
-        "id": workflow_id,
-        "name": workflow_id,
-        "input": inputs or {},
-        "output": output,
-        "state": state or [],
-        "nodes": nodes,
-        "edges": edges,
-    }
-
-
-def simulated(
-    name: str, inputs: dict[str, str], output: str, result: Any, **behaviour: Any
-) -> dict[str, Any]:
-    """A catalogue activity with a `simulate` implementation."""
-    return {
-        "name": name,
-        "input": inputs,
-        "output": output,
-        "implementation": {"kind": "simulate", "result": result, **behaviour},
-    }
-
-
 def counter(name: str) -> dict[str, Any]:
     """An int state field starting at 0."""
     return {"name": name, "type": "int", "default": 0}
-
-
-def assign(node_id: str, parent: str | None = None, **targets: str) -> dict[str, Any]:
-    """A set_state node; keyword `state_x` assigns `state.x`, any other keyword a local name."""
-    assignments = [
-        {"target": f"state.{key[6:]}" if key.startswith("state_") else key, "value": value}
-        for key, value in targets.items()
-    ]
-    return node(node_id, "set_state", parent=parent, assignments=assignments)
 
 
 def models_of(modules: dict[str, ModuleType]) -> ModuleType:

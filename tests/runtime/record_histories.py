@@ -35,49 +35,10 @@ from temporalio.client import Client, WorkflowHandle, WorkflowHistory
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from tests.harness import chain, edge, import_package, node, project
+from tests.harness import assign, chain, edge, import_package, node, project, simulated, workflow
 
 HISTORIES = Path(__file__).with_name("histories")
 RUN_TIMEOUT = timedelta(seconds=30)
-
-
-def workflow(
-    workflow_id: str,
-    nodes: list[dict[str, Any]],
-    edges: list[dict[str, Any]],
-    *,
-    inputs: dict[str, str] | None = None,
-    output: str = "None",
-    state: list[dict[str, Any]] | None = None,
-) -> dict[str, Any]:
-    return {
-        "id": workflow_id,
-        "name": workflow_id,
-        "input": inputs or {},
-        "output": output,
-        "state": state or [],
-        "nodes": nodes,
-        "edges": edges,
-    }
-
-
-def simulated(
-    name: str, inputs: dict[str, str], output: str, result: Any, **behaviour: Any
-) -> dict[str, Any]:
-    return {
-        "name": name,
-        "input": inputs,
-        "output": output,
-        "implementation": {"kind": "simulate", "result": result, **behaviour},
-    }
-
-
-def assign(node_id: str, parent: str | None = None, **targets: str) -> dict[str, Any]:
-    assignments = [
-        {"target": f"state.{key[6:]}" if key.startswith("state_") else key, "value": value}
-        for key, value in targets.items()
-    ]
-    return node(node_id, "set_state", parent=parent, assignments=assignments)
 
 
 FAST = {"initial_interval": "100ms", "maximum_attempts": 3}
