@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import logging
+import os
 import sys
 from collections.abc import Mapping
 from typing import Any
@@ -126,3 +128,7 @@ def main(worker_module: str) -> None:
 
 if __name__ == "__main__":
     main(sys.argv[1])
+    # shut down; the SDK's Rust threads may outlive the event loop and abort the interpreter's
+    # teardown (temporalio/sdk-python#300), which the supervisor would count as a crash
+    logging.shutdown()
+    os._exit(0)

@@ -69,3 +69,7 @@ async def main(interceptors: Sequence[Interceptor] = ()) -> None:
 
 if __name__ == "__main__":
     asyncio.run(main())
+    # The worker has shut down. The SDK's Rust threads can outlive the event loop, and the
+    # interpreter's teardown may then abort (temporalio/sdk-python#300): leave at once.
+    logging.shutdown()
+    os._exit(0)
