@@ -68,8 +68,9 @@ def check_project(project: Project) -> tuple[ProjectInfo, list[WorkflowGraph], l
         return ProjectInfo.build(project, {}), [], [_too_many_nodes(total)]
     diagnostics: list[Diagnostic] = []
     checks: list[_WorkflowCheck] = []
+    seen: set[str] = set()
     for workflow in project.workflows:
-        if any(check.workflow.id == workflow.id for check in checks):
+        if workflow.id in seen:
             diagnostics.append(
                 Diagnostic(
                     Codes.DUPLICATE_WORKFLOW,
@@ -78,6 +79,7 @@ def check_project(project: Project) -> tuple[ProjectInfo, list[WorkflowGraph], l
                 )
             )
             continue
+        seen.add(workflow.id)
         check = _WorkflowCheck(workflow)
         check.node_configs()  # each config parsed once, here; the project info reads them
         checks.append(check)

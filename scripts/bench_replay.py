@@ -34,7 +34,6 @@ from temporalio.worker import Worker  # noqa: E402
 
 from backend.runtime.replay import replay_compiled  # noqa: E402
 from compiler import compile_project  # noqa: E402
-from language.document import Project  # noqa: E402
 from tests.harness import import_package  # noqa: E402
 from tests.support import samples  # noqa: E402
 
@@ -102,7 +101,7 @@ async def timed(document: dict[str, Any], histories: list[WorkflowHistory]) -> t
     began = time.perf_counter()
     result = compile_project(document)
     assert result.ok, [d.format() for d in result.diagnostics]
-    report = await replay_compiled(result, Project.model_validate(document), histories)
+    report = await replay_compiled(result, histories)
     return time.perf_counter() - began, report
 
 

@@ -70,29 +70,30 @@ def check(
 ) -> None:
     """Print every diagnostic of a project; exit 1 when any is an error, or when a recorded
     history given with --replay would fail on the project's code."""
+    from compiler import compile_project
     from compiler.pipeline import check_document
 
     text = _read(document)
-    result = check_document(text)
+    # replaying needs the code too: compiled once, its diagnostics are the check's
+    result = check_document(text) if replay_from is None else compile_project(text)
     if replay_from is None or not result.ok:
         _print_diagnostics(result.diagnostics, as_json)
     if not result.ok:
         raise typer.Exit(1)
     if replay_from is not None:
-        _replay(text, replay_from, result.diagnostics, as_json)
+        _replay(result, replay_from, as_json)
     elif not as_json:
         typer.echo(f"{document}: no errors", err=True)
 
 
-def _replay(text: str, histories_path: Path, diagnostics: list[Diagnostic], as_json: bool) -> None:
+def _replay(compiled: CompileResult, histories_path: Path, as_json: bool) -> None:
     """Replays the histories on the project's code; with --json, one object holds the
     diagnostics and what the replay found."""
     import asyncio
 
     from backend.runtime.replay import HistoryFileError, read_histories, replay_compiled
-    from compiler import compile_project
-    from language.document import Project
 
+    diagnostics = compiled.diagnostics
     if not as_json:
         _print_diagnostics(diagnostics, as_json)
     try:
@@ -100,9 +101,7 @@ def _replay(text: str, histories_path: Path, diagnostics: list[Diagnostic], as_j
     except HistoryFileError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from None
-    compiled = compile_project(text)
-    project = Project.model_validate_json(text)
-    report = asyncio.run(replay_compiled(compiled, project, histories))
+    report = asyncio.run(replay_compiled(compiled, histories))
     if as_json:
         found = {
             "diagnostics": [d.to_dict() for d in diagnostics],

@@ -36,7 +36,7 @@ from temporalio.workflow import NondeterminismError
 
 from compiler import CompileResult
 from compiler.activity_owners import activity_owners
-from language.document import Project, Workflow
+from language.document import Workflow
 
 MAX_HISTORY_BYTES = 50 * 1024 * 1024
 """Temporal's own limit on one history; a larger file is not a history."""
@@ -149,10 +149,13 @@ async def _each(histories: Iterable[WorkflowHistory]) -> AsyncIterator[WorkflowH
 
 
 async def replay_compiled(
-    result: CompileResult, project: Project, histories: Sequence[WorkflowHistory]
+    result: CompileResult, histories: Sequence[WorkflowHistory]
 ) -> ReplayReport:
-    """Replays the histories through a compiled project's workflows, imported from a
-    temporary folder (the process keeps them: one project version per process)."""
+    """Replays the histories through a compiled project's workflows (its document places
+    each failure at a node), imported from a temporary folder (the process keeps them: one
+    project version per process)."""
+    assert result.ok and result.project is not None, "replay what compiled"
+    project = result.project
     with tempfile.TemporaryDirectory(prefix="wfd-replay-") as folder:
         root = Path(folder) / result.package
         for relative, text in result.files.items():
