@@ -145,9 +145,12 @@ def test_a_file_that_is_not_a_history_is_refused_by_name(tmp_path: Path) -> None
     junk.write_text('{"events": "no"}')
     empty = tmp_path / "empty"
     empty.mkdir()
-    refused = [wfd("check", document, "--replay", path) for path in (junk, empty)]
+    garbled = tmp_path / "garbled.json"
+    garbled.write_text('{"events": [{"eventId": "x", "eventType": "NOPE"}]}')
+    refused = [wfd("check", document, "--replay", path) for path in (junk, empty, garbled)]
     for outcome in refused:
         assert_no_traceback(outcome)
         assert outcome.returncode == 2
     assert refused[0].stderr == f"error: {junk}: not a workflow history (no list of events)\n"
     assert refused[1].stderr == f"error: {empty}: no *.json history files in this folder\n"
+    assert refused[2].stderr.startswith(f"error: {garbled}: not a workflow history: ")

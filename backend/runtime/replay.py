@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from google.protobuf import json_format
 from temporalio.api.enums.v1 import EventType
 from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import WorkflowHistory
@@ -108,7 +109,7 @@ def read_histories(path: Path) -> list[WorkflowHistory]:
             raise
         except (OSError, UnicodeDecodeError) as error:
             raise HistoryFileError(f"{file}: cannot be read: {error}") from error
-        except ValueError as error:  # JSON, or protobuf's parse of the events
+        except (ValueError, json_format.ParseError) as error:  # JSON, or the events
             raise HistoryFileError(f"{file}: not a workflow history: {error}") from error
         if not history.events or not history.events[0].HasField(
             "workflow_execution_started_event_attributes"
