@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -12,9 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from temporalio.client import Client
 
 from compiler import compile_project
-from tests.harness import chain, node, project
+from tests.harness import chain, node, project, unique_id
+from tests.support.waits import slowness
 
 ROOT = Path(__file__).resolve().parent.parent
 WFD = Path(sys.executable).with_name("wfd")
@@ -168,6 +171,85 @@ def test_compile_writes_an_importable_package(tmp_path: Path) -> None:
     )
     assert imported.returncode == 0, imported.stderr
     assert imported.stdout.strip() == "['GreetWorkflow'] 1"
+
+
+def printed_command(stdout: str, label: str) -> str:
+    """The command `wfd compile` printed after `label`, without the note after it."""
+    for line in stdout.splitlines():
+        if line.strip().startswith(label):
+            return line.split(label, 1)[1].split("   (", 1)[0].strip()
+    raise AssertionError(f"wfd compile printed no {label!r} line:\n{stdout}")
+
+
+def in_shell(
+    command: str, environment: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`command` typed into a shell in the folder wfd ran in."""
+    return subprocess.run(
+        ["bash", "-c", command],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=environment,
+        timeout=120 * slowness(),
+        check=False,
+    )
+
+
+async def test_the_commands_compile_prints_run_the_package_as_printed(
+    client: Client, tmp_path: Path
+) -> None:
+    """Compiled where ./scripts/run compiles: the printed worker and starter commands, typed
+    into a shell, run the workflow on the interpreter they name, which has temporalio."""
+    out = tmp_path / "out"
+    outcome = wfd("compile", HELLO, "-o", out)
+    assert outcome.returncode == 0, outcome.stderr
+    temporal = printed_command(outcome.stdout, "a Temporal server:")
+    worker = printed_command(outcome.stdout, "then a worker:")
+    starter = printed_command(outcome.stdout, "start a workflow:")
+    assert temporal.endswith(" server start-dev"), outcome.stdout
+    assert worker.endswith(" -m hello.worker"), outcome.stdout
+    assert starter.endswith(" -m hello.starter start --help"), outcome.stdout
+
+    version = in_shell(temporal.replace(" server start-dev", " --version"))
+    assert version.returncode == 0 and "temporal version" in version.stdout, version.stderr
+    usage = in_shell(starter)
+    assert usage.returncode == 0, usage.stderr
+    assert "usage: python -m hello.starter start" in usage.stdout
+
+    # the defaults reach localhost:7233; the test's own server and task queue instead
+    environment = {
+        **os.environ,
+        "TEMPORAL_ADDRESS": client.service_client.config.target_host,
+        "TEMPORAL_TASK_QUEUE": unique_id("printed"),
+    }
+    log = tmp_path / "worker.log"
+    with log.open("wb") as output:
+        running = subprocess.Popen(
+            ["bash", "-c", worker],
+            cwd=ROOT,
+            env=environment,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        start = starter.removesuffix("--help")
+        workflow_id = unique_id("greet")
+        started = in_shell(
+            f'{start} greet --id {workflow_id} --input \'{{"name": "Ada", "loud": true}}\' --wait',
+            environment,
+        )
+    finally:
+        os.killpg(running.pid, signal.SIGTERM)
+        try:
+            running.wait(timeout=30 * slowness())
+        except subprocess.TimeoutExpired:
+            os.killpg(running.pid, signal.SIGKILL)
+            running.wait()
+    assert started.returncode == 0, started.stderr + log.read_text()
+    assert started.stdout.startswith(f"started greet as {workflow_id} "), started.stdout
+    assert "Hello, Ada!!!" in started.stdout
 
 
 def test_compile_of_a_bad_document_writes_nothing(tmp_path: Path) -> None:

