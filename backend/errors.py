@@ -44,6 +44,15 @@ class Invalid(Exception):
         self.diagnostics = list(diagnostics)
 
 
+class Refused(Exception):
+    """A request that would harm what runs (409): the answer says why, and what was found."""
+
+    def __init__(self, detail: str, found: dict[str, Any]) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.found = found
+
+
 class Unavailable(Exception):
     """Something the request needs (Temporal, the runtime) does not answer (503), or is off on
     this server (409: asking again will not help until the server is started otherwise)."""
@@ -96,6 +105,10 @@ def install_handlers(app: FastAPI) -> None:
         return JSONResponse(
             {"detail": error.detail, "current_revision": error.current_revision}, status_code=409
         )
+
+    @app.exception_handler(Refused)
+    async def refused(_request: Request, error: Refused) -> JSONResponse:
+        return JSONResponse({**error.found, "detail": error.detail}, status_code=409)
 
     @app.exception_handler(Invalid)
     async def invalid(_request: Request, error: Invalid) -> JSONResponse:

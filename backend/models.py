@@ -17,7 +17,15 @@ from sqlalchemy import DateTime, Dialect, ForeignKeyConstraint, Text, TypeDecora
 from sqlmodel import Field, SQLModel
 
 from language.diagnostics import Diagnostic
-from language.document import INTEGER, ActivityDef, PatternKeys, Slug, Types, Workflow
+from language.document import (
+    INTEGER,
+    SLUG_PATTERN,
+    ActivityDef,
+    PatternKeys,
+    Slug,
+    Types,
+    Workflow,
+)
 
 MAX_INT = 2_147_483_647
 """The largest revision or version number a request may name (a 32-bit column holds them)."""
@@ -137,6 +145,10 @@ class DeploymentRecord(SQLModel, table=True):
     restarts: int = 0
     created_at: datetime = Field(sa_type=UTCDateTime)
     updated_at: datetime = Field(sa_type=UTCDateTime)
+    replaces: str | None = Field(default=None, max_length=128)
+    """The deployment whose task queue, and so whose running executions, this one took over."""
+    patches: str = Field(default="[]", sa_type=Text)
+    """The patch guards its code carries (`PatchPublic` objects), as JSON."""
 
 
 # --- errors -----------------------------------------------------------------------------------
@@ -362,11 +374,65 @@ class HealthPublic(Schema):
 DeploymentStatus = Literal["starting", "running", "restarting", "stopped"]
 
 
+DeploymentId = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=128)]
+
+
 class DeploymentCreate(StrictSchema):
     versions: Annotated[
         dict[Slug, Annotated[int, PydanticField(ge=1, le=MAX_INT), INTEGER]], PatternKeys()
     ] = PydanticField(default_factory=dict)
     """Workflow id -> the saved version to deploy; every workflow not named deploys its draft."""
+    replaces: DeploymentId | None = None
+    """A deployment of the project whose executions the new one takes over: it serves that
+    deployment's task queue from then on, and the old worker stops. Without it, the new
+    deployment runs beside the others on a task queue of its own, and executions stay on the
+    version they started on. Before taking over, the histories of the executions running there
+    are replayed on the new code, and a deploy that would break one is refused (409)."""
+    patch: bool = False
+    """With `replaces`: compile the new version compatible with the replaced one, steps added
+    or removed guarded by `workflow.patched`, so the running executions keep the old path."""
+
+
+class PatchPublic(Schema):
+    workflow_id: str
+    node_id: str
+    patch_id: str
+    """The marker `workflow.patched` records, `<node>@<change>`."""
+    path: Literal["new", "old"]
+    """`new`: the node runs in executions that record the marker (those started after the
+    change); `old`: in executions started before it."""
+
+
+class ReplayDivergencePublic(Schema):
+    workflow_id: str
+    run_id: str
+    workflow_type: str
+    running: bool
+    """A running execution (it would stop); else a recent closed one (queries on it would fail)."""
+    node_id: str | None
+    """The node where the new code parts from the history, where it could be told."""
+    reason: str
+
+
+class DeploymentCheckPublic(Schema):
+    """What taking over a deployment's executions would do to them."""
+
+    replaces: str
+    ok: bool
+    """Every running execution replays on the new code: the deploy may go live."""
+    running: int
+    """Running executions whose histories were replayed."""
+    closed: int
+    """Recently closed executions replayed beside them."""
+    summary: list[str]
+    """One sentence per workflow and node where executions would break, most first."""
+    divergences: list[ReplayDivergencePublic]
+    patches: list[PatchPublic]
+    """The guards the new code carries (with `patch`)."""
+
+
+class ReplayRefusedPublic(ErrorPublic):
+    check: DeploymentCheckPublic
 
 
 class DeploymentPublic(Schema):
@@ -388,6 +454,15 @@ class DeploymentPublic(Schema):
     """The deployment's workflows in the Temporal Web UI, when it is known."""
     created_at: datetime
     updated_at: datetime
+    replaces: str | None
+    """The deployment whose executions this one took over."""
+    patches: list[PatchPublic]
+    running_executions: int | None
+    """Executions running on its task queue now (None when Temporal did not say)."""
+
+
+class StopRefusedPublic(ErrorPublic):
+    running_executions: int
 
 
 class DeploymentLogPublic(Schema):

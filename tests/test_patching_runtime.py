@@ -8,98 +8,25 @@ Version 2: a, a new step c, the gate, b (the timer removed).
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 from temporalio.api.enums.v1 import EventType
-from temporalio.client import Client, WorkflowHandle
+from temporalio.client import Client
 from temporalio.worker import Replayer, Worker
 
 from compiler import compile_project
-from tests.harness import chain, edge, import_package, node, project, unique_id
-
-STEPS = [
-    {"name": name, "input": {}, "output": "None", "implementation": {"kind": "simulate"}}
-    for name in ("step_one", "step_two", "step_three")
-]
-SHARED = [
-    node("start", "start"),
-    node("a", "activity", activity="step_one"),
-    node("gate", "wait", approved_when="state.go"),
-    node("b", "activity", activity="step_two"),
-    node("finish", "end"),
-    node("open", "signal", name="go"),
-    node("opened", "set_state", assignments=[{"target": "state.go", "value": "True"}]),
-]
-
-
-def flow(extra: list[dict[str, Any]], edges: list[dict[str, Any]]) -> dict[str, Any]:
-    return {
-        "id": "flow",
-        "name": "flow",
-        "input": {},
-        "output": "None",
-        "state": [{"name": "go", "type": "bool", "default": False}],
-        "nodes": [*SHARED, *extra],
-        "edges": [*edges, *chain("open", "opened")],
-    }
-
-
-def version_one(project_id: str) -> dict[str, Any]:
-    nap = node("nap", "timer", duration="1.5s")
-    edges = [
-        *chain("start", "a", "gate"),
-        edge("gate", "nap", "approved"),
-        *chain("nap", "b", "finish"),
-    ]
-    return project(project_id, [flow([nap], edges)], STEPS)
-
-
-def version_two(project_id: str) -> dict[str, Any]:
-    added = node("c", "activity", activity="step_three")
-    # c comes after a; the gate now leads to b directly: the timer is gone
-    edges = [
-        *chain("start", "a", "c", "gate"),
-        edge("gate", "b", "approved"),
-        *chain("b", "finish"),
-    ]
-    document = flow([added], edges)
-    return project(project_id, [document], STEPS)
-
-
-def activities_run(events: list[Any]) -> list[str]:
-    return [
-        e.activity_task_scheduled_event_attributes.activity_type.name
-        for e in events
-        if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
-    ]
-
-
-def timers(events: list[Any]) -> int:
-    return sum(e.event_type == EventType.EVENT_TYPE_TIMER_STARTED for e in events)
-
-
-async def until_waiting(handle: WorkflowHandle[Any, Any]) -> None:
-    """Until the execution has run `a` and waits at the gate."""
-    for _ in range(400):
-        events = [e async for e in handle.fetch_history_events()]
-        if activities_run(events) and any(
-            e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED for e in events
-        ):
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("the execution never reached its gate")
-
-
-async def until_event(handle: WorkflowHandle[Any, Any], event_type: Any) -> None:
-    for _ in range(400):
-        if any([e.event_type == event_type async for e in handle.fetch_history_events()]):
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"the execution never recorded {event_type}")
+from tests.harness import chain, edge, import_package, node, unique_id
+from tests.support.changes import (
+    activities_run,
+    timers,
+    until_event,
+    until_waiting,
+    version_one,
+    version_two,
+)
 
 
 async def test_old_executions_finish_on_the_patched_version_and_new_ones_take_the_new_path(

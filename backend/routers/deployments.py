@@ -6,24 +6,34 @@ from typing import Annotated
 
 import anyio
 from fastapi import APIRouter, Path, Query, Response, status
+from sqlmodel import Session
 
 from backend.db import SessionDep, run
+from backend.errors import Invalid, NotFound, Refused
 from backend.models import (
+    DeploymentCheckPublic,
     DeploymentCreate,
     DeploymentLogPublic,
     DeploymentPublic,
     ErrorPublic,
+    ReplayRefusedPublic,
     RuntimePublic,
+    StopRefusedPublic,
 )
 from backend.requests import StrictJSONRoute
 from backend.routers.params import NOT_FOUND, ProjectId, Responses
-from backend.runtime.access import RuntimeDep
-from backend.services import deployments
-from language.document import SLUG_PATTERN
+from backend.runtime.access import RuntimeAccess, RuntimeDep
+from backend.services import deployments, takeover
+from backend.services.runs import temporal_errors
+from language.diagnostics import Codes, Diagnostic
+from language.document import SLUG_PATTERN, Project
 
 router = APIRouter(tags=["deployments"], route_class=StrictJSONRoute)
 
 DeploymentId = Annotated[str, Path(pattern=SLUG_PATTERN, max_length=deployments.MAX_ID_LENGTH)]
+REPLAY_REFUSED: Responses = {
+    409: {"model": ReplayRefusedPublic, "description": "The takeover would break executions"}
+}
 WITHOUT_RUNTIME: Responses = {
     409: {"model": ErrorPublic, "description": "Temporal is off, or no runtime runs workers"}
 }
@@ -36,6 +46,7 @@ WITHOUT_RUNTIME: Responses = {
         200: {"model": DeploymentPublic, "description": "The same content was deployed before"},
         **NOT_FOUND,
         **WITHOUT_RUNTIME,
+        **REPLAY_REFUSED,
     },
 )
 async def deploy(
@@ -47,11 +58,36 @@ async def deploy(
 ) -> DeploymentPublic:
     """Compile the project (its drafts, or the saved versions named in `versions`) into a new
     deployment and start its worker; the same content deployed again answers the existing one
-    (started again if it was stopped). A project with errors gets 422 and its diagnostics."""
+    (started again if it was stopped). A project with errors gets 422 and its diagnostics.
+
+    With `replaces`, the new deployment takes over that deployment's task queue and running
+    executions, once their histories replay on the new code (with `patch`, compiled to keep
+    the old steps for them); a takeover that would break one is refused with 409 and the
+    check's findings."""
     runtime.require_deployments()
-    versions = data.versions if data is not None else {}
-    document = await run(session, deployments.source_document, project_id, versions)
-    built = await anyio.to_thread.run_sync(deployments.build, runtime.layout, document, versions)
+    data = data if data is not None else DeploymentCreate()
+    document = await run(session, deployments.source_document, project_id, data.versions)
+    if data.replaces is None:
+        built = await anyio.to_thread.run_sync(
+            deployments.build, runtime.layout, document, data.versions
+        )
+    else:
+        checked = await _check(session, runtime, project_id, data, document)
+        if not checked.report.ok:
+            raise Refused(
+                f"deploying over {data.replaces} would break executions running there: "
+                + "; ".join(checked.report.summary)
+                + ". Deploy with patching, or beside it (without `replaces`)",
+                {"check": checked.report.model_dump(mode="json")},
+            )
+        built = await anyio.to_thread.run_sync(
+            deployments.build,
+            runtime.layout,
+            document,
+            data.versions,
+            checked.compiled,
+            checked.takeover,
+        )
     found, created = await run(session, deployments.record, built)
     runtime.wake()
     if not created:
@@ -59,13 +95,59 @@ async def deploy(
     return deployments.public(found, runtime.target, runtime.namespace)
 
 
+@router.post(
+    "/projects/{project_id}/deployments/check",
+    responses={**NOT_FOUND, **WITHOUT_RUNTIME},
+)
+async def check_deployment(
+    session: SessionDep, runtime: RuntimeDep, project_id: ProjectId, data: DeploymentCreate
+) -> DeploymentCheckPublic:
+    """What deploying with `replaces` would do to the executions running there, without
+    deploying: each that would break, by workflow and node, and the patches the new code would
+    carry (with `patch`)."""
+    runtime.require_deployments()
+    if data.replaces is None:
+        raise Invalid(
+            "name the deployment whose executions the new one would take over",
+            [Diagnostic(Codes.SCHEMA, "a check needs `replaces`", field="replaces")],
+        )
+    document = await run(session, deployments.source_document, project_id, data.versions)
+    return (await _check(session, runtime, project_id, data, document)).report
+
+
+async def _check(
+    session: Session,
+    runtime: RuntimeAccess,
+    project_id: str,
+    data: DeploymentCreate,
+    document: Project,
+) -> takeover.Checked:
+    assert data.replaces is not None
+    replaced = await runtime.deployment(session, data.replaces)
+    if replaced.project_id != project_id:
+        raise NotFound(f"project {project_id!r} has no deployment {data.replaces!r}")
+    other = await run(session, deployments.serving, replaced.task_queue, replaced.id)
+    if other is not None:
+        raise Refused(
+            f"the executions of {replaced.id} are served by {other.id} now; deploy over that one",
+            {},
+        )
+    with temporal_errors():
+        client = await runtime.client()
+    return await takeover.check(client, runtime.layout, replaced, document, data.patch)
+
+
 @router.get("/projects/{project_id}/deployments", responses=NOT_FOUND)
 async def list_deployments(
     session: SessionDep, runtime: RuntimeDep, project_id: ProjectId
 ) -> list[DeploymentPublic]:
-    """The project's deployments, newest first."""
+    """The project's deployments, newest first, with how many executions run on each."""
     found = await run(session, deployments.list_deployments, project_id)
-    return [deployments.public(item, runtime.target, runtime.namespace) for item in found]
+    counts = await takeover.running_counts(runtime, {item.task_queue for item in found})
+    return [
+        deployments.public(item, runtime.target, runtime.namespace, counts.get(item.task_queue))
+        for item in found
+    ]
 
 
 @router.get("/deployments/{deployment_id}", responses=NOT_FOUND)
@@ -74,14 +156,42 @@ async def read_deployment(
 ) -> DeploymentPublic:
     """The worker's state: starting, running (polling its task queue), restarting, stopped."""
     found = await run(session, deployments.deployment_or_404, deployment_id)
-    return deployments.public(found, runtime.target, runtime.namespace)
+    counts = await takeover.running_counts(runtime, {found.task_queue})
+    return deployments.public(
+        found, runtime.target, runtime.namespace, counts.get(found.task_queue)
+    )
 
 
-@router.post("/deployments/{deployment_id}/stop", responses=NOT_FOUND)
+@router.post(
+    "/deployments/{deployment_id}/stop",
+    responses={
+        **NOT_FOUND,
+        409: {"model": StopRefusedPublic, "description": "Executions still run on it"},
+    },
+)
 async def stop_deployment(
-    session: SessionDep, runtime: RuntimeDep, deployment_id: DeploymentId
+    session: SessionDep,
+    runtime: RuntimeDep,
+    deployment_id: DeploymentId,
+    force: Annotated[
+        bool, Query(description="stop it though executions run on it (they wait for it)")
+    ] = False,
 ) -> DeploymentPublic:
-    """Stop the worker (`desired` becomes `stopped` now, `status` once it has stopped)."""
+    """Stop the worker (`desired` becomes `stopped` now, `status` once it has stopped). While
+    executions run on it and no other deployment serves them, it is refused (409) unless
+    `force`: they would wait, stuck, until it runs again."""
+    found = await run(session, deployments.deployment_or_404, deployment_id)
+    if not force and found.desired == "running":
+        other = await run(session, deployments.serving, found.task_queue, found.id)
+        counts = await takeover.running_counts(runtime, {found.task_queue})
+        running = counts.get(found.task_queue)
+        if other is None and running:
+            raise Refused(
+                f"{running} execution{'s run' if running > 1 else ' runs'} on {deployment_id}; "
+                "stopped, it would leave them waiting until it runs again. Cancel them, let "
+                "them finish, deploy over it, or stop it anyway (force)",
+                {"running_executions": running},
+            )
     found = await run(session, deployments.set_desired, deployment_id, "stopped")
     runtime.wake()
     return deployments.public(found, runtime.target, runtime.namespace)
@@ -91,8 +201,13 @@ async def stop_deployment(
 async def start_deployment(
     session: SessionDep, runtime: RuntimeDep, deployment_id: DeploymentId
 ) -> DeploymentPublic:
-    """Start a stopped deployment's worker again."""
+    """Start a stopped deployment's worker again; refused (409) while another deployment
+    serves its executions."""
     runtime.require_deployments()
+    existing = await run(session, deployments.deployment_or_404, deployment_id)
+    other = await run(session, deployments.serving, existing.task_queue, deployment_id)
+    if other is not None:
+        raise Refused(f"{other.id} serves the executions of {deployment_id} now; stop it first", {})
     found = await run(session, deployments.set_desired, deployment_id, "running")
     runtime.wake()
     return deployments.public(found, runtime.target, runtime.namespace)

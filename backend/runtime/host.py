@@ -248,9 +248,14 @@ class Runtime:
         for deployment_id in [d for d in self.workers if d not in wanted]:
             worker = self.workers.pop(deployment_id)
             self.ending[deployment_id] = asyncio.create_task(self._end(deployment_id, worker))
+        queues = {row.plan.deployment_id: row.plan.task_queue for row in rows}
+        # a deployment that took over another's task queue starts once the other's worker
+        # has stopped: one version of the code at a time picks up those executions
+        ending = {queues.get(deployment_id) for deployment_id in self.ending}
         for deployment_id, row in wanted.items():
             if deployment_id not in self.workers and deployment_id not in self.ending:
-                self._start_worker(row.plan)
+                if row.plan.task_queue not in ending:
+                    self._start_worker(row.plan)
         await self._see_temporal_again(client)
         await self._see_who_polls(client, {row.plan.deployment_id: row.plan for row in rows})
         changes = {}

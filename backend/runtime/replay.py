@@ -15,6 +15,8 @@ activity calls.
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import functools
 import importlib
 import json
@@ -37,7 +39,7 @@ from temporalio.workflow import NondeterminismError
 
 from compiler import CompileResult
 from compiler.activity_owners import activity_owners
-from language.document import Workflow
+from language.document import Project, Workflow
 
 MAX_HISTORY_BYTES = 50 * 1024 * 1024
 """Temporal's own limit on one history; a larger file is not a history."""
@@ -156,20 +158,49 @@ async def replay_compiled(
     each failure at a node), imported from a temporary folder (the process keeps them: one
     project version per process)."""
     assert result.ok and result.project is not None, "replay what compiled"
-    project = result.project
     with tempfile.TemporaryDirectory(prefix="wfd-replay-") as folder:
-        root = Path(folder) / result.package
-        for relative, text in result.files.items():
-            target = root / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
-        sys.path.insert(0, folder)
-        try:
-            worker = importlib.import_module(f"{result.package}.worker")
-            documents = {workflow.id: workflow for workflow in project.workflows}
-            return await replay(worker.WORKFLOWS, histories, documents)
-        finally:
-            sys.path.remove(folder)
+        write_package(result, Path(folder))
+        return await replay_folder(Path(folder), result.package, result.project, histories)
+
+
+def write_package(result: CompileResult, folder: Path) -> None:
+    """The compiled package's files under `folder/<package>/`."""
+    root = folder / result.package
+    for relative, text in result.files.items():
+        target = root / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+
+
+async def replay_folder(
+    folder: Path, package: str, project: Project, histories: Sequence[WorkflowHistory]
+) -> ReplayReport:
+    """Replays the histories through the workflows of the package in `folder` (imported into
+    this process, which keeps them: one package version per process)."""
+    sys.path.insert(0, str(folder))
+    try:
+        worker = importlib.import_module(f"{package}.worker")
+        documents = {workflow.id: workflow for workflow in project.workflows}
+        return await replay(worker.WORKFLOWS, histories, documents)
+    finally:
+        sys.path.remove(str(folder))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`python -m backend.runtime.replay FOLDER PACKAGE DOCUMENT HISTORIES`: replays every
+    history file in the HISTORIES folder through the package compiled into FOLDER, the project
+    DOCUMENT placing failures at nodes, and prints the report as one JSON object. The server
+    runs it in a process of its own, as one process can import one version of a package."""
+    folder, package, document, histories_dir = argv if argv is not None else sys.argv[1:]
+    project = Project.model_validate_json(Path(document).read_text(encoding="utf-8"))
+    histories = read_histories(Path(histories_dir))
+    report = asyncio.run(replay_folder(Path(folder), package, project, histories))
+    found = {
+        "replayed": report.replayed,
+        "divergences": [dataclasses.asdict(item) for item in report.divergences],
+    }
+    sys.stdout.write(json.dumps(found) + "\n")
+    return 0
 
 
 def _divergence(
@@ -238,3 +269,7 @@ def _node_of(event: HistoryEvent, document: Workflow) -> str | None:
         if owner is not None and owner[0] in nodes:
             return owner[0]
     return None
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from backend.runtime.layout import DataLayout
 from backend.runtime.process import ProcessSpec
@@ -39,15 +40,9 @@ def worker_spec(
     server_env: Mapping[str, str] | None = None,
 ) -> ProcessSpec:
     folder = layout.deployment(plan.deployment_id)
-    inherited = os.environ if server_env is None else server_env
-    env = {k: v for k, v in inherited.items() if not k.startswith(_KEPT_FROM_SERVER)}
+    env = package_environment(layout, folder, plan.project_id, server_env)
     env.update(target.environment())
-    env.update(
-        TEMPORAL_TASK_QUEUE=plan.task_queue,
-        PYTHONPATH=os.pathsep.join([str(folder), str(layout.code(plan.project_id))]),
-        PYTHONUNBUFFERED="1",  # each log line reaches the log as it is written
-        PYTHONDONTWRITEBYTECODE="1",  # the deployment's folder stays as it was written
-    )
+    env.update(TEMPORAL_TASK_QUEUE=plan.task_queue)
     worker = f"{plan.package}.worker"
     if (folder / f"{LAUNCHER}.py").is_file():
         command = [sys.executable, "-m", LAUNCHER, worker]
@@ -61,3 +56,18 @@ def worker_spec(
         log_path=layout.worker_log(plan.deployment_id),
         pid_file=layout.worker_pid_file(plan.deployment_id),
     )
+
+
+def package_environment(
+    layout: DataLayout, folder: Path, project_id: str, server_env: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """The environment of a process that imports a compiled package from `folder`: the
+    project's own code on its import path, none of the server's settings or secrets."""
+    inherited = os.environ if server_env is None else server_env
+    env = {k: v for k, v in inherited.items() if not k.startswith(_KEPT_FROM_SERVER)}
+    env.update(
+        PYTHONPATH=os.pathsep.join([str(folder), str(layout.code(project_id))]),
+        PYTHONUNBUFFERED="1",  # each log line reaches the log as it is written
+        PYTHONDONTWRITEBYTECODE="1",  # the package's folder stays as it was written
+    )
+    return env

@@ -34,6 +34,7 @@ from backend.models import (
     DeploymentPublic,
     DeploymentRecord,
     DeploymentStatus,
+    PatchPublic,
     utc_now,
 )
 from backend.runtime import managed_worker
@@ -68,10 +69,18 @@ class Built:
     versions: dict[str, int]
     content_hash: str
     package: str
+    task_queue: str
+    """Its own id, or the task queue of the deployment it took over."""
+    replaces: str | None = None
+    patches: tuple[PatchPublic, ...] = ()
 
-    @property
-    def task_queue(self) -> str:
-        return self.id
+
+@dataclass(frozen=True)
+class Takeover:
+    """What a deployment that takes over another's executions carries."""
+
+    replaces: DeploymentHandle
+    patches: tuple[PatchPublic, ...]
 
 
 @dataclass(frozen=True)
@@ -120,18 +129,30 @@ def source_document(session: Session, project_id: str, versions: Mapping[str, in
     return document.model_copy(update={"workflows": workflows})
 
 
-def build(layout: DataLayout, document: Project, versions: Mapping[str, int]) -> Built:
-    """Compile and write the deployment folder, unless the same content is there already."""
-    result = compile_project(document)
+def build(
+    layout: DataLayout,
+    document: Project,
+    versions: Mapping[str, int],
+    compiled: CompileResult | None = None,
+    takeover: Takeover | None = None,
+) -> Built:
+    """Compile (unless given the result) and write the deployment folder, unless the same
+    content is there already."""
+    result = compile_project(document) if compiled is None else compiled
     if not result.ok:
         raise Invalid("the project has errors, so it cannot be deployed", result.diagnostics)
-    content_hash = _content_hash(result)
+    task_queue = takeover.replaces.task_queue if takeover is not None else None
+    content_hash = _content_hash(result, task_queue)
+    name = deployment_name(document, versions, content_hash)
     built = Built(
-        id=deployment_name(document, versions, content_hash),
+        id=name,
         project_id=document.id,
         versions=dict(versions),
         content_hash=content_hash,
         package=result.package,
+        task_queue=task_queue or name,
+        replaces=takeover.replaces.id if takeover is not None else None,
+        patches=takeover.patches if takeover is not None else (),
     )
     folder = layout.deployment(built.id)
     if folder.is_dir():
@@ -161,9 +182,12 @@ def deployment_name(document: Project, versions: Mapping[str, int], content_hash
     return name
 
 
-def _content_hash(result: CompileResult) -> str:
+def _content_hash(result: CompileResult, task_queue: str | None) -> str:
+    """Of the generated files, and of the task queue taken over: the same code serving another
+    deployment's executions is another deployment."""
     content = json.dumps(
-        {"package": result.package, "files": result.files, "sourcemap": result.sourcemap},
+        {"package": result.package, "files": result.files, "sourcemap": result.sourcemap}
+        | ({"task_queue": task_queue} if task_queue is not None else {}),
         sort_keys=True,
     )
     return hashlib.sha256(content.encode()).hexdigest()
@@ -188,6 +212,7 @@ def _write_folder(
             "content_hash": built.content_hash,
             "package": built.package,
             "task_queue": built.task_queue,
+            "replaces": built.replaces,
         }
         (partial / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
         (partial / SOURCEMAP).write_text(
@@ -206,8 +231,11 @@ def _write_folder(
 
 
 def record(session: Session, built: Built) -> tuple[DeploymentRecord, bool]:
-    """The deployment's row, asked to run; True when it is new."""
+    """The deployment's row, asked to run; True when it is new. One that takes over another's
+    executions asks the other to stop in the same transaction."""
     with writing(session):
+        if built.replaces is not None:
+            _set_desired(session, built.replaces, "stopped")
         existing = session.get(DeploymentRecord, built.id)
         if existing is not None:
             if existing.desired != "running":
@@ -227,6 +255,8 @@ def record(session: Session, built: Built) -> tuple[DeploymentRecord, bool]:
                 status="starting",
                 created_at=now,
                 updated_at=now,
+                replaces=built.replaces,
+                patches=json.dumps([patch.model_dump() for patch in built.patches]),
             )
         )
         try:
@@ -237,6 +267,16 @@ def record(session: Session, built: Built) -> tuple[DeploymentRecord, bool]:
             project_or_404(session, built.project_id)
             return deployment_or_404(session, built.id), False
     return deployment_or_404(session, built.id), True
+
+
+def serving(session: Session, task_queue: str, other_than: str) -> DeploymentRecord | None:
+    """A deployment other than `other_than` asked to serve the task queue."""
+    statement = select(DeploymentRecord).where(
+        col(DeploymentRecord.task_queue) == task_queue,
+        col(DeploymentRecord.desired) == "running",
+        col(DeploymentRecord.id) != other_than,
+    )
+    return session.exec(statement).first()
 
 
 # --- read and change --------------------------------------------------------------------------
@@ -281,7 +321,10 @@ def _set_desired(session: Session, deployment_id: str, desired: str) -> bool:
 
 
 def public(
-    found: DeploymentRecord, target: TemporalTarget | None, namespace: str
+    found: DeploymentRecord,
+    target: TemporalTarget | None,
+    namespace: str,
+    running_executions: int | None = None,
 ) -> DeploymentPublic:
     return DeploymentPublic(
         id=found.id,
@@ -298,6 +341,9 @@ def public(
         web_ui_url=target.web_ui_url(task_queue=found.task_queue) if target else None,
         created_at=found.created_at,
         updated_at=found.updated_at,
+        replaces=found.replaces,
+        patches=[PatchPublic.model_validate(item) for item in json.loads(found.patches)],
+        running_executions=running_executions,
     )
 
 

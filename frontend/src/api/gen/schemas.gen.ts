@@ -714,6 +714,60 @@ export const ConflictPublicSchema = {
     title: 'ConflictPublic'
 } as const;
 
+export const DeploymentCheckPublicSchema = {
+    properties: {
+        replaces: {
+            type: 'string',
+            title: 'Replaces'
+        },
+        ok: {
+            type: 'boolean',
+            title: 'Ok'
+        },
+        running: {
+            type: 'integer',
+            title: 'Running'
+        },
+        closed: {
+            type: 'integer',
+            title: 'Closed'
+        },
+        summary: {
+            items: {
+                type: 'string'
+            },
+            type: 'array',
+            title: 'Summary'
+        },
+        divergences: {
+            items: {
+                $ref: '#/components/schemas/ReplayDivergencePublic'
+            },
+            type: 'array',
+            title: 'Divergences'
+        },
+        patches: {
+            items: {
+                $ref: '#/components/schemas/PatchPublic'
+            },
+            type: 'array',
+            title: 'Patches'
+        }
+    },
+    type: 'object',
+    required: [
+        'replaces',
+        'ok',
+        'running',
+        'closed',
+        'summary',
+        'divergences',
+        'patches'
+    ],
+    title: 'DeploymentCheckPublic',
+    description: 'What taking over a deployment\'s executions would do to them.'
+} as const;
+
 export const DeploymentCreateSchema = {
     properties: {
         versions: {
@@ -728,6 +782,24 @@ export const DeploymentCreateSchema = {
             },
             type: 'object',
             title: 'Versions'
+        },
+        replaces: {
+            anyOf: [
+                {
+                    type: 'string',
+                    maxLength: 128,
+                    pattern: '^[a-z][a-z0-9]*(-[a-z0-9]+)*$'
+                },
+                {
+                    type: 'null'
+                }
+            ],
+            title: 'Replaces'
+        },
+        patch: {
+            type: 'boolean',
+            title: 'Patch',
+            default: false
         }
     },
     additionalProperties: false,
@@ -850,6 +922,35 @@ export const DeploymentPublicSchema = {
             type: 'string',
             format: 'date-time',
             title: 'Updated At'
+        },
+        replaces: {
+            anyOf: [
+                {
+                    type: 'string'
+                },
+                {
+                    type: 'null'
+                }
+            ],
+            title: 'Replaces'
+        },
+        patches: {
+            items: {
+                $ref: '#/components/schemas/PatchPublic'
+            },
+            type: 'array',
+            title: 'Patches'
+        },
+        running_executions: {
+            anyOf: [
+                {
+                    type: 'integer'
+                },
+                {
+                    type: 'null'
+                }
+            ],
+            title: 'Running Executions'
         }
     },
     type: 'object',
@@ -867,7 +968,10 @@ export const DeploymentPublicSchema = {
         'namespace',
         'web_ui_url',
         'created_at',
-        'updated_at'
+        'updated_at',
+        'replaces',
+        'patches',
+        'running_executions'
     ],
     title: 'DeploymentPublic'
 } as const;
@@ -1542,6 +1646,39 @@ export const NodeRefSchema = {
     title: 'NodeRef'
 } as const;
 
+export const PatchPublicSchema = {
+    properties: {
+        workflow_id: {
+            type: 'string',
+            title: 'Workflow Id'
+        },
+        node_id: {
+            type: 'string',
+            title: 'Node Id'
+        },
+        patch_id: {
+            type: 'string',
+            title: 'Patch Id'
+        },
+        path: {
+            type: 'string',
+            enum: [
+                'new',
+                'old'
+            ],
+            title: 'Path'
+        }
+    },
+    type: 'object',
+    required: [
+        'workflow_id',
+        'node_id',
+        'patch_id',
+        'path'
+    ],
+    title: 'PatchPublic'
+} as const;
+
 export const Position_InputSchema = {
     properties: {
         x: {
@@ -2106,6 +2243,70 @@ export const QueueStatsSchema = {
         'continued_as_new'
     ],
     title: 'QueueStats'
+} as const;
+
+export const ReplayDivergencePublicSchema = {
+    properties: {
+        workflow_id: {
+            type: 'string',
+            title: 'Workflow Id'
+        },
+        run_id: {
+            type: 'string',
+            title: 'Run Id'
+        },
+        workflow_type: {
+            type: 'string',
+            title: 'Workflow Type'
+        },
+        running: {
+            type: 'boolean',
+            title: 'Running'
+        },
+        node_id: {
+            anyOf: [
+                {
+                    type: 'string'
+                },
+                {
+                    type: 'null'
+                }
+            ],
+            title: 'Node Id'
+        },
+        reason: {
+            type: 'string',
+            title: 'Reason'
+        }
+    },
+    type: 'object',
+    required: [
+        'workflow_id',
+        'run_id',
+        'workflow_type',
+        'running',
+        'node_id',
+        'reason'
+    ],
+    title: 'ReplayDivergencePublic'
+} as const;
+
+export const ReplayRefusedPublicSchema = {
+    properties: {
+        detail: {
+            type: 'string',
+            title: 'Detail'
+        },
+        check: {
+            $ref: '#/components/schemas/DeploymentCheckPublic'
+        }
+    },
+    type: 'object',
+    required: [
+        'detail',
+        'check'
+    ],
+    title: 'ReplayRefusedPublic'
 } as const;
 
 export const RestoreRequestSchema = {
@@ -2781,6 +2982,25 @@ export const StateVar_OutputSchema = {
         'description'
     ],
     title: 'StateVar'
+} as const;
+
+export const StopRefusedPublicSchema = {
+    properties: {
+        detail: {
+            type: 'string',
+            title: 'Detail'
+        },
+        running_executions: {
+            type: 'integer',
+            title: 'Running Executions'
+        }
+    },
+    type: 'object',
+    required: [
+        'detail',
+        'running_executions'
+    ],
+    title: 'StopRefusedPublic'
 } as const;
 
 export const TerminationSchema = {

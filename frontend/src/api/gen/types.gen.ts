@@ -398,6 +398,42 @@ export type ConflictPublic = {
 };
 
 /**
+ * DeploymentCheckPublic
+ *
+ * What taking over a deployment's executions would do to them.
+ */
+export type DeploymentCheckPublic = {
+    /**
+     * Replaces
+     */
+    replaces: string;
+    /**
+     * Ok
+     */
+    ok: boolean;
+    /**
+     * Running
+     */
+    running: number;
+    /**
+     * Closed
+     */
+    closed: number;
+    /**
+     * Summary
+     */
+    summary: Array<string>;
+    /**
+     * Divergences
+     */
+    divergences: Array<ReplayDivergencePublic>;
+    /**
+     * Patches
+     */
+    patches: Array<PatchPublic>;
+};
+
+/**
  * DeploymentCreate
  */
 export type DeploymentCreate = {
@@ -407,6 +443,14 @@ export type DeploymentCreate = {
     versions?: {
         [key: string]: number;
     };
+    /**
+     * Replaces
+     */
+    replaces?: string | null;
+    /**
+     * Patch
+     */
+    patch?: boolean;
 };
 
 /**
@@ -485,6 +529,18 @@ export type DeploymentPublic = {
      * Updated At
      */
     updated_at: string;
+    /**
+     * Replaces
+     */
+    replaces: string | null;
+    /**
+     * Patches
+     */
+    patches: Array<PatchPublic>;
+    /**
+     * Running Executions
+     */
+    running_executions: number | null;
 };
 
 /**
@@ -874,6 +930,28 @@ export type NodeRef = {
 };
 
 /**
+ * PatchPublic
+ */
+export type PatchPublic = {
+    /**
+     * Workflow Id
+     */
+    workflow_id: string;
+    /**
+     * Node Id
+     */
+    node_id: string;
+    /**
+     * Patch Id
+     */
+    patch_id: string;
+    /**
+     * Path
+     */
+    path: 'new' | 'old';
+};
+
+/**
  * Position
  */
 export type PositionInput = {
@@ -1178,6 +1256,47 @@ export type QueueStats = {
      * Continued As New
      */
     continued_as_new: number | null;
+};
+
+/**
+ * ReplayDivergencePublic
+ */
+export type ReplayDivergencePublic = {
+    /**
+     * Workflow Id
+     */
+    workflow_id: string;
+    /**
+     * Run Id
+     */
+    run_id: string;
+    /**
+     * Workflow Type
+     */
+    workflow_type: string;
+    /**
+     * Running
+     */
+    running: boolean;
+    /**
+     * Node Id
+     */
+    node_id: string | null;
+    /**
+     * Reason
+     */
+    reason: string;
+};
+
+/**
+ * ReplayRefusedPublic
+ */
+export type ReplayRefusedPublic = {
+    /**
+     * Detail
+     */
+    detail: string;
+    check: DeploymentCheckPublic;
 };
 
 /**
@@ -1567,6 +1686,20 @@ export type StateVarOutput = {
      * Description
      */
     description: string;
+};
+
+/**
+ * StopRefusedPublic
+ */
+export type StopRefusedPublic = {
+    /**
+     * Detail
+     */
+    detail: string;
+    /**
+     * Running Executions
+     */
+    running_executions: number;
 };
 
 /**
@@ -3020,9 +3153,9 @@ export type DeployApiProjectsProjectIdDeploymentsPostErrors = {
      */
     404: ErrorPublic;
     /**
-     * Temporal is off, or no runtime runs workers
+     * The takeover would break executions
      */
-    409: ErrorPublic;
+    409: ReplayRefusedPublic;
     /**
      * The request body is above the size limit
      */
@@ -3051,6 +3184,56 @@ export type DeployApiProjectsProjectIdDeploymentsPostResponses = {
 };
 
 export type DeployApiProjectsProjectIdDeploymentsPostResponse = DeployApiProjectsProjectIdDeploymentsPostResponses[keyof DeployApiProjectsProjectIdDeploymentsPostResponses];
+
+export type CheckDeploymentApiProjectsProjectIdDeploymentsCheckPostData = {
+    body: DeploymentCreate;
+    path: {
+        /**
+         * Project Id
+         */
+        project_id: string;
+    };
+    query?: never;
+    url: '/api/projects/{project_id}/deployments/check';
+};
+
+export type CheckDeploymentApiProjectsProjectIdDeploymentsCheckPostErrors = {
+    /**
+     * WFD_TOKEN is set and the bearer token is wrong
+     */
+    401: ErrorPublic;
+    /**
+     * No such id
+     */
+    404: ErrorPublic;
+    /**
+     * Temporal is off, or no runtime runs workers
+     */
+    409: ErrorPublic;
+    /**
+     * The request body is above the size limit
+     */
+    413: ErrorPublic;
+    /**
+     * Bad input, with diagnostics
+     */
+    422: InvalidPublic;
+    /**
+     * The database is busy or unreachable
+     */
+    503: ErrorPublic;
+};
+
+export type CheckDeploymentApiProjectsProjectIdDeploymentsCheckPostError = CheckDeploymentApiProjectsProjectIdDeploymentsCheckPostErrors[keyof CheckDeploymentApiProjectsProjectIdDeploymentsCheckPostErrors];
+
+export type CheckDeploymentApiProjectsProjectIdDeploymentsCheckPostResponses = {
+    /**
+     * Successful Response
+     */
+    200: DeploymentCheckPublic;
+};
+
+export type CheckDeploymentApiProjectsProjectIdDeploymentsCheckPostResponse = CheckDeploymentApiProjectsProjectIdDeploymentsCheckPostResponses[keyof CheckDeploymentApiProjectsProjectIdDeploymentsCheckPostResponses];
 
 export type ReadDeploymentApiDeploymentsDeploymentIdGetData = {
     body?: never;
@@ -3106,7 +3289,14 @@ export type StopDeploymentApiDeploymentsDeploymentIdStopPostData = {
          */
         deployment_id: string;
     };
-    query?: never;
+    query?: {
+        /**
+         * Force
+         *
+         * stop it though executions run on it (they wait for it)
+         */
+        force?: boolean;
+    };
     url: '/api/deployments/{deployment_id}/stop';
 };
 
@@ -3119,6 +3309,10 @@ export type StopDeploymentApiDeploymentsDeploymentIdStopPostErrors = {
      * No such id
      */
     404: ErrorPublic;
+    /**
+     * Executions still run on it
+     */
+    409: StopRefusedPublic;
     /**
      * The request body is above the size limit
      */

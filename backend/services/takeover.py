@@ -1,0 +1,274 @@
+"""Taking over a deployment's executions: the new code replays their histories first.
+
+A deployment normally runs beside the others, on a task queue of its own: executions stay on
+the version they started on until they end (Temporal's worker versioning, by task queue). A
+workflow that never ends (a service that continues as new) would never leave the old version,
+so a deployment may instead take over another's task queue and its running executions.
+Temporal then replays each of them through the new code when the new worker picks it up; a
+change that decides differently stops it with a nondeterminism error. So before it goes live,
+the histories of the executions running there (and of a few recently closed ones, which
+queries replay too) are fetched and replayed on the new code, in a process of its own (one
+process imports one version of a package); a takeover that would stop a running execution is
+refused, naming the workflow and node. Compiled with `patch`, the new code keeps the old
+steps behind `workflow.patched` guards (`compiler.compat`), and the replay shows they hold.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import sys
+import tempfile
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from temporalio.client import Client, WorkflowHistory
+from temporalio.service import RPCError
+
+from backend.errors import Invalid, Unavailable
+from backend.models import (
+    DeploymentCheckPublic,
+    PatchPublic,
+    ReplayDivergencePublic,
+)
+from backend.runtime.access import RuntimeAccess
+from backend.runtime.layout import DataLayout
+from backend.runtime.replay import Divergence, write_package
+from backend.runtime.workers import package_environment
+from backend.services.deployments import DeploymentHandle, Takeover
+from compiler import CompileResult, compile_project
+from compiler.compat import compatible
+from language.document import SLUG_PATTERN, Project
+
+MAX_RUNNING = 1000
+"""Running executions a check replays at most; with more, a takeover is refused."""
+CLOSED_SAMPLE = 20
+"""Recently closed executions replayed beside the running ones."""
+FETCH_CONCURRENCY = 8
+REPLAY_TIMEOUT = 120.0
+"""Seconds the replay process may take (200 histories take about 7 s here)."""
+_FETCH_TIMEOUT = 60.0
+_COUNT_TIMEOUT = 3.0
+
+
+@dataclass
+class Checked:
+    """A new version compiled to take over a deployment, and what its replay found."""
+
+    compiled: CompileResult
+    takeover: Takeover
+    report: DeploymentCheckPublic
+
+
+async def check(
+    client: Client,
+    layout: DataLayout,
+    replaced: DeploymentHandle,
+    document: Project,
+    patch: bool,
+    timeout: float = REPLAY_TIMEOUT,
+) -> Checked:
+    """Compile the new version (compatible with the replaced one, with `patch`) and replay the
+    replaced deployment's executions on it."""
+    old = replaced.project() if patch else None
+    compiled = await asyncio.to_thread(compile_project, document, old)
+    if not compiled.ok or compiled.project is None:
+        raise Invalid("the project has errors, so it cannot be deployed", compiled.diagnostics)
+    patches = _patches(old, document) if old is not None else ()
+    running, closed, more = await _fetch(client, replaced.task_queue)
+    divergences = await _replay(layout, replaced.project_id, compiled, running + closed, timeout)
+    running_ids = {history.run_id for history in running}
+    found = [
+        ReplayDivergencePublic(
+            workflow_id=_workflow_id(item, running + closed),
+            run_id=item.run_id,
+            workflow_type=item.workflow_type,
+            running=item.run_id in running_ids,
+            node_id=item.node_id,
+            reason=item.reason,
+        )
+        for item in divergences
+    ]
+    summary = _summary(found)
+    if more:
+        summary.insert(
+            0,
+            f"more than {MAX_RUNNING} executions run on {replaced.id}: too many to check "
+            "before a takeover; deploy beside it instead",
+        )
+    report = DeploymentCheckPublic(
+        replaces=replaced.id,
+        ok=not more and not any(item.running for item in found),
+        running=len(running),
+        closed=len(closed),
+        summary=summary,
+        divergences=found,
+        patches=list(patches),
+    )
+    return Checked(compiled, Takeover(replaced, patches), report)
+
+
+async def running_counts(runtime: RuntimeAccess, task_queues: set[str]) -> dict[str, int]:
+    """How many executions run on each task queue now; a queue Temporal did not answer for
+    (it is off, down or slow) is left out."""
+    if runtime.target is None or not task_queues:
+        return {}
+
+    async def count(client: Client, task_queue: str) -> tuple[str, int]:
+        assert re.fullmatch(SLUG_PATTERN, task_queue), task_queue  # safe in quotes
+        found = await client.count_workflows(
+            f"TaskQueue = '{task_queue}' AND ExecutionStatus = 'Running'",
+            rpc_timeout=timedelta(seconds=_COUNT_TIMEOUT),
+        )
+        return task_queue, found.count
+
+    try:
+        async with asyncio.timeout(_COUNT_TIMEOUT):
+            client = await runtime.client()
+            return dict(await asyncio.gather(*(count(client, q) for q in sorted(task_queues))))
+    except (Unavailable, RPCError, TimeoutError):
+        return {}
+
+
+def _patches(old: Project, new: Project) -> tuple[PatchPublic, ...]:
+    """The guards `compile_project(new, compatible_with=old)` writes (the same computation)."""
+    _merged, guards, _problems = compatible(old, new)
+    return tuple(
+        PatchPublic(
+            workflow_id=workflow_id,
+            node_id=node_id,
+            patch_id=guard.patch_id,
+            path="new" if guard.new_path else "old",
+        )
+        for workflow_id, nodes in sorted(guards.items())
+        for node_id, guard in sorted(nodes.items())
+    )
+
+
+async def _fetch(
+    client: Client, task_queue: str
+) -> tuple[list[WorkflowHistory], list[WorkflowHistory], bool]:
+    """The histories of the executions running on the task queue (True when more run than a
+    check replays) and of the most recently closed ones."""
+    assert re.fullmatch(SLUG_PATTERN, task_queue), task_queue  # a deployment id: safe in quotes
+    queue = f"TaskQueue = '{task_queue}'"
+    try:
+        async with asyncio.timeout(_FETCH_TIMEOUT):
+            running_ids = [
+                (item.id, item.run_id)
+                async for item in client.list_workflows(
+                    f"{queue} AND ExecutionStatus = 'Running'", limit=MAX_RUNNING + 1
+                )
+            ]
+            closed_ids = [
+                (item.id, item.run_id)
+                async for item in client.list_workflows(
+                    f"{queue} AND ExecutionStatus != 'Running'",  # newest first
+                    limit=CLOSED_SAMPLE,
+                )
+            ]
+            more = len(running_ids) > MAX_RUNNING
+            gate = asyncio.Semaphore(FETCH_CONCURRENCY)
+
+            async def history(workflow_id: str, run_id: str | None) -> WorkflowHistory:
+                async with gate:
+                    handle = client.get_workflow_handle(workflow_id, run_id=run_id)
+                    return await handle.fetch_history()
+
+            running = await asyncio.gather(*(history(*ids) for ids in running_ids[:MAX_RUNNING]))
+            closed = await asyncio.gather(*(history(*ids) for ids in closed_ids))
+    except TimeoutError:
+        raise Unavailable(
+            f"Temporal did not give the histories of {task_queue}'s executions within "
+            f"{_FETCH_TIMEOUT:g} s; try again"
+        ) from None
+    except RPCError as error:
+        raise Unavailable(f"Temporal refused to list {task_queue}'s executions: {error}") from None
+    return list(running), list(closed), more
+
+
+async def _replay(
+    layout: DataLayout,
+    project_id: str,
+    compiled: CompileResult,
+    histories: list[WorkflowHistory],
+    timeout: float,
+) -> list[Divergence]:
+    """Replays the histories on the compiled code in a process of its own (one process imports
+    one version of a package); the divergences it found."""
+    if not histories:
+        return []
+    assert compiled.project is not None
+    with tempfile.TemporaryDirectory(prefix="wfd-takeover-") as temporary:
+        folder = Path(temporary)
+        write_package(compiled, folder / "code")
+        document = folder / "project.json"
+        document.write_text(compiled.project.model_dump_json(), encoding="utf-8")
+        histories_dir = folder / "histories"
+        histories_dir.mkdir()
+        for index, history in enumerate(histories):
+            (histories_dir / f"{index:05}.json").write_text(history.to_json(), encoding="utf-8")
+        command = [
+            sys.executable,
+            "-m",
+            "backend.runtime.replay",
+            str(folder / "code"),
+            compiled.package,
+            str(document),
+            str(histories_dir),
+        ]
+        env = package_environment(layout, folder / "code", project_id)
+        process = await asyncio.create_subprocess_exec(
+            *command,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            env=env,
+            cwd=folder,
+        )
+        try:
+            async with asyncio.timeout(timeout):
+                out, err = await process.communicate()
+        except TimeoutError:
+            raise Unavailable(
+                f"replaying {len(histories)} histories on the new code took over {timeout:g} s; "
+                "deploy beside the running version instead"
+            ) from None
+        finally:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+    if process.returncode != 0:
+        tail = err.decode(errors="replace").strip().splitlines()[-1:] or ["no output"]
+        raise Unavailable(
+            f"the executions' histories could not be replayed on the new code: {tail[0]}", 409
+        )
+    found = json.loads(out)
+    return [Divergence(**item) for item in found["divergences"]]
+
+
+def _workflow_id(divergence: Divergence, histories: list[WorkflowHistory]) -> str:
+    """The execution's workflow id (the replay names histories by their file)."""
+    return next(
+        (history.workflow_id for history in histories if history.run_id == divergence.run_id),
+        divergence.workflow_id,
+    )
+
+
+def _summary(found: list[ReplayDivergencePublic]) -> list[str]:
+    """`flow: 12 running executions would fail at node "nap" (...)`, most first."""
+    counts: dict[tuple[bool, str, str | None, str], int] = {}
+    for item in found:
+        key = (item.running, item.workflow_type, item.node_id, item.reason)
+        counts[key] = counts.get(key, 0) + 1
+    lines = []
+    for (running, workflow_type, node_id, reason), count in sorted(
+        counts.items(), key=lambda entry: (not entry[0][0], -entry[1])
+    ):
+        kind = "running" if running else "closed"
+        executions = f"{count} {kind} execution{'' if count == 1 else 's'}"
+        where = f'at node "{node_id}"' if node_id else "at a step it could not place"
+        effect = "would fail" if running else "would fail to answer queries"
+        lines.append(f"{workflow_type}: {executions} {effect} {where} ({reason})")
+    return lines

@@ -1,0 +1,177 @@
+"""Deploying over a deployment whose executions still run: the new version takes over its task
+queue only when their histories replay on the new code, by patching where they would not; a
+deployment with executions running is not stopped by accident. On the embedded Temporal.
+
+The versions (tests/support/changes.py): version 1 runs a, waits at a gate, naps, runs b;
+another runs a new step c before a, where executions waiting at the gate ran a.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import Client, WorkflowHandle
+
+from tests.backend.runtime_support import (
+    RuntimeApp,
+    RuntimeAppFactory,
+    deploy,
+    runtime_settings,
+    temporal_client,
+    wait_for,
+    wait_until_running,
+)
+from tests.harness import unique_id
+from tests.support.changes import (
+    activities_run,
+    until_waiting,
+    version_c_first,
+    version_one,
+)
+
+
+@pytest.fixture(scope="module")
+def shared_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RuntimeApp]:
+    factory = RuntimeAppFactory([])
+    try:
+        yield factory.start(runtime_settings(tmp_path_factory.mktemp("takeover")))
+    finally:
+        factory.stop_all()
+
+
+def store(api: TestClient, document: dict[str, Any]) -> None:
+    answer = api.post("/api/import", json=document, params={"overwrite": "true"})
+    assert answer.status_code == 201, answer.text
+
+
+async def start_waiting(client: Client, task_queue: str, count: int) -> list[WorkflowHandle]:
+    """`count` executions of version 1 that ran a and wait at the gate."""
+    handles = [
+        await client.start_workflow("flow", {}, id=unique_id("flow"), task_queue=task_queue)
+        for _ in range(count)
+    ]
+    for handle in handles:
+        await until_waiting(handle)
+    return handles
+
+
+def failed_tasks(events: list[Any]) -> list[Any]:
+    return [e for e in events if e.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED]
+
+
+def stopped(api: TestClient, deployment_id: str) -> dict[str, Any] | None:
+    found: dict[str, Any] = api.get(f"/api/deployments/{deployment_id}").json()
+    return found if found["status"] == "stopped" else None
+
+
+async def test_a_takeover_that_would_break_running_executions_is_refused_until_patched(
+    shared_app: RuntimeApp,
+) -> None:
+    api = shared_app.api
+    project_id = unique_id("takeover")
+    old = deploy(api, version_one(project_id))
+    client = await temporal_client(api)
+    waiting = await start_waiting(client, old["task_queue"], 2)
+    store(api, version_c_first(project_id))
+    deployments = f"/api/projects/{project_id}/deployments"
+
+    check = api.post(f"{deployments}/check", json={"replaces": old["id"]})
+    refused = api.post(deployments, json={"replaces": old["id"]})
+
+    assert check.status_code == 200, check.text
+    found = check.json()
+    assert found["ok"] is False
+    assert found["running"] == 2
+    assert [d["running"] for d in found["divergences"]] == [True, True]
+    assert {d["workflow_id"] for d in found["divergences"]} == {h.id for h in waiting}
+    assert found["summary"] == [
+        'flow: 2 running executions would fail at node "a" (activity changed: the history ran '
+        "'step_one' here, the new code runs 'step_three' (node \"c\"))"
+    ]
+    assert refused.status_code == 409, refused.text
+    assert "would break executions running there" in refused.json()["detail"]
+    assert refused.json()["check"]["ok"] is False
+    # nothing changed: the old deployment still serves its executions, alone
+    listed = api.get(deployments).json()
+    assert [(d["id"], d["desired"]) for d in listed] == [(old["id"], "running")]
+    assert listed[0]["running_executions"] == 2
+
+    patched = api.post(deployments, json={"replaces": old["id"], "patch": True})
+
+    assert patched.status_code == 201, patched.text
+    new = patched.json()
+    assert new["task_queue"] == old["task_queue"]
+    assert new["replaces"] == old["id"]
+    assert [(p["node_id"], p["path"]) for p in new["patches"]] == [("c", "new")]
+    wait_for(lambda: stopped(api, old["id"]), "the replaced deployment's worker to stop")
+    wait_until_running(api, new["id"])
+    for handle in waiting:
+        await handle.signal("go")
+    for handle in waiting:
+        await handle.result()
+        events = [e async for e in handle.fetch_history_events()]
+        assert failed_tasks(events) == [], "no nondeterminism error on the new version"
+        assert activities_run(events) == ["step_one", "step_two"]
+    fresh = await start_waiting(client, old["task_queue"], 1)
+    await fresh[0].signal("go")
+    await fresh[0].result()
+    events = [e async for e in fresh[0].fetch_history_events()]
+    assert activities_run(events) == ["step_three", "step_one", "step_two"]
+    # the replaced deployment cannot start again while the new one serves its executions
+    again = api.post(f"/api/deployments/{old['id']}/start")
+    assert again.status_code == 409
+    assert new["id"] in again.json()["detail"]
+
+
+async def test_a_label_and_timeout_change_takes_over_without_a_patch(
+    shared_app: RuntimeApp,
+) -> None:
+    api = shared_app.api
+    project_id = unique_id("neutral")
+    document = version_one(project_id)
+    old = deploy(api, document)
+    client = await temporal_client(api)
+    waiting = await start_waiting(client, old["task_queue"], 1)
+    changed = json.loads(json.dumps(document))
+    for item in changed["workflows"][0]["nodes"]:
+        if item["id"] == "a":
+            item["label"] = "First step, renamed"
+            item["config"]["start_to_close_timeout"] = "45s"
+    store(api, changed)
+
+    answer = api.post(f"/api/projects/{project_id}/deployments", json={"replaces": old["id"]})
+
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["patches"] == []
+    new = wait_until_running(api, answer.json()["id"])
+    assert new["task_queue"] == old["task_queue"]
+    await waiting[0].signal("go")
+    await waiting[0].result()
+    events = [e async for e in waiting[0].fetch_history_events()]
+    assert failed_tasks(events) == []
+
+
+async def test_a_deployment_with_running_executions_stops_only_when_forced(
+    shared_app: RuntimeApp,
+) -> None:
+    api = shared_app.api
+    deployment = deploy(api, version_one(unique_id("busy")))
+    client = await temporal_client(api)
+    waiting = await start_waiting(client, deployment["task_queue"], 1)
+    stop = f"/api/deployments/{deployment['id']}/stop"
+
+    refused = api.post(stop)
+
+    assert refused.status_code == 409
+    assert refused.json()["running_executions"] == 1
+    assert "1 execution runs on" in refused.json()["detail"]
+    assert api.get(f"/api/deployments/{deployment['id']}").json()["desired"] == "running"
+    forced = api.post(stop, params={"force": "true"})
+    assert forced.status_code == 200
+    assert forced.json()["desired"] == "stopped"
+    await waiting[0].cancel()

@@ -1,0 +1,107 @@
+"""Two versions of a project, for the tests of changing a workflow that has executions
+running: what patching keeps, and what a takeover's replay check finds.
+
+Version 1: a, then a gate (a signal `go` opens it), then a timer, then b.
+Version 2: a, a new step c, the gate, b (the timer removed).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import WorkflowHandle
+
+from tests.harness import chain, edge, node, project
+
+STEPS = [
+    {"name": name, "input": {}, "output": "None", "implementation": {"kind": "simulate"}}
+    for name in ("step_one", "step_two", "step_three")
+]
+SHARED = [
+    node("start", "start"),
+    node("a", "activity", activity="step_one"),
+    node("gate", "wait", approved_when="state.go"),
+    node("b", "activity", activity="step_two"),
+    node("finish", "end"),
+    node("open", "signal", name="go"),
+    node("opened", "set_state", assignments=[{"target": "state.go", "value": "True"}]),
+]
+
+
+def flow(extra: list[dict[str, Any]], edges: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "id": "flow",
+        "name": "flow",
+        "input": {},
+        "output": "None",
+        "state": [{"name": "go", "type": "bool", "default": False}],
+        "nodes": [*SHARED, *extra],
+        "edges": [*edges, *chain("open", "opened")],
+    }
+
+
+def version_one(project_id: str) -> dict[str, Any]:
+    nap = node("nap", "timer", duration="1.5s")
+    edges = [
+        *chain("start", "a", "gate"),
+        edge("gate", "nap", "approved"),
+        *chain("nap", "b", "finish"),
+    ]
+    return project(project_id, [flow([nap], edges)], STEPS)
+
+
+def version_two(project_id: str) -> dict[str, Any]:
+    added = node("c", "activity", activity="step_three")
+    # c comes after a; the gate now leads to b directly: the timer is gone
+    edges = [
+        *chain("start", "a", "c", "gate"),
+        edge("gate", "b", "approved"),
+        *chain("b", "finish"),
+    ]
+    document = flow([added], edges)
+    return project(project_id, [document], STEPS)
+
+
+def activities_run(events: list[Any]) -> list[str]:
+    return [
+        e.activity_task_scheduled_event_attributes.activity_type.name
+        for e in events
+        if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
+    ]
+
+
+def timers(events: list[Any]) -> int:
+    return sum(e.event_type == EventType.EVENT_TYPE_TIMER_STARTED for e in events)
+
+
+async def until_waiting(handle: WorkflowHandle[Any, Any]) -> None:
+    """Until the execution has run `a` and waits at the gate."""
+    for _ in range(400):
+        events = [e async for e in handle.fetch_history_events()]
+        if activities_run(events) and any(
+            e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED for e in events
+        ):
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the execution never reached its gate")
+
+
+async def until_event(handle: WorkflowHandle[Any, Any], event_type: Any) -> None:
+    for _ in range(400):
+        if any([e.event_type == event_type async for e in handle.fetch_history_events()]):
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"the execution never recorded {event_type}")
+
+
+def version_c_first(project_id: str) -> dict[str, Any]:
+    """Version 1 with the new step c before a: an execution that ran a parts from it there."""
+    document = version_one(project_id)
+    workflow = document["workflows"][0]
+    workflow["nodes"].append(node("c", "activity", activity="step_three"))
+    workflow["edges"] = [
+        item for item in workflow["edges"] if (item["source"], item["target"]) != ("start", "a")
+    ] + chain("start", "c", "a")
+    return document
