@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
 from pydantic import Field as PydanticField
 from sqlalchemy import DateTime, Dialect, ForeignKeyConstraint, Text, TypeDecorator
 from sqlmodel import Field, SQLModel
@@ -251,6 +251,39 @@ class WorkflowUpdate(StrictSchema):
     revision: Revision
     """The revision this document was based on; another save in between gets 409."""
     document: Workflow
+
+
+JsonPointer = Annotated[str, StringConstraints(max_length=1000, pattern=r"^(/[^/]*)*$")]
+
+
+class PatchOperation(StrictSchema):
+    """One operation of a JSON Patch (RFC 6902)."""
+
+    op: Literal["add", "remove", "replace", "move", "copy", "test"]
+    path: JsonPointer
+    value: Any = None
+    """For add, replace and test."""
+    from_: JsonPointer | None = PydanticField(default=None, alias="from")
+    """For move and copy."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _operands(self) -> PatchOperation:
+        if self.op in ("move", "copy") and self.from_ is None:
+            raise ValueError(f"a {self.op} operation needs `from`")
+        if self.op not in ("move", "copy") and self.from_ is not None:
+            raise ValueError(f"a {self.op} operation takes no `from`")
+        if self.op in ("add", "replace", "test") and "value" not in self.model_fields_set:
+            raise ValueError(f"an {self.op} operation needs `value`")
+        return self
+
+
+class WorkflowDelta(StrictSchema):
+    revision: Revision
+    """The revision the operations were computed against; another save in between gets 409."""
+    patch: Annotated[list[PatchOperation], PydanticField(min_length=1, max_length=2000)]
+    """JSON Patch operations on the workflow document, applied in order."""
 
 
 class WorkflowMeta(Schema):

@@ -5,10 +5,16 @@ from __future__ import annotations
 from fastapi import APIRouter, Response, status
 
 from backend.db import SessionDep, run
-from backend.models import WorkflowCreate, WorkflowPublic, WorkflowSummary, WorkflowUpdate
+from backend.models import (
+    WorkflowCreate,
+    WorkflowDelta,
+    WorkflowPublic,
+    WorkflowSummary,
+    WorkflowUpdate,
+)
 from backend.requests import StrictJSONRoute
 from backend.routers.params import CONFLICT, NOT_FOUND, ProjectId, WorkflowId, ready_json
-from backend.services import workflows
+from backend.services import deltas, workflows
 
 router = APIRouter(tags=["workflows"], route_class=StrictJSONRoute)
 WORKFLOWS = "/projects/{project_id}/workflows"
@@ -46,6 +52,16 @@ async def save_workflow(
 ) -> Response:
     """Replace the draft; `revision` names the one it was based on, else 409."""
     return ready_json(await run(session, workflows.save_workflow, project_id, workflow_id, data))
+
+
+@router.patch(WORKFLOW, response_model=WorkflowPublic, responses={**NOT_FOUND, **CONFLICT})
+async def change_workflow(
+    session: SessionDep, project_id: ProjectId, workflow_id: WorkflowId, data: WorkflowDelta
+) -> Response:
+    """Change the draft by a JSON Patch (RFC 6902) computed against `revision` (409 when the
+    draft is at another); only what the operations touch is validated (422 names the
+    operation, node or field)."""
+    return ready_json(await run(session, deltas.apply_delta, project_id, workflow_id, data))
 
 
 @router.delete(WORKFLOW, status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)

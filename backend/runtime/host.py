@@ -253,9 +253,12 @@ class Runtime:
         # has stopped: one version of the code at a time picks up those executions
         ending = {queues.get(deployment_id) for deployment_id in self.ending}
         for deployment_id, row in wanted.items():
-            if deployment_id not in self.workers and deployment_id not in self.ending:
-                if row.plan.task_queue not in ending:
-                    self._start_worker(row.plan)
+            if (
+                deployment_id not in self.workers
+                and deployment_id not in self.ending
+                and row.plan.task_queue not in ending
+            ):
+                self._start_worker(row.plan)
         await self._see_temporal_again(client)
         await self._see_who_polls(client, {row.plan.deployment_id: row.plan for row in rows})
         changes = {}

@@ -100,7 +100,14 @@ def replace_draft(
                 )
             ],
         )
-    text = document.model_dump_json()
+    return store_draft(session, project_id, workflow_id, based_on, document.model_dump_json())
+
+
+def store_draft(
+    session: Session, project_id: str, workflow_id: str, based_on: int, text: str
+) -> bytes:
+    """Store a valid document's text as the draft's next revision, if it is still at
+    `based_on` (409 otherwise)."""
     now = utc_now()
     with writing(session):
         written = session.exec(

@@ -1646,6 +1646,53 @@ export const NodeRefSchema = {
     title: 'NodeRef'
 } as const;
 
+export const PatchOperationSchema = {
+    properties: {
+        op: {
+            type: 'string',
+            enum: [
+                'add',
+                'remove',
+                'replace',
+                'move',
+                'copy',
+                'test'
+            ],
+            title: 'Op'
+        },
+        path: {
+            type: 'string',
+            maxLength: 1000,
+            pattern: '^(/[^/]*)*$',
+            title: 'Path'
+        },
+        value: {
+            title: 'Value'
+        },
+        from: {
+            anyOf: [
+                {
+                    type: 'string',
+                    maxLength: 1000,
+                    pattern: '^(/[^/]*)*$'
+                },
+                {
+                    type: 'null'
+                }
+            ],
+            title: 'From'
+        }
+    },
+    additionalProperties: false,
+    type: 'object',
+    required: [
+        'op',
+        'path'
+    ],
+    title: 'PatchOperation',
+    description: 'One operation of a JSON Patch (RFC 6902).'
+} as const;
+
 export const PatchPublicSchema = {
     properties: {
         workflow_id: {
@@ -3370,6 +3417,34 @@ export const WorkflowCreateSchema = {
         'document'
     ],
     title: 'WorkflowCreate'
+} as const;
+
+export const WorkflowDeltaSchema = {
+    properties: {
+        revision: {
+            type: 'integer',
+            maximum: 2147483647,
+            minimum: 1,
+            title: 'Revision',
+            description: 'a draft revision, from 1'
+        },
+        patch: {
+            items: {
+                $ref: '#/components/schemas/PatchOperation'
+            },
+            type: 'array',
+            maxItems: 2000,
+            minItems: 1,
+            title: 'Patch'
+        }
+    },
+    additionalProperties: false,
+    type: 'object',
+    required: [
+        'revision',
+        'patch'
+    ],
+    title: 'WorkflowDelta'
 } as const;
 
 export const WorkflowPublicSchema = {

@@ -930,6 +930,30 @@ export type NodeRef = {
 };
 
 /**
+ * PatchOperation
+ *
+ * One operation of a JSON Patch (RFC 6902).
+ */
+export type PatchOperation = {
+    /**
+     * Op
+     */
+    op: 'add' | 'remove' | 'replace' | 'move' | 'copy' | 'test';
+    /**
+     * Path
+     */
+    path: string;
+    /**
+     * Value
+     */
+    value?: unknown;
+    /**
+     * From
+     */
+    from?: string | null;
+};
+
+/**
  * PatchPublic
  */
 export type PatchPublic = {
@@ -1919,6 +1943,22 @@ export type WorkflowCreate = {
 };
 
 /**
+ * WorkflowDelta
+ */
+export type WorkflowDelta = {
+    /**
+     * Revision
+     *
+     * a draft revision, from 1
+     */
+    revision: number;
+    /**
+     * Patch
+     */
+    patch: Array<PatchOperation>;
+};
+
+/**
  * WorkflowPublic
  */
 export type WorkflowPublic = {
@@ -2661,6 +2701,60 @@ export type ReadWorkflowApiProjectsProjectIdWorkflowsWorkflowIdGetResponses = {
 };
 
 export type ReadWorkflowApiProjectsProjectIdWorkflowsWorkflowIdGetResponse = ReadWorkflowApiProjectsProjectIdWorkflowsWorkflowIdGetResponses[keyof ReadWorkflowApiProjectsProjectIdWorkflowsWorkflowIdGetResponses];
+
+export type ChangeWorkflowApiProjectsProjectIdWorkflowsWorkflowIdPatchData = {
+    body: WorkflowDelta;
+    path: {
+        /**
+         * Project Id
+         */
+        project_id: string;
+        /**
+         * Workflow Id
+         */
+        workflow_id: string;
+    };
+    query?: never;
+    url: '/api/projects/{project_id}/workflows/{workflow_id}';
+};
+
+export type ChangeWorkflowApiProjectsProjectIdWorkflowsWorkflowIdPatchErrors = {
+    /**
+     * WFD_TOKEN is set and the bearer token is wrong
+     */
+    401: ErrorPublic;
+    /**
+     * No such id
+     */
+    404: ErrorPublic;
+    /**
+     * Based on a stale revision, or id taken
+     */
+    409: ConflictPublic;
+    /**
+     * The request body is above the size limit
+     */
+    413: ErrorPublic;
+    /**
+     * Bad input, with diagnostics
+     */
+    422: InvalidPublic;
+    /**
+     * The database is busy or unreachable
+     */
+    503: ErrorPublic;
+};
+
+export type ChangeWorkflowApiProjectsProjectIdWorkflowsWorkflowIdPatchError = ChangeWorkflowApiProjectsProjectIdWorkflowsWorkflowIdPatchErrors[keyof ChangeWorkflowApiProjectsProjectIdWorkflowsWorkflowIdPatchErrors];
+
+export type ChangeWorkflowApiProjectsProjectIdWorkflowsWorkflowIdPatchResponses = {
+    /**
+     * Successful Response
+     */
+    200: WorkflowPublic;
+};
+
+export type ChangeWorkflowApiProjectsProjectIdWorkflowsWorkflowIdPatchResponse = ChangeWorkflowApiProjectsProjectIdWorkflowsWorkflowIdPatchResponses[keyof ChangeWorkflowApiProjectsProjectIdWorkflowsWorkflowIdPatchResponses];
 
 export type SaveWorkflowApiProjectsProjectIdWorkflowsWorkflowIdPutData = {
     body: WorkflowUpdate;

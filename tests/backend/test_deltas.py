@@ -1,0 +1,200 @@
+"""Saving a draft by delta (a JSON Patch against a revision), on SQLite and on PostgreSQL: what
+it stores is what a full save of the same document stores; a stale or invalid delta changes
+nothing and says why."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import jsonpatch
+import pytest
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.backend.documents import project, settings_of, workflow
+
+BASE = "/api/projects/demo/workflows"
+
+
+@pytest.fixture
+def demo(api: TestClient) -> TestClient:
+    assert api.post("/api/projects", json=settings_of(project())).status_code == 201
+    assert api.post(BASE, json={"document": workflow("main", steps=3)}).status_code == 201
+    return api
+
+
+def change(api: TestClient, revision: int, operations: list[dict[str, Any]], wf: str = "main"):  # type: ignore[no-untyped-def]
+    return api.patch(f"{BASE}/{wf}", json={"revision": revision, "patch": operations})
+
+
+def stored(api: TestClient, wf: str = "main") -> dict[str, Any]:
+    found: dict[str, Any] = api.get(f"{BASE}/{wf}").json()
+    return found
+
+
+def test_a_node_edit_by_delta_is_stored_as_the_next_revision(demo: TestClient) -> None:
+    answer = change(
+        demo,
+        1,
+        [
+            {"op": "replace", "path": "/nodes/2/label", "value": "Fetch the package"},
+            {"op": "replace", "path": "/nodes/2/position", "value": {"x": 40.0, "y": 220.5}},
+        ],
+    )
+
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["revision"] == 2
+    found = stored(demo)
+    assert found["revision"] == 2
+    assert found["document"]["nodes"][2]["label"] == "Fetch the package"
+    assert found["document"]["nodes"][2]["position"] == {"x": 40.0, "y": 220.5}
+    assert found["document"] == answer.json()["document"]
+
+
+def test_a_delta_on_a_stale_revision_is_refused_and_changes_nothing(demo: TestClient) -> None:
+    first = change(demo, 1, [{"op": "replace", "path": "/name", "value": "first editor"}])
+    second = change(demo, 1, [{"op": "replace", "path": "/nodes/1/label", "value": "lost?"}])
+
+    assert first.status_code == 200
+    assert second.status_code == 409
+    assert second.json()["current_revision"] == 2
+    found = stored(demo)
+    assert found["document"]["name"] == "first editor"
+    assert found["document"]["nodes"][1]["label"] == "Step 1"
+
+
+@pytest.mark.parametrize(
+    ("operations", "node_id", "field"),
+    [
+        ([{"op": "replace", "path": "/nodes/2/label", "value": 7}], "step2", "label"),
+        ([{"op": "remove", "path": "/nodes/1/type"}], "step1", "type"),
+        ([{"op": "add", "path": "/nodes/1/colour", "value": "red"}], "step1", "colour"),
+        (
+            [{"op": "add", "path": "/nodes/-", "value": {"id": "", "type": "timer"}}],
+            "",
+            "id",
+        ),
+    ],
+)
+def test_a_delta_that_leaves_a_node_invalid_gets_422_naming_node_and_field(
+    demo: TestClient, operations: list[dict[str, Any]], node_id: str, field: str
+) -> None:
+    before = stored(demo)
+
+    answer = change(demo, 1, operations)
+
+    assert answer.status_code == 422, answer.text
+    diagnostics = answer.json()["diagnostics"]
+    assert [(d["node_id"] or "", d["field"]) for d in diagnostics] == [(node_id, field)]
+    assert stored(demo) == before
+
+
+@pytest.mark.parametrize(
+    "operation",
+    [
+        {"op": "remove", "path": "/nodes/40"},
+        {"op": "replace", "path": "/nodes/1/no_such_field", "value": 1},
+        {"op": "test", "path": "/name", "value": "not its name"},
+        {"op": "replace", "path": "/id", "value": "other"},
+        {"op": "move", "from": "/nodes/1", "path": "/nodes/1/config"},
+    ],
+)
+def test_an_operation_that_does_not_apply_gets_422_naming_it(
+    demo: TestClient, operation: dict[str, Any]
+) -> None:
+    before = stored(demo)
+
+    answer = change(demo, 1, [{"op": "replace", "path": "/name", "value": "x"}, operation])
+
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["diagnostics"][0]["field"] == "patch.1"
+    assert "operation 1" in answer.json()["detail"]
+    assert stored(demo) == before
+
+
+def test_a_badly_formed_operation_is_refused_by_the_schema(demo: TestClient) -> None:
+    for operation in (
+        {"op": "copy", "path": "/name"},
+        {"op": "add", "path": "/name"},
+        {"op": "remove", "path": "name"},
+        {"op": "splice", "path": "/name", "value": 1},
+    ):
+        answer = change(demo, 1, [operation])
+        assert answer.status_code == 422, (operation, answer.text)
+    assert stored(demo)["revision"] == 1
+
+
+# --- the same edits by delta and by full save store the same document ----------------------
+
+EDITS = st.sampled_from(["move", "relabel", "add", "remove", "connect", "rename", "configure"])
+
+
+def edit(document: dict[str, Any], kind: str, seed: int) -> dict[str, Any]:
+    """The document after one editor action of `kind`."""
+    changed = copy.deepcopy(document)
+    nodes, edges = changed["nodes"], changed["edges"]
+    target = nodes[seed % len(nodes)] if nodes else None
+    if kind == "move" and target is not None:
+        target["position"] = {"x": float(seed % 700), "y": seed / 7}
+    elif kind == "relabel" and target is not None:
+        target["label"] = f"step «{seed}» ✓"
+    elif kind == "add":
+        nodes.append(
+            {"id": f"n{seed}-{len(nodes)}", "type": "timer", "config": {"duration": f"{seed}s"}}
+        )
+    elif kind == "remove" and target is not None:
+        nodes.remove(target)
+        changed["edges"] = [e for e in edges if target["id"] not in (e["source"], e["target"])]
+    elif kind == "connect" and len(nodes) >= 2:
+        source, goal = nodes[seed % len(nodes)], nodes[(seed + 1) % len(nodes)]
+        edges.append({"id": f"e{seed}-{len(edges)}", "source": source["id"], "target": goal["id"]})
+    elif kind == "rename":
+        changed["name"] = f"Flow {seed}"
+        changed["description"] = "ünïcode" * (seed % 3)
+    elif kind == "configure" and target is not None:
+        target["config"] = {**target.get("config", {}), "note": {"seed": seed, "on": seed % 2 == 0}}
+    return changed
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(actions=st.lists(st.tuples(EDITS, st.integers(0, 10_000)), min_size=1, max_size=8))
+def test_deltas_store_what_full_saves_of_the_same_edits_store(
+    sqlite_api: TestClient, actions: list[tuple[str, int]]
+) -> None:
+    api = sqlite_api
+    if api.get("/api/projects/demo").status_code == 404:
+        assert api.post("/api/projects", json=settings_of(project())).status_code == 201
+    for wf in ("whole", "delta"):
+        api.delete(f"{BASE}/{wf}")
+        assert api.post(BASE, json={"document": workflow(wf, 3, "Flow")}).status_code == 201
+    # the editor diffs the document it holds (as the server answered it) with the edited one
+    held = stored(api, "delta")["document"]
+    for kind, seed in actions:
+        revision = stored(api, "delta")["revision"]
+        edited = edit(held, kind, seed)
+        operations = jsonpatch.make_patch(held, edited).patch
+        if not operations:
+            continue
+        whole_doc = {**edited, "id": "whole"}
+        whole = api.put(
+            f"{BASE}/whole",
+            json={"revision": stored(api, "whole")["revision"], "document": whole_doc},
+        )
+        delta = change(api, revision, operations, "delta")
+        assert whole.status_code == 200, whole.text
+        assert delta.status_code == 200, delta.text
+        held = delta.json()["document"]
+        assert {**held, "id": "whole"} == whole.json()["document"]
+    whole_text = api.get(f"{BASE}/whole").content.decode()
+    delta_text = api.get(f"{BASE}/delta").content.decode()
+    # the stored texts are the same but for the workflow's id
+    assert (
+        delta_text.replace('"id":"delta"', '"id":"whole"').split('"document":')[1]
+        == (whole_text.split('"document":')[1])
+    )
