@@ -160,8 +160,10 @@ async def client(
     until: float,
     timings: dict[str, list[float]],
     interval: float = 0.0,
+    delta: bool = False,
 ) -> None:
-    """Load, edit, save; again at once, or `interval` seconds after the last round began."""
+    """Load, edit, save (the whole document, or with `delta` the edit as a JSON Patch against
+    the revision loaded); again at once, or `interval` seconds after the last round began."""
     path = f"/api/projects/bench/workflows/{workflow_id}"
     step = 0
     # paced clients start spread over one interval, as editors would
@@ -178,10 +180,16 @@ async def client(
         current = pydantic_core.from_json(loaded)
         document = current["document"]
         step += 1
-        document["nodes"][1 + step % (len(document["nodes"]) - 2)]["position"]["x"] += 1.0
-        body = pydantic_core.to_json({"revision": current["revision"], "document": document})
+        index = 1 + step % (len(document["nodes"]) - 2)
+        document["nodes"][index]["position"]["x"] += 1.0
+        if delta:
+            x = document["nodes"][index]["position"]["x"]
+            edit = [{"op": "replace", "path": f"/nodes/{index}/position/x", "value": x}]
+            body = pydantic_core.to_json({"revision": current["revision"], "patch": edit})
+        else:
+            body = pydantic_core.to_json({"revision": current["revision"], "document": document})
         began = time.perf_counter()
-        status, saved = await connection.request("PUT", path, body)
+        status, saved = await connection.request("PATCH" if delta else "PUT", path, body)
         timings["save"].append(time.perf_counter() - began)
         if status != 200:
             raise RuntimeError(f"save answered {status}: {saved[:200]!r}")
@@ -221,7 +229,7 @@ class Measured:
 
 
 async def run(
-    url: str, server: int, clients: int, seconds: float, nodes: int, interval: float
+    url: str, server: int, clients: int, seconds: float, nodes: int, interval: float, delta: bool
 ) -> Measured:
     async with httpx.AsyncClient(base_url=url, timeout=60) as http:
         imported = await http.post("/api/import", json=project(clients, nodes))
@@ -233,14 +241,16 @@ async def run(
         # a warm-up round opens every connection before the clock starts
         warm: dict[str, list[float]] = {"load": [], "save": []}
         start = time.perf_counter() + 0.5
-        await asyncio.gather(*(client(c, f"w{i}", start, warm) for i, c in enumerate(connections)))
+        await asyncio.gather(
+            *(client(c, f"w{i}", start, warm, 0.0, delta) for i, c in enumerate(connections))
+        )
         measured = Measured()
         server_before, client_before = server_cpu_seconds(server), time.process_time()
         began = time.perf_counter()
         until = began + seconds
         await asyncio.gather(
             *(
-                client(c, f"w{i}", until, measured.timings, interval)
+                client(c, f"w{i}", until, measured.timings, interval, delta)
                 for i, c in enumerate(connections)
             )
         )
@@ -270,7 +280,18 @@ def main() -> None:
         default=0.0,
         help="seconds between the starts of a client's rounds (default: no pause at all)",
     )
+    parser.add_argument(
+        "--delta",
+        action="store_true",
+        help="save each edit as a JSON Patch (PATCH) instead of the whole document (PUT)",
+    )
     options = parser.parse_args()
+    if options.delta:
+        print(
+            f"a one-node delta on a {options.nodes}-node draft: "
+            f"{delta_work_ms(options.nodes):.3f} ms of server CPU to apply, validate and "
+            "encode it (in process; the request around it costs more)"
+        )
     body = len(pydantic_core.to_json(workflow("w0", options.nodes)))
     print(
         f"{options.clients} clients, {options.seconds:g} s, workflows of {options.nodes} nodes "
@@ -289,6 +310,7 @@ def main() -> None:
                     options.seconds,
                     options.nodes,
                     options.interval,
+                    options.delta,
                 )
             )
         finally:
@@ -312,7 +334,25 @@ def main() -> None:
             f"  p99 {percentile(samples, 0.99) * 1000:7.1f} ms"
             f"  max {max(samples) * 1000:7.1f} ms"
         )
-    print(f"api_save_p99_ms={percentile(timings['save'], 0.99) * 1000:.1f}")
+    name = "api_delta_save_p99_ms" if options.delta else "api_save_p99_ms"
+    print(f"{name}={percentile(timings['save'], 0.99) * 1000:.1f}")
+
+
+def delta_work_ms(nodes: int, rounds: int = 2000) -> float:
+    """What the server does with a one-node delta once it holds the draft: apply the patch,
+    validate the node it touched, encode the document to store."""
+    sys.path.insert(0, str(ROOT))
+    from backend.models import PatchOperation
+    from backend.services.deltas import patched
+    from language.document import Workflow
+
+    stored = Workflow.model_validate(workflow("w0", nodes)).model_dump(mode="json")
+    began = time.process_time()
+    for step in range(rounds):
+        index = 1 + step % (nodes - 2)
+        edit = PatchOperation(op="replace", path=f"/nodes/{index}/position/x", value=step * 1.0)
+        pydantic_core.to_json(patched(stored, [edit], "w0"))
+    return (time.process_time() - began) * 1000 / rounds
 
 
 if __name__ == "__main__":
