@@ -11,8 +11,8 @@ A delta based on another revision than the stored one is refused (409) like a fu
 was computed against a document the server no longer has.
 
 The parsed drafts of recent saves are kept in memory (per process, a few dozen): a delta
-against the draft this process just stored needs no parse of it. An entry is used only when
-the stored text is still the text it was parsed from.
+against the draft this process just stored reads only the draft's revision and the time it was
+written, not its text, and parses nothing.
 """
 
 from __future__ import annotations
@@ -20,16 +20,17 @@ from __future__ import annotations
 import copy
 import threading
 from collections import OrderedDict
+from datetime import datetime
 from typing import Any, NoReturn
 
 import jsonpatch
 import jsonpointer
 import pydantic_core
 from pydantic import ValidationError
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
-from backend.errors import Conflict, Invalid
-from backend.models import PatchOperation, WorkflowDelta
+from backend.errors import Conflict, Invalid, NotFound
+from backend.models import PatchOperation, WorkflowDelta, WorkflowRecord
 from backend.services.records import workflow_or_404
 from backend.services.workflows import store_draft
 from language.diagnostics import Codes, Diagnostic
@@ -40,27 +41,29 @@ CACHED_DRAFTS = 64
 _LISTS: dict[str, type[Node] | type[Edge]] = {"nodes": Node, "edges": Edge}
 
 
+Key = tuple[str, str, int, datetime]
+"""Project, workflow, revision, and when that revision was written (a workflow deleted and
+made again starts again at revision 1)."""
+
+
 class _Drafts:
-    """Parsed drafts by (project, workflow, revision), with the text each was parsed from."""
+    """Parsed drafts by `Key`, the most recently used kept."""
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self.entries: OrderedDict[tuple[str, str, int], tuple[str, dict[str, Any]]] = OrderedDict()
+        self.entries: OrderedDict[Key, dict[str, Any]] = OrderedDict()
         self.lock = threading.Lock()
 
-    def get(self, key: tuple[str, str, int], text: str) -> dict[str, Any]:
+    def get(self, key: Key) -> dict[str, Any] | None:
         with self.lock:
             found = self.entries.get(key)
-            if found is not None and found[0] == text:
+            if found is not None:
                 self.entries.move_to_end(key)
-                return found[1]
-        parsed: dict[str, Any] = pydantic_core.from_json(text)
-        self.put(key, text, parsed)
-        return parsed
+            return found
 
-    def put(self, key: tuple[str, str, int], text: str, document: dict[str, Any]) -> None:
+    def put(self, key: Key, document: dict[str, Any]) -> None:
         with self.lock:
-            self.entries[key] = (text, document)
+            self.entries[key] = document
             self.entries.move_to_end(key)
             while len(self.entries) > self.size:
                 self.entries.popitem(last=False)
@@ -73,19 +76,29 @@ def apply_delta(session: Session, project_id: str, workflow_id: str, delta: Work
     """Apply the operations to the draft at `delta.revision` and store the result as the next
     revision; 409 when the draft is at another revision, 422 naming the operation, node or
     field when an operation does not apply or leaves the document invalid."""
-    record = workflow_or_404(session, project_id, workflow_id)
-    if record.revision != delta.revision:
+    found = session.exec(
+        select(WorkflowRecord.revision, WorkflowRecord.updated_at).where(
+            col(WorkflowRecord.project_id) == project_id, col(WorkflowRecord.id) == workflow_id
+        )
+    ).first()
+    if found is None:
+        workflow_or_404(session, project_id, workflow_id)  # says which of the two is missing
+        raise NotFound(f"workflow {workflow_id!r} does not exist")
+    revision, written = found
+    if revision != delta.revision:
         raise Conflict(
             f"workflow {workflow_id!r} was saved by someone else since revision "
-            f"{delta.revision}; it is now at revision {record.revision}: reload it and apply "
-            "your change again",
-            record.revision,
+            f"{delta.revision}; it is now at revision {revision}: reload it and apply your "
+            "change again",
+            revision,
         )
-    stored = _drafts.get((project_id, workflow_id, record.revision), record.document)
+    stored = _drafts.get((project_id, workflow_id, revision, written))
+    if stored is None:
+        stored = pydantic_core.from_json(workflow_or_404(session, project_id, workflow_id).document)
     document = patched(stored, delta.patch, workflow_id)
     text = pydantic_core.to_json(document).decode()
-    answer = store_draft(session, project_id, workflow_id, delta.revision, text)
-    _drafts.put((project_id, workflow_id, delta.revision + 1), text, document)
+    answer, saved = store_draft(session, project_id, workflow_id, delta.revision, text)
+    _drafts.put((project_id, workflow_id, saved.revision, saved.updated_at), document)
     return answer
 
 

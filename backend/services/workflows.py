@@ -100,14 +100,17 @@ def replace_draft(
                 )
             ],
         )
-    return store_draft(session, project_id, workflow_id, based_on, document.model_dump_json())
+    answer, _meta = store_draft(
+        session, project_id, workflow_id, based_on, document.model_dump_json()
+    )
+    return answer
 
 
 def store_draft(
     session: Session, project_id: str, workflow_id: str, based_on: int, text: str
-) -> bytes:
+) -> tuple[bytes, WorkflowMeta]:
     """Store a valid document's text as the draft's next revision, if it is still at
-    `based_on` (409 otherwise)."""
+    `based_on` (409 otherwise); the answer, and the stored revision's meta."""
     now = utc_now()
     with writing(session):
         written = session.exec(
@@ -138,7 +141,7 @@ def store_draft(
         created_at=written[0],
         updated_at=now,
     )
-    return workflow_json(meta, text)
+    return workflow_json(meta, text), meta
 
 
 def delete_workflow(session: Session, project_id: str, workflow_id: str) -> None:
