@@ -12,6 +12,7 @@ environment it hands them (WFD_RUNTIME, WFD_TEMPORAL_ADDRESS). It stops after th
 
 from __future__ import annotations
 
+import importlib
 import logging
 import logging.config
 import multiprocessing
@@ -20,6 +21,8 @@ import signal
 import socket
 import sys
 import threading
+from collections.abc import Callable
+from multiprocessing.context import ForkContext, SpawnContext
 from multiprocessing.process import BaseProcess
 from types import FrameType
 
@@ -43,20 +46,27 @@ class ServeError(RuntimeError):
 def serve(host: str, port: int, workers: int, settings: Settings) -> int:
     """Serve until interrupted; the exit status."""
     listening_socket(host, port).close()  # a port in use is reported before anything starts
-    runtime = start_runtime(settings)
+    supervisor = Supervisor(host, port, workers) if workers > 1 else None
+    runtime = None
     try:
-        if workers == 1:
+        runtime = start_runtime(settings, supervisor.fork_workers if supervisor else None)
+        if supervisor is None:
             uvicorn.run(APP, factory=True, host=host, port=port)
             return 0
-        return Supervisor(host, port, workers).run()
+        return supervisor.run()
     finally:
+        if supervisor is not None:
+            supervisor.stop_workers()
         if runtime is not None:
             logger.info("Stopping the workers of the deployments and Temporal")
             runtime.stop()
 
 
-def start_runtime(settings: Settings) -> Runtime | None:
-    """The runtime, started, its whereabouts in the environment the app processes read."""
+def start_runtime(
+    settings: Settings, before_start: Callable[[], None] | None = None
+) -> Runtime | None:
+    """The runtime, started, its whereabouts in the environment the app processes read;
+    `before_start` runs once they are there, before the runtime starts any thread."""
     _show_runtime_logs()
     # Once uvicorn has shut down after SIGINT or SIGTERM, it sends the signal again to the
     # handler that was there before it: this one lets the runtime stop before the process ends.
@@ -65,13 +75,18 @@ def start_runtime(settings: Settings) -> Runtime | None:
     if settings.temporal == "off":
         os.environ["WFD_TEMPORAL"] = "off"
         logger.info("Temporal is off: the designer alone, nothing can be deployed")
+        if before_start is not None:
+            before_start()
         return None
     runtime = Runtime(settings)
     try:
+        runtime.choose_target()
+        os.environ.update(runtime.app_environment())
+        if before_start is not None:
+            before_start()
         runtime.start()
     except (RuntimeBusy, TemporalUnavailable) as error:
         raise ServeError(str(error).splitlines()[0]) from None
-    os.environ.update(runtime.app_environment())
     return runtime
 
 
@@ -120,10 +135,20 @@ class Supervisor:
         self.port = port
         self.workers = workers
         self.stopping = threading.Event()
-        self.context = multiprocessing.get_context("spawn")
+        self.processes: list[BaseProcess] = []
 
-    def start_worker(self) -> BaseProcess:
-        process = self.context.Process(
+    def fork_workers(self) -> None:
+        """The first workers, forked from this process once it has imported the app (a
+        spawned worker imports it anew, all of them at once on a machine's few cores). Called
+        before the runtime starts its thread: a process with threads is not safe to fork."""
+        assert threading.active_count() == 1, "fork before any thread starts"
+        importlib.import_module(APP.partition(":")[0])
+        fork = multiprocessing.get_context("fork")
+        self.processes = [self.start_worker(fork) for _ in range(self.workers)]
+
+    def start_worker(self, context: ForkContext | SpawnContext | None = None) -> BaseProcess:
+        """A worker; one that replaces a dead one is spawned, as threads run by then."""
+        process = (context or multiprocessing.get_context("spawn")).Process(
             target=run_worker, args=(self.host, self.port), name="wfd-worker"
         )
         process.start()
@@ -138,7 +163,9 @@ class Supervisor:
         logger.info("Started supervisor [%s] with %s workers", os.getpid(), self.workers)
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, self.stop)
-        processes = [self.start_worker() for _ in range(self.workers)]
+        processes = self.processes = self.processes or [
+            self.start_worker() for _ in range(self.workers)
+        ]
         status = 0
         while not self.stopping.wait(0.5):
             for index, process in enumerate(processes):
@@ -154,12 +181,15 @@ class Supervisor:
                     "Worker [%s] died (status %s); starting another", process.pid, process.exitcode
                 )
                 processes[index] = self.start_worker()
-        for process in processes:
+        self.stop_workers()
+        return status
+
+    def stop_workers(self) -> None:
+        for process in self.processes:
             if process.is_alive():
                 process.terminate()  # SIGTERM: uvicorn finishes the requests in hand
-        for process in processes:
+        for process in self.processes:
             process.join(timeout=30)
             if process.is_alive():
                 process.kill()
                 process.join()
-        return status

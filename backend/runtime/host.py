@@ -102,9 +102,9 @@ class Runtime:
                 stop_leftover(pid_file)
             self.engine = make_engine(self.settings.database_url)
             self._nothing_runs_yet()
-            if self.settings.temporal == "embedded":
-                self.temporal = EmbeddedTemporal(self.settings, self.layout)
-                self.target = self.temporal.target
+            self.choose_target()
+            if self.temporal is not None:
+                assert self.target is not None
                 self.temporal.start()
                 logger.info(
                     "Temporal dev server on %s (Web UI %s), its state in %s",
@@ -113,8 +113,7 @@ class Runtime:
                     self.layout.root / "temporal.db",
                 )
             else:
-                assert self.settings.temporal_address is not None
-                self.target = TemporalTarget.of(self.settings, self.settings.temporal_address)
+                assert self.target is not None
                 logger.info(
                     "Temporal at %s, namespace %s", self.target.address, self.target.namespace
                 )
@@ -123,6 +122,18 @@ class Runtime:
         except BaseException:
             self.stop()
             raise
+
+    def choose_target(self) -> None:
+        """Where Temporal will answer (the embedded server's ports, chosen now), so the app
+        processes can be told before anything starts."""
+        if self.target is not None:
+            return
+        if self.settings.temporal == "embedded":
+            self.temporal = EmbeddedTemporal(self.settings, self.layout)
+            self.target = self.temporal.target
+        else:
+            assert self.settings.temporal_address is not None
+            self.target = TemporalTarget.of(self.settings, self.settings.temporal_address)
 
     def app_environment(self) -> dict[str, str]:
         """What `wfd serve` hands to its app processes so they find this runtime."""

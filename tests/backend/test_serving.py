@@ -28,11 +28,18 @@ def server(tmp_path: Path) -> Iterator[LiveServer]:
 
 
 def workers_of(server: LiveServer) -> list[int]:
+    """The server's app processes: forked from it at start (its own command line), or spawned
+    in place of one that died (`multiprocessing.spawn`)."""
     assert server.process is not None
+    own = Path(f"/proc/{server.process.pid}/cmdline").read_bytes()
     found = []
     for task in Path(f"/proc/{server.process.pid}/task").iterdir():
         for pid in (task / "children").read_text().split():
-            if b"multiprocessing.spawn" in Path(f"/proc/{pid}/cmdline").read_bytes():
+            try:
+                command = Path(f"/proc/{pid}/cmdline").read_bytes()
+            except OSError:
+                continue  # ended meanwhile
+            if command == own or b"multiprocessing.spawn" in command:
                 found.append(int(pid))
     return found
 
