@@ -141,7 +141,8 @@ class Supervisor:
         """The first workers, forked from this process once it has imported the app (a
         spawned worker imports it anew, all of them at once on a machine's few cores). Called
         before the runtime starts its thread: a process with threads is not safe to fork."""
-        assert threading.active_count() == 1, "fork before any thread starts"
+        if threading.active_count() > 1:
+            return  # not safe to fork: `run` spawns them
         importlib.import_module(APP.partition(":")[0])
         fork = multiprocessing.get_context("fork")
         self.processes = [self.start_worker(fork) for _ in range(self.workers)]
