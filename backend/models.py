@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, JsonValue, StringConstraints, model_validator
 from pydantic import Field as PydanticField
 from sqlalchemy import DateTime, Dialect, ForeignKeyConstraint, Text, TypeDecorator
 from sqlmodel import Field, SQLModel
@@ -154,6 +154,38 @@ class DeploymentRecord(SQLModel, table=True):
 # --- errors -----------------------------------------------------------------------------------
 
 
+class AddNodeFix(Schema):
+    """Add a node of kind `type` to the diagnostic's workflow."""
+
+    kind: Literal["add_node"]
+    type: str
+    title: str
+    """What the fix does, for the editor's Fix button."""
+
+
+class SetFieldFix(Schema):
+    """Set `field` of `node` (a path as the diagnostic's, `config.retry`) to `value`; without
+    a node, `field` is a path into the project document (`activities.0.defaults.retry`)."""
+
+    kind: Literal["set_field"]
+    node: str | None
+    field: str
+    value: JsonValue
+    title: str
+
+
+class RemoveFieldFix(Schema):
+    """Take `field` (a path as the diagnostic's) out of `node`."""
+
+    kind: Literal["remove_field"]
+    node: str
+    field: str
+    title: str
+
+
+Fix = Annotated[AddNodeFix | SetFieldFix | RemoveFieldFix, PydanticField(discriminator="kind")]
+
+
 class DiagnosticPublic(Schema):
     code: str
     message: str
@@ -162,6 +194,14 @@ class DiagnosticPublic(Schema):
     node_id: str | None = None
     edge_id: str | None = None
     field: str | None = None
+    node_name: str | None = None
+    """The node as a person names it: its label, with its id where labels repeat or are empty."""
+    edge_name: str | None = None
+    """The edge by the nodes it joins: `Check → Done`."""
+    field_name: str | None = None
+    """The field by its title: `Retry › Maximum attempts`."""
+    fix: Fix | None = None
+    """An edit that fixes the problem, where the fix is mechanical."""
 
     @classmethod
     def of(cls, diagnostic: Diagnostic) -> DiagnosticPublic:

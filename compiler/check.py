@@ -34,6 +34,7 @@ from language.durations import parse_duration
 from language.expressions import FUNCTIONS, ExpressionError, parse_expression, parse_template
 from language.load import location
 from language.typerefs import TypeRefError, parse_typeref
+from language.wording import pydantic_message
 from node_types import REGISTRY
 from node_types.activity import heartbeat_advice
 from node_types.base import Config, Role
@@ -306,7 +307,7 @@ class _WorkflowCheck:
         self.starts()
         self.handlers()
         self.kind_checks()
-        if not self.graph_ok or self.configs.keys() != self.nodes.keys():
+        if not self.graph_ok:
             return None
         graph = WorkflowGraph(
             info=self.wf_info,
@@ -319,9 +320,11 @@ class _WorkflowCheck:
             expressions=self.expressions,
             targets=self.targets,
         )
+        # cycles, container entries and reachability read the edges alone, so a node whose
+        # config is broken hides none of them; structuring the graph needs every config
         if not _check_scopes_graph(graph, self.report):
             return None
-        return graph
+        return graph if self.configs.keys() == self.nodes.keys() else None
 
     def field_names(self) -> None:
         """Input, state and message payload fields named like generated code."""
@@ -431,11 +434,7 @@ class _WorkflowCheck:
             except ValidationError as error:
                 for item in error.errors():
                     field = location(tuple(item["loc"]))
-                    message = item["msg"]
-                    if item["type"] == "extra_forbidden":
-                        message = f"{kind.label} has no setting {field!r}; remove it"
-                    elif item["type"] == "missing":
-                        message = f"{kind.label} needs a value for {field!r}"
+                    message = pydantic_message(item, owner=kind.label)
                     report(
                         Codes.BAD_CONFIG,
                         message,

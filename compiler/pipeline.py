@@ -13,6 +13,7 @@ from compiler.check import check_project
 from compiler.compat import Guards, compatible
 from compiler.distribution import render_distribution
 from compiler.emit import strip_markers
+from compiler.explain import explain
 from compiler.format import FormatError, format_sources
 from compiler.render import render_files, sourcemap_json
 from compiler.scopes import Analysis, analyse
@@ -90,6 +91,7 @@ def _analyse(
     if info is not None:
         diagnostics += _check_id_templates(info)
     diagnostics.sort(key=lambda d: (d.workflow_id or "", d.node_id or "", d.edge_id or "", d.code))
+    diagnostics = explain(diagnostics, project)
     result = CompileResult(project, diagnostics, package=info.package, timings=clock.timings)
     return result, trees, info
 

@@ -2,14 +2,51 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import asdict, dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 
 class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class AddNode:
+    """Add a node of kind `type` to the workflow the diagnostic is in."""
+
+    type: str
+    title: str
+    """What the fix does, in a few words: the editor's Fix button says it."""
+    kind: Literal["add_node"] = "add_node"
+
+
+@dataclass(frozen=True)
+class SetField:
+    """Set `field` (a path, as the diagnostic's) of `node` to `value`; without a node, the
+    field is a path into the project document (`activities.0.defaults.heartbeat_timeout`)."""
+
+    node: str | None
+    field: str
+    value: Any
+    title: str
+    kind: Literal["set_field"] = "set_field"
+
+
+@dataclass(frozen=True)
+class RemoveField:
+    """Take `field` (a path, as the diagnostic's) out of `node`."""
+
+    node: str
+    field: str
+    title: str
+    kind: Literal["remove_field"] = "remove_field"
+
+
+Fix = AddNode | SetField | RemoveField
+"""A quick fix: an edit so mechanical that the editor can make it with one click."""
 
 
 @dataclass(frozen=True, order=True)
@@ -21,16 +58,39 @@ class Diagnostic:
     node_id: str | None = None
     edge_id: str | None = None
     field: str | None = None
+    # How a person names what the ids and the path point at (`language.naming`), and a fix
+    # where one is mechanical: filled in once every check has run, from the document.
+    node_name: str | None = dataclasses.field(default=None, compare=False)
+    """The node by its label (`Fetch thing`), with its id where labels repeat or are empty."""
+    edge_name: str | None = dataclasses.field(default=None, compare=False)
+    """The edge by the nodes it joins (`Check → Done`)."""
+    field_name: str | None = dataclasses.field(default=None, compare=False)
+    """The field by its title (`Retry › Maximum attempts`)."""
+    fix: Fix | None = dataclasses.field(default=None, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    def where(self) -> str:
+        """The workflow, the node (by name and id) or edge, and the field, for the command
+        line: `orders › Fetch thing (a) › Activity`."""
+        parts = [self.workflow_id] if self.workflow_id else []
+        if self.edge_id:
+            parts.append(_named(self.edge_name, self.edge_id))
+        elif self.node_id:
+            parts.append(_named(self.node_name, self.node_id))
+        if self.field:
+            parts.append(self.field_name or self.field)
+        return " › ".join(parts) or "project"
+
     def format(self) -> str:
-        where = self.node_id or self.edge_id or self.workflow_id or "project"
-        if self.workflow_id and (self.node_id or self.edge_id):
-            where = f"{self.workflow_id}/{where}"
-        field = f" [{self.field}]" if self.field else ""
-        return f"{where}: {self.code}{field}: {self.message}"
+        return f"{self.where()}: {self.message} [{self.code}]"
+
+
+def _named(name: str | None, identifier: str) -> str:
+    if not name or name == identifier or name.endswith(f"({identifier})"):
+        return name or identifier
+    return f"{name} ({identifier})"
 
 
 def has_errors(diagnostics: list[Diagnostic]) -> bool:

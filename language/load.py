@@ -9,6 +9,8 @@ from pydantic import ValidationError
 
 from language.diagnostics import Codes, Diagnostic
 from language.document import Project
+from language.naming import DocumentNames
+from language.wording import pydantic_message
 
 
 def location(loc: tuple[int | str, ...]) -> str:
@@ -33,16 +35,20 @@ def load_project(
     try:
         return Project.model_validate(source), []
     except ValidationError as error:
-        return None, [schema_diagnostic(source, item) for item in error.errors()]
+        names = DocumentNames(source)
+        return None, [schema_diagnostic(source, item, names) for item in error.errors()]
 
 
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON; use a finite number")
 
 
-def schema_diagnostic(source: dict[str, Any], item: Any) -> Diagnostic:
-    """A pydantic error as a diagnostic, naming the workflow and node it sits in."""
-    loc: tuple[int | str, ...] = tuple(item["loc"])
+def schema_diagnostic(
+    source: dict[str, Any], item: Any, names: DocumentNames | None = None
+) -> Diagnostic:
+    """A pydantic error as a diagnostic in the product's words, naming the workflow and the
+    node or edge it sits in (by id, and as a person names them)."""
+    loc = _without_tags(source, tuple(item["loc"]))
     workflow_id = node_id = edge_id = None
     field = location(loc)
     if len(loc) >= 2 and loc[0] == "workflows" and isinstance(loc[1], int):
@@ -56,17 +62,17 @@ def schema_diagnostic(source: dict[str, Any], item: Any) -> Diagnostic:
             else:
                 edge_id = element_id
             field = location(loc[4:]) or location(loc)
-    message = item["msg"]
     if item["type"] == "extra_forbidden" and loc:
         message = f"unknown field {loc[-1]!r}; remove it (schema_version 1 does not have it)"
-    elif item["type"] == "missing" and loc:
-        message = f"the field {loc[-1]!r} is required"
     elif item["type"] == "too_long" and loc and loc[-1] in ("nodes", "edges"):
         limit = item.get("ctx", {}).get("max_length")
         message = (
             f"a workflow holds at most {limit} {loc[-1]} (this one has "
             f"{item.get('ctx', {}).get('actual_length')}); move parts of it into child workflows"
         )
+    else:
+        message = pydantic_message(item)
+    names = names or DocumentNames(source)
     return Diagnostic(
         Codes.SCHEMA,
         message,
@@ -74,7 +80,28 @@ def schema_diagnostic(source: dict[str, Any], item: Any) -> Diagnostic:
         node_id=node_id,
         edge_id=edge_id,
         field=field,
+        node_name=names.node(workflow_id, node_id),
+        edge_name=names.edge(workflow_id, edge_id),
+        field_name=names.field(workflow_id, node_id, edge_id, field),
     )
+
+
+def _without_tags(source: Any, loc: tuple[int | str, ...]) -> tuple[int | str, ...]:
+    """The path of an error inside a tagged union (an implementation) without the tag pydantic
+    puts in it (`implementation.http.url` is `implementation.url` in the document)."""
+    kept: list[int | str] = []
+    data = source
+    for part in loc:
+        if isinstance(data, dict) and part not in data and data.get("kind") == part:
+            continue
+        kept.append(part)
+        if isinstance(data, dict):
+            data = data.get(part)
+        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+            data = data[part]
+        else:
+            data = None
+    return tuple(kept)
 
 
 def _index(items: Any, index: int) -> dict[str, Any] | None:

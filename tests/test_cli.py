@@ -79,7 +79,8 @@ def test_check_rejects_an_unknown_field(tmp_path: Path) -> None:
     assert outcome.returncode == 1
     assert "E002" in outcome.stderr
     assert "'colour'" in outcome.stderr
-    assert "greet/compose" in outcome.stderr
+    # the node by its label and id, the field as it is written (the schema has no such field)
+    assert "greet › Compose greeting (compose) › colour: unknown field 'colour'" in outcome.stderr
     assert_no_traceback(outcome)
 
 

@@ -15,7 +15,15 @@ import pytest
 
 from compiler import compile_project
 from compiler.pipeline import check_document
-from language.diagnostics import Codes, Diagnostic, Severity
+from language.diagnostics import (
+    AddNode,
+    Codes,
+    Diagnostic,
+    Fix,
+    RemoveField,
+    SetField,
+    Severity,
+)
 from tests.harness import chain, edge, node, project
 
 CATALOGUE = [{"name": "charge", "input": {"amount": "int"}, "output": "str"}]
@@ -631,7 +639,7 @@ VARIANTS = [
     Case(
         Codes.SCHEMA,
         project("shop", [{"id": "Not A Slug", "nodes": [], "edges": []}]),
-        ("pattern",),
+        ("lowercase letters and digits", "joined by single dashes"),
         workflow_id="Not A Slug",
         field="workflows.0.id",
     ),
@@ -1038,3 +1046,240 @@ def test_an_update_may_wait_and_an_exclusive_handler_holds_the_workflow_lock() -
     code = result.files["workflows/flow.py"]
     assert "self._handler_lock = asyncio.Lock()" in code
     assert code.count("async with self._handler_lock:") == 2
+
+
+# --- what a person reads: names, words, everything at once, quick fixes -----------------------
+
+
+def _only(source: Any, code: str) -> Diagnostic:
+    (found,) = [d for d in _diagnostics(source) if d.code == code]
+    return found
+
+
+def test_a_diagnostic_names_the_node_by_its_label_and_the_field_by_its_title() -> None:
+    fetch = node("a", "activity", label="Fetch thing", activity="")
+    document = doc([START, fetch, DONE], chain("start", "a", "done"))
+    found = _only(document, Codes.BAD_CONFIG)
+    # the editor still finds the node and the field by id and path
+    assert (found.workflow_id, found.node_id, found.field) == ("flow", "a", "config.activity")
+    assert (found.node_name, found.field_name, found.message) == (
+        "Fetch thing",
+        "Activity",
+        "must not be empty",
+    )
+    assert found.format() == "flow › Fetch thing (a) › Activity: must not be empty [E101]"
+
+
+def test_a_node_is_named_with_its_id_where_its_label_repeats_or_is_empty() -> None:
+    first = charge("first", result="receipt")
+    second = charge("second", result="receipt")
+    first["label"] = second["label"] = "Charge"
+    nap = node("nap", "timer", duration="soon")
+    nap["label"] = "  "
+    document = doc(
+        [START, first, second, nap, DONE], chain("start", "first", "second", "nap", "done")
+    )
+    assert _only(document, Codes.DUPLICATE_RESULT).node_name == "Charge (second)"
+    named = _only(document, Codes.BAD_DURATION)
+    assert (named.node_name, named.field_name) == ("Timer (nap)", "Duration")
+    assert named.format().startswith("flow › Timer (nap) › Duration: ")
+
+
+@pytest.mark.parametrize(
+    ("source", "code", "field_name"),
+    [
+        # a nested setting by the titles on its way, a key the user chose as written
+        (
+            doc(
+                [START, charge("pay", retry={"maximum_attempts": -1}), DONE],
+                chain("start", "pay", "done"),
+            ),
+            Codes.BAD_CONFIG,
+            "Retry › Maximum attempts",
+        ),
+        (
+            doc(
+                [START, charge("pay", args={"amount": "1", "tip": "2"}), DONE],
+                chain("start", "pay", "done"),
+            ),
+            Codes.BAD_ARGUMENT,
+            "Args › tip",
+        ),
+        # an item of a list by its name
+        (
+            doc(
+                [START, DONE],
+                chain("start", "done"),
+                state=[{"name": "retries", "type": "int", "default": "three"}],
+            ),
+            Codes.BAD_DEFAULT,
+            "State › retries › Default",
+        ),
+        (_duplicate_catalogue_entry(), Codes.DUPLICATE_ACTIVITY, "Activities › charge › Name"),
+        # a setting the kind does not have, as it is written
+        (
+            doc(
+                [START, node("t", "timer", duration="1s", colour="red"), DONE],
+                chain("start", "t", "done"),
+            ),
+            Codes.BAD_CONFIG,
+            "colour",
+        ),
+    ],
+    ids=["nested", "argument", "state", "catalogue", "unknown"],
+)
+def test_a_field_is_named_by_its_title_its_key_or_its_items_name(
+    source: Any, code: str, field_name: str
+) -> None:
+    assert _only(source, code).field_name == field_name
+
+
+def test_an_edge_is_named_by_the_nodes_it_joins() -> None:
+    document = doc(
+        [START, node("check", "condition", label="Big?", expression="True"), DONE],
+        [edge("start", "check"), edge("check", "done", "maybe")],
+    )
+    found = _only(document, Codes.UNKNOWN_PORT)
+    assert (found.edge_name, found.field_name) == ("Big? → done", "Port")
+    assert found.format().startswith("flow › Big? → done (check:maybe->done) › Port: ")
+
+
+def test_a_document_that_does_not_load_names_the_node_too() -> None:
+    document = doc([START, node("t", "timer", label="Nap", duration="1s"), DONE], [])
+    document["workflows"][0]["nodes"][1]["size"] = {"width": 0, "height": 10}
+    found = _only(document, Codes.SCHEMA)
+    assert (found.node_id, found.field) == ("t", "size.width")
+    assert found.format() == "flow › Nap (t) › Size › Width: must be more than 0 [E002]"
+
+
+def test_a_broken_config_hides_none_of_the_graphs_other_problems() -> None:
+    """The checks that read the edges alone still run when a node's config is broken: the
+    broken node, a node nothing leads to and a container without one first step are reported
+    together."""
+    document = doc(
+        [
+            START,
+            charge("pay", retry={"maximum_attempts": "3"}),
+            node("stage", "phase"),
+            timer("a", "stage"),
+            timer("b", "stage"),
+            DONE,
+            timer("lost"),
+        ],
+        chain("start", "pay", "stage", "done"),
+    )
+    found = {(d.code, d.node_id) for d in _diagnostics(document)}
+    assert found == {
+        (Codes.BAD_CONFIG, "pay"),
+        (Codes.CONTAINER_ENTRY, "stage"),
+        (Codes.UNREACHABLE, "lost"),
+    }
+    # fixed, the config no longer stands in the way of the checks that need every config
+    document["workflows"][0]["nodes"][1]["config"]["retry"]["maximum_attempts"] = 3
+    assert {d.code for d in _diagnostics(document)} == {Codes.CONTAINER_ENTRY, Codes.UNREACHABLE}
+
+
+def _fixed(source: dict[str, Any], found: Diagnostic) -> dict[str, Any]:
+    """The document with the diagnostic's fix applied, as the editor applies it."""
+    fixed = copy.deepcopy(source)
+    fix = found.fix
+    assert fix is not None
+    (flow,) = fixed["workflows"]
+    if isinstance(fix, AddNode):
+        flow["nodes"].append(node("start-2", fix.type))
+        return fixed
+    target = fixed if fix.node is None else next(n for n in flow["nodes"] if n["id"] == fix.node)
+    *path, last = fix.field.split(".")
+    for part in path:
+        target = target[int(part)] if isinstance(target, list) else target.setdefault(part, {})
+    if isinstance(fix, SetField):
+        target[last] = fix.value
+    else:
+        del target[last]
+    return fixed
+
+
+def _long_call() -> dict[str, Any]:
+    return doc(
+        [START, charge("pay", start_to_close_timeout="2h"), DONE], chain("start", "pay", "done")
+    )
+
+
+@pytest.mark.parametrize(
+    ("source", "code", "fix"),
+    [
+        (doc([DONE], []), Codes.MISSING_START, AddNode(type="start", title="Add a Start node")),
+        (
+            doc(
+                [START, node("guarded", "try"), _endless_charge("pay", parent="guarded"), DONE],
+                chain("start", "guarded", "done"),
+            ),
+            Codes.ENDLESS_RETRIES,
+            SetField(
+                node="pay",
+                field="config.retry",
+                value={"maximum_attempts": 10},
+                title="Give up after 10 attempts",
+            ),
+        ),
+        (
+            _long_call(),
+            Codes.NO_HEARTBEAT,
+            SetField(
+                node="pay",
+                field="config.heartbeat_timeout",
+                value="1m",
+                title="Set a heartbeat timeout of 1m",
+            ),
+        ),
+        (
+            _long_catalogue_call(),
+            Codes.NO_HEARTBEAT,
+            SetField(
+                node=None,
+                field="activities.1.defaults.heartbeat_timeout",
+                value="1m",
+                title="Set a heartbeat timeout of 1m",
+            ),
+        ),
+        (
+            doc(
+                [START, node("t", "timer", duration="1s", colour="red"), DONE],
+                chain("start", "t", "done"),
+            ),
+            Codes.BAD_CONFIG,
+            RemoveField(node="t", field="config.colour", title="Remove 'colour'"),
+        ),
+    ],
+    ids=["missing-start", "endless-retries", "heartbeat", "catalogue-heartbeat", "unknown-setting"],
+)
+def test_a_mechanical_fix_is_offered_and_makes_the_problem_go_away(
+    source: dict[str, Any], code: str, fix: Fix
+) -> None:
+    found = _only(source, code)
+    assert found.fix == fix
+    assert found.to_dict()["fix"]["kind"] == fix.kind
+    assert code not in {d.code for d in _diagnostics(_fixed(source, found))}
+
+
+def test_a_fix_keeps_the_retry_policy_it_bounds() -> None:
+    """The catalogue's policy for the call, its intervals kept, with the attempts bounded."""
+    document = doc(
+        [START, node("guarded", "try"), charge("pay", parent="guarded"), DONE],
+        chain("start", "guarded", "done"),
+    )
+    document["activities"][0]["defaults"] = {
+        "retry": {"initial_interval": "5s", "maximum_attempts": 0}
+    }
+    fix = _only(document, Codes.ENDLESS_RETRIES).fix
+    assert isinstance(fix, SetField)
+    assert fix.value["initial_interval"] == "5s"
+    assert fix.value["maximum_attempts"] == 10
+
+
+def test_a_bad_value_of_a_known_setting_offers_no_fix() -> None:
+    document = doc(
+        [START, node("t", "timer", duration=""), DONE],
+        chain("start", "t", "done"),
+    )
+    assert _only(document, Codes.BAD_CONFIG).fix is None

@@ -37,7 +37,11 @@ export type WorkflowPublic = Api.WorkflowPublic;
 export type VersionSummary = Api.VersionSummary;
 export type VersionPublic = Api.VersionPublic;
 
-export type Diagnostic = Api.DiagnosticPublic;
+/** The names of what a diagnostic is about and its quick fix are what the compiler's check
+ * adds; a diagnostic made elsewhere (a test's) may leave them out, and readers fall back to
+ * the ids and the path. */
+type DiagnosticExtras = "node_name" | "edge_name" | "field_name" | "fix";
+export type Diagnostic = Omit<Api.DiagnosticPublic, DiagnosticExtras> & Partial<Pick<Api.DiagnosticPublic, DiagnosticExtras>>;
 export type ValidateResult = Api.ValidatePublic;
 export type SourceRange = Api.SourceRange;
 export type CompileResult = Api.CompilePublic;

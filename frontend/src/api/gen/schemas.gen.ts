@@ -219,6 +219,32 @@ export const ActivityDefaults_OutputSchema = {
     title: 'ActivityDefaults'
 } as const;
 
+export const AddNodeFixSchema = {
+    properties: {
+        kind: {
+            type: 'string',
+            const: 'add_node',
+            title: 'Kind'
+        },
+        type: {
+            type: 'string',
+            title: 'Type'
+        },
+        title: {
+            type: 'string',
+            title: 'Title'
+        }
+    },
+    type: 'object',
+    required: [
+        'kind',
+        'type',
+        'title'
+    ],
+    title: 'AddNodeFix',
+    description: 'Add a node of kind `type` to the diagnostic\'s workflow.'
+} as const;
+
 export const CatalogueEntrySchema = {
     properties: {
         kind: {
@@ -1037,6 +1063,68 @@ export const DiagnosticPublicSchema = {
                 }
             ],
             title: 'Field'
+        },
+        node_name: {
+            anyOf: [
+                {
+                    type: 'string'
+                },
+                {
+                    type: 'null'
+                }
+            ],
+            title: 'Node Name'
+        },
+        edge_name: {
+            anyOf: [
+                {
+                    type: 'string'
+                },
+                {
+                    type: 'null'
+                }
+            ],
+            title: 'Edge Name'
+        },
+        field_name: {
+            anyOf: [
+                {
+                    type: 'string'
+                },
+                {
+                    type: 'null'
+                }
+            ],
+            title: 'Field Name'
+        },
+        fix: {
+            anyOf: [
+                {
+                    oneOf: [
+                        {
+                            $ref: '#/components/schemas/AddNodeFix'
+                        },
+                        {
+                            $ref: '#/components/schemas/SetFieldFix'
+                        },
+                        {
+                            $ref: '#/components/schemas/RemoveFieldFix'
+                        }
+                    ],
+                    discriminator: {
+                        propertyName: 'kind',
+                        mapping: {
+                            add_node: '#/components/schemas/AddNodeFix',
+                            remove_field: '#/components/schemas/RemoveFieldFix',
+                            set_field: '#/components/schemas/SetFieldFix'
+                        }
+                    }
+                },
+                {
+                    type: 'null'
+                }
+            ],
+            title: 'Fix'
         }
     },
     type: 'object',
@@ -1047,7 +1135,11 @@ export const DiagnosticPublicSchema = {
         'workflow_id',
         'node_id',
         'edge_id',
-        'field'
+        'field',
+        'node_name',
+        'edge_name',
+        'field_name',
+        'fix'
     ],
     title: 'DiagnosticPublic'
 } as const;
@@ -1468,6 +1560,8 @@ export const InvalidPublicSchema = {
     ],
     title: 'InvalidPublic'
 } as const;
+
+export const JsonValueSchema = {} as const;
 
 export const Node_InputSchema = {
     properties: {
@@ -2292,6 +2386,37 @@ export const QueueStatsSchema = {
     title: 'QueueStats'
 } as const;
 
+export const RemoveFieldFixSchema = {
+    properties: {
+        kind: {
+            type: 'string',
+            const: 'remove_field',
+            title: 'Kind'
+        },
+        node: {
+            type: 'string',
+            title: 'Node'
+        },
+        field: {
+            type: 'string',
+            title: 'Field'
+        },
+        title: {
+            type: 'string',
+            title: 'Title'
+        }
+    },
+    type: 'object',
+    required: [
+        'kind',
+        'node',
+        'field',
+        'title'
+    ],
+    title: 'RemoveFieldFix',
+    description: 'Take `field` (a path as the diagnostic\'s) out of `node`.'
+} as const;
+
 export const ReplayDivergencePublicSchema = {
     properties: {
         workflow_id: {
@@ -2666,6 +2791,48 @@ export const RuntimePublicSchema = {
         'up'
     ],
     title: 'RuntimePublic'
+} as const;
+
+export const SetFieldFixSchema = {
+    properties: {
+        kind: {
+            type: 'string',
+            const: 'set_field',
+            title: 'Kind'
+        },
+        node: {
+            anyOf: [
+                {
+                    type: 'string'
+                },
+                {
+                    type: 'null'
+                }
+            ],
+            title: 'Node'
+        },
+        field: {
+            type: 'string',
+            title: 'Field'
+        },
+        value: {
+            $ref: '#/components/schemas/JsonValue'
+        },
+        title: {
+            type: 'string',
+            title: 'Title'
+        }
+    },
+    type: 'object',
+    required: [
+        'kind',
+        'node',
+        'field',
+        'value',
+        'title'
+    ],
+    title: 'SetFieldFix',
+    description: 'Set `field` of `node` (a path as the diagnostic\'s, `config.retry`) to `value`; without\na node, `field` is a path into the project document (`activities.0.defaults.retry`).'
 } as const;
 
 export const ShellImpl_InputSchema = {

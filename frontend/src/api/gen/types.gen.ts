@@ -110,6 +110,26 @@ export type ActivityDefaultsOutput = {
 };
 
 /**
+ * AddNodeFix
+ *
+ * Add a node of kind `type` to the diagnostic's workflow.
+ */
+export type AddNodeFix = {
+    /**
+     * Kind
+     */
+    kind: 'add_node';
+    /**
+     * Type
+     */
+    type: string;
+    /**
+     * Title
+     */
+    title: string;
+};
+
+/**
  * CatalogueEntry
  *
  * A node kind in the catalogue (`GET /api/node-types`): what the editor's palette, canvas
@@ -575,6 +595,28 @@ export type DiagnosticPublic = {
      * Field
      */
     field: string | null;
+    /**
+     * Node Name
+     */
+    node_name: string | null;
+    /**
+     * Edge Name
+     */
+    edge_name: string | null;
+    /**
+     * Field Name
+     */
+    field_name: string | null;
+    /**
+     * Fix
+     */
+    fix: ({
+        kind: 'add_node';
+    } & AddNodeFix) | ({
+        kind: 'set_field';
+    } & SetFieldFix) | ({
+        kind: 'remove_field';
+    } & RemoveFieldFix) | null;
 };
 
 /**
@@ -828,6 +870,8 @@ export type InvalidPublic = {
      */
     diagnostics: Array<DiagnosticPublic>;
 };
+
+export type JsonValue = unknown;
 
 /**
  * Node
@@ -1283,6 +1327,30 @@ export type QueueStats = {
 };
 
 /**
+ * RemoveFieldFix
+ *
+ * Take `field` (a path as the diagnostic's) out of `node`.
+ */
+export type RemoveFieldFix = {
+    /**
+     * Kind
+     */
+    kind: 'remove_field';
+    /**
+     * Node
+     */
+    node: string;
+    /**
+     * Field
+     */
+    field: string;
+    /**
+     * Title
+     */
+    title: string;
+};
+
+/**
  * ReplayDivergencePublic
  */
 export type ReplayDivergencePublic = {
@@ -1492,6 +1560,32 @@ export type RuntimePublic = {
      * Up
      */
     up: boolean;
+};
+
+/**
+ * SetFieldFix
+ *
+ * Set `field` of `node` (a path as the diagnostic's, `config.retry`) to `value`; without
+ * a node, `field` is a path into the project document (`activities.0.defaults.retry`).
+ */
+export type SetFieldFix = {
+    /**
+     * Kind
+     */
+    kind: 'set_field';
+    /**
+     * Node
+     */
+    node: string | null;
+    /**
+     * Field
+     */
+    field: string;
+    value: JsonValue;
+    /**
+     * Title
+     */
+    title: string;
 };
 
 /**
