@@ -7,6 +7,7 @@ import type { ProjectPublic, ProjectSettings } from "../api/types";
 import { Toast } from "../components/Toast";
 import { Canvas } from "../editor/Canvas";
 import { ConflictDialog } from "../editor/ConflictDialog";
+import { EmptyCanvasHint } from "../editor/EmptyCanvasHint";
 import { EditorContext, useEditor, useEditorStore } from "../editor/context";
 import { FindBar } from "../editor/FindBar";
 import { useLiveValidation, useShortcuts, useUnsavedWarning } from "../editor/hooks";
@@ -204,6 +205,7 @@ function Editor({ initialRun }: { initialRun: string | null }) {
         <main className="canvas-column">
           <div className="canvas">
             <Canvas onOpenNode={openProperties} />
+            <EmptyCanvasHint />
             {finding && <FindBar onClose={() => setFinding(false)} />}
             <Toast />
           </div>

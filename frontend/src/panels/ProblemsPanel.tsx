@@ -1,8 +1,22 @@
-// Every diagnostic of the workflow; clicking one selects the node (or edge) it names.
-import { ChevronDown, ChevronUp, CircleAlert, CircleCheck, TriangleAlert } from "lucide-react";
+// Every diagnostic of the workflow, named as a person names things (the node by its label, the
+// field by its title); clicking one selects the node (or edge) it names, and a problem with a
+// mechanical fix offers it.
+import { ChevronDown, ChevronUp, CircleAlert, CircleCheck, TriangleAlert, Wrench } from "lucide-react";
 import { useState } from "react";
 
+import type { Diagnostic } from "../api/types";
 import { useEditor, useEditorStore } from "../editor/context";
+import { applyFix } from "./fixes";
+
+/** `Fetch thing › Activity`: what a problem is about, by the names the check gave it, else by
+ * the node's label and the field's path. */
+export function problemWhere(diagnostic: Diagnostic, labelOf: (id: string) => string): string {
+  const parts: string[] = [];
+  if (diagnostic.edge_id) parts.push(diagnostic.edge_name ?? `edge ${diagnostic.edge_id}`);
+  else if (diagnostic.node_id) parts.push(diagnostic.node_name ?? labelOf(diagnostic.node_id));
+  if (diagnostic.field) parts.push(diagnostic.field_name ?? diagnostic.field);
+  return parts.join(" › ");
+}
 
 /** `onOpenNode`: a problem was clicked, to show the properties of what it names. */
 export function ProblemsPanel({ onOpenNode }: { onOpenNode(): void }) {
@@ -12,8 +26,7 @@ export function ProblemsPanel({ onOpenNode }: { onOpenNode(): void }) {
   const [open, setOpen] = useState(true);
   const errors = diagnostics.filter((d) => d.severity === "error").length;
   const warnings = diagnostics.length - errors;
-  const labelOf = (id: string | null | undefined) => {
-    if (!id) return null;
+  const labelOf = (id: string) => {
     const node = nodes.find((n) => n.id === id);
     return node ? node.data.label || node.id : id;
   };
@@ -51,25 +64,38 @@ export function ProblemsPanel({ onOpenNode }: { onOpenNode(): void }) {
       </button>
       {open && diagnostics.length > 0 && (
         <ul className="problem-list">
-          {diagnostics.map((diagnostic, index) => (
-            <li key={index}>
-              <button
-                type="button"
-                className={`problem ${diagnostic.severity}`}
-                data-testid="problem"
-                onClick={() => select(diagnostic.node_id, diagnostic.edge_id)}
-              >
-                {diagnostic.severity === "error" ? <CircleAlert size={14} /> : <TriangleAlert size={14} />}
-                <code>{diagnostic.code}</code>
-                {(diagnostic.node_id || diagnostic.edge_id) && (
-                  <span className="problem-where">
-                    {diagnostic.edge_id ? `edge ${diagnostic.edge_id}` : labelOf(diagnostic.node_id)}
-                  </span>
+          {diagnostics.map((diagnostic, index) => {
+            const where = problemWhere(diagnostic, labelOf);
+            const fix = diagnostic.fix;
+            return (
+              <li key={index} className="problem-row">
+                <button
+                  type="button"
+                  className={`problem ${diagnostic.severity}`}
+                  data-testid="problem"
+                  onClick={() => select(diagnostic.node_id, diagnostic.edge_id)}
+                >
+                  {diagnostic.severity === "error" ? <CircleAlert size={14} /> : <TriangleAlert size={14} />}
+                  <code>{diagnostic.code}</code>
+                  {where && <span className="problem-where">{where}:</span>}
+                  <span className="problem-message">{diagnostic.message}</span>
+                </button>
+                {fix && (
+                  <button
+                    type="button"
+                    className="button small problem-fix"
+                    data-testid="problem-fix"
+                    title={fix.title}
+                    onClick={() => {
+                      if (!applyFix(store, fix)) store.getState().notify("What this fix changes is no longer there", "error");
+                    }}
+                  >
+                    <Wrench size={12} /> Fix
+                  </button>
                 )}
-                <span className="problem-message">{diagnostic.message}</span>
-              </button>
-            </li>
-          ))}
+              </li>
+            );
+          })}
         </ul>
       )}
     </section>
