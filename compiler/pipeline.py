@@ -15,6 +15,7 @@ from compiler.distribution import render_distribution
 from compiler.emit import strip_markers
 from compiler.explain import explain
 from compiler.format import FormatError, format_sources
+from compiler.generated_tests import render_tests
 from compiler.render import render_files, sourcemap_json
 from compiler.scopes import Analysis, analyse
 from compiler.structure import Tree, structure_workflow
@@ -160,8 +161,13 @@ def _internal(details: str) -> Diagnostic:
 def compile_project(
     source: str | bytes | dict[str, Any] | Project,
     compatible_with: str | bytes | dict[str, Any] | Project | None = None,
+    *,
+    tests: bool = False,
 ) -> CompileResult:
     """Generated files and source map for a document, or the diagnostics that prevent them.
+
+    With `tests`, `root_files` also holds `tests/` (`compiler.generated_tests`): pytest run
+    beside the package runs each workflow on a local Temporal dev server.
 
     With `compatible_with` (the version running executions started on), the steps the new
     version adds or removes are guarded by patches (`compiler.compat`), so those executions
@@ -179,7 +185,9 @@ def compile_project(
     try:
         with clock("render"):
             rendered = list(render_files(info, trees, guards))
-            beside = render_distribution(info, trees)
+            beside = render_distribution(info, trees, tests=tests)
+            if tests:
+                beside.update(render_tests(info, trees))
     except Exception as error:  # noqa: BLE001 - a template bug must not surface as a traceback
         result.diagnostics.append(_internal(f"{type(error).__name__}: {error}"))
         return result

@@ -132,13 +132,21 @@ def compile_command(
             "are guarded by patches (workflow.patched), so those executions still replay",
         ),
     ] = None,
+    tests: Annotated[
+        bool,
+        typer.Option(
+            "--tests",
+            help="Also write tests/: pytest run in OUT (after pip install '.[test]') runs each "
+            "workflow on a local Temporal dev server and replays the histories in histories/",
+        ),
+    ] = False,
 ) -> None:
     """Compile a project into OUT: the package at OUT/<project_slug>/ and, beside it, the
     pyproject.toml, Dockerfile and README.md that install and deploy it."""
     from compiler import compile_project
 
     old = _read(compatible_with) if compatible_with is not None else None
-    result = compile_project(_read(document), compatible_with=old)
+    result = compile_project(_read(document), compatible_with=old, tests=tests)
     _print_diagnostics(result.diagnostics, as_json=False)
     if not result.ok:
         raise typer.Exit(1)
