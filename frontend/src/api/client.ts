@@ -1,6 +1,6 @@
 // The one place that talks HTTP. Every call returns the parsed answer or throws ApiError.
 import { authorizationHeader, authorizedFetch } from "./auth";
-import type { ProjectCreate, ProjectUpdate } from "./gen/types.gen";
+import type { PatchOperation, ProjectCreate, ProjectUpdate } from "./gen/types.gen";
 import type {
   CompileResult,
   Diagnostic,
@@ -81,6 +81,9 @@ export const api = {
     request<WorkflowPublic>("GET", workflow(projectId, id)),
   saveWorkflow: (projectId: string, id: string, revision: number, document: WorkflowDocument) =>
     request<WorkflowPublic>("PUT", workflow(projectId, id), { revision, document }),
+  /** Changes the draft at `revision` by a JSON Patch (RFC 6902) computed against it. */
+  changeWorkflow: (projectId: string, id: string, revision: number, patch: PatchOperation[]) =>
+    request<WorkflowPublic>("PATCH", workflow(projectId, id), { revision, patch }),
   deleteWorkflow: (projectId: string, id: string) =>
     request<void>("DELETE", workflow(projectId, id)),
 

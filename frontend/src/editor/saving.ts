@@ -1,6 +1,8 @@
 // Saving the open workflow (and the project's settings, when they changed) with the revisions
-// they were based on. A 409 comes back as a conflict for the dialog to resolve.
+// they were based on; the workflow as a delta against the document the server holds (delta.ts).
+// A 409 comes back as a conflict for the dialog to resolve.
 import { api, ApiError } from "../api/client";
+import { type DraftWriter, saveDraft } from "./delta";
 import { isDirty, type EditorStore, workflowDocument } from "./store";
 
 export type Conflict = { part: "workflow" | "project"; detail: string };
@@ -33,14 +35,22 @@ export async function save(store: EditorStore, overwrite: Overwrite = {}): Promi
   if (current.tag === current.savedTag) return { ok: true };
   const document = workflowDocument(current);
   const tag = current.tag;
+  const { projectId, workflowId } = current;
+  const writer: DraftWriter = {
+    change: (revision, patch) => api.changeWorkflow(projectId, workflowId, revision, patch),
+    replace: (revision, whole) => api.saveWorkflow(projectId, workflowId, revision, whole),
+  };
   try {
-    const saved = await api.saveWorkflow(
-      current.projectId,
-      current.workflowId,
-      overwrite.workflowRevision ?? current.revision,
+    const saved = await saveDraft(writer, {
+      base: current.savedDocument,
+      revision: current.revision,
       document,
-    );
-    store.getState().markSaved({ revision: saved.revision, tag, document });
+      overwriteRevision: overwrite.workflowRevision,
+    });
+    // the server's document is the next base, so the two stay the same; with nothing sent (the
+    // edits undone), the server already holds this document
+    const held = saved ?? { revision: current.revision, document: current.savedDocument };
+    store.getState().markSaved({ revision: held.revision, tag, document: held.document });
     return { ok: true };
   } catch (error) {
     return failure(error, "workflow");

@@ -95,6 +95,9 @@ export interface EditorState extends Snapshot {
   future: Snapshot[];
   savedTag: number;
   savedProject: ProjectSettings;
+  /** The document the server holds as `revision`, as it last answered (loaded, saved or
+   * replaced): what a save by delta is computed against. */
+  savedDocument: Workflow;
   diagnostics: Diagnostic[];
   problemsByNode: Record<string, Diagnostic[]>;
   problemsByEdge: Record<string, Diagnostic[]>;
@@ -267,6 +270,7 @@ export function createEditorStore(init: EditorInit): EditorStore {
       future: [],
       savedTag: tag,
       savedProject: init.project,
+      savedDocument: init.workflow,
       diagnostics: [],
       problemsByNode: {},
       problemsByEdge: {},
@@ -617,6 +621,7 @@ export function createEditorStore(init: EditorInit): EditorStore {
         set({
           revision,
           savedTag: tag,
+          savedDocument: document,
           projectWorkflows: get().projectWorkflows.map((w) => (w.id === document.id ? document : w)),
         });
       },
@@ -638,6 +643,7 @@ export function createEditorStore(init: EditorInit): EditorStore {
           tag,
           savedTag: tag,
           revision,
+          savedDocument: workflow,
           diff: null,
           projectWorkflows: get().projectWorkflows.map((w) => (w.id === workflow.id ? workflow : w)),
         });
