@@ -125,7 +125,8 @@ def _stand_ins(project: ProjectInfo) -> list[dict[str, Any]]:
                 "value": value,
                 "docstring": docstring(
                     f"Stands in for {activity.definition.name} (implemented by "
-                    f"{implementation.kind}): returns a fixed {output}."
+                    f"{implementation.kind}): "
+                    + (f"returns a fixed {output}." if value is not None else "does nothing.")
                 ),
             }
         )
@@ -175,7 +176,7 @@ def _render_workflow_tests(project: ProjectInfo, planner: Planner, tree: Tree) -
         )
         outcomes = list(gate_outcomes(planner, tree, skipped))
         outcomes += condition_outcomes(planner, tree, needs, skipped)
-        names = Namespace({"runs_to_completion"})
+        names = Namespace({"runs_to_completion", "replays_recorded_histories"})
         for outcome in outcomes:
             outcome.name = names.claim(snake(outcome.name, "outcome"))
             tests.append(_run_test(project, info, needs, outcome, approvals))

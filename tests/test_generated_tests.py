@@ -4,6 +4,7 @@ when the generated workflow stops doing what its graph says."""
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import re
@@ -331,6 +332,47 @@ def test_wfd_compile_tests_writes_the_same_tests_under_any_hash_seed(tmp_path: P
     assert plain.returncode == 0, plain.stderr
     assert not (tmp_path / "plain" / "tests").exists()
     assert "pytest" not in (tmp_path / "plain" / "pyproject.toml").read_text(encoding="utf-8")
+
+
+def test_text_from_the_document_reaches_the_tests_only_as_data(tmp_path: Path) -> None:
+    """Labels, ids and names holding quotes, line breaks and code: the tests still parse, and
+    none of that text became a statement."""
+    hostile = "\"\"\"\nimport planted; planted.run()  # '''\r\n\u2028planted.run()"
+    document = release_project(unique_id("hostile-release"))
+    release = document["workflows"][0]
+    release["name"] = hostile
+    for found in release["nodes"]:
+        found["label"] = hostile
+    renamed = 'gate"""\nimport planted'
+    for found in release["nodes"]:
+        if found["id"] == "gate":
+            found["id"] = renamed
+    for found in release["edges"]:
+        for end in ("source", "target"):
+            if found[end] == "gate":
+                found[end] = renamed
+    document["activities"][3]["name"] = hostile
+    release["nodes"][3]["config"]["activity"] = hostile
+    write_compiled(document, tmp_path)
+    for path in sorted((tmp_path / "tests").glob("*.py")):
+        code = ast.unparse(ast.parse(path.read_text(encoding="utf-8")))
+        planted = [
+            line
+            for line in code.splitlines()
+            if line.lstrip().startswith(("import planted", "planted."))
+        ]
+        assert not planted, path
+    tests = (tmp_path / "tests" / "test_release.py").read_text(encoding="utf-8")
+    assert repr(renamed) in tests  # the gate is answered by its id, as data
+    support = ast.parse((tmp_path / "tests" / "support.py").read_text(encoding="utf-8"))
+    stood_in = [
+        keyword.value.value
+        for call in ast.walk(support)
+        if isinstance(call, ast.Call) and ast.unparse(call.func) == "activity.defn"
+        for keyword in call.keywords
+        if isinstance(keyword.value, ast.Constant)
+    ]
+    assert stood_in == [hostile]
 
 
 def test_the_generated_tests_pass_ruff_and_mypy_strict(tmp_path: Path) -> None:
