@@ -136,8 +136,8 @@ def compile_command(
         bool,
         typer.Option(
             "--tests",
-            help="Also write tests/: pytest run in OUT (after pip install '.[test]') runs each "
-            "workflow on a local Temporal dev server and replays the histories in histories/",
+            help="Also write tests/ and a `test` extra: pytest run in OUT runs each workflow "
+            "on a local Temporal dev server and replays the histories in OUT/histories/",
         ),
     ] = False,
 ) -> None:
