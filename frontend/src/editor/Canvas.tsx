@@ -1,5 +1,6 @@
 // The canvas: React Flow fed from the store, with drops from the palette, connection checks
-// that explain a refusal, drag-and-drop into containers, and the diff's ghosts.
+// that explain a refusal, drag-and-drop into containers (the container that would take a dragged
+// node in is highlighted), and the diff's ghosts.
 import {
   Background,
   BackgroundVariant,
@@ -107,8 +108,13 @@ export function Canvas({ onOpenNode }: { onOpenNode(): void }) {
   const endDrag = useCallback(
     (dragged: Node[]) => {
       dragging.current = false;
-      store.getState().endGesture(dragged.map((node) => node.id));
+      store.getState().endGesture(dragged.map((node) => node.id), { dropped: true });
     },
+    [store],
+  );
+  // while dragging, the container that would take the nodes in shows itself
+  const previewDrop = useCallback(
+    (dragged: Node[]) => store.getState().previewDrop(dragged.map((node) => node.id)),
     [store],
   );
   // React Flow moves the selected nodes by itself on an arrow key (in the node's own handler,
@@ -124,7 +130,7 @@ export function Canvas({ onOpenNode }: { onOpenNode(): void }) {
     (event: KeyboardEvent) => {
       if (dragging.current || !movesNodes(event)) return;
       const moved = selectedNodeIds(store.getState());
-      store.getState().endGesture(moved, `arrows:${moved.join(",")}`);
+      store.getState().endGesture(moved, { coalesce: `arrows:${moved.join(",")}` });
     },
     [store],
   );
@@ -170,12 +176,25 @@ export function Canvas({ onOpenNode }: { onOpenNode(): void }) {
     });
   }, [focus, store, setCenter, getZoom]);
 
-  const onDragOver = useCallback((event: DragEvent) => {
-    if (event.dataTransfer.types.includes(KIND_MIME)) {
+  const onDragOver = useCallback(
+    (event: DragEvent) => {
+      if (!event.dataTransfer.types.includes(KIND_MIME)) return;
       event.preventDefault();
       event.dataTransfer.dropEffect = "copy";
-    }
-  }, []);
+      store.getState().previewDropAt(screenToFlowPosition({ x: event.clientX, y: event.clientY }));
+    },
+    [screenToFlowPosition, store],
+  );
+
+  const onDragLeave = useCallback(
+    (event: DragEvent) => {
+      // leaving one element of the canvas for another is still over the canvas
+      const to = event.relatedTarget;
+      if (to instanceof Element && event.currentTarget.contains(to)) return;
+      store.getState().previewDropAt(null);
+    },
+    [store],
+  );
 
   const onDrop = useCallback(
     (event: DragEvent) => {
@@ -268,13 +287,17 @@ export function Canvas({ onOpenNode }: { onOpenNode(): void }) {
       onConnectEnd={onConnectEnd}
       isValidConnection={isValidConnection}
       onNodeDragStart={beginDrag}
+      onNodeDrag={(_event, _node, dragged) => previewDrop(dragged)}
       onNodeDragStop={(_event, _node, dragged) => endDrag(dragged)}
       onSelectionDragStart={beginDrag}
+      onSelectionDrag={(_event, dragged) => previewDrop(dragged)}
       onSelectionDragStop={(_event, dragged) => endDrag(dragged)}
       onKeyDownCapture={onKeyDownCapture}
       onKeyDown={onKeyDown}
       onDrop={onDrop}
+      onDragEnter={onDragOver}
       onDragOver={onDragOver}
+      onDragLeave={onDragLeave}
       deleteKeyCode={null}
       selectionKeyCode="Shift"
       multiSelectionKeyCode={["Shift", "Meta", "Control"]}

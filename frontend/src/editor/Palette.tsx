@@ -1,18 +1,21 @@
 // The node kinds from the catalogue, grouped by category and searchable. Drag one onto the canvas,
-// or click it to drop it in the middle of the view.
-import { useReactFlow } from "@xyflow/react";
+// or click it (or press Enter on it) to add it below the selected node, or in the middle of the view.
+import { useReactFlow, useStoreApi } from "@xyflow/react";
 import { Search } from "lucide-react";
-import { type DragEvent, useMemo, useState } from "react";
+import { type DragEvent, type MouseEvent, useMemo, useState } from "react";
 
 import type { NodeKind } from "../api/types";
 import { KindIcon } from "../components/KindIcon";
+import { absolutePosition, nodeSize } from "../document/mapping";
 import { KIND_MIME } from "./Canvas";
 import { useEditor, useEditorStore } from "./context";
+import { type Box, contains } from "./geometry";
 
 export function Palette() {
   const store = useEditorStore();
   const catalogue = useEditor((state) => state.catalogue);
-  const { screenToFlowPosition } = useReactFlow();
+  const flow = useStoreApi();
+  const { setCenter } = useReactFlow();
   const [query, setQuery] = useState("");
   const groups = useMemo(() => {
     const needle = query.trim().toLowerCase();
@@ -28,11 +31,25 @@ export function Palette() {
     event.dataTransfer.effectAllowed = "copy";
   };
 
-  const addAtCenter = (kind: string) => {
-    const canvas = document.querySelector(".react-flow")?.getBoundingClientRect();
-    if (!canvas) return;
-    const point = screenToFlowPosition({ x: canvas.left + canvas.width / 2, y: canvas.top + canvas.height / 2 });
-    store.getState().addNode(kind, point);
+  const add = (kind: string) => {
+    const { width, height, transform } = flow.getState();
+    const [x, y, zoom] = transform;
+    const view: Box = { x: -x / zoom, y: -y / zoom, width: width / zoom, height: height / zoom };
+    const id = store.getState().addNodeInView(kind, view);
+    // below a selected node out of view, or pushed away by a crowd: the view follows it
+    const nodes = new Map(store.getState().nodes.map((node) => [node.id, node]));
+    const node = nodes.get(id);
+    if (!node) return;
+    const at = absolutePosition(node, nodes);
+    const size = nodeSize(node);
+    if (!contains(view, { ...at, ...size })) {
+      void setCenter(at.x + size.width / 2, at.y + size.height / 2, { zoom, duration: 200 });
+    }
+  };
+
+  // the second click of a double-click adds nothing more: a double-click adds one node
+  const onClick = (event: MouseEvent, kind: string) => {
+    if (event.detail <= 1) add(kind);
   };
 
   return (
@@ -62,9 +79,10 @@ export function Palette() {
                 title={kind.description}
                 style={{ "--kind-color": kind.color } as React.CSSProperties}
                 onDragStart={(event) => onDragStart(event, kind.kind)}
-                onDoubleClick={() => addAtCenter(kind.kind)}
+                onDragEnd={() => store.getState().previewDropAt(null)}
+                onClick={(event) => onClick(event, kind.kind)}
                 onKeyDown={(event) => {
-                  if (event.key === "Enter") addAtCenter(kind.kind);
+                  if (event.key === "Enter") add(kind.kind);
                 }}
               >
                 <span className="node-icon small">

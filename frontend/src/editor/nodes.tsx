@@ -1,6 +1,6 @@
 // How nodes are drawn. One generic component draws every kind from its catalogue entry; a
-// container adds a resizable frame that holds its children; a ghost is a node a compared version
-// had and the editor no longer has.
+// container adds a resizable frame that holds its children, highlighted while something dragged
+// over it would go into it; a ghost is a node a compared version had and the editor no longer has.
 import { Handle, type Node, NodeResizer, type NodeProps, Position } from "@xyflow/react";
 import { CircleAlert, TriangleAlert } from "lucide-react";
 import { memo, type CSSProperties } from "react";
@@ -177,10 +177,11 @@ export const StepNode = memo(function StepNode({ id, data, selected }: NodeProps
 export const ContainerNode = memo(function ContainerNode({ id, data, selected }: NodeProps<FlowNode>) {
   const { kind, problems, classes, style, handlesKey, badge, runStatus } = useNodeView(id, data);
   const store = useEditorStore();
+  const dropTarget = useEditor((state) => state.dropTargets.includes(id));
   const line = summary(kind, data.config);
   return (
     <div
-      className={`wf-node container${selected ? " selected" : ""} ${classes}`}
+      className={`wf-node container${selected ? " selected" : ""}${dropTarget ? " drop-target" : ""} ${classes}`}
       style={style}
       data-testid="node"
       data-node-id={id}
@@ -208,6 +209,11 @@ export const ContainerNode = memo(function ContainerNode({ id, data, selected }:
         <span className="container-kind">{line ? <code>{line}</code> : kind?.label}</span>
         {problems && <ProblemMarker problems={problems} />}
       </div>
+      {dropTarget && (
+        <div className="drop-hint" data-testid="drop-hint">
+          Drop to put it in {data.label || kind?.label}
+        </div>
+      )}
       <OutputHandles kind={kind} node={data} handlesKey={handlesKey} />
     </div>
   );

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 
+import { absolutePosition, type FlowNode, nodeSize } from "../document/mapping";
 import { catalogue, sampleWorkflow } from "../test/fixtures";
+import { type Box, overlaps } from "./geometry";
 import { createEditorStore, isDirty, workflowDocument } from "./store";
 
 function makeStore() {
@@ -17,6 +19,35 @@ function makeStore() {
 }
 
 const ids = (store: ReturnType<typeof makeStore>) => store.getState().nodes.map((node) => node.id);
+
+const find = (store: ReturnType<typeof makeStore>, id: string) => store.getState().nodes.find((n) => n.id === id)!;
+
+/** Each node's box on the canvas. */
+function boxes(store: ReturnType<typeof makeStore>): Map<string, Box> {
+  const nodes = new Map(store.getState().nodes.map((node) => [node.id, node]));
+  const box = (node: FlowNode): Box => ({ ...absolutePosition(node, nodes), ...nodeSize(node) });
+  return new Map([...nodes.values()].map((node) => [node.id, box(node)]));
+}
+
+/** The pairs of nodes whose boxes overlap, leaving out a container and what it holds. */
+function overlapping(store: ReturnType<typeof makeStore>): string[] {
+  const nodes = store.getState().nodes;
+  const within = (inner: FlowNode, outer: FlowNode): boolean => {
+    for (let id = inner.parentId; id; id = nodes.find((n) => n.id === id)?.parentId) {
+      if (id === outer.id) return true;
+    }
+    return false;
+  };
+  const all = boxes(store);
+  const found: string[] = [];
+  nodes.forEach((a, i) =>
+    nodes.forEach((b, j) => {
+      if (i >= j || within(a, b) || within(b, a)) return;
+      if (overlaps(all.get(a.id)!, all.get(b.id)!)) found.push(`${a.id}/${b.id}`);
+    }),
+  );
+  return found;
+}
 
 describe("editor store: undo and redo", () => {
   it("undoes and redoes adding a node, and tracks unsaved changes", () => {
@@ -105,7 +136,7 @@ describe("editor store: undo and redo", () => {
     for (let y = 450; y >= 200; y -= 50) {
       store.getState().onNodesChange([{ type: "position", id: "loud", position: { x: 60, y }, dragging: true }]);
     }
-    store.getState().endGesture(["loud"]);
+    store.getState().endGesture(["loud"], { dropped: true });
     const loud = store.getState().nodes.find((n) => n.id === "loud")!;
     expect(loud.parentId).toBe("work");
     expect(loud.position).toEqual({ x: 60, y: 80 });
@@ -121,7 +152,7 @@ describe("editor store: undo and redo", () => {
     for (const x of [8, 16, 24]) {
       store.getState().beginGesture();
       store.getState().onNodesChange([{ type: "position", id: "loud", position: { x, y: 450 } }]);
-      store.getState().endGesture(["loud"], "arrows:loud");
+      store.getState().endGesture(["loud"], { coalesce: "arrows:loud" });
     }
     expect(store.getState().nodes.find((n) => n.id === "loud")!.position).toEqual({ x: 24, y: 450 });
     expect(isDirty(store.getState())).toBe(true);
@@ -133,7 +164,7 @@ describe("editor store: undo and redo", () => {
     store.getState().redo();
     store.getState().beginGesture();
     store.getState().onNodesChange([{ type: "position", id: "loud", position: { x: 32, y: 450 } }]);
-    store.getState().endGesture(["loud"], "arrows:loud");
+    store.getState().endGesture(["loud"], { coalesce: "arrows:loud" });
     expect(store.getState().past).toHaveLength(2);
   });
 
@@ -157,20 +188,127 @@ describe("editor store: undo and redo", () => {
     const pasted = state.nodes.slice(5);
     expect(pasted.map((n) => n.id)).toEqual(["phase_1", "activity_1", "condition_1"]);
     expect(pasted[1]).toMatchObject({ parentId: "phase_1", position: { x: 40, y: 60 } });
-    expect(pasted[0]!.position).toEqual({ x: 40, y: 160 });
+    // the copies keep their places among themselves, clear of the originals
+    const [phase, , condition] = pasted;
+    expect(phase!.parentId).toBeUndefined();
+    expect(condition!.position.x - phase!.position.x).toBe(0);
+    expect(condition!.position.y - phase!.position.y).toBe(330);
+    expect(overlapping(store)).toEqual([]);
     expect(state.edges.at(-1)).toMatchObject({ source: "phase_1", target: "condition_1" });
     expect(state.nodes.filter((n) => n.selected).map((n) => n.id)).toEqual(["phase_1", "condition_1"]);
     store.getState().undo();
     expect(store.getState().nodes).toHaveLength(5);
-    // pasting the same nodes again lands further on each time
+    // pasting the same nodes again lands somewhere free each time
     store.getState().paste(copied);
     store.getState().paste(copied);
-    const phases = store.getState().nodes.filter((n) => n.data.kind === "phase");
-    expect(phases.map((n) => n.position)).toEqual([
-      { x: 0, y: 120 },
-      { x: 80, y: 200 },
-      { x: 120, y: 240 },
-    ]);
+    expect(store.getState().nodes.filter((n) => n.data.kind === "phase")).toHaveLength(3);
+    expect(overlapping(store)).toEqual([]);
+  });
+
+  it("pastes a copied container beside it, and into a container selected on its own", () => {
+    const store = makeStore();
+    store.getState().select(["work"]);
+    const container = store.getState().copySelection()!;
+    store.getState().paste(container);
+    store.getState().paste(container);
+    expect(find(store, "phase_1").parentId).toBeUndefined();
+    expect(find(store, "phase_2").parentId).toBeUndefined();
+    store.getState().select(["say"]);
+    const step = store.getState().copySelection()!;
+    store.getState().paste(step);
+    expect(find(store, "end_1").parentId).toBeUndefined();
+    store.getState().select(["work"]);
+    store.getState().paste(step);
+    const inside = find(store, "end_2");
+    expect(inside.parentId).toBe("work");
+    // below what the container held, which grew to hold it
+    expect(inside.position.y).toBeGreaterThanOrEqual(60 + 64);
+    expect(find(store, "work").height).toBeGreaterThanOrEqual(inside.position.y + 64);
+    expect(overlapping(store)).toEqual([]);
+  });
+
+  it("adds a node dropped beside a container, onto a taken place, at the nearest free place outside", () => {
+    const store = makeStore();
+    // the point is left of the phase "work" (x 0..400, y 120..380): the node would overlap it
+    const id = store.getState().addNode("activity", { x: -20, y: 200 });
+    expect(find(store, id).parentId).toBeUndefined();
+    const again = store.getState().addNode("activity", { x: -20, y: 200 });
+    expect(find(store, again).parentId).toBeUndefined();
+    expect(overlapping(store)).toEqual([]);
+  });
+
+  it("adds a clicked kind below the selected node, into the selected container, or mid-view", () => {
+    const store = makeStore();
+    store.getState().select(["say"]);
+    const below = store.getState().addNodeInView("activity", { x: -500, y: -500, width: 100, height: 100 });
+    expect(find(store, below)).toMatchObject({ position: { x: 0, y: 600 + 64 + 56 }, selected: true });
+    expect(store.getState().nodes.filter((n) => n.selected)).toHaveLength(1);
+    store.getState().select(["work"]);
+    const inside = store.getState().addNodeInView("activity", { x: -500, y: -500, width: 100, height: 100 });
+    expect(find(store, inside).parentId).toBe("work");
+    store.getState().select(["compose"]);
+    const sibling = store.getState().addNodeInView("activity", { x: -500, y: -500, width: 100, height: 100 });
+    expect(find(store, sibling).parentId).toBe("work");
+    // with nothing selected, the middle of the view; here on the phase, so beside it instead
+    store.getState().select([]);
+    const middle = store.getState().addNodeInView("end", { x: 0, y: 100, width: 400, height: 300 });
+    expect(find(store, middle).parentId).toBeUndefined();
+    expect(overlapping(store)).toEqual([]);
+    store.getState().undo();
+    expect(ids(store)).not.toContain(middle);
+  });
+
+  it("pushes aside the siblings a growing container comes to overlap, in the same undo step", () => {
+    const store = makeStore();
+    // "loud" first moves up to stand 20 below the phase "work" (y 120..380), "say" 36 below it
+    store.getState().beginGesture();
+    store.getState().onNodesChange([{ type: "position", id: "loud", position: { x: 0, y: 400 } }]);
+    store.getState().onNodesChange([{ type: "position", id: "say", position: { x: 0, y: 500 } }]);
+    store.getState().endGesture(["loud", "say"], { dropped: true });
+    expect(overlapping(store)).toEqual([]);
+    // a node dropped at the phase's bottom edge makes it grow over "loud", which pushes "say"
+    const added = store.getState().addNode("activity", { x: 200, y: 370 });
+    expect(find(store, added).parentId).toBe("work");
+    const work = find(store, "work");
+    const bottom = work.position.y + work.height!;
+    expect(bottom).toBeGreaterThan(400);
+    expect(find(store, "loud").position).toEqual({ x: 0, y: bottom + 24 });
+    expect(find(store, "say").position).toEqual({ x: 0, y: bottom + 24 + 64 + 24 });
+    expect(overlapping(store)).toEqual([]);
+    store.getState().undo();
+    expect(ids(store)).not.toContain(added);
+    expect(find(store, "loud").position).toEqual({ x: 0, y: 400 });
+    expect(find(store, "say").position).toEqual({ x: 0, y: 500 });
+    expect(find(store, "work").height).toBe(260);
+  });
+
+  it("lets arrow keys take a node out of its container, never into one", () => {
+    const store = makeStore();
+    store.getState().beginGesture();
+    store.getState().onNodesChange([{ type: "position", id: "loud", position: { x: 60, y: 200 } }]);
+    store.getState().endGesture(["loud"], { coalesce: "arrows:loud" });
+    expect(find(store, "loud").parentId).toBeUndefined();
+    store.getState().beginGesture();
+    store.getState().onNodesChange([{ type: "position", id: "compose", position: { x: 40, y: -100 } }]);
+    store.getState().endGesture(["compose"], { coalesce: "arrows:compose" });
+    expect(find(store, "compose").parentId).toBeUndefined();
+    expect(find(store, "compose").position).toEqual({ x: 40, y: 20 });
+  });
+
+  it("shows the container a dragged node would join, and forgets it when let go", () => {
+    const store = makeStore();
+    store.getState().beginGesture();
+    store.getState().onNodesChange([{ type: "position", id: "loud", position: { x: 60, y: 200 }, dragging: true }]);
+    store.getState().previewDrop(["loud"]);
+    expect(store.getState().dropTargets).toEqual(["work"]);
+    store.getState().onNodesChange([{ type: "position", id: "loud", position: { x: 600, y: 200 }, dragging: true }]);
+    store.getState().previewDrop(["loud"]);
+    expect(store.getState().dropTargets).toEqual([]);
+    store.getState().previewDropAt({ x: 200, y: 300 });
+    expect(store.getState().dropTargets).toEqual(["work"]);
+    store.getState().endGesture(["loud"], { dropped: true });
+    expect(store.getState().dropTargets).toEqual([]);
+    expect(find(store, "loud").parentId).toBeUndefined();
   });
 
   it("copies a child alone out of its container, at its place on the canvas", () => {

@@ -39,6 +39,7 @@ import {
 } from "../document/mapping";
 import { connectionRefusal, type ProposedConnection } from "../document/rules";
 import type { WorkflowDiff } from "../document/diff";
+import { type Box, boundsOf, freeOffset, freeSpot, GAP, pushAside } from "./geometry";
 
 /** What undo brings back: the graph, the workflow's settings and the project's settings. */
 export interface Snapshot {
@@ -105,12 +106,19 @@ export interface EditorState extends Snapshot {
   diff: DiffView | null;
   /** Asks the canvas to bring a node into view; `seq` changes with every request. */
   focus: { nodeId: string; seq: number } | null;
+  /** The containers that take in what is being dragged, if it is let go now. */
+  dropTargets: string[];
 
   onNodesChange(changes: NodeChange<FlowNode>[]): void;
   onEdgesChange(changes: EdgeChange<FlowEdge>[]): void;
   /** Adds the edge, or answers why it cannot be drawn. */
   connect(connection: ProposedConnection): string | null;
+  /** Adds a node dropped at `center`: into the container there, if any, at the free place
+   * nearest to it. */
   addNode(kind: string, center: XYPosition): string;
+  /** Adds a node where the user is looking: below the selected node (into the selected
+   * container), else in the middle of `view`, at the nearest free place. */
+  addNodeInView(kind: string, view: Box): string;
   updateNode(id: string, patch: { label?: string; config?: Record<string, unknown> }, key?: string): void;
   setMeta(meta: WorkflowMeta, key?: string): void;
   setProject(project: ProjectSettings, key?: string): void;
@@ -118,13 +126,22 @@ export interface EditorState extends Snapshot {
   selectAll(): void;
   select(nodeIds: string[]): void;
   copySelection(): ClipboardContent | null;
+  /** Pastes copies at the free place nearest to their originals, outside every container; into
+   * a container only when one is selected on its own (and is neither copied nor just pasted). */
   paste(content: ClipboardContent): void;
   /** A drag or a resize begins; it becomes one undo step when it ends having changed anything. */
   beginGesture(): void;
-  /** Ends a drag: nodes dropped onto a container move into it, and out of it when dropped outside.
-   * With `coalesce`, a gesture that follows one of the same key within moments joins its undo
-   * step (the presses of a burst of arrow keys are one step, as one drag is). */
-  endGesture(movedIds?: string[], coalesce?: string): void;
+  /** Ends a drag, a resize or a key move of `movedIds`. A node `dropped` by a drag moves into
+   * the container under its centre, and out of its own when outside it; one moved by keys may
+   * leave its container but never joins one. With `coalesce`, a gesture that follows one of the
+   * same key within moments joins its undo step (a burst of arrow keys is one step, as one drag
+   * is). A container that grew pushes aside the siblings it came to overlap, in the same step. */
+  endGesture(movedIds?: string[], options?: { coalesce?: string; dropped?: boolean }): void;
+  /** While nodes are dragged: shows the containers they would join if let go now. */
+  previewDrop(movedIds: string[]): void;
+  /** While a palette kind is dragged over `point` (null: no longer over the canvas): shows the
+   * container it would join. */
+  previewDropAt(point: XYPosition | null): void;
   /** Moves nodes where a layout put them; `asSaved` when opening a document drawn without one. */
   applyLayout(
     layout: Map<string, { position: XYPosition; size?: { width: number; height: number } }>,
@@ -153,6 +170,11 @@ export type EditorStore = StoreApi<EditorState>;
 
 const HISTORY_LIMIT = 200;
 const COALESCE_MS = 1500;
+/** Where a new node goes below the selected one: room for the edge between them. */
+const BELOW = 56;
+/** How far pasted copies are shifted from their originals before looking for a free place. */
+const PASTE_SHIFT = 40;
+const NEW_CONTAINER = { width: 360, height: 220 };
 
 let nextTag = 1;
 let nextNotice = 1;
@@ -182,7 +204,8 @@ export function createEditorStore(init: EditorInit): EditorStore {
   const tag = nextTag++;
   let lastEdit: { key: string; at: number } | null = null;
   let gesture: Snapshot | null = null;
-  let pastes = { key: "", count: 0 };
+  /** The nodes the last paste selected: a container among them is no target for the next. */
+  let lastPasted = new Set<string>();
 
   return createStore<EditorState>()((set, get) => {
     const snapshot = (): Snapshot => {
@@ -224,11 +247,8 @@ export function createEditorStore(init: EditorInit): EditorStore {
       for (const node of get().nodes) {
         if (node.type !== "container" || exclude.has(node.id)) continue;
         if (isInside(node.id, exclude, nodes)) continue;
-        const at = absolutePosition(node, nodes);
         const size = nodeSize(node);
-        const inside =
-          point.x >= at.x && point.x <= at.x + size.width && point.y >= at.y && point.y <= at.y + size.height;
-        if (inside && size.width * size.height < foundArea) {
+        if (holds(node, point, nodes) && size.width * size.height < foundArea) {
           found = node;
           foundArea = size.width * size.height;
         }
@@ -255,6 +275,148 @@ export function createEditorStore(init: EditorInit): EditorStore {
       return result;
     };
 
+    /** Grows containers to hold their children, then pushes aside the siblings of each container
+     * that came to overlap them by growing past its size in `before`; parents grow in turn. */
+    const settle = (nodes: FlowNode[], before: readonly FlowNode[]): FlowNode[] => {
+      const previous = new Map(before.map((node) => [node.id, node]));
+      let result = growContainers(nodes);
+      for (let round = 0; round < 10; round += 1) {
+        const moves = new Map<string, XYPosition>();
+        for (const container of result) {
+          const old = previous.get(container.id);
+          if (container.type !== "container" || !old) continue;
+          const size = nodeSize(container);
+          const oldSize = nodeSize(old);
+          if (size.width <= oldSize.width && size.height <= oldSize.height) continue;
+          const siblings = result
+            .filter((node) => node.id !== container.id && node.parentId === container.parentId)
+            .map((node) => ({ id: node.id, box: { ...node.position, ...nodeSize(node), ...moves.get(node.id) } }));
+          const pushed = pushAside({ ...old.position, ...oldSize }, { ...container.position, ...size }, siblings);
+          for (const [id, at] of pushed) moves.set(id, at);
+        }
+        if (!moves.size) break;
+        result = growContainers(
+          result.map((node) => {
+            const at = moves.get(node.id);
+            return at ? { ...node, position: at } : node;
+          }),
+        );
+      }
+      return result;
+    };
+
+    /** A container and the containers it sits in. */
+    const withAncestors = (node: FlowNode, nodes: ReadonlyMap<string, FlowNode>): Set<string> => {
+      const found = new Set([node.id]);
+      let parentId = node.parentId;
+      while (parentId && !found.has(parentId)) {
+        found.add(parentId);
+        parentId = nodes.get(parentId)?.parentId;
+      }
+      return found;
+    };
+
+    /** The boxes on the canvas a node placed into `parent` (none: the canvas) must keep clear of:
+     * every node but that container and those around it. */
+    const obstaclesFor = (parent: FlowNode | undefined): Box[] => {
+      const nodes = byId();
+      const around = parent ? withAncestors(parent, nodes) : new Set<string>();
+      return get()
+        .nodes.filter((node) => !around.has(node.id))
+        .map((node) => ({ ...absolutePosition(node, nodes), ...nodeSize(node) }));
+    };
+
+    /** The least top-left corner, on the canvas, of a node placed into `parent`. */
+    const insideCorner = (parent: FlowNode): XYPosition => {
+      const at = absolutePosition(parent, byId());
+      return { x: at.x + CONTAINER_PADDING.side, y: at.y + CONTAINER_PADDING.top };
+    };
+
+    /** Where a node added into a container goes first: below what the container holds. */
+    const belowChildren = (container: FlowNode): XYPosition => {
+      const corner = insideCorner(container);
+      const at = absolutePosition(container, byId());
+      let lowest = corner.y - GAP;
+      for (const child of get().nodes) {
+        if (child.parentId === container.id) {
+          lowest = Math.max(lowest, at.y + child.position.y + nodeSize(child).height);
+        }
+      }
+      return { x: corner.x, y: lowest + GAP };
+    };
+
+    /** Adds a node of `kindName` at the free place nearest to `wanted` (its top-left corner on
+     * the canvas), inside `parent` if given, selected alone. */
+    const insertNode = (kindName: string, wanted: XYPosition, parent: FlowNode | undefined): string => {
+      const { catalogue } = get();
+      const kind = catalogue.kinds.get(kindName);
+      const container = kind?.role === "container";
+      const size = container ? NEW_CONTAINER : { width: STEP_WIDTH, height: STEP_HEIGHT };
+      const id = freshId(kindName, new Set(get().nodes.map((node) => node.id)));
+      const spot = freeSpot(size, obstaclesFor(parent), wanted, parent ? { min: insideCorner(parent) } : {});
+      const origin = parent ? absolutePosition(parent, byId()) : { x: 0, y: 0 };
+      const document: DocNode = {
+        id,
+        type: kindName,
+        label: uniqueLabel(kind?.label ?? kindName, get().nodes),
+        position: { x: Math.round(spot.x - origin.x), y: Math.round(spot.y - origin.y) },
+        size: container ? size : null,
+        parent_id: parent?.id ?? null,
+        config: structuredClone(kind?.defaults ?? {}),
+      };
+      const before = get().nodes;
+      record();
+      const node = { ...nodeToFlow(document, catalogue), selected: true };
+      const nodes = before.map((n) => (n.selected ? { ...n, selected: false } : n));
+      set({
+        nodes: settle(orderParentsFirst([...nodes, node]), before),
+        edges: deselectEdges(get().edges),
+      });
+      return id;
+    };
+
+    /** The container a moved node belongs to once let go. Dropped by a drag, the innermost one
+     * under its centre; moved by keys, the innermost of its own that still holds its centre. */
+    const homeAfterMove = (
+      node: FlowNode,
+      nodes: ReadonlyMap<string, FlowNode>,
+      dropped: boolean,
+    ): FlowNode | undefined => {
+      const at = absolutePosition(node, nodes);
+      const size = nodeSize(node);
+      const center = { x: at.x + size.width / 2, y: at.y + size.height / 2 };
+      if (dropped) return containerAt(center, new Set([node.id]));
+      for (let parent = node.parentId ? nodes.get(node.parentId) : undefined; parent; ) {
+        if (holds(parent, center, nodes)) return parent;
+        parent = parent.parentId ? nodes.get(parent.parentId) : undefined;
+      }
+      return undefined;
+    };
+
+    /** The moved nodes that are not carried by a moved container. */
+    const leadingMoved = (movedIds: string[], nodes: ReadonlyMap<string, FlowNode>): FlowNode[] => {
+      const moving = new Set(movedIds);
+      return movedIds.flatMap((id) => {
+        const node = nodes.get(id);
+        return node && !(node.parentId && moving.has(node.parentId)) ? [node] : [];
+      });
+    };
+
+    const showDropTargets = (ids: string[]) => {
+      const shown = get().dropTargets;
+      if (ids.length !== shown.length || ids.some((id, index) => id !== shown[index])) set({ dropTargets: ids });
+    };
+
+    /** The container a paste goes into: one selected on its own that is neither among the
+     * copies' originals nor the last paste's copies (Ctrl+C, Ctrl+V, Ctrl+V of a container puts
+     * its copies beside it, never inside). */
+    const pasteTarget = (content: ClipboardContent): FlowNode | undefined => {
+      const selected = get().nodes.filter((node) => node.selected);
+      const only = selected.length === 1 ? selected[0] : undefined;
+      if (!only || only.type !== "container" || lastPasted.has(only.id)) return undefined;
+      return content.nodes.some((node) => node.id === only.id) ? undefined : only;
+    };
+
     return {
       ...graph,
       project: init.project,
@@ -277,6 +439,7 @@ export function createEditorStore(init: EditorInit): EditorStore {
       notice: null,
       diff: null,
       focus: null,
+      dropTargets: [],
 
       onNodesChange(changes) {
         // removals go through deleteSelection; sizes and positions are recorded as gestures
@@ -311,38 +474,31 @@ export function createEditorStore(init: EditorInit): EditorStore {
       },
 
       addNode(kindName, center) {
-        const { catalogue } = get();
-        const kind = catalogue.kinds.get(kindName);
-        const container = kind?.role === "container";
-        const size = container ? { width: 360, height: 220 } : { width: STEP_WIDTH, height: STEP_HEIGHT };
-        const id = freshId(kindName, new Set(get().nodes.map((node) => node.id)));
-        const parent = containerAt(center, new Set());
-        const topLeft = { x: center.x - size.width / 2, y: center.y - size.height / 2 };
-        let position = topLeft;
-        if (parent) {
-          const at = absolutePosition(parent, byId());
-          position = {
-            x: Math.max(CONTAINER_PADDING.side, topLeft.x - at.x),
-            y: Math.max(CONTAINER_PADDING.top, topLeft.y - at.y),
-          };
+        const kind = get().catalogue.kinds.get(kindName);
+        const size = kind?.role === "container" ? NEW_CONTAINER : { width: STEP_WIDTH, height: STEP_HEIGHT };
+        const wanted = { x: center.x - size.width / 2, y: center.y - size.height / 2 };
+        set({ dropTargets: [] });
+        return insertNode(kindName, wanted, containerAt(center, new Set()));
+      },
+
+      addNodeInView(kindName, view) {
+        const nodes = byId();
+        const selected = get().nodes.filter((node) => node.selected);
+        const anchor = selected.length === 1 ? selected[0] : undefined;
+        if (anchor?.type === "container") return insertNode(kindName, belowChildren(anchor), anchor);
+        const kind = get().catalogue.kinds.get(kindName);
+        const size = kind?.role === "container" ? NEW_CONTAINER : { width: STEP_WIDTH, height: STEP_HEIGHT };
+        if (anchor) {
+          const at = absolutePosition(anchor, nodes);
+          const anchorSize = nodeSize(anchor);
+          const wanted = { x: at.x + (anchorSize.width - size.width) / 2, y: at.y + anchorSize.height + BELOW };
+          return insertNode(kindName, wanted, anchor.parentId ? nodes.get(anchor.parentId) : undefined);
         }
-        const document: DocNode = {
-          id,
-          type: kindName,
-          label: uniqueLabel(kind?.label ?? kindName, get().nodes),
-          position: { x: Math.round(position.x), y: Math.round(position.y) },
-          size: container ? size : null,
-          parent_id: parent?.id ?? null,
-          config: structuredClone(kind?.defaults ?? {}),
+        const wanted = {
+          x: view.x + (view.width - size.width) / 2,
+          y: view.y + (view.height - size.height) / 2,
         };
-        record();
-        const node = { ...nodeToFlow(document, catalogue), selected: true };
-        const nodes = get().nodes.map((n) => (n.selected ? { ...n, selected: false } : n));
-        set({
-          nodes: growContainers(orderParentsFirst([...nodes, node])),
-          edges: deselectEdges(get().edges),
-        });
-        return id;
+        return insertNode(kindName, wanted, undefined);
       },
 
       updateNode(id, patch, key) {
@@ -435,27 +591,43 @@ export function createEditorStore(init: EditorInit): EditorStore {
       paste(content) {
         if (!content.nodes.length) return;
         const { catalogue } = get();
-        const takenNodes = new Set(get().nodes.map((node) => node.id));
+        const before = get().nodes;
+        const takenNodes = new Set(before.map((node) => node.id));
         const takenEdges = edgeIds();
         const renamed = new Map<string, string>();
         for (const node of content.nodes) renamed.set(node.id, freshId(node.type, takenNodes));
-        // each paste of the same nodes lands a little further on, never on the last one
-        const key = content.nodes.map((node) => node.id).join("\n");
-        pastes = pastes.key === key ? { key, count: pastes.count + 1 } : { key, count: 1 };
-        const shift = 40 * pastes.count;
-        const pasted: FlowNode[] = content.nodes.map((node) => {
-          const parent = node.parent_id ? renamed.get(node.parent_id) : undefined;
-          const offset = parent ? 0 : shift;
-          const flow = nodeToFlow(
-            {
-              ...structuredClone(node),
-              id: renamed.get(node.id) ?? node.id,
-              parent_id: parent ?? null,
-              position: { x: node.position.x + offset, y: node.position.y + offset },
-            },
-            catalogue,
-          );
-          return { ...flow, selected: !parent };
+        const copies = growContainers(
+          content.nodes.map((node) => {
+            const parent = node.parent_id ? renamed.get(node.parent_id) : undefined;
+            const flow = nodeToFlow(
+              { ...structuredClone(node), id: renamed.get(node.id) ?? node.id, parent_id: parent ?? null },
+              catalogue,
+            );
+            return { ...flow, selected: !parent };
+          }),
+        );
+        // the copies that are not inside another copy move, as one group, to a free place
+        const target = pasteTarget(content);
+        const leading = copies.filter((node) => !node.parentId);
+        const boxes = leading.map((node) => ({ ...node.position, ...nodeSize(node) }));
+        const origin = target ? absolutePosition(target, byId()) : { x: 0, y: 0 };
+        let offset: XYPosition;
+        if (target) {
+          const group = boundsOf(boxes);
+          const wanted = belowChildren(target);
+          offset = freeOffset(boxes, obstaclesFor(target), { x: wanted.x - group.x, y: wanted.y - group.y }, {
+            min: insideCorner(target),
+          });
+        } else {
+          offset = freeOffset(boxes, obstaclesFor(undefined), { x: PASTE_SHIFT, y: PASTE_SHIFT });
+        }
+        const pasted = copies.map((node): FlowNode => {
+          if (node.parentId) return node;
+          const position = {
+            x: Math.round(node.position.x + offset.x - origin.x),
+            y: Math.round(node.position.y + offset.y - origin.y),
+          };
+          return target ? { ...node, position, parentId: target.id } : { ...node, position };
         });
         const pastedById = new Map(pasted.map((node) => [node.id, node]));
         const newEdges = content.edges
@@ -473,46 +645,42 @@ export function createEditorStore(init: EditorInit): EditorStore {
             ),
           );
         record();
-        const nodes = get().nodes.map((node) => (node.selected ? { ...node, selected: false } : node));
+        const nodes = before.map((node) => (node.selected ? { ...node, selected: false } : node));
         set({
-          nodes: orderParentsFirst([...nodes, ...pasted]),
+          nodes: settle(orderParentsFirst([...nodes, ...pasted]), before),
           edges: [...deselectEdges(get().edges), ...newEdges],
         });
+        lastPasted = new Set(pasted.filter((node) => node.selected).map((node) => node.id));
       },
 
       beginGesture() {
         gesture = snapshot();
       },
 
-      endGesture(movedIds = [], coalesce) {
+      endGesture(movedIds = [], options = {}) {
+        const { coalesce, dropped = false } = options;
         const before = gesture;
         gesture = null;
         let nodes = get().nodes;
         const all = byId();
-        const moving = new Set(movedIds);
         let reparented = false;
-        for (const id of movedIds) {
-          const node = all.get(id);
-          // a node whose container moves with it stays where it is
-          if (!node || (node.parentId && moving.has(node.parentId))) continue;
+        for (const node of leadingMoved(movedIds, all)) {
+          const home = homeAfterMove(node, all, dropped);
+          if (home?.id === node.parentId) continue;
           const at = absolutePosition(node, all);
-          const size = nodeSize(node);
-          const center = { x: at.x + size.width / 2, y: at.y + size.height / 2 };
-          const exclude = new Set([id]);
-          const target = containerAt(center, exclude);
-          if ((target?.id ?? undefined) === node.parentId) continue;
-          const origin = target ? absolutePosition(target, all) : { x: 0, y: 0 };
+          const origin = home ? absolutePosition(home, all) : { x: 0, y: 0 };
           const moved: FlowNode = {
             ...node,
             position: { x: Math.round(at.x - origin.x), y: Math.round(at.y - origin.y) },
-            parentId: target?.id,
+            parentId: home?.id,
           };
-          if (!target) delete moved.parentId;
-          nodes = nodes.map((n) => (n.id === id ? moved : n));
+          if (!home) delete moved.parentId;
+          nodes = nodes.map((n) => (n.id === node.id ? moved : n));
           reparented = true;
         }
         if (reparented) nodes = orderParentsFirst(nodes);
-        nodes = growContainers(nodes);
+        nodes = settle(nodes, before?.nodes ?? nodes);
+        if (get().dropTargets.length) set({ dropTargets: [] });
         if (!before) {
           set({ nodes });
           return;
@@ -545,6 +713,21 @@ export function createEditorStore(init: EditorInit): EditorStore {
           future: [],
           tag: nextTag++,
         });
+      },
+
+      previewDrop(movedIds) {
+        const all = byId();
+        const targets = new Set<string>();
+        for (const node of leadingMoved(movedIds, all)) {
+          const home = homeAfterMove(node, all, true);
+          if (home && home.id !== node.parentId) targets.add(home.id);
+        }
+        showDropTargets([...targets]);
+      },
+
+      previewDropAt(point) {
+        const target = point ? containerAt(point, new Set()) : undefined;
+        showDropTargets(target ? [target.id] : []);
       },
 
       applyLayout(layout, options) {
@@ -664,6 +847,13 @@ function deselectEdges(edges: FlowEdge[]): FlowEdge[] {
   return edges.some((edge) => edge.selected)
     ? edges.map((edge) => (edge.selected ? { ...edge, selected: false } : edge))
     : edges;
+}
+
+/** Whether `point` on the canvas lies within the box of `node`. */
+function holds(node: FlowNode, point: XYPosition, nodes: ReadonlyMap<string, FlowNode>): boolean {
+  const at = absolutePosition(node, nodes);
+  const size = nodeSize(node);
+  return point.x >= at.x && point.x <= at.x + size.width && point.y >= at.y && point.y <= at.y + size.height;
 }
 
 /** Whether `id` sits, at any depth, inside one of `containers`. */
