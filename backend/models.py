@@ -471,9 +471,12 @@ class PatchPublic(Schema):
     node_id: str
     patch_id: str
     """The marker `workflow.patched` records, `<node>@<change>`."""
-    path: Literal["new", "old"]
+    path: Literal["new", "old", "deprecated"]
     """`new`: the node runs in executions that record the marker (those started after the
-    change); `old`: in executions started before it."""
+    change); `old`: in executions started before it; `deprecated`: an earlier version's patch
+    whose old path no execution needs, `workflow.deprecate_patch` called before the node."""
+    anchor: str | None = None
+    """Where the patch is asked for: the node its region leads into."""
 
 
 class ReplayDivergencePublic(Schema):

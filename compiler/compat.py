@@ -36,6 +36,10 @@ class Guard:
     new_path: bool
     """True: runs where the patch is taken (new executions); False: where it is not (executions
     started before it)."""
+    anchor: str | None = None
+    """The node the patch's region leads into, in the new version: its first new step, or the
+    shared node after the region when it only removed steps. A later version that drops the
+    patch calls `workflow.deprecate_patch` there, where this one first asks for it."""
 
     def condition(self) -> str:
         call = f"workflow.patched({self.patch_id!r})"
@@ -44,6 +48,11 @@ class Guard:
 
 Guards = dict[str, dict[str, Guard]]
 """workflow id -> node id -> its guard."""
+
+Deprecations = dict[str, dict[str, tuple[str, ...]]]
+"""workflow id -> node id -> the patches an earlier version guarded there, whose old path no
+execution needs any more: `workflow.deprecate_patch` is called before the node, so executions
+that recorded the patch still replay."""
 
 
 def patch_version(old: Project, new: Project) -> str:
@@ -154,8 +163,9 @@ def _merge(
                 )
                 continue
             patch_id = f"{(added or dropped)[0]}@{version}"
-            guards.update({n: Guard(patch_id, new_path=False) for n in dropped})
-            guards.update({n: Guard(patch_id, new_path=True) for n in added})
+            anchor = added[0] if added else new_end
+            guards.update({n: Guard(patch_id, False, anchor) for n in dropped})
+            guards.update({n: Guard(patch_id, True, anchor) for n in added})
             put_back += [old_nodes[n] for n in dropped]
             edges = _splice(edges, source, port, dropped, added, old_end)
             covered.update(dropped + added)

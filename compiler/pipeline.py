@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from compiler.check import check_project
-from compiler.compat import Guards, compatible
+from compiler.compat import Deprecations, Guards, compatible
 from compiler.distribution import render_distribution
 from compiler.emit import strip_markers
 from compiler.explain import explain
@@ -162,6 +162,7 @@ def compile_project(
     source: str | bytes | dict[str, Any] | Project,
     compatible_with: str | bytes | dict[str, Any] | Project | None = None,
     *,
+    deprecated: Deprecations | None = None,
     tests: bool = False,
 ) -> CompileResult:
     """Generated files and source map for a document, or the diagnostics that prevent them.
@@ -171,7 +172,9 @@ def compile_project(
 
     With `compatible_with` (the version running executions started on), the steps the new
     version adds or removes are guarded by patches (`compiler.compat`), so those executions
-    still replay; a change no patch can guard is a diagnostic."""
+    still replay; a change no patch can guard is a diagnostic. `deprecated` names the patches
+    an earlier version guarded whose old path no execution needs any more: the code calls
+    `workflow.deprecate_patch` where that version asked for them."""
     clock = _Clock()
     guards: Guards = {}
     if compatible_with is not None:
@@ -184,7 +187,7 @@ def compile_project(
         return result
     try:
         with clock("render"):
-            rendered = list(render_files(info, trees, guards))
+            rendered = list(render_files(info, trees, guards, deprecated))
             beside = render_distribution(info, trees, tests=tests)
             if tests:
                 beside.update(render_tests(info, trees))

@@ -11,6 +11,7 @@ import ast
 import json
 import textwrap
 from collections.abc import Iterable, Iterator
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ import jinja2
 
 import node_types
 from compiler.activity_owners import calls_of
-from compiler.compat import Guard, Guards
+from compiler.compat import Deprecations, Guard, Guards
 from compiler.emit import BEGIN, END
 from compiler.scopes import Analysis
 from compiler.structure import Block, Tree, always_leaves
@@ -51,7 +52,7 @@ ENVIRONMENT.filters["docstring"] = docstring
 ENVIRONMENT.filters["doc_text"] = doc_text
 
 
-def _import_lines(table: dict[str, str], used: set[str]) -> list[str]:
+def _import_lines(table: dict[str, str], used: AbstractSet[str]) -> list[str]:
     """Import statements for the used names, merged per module, sorted."""
     modules: dict[str, list[str]] = {}
     plain: list[str] = []
@@ -80,10 +81,13 @@ class WorkflowRenderer:
         project: ProjectInfo,
         markers: list[str],
         guards: dict[str, Guard] | None = None,
+        deprecated: dict[str, tuple[str, ...]] | None = None,
     ):
         self.tree = tree
         self.guards = guards or {}
         """node id -> the patch it runs on one side of (compiled `--compatible-with`)."""
+        self.deprecated = deprecated or {}
+        """node id -> patches an earlier version asked for before it, now deprecated."""
         self.analysis = analysis
         self.project = project
         self.info = tree.graph.info
@@ -223,6 +227,8 @@ class WorkflowRenderer:
         guard = self.guards.get(node.id)
         if guard is not None:
             text = f"if {guard.condition()}:\n" + textwrap.indent(text, "    ")
+        for patch_id in reversed(self.deprecated.get(node.id, ())):
+            text = f"workflow.deprecate_patch({patch_id!r})\n{text}"
         index = len(self.markers)
         self.markers.append(node.id)
         return f"{BEGIN}{index}\n{text}\n{END}{index}"
@@ -260,10 +266,15 @@ class WorkflowRenderer:
 
 
 def render_workflow(
-    tree: Tree, analysis: Analysis, project: ProjectInfo, guards: dict[str, Guard] | None = None
+    tree: Tree,
+    analysis: Analysis,
+    project: ProjectInfo,
+    guards: dict[str, Guard] | None = None,
+    deprecated: dict[str, tuple[str, ...]] | None = None,
 ) -> tuple[str, list[str]]:
     markers: list[str] = []
-    return WorkflowRenderer(tree, analysis, project, markers, guards).module(), markers
+    renderer = WorkflowRenderer(tree, analysis, project, markers, guards, deprecated)
+    return renderer.module(), markers
 
 
 # models.py
@@ -667,7 +678,10 @@ def render_schedules(project: ProjectInfo, trees: list[tuple[Tree, Analysis]]) -
 
 
 def render_files(
-    project: ProjectInfo, trees: list[tuple[Tree, Analysis]], guards: Guards | None = None
+    project: ProjectInfo,
+    trees: list[tuple[Tree, Analysis]],
+    guards: Guards | None = None,
+    deprecated: Deprecations | None = None,
 ) -> Iterator[tuple[str, str, list[str]]]:
     """(path inside the package, text, marker node ids) for every generated module."""
     yield "__init__.py", render_init(project), []
@@ -676,7 +690,9 @@ def render_files(
     yield "workflows/__init__.py", '"""Workflow definitions, one module per workflow."""\n', []
     for tree, analysis in trees:
         wf_id = tree.graph.info.definition.id
-        text, markers = render_workflow(tree, analysis, project, (guards or {}).get(wf_id))
+        text, markers = render_workflow(
+            tree, analysis, project, (guards or {}).get(wf_id), (deprecated or {}).get(wf_id)
+        )
         yield f"workflows/{tree.graph.info.module}.py", text, markers
     yield "worker.py", render_worker(project), []
     yield "starter.py", render_starter(project), []

@@ -176,7 +176,7 @@ def test_the_cli_writes_the_patched_package_or_names_what_it_cannot_guard(tmp_pa
     refused = wfd("compile", new, "--compatible-with", old, "-o", tmp_path / "refused")
     assert_no_traceback(refused)
     assert refused.returncode == 1
-    assert "flow/gate: E219" in refused.stderr and "its settings changed" in refused.stderr
+    assert "flow › gate: its settings changed" in refused.stderr and "[E219]" in refused.stderr
     assert not (tmp_path / "refused").exists()
 
 

@@ -96,6 +96,8 @@ class DeploymentHandle:
     status: str
     target: TemporalTarget | None
     """How to connect (None when Temporal is off); `RuntimeAccess.client()` gives a client."""
+    patches: tuple[PatchPublic, ...] = ()
+    """The patch guards its code carries."""
 
     @property
     def package_dir(self) -> Path:
@@ -367,4 +369,5 @@ def deployment_handle(
         folder=layout.deployment(found.id),
         status=found.status,
         target=target,
+        patches=tuple(PatchPublic.model_validate(item) for item in json.loads(found.patches)),
     )

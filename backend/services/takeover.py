@@ -16,14 +16,17 @@ steps behind `workflow.patched` guards (`compiler.compat`), and the replay shows
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import re
 import sys
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowHistory
 from temporalio.service import RPCError
 
@@ -39,7 +42,7 @@ from backend.runtime.replay import Divergence, write_package
 from backend.runtime.workers import package_environment
 from backend.services.deployments import DeploymentHandle, Takeover
 from compiler import CompileResult, compile_project
-from compiler.compat import compatible
+from compiler.compat import Deprecations, compatible
 from language.document import SLUG_PATTERN, Project
 
 MAX_RUNNING = 1000
@@ -49,6 +52,8 @@ CLOSED_SAMPLE = 20
 FETCH_CONCURRENCY = 8
 REPLAY_TIMEOUT = 120.0
 """Seconds the replay process may take (200 histories take about 7 s here)."""
+PATCH_MARKER = "core_patch"
+"""The name of the marker `workflow.patched` records."""
 _FETCH_TIMEOUT = 60.0
 _COUNT_TIMEOUT = 3.0
 
@@ -72,12 +77,15 @@ async def check(
 ) -> Checked:
     """Compile the new version (compatible with the replaced one, with `patch`) and replay the
     replaced deployment's executions on it."""
+    running, closed, more = await _fetch(client, replaced.task_queue)
+    deprecated, carried = _carried(replaced.patches, running + closed)
     old = replaced.project() if patch else None
-    compiled = await asyncio.to_thread(compile_project, document, old)
+    compiled = await asyncio.to_thread(
+        functools.partial(compile_project, document, old, deprecated=deprecated)
+    )
     if not compiled.ok or compiled.project is None:
         raise Invalid("the project has errors, so it cannot be deployed", compiled.diagnostics)
-    patches = _patches(old, document) if old is not None else ()
-    running, closed, more = await _fetch(client, replaced.task_queue)
+    patches = (_patches(old, document) if old is not None else ()) + carried
     divergences = await _replay(layout, replaced.project_id, compiled, running + closed, timeout)
     running_ids = {history.run_id for history in running}
     found = [
@@ -141,10 +149,56 @@ def _patches(old: Project, new: Project) -> tuple[PatchPublic, ...]:
             node_id=node_id,
             patch_id=guard.patch_id,
             path="new" if guard.new_path else "old",
+            anchor=guard.anchor,
         )
         for workflow_id, nodes in sorted(guards.items())
         for node_id, guard in sorted(nodes.items())
     )
+
+
+def _carried(
+    earlier: tuple[PatchPublic, ...], histories: list[WorkflowHistory]
+) -> tuple[Deprecations, tuple[PatchPublic, ...]]:
+    """What becomes of the patches of the version taken over. Its guards are dropped, the old
+    path with them (the replay shows whether an execution still needs it), and each patch is
+    deprecated where it was asked for, so the executions that recorded it still replay. A
+    patch deprecated before is dropped once no execution checked has recorded it."""
+    recorded = {marker for history in histories for marker in _patch_markers(history)}
+    deprecated: Deprecations = {}
+    carried: dict[str, PatchPublic] = {}
+    for item in earlier:
+        if item.anchor is None or item.patch_id in carried:
+            continue
+        if item.path == "deprecated" and item.patch_id not in recorded:
+            continue
+        carried[item.patch_id] = PatchPublic(
+            workflow_id=item.workflow_id,
+            node_id=item.anchor,
+            patch_id=item.patch_id,
+            path="deprecated",
+            anchor=item.anchor,
+        )
+        at = deprecated.setdefault(item.workflow_id, {}).setdefault(item.anchor, ())
+        deprecated[item.workflow_id][item.anchor] = (*at, item.patch_id)
+    return deprecated, tuple(carried.values())
+
+
+def _patch_markers(history: WorkflowHistory) -> Iterator[str]:
+    """The patch ids a history recorded (`workflow.patched`, `workflow.deprecate_patch`)."""
+    for event in history.events:
+        if event.event_type != EventType.EVENT_TYPE_MARKER_RECORDED:
+            continue
+        attributes = event.marker_recorded_event_attributes
+        if attributes.marker_name != PATCH_MARKER:
+            continue
+        for payloads in attributes.details.values():
+            for payload in payloads.payloads:
+                try:
+                    data = json.loads(payload.data)
+                except ValueError:
+                    continue
+                if isinstance(data, dict) and isinstance(data.get("id"), str):
+                    yield data["id"]
 
 
 async def _fetch(

@@ -175,3 +175,44 @@ async def test_a_deployment_with_running_executions_stops_only_when_forced(
     assert forced.status_code == 200
     assert forced.json()["desired"] == "stopped"
     await waiting[0].cancel()
+
+
+async def test_a_later_takeover_deprecates_the_patches_executions_recorded(
+    shared_app: RuntimeApp,
+) -> None:
+    api = shared_app.api
+    project_id = unique_id("chain")
+    deployments = f"/api/projects/{project_id}/deployments"
+    first = deploy(api, version_one(project_id))
+    client = await temporal_client(api)
+    older = await start_waiting(client, first["task_queue"], 1)
+    store(api, version_c_first(project_id))
+    answer = api.post(deployments, json={"replaces": first["id"], "patch": True})
+    assert answer.status_code == 201, answer.text
+    second = wait_until_running(api, answer.json()["id"])
+    (patch_id,) = {p["patch_id"] for p in second["patches"]}
+    # one execution of the second version, which records the patch, still runs
+    newer = await start_waiting(client, second["task_queue"], 1)
+    await older[0].signal("go")
+    await older[0].result()
+    relabelled = version_c_first(project_id)
+    relabelled["workflows"][0]["nodes"][0]["label"] = "Begin"
+    store(api, relabelled)
+
+    check = api.post(f"{deployments}/check", json={"replaces": second["id"]})
+    answer = api.post(deployments, json={"replaces": second["id"]})
+
+    assert check.status_code == 200, check.text
+    assert check.json()["ok"] is True, check.json()["summary"]
+    assert answer.status_code == 201, answer.text
+    third = wait_until_running(api, answer.json()["id"])
+    assert [(p["patch_id"], p["path"], p["node_id"]) for p in third["patches"]] == [
+        (patch_id, "deprecated", "c")
+    ]
+    code = shared_app.settings.data_dir / "deployments" / third["id"] / third["package"]
+    assert f'workflow.deprecate_patch("{patch_id}")' in (code / "workflows" / "flow.py").read_text()
+    await newer[0].signal("go")
+    await newer[0].result()
+    events = [e async for e in newer[0].fetch_history_events()]
+    assert failed_tasks(events) == []
+    assert activities_run(events) == ["step_three", "step_one", "step_two"]

@@ -8,6 +8,7 @@ Version 2: a, a new step c, the gate, b (the timer removed).
 from __future__ import annotations
 
 import asyncio
+import copy
 from typing import Any
 
 from temporalio.api.enums.v1 import EventType
@@ -37,7 +38,7 @@ def flow(extra: list[dict[str, Any]], edges: list[dict[str, Any]]) -> dict[str, 
         "input": {},
         "output": "None",
         "state": [{"name": "go", "type": "bool", "default": False}],
-        "nodes": [*SHARED, *extra],
+        "nodes": copy.deepcopy([*SHARED, *extra]),  # a test may change its copy
         "edges": [*edges, *chain("open", "opened")],
     }
 

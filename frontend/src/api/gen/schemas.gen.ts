@@ -1805,9 +1805,21 @@ export const PatchPublicSchema = {
             type: 'string',
             enum: [
                 'new',
-                'old'
+                'old',
+                'deprecated'
             ],
             title: 'Path'
+        },
+        anchor: {
+            anyOf: [
+                {
+                    type: 'string'
+                },
+                {
+                    type: 'null'
+                }
+            ],
+            title: 'Anchor'
         }
     },
     type: 'object',
@@ -1815,7 +1827,8 @@ export const PatchPublicSchema = {
         'workflow_id',
         'node_id',
         'patch_id',
-        'path'
+        'path',
+        'anchor'
     ],
     title: 'PatchPublic'
 } as const;

@@ -1016,7 +1016,11 @@ export type PatchPublic = {
     /**
      * Path
      */
-    path: 'new' | 'old';
+    path: 'new' | 'old' | 'deprecated';
+    /**
+     * Anchor
+     */
+    anchor: string | null;
 };
 
 /**
