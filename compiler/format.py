@@ -7,6 +7,8 @@ import re
 import subprocess
 import sys
 import tempfile
+import threading
+from collections import OrderedDict
 from pathlib import Path
 
 RUFF_SETTINGS = """\
@@ -133,9 +135,54 @@ def split_long_strings(text: str) -> str:
     return "\n".join(lines)
 
 
+class _Formatted:
+    """Modules formatted lately, by package, path and rendered text: a recompile after an edit
+    renders most modules as before, and formats only those that changed."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.entries: OrderedDict[tuple[str, str, str], str] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple[str, str, str]) -> str | None:
+        with self.lock:
+            found = self.entries.get(key)
+            if found is not None:
+                self.entries.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[str, str, str], text: str) -> None:
+        with self.lock:
+            self.entries[key] = text
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+
+
+_formatted = _Formatted(512)
+
+
 def format_sources(files: dict[str, str], package: str) -> dict[str, str]:
-    """The same files, ruff-formatted (imports sorted too); raises FormatError if one is broken."""
-    python = {path: text for path, text in files.items() if path.endswith(".py")}
+    """The same files, ruff-formatted (imports sorted too); raises FormatError if one is broken.
+    A module formatted before comes from the cache; ruff runs once for the others."""
+    formatted = dict(files)
+    pending: dict[str, str] = {}
+    for path, text in files.items():
+        if path.endswith(".py"):
+            cached = _formatted.get((package, path, text))
+            if cached is None:
+                pending[path] = text
+            else:
+                formatted[path] = cached
+    if pending:
+        for path, text in _run_ruff(pending, package).items():
+            _formatted.put((package, path, files[path]), text)
+            formatted[path] = text
+    return formatted
+
+
+def _run_ruff(files: dict[str, str], package: str) -> dict[str, str]:
+    """The modules formatted by ruff, in one subprocess for all of them."""
+    python = dict(files)
     for path, text in python.items():
         try:
             compile(text, path, "exec", dont_inherit=True)
@@ -160,7 +207,4 @@ def format_sources(files: dict[str, str], package: str) -> dict[str, str]:
             outcome = subprocess.run(command, cwd=root, capture_output=True, text=True, check=False)
             if outcome.returncode != 0:
                 raise FormatError(outcome.stderr or outcome.stdout)
-        formatted = dict(files)
-        for path in python:
-            formatted[path] = (root / path).read_text()
-    return formatted
+        return {path: (root / path).read_text() for path in python}

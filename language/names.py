@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import functools
 import io
 import keyword
 import re
@@ -91,11 +92,13 @@ def docstring(text: str, width: int = 76) -> str:
     return '"""' + escaped[0] + "\n" + "\n".join(escaped[1:]) + '\n"""'
 
 
-def names_in(code: str) -> set[str]:
-    """Identifiers used as code (not inside strings or comments) in a piece of source."""
+@functools.lru_cache(maxsize=4096)
+def names_in(code: str) -> frozenset[str]:
+    """Identifiers used as code (not inside strings or comments) in a piece of source (kept:
+    a compile asks again for the same pieces, and a recompile after an edit for most)."""
     found: set[str] = set()
     tokens = tokenize.generate_tokens(io.StringIO(code).readline)
     for token in tokens:
         if token.type == tokenize.NAME and not keyword.iskeyword(token.string):
             found.add(token.string)
-    return found
+    return frozenset(found)
