@@ -1,6 +1,7 @@
 // Run what you drew: deploy the saved draft, start the open workflow with a typed input, follow
 // a run live on the canvas, talk to it (signals, updates, queries, approval gates), and read
-// what happened (node details, the first failure, the timeline, the worker's log).
+// what happened (node details, the first failure, the timeline, the worker's log); the project's
+// deployments are listed below the runs (DeploymentsPanel.tsx).
 import { ExternalLink, Play, RefreshCw, RotateCcw, Square, X, XOctagon } from "lucide-react";
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { useShallow } from "zustand/react/shallow";
@@ -18,6 +19,7 @@ import { readStandIns, type StandInRow, standInErrors } from "../run/standIns";
 import { failureWords, formatDuration, formatTime, nodeBadge, runStatusTone, statusWords } from "../run/overlay";
 import type { NodeRunState } from "../run/types";
 import { ChildrenButton } from "./ChildrenView";
+import { DeploymentsSection } from "./DeploymentsPanel";
 import { FieldsForm } from "./FieldsForm";
 import { StandInsForm } from "./StandInsForm";
 
@@ -759,6 +761,7 @@ export function RunPanel({ initialRun }: { initialRun?: string | null }) {
       <ShownRun detail={showing && selected ? <NodeDetail nodeId={selected} /> : null} />
       <StartForm />
       <RunsList />
+      <DeploymentsSection />
       <WorkerLog />
     </div>
   );

@@ -4,6 +4,8 @@ import { followStream } from "./sse";
 import type { StandIn } from "./standIns";
 import type {
   Deployment,
+  DeploymentCheck,
+  DeploymentCreate,
   RunDescription,
   RunEvent,
   RunListItem,
@@ -17,9 +19,18 @@ const runQuery = (runId?: string | null) => (runId ? `?run_id=${id(runId)}` : ""
 
 export const runApi = {
   runtime: () => request<RuntimeInfo>("GET", "/runtime"),
-  deploy: (projectId: string) => request<Deployment>("POST", `/projects/${id(projectId)}/deployments`, {}),
+  /** Beside the others by default; over one (`replaces`) once its executions replay on the new code. */
+  deploy: (projectId: string, how: DeploymentCreate = {}) =>
+    request<Deployment>("POST", `/projects/${id(projectId)}/deployments`, how),
+  /** The replay a deploy over `replaces` would run first, without deploying. */
+  checkDeployment: (projectId: string, how: DeploymentCreate) =>
+    request<DeploymentCheck>("POST", `/projects/${id(projectId)}/deployments/check`, how),
   deployments: (projectId: string) => request<Deployment[]>("GET", `/projects/${id(projectId)}/deployments`),
   deployment: (deploymentId: string) => request<Deployment>("GET", `/deployments/${id(deploymentId)}`),
+  /** Refused (409, with `running_executions`) while executions run on it alone, unless `force`. */
+  stopDeployment: (deploymentId: string, force = false) =>
+    request<Deployment>("POST", `/deployments/${id(deploymentId)}/stop${force ? "?force=true" : ""}`),
+  startDeployment: (deploymentId: string) => request<Deployment>("POST", `/deployments/${id(deploymentId)}/start`),
   workerLog: (deploymentId: string, tail = 200) =>
     request<{ deployment_id: string; lines: string[] }>("GET", `/deployments/${id(deploymentId)}/log?tail=${tail}`),
 

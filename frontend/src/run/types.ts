@@ -52,6 +52,12 @@ export type RuntimeInfo = Api.RuntimePublic;
 
 /** A deployment: a project compiled once and served by a managed worker. */
 export type Deployment = Api.DeploymentPublic;
+/** What deploying: beside the others (no `replaces`), or over one, with patching or not. */
+export type DeploymentCreate = Api.DeploymentCreate;
+/** What taking over a deployment's running executions would do to them (a replay, no deploy). */
+export type DeploymentCheck = Api.DeploymentCheckPublic;
+/** A `workflow.patched` guard the new code carries for a node added or removed. */
+export type Patch = Api.PatchPublic;
 
 export interface RunListItem {
   workflow_id: string;
