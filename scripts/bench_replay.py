@@ -34,8 +34,8 @@ from temporalio.worker import Worker  # noqa: E402
 
 from backend.runtime.replay import replay_compiled  # noqa: E402
 from compiler import compile_project  # noqa: E402
-from tests.harness import import_package  # noqa: E402
 from tests.support import samples  # noqa: E402
+from tests.support.harness import import_package  # noqa: E402
 
 WORKFLOW = "package-build"
 

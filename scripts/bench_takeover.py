@@ -35,8 +35,8 @@ from tests.backend.runtime_support import (  # noqa: E402
     runtime_settings,
     temporal_client,
 )
-from tests.harness import unique_id  # noqa: E402
 from tests.support.changes import until_waiting, version_c_first, version_one  # noqa: E402
+from tests.support.harness import unique_id  # noqa: E402
 
 
 def relabelled(document: dict[str, Any]) -> dict[str, Any]:

@@ -34,7 +34,7 @@ from backend.runtime.access import RuntimeAccess
 from backend.runtime.host import Runtime
 from backend.runtime.temporal import connect
 from backend.settings import Settings
-from tests.harness import chain, node, project
+from tests.support.harness import chain, node, project
 
 DEADLINE = 120.0
 """Seconds any wait may take: a loaded machine is slow, a broken one fails after this."""

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from backend.settings import DEFAULT_MAX_BODY_BYTES
 from language.document import MAX_NODES
 from tests.backend.live import LiveServer
-from tests.harness import chain, project
+from tests.support.harness import chain, project
 
 
 @pytest.mark.parametrize("depth", [999, 100_000])

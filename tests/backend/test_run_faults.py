@@ -20,7 +20,7 @@ from tests.backend.runtime_support import (
     wait_for,
     wait_until_running,
 )
-from tests.harness import chain, node, project, unique_id
+from tests.support.harness import chain, node, project, unique_id
 
 
 def steps_project(project_id: str) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from tests.backend.runtime_support import (
     temporal_client,
     wait_for,
 )
-from tests.harness import chain, edge, node, project, unique_id
+from tests.support.harness import chain, edge, node, project, unique_id
 
 
 def order_project(project_id: str) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from tests.backend.runtime_support import (
     wait_for,
     wait_until_running,
 )
-from tests.harness import unique_id
+from tests.support.harness import unique_id
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ from tests.backend.runtime_support import (
     runtime_settings,
     wait_for,
 )
-from tests.harness import chain, edge, node, project, unique_id
+from tests.support.harness import chain, edge, node, project, unique_id
 
 USER_CODE = """
 from pathlib import Path

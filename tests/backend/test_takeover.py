@@ -26,13 +26,13 @@ from tests.backend.runtime_support import (
     wait_for,
     wait_until_running,
 )
-from tests.harness import unique_id
 from tests.support.changes import (
     activities_run,
     until_waiting,
     version_c_first,
     version_one,
 )
+from tests.support.harness import unique_id
 
 
 @pytest.fixture(scope="module")

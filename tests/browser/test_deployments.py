@@ -29,8 +29,8 @@ from tests.browser.test_run import (  # noqa: F401
     run_api,
     run_server,
 )
-from tests.harness import unique_id
 from tests.support.changes import version_c_first, version_one
+from tests.support.harness import unique_id
 from tests.support.waits import Patience
 
 FIRST = "Fetch order"  # node a's label

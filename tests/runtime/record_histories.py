@@ -35,7 +35,16 @@ from temporalio.client import Client, WorkflowHandle, WorkflowHistory
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from tests.harness import assign, chain, edge, import_package, node, project, simulated, workflow
+from tests.support.harness import (
+    assign,
+    chain,
+    edge,
+    import_package,
+    node,
+    project,
+    simulated,
+    workflow,
+)
 
 HISTORIES = Path(__file__).with_name("histories")
 RUN_TIMEOUT = timedelta(seconds=30)

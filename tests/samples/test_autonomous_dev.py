@@ -32,8 +32,8 @@ from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import Client, WorkflowHandle
 
 from compiler import check_document, compile_project
-from tests.harness import import_package, running_worker, unique_id, write_package
 from tests.support import samples
+from tests.support.harness import import_package, running_worker, unique_id, write_package
 from tests.support.package_check import ruff_and_mypy
 
 SCALE = 0.01

@@ -34,8 +34,8 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from compiler import check_document, compile_project
 from language.durations import parse_duration
-from tests.harness import import_package, running_worker, unique_id, write_package
 from tests.support import samples
+from tests.support.harness import import_package, running_worker, unique_id, write_package
 from tests.support.package_check import ruff_and_mypy
 
 FAST = 1 / 3600

@@ -45,8 +45,8 @@ from temporalio.service import RPCError, RPCStatusCode
 from temporalio.worker import Worker
 
 from compiler import check_document, compile_project
-from tests.harness import import_package, unique_id, write_package
 from tests.support import samples
+from tests.support.harness import import_package, unique_id, write_package
 from tests.support.package_check import ruff_and_mypy
 
 SCALE = 0.01

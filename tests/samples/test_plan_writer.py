@@ -33,7 +33,6 @@ from temporalio.client import Client, ScheduleActionStartWorkflow, WorkflowHandl
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
-from tests.harness import import_package, unique_id
 from tests.samples.test_package_management import (
     CHILD_COMPLETED,
     CONTINUED,
@@ -55,6 +54,7 @@ from tests.samples.test_package_management import (
     worker,
 )
 from tests.support import samples
+from tests.support.harness import import_package, unique_id
 
 ACTIVITY_COMPLETED = EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED
 MINUTE = 0.05

@@ -14,7 +14,7 @@ from typing import Any
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHandle
 
-from tests.harness import chain, edge, node, project
+from tests.support.harness import chain, edge, node, project
 
 STEPS = [
     {"name": name, "input": {}, "output": "None", "implementation": {"kind": "simulate"}}
