@@ -556,3 +556,35 @@ class RuntimePublic(Schema):
     web_ui_url: str | None
     up: bool
     """Temporal answered just now."""
+
+
+# --- templates --------------------------------------------------------------------------------
+
+
+class TemplatePublic(Schema):
+    """Something to start from: a sample project, or a small pattern to add as a workflow."""
+
+    id: str
+    kind: Literal["project", "pattern"]
+    """A `project` is a whole sample; a `pattern` also adds its workflow to a project."""
+    name: str
+    description: str
+    workflows: list[str]
+    """The names of its workflows; a pattern's first is the one it adds, the others it needs."""
+    node_count: int
+    """Nodes in all its workflows."""
+
+
+class ProjectFromTemplate(StrictSchema):
+    template: Slug
+    id: Slug
+    """The new project's id (also its task queue, so it runs beside the template's others)."""
+    name: str = ""
+    """The new project's name; empty keeps the template's."""
+
+
+class WorkflowFromTemplate(StrictSchema):
+    template: Slug
+    """A pattern's id."""
+    workflow_id: Slug
+    """The id the pattern's workflow gets in the project."""

@@ -11,6 +11,7 @@ from backend.routers import (
     meta,
     projects,
     runs,
+    templates,
     versions,
     workflows,
 )
@@ -25,3 +26,4 @@ api_router.include_router(compiling.router)
 api_router.include_router(deployments.router)
 api_router.include_router(runs.router)
 api_router.include_router(children.router)
+api_router.include_router(templates.router)

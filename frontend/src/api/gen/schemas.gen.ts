@@ -1990,6 +1990,35 @@ export const ProjectCreateSchema = {
     title: 'ProjectCreate'
 } as const;
 
+export const ProjectFromTemplateSchema = {
+    properties: {
+        template: {
+            type: 'string',
+            maxLength: 64,
+            pattern: '^[a-z][a-z0-9]*(-[a-z0-9]+)*$',
+            title: 'Template'
+        },
+        id: {
+            type: 'string',
+            maxLength: 64,
+            pattern: '^[a-z][a-z0-9]*(-[a-z0-9]+)*$',
+            title: 'Id'
+        },
+        name: {
+            type: 'string',
+            title: 'Name',
+            default: ''
+        }
+    },
+    additionalProperties: false,
+    type: 'object',
+    required: [
+        'template',
+        'id'
+    ],
+    title: 'ProjectFromTemplate'
+} as const;
+
 export const ProjectPublicSchema = {
     properties: {
         name: {
@@ -3230,6 +3259,53 @@ export const StopRefusedPublicSchema = {
     title: 'StopRefusedPublic'
 } as const;
 
+export const TemplatePublicSchema = {
+    properties: {
+        id: {
+            type: 'string',
+            title: 'Id'
+        },
+        kind: {
+            type: 'string',
+            enum: [
+                'project',
+                'pattern'
+            ],
+            title: 'Kind'
+        },
+        name: {
+            type: 'string',
+            title: 'Name'
+        },
+        description: {
+            type: 'string',
+            title: 'Description'
+        },
+        workflows: {
+            items: {
+                type: 'string'
+            },
+            type: 'array',
+            title: 'Workflows'
+        },
+        node_count: {
+            type: 'integer',
+            title: 'Node Count'
+        }
+    },
+    type: 'object',
+    required: [
+        'id',
+        'kind',
+        'name',
+        'description',
+        'workflows',
+        'node_count'
+    ],
+    title: 'TemplatePublic',
+    description: 'Something to start from: a sample project, or a small pattern to add as a workflow.'
+} as const;
+
 export const TerminationSchema = {
     properties: {
         reason: {
@@ -3625,6 +3701,30 @@ export const WorkflowDeltaSchema = {
         'patch'
     ],
     title: 'WorkflowDelta'
+} as const;
+
+export const WorkflowFromTemplateSchema = {
+    properties: {
+        template: {
+            type: 'string',
+            maxLength: 64,
+            pattern: '^[a-z][a-z0-9]*(-[a-z0-9]+)*$',
+            title: 'Template'
+        },
+        workflow_id: {
+            type: 'string',
+            maxLength: 64,
+            pattern: '^[a-z][a-z0-9]*(-[a-z0-9]+)*$',
+            title: 'Workflow Id'
+        }
+    },
+    additionalProperties: false,
+    type: 'object',
+    required: [
+        'template',
+        'workflow_id'
+    ],
+    title: 'WorkflowFromTemplate'
 } as const;
 
 export const WorkflowPublicSchema = {

@@ -1124,6 +1124,24 @@ export type ProjectCreate = {
 };
 
 /**
+ * ProjectFromTemplate
+ */
+export type ProjectFromTemplate = {
+    /**
+     * Template
+     */
+    template: string;
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Name
+     */
+    name?: string;
+};
+
+/**
  * ProjectPublic
  */
 export type ProjectPublic = {
@@ -1825,6 +1843,38 @@ export type StopRefusedPublic = {
 };
 
 /**
+ * TemplatePublic
+ *
+ * Something to start from: a sample project, or a small pattern to add as a workflow.
+ */
+export type TemplatePublic = {
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Kind
+     */
+    kind: 'project' | 'pattern';
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Description
+     */
+    description: string;
+    /**
+     * Workflows
+     */
+    workflows: Array<string>;
+    /**
+     * Node Count
+     */
+    node_count: number;
+};
+
+/**
  * Termination
  */
 export type Termination = {
@@ -2054,6 +2104,20 @@ export type WorkflowDelta = {
      * Patch
      */
     patch: Array<PatchOperation>;
+};
+
+/**
+ * WorkflowFromTemplate
+ */
+export type WorkflowFromTemplate = {
+    /**
+     * Template
+     */
+    template: string;
+    /**
+     * Workflow Id
+     */
+    workflow_id: string;
 };
 
 /**
@@ -4316,3 +4380,133 @@ export type NodeChildrenApiRunsWorkflowIdNodesNodeIdChildrenGetResponses = {
 };
 
 export type NodeChildrenApiRunsWorkflowIdNodesNodeIdChildrenGetResponse = NodeChildrenApiRunsWorkflowIdNodesNodeIdChildrenGetResponses[keyof NodeChildrenApiRunsWorkflowIdNodesNodeIdChildrenGetResponses];
+
+export type ListTemplatesApiTemplatesGetData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/templates';
+};
+
+export type ListTemplatesApiTemplatesGetErrors = {
+    /**
+     * WFD_TOKEN is set and the bearer token is wrong
+     */
+    401: ErrorPublic;
+    /**
+     * The request body is above the size limit
+     */
+    413: ErrorPublic;
+    /**
+     * Bad input, with diagnostics
+     */
+    422: InvalidPublic;
+    /**
+     * The database is busy or unreachable
+     */
+    503: ErrorPublic;
+};
+
+export type ListTemplatesApiTemplatesGetError = ListTemplatesApiTemplatesGetErrors[keyof ListTemplatesApiTemplatesGetErrors];
+
+export type ListTemplatesApiTemplatesGetResponses = {
+    /**
+     * Response List Templates Api Templates Get
+     *
+     * Successful Response
+     */
+    200: Array<TemplatePublic>;
+};
+
+export type ListTemplatesApiTemplatesGetResponse = ListTemplatesApiTemplatesGetResponses[keyof ListTemplatesApiTemplatesGetResponses];
+
+export type CreateProjectFromTemplateApiProjectsFromTemplatePostData = {
+    body: ProjectFromTemplate;
+    path?: never;
+    query?: never;
+    url: '/api/projects/from-template';
+};
+
+export type CreateProjectFromTemplateApiProjectsFromTemplatePostErrors = {
+    /**
+     * WFD_TOKEN is set and the bearer token is wrong
+     */
+    401: ErrorPublic;
+    /**
+     * Based on a stale revision, or id taken
+     */
+    409: ConflictPublic;
+    /**
+     * The request body is above the size limit
+     */
+    413: ErrorPublic;
+    /**
+     * Bad input, with diagnostics
+     */
+    422: InvalidPublic;
+    /**
+     * The database is busy or unreachable
+     */
+    503: ErrorPublic;
+};
+
+export type CreateProjectFromTemplateApiProjectsFromTemplatePostError = CreateProjectFromTemplateApiProjectsFromTemplatePostErrors[keyof CreateProjectFromTemplateApiProjectsFromTemplatePostErrors];
+
+export type CreateProjectFromTemplateApiProjectsFromTemplatePostResponses = {
+    /**
+     * Successful Response
+     */
+    201: ProjectPublic;
+};
+
+export type CreateProjectFromTemplateApiProjectsFromTemplatePostResponse = CreateProjectFromTemplateApiProjectsFromTemplatePostResponses[keyof CreateProjectFromTemplateApiProjectsFromTemplatePostResponses];
+
+export type AddWorkflowFromTemplateApiProjectsProjectIdWorkflowsFromTemplatePostData = {
+    body: WorkflowFromTemplate;
+    path: {
+        /**
+         * Project Id
+         */
+        project_id: string;
+    };
+    query?: never;
+    url: '/api/projects/{project_id}/workflows/from-template';
+};
+
+export type AddWorkflowFromTemplateApiProjectsProjectIdWorkflowsFromTemplatePostErrors = {
+    /**
+     * WFD_TOKEN is set and the bearer token is wrong
+     */
+    401: ErrorPublic;
+    /**
+     * No such id
+     */
+    404: ErrorPublic;
+    /**
+     * Based on a stale revision, or id taken
+     */
+    409: ConflictPublic;
+    /**
+     * The request body is above the size limit
+     */
+    413: ErrorPublic;
+    /**
+     * Bad input, with diagnostics
+     */
+    422: InvalidPublic;
+    /**
+     * The database is busy or unreachable
+     */
+    503: ErrorPublic;
+};
+
+export type AddWorkflowFromTemplateApiProjectsProjectIdWorkflowsFromTemplatePostError = AddWorkflowFromTemplateApiProjectsProjectIdWorkflowsFromTemplatePostErrors[keyof AddWorkflowFromTemplateApiProjectsProjectIdWorkflowsFromTemplatePostErrors];
+
+export type AddWorkflowFromTemplateApiProjectsProjectIdWorkflowsFromTemplatePostResponses = {
+    /**
+     * Successful Response
+     */
+    201: ProjectPublic;
+};
+
+export type AddWorkflowFromTemplateApiProjectsProjectIdWorkflowsFromTemplatePostResponse = AddWorkflowFromTemplateApiProjectsProjectIdWorkflowsFromTemplatePostResponses[keyof AddWorkflowFromTemplateApiProjectsProjectIdWorkflowsFromTemplatePostResponses];
