@@ -270,6 +270,13 @@ class WorkflowSummary(Schema):
     updated_at: datetime
 
 
+class WorkflowRevision(Schema):
+    """Where the draft is: what a tab polls to learn that it was saved elsewhere."""
+
+    revision: int
+    updated_at: datetime
+
+
 class ProjectPublic(ProjectSettings):
     model_config = ConfigDict(extra="ignore")
 

@@ -9,6 +9,7 @@ from backend.models import (
     WorkflowCreate,
     WorkflowDelta,
     WorkflowPublic,
+    WorkflowRevision,
     WorkflowSummary,
     WorkflowUpdate,
 )
@@ -44,6 +45,14 @@ async def read_workflow(
     session: SessionDep, project_id: ProjectId, workflow_id: WorkflowId
 ) -> Response:
     return ready_json(await run(session, workflows.read_workflow, project_id, workflow_id))
+
+
+@router.get(WORKFLOW + "/revision", responses=NOT_FOUND)
+async def read_workflow_revision(
+    session: SessionDep, project_id: ProjectId, workflow_id: WorkflowId
+) -> WorkflowRevision:
+    """The draft's revision and when it was written: cheap enough for an open editor to poll."""
+    return await run(session, workflows.draft_revision, project_id, workflow_id)
 
 
 @router.put(WORKFLOW, response_model=WorkflowPublic, responses={**NOT_FOUND, **CONFLICT})

@@ -15,6 +15,7 @@ from backend.models import (
     WorkflowCreate,
     WorkflowMeta,
     WorkflowRecord,
+    WorkflowRevision,
     WorkflowSummary,
     WorkflowUpdate,
     utc_now,
@@ -34,6 +35,20 @@ from language.document import Workflow
 def list_workflows(session: Session, project_id: str) -> list[WorkflowSummary]:
     project_or_404(session, project_id)
     return [summary_of(record) for record in workflows_of(session, project_id)]
+
+
+def draft_revision(session: Session, project_id: str, workflow_id: str) -> WorkflowRevision:
+    """The draft's revision and write time, without reading its document."""
+    found = session.exec(
+        select(WorkflowRecord.revision, WorkflowRecord.updated_at).where(
+            col(WorkflowRecord.project_id) == project_id, col(WorkflowRecord.id) == workflow_id
+        )
+    ).first()
+    if found is None:
+        workflow_or_404(session, project_id, workflow_id)  # says which of the two is missing
+        raise NotFound(f"workflow {workflow_id!r} does not exist")
+    revision, written = found
+    return WorkflowRevision(revision=revision, updated_at=written)
 
 
 def create_workflow(session: Session, project_id: str, data: WorkflowCreate) -> bytes:

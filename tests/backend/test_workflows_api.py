@@ -176,3 +176,19 @@ def test_the_largest_revision_a_request_may_name_is_only_stale(demo: TestClient)
     assert save(demo, workflow(), revision=2_147_483_648).status_code == 422
     project_update = demo.patch("/api/projects/demo", json={"revision": 2_147_483_647})
     assert project_update.status_code == 409
+
+
+def test_the_revision_endpoint_follows_saves_and_names_what_is_missing(demo: TestClient) -> None:
+    created = demo.post(BASE, json={"document": workflow()}).json()
+    first = demo.get(f"{BASE}/main/revision")
+    assert first.status_code == 200, first.text
+    assert first.json() == {"revision": 1, "updated_at": created["updated_at"]}
+    saved = save(demo, workflow(name="elsewhere"), revision=1).json()
+    assert demo.get(f"{BASE}/main/revision").json() == {
+        "revision": 2,
+        "updated_at": saved["updated_at"],
+    }
+    missing = demo.get(f"{BASE}/nowhere/revision")
+    assert missing.status_code == 404
+    assert "nowhere" in missing.json()["detail"]
+    assert demo.get("/api/projects/absent/workflows/main/revision").status_code == 404

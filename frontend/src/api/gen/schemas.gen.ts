@@ -3767,6 +3767,27 @@ export const WorkflowPublicSchema = {
     title: 'WorkflowPublic'
 } as const;
 
+export const WorkflowRevisionSchema = {
+    properties: {
+        revision: {
+            type: 'integer',
+            title: 'Revision'
+        },
+        updated_at: {
+            type: 'string',
+            format: 'date-time',
+            title: 'Updated At'
+        }
+    },
+    type: 'object',
+    required: [
+        'revision',
+        'updated_at'
+    ],
+    title: 'WorkflowRevision',
+    description: 'Where the draft is: what a tab polls to learn that it was saved elsewhere.'
+} as const;
+
 export const WorkflowSettings_InputSchema = {
     properties: {
         id_template: {

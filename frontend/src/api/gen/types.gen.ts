@@ -2148,6 +2148,22 @@ export type WorkflowPublic = {
 };
 
 /**
+ * WorkflowRevision
+ *
+ * Where the draft is: what a tab polls to learn that it was saved elsewhere.
+ */
+export type WorkflowRevision = {
+    /**
+     * Revision
+     */
+    revision: number;
+    /**
+     * Updated At
+     */
+    updated_at: string;
+};
+
+/**
  * WorkflowSettings
  */
 export type WorkflowSettingsInput = {
@@ -2971,6 +2987,56 @@ export type SaveWorkflowApiProjectsProjectIdWorkflowsWorkflowIdPutResponses = {
 };
 
 export type SaveWorkflowApiProjectsProjectIdWorkflowsWorkflowIdPutResponse = SaveWorkflowApiProjectsProjectIdWorkflowsWorkflowIdPutResponses[keyof SaveWorkflowApiProjectsProjectIdWorkflowsWorkflowIdPutResponses];
+
+export type ReadWorkflowRevisionApiProjectsProjectIdWorkflowsWorkflowIdRevisionGetData = {
+    body?: never;
+    path: {
+        /**
+         * Project Id
+         */
+        project_id: string;
+        /**
+         * Workflow Id
+         */
+        workflow_id: string;
+    };
+    query?: never;
+    url: '/api/projects/{project_id}/workflows/{workflow_id}/revision';
+};
+
+export type ReadWorkflowRevisionApiProjectsProjectIdWorkflowsWorkflowIdRevisionGetErrors = {
+    /**
+     * WFD_TOKEN is set and the bearer token is wrong
+     */
+    401: ErrorPublic;
+    /**
+     * No such id
+     */
+    404: ErrorPublic;
+    /**
+     * The request body is above the size limit
+     */
+    413: ErrorPublic;
+    /**
+     * Bad input, with diagnostics
+     */
+    422: InvalidPublic;
+    /**
+     * The database is busy or unreachable
+     */
+    503: ErrorPublic;
+};
+
+export type ReadWorkflowRevisionApiProjectsProjectIdWorkflowsWorkflowIdRevisionGetError = ReadWorkflowRevisionApiProjectsProjectIdWorkflowsWorkflowIdRevisionGetErrors[keyof ReadWorkflowRevisionApiProjectsProjectIdWorkflowsWorkflowIdRevisionGetErrors];
+
+export type ReadWorkflowRevisionApiProjectsProjectIdWorkflowsWorkflowIdRevisionGetResponses = {
+    /**
+     * Successful Response
+     */
+    200: WorkflowRevision;
+};
+
+export type ReadWorkflowRevisionApiProjectsProjectIdWorkflowsWorkflowIdRevisionGetResponse = ReadWorkflowRevisionApiProjectsProjectIdWorkflowsWorkflowIdRevisionGetResponses[keyof ReadWorkflowRevisionApiProjectsProjectIdWorkflowsWorkflowIdRevisionGetResponses];
 
 export type ListVersionsApiProjectsProjectIdWorkflowsWorkflowIdVersionsGetData = {
     body?: never;
