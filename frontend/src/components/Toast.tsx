@@ -16,7 +16,7 @@ export function Toast() {
   return (
     <div className={`toast ${notice.tone}`} role={notice.tone === "error" ? "alert" : "status"} data-testid="toast">
       <span>{notice.text}</span>
-      <button type="button" className="icon-button" onClick={dismiss} title="Dismiss">
+      <button type="button" className="icon-button" onClick={dismiss} title="Dismiss" aria-label="Dismiss">
         <X size={14} />
       </button>
     </div>

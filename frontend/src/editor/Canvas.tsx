@@ -154,7 +154,10 @@ export function Canvas({ onOpenNode }: { onOpenNode(): void }) {
   const ghosts = useMemo(() => ghostsOf(diff, store.getState()), [diff, store]);
   const edgesForHandles = useEditor((state) => (opening.large ? state.edges : null));
   const shownNodes = useMemo<Node[]>(() => {
-    const drawn = edgesForHandles ? withKnownHandles(nodes, edgesForHandles, store.getState()) : nodes;
+    const state = store.getState();
+    const drawn = (edgesForHandles ? withKnownHandles(nodes, edgesForHandles, state) : nodes).map((node) =>
+      announced(node, state),
+    );
     return ghosts.nodes.length ? [...drawn, ...ghosts.nodes] : drawn;
   }, [nodes, ghosts, edgesForHandles, store]);
   const shownEdges = useMemo(
@@ -312,7 +315,7 @@ export function Canvas({ onOpenNode }: { onOpenNode(): void }) {
       onlyRenderVisibleElements={opening.large || nodes.length > LARGE_GRAPH}
       proOptions={{ hideAttribution: true }}
     >
-      <Background variant={BackgroundVariant.Dots} gap={16} size={1} color="#cbd5e1" />
+      <Background variant={BackgroundVariant.Dots} gap={16} size={1} />
       {showMinimap && (
         <MiniMap
         style={{ width: 168, height: 112 }}
@@ -320,7 +323,6 @@ export function Canvas({ onOpenNode }: { onOpenNode(): void }) {
         zoomable
         nodeStrokeWidth={2}
         nodeColor={(node) => minimapColor(store.getState(), node as FlowNode)}
-          maskColor="rgba(241, 245, 249, 0.7)"
         />
       )}
       <Controls showInteractive={false} />
@@ -399,7 +401,21 @@ function withKnownHandles(nodes: FlowNode[], edges: FlowEdge[], state: EditorSta
 }
 
 function minimapColor(state: EditorState, node: FlowNode): string {
-  if (node.type === ("ghost" as never)) return "#fecaca";
-  if (node.type === "container") return "#e2e8f0";
+  if (node.type === ("ghost" as never)) return "var(--error-soft)";
+  if (node.type === "container") return "var(--line)";
   return state.catalogue.kinds.get(node.data?.kind)?.color ?? "#94a3b8";
+}
+
+const announcedCache = new WeakMap<FlowNode, FlowNode>();
+
+/** A node as a screen reader announces it when it has focus: its kind, then its label
+ * ("Activity: Charge card"). */
+function announced(node: FlowNode, state: EditorState): FlowNode {
+  const kind = state.catalogue.kinds.get(node.data.kind)?.label ?? node.data.kind;
+  const ariaLabel = node.data.label ? `${kind}: ${node.data.label}` : kind;
+  const cached = announcedCache.get(node);
+  if (cached?.ariaLabel === ariaLabel) return cached;
+  const labelled = { ...node, ariaLabel };
+  announcedCache.set(node, labelled);
+  return labelled;
 }

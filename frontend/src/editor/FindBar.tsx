@@ -45,7 +45,7 @@ export function FindBar({ onClose }: { onClose(): void }) {
           }}
         />
         <span className="muted">{query ? `${matches.length} found` : ""}</span>
-        <button type="button" className="icon-button" onClick={onClose} title="Close (Esc)">
+        <button type="button" className="icon-button" onClick={onClose} title="Close (Esc)" aria-label="Close the find bar">
           <X size={14} />
         </button>
       </div>

@@ -91,6 +91,8 @@ export function readClipboard(): ClipboardContent | null {
 export interface ShortcutHandlers {
   save(): void;
   find(): void;
+  /** `?`: the list of these shortcuts (ShortcutsDialog). */
+  showShortcuts(): void;
 }
 
 const EDITABLE =
@@ -108,9 +110,10 @@ export function isEditableTarget(target: EventTarget | null): boolean {
 }
 
 /**
- * Delete, Ctrl+A, Ctrl+C/X/V, Ctrl+Z, Ctrl+Shift+Z (and Ctrl+Y), Ctrl+S, Ctrl+F: the editor's
- * only keyboard shortcuts (React Flow's own delete key is off, see Canvas). Ctrl+S and Ctrl+F
- * work from anywhere, a field too; the others leave the keys of an editable field to it.
+ * Delete, Ctrl+A, Ctrl+C/X/V, Ctrl+Z, Ctrl+Shift+Z (and Ctrl+Y), Ctrl+S, Ctrl+F, `?`: the
+ * editor's own keyboard shortcuts (React Flow's own delete key is off, see Canvas), all listed
+ * in ShortcutsDialog. Ctrl+S and Ctrl+F work from anywhere, a field too; the others leave the
+ * keys of an editable field to it.
  */
 export function useShortcuts(store: EditorStore, handlers: ShortcutHandlers) {
   useEffect(() => {
@@ -130,7 +133,10 @@ export function useShortcuts(store: EditorStore, handlers: ShortcutHandlers) {
       }
       // inside a field the keys belong to the field (its own undo, select all, copy...)
       if (isEditableTarget(event.target)) return;
-      if (event.key === "Delete" || event.key === "Backspace") {
+      if (event.key === "?" && !mod && !event.altKey) {
+        event.preventDefault();
+        handlers.showShortcuts();
+      } else if (event.key === "Delete" || event.key === "Backspace") {
         event.preventDefault();
         state.deleteSelection();
       } else if (mod && key === "z" && event.shiftKey) {

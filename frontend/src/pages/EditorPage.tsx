@@ -1,6 +1,6 @@
 // One open workflow: loads it with its project, creates its store, and lays out the editor.
 import { ReactFlowProvider } from "@xyflow/react";
-import { LayoutGrid, Redo2, Save, Search, Undo2 } from "lucide-react";
+import { Keyboard, LayoutGrid, Redo2, Save, Search, Undo2 } from "lucide-react";
 import { useCallback, useEffect, useMemo, useState } from "react";
 
 import type { ProjectPublic, ProjectSettings } from "../api/types";
@@ -13,6 +13,7 @@ import { FindBar } from "../editor/FindBar";
 import { useLiveValidation, useShortcuts, useUnsavedWarning } from "../editor/hooks";
 import { autoLayout, needsLayout } from "../editor/layout";
 import { Palette } from "../editor/Palette";
+import { ShortcutsDialog } from "../editor/ShortcutsDialog";
 import { type Conflict, type Overwrite, save } from "../editor/saving";
 import { createEditorStore, type EditorStore, isDirty } from "../editor/store";
 import { CodePanel } from "../panels/CodePanel";
@@ -103,6 +104,7 @@ function Editor({ initialRun }: { initialRun: string | null }) {
   const { documentSchema } = useAppData();
   const [tab, setTab] = useState<Tab>(initialRun ? "run" : "properties");
   const [finding, setFinding] = useState(false);
+  const [showingShortcuts, setShowingShortcuts] = useState(false);
   const [conflict, setConflict] = useState<Conflict | null>(null);
   const [saving, setSaving] = useState(false);
   const projectId = useEditor((state) => state.projectId);
@@ -139,7 +141,11 @@ function Editor({ initialRun }: { initialRun: string | null }) {
   );
 
   const handlers = useMemo(
-    () => ({ save: () => void runSave(), find: () => setFinding(true) }),
+    () => ({
+      save: () => void runSave(),
+      find: () => setFinding(true),
+      showShortcuts: () => setShowingShortcuts(true),
+    }),
     [runSave],
   );
   useShortcuts(store, handlers);
@@ -150,6 +156,8 @@ function Editor({ initialRun }: { initialRun: string | null }) {
     () => setTab((current) => (current === "code" || current === "run" ? current : "properties")),
     [],
   );
+
+  const closeShortcuts = useCallback(() => setShowingShortcuts(false), []);
 
   const layout = async () => {
     const { nodes, edges, catalogue } = store.getState();
@@ -176,13 +184,22 @@ function Editor({ initialRun }: { initialRun: string | null }) {
           )}
         </nav>
         <div className="actions">
-          <button type="button" className="icon-button" title="Undo (Ctrl+Z)" disabled={!canUndo} onClick={() => store.getState().undo()}>
+          <button
+            type="button"
+            className="icon-button"
+            title="Keyboard shortcuts (?)"
+            aria-label="Keyboard shortcuts"
+            onClick={() => setShowingShortcuts(true)}
+          >
+            <Keyboard size={16} />
+          </button>
+          <button type="button" className="icon-button" title="Undo (Ctrl+Z)" aria-label="Undo" disabled={!canUndo} onClick={() => store.getState().undo()}>
             <Undo2 size={16} />
           </button>
-          <button type="button" className="icon-button" title="Redo (Ctrl+Shift+Z)" disabled={!canRedo} onClick={() => store.getState().redo()}>
+          <button type="button" className="icon-button" title="Redo (Ctrl+Shift+Z)" aria-label="Redo" disabled={!canRedo} onClick={() => store.getState().redo()}>
             <Redo2 size={16} />
           </button>
-          <button type="button" className="icon-button" title="Find a node (Ctrl+F)" onClick={() => setFinding(true)}>
+          <button type="button" className="icon-button" title="Find a node (Ctrl+F)" aria-label="Find a node" onClick={() => setFinding(true)}>
             <Search size={16} />
           </button>
           <button type="button" className="button" title="Arrange the graph automatically" onClick={() => void layout()}>
@@ -236,6 +253,7 @@ function Editor({ initialRun }: { initialRun: string | null }) {
           </div>
         </aside>
       </div>
+      {showingShortcuts && <ShortcutsDialog onClose={closeShortcuts} />}
       {conflict && (
         <ConflictDialog
           conflict={conflict}

@@ -92,6 +92,7 @@ export function ProjectPage({ projectId }: { projectId: string }) {
                 type="button"
                 className="icon-button danger"
                 title="Delete"
+                aria-label={`Delete ${workflow.name || workflow.id}`}
                 onClick={() => {
                   if (window.confirm(`Delete the workflow ${workflow.name || workflow.id} and its versions?`)) {
                     void api.deleteWorkflow(projectId, workflow.id).then(refresh, (failure: unknown) => setError(String(failure)));

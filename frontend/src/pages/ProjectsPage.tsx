@@ -162,16 +162,17 @@ export function ProjectsPage() {
               </a>
             )}
             <div className="card-actions">
-              <button type="button" className="icon-button" title="Rename" onClick={() => setRenaming({ id: project.id, name: project.name })}>
+              <button type="button" className="icon-button" title="Rename" aria-label={`Rename ${project.name || project.id}`} onClick={() => setRenaming({ id: project.id, name: project.name })}>
                 <Pencil size={14} />
               </button>
-              <button type="button" className="icon-button" title="Export as JSON" onClick={() => void exportProject(project.id)}>
+              <button type="button" className="icon-button" title="Export as JSON" aria-label={`Export ${project.name || project.id} as JSON`} onClick={() => void exportProject(project.id)}>
                 <Download size={14} />
               </button>
               <button
                 type="button"
                 className="icon-button danger"
                 title="Delete"
+                aria-label={`Delete ${project.name || project.id}`}
                 onClick={() => {
                   if (window.confirm(`Delete the project ${project.name || project.id} with all its workflows and versions?`)) {
                     void act(() => api.deleteProject(project.id));

@@ -233,10 +233,10 @@ export function ChildrenView({ nodeId, onClose }: { nodeId: string; onClose(): v
           </h2>
           <div className="children-tools">
             {view && keepsChanging(view) && <span className="run-live">● live</span>}
-            <button type="button" className="icon-button" title="Ask again" onClick={() => void reload()}>
+            <button type="button" className="icon-button" title="Ask again" aria-label="Ask again" onClick={() => void reload()}>
               <RefreshCw size={14} />
             </button>
-            <button type="button" className="icon-button" title="Close (Esc)" onClick={onClose}>
+            <button type="button" className="icon-button" title="Close (Esc)" aria-label="Close" onClick={onClose}>
               <X size={16} />
             </button>
           </div>

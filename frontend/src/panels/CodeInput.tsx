@@ -1,7 +1,9 @@
 // A one-line code field: the text is highlighted as Python (expressions) or as a template whose
 // `{...}` parts are Python, drawn under a transparent textarea that keeps native editing.
-import { Highlight, themes } from "prism-react-renderer";
+import { Highlight } from "prism-react-renderer";
 import { memo, useId } from "react";
+
+import { codeTheme } from "../components/codeTheme";
 
 export type CodeFormat = "expression" | "template" | "duration" | "identifier" | "json";
 
@@ -16,11 +18,9 @@ interface Props {
   multiline?: boolean;
 }
 
-const theme = themes.github;
-
 function Python({ code }: { code: string }) {
   return (
-    <Highlight code={code} language="python" theme={theme}>
+    <Highlight code={code} language="python" theme={codeTheme}>
       {({ tokens, getTokenProps }) => (
         <>
           {tokens.map((line, row) => (

@@ -1,12 +1,13 @@
 // The generated package beside the graph: files with Python highlighting; the selected node's
 // lines are highlighted (source map), and clicking a line selects the node it came from.
 import { Download } from "lucide-react";
-import { Highlight, themes } from "prism-react-renderer";
+import { Highlight } from "prism-react-renderer";
 import { memo, useEffect, useMemo, useRef, useState } from "react";
 import { useShallow } from "zustand/react/shallow";
 
 import { api, ApiError } from "../api/client";
 import type { CompileResult, SourceRange } from "../api/types";
+import { codeTheme } from "../components/codeTheme";
 import { useEditor, useEditorStore } from "../editor/context";
 import { projectDocument, selectedNodeIds } from "../editor/store";
 
@@ -65,7 +66,7 @@ const CodeLines = memo(function CodeLines({
   onLineClick(line: number): void;
 }) {
   return (
-    <Highlight code={code.replace(/\n$/, "")} language="python" theme={themes.github}>
+    <Highlight code={code.replace(/\n$/, "")} language="python" theme={codeTheme}>
       {({ tokens, getTokenProps }) => (
         <pre className="code-view">
           {tokens.map((line, index) => {
@@ -175,7 +176,13 @@ export function CodePanel() {
       {error && <p className="code-error">{error}</p>}
       {!result && !error && <p className="muted pad">Compiling…</p>}
       {result && file && (
-        <div className={stale ? "code-scroll stale" : "code-scroll"} ref={viewRef}>
+        <div
+          className={stale ? "code-scroll stale" : "code-scroll"}
+          ref={viewRef}
+          role="region"
+          aria-label={`Generated code: ${file}`}
+          tabIndex={0}
+        >
           <CodeLines
             code={result.files[file] ?? ""}
             highlight={selectedRange && selectedRange.file === file ? selectedRange : null}

@@ -464,7 +464,7 @@ function ShownRun({ detail }: { detail: React.ReactNode }) {
           <h3 className="run-id" title={runId ?? ""}>
             {workflowId}
           </h3>
-          <button type="button" className="icon-button" title="Stop showing this run" onClick={() => runStore.getState().show(null)}>
+          <button type="button" className="icon-button" title="Stop showing this run" aria-label="Stop showing this run" onClick={() => runStore.getState().show(null)}>
             <X size={14} />
           </button>
         </header>

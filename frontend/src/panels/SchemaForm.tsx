@@ -408,6 +408,7 @@ function DictField({ name, path, schema, value, parent, onChange, context }: Fie
                 type="button"
                 className="icon-button"
                 title={`Remove ${key}`}
+                aria-label={`Remove ${key}`}
                 onClick={() => write(entries.filter(([k]) => k !== key))}
               >
                 <X size={14} />
@@ -452,6 +453,7 @@ function ListField({ name, path, schema, value, onChange, context }: FieldProps)
             type="button"
             className="icon-button"
             title="Remove"
+            aria-label={`Remove item ${index + 1}`}
             onClick={() => onChange(items.filter((_, i) => i !== index))}
           >
             <X size={14} />
