@@ -1,6 +1,13 @@
 // The one place that talks HTTP. Every call returns the parsed answer or throws ApiError.
 import { authorizationHeader, authorizedFetch } from "./auth";
-import type { PatchOperation, ProjectCreate, ProjectUpdate } from "./gen/types.gen";
+import type {
+  PatchOperation,
+  ProjectCreate,
+  ProjectFromTemplate,
+  ProjectUpdate,
+  TemplatePublic,
+  WorkflowFromTemplate,
+} from "./gen/types.gen";
 import type {
   CompileResult,
   Diagnostic,
@@ -97,6 +104,13 @@ export const api = {
     request<WorkflowPublic>("POST", `${workflow(projectId, id)}/versions/${number}/restore`, {
       revision,
     }),
+
+  listTemplates: () => request<TemplatePublic[]>("GET", "/templates"),
+  createProjectFromTemplate: (data: ProjectFromTemplate) =>
+    request<ProjectPublic>("POST", "/projects/from-template", data),
+  /** Adds the pattern's workflow, with the workflows, activities and types it needs. */
+  addWorkflowFromTemplate: (projectId: string, data: WorkflowFromTemplate) =>
+    request<ProjectPublic>("POST", `${project(projectId)}/workflows/from-template`, data),
 
   validate: (document: ProjectDocument) => request<ValidateResult>("POST", "/validate", document),
   compile: (document: ProjectDocument) => request<CompileResult>("POST", "/compile", document),

@@ -1,15 +1,18 @@
-// A project's workflows: open, create (an empty canvas), delete.
-import { Plus, Trash2, Workflow as WorkflowIcon } from "lucide-react";
+// A project's workflows: open, create (an empty canvas or from a pattern), delete.
+import { ChevronDown, Plus, Trash2, Workflow as WorkflowIcon } from "lucide-react";
 import { type FormEvent, useCallback, useEffect, useState } from "react";
 
 import { api } from "../api/client";
 import type { ProjectPublic } from "../api/types";
+import { type TemplateChoice, TemplatePicker } from "../components/TemplatePicker";
 import { link, slugify } from "./router";
 
 export function ProjectPage({ projectId }: { projectId: string }) {
   const [project, setProject] = useState<ProjectPublic | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [name, setName] = useState("");
+  const [pattern, setPattern] = useState<TemplateChoice>(null);
+  const [choosing, setChoosing] = useState(false);
 
   const refresh = useCallback(async () => {
     try {
@@ -32,6 +35,11 @@ export function ProjectPage({ projectId }: { projectId: string }) {
     }
     setError(null);
     try {
+      if (pattern) {
+        await api.addWorkflowFromTemplate(projectId, { template: pattern.id, workflow_id: id });
+        window.location.hash = link.workflow(projectId, id);
+        return;
+      }
       await api.createWorkflow(projectId, {
         id,
         name: name.trim(),
@@ -68,10 +76,31 @@ export function ProjectPage({ projectId }: { projectId: string }) {
           value={name}
           onChange={(event) => setName(event.target.value)}
         />
+        <button
+          type="button"
+          className="button"
+          aria-expanded={choosing}
+          data-testid="start-from"
+          onClick={() => setChoosing(!choosing)}
+        >
+          Start from: {pattern?.name ?? "Empty"} <ChevronDown size={14} />
+        </button>
         <button type="submit" className="button primary" disabled={!name.trim()}>
           <Plus size={14} /> Create workflow
         </button>
       </form>
+      {choosing && (
+        <TemplatePicker
+          kinds={["pattern"]}
+          label="Start the new workflow from"
+          selected={pattern}
+          onSelect={(choice) => {
+            setPattern(choice);
+            setChoosing(false);
+            if (choice && !name.trim()) setName(choice.name);
+          }}
+        />
+      )}
       {error && <p className="error-text" role="alert">{error}</p>}
       {project && project.workflows.length === 0 && <p className="muted">No workflows yet.</p>}
       <ul className="card-list">

@@ -1,15 +1,19 @@
-// The projects: create, rename, delete, import a project document, export one.
-import { Download, FolderOpen, Pencil, Plus, Trash2, Upload } from "lucide-react";
+// The projects: create (empty or from a template), rename, delete, import a project document,
+// export one.
+import { ChevronDown, Download, FolderOpen, Pencil, Plus, Trash2, Upload } from "lucide-react";
 import { type FormEvent, useCallback, useEffect, useRef, useState } from "react";
 
 import { api, ApiError } from "../api/client";
 import type { ProjectSummary } from "../api/types";
+import { type TemplateChoice, TemplatePicker } from "../components/TemplatePicker";
 import { link, slugify } from "./router";
 
 export function ProjectsPage() {
   const [projects, setProjects] = useState<ProjectSummary[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [name, setName] = useState("");
+  const [template, setTemplate] = useState<TemplateChoice>(null);
+  const [choosing, setChoosing] = useState(false);
   const [renaming, setRenaming] = useState<{ id: string; name: string } | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
 
@@ -40,6 +44,13 @@ export function ProjectsPage() {
     const id = slugify(name);
     if (!id) {
       setError("Give the project a name that starts with a letter.");
+      return;
+    }
+    if (template) {
+      void act(async () => {
+        await api.createProjectFromTemplate({ template: template.id, id, name: name.trim() });
+        window.location.hash = link.project(id);
+      });
       return;
     }
     void act(async () => {
@@ -117,10 +128,31 @@ export function ProjectsPage() {
           value={name}
           onChange={(event) => setName(event.target.value)}
         />
+        <button
+          type="button"
+          className="button"
+          aria-expanded={choosing}
+          data-testid="start-from"
+          onClick={() => setChoosing(!choosing)}
+        >
+          Start from: {template?.name ?? "Empty"} <ChevronDown size={14} />
+        </button>
         <button type="submit" className="button primary" disabled={!name.trim()}>
           <Plus size={14} /> Create project
         </button>
       </form>
+      {choosing && (
+        <TemplatePicker
+          kinds={["project", "pattern"]}
+          label="Start the new project from"
+          selected={template}
+          onSelect={(choice) => {
+            setTemplate(choice);
+            setChoosing(false);
+            if (choice && !name.trim()) setName(choice.name);
+          }}
+        />
+      )}
       {error && <p className="error-text" role="alert">{error}</p>}
       {projects === null && <p className="muted">Loading…</p>}
       {projects?.length === 0 && <p className="muted">No projects yet. Create one, or import a project document.</p>}
