@@ -372,7 +372,7 @@ class RestoreRequest(StrictSchema):
 
 class FieldChange(Schema):
     field: str
-    """Dotted path, e.g. `config.expression` or `position.x`."""
+    """Dotted path, e.g. `config.expression` or `settings.id_template`."""
     before: Any = None
     after: Any = None
 

@@ -1,4 +1,8 @@
-"""The structural difference between two workflow documents."""
+"""The difference between two workflow documents in what they mean.
+
+Layout is left out (a node's position and size), and so is what only differs in how it is
+written: a config field left out against the same field empty (`""`, null, `[]`, `{}`).
+"""
 
 from __future__ import annotations
 
@@ -15,10 +19,7 @@ def diff_workflows(before: Workflow, after: Workflow, from_label: str, to_label:
     changed = []
     for node_id, node in new_nodes.items():
         if node_id in old_nodes:
-            changes = field_changes(
-                old_nodes[node_id].model_dump(mode="json", exclude={"id"}),
-                node.model_dump(mode="json", exclude={"id"}),
-            )
+            changes = field_changes(_meaning(old_nodes[node_id]), _meaning(node))
             if changes:
                 changed.append(NodeChange(**_node_ref(node).model_dump(), changes=changes))
     old_edges = {_connection(e): e for e in before.edges}
@@ -52,6 +53,25 @@ def field_changes(before: Any, after: Any, path: str = "") -> list[FieldChange]:
         if found:
             return found
     return [FieldChange(field=path, before=before, after=after)]
+
+
+_LAYOUT = {"id", "position", "size"}
+
+
+def _meaning(node: Node) -> dict[str, Any]:
+    """The node without where it is drawn, its config without empty fields."""
+    meaning = node.model_dump(mode="json", exclude=_LAYOUT)
+    meaning["config"] = _without_empty(meaning["config"])
+    return meaning
+
+
+def _without_empty(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_without_empty(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    kept = {key: _without_empty(item) for key, item in value.items()}
+    return {key: item for key, item in kept.items() if item not in (None, "", [], {})}
 
 
 def _same(left: Any, right: Any) -> bool:
