@@ -97,8 +97,8 @@ def test_versions_create_compare_and_restore(
     summary.get_by_role("button", name="Close").click()
     expect(page.get_by_test_id("ghost-node")).to_have_count(0)
 
-    page.once("dialog", lambda dialog: dialog.accept())
     panel.get_by_role("button", name="Restore").click()
+    page.get_by_test_id("restore-dialog").get_by_role("button", name="Restore version 1").click()
     expect(page.get_by_test_id("saved")).to_contain_text("revision 2")
     expect(node(page, "notify")).to_have_count(1)
     expect(node(page, "timer_1")).to_have_count(0)

@@ -1,10 +1,11 @@
 // Versions: snapshots of the saved draft with a message; compare one with the editor's document
-// (drawn on the canvas, with the field-level changes listed here), or restore it as the draft.
+// (drawn on the canvas, with the changes listed here in words), or restore it as the draft once the
+// user has confirmed that it replaces the current one.
 import { GitCompare, History, RotateCcw } from "lucide-react";
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 
 import { api } from "../api/client";
-import type { VersionSummary } from "../api/types";
+import type { DocEdge, DocNode, VersionSummary } from "../api/types";
 import { diffWorkflows, type FieldChange } from "../document/diff";
 import { useEditor, useEditorStore } from "../editor/context";
 import { save } from "../editor/saving";
@@ -20,7 +21,9 @@ function Changes({ changes }: { changes: FieldChange[] }) {
     <ul className="field-changes">
       {changes.map((change, index) => (
         <li key={index}>
-          <code className="change-field">{change.field}</code>
+          <span className="change-field" title={change.field}>
+            {change.label}
+          </span>
           <span className="change-before">{show(change.before)}</span>
           <span className="change-arrow">→</span>
           <span className="change-after">{show(change.after)}</span>
@@ -30,11 +33,22 @@ function Changes({ changes }: { changes: FieldChange[] }) {
   );
 }
 
+function nodeLabels(nodes: DocNode[]): Map<string, string> {
+  return new Map(nodes.map((node) => [node.id, node.label || node.id]));
+}
+
+/** An edge as the user sees it: `Check → Approve (true)`. */
+function connectionWords(edge: DocEdge, labels: Map<string, string>): string {
+  const handle = edge.source_handle && edge.source_handle !== "out" ? ` (${edge.source_handle})` : "";
+  return `${labels.get(edge.source) ?? edge.source} → ${labels.get(edge.target) ?? edge.target}${handle}`;
+}
+
 export function DiffSummary() {
   const store = useEditorStore();
   const diff = useEditor((state) => state.diff);
   if (!diff) return null;
   const { nodesAdded, nodesRemoved, nodesChanged, edgesAdded, edgesRemoved, workflowChanges } = diff.diff;
+  const labels = nodeLabels([...diff.other.nodes, ...nodesAdded, ...nodesChanged.map((change) => change.node)]);
   const nothing =
     nodesAdded.length + nodesRemoved.length + nodesChanged.length + edgesAdded.length + edgesRemoved.length +
       workflowChanges.length ===
@@ -66,13 +80,16 @@ export function DiffSummary() {
           <Changes changes={changes} />
         </div>
       ))}
-      {edgesAdded.length + edgesRemoved.length > 0 && (
-        <div className="diff-row">
-          <span className="muted">
-            {edgesAdded.length} connection{edgesAdded.length === 1 ? "" : "s"} added, {edgesRemoved.length} removed
-          </span>
+      {edgesAdded.map((edge) => (
+        <div key={`ea-${edge.id}`} className="diff-row added">
+          <span className="diff-tag">connected</span> {connectionWords(edge, labels)}
         </div>
-      )}
+      ))}
+      {edgesRemoved.map((edge) => (
+        <div key={`er-${edge.id}`} className="diff-row removed">
+          <span className="diff-tag">disconnected</span> {connectionWords(edge, labels)}
+        </div>
+      ))}
       {workflowChanges.length > 0 && (
         <div className="diff-row changed">
           <span className="diff-tag">settings</span>
@@ -91,6 +108,7 @@ export function VersionsPanel() {
   const [versions, setVersions] = useState<VersionSummary[] | null>(null);
   const [message, setMessage] = useState("");
   const [busy, setBusy] = useState(false);
+  const [restoring, setRestoring] = useState<VersionSummary | null>(null);
 
   const refresh = useCallback(async () => {
     setVersions(await api.listVersions(projectId, workflowId));
@@ -129,7 +147,7 @@ export function VersionsPanel() {
       const current = workflowDocument(store.getState());
       store.getState().setDiff({
         title: `version ${number}`,
-        diff: diffWorkflows(version.document, current),
+        diff: diffWorkflows(version.document, current, store.getState().catalogue),
         other: version.document,
       });
     } catch (error) {
@@ -137,14 +155,12 @@ export function VersionsPanel() {
     }
   };
 
-  const restore = async (number: number) => {
-    if (isDirty(store.getState()) && !window.confirm("Restoring replaces your unsaved changes. Restore anyway?")) {
-      return;
-    }
+  const restore = async (version: VersionSummary) => {
+    setRestoring(null);
     try {
-      const restored = await api.restoreVersion(projectId, workflowId, number, store.getState().revision);
+      const restored = await api.restoreVersion(projectId, workflowId, version.number, store.getState().revision);
       store.getState().replaceWorkflow(restored.document, restored.revision, true);
-      store.getState().notify(`Version ${number} restored as revision ${restored.revision}`, "success");
+      store.getState().notify(`Version ${version.number} restored as revision ${restored.revision}`, "success");
     } catch (error) {
       fail(error);
     }
@@ -187,13 +203,68 @@ export function VersionsPanel() {
               <button type="button" className="button small" onClick={() => void compare(version.number)}>
                 <GitCompare size={13} /> Compare
               </button>
-              <button type="button" className="button small" onClick={() => void restore(version.number)}>
+              <button type="button" className="button small" onClick={() => setRestoring(version)}>
                 <RotateCcw size={13} /> Restore
               </button>
             </div>
           </li>
         ))}
       </ul>
+      {restoring && (
+        <RestoreDialog version={restoring} onCancel={() => setRestoring(null)} onConfirm={() => void restore(restoring)} />
+      )}
+    </div>
+  );
+}
+
+/** Restoring replaces the draft: asked first, naming the version and what is lost. */
+function RestoreDialog({
+  version,
+  onCancel,
+  onConfirm,
+}: {
+  version: VersionSummary;
+  onCancel(): void;
+  onConfirm(): void;
+}) {
+  const revision = useEditor((state) => state.revision);
+  const edited = useEditor(isDirty);
+  const cancel = useRef<HTMLButtonElement>(null);
+
+  useEffect(() => {
+    cancel.current?.focus();
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key === "Escape") onCancel();
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [onCancel]);
+
+  return (
+    <div className="dialog-backdrop">
+      <div className="dialog" role="dialog" aria-modal="true" aria-labelledby="restore-title" data-testid="restore-dialog">
+        <h2 id="restore-title">
+          Restore version {version.number}
+          {version.message ? ` “${version.message}”` : ""}?
+        </h2>
+        <p>
+          The current draft (revision {revision}) is replaced by version {version.number}, saved as a new revision. The
+          versions stay as they are, and Ctrl+Z brings the current draft back into the editor.
+        </p>
+        {edited && (
+          <p className="error-text" data-testid="restore-unsaved">
+            You have unsaved edits: they are replaced too.
+          </p>
+        )}
+        <div className="dialog-actions">
+          <button type="button" className="button" ref={cancel} onClick={onCancel}>
+            Cancel
+          </button>
+          <button type="button" className="button danger" onClick={onConfirm}>
+            <RotateCcw size={13} /> Restore version {version.number}
+          </button>
+        </div>
+      </div>
     </div>
   );
 }
