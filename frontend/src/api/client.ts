@@ -7,6 +7,7 @@ import type {
   ProjectUpdate,
   TemplatePublic,
   WorkflowFromTemplate,
+  WorkflowRevision,
 } from "./gen/types.gen";
 import type {
   CompileResult,
@@ -86,6 +87,9 @@ export const api = {
     request<WorkflowPublic>("POST", `${project(projectId)}/workflows`, { document }),
   readWorkflow: (projectId: string, id: string) =>
     request<WorkflowPublic>("GET", workflow(projectId, id)),
+  /** The draft's revision and write time, without its document: cheap enough to poll. */
+  readWorkflowRevision: (projectId: string, id: string) =>
+    request<WorkflowRevision>("GET", `${workflow(projectId, id)}/revision`),
   saveWorkflow: (projectId: string, id: string, revision: number, document: WorkflowDocument) =>
     request<WorkflowPublic>("PUT", workflow(projectId, id), { revision, document }),
   /** Changes the draft at `revision` by a JSON Patch (RFC 6902) computed against it. */

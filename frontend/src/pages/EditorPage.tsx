@@ -14,6 +14,7 @@ import { useLiveValidation, useShortcuts, useUnsavedWarning } from "../editor/ho
 import { autoLayout, needsLayout } from "../editor/layout";
 import { Palette } from "../editor/Palette";
 import { ShortcutsDialog } from "../editor/ShortcutsDialog";
+import { SavedElsewhereBanner } from "../editor/SavedElsewhereBanner";
 import { type Conflict, type Overwrite, save } from "../editor/saving";
 import { createEditorStore, type EditorStore, isDirty } from "../editor/store";
 import { CodePanel } from "../panels/CodePanel";
@@ -217,6 +218,7 @@ function Editor({ initialRun }: { initialRun: string | null }) {
           </button>
         </div>
       </header>
+      <SavedElsewhereBanner />
       <div className="workspace">
         <Palette />
         <main className="canvas-column">
