@@ -81,9 +81,10 @@ def test_screens_have_no_serious_violations(
     failing += scan(page, f"projects ({scheme})")
 
     open_editor(page, server, project_id, WORKFLOW)
-    select(page, "start")
-    expect(node(page, "start")).to_have_class(re.compile(r"\bselected\b"))
-    expect(page.locator(".inspector")).to_be_visible()
+    # an activity: the inspector shows the most kinds of field (expressions, durations, lists)
+    select(page, "dependency_graph")
+    expect(node(page, "dependency_graph")).to_have_class(re.compile(r"\bselected\b"))
+    expect(page.get_by_test_id("node-inspector")).to_be_visible()
     failing += scan(page, f"editor with the inspector ({scheme})")
 
     # a node is announced by its kind and label

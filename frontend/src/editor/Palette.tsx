@@ -53,7 +53,7 @@ export function Palette() {
   };
 
   return (
-    <aside className="palette" data-testid="palette">
+    <aside className="palette" aria-label="Node kinds" data-testid="palette">
       <label className="search">
         <Search size={14} />
         <input

@@ -88,12 +88,12 @@ export function ShortcutsDialog({ onClose }: { onClose(): void }) {
         data-testid="shortcuts-dialog"
         onClick={(event) => event.stopPropagation()}
       >
-        <header className="shortcuts-head">
+        <div className="shortcuts-head">
           <h2 id={titleId}>Keyboard shortcuts</h2>
           <button ref={closeRef} type="button" className="icon-button" aria-label="Close" title="Close (Esc)" onClick={onClose}>
             <X size={16} />
           </button>
-        </header>
+        </div>
         {SHORTCUT_GROUPS.map((group) => (
           <section key={group.title} className="shortcuts-group">
             <h3>{group.title}</h3>
