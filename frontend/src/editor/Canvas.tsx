@@ -1,6 +1,6 @@
 // The canvas: React Flow fed from the store, with drops from the palette, connection checks
 // that explain a refusal, drag-and-drop into containers (the container that would take a dragged
-// node in is highlighted), and the diff's ghosts.
+// node in is highlighted), collapsed containers, and the diff's ghosts.
 import {
   Background,
   BackgroundVariant,
@@ -14,17 +14,19 @@ import {
   type NodeHandle,
   type OnConnect,
   Position,
-  type Rect,
   useReactFlow,
+  useStoreApi,
 } from "@xyflow/react";
 import { type DragEvent, type KeyboardEvent, useCallback, useEffect, useMemo, useRef, useState } from "react";
 
 import { absolutePosition, documentToFlow, type FlowEdge, type FlowNode, nodeSize } from "../document/mapping";
 import { outputHandles } from "../document/catalogue";
 import { connectionRefusal } from "../document/rules";
+import { collapsedView } from "./collapse";
 import { useEditor, useEditorStore } from "./context";
 import { isEditableTarget } from "./hooks";
 import { GhostEdgeView, type GhostEdge, PortEdge } from "./edges";
+import { openingViewport } from "./layout";
 import { ContainerNode, GhostNodeView, type GhostNode, StepNode } from "./nodes";
 import { type DiffView, type EditorState, selectedNodeIds } from "./store";
 
@@ -89,6 +91,29 @@ function movesNodes(event: KeyboardEvent): boolean {
   );
 }
 
+/** `-` folds the selected containers, `+` (or `=`) unfolds them: keys typed outside any field,
+ * without Ctrl, Alt or Meta. */
+function useCollapseKeys() {
+  const store = useEditorStore();
+  useEffect(() => {
+    const onKey = (event: globalThis.KeyboardEvent) => {
+      if (event.ctrlKey || event.altKey || event.metaKey || isEditableTarget(event.target)) return;
+      const fold = event.key === "-" ? true : event.key === "+" || event.key === "=" ? false : null;
+      if (fold === null) return;
+      const state = store.getState();
+      const containers = state.nodes.filter((node) => node.selected && node.type === "container");
+      if (!containers.length) return;
+      event.preventDefault();
+      state.setCollapsed(
+        containers.map((node) => node.id),
+        fold,
+      );
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [store]);
+}
+
 /** `onOpenNode`: a node was double-clicked, to show its properties. */
 export function Canvas({ onOpenNode }: { onOpenNode(): void }) {
   const store = useEditorStore();
@@ -96,9 +121,12 @@ export function Canvas({ onOpenNode }: { onOpenNode(): void }) {
   const edges = useEditor((state) => state.edges);
   const diff = useEditor((state) => state.diff);
   const focus = useEditor((state) => state.focus);
+  const collapsed = useEditor((state) => state.collapsed);
   const onNodesChange = useEditor((state) => state.onNodesChange);
   const onEdgesChange = useEditor((state) => state.onEdgesChange);
-  const { screenToFlowPosition, setCenter, getZoom, fitBounds } = useReactFlow();
+  const { screenToFlowPosition, setCenter, getZoom, setViewport } = useReactFlow();
+  const flowStore = useStoreApi();
+  useCollapseKeys();
   // a drag in progress is its own gesture: arrow keys pressed meanwhile join it
   const dragging = useRef(false);
   const beginDrag = useCallback(() => {
@@ -135,12 +163,8 @@ export function Canvas({ onOpenNode }: { onOpenNode(): void }) {
     [store],
   );
 
-  // An empty canvas keeps its view: fitting it to the first dropped node would jump away.
-  // A large graph opens on its first nodes at a readable zoom, drawing only what is in view.
-  const [opening] = useState(() => {
-    const all = store.getState().nodes;
-    return { fit: all.length > 0 && all.length <= LARGE_GRAPH, large: all.length > LARGE_GRAPH };
-  });
+  // A large graph draws only what is in view.
+  const [opening] = useState(() => ({ large: store.getState().nodes.length > LARGE_GRAPH }));
   // the minimap of a large graph is drawn once the canvas answers, not before
   const [showMinimap, setShowMinimap] = useState(!opening.large);
   useEffect(() => {
@@ -148,21 +172,32 @@ export function Canvas({ onOpenNode }: { onOpenNode(): void }) {
     const timer = setTimeout(() => setShowMinimap(true), 300);
     return () => clearTimeout(timer);
   }, [showMinimap]);
+  const view = useMemo(() => collapsedView(nodes, edges, collapsed), [nodes, edges, collapsed]);
+  // A graph opens whole when its labels can be read so, else on its entry (Start and what
+  // follows) at a readable zoom, the minimap showing the rest. An empty canvas keeps its view:
+  // fitting it to the first dropped node would jump away.
   const onInit = useCallback(() => {
-    if (opening.large) void fitBounds(openingBounds(store.getState().nodes), { padding: 0.1 });
-  }, [opening, store, fitBounds]);
+    const state = store.getState();
+    const opened = collapsedView(state.nodes, state.edges, state.collapsed);
+    const { width, height } = flowStore.getState();
+    const viewport = openingViewport(opened.nodes, opened.edges, {
+      width: width || window.innerWidth,
+      height: height || window.innerHeight,
+    });
+    if (viewport) void setViewport(viewport);
+  }, [store, flowStore, setViewport]);
   const ghosts = useMemo(() => ghostsOf(diff, store.getState()), [diff, store]);
   const edgesForHandles = useEditor((state) => (opening.large ? state.edges : null));
   const shownNodes = useMemo<Node[]>(() => {
     const state = store.getState();
-    const drawn = (edgesForHandles ? withKnownHandles(nodes, edgesForHandles, state) : nodes).map((node) =>
-      announced(node, state),
+    const drawn = (edgesForHandles ? withKnownHandles(view.nodes, edgesForHandles, state) : view.nodes).map(
+      (node) => announced(node, state),
     );
     return ghosts.nodes.length ? [...drawn, ...ghosts.nodes] : drawn;
-  }, [nodes, ghosts, edgesForHandles, store]);
+  }, [view, ghosts, edgesForHandles, store]);
   const shownEdges = useMemo(
-    () => (ghosts.edges.length ? [...edges, ...ghosts.edges] : edges),
-    [edges, ghosts],
+    () => (ghosts.edges.length ? [...view.edges, ...ghosts.edges] : view.edges),
+    [view, ghosts],
   );
 
   useEffect(() => {
@@ -309,8 +344,6 @@ export function Canvas({ onOpenNode }: { onOpenNode(): void }) {
       snapGrid={[8, 8]}
       minZoom={0.05}
       maxZoom={2}
-      fitView={opening.fit}
-      fitViewOptions={{ padding: 0.2, maxZoom: 1 }}
       onInit={onInit}
       onlyRenderVisibleElements={opening.large || nodes.length > LARGE_GRAPH}
       proOptions={{ hideAttribution: true }}
@@ -328,24 +361,6 @@ export function Canvas({ onOpenNode }: { onOpenNode(): void }) {
       <Controls showInteractive={false} />
     </ReactFlow>
   );
-}
-
-/** Where a large graph opens: its first nodes, at a zoom where their labels can be read. */
-function openingBounds(nodes: FlowNode[]): Rect {
-  const byId = new Map(nodes.map((node) => [node.id, node]));
-  let left = Infinity;
-  let top = Infinity;
-  let right = -Infinity;
-  let bottom = -Infinity;
-  for (const node of nodes.slice(0, 40)) {
-    const at = absolutePosition(node, byId);
-    const size = nodeSize(node);
-    left = Math.min(left, at.x);
-    top = Math.min(top, at.y);
-    right = Math.max(right, at.x + size.width);
-    bottom = Math.max(bottom, at.y + size.height);
-  }
-  return { x: left, y: top, width: Math.min(right - left, 1400), height: Math.min(bottom - top, 900) };
 }
 
 const PORT_SIZE = 10;

@@ -4,7 +4,7 @@ import type { ElkExtendedEdge, ElkNode, ElkPort } from "elkjs/lib/elk-api";
 
 import type { Catalogue } from "../document/catalogue";
 import { outputHandles } from "../document/catalogue";
-import { CONTAINER_PADDING, type FlowEdge, type FlowNode, nodeSize } from "../document/mapping";
+import { absolutePosition, CONTAINER_PADDING, type FlowEdge, type FlowNode, nodeSize } from "../document/mapping";
 
 export type Layout = Map<string, { position: XYPosition; size?: { width: number; height: number } }>;
 
@@ -117,4 +117,114 @@ export function needsLayout(nodes: readonly FlowNode[]): boolean {
   if (nodes.length < 2) return false;
   const spots = new Set(nodes.map((node) => `${node.parentId ?? ""}@${node.position.x},${node.position.y}`));
   return spots.size <= nodes.length / 2;
+}
+
+/** The least zoom at which a node's label can be read. */
+export const READABLE_ZOOM = 0.6;
+/** Room around what a graph opens on, as React Flow's fitView counts it: a part of its size. */
+const OPENING_PADDING = 0.2;
+
+type Box = { x: number; y: number; width: number; height: number };
+
+function union(a: Box | null, b: Box): Box {
+  if (!a) return b;
+  const x = Math.min(a.x, b.x);
+  const y = Math.min(a.y, b.y);
+  return {
+    x,
+    y,
+    width: Math.max(a.x + a.width, b.x + b.width) - x,
+    height: Math.max(a.y + a.height, b.y + b.height) - y,
+  };
+}
+
+/**
+ * Where a graph opens in a view of `view` size: all of it, when that leaves its labels readable
+ * (at READABLE_ZOOM or more, and never above 1); else its entry: the Start node and what follows
+ * it, in the order the graph is read (a container's header, then the steps it begins with, then
+ * what comes after it), as many as the view holds at a readable zoom. Hidden nodes (inside a
+ * collapsed container) are left out.
+ */
+export function openingViewport(
+  nodes: readonly FlowNode[],
+  edges: readonly FlowEdge[],
+  view: { width: number; height: number },
+): { x: number; y: number; zoom: number } | null {
+  const shown = nodes.filter((node) => !node.hidden);
+  if (!shown.length) return null;
+  const byId = new Map(nodes.map((node) => [node.id, node]));
+  const boxOf = (node: FlowNode): Box => ({ ...absolutePosition(node, byId), ...nodeSize(node) });
+  const room = { width: view.width / (1 + OPENING_PADDING), height: view.height / (1 + OPENING_PADDING) };
+  const zoomFor = (box: Box) => Math.min(room.width / Math.max(box.width, 1), room.height / Math.max(box.height, 1), 1);
+
+  let bounds = shown.reduce<Box | null>((all, node) => union(all, boxOf(node)), null) as Box;
+  if (zoomFor(bounds) < READABLE_ZOOM) bounds = entryBounds(shown, edges, boxOf, (box) => zoomFor(box) >= READABLE_ZOOM);
+  const zoom = zoomFor(bounds);
+  return {
+    x: view.width / 2 - (bounds.x + bounds.width / 2) * zoom,
+    y: view.height / 2 - (bounds.y + bounds.height / 2) * zoom,
+    zoom,
+  };
+}
+
+/** The box around the graph's entry that still `fits`, growing in reading order from Start. */
+function entryBounds(
+  shown: readonly FlowNode[],
+  edges: readonly FlowEdge[],
+  boxOf: (node: FlowNode) => Box,
+  fits: (box: Box) => boolean,
+): Box {
+  const parents = new Set(shown.map((node) => node.parentId));
+  let bounds: Box | null = null;
+  for (const node of readingOrder(shown, edges, boxOf)) {
+    // an open container counts by its header; the steps inside it follow it
+    const box = boxOf(node);
+    const grown = union(bounds, parents.has(node.id) ? { ...box, height: Math.min(box.height, CONTAINER_PADDING.top) } : box);
+    if (bounds && !fits(grown)) break;
+    bounds = grown;
+  }
+  return bounds as Box;
+}
+
+/**
+ * The nodes reachable from Start (else from the topmost node) in the order the graph is read:
+ * breadth first along the edges, a container's inside, from the steps it begins with, read
+ * whole before what follows the container.
+ */
+function readingOrder(
+  shown: readonly FlowNode[],
+  edges: readonly FlowEdge[],
+  boxOf: (node: FlowNode) => Box,
+): FlowNode[] {
+  const byId = new Map(shown.map((node) => [node.id, node]));
+  const next = new Map<string, FlowNode[]>();
+  const entered = new Set<string>();
+  for (const edge of edges) {
+    const target = byId.get(edge.target);
+    if (edge.hidden || !byId.has(edge.source) || !target) continue;
+    next.set(edge.source, [...(next.get(edge.source) ?? []), target]);
+    entered.add(edge.target);
+  }
+  const children = new Map<string, FlowNode[]>();
+  for (const node of shown) {
+    if (node.parentId) children.set(node.parentId, [...(children.get(node.parentId) ?? []), node]);
+  }
+  const order: FlowNode[] = [];
+  const seen = new Set<string>();
+  const readScope = (first: FlowNode[]) => {
+    const queue = first.filter((node) => !seen.has(node.id));
+    for (const node of queue) seen.add(node.id);
+    for (const node of queue) {
+      order.push(node);
+      readScope((children.get(node.id) ?? []).filter((child) => !entered.has(child.id)));
+      for (const after of next.get(node.id) ?? []) {
+        if (seen.has(after.id)) continue;
+        seen.add(after.id);
+        queue.push(after);
+      }
+    }
+  };
+  const starts = shown.filter((node) => node.data.kind === "start");
+  readScope(starts.length ? starts : [shown.reduce((top, node) => (boxOf(node).y < boxOf(top).y ? node : top))]);
+  return order;
 }

@@ -1,8 +1,9 @@
 // How nodes are drawn. One generic component draws every kind from its catalogue entry; a
 // container adds a resizable frame that holds its children, highlighted while something dragged
-// over it would go into it; a ghost is a node a compared version had and the editor no longer has.
+// over it would go into it, and folds into one node that counts them; a ghost is a node a
+// compared version had and the editor no longer has.
 import { Handle, type Node, NodeResizer, type NodeProps, Position } from "@xyflow/react";
-import { CircleAlert, TriangleAlert } from "lucide-react";
+import { ChevronDown, ChevronRight, CircleAlert, TriangleAlert } from "lucide-react";
 import { memo, type CSSProperties } from "react";
 import { useShallow } from "zustand/react/shallow";
 
@@ -12,6 +13,8 @@ import { outputHandles } from "../document/catalogue";
 import { useRun } from "../run/context";
 import { type NodeBadge, nodeBadge } from "../run/overlay";
 import { CONTAINER_MIN, type FlowEdge, type FlowNode } from "../document/mapping";
+import { nodesInside } from "./collapse";
+import "./nodes.css";
 import { useEditor, useEditorStore } from "./context";
 import type { DiffView, EditorState } from "./store";
 
@@ -159,7 +162,9 @@ export const StepNode = memo(function StepNode({ id, data, selected }: NodeProps
         <KindIcon name={kind?.icon ?? "box"} />
       </div>
       <div className="node-text">
-        <div className="node-label">{data.label || kind?.label || data.kind}</div>
+        <div className="node-label" title={data.label || kind?.label || data.kind}>
+          {data.label || kind?.label || data.kind}
+        </div>
         <div className="node-summary">
           {line ? (
             <code>{line}</code>
@@ -178,10 +183,13 @@ export const ContainerNode = memo(function ContainerNode({ id, data, selected }:
   const { kind, problems, classes, style, handlesKey, badge, runStatus } = useNodeView(id, data);
   const store = useEditorStore();
   const dropTarget = useEditor((state) => state.dropTargets.includes(id));
+  const collapsed = useEditor((state) => state.collapsed.has(id));
+  const inside = useEditor((state) => (collapsed ? (nodesInside(state.nodes).get(id) ?? 0) : 0));
   const line = summary(kind, data.config);
+  const name = data.label || kind?.label || data.kind;
   return (
     <div
-      className={`wf-node container${selected ? " selected" : ""}${dropTarget ? " drop-target" : ""} ${classes}`}
+      className={`wf-node container${collapsed ? " collapsed" : ""}${selected ? " selected" : ""}${dropTarget ? " drop-target" : ""} ${classes}`}
       style={style}
       data-testid="node"
       data-node-id={id}
@@ -190,7 +198,7 @@ export const ContainerNode = memo(function ContainerNode({ id, data, selected }:
     >
       {badge && <RunBadge badge={badge} />}
       <NodeResizer
-        isVisible={Boolean(selected)}
+        isVisible={Boolean(selected) && !collapsed}
         minWidth={CONTAINER_MIN.width}
         minHeight={CONTAINER_MIN.height}
         lineClassName="resize-line"
@@ -202,13 +210,34 @@ export const ContainerNode = memo(function ContainerNode({ id, data, selected }:
         <Handle type="target" id="in" position={Position.Top} className="port port-in" />
       )}
       <div className="container-header">
+        <button
+          type="button"
+          className="container-toggle nodrag"
+          aria-expanded={!collapsed}
+          aria-label={`${collapsed ? "Expand" : "Collapse"} ${name}`}
+          title={`${collapsed ? "Expand" : "Collapse"} (${collapsed ? "+" : "-"} on the selected container)`}
+          onClick={(event) => {
+            event.stopPropagation();
+            store.getState().setCollapsed([id], !collapsed);
+          }}
+        >
+          {collapsed ? <ChevronRight size={14} /> : <ChevronDown size={14} />}
+        </button>
         <span className="node-icon small">
           <KindIcon name={kind?.icon ?? "box"} size={14} />
         </span>
-        <span className="node-label">{data.label || kind?.label}</span>
-        <span className="container-kind">{line ? <code>{line}</code> : kind?.label}</span>
+        <span className="node-label" title={name}>
+          {name}
+        </span>
+        {!collapsed && <span className="container-kind">{line ? <code>{line}</code> : kind?.label}</span>}
         {problems && <ProblemMarker problems={problems} />}
       </div>
+      {collapsed && (
+        <div className="container-count" data-testid="collapsed-count">
+          {inside} step{inside === 1 ? "" : "s"} inside
+          {line && <code>{line}</code>}
+        </div>
+      )}
       {dropTarget && (
         <div className="drop-hint" data-testid="drop-hint">
           Drop to put it in {data.label || kind?.label}

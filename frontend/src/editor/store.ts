@@ -39,6 +39,7 @@ import {
 } from "../document/mapping";
 import { connectionRefusal, type ProposedConnection } from "../document/rules";
 import type { WorkflowDiff } from "../document/diff";
+import { loadCollapsed, saveCollapsed } from "./collapse";
 import { type Box, boundsOf, freeOffset, freeSpot, GAP, pushAside } from "./geometry";
 
 /** What undo brings back: the graph, the workflow's settings and the project's settings. */
@@ -108,6 +109,8 @@ export interface EditorState extends Snapshot {
   focus: { nodeId: string; seq: number } | null;
   /** The containers that take in what is being dragged, if it is let go now. */
   dropTargets: string[];
+  /** Containers drawn folded into one node; the user's view, kept in the browser (collapse.ts). */
+  collapsed: ReadonlySet<string>;
 
   onNodesChange(changes: NodeChange<FlowNode>[]): void;
   onEdgesChange(changes: EdgeChange<FlowEdge>[]): void;
@@ -152,7 +155,11 @@ export interface EditorState extends Snapshot {
   setDiagnostics(diagnostics: Diagnostic[]): void;
   notify(text: string, tone?: Notice["tone"]): void;
   dismissNotice(): void;
+  /** Selects one node alone and brings it into view, unfolding the containers it is in. */
   focusNode(nodeId: string): void;
+  /** Folds the containers among `ids` into one node each (`collapsed`), or unfolds them; what a
+   * folded container holds is no longer selected. */
+  setCollapsed(ids: string[], collapsed: boolean): void;
   /** Selects one edge alone and brings it into view. */
   focusEdge(edgeId: string): void;
   setDiff(view: DiffView | null): void;
@@ -244,9 +251,11 @@ export function createEditorStore(init: EditorInit): EditorStore {
       const nodes = byId();
       let found: FlowNode | undefined;
       let foundArea = Infinity;
+      // a collapsed container shows none of its inside: nothing is dropped into it or into what it holds
+      const folded = get().collapsed;
       for (const node of get().nodes) {
-        if (node.type !== "container" || exclude.has(node.id)) continue;
-        if (isInside(node.id, exclude, nodes)) continue;
+        if (node.type !== "container" || exclude.has(node.id) || folded.has(node.id)) continue;
+        if (isInside(node.id, exclude, nodes) || (folded.size && isInside(node.id, folded, nodes))) continue;
         const size = nodeSize(node);
         if (holds(node, point, nodes) && size.width * size.height < foundArea) {
           found = node;
@@ -440,6 +449,11 @@ export function createEditorStore(init: EditorInit): EditorStore {
       diff: null,
       focus: null,
       dropTargets: [],
+      collapsed: new Set(
+        [...loadCollapsed(init.projectId, init.workflow.id)].filter((id) =>
+          graph.nodes.some((node) => node.id === id && node.type === "container"),
+        ),
+      ),
 
       onNodesChange(changes) {
         // removals go through deleteSelection; sizes and positions are recorded as gestures
@@ -780,8 +794,34 @@ export function createEditorStore(init: EditorInit): EditorStore {
       },
 
       focusNode(nodeId) {
+        const nodes = byId();
+        const around = new Set<string>();
+        for (let parent = nodes.get(nodeId)?.parentId; parent && !around.has(parent); parent = nodes.get(parent)?.parentId) {
+          around.add(parent);
+        }
+        const folded = [...around].filter((id) => get().collapsed.has(id));
+        if (folded.length) get().setCollapsed(folded, false);
         get().select([nodeId]);
         set({ focus: { nodeId, seq: (get().focus?.seq ?? 0) + 1 } });
+      },
+
+      setCollapsed(ids, collapsed) {
+        const nodes = byId();
+        const next = new Set(get().collapsed);
+        for (const id of ids) {
+          if (nodes.get(id)?.type !== "container") continue;
+          if (collapsed) next.add(id);
+          else next.delete(id);
+        }
+        if (next.size === get().collapsed.size && [...next].every((id) => get().collapsed.has(id))) return;
+        saveCollapsed(get().projectId, get().workflowId, next);
+        const inside = (node: FlowNode) => node.parentId !== undefined && isInside(node.id, next, nodes);
+        set({
+          collapsed: next,
+          nodes: collapsed
+            ? get().nodes.map((node) => (node.selected && inside(node) ? { ...node, selected: false } : node))
+            : get().nodes,
+        });
       },
 
       focusEdge(edgeId) {
@@ -857,7 +897,7 @@ function holds(node: FlowNode, point: XYPosition, nodes: ReadonlyMap<string, Flo
 }
 
 /** Whether `id` sits, at any depth, inside one of `containers`. */
-function isInside(id: string, containers: Set<string>, nodes: ReadonlyMap<string, FlowNode>): boolean {
+function isInside(id: string, containers: ReadonlySet<string>, nodes: ReadonlyMap<string, FlowNode>): boolean {
   const seen = new Set<string>();
   let parentId = nodes.get(id)?.parentId;
   while (parentId && !seen.has(parentId)) {
