@@ -19,16 +19,23 @@ async def list_templates() -> list[TemplatePublic]:
     return templates.list_templates()
 
 
-@router.post("/projects/from-template", status_code=status.HTTP_201_CREATED, responses=CONFLICT)
+# Neither path lies under a route with an id in its place (`/projects/{project_id}`,
+# `/projects/{project_id}/workflows/{workflow_id}`), where `from-template` would be read as one.
+@router.post(
+    "/projects-from-template",
+    status_code=status.HTTP_201_CREATED,
+    responses={**NOT_FOUND, **CONFLICT},
+)
 async def create_project_from_template(
     session: SessionDep, data: ProjectFromTemplate
 ) -> ProjectPublic:
-    """A new project, a copy of the template under the id given (409 when it is taken)."""
+    """A new project, a copy of the template under the id given (409 when it is taken, 404
+    when there is no such template)."""
     return await run(session, templates.project_from_template, data)
 
 
 @router.post(
-    "/projects/{project_id}/workflows/from-template",
+    "/projects/{project_id}/workflows-from-template",
     status_code=status.HTTP_201_CREATED,
     responses={**NOT_FOUND, **CONFLICT},
 )
@@ -36,5 +43,6 @@ async def add_workflow_from_template(
     session: SessionDep, project_id: ProjectId, data: WorkflowFromTemplate
 ) -> ProjectPublic:
     """The pattern's workflow under `workflow_id`, with the workflows, activities and types it
-    needs that the project lacks; 409 when one the project has under that name differs."""
+    needs that the project lacks; 409 when one the project has under that name differs, 404
+    when there is no such project or pattern."""
     return await run(session, templates.workflow_from_template, project_id, data)

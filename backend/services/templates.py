@@ -18,7 +18,7 @@ from sqlmodel import Session, col, func, select
 
 import samples
 from backend.db import writing
-from backend.errors import Conflict, Invalid
+from backend.errors import Conflict, NotFound
 from backend.models import (
     ProjectFromTemplate,
     ProjectPublic,
@@ -31,7 +31,6 @@ from backend.models import (
 )
 from backend.services.projects import import_project
 from backend.services.records import project_or_404, project_public, settings_of, workflows_of
-from language.diagnostics import Codes, Diagnostic
 from language.document import Project, Workflow
 
 PATTERNS_FOLDER = samples.FOLDER / "templates"
@@ -64,21 +63,16 @@ def list_templates() -> list[TemplatePublic]:
     return [summary for summary, _ in _templates().values()]
 
 
-def template_document(template_id: str) -> Project:
-    """The template's document (a copy: callers may change it)."""
+def template_document(template_id: str, kind: str | None = None) -> Project:
+    """The template's document (a copy: callers may change it); 404 when there is no template
+    of that id (of that kind, when one is named)."""
     found = _templates().get(template_id)
-    if found is None:
-        raise Invalid(
-            f"there is no template {template_id!r}",
-            [
-                Diagnostic(
-                    Codes.SCHEMA,
-                    f"there is no template {template_id!r}; choose one of "
-                    f"{', '.join(sorted(_templates()))}",
-                    field="template",
-                )
-            ],
+    if found is None or (kind is not None and found[0].kind != kind):
+        offered = sorted(
+            t for t, (summary, _) in _templates().items() if kind in (None, summary.kind)
         )
+        what = "template" if kind is None else kind
+        raise NotFound(f"there is no {what} {template_id!r}; the {what}s are {', '.join(offered)}")
     return found[1].model_copy(deep=True)
 
 
@@ -96,19 +90,7 @@ def workflow_from_template(
 ) -> ProjectPublic:
     """Add a pattern's workflow to the project, with what it needs; 409 where something of the
     same name is there already and differs (the workflow's own id included)."""
-    template = template_document(data.template)
-    if _templates()[data.template][0].kind != "pattern":
-        raise Invalid(
-            f"template {data.template!r} is a whole project, not a pattern",
-            [
-                Diagnostic(
-                    Codes.SCHEMA,
-                    f"template {data.template!r} is a whole project; choose a pattern, or "
-                    "create a new project from it",
-                    field="template",
-                )
-            ],
-        )
+    template = template_document(data.template, "pattern")
     main, *helpers = template.workflows
     main.id = data.workflow_id
     with writing(session):

@@ -32,13 +32,13 @@ def pattern(name: str) -> dict[str, Any]:
 
 def from_template(api: TestClient, template: str, project_id: str, name: str = "") -> Any:
     return api.post(
-        "/api/projects/from-template", json={"template": template, "id": project_id, "name": name}
+        "/api/projects-from-template", json={"template": template, "id": project_id, "name": name}
     )
 
 
 def add_pattern(api: TestClient, project_id: str, template: str, workflow_id: str) -> Any:
     return api.post(
-        f"/api/projects/{project_id}/workflows/from-template",
+        f"/api/projects/{project_id}/workflows-from-template",
         json={"template": template, "workflow_id": workflow_id},
     )
 
@@ -91,10 +91,9 @@ def test_a_taken_id_is_a_conflict_and_a_bad_one_invalid(api: TestClient) -> None
     assert [d["field"] for d in bad.json()["diagnostics"]] == ["id"]
 
     unknown = from_template(api, "no-such-template", "fresh")
-    assert unknown.status_code == 422
-    diagnostic = unknown.json()["diagnostics"][0]
-    assert diagnostic["field"] == "template"
-    assert "'no-such-template'" in diagnostic["message"] and "approval" in diagnostic["message"]
+    assert unknown.status_code == 404
+    detail = unknown.json()["detail"]
+    assert "'no-such-template'" in detail and "approval" in detail and "plan-writer" in detail
     assert api.get("/api/projects/fresh").status_code == 404
 
 
@@ -155,8 +154,11 @@ def test_adding_a_pattern_refuses_what_would_clash(api: TestClient) -> None:
     assert after["revision"] == changed.json()["revision"]
 
     whole = add_pattern(api, "demo", "plan-writer", "plans")
-    assert whole.status_code == 422
-    assert whole.json()["diagnostics"][0]["field"] == "template"
+    assert whole.status_code == 404
+    assert (
+        "there is no pattern 'plan-writer'; the patterns are approval, fan-out"
+        in (whole.json()["detail"])
+    )
     assert add_pattern(api, "nowhere", "saga", "trip").status_code == 404
     bad = add_pattern(api, "demo", "saga", "Trip!")
     assert bad.status_code == 422

@@ -111,10 +111,10 @@ export const api = {
 
   listTemplates: () => request<TemplatePublic[]>("GET", "/templates"),
   createProjectFromTemplate: (data: ProjectFromTemplate) =>
-    request<ProjectPublic>("POST", "/projects/from-template", data),
+    request<ProjectPublic>("POST", "/projects-from-template", data),
   /** Adds the pattern's workflow, with the workflows, activities and types it needs. */
   addWorkflowFromTemplate: (projectId: string, data: WorkflowFromTemplate) =>
-    request<ProjectPublic>("POST", `${project(projectId)}/workflows/from-template`, data),
+    request<ProjectPublic>("POST", `${project(projectId)}/workflows-from-template`, data),
 
   validate: (document: ProjectDocument) => request<ValidateResult>("POST", "/validate", document),
   compile: (document: ProjectDocument) => request<CompileResult>("POST", "/compile", document),

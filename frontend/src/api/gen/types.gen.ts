@@ -4490,7 +4490,7 @@ export type CreateProjectFromTemplateApiProjectsFromTemplatePostData = {
     body: ProjectFromTemplate;
     path?: never;
     query?: never;
-    url: '/api/projects/from-template';
+    url: '/api/projects-from-template';
 };
 
 export type CreateProjectFromTemplateApiProjectsFromTemplatePostErrors = {
@@ -4498,6 +4498,10 @@ export type CreateProjectFromTemplateApiProjectsFromTemplatePostErrors = {
      * WFD_TOKEN is set and the bearer token is wrong
      */
     401: ErrorPublic;
+    /**
+     * No such id
+     */
+    404: ErrorPublic;
     /**
      * Based on a stale revision, or id taken
      */
@@ -4536,7 +4540,7 @@ export type AddWorkflowFromTemplateApiProjectsProjectIdWorkflowsFromTemplatePost
         project_id: string;
     };
     query?: never;
-    url: '/api/projects/{project_id}/workflows/from-template';
+    url: '/api/projects/{project_id}/workflows-from-template';
 };
 
 export type AddWorkflowFromTemplateApiProjectsProjectIdWorkflowsFromTemplatePostErrors = {
