@@ -31,8 +31,12 @@ from language.document import SLUG_PATTERN, Project
 router = APIRouter(tags=["deployments"], route_class=StrictJSONRoute)
 
 DeploymentId = Annotated[str, Path(pattern=SLUG_PATTERN, max_length=deployments.MAX_ID_LENGTH)]
-REPLAY_REFUSED: Responses = {
-    409: {"model": ReplayRefusedPublic, "description": "The takeover would break executions"}
+DEPLOY_REFUSED: Responses = {
+    409: {
+        "model": ReplayRefusedPublic | ErrorPublic,
+        "description": "The takeover would break executions (with the check's findings), "
+        "another deployment serves them now, Temporal is off, or no runtime runs workers",
+    }
 }
 WITHOUT_RUNTIME: Responses = {
     409: {"model": ErrorPublic, "description": "Temporal is off, or no runtime runs workers"}
@@ -45,8 +49,7 @@ WITHOUT_RUNTIME: Responses = {
     responses={
         200: {"model": DeploymentPublic, "description": "The same content was deployed before"},
         **NOT_FOUND,
-        **WITHOUT_RUNTIME,
-        **REPLAY_REFUSED,
+        **DEPLOY_REFUSED,
     },
 )
 async def deploy(

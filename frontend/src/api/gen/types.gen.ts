@@ -3475,9 +3475,11 @@ export type DeployApiProjectsProjectIdDeploymentsPostErrors = {
      */
     404: ErrorPublic;
     /**
-     * The takeover would break executions
+     * Response 409 Deploy Api Projects  Project Id  Deployments Post
+     *
+     * The takeover would break executions (with the check's findings), another deployment serves them now, Temporal is off, or no runtime runs workers
      */
-    409: ReplayRefusedPublic;
+    409: ReplayRefusedPublic | ErrorPublic;
     /**
      * The request body is above the size limit
      */
