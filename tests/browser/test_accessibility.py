@@ -106,6 +106,18 @@ def test_screens_have_no_serious_violations(
     expect(page.locator(".run-panel")).to_be_visible()
     failing += scan(page, f"run panel ({scheme})")
 
+    # the forms of dicts and lists: the project's types, the workflow's input
+    page.get_by_role("tab", name="Project").click()
+    expect(page.get_by_test_id("project-panel")).to_be_visible()
+    failing += scan(page, f"project settings ({scheme})")
+    page.get_by_role("tab", name="Properties").click()
+    pane = page.locator(".react-flow__pane")
+    box = pane.bounding_box()
+    assert box is not None
+    pane.click(position={"x": box["width"] - 60, "y": 40})
+    expect(page.get_by_test_id("workflow-settings")).to_be_visible()
+    failing += scan(page, f"workflow settings ({scheme})")
+
     assert not failing, "\n".join(failing)
 
 

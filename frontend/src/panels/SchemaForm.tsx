@@ -98,6 +98,9 @@ function emptyValue(schema: JsonSchema, root: JsonSchema): Value {
 interface FieldProps {
   name: string;
   path: string;
+  /** The input's accessible name where no label is drawn beside it (a dict's value, a list's
+   * item); a field in a row is named by the row's label. */
+  label?: string;
   schema: JsonSchema;
   value: Value;
   required: boolean;
@@ -120,7 +123,7 @@ function Problems({ path, context }: { path: string; context: FormContext }) {
   );
 }
 
-function TextField({ name, path, schema, value, required, onChange, context }: FieldProps) {
+function TextField({ name, path, label, schema, value, required, onChange, context }: FieldProps) {
   const format = (context.formatOf?.(path) ??
     (schema.format && CODE_FORMATS.has(schema.format) ? schema.format : undefined)) as
     | CodeFormat
@@ -130,7 +133,7 @@ function TextField({ name, path, schema, value, required, onChange, context }: F
   const set = (next: string) => onChange(next === "" && !required ? undefined : next);
   if (schema.enum) {
     return (
-      <select id={id} value={text} onChange={(event) => set(event.target.value)}>
+      <select id={id} aria-label={label} value={text} onChange={(event) => set(event.target.value)}>
         {!required && <option value="">—</option>}
         {schema.enum.map((option) => (
           <option key={String(option)} value={String(option)}>
@@ -144,7 +147,7 @@ function TextField({ name, path, schema, value, required, onChange, context }: F
     return (
       <CodeInput
         id={id}
-        ariaLabel={humanize(name)}
+        ariaLabel={label ?? humanize(name)}
         value={text}
         format={format}
         onChange={set}
@@ -159,6 +162,7 @@ function TextField({ name, path, schema, value, required, onChange, context }: F
       <input
         id={id}
         type="text"
+        aria-label={label}
         value={text}
         list={options ? `${id}-options` : undefined}
         placeholder={schema.default != null ? String(schema.default) : ""}
@@ -191,13 +195,14 @@ function placeholderFor(format: CodeFormat): string {
   }
 }
 
-function NumberField({ path, schema, value, required, onChange, context }: FieldProps) {
+function NumberField({ path, label, schema, value, required, onChange, context }: FieldProps) {
   const [draft, setDraft] = useState<string | null>(null);
   const shown = draft ?? (typeof value === "number" ? String(value) : "");
   return (
     <input
       id={`${context.idPrefix}-${path}`}
       type="number"
+      aria-label={label}
       value={shown}
       min={schema.minimum}
       max={schema.maximum}
@@ -214,7 +219,7 @@ function NumberField({ path, schema, value, required, onChange, context }: Field
   );
 }
 
-function JsonField({ path, value, onChange, context }: FieldProps) {
+function JsonField({ path, label, value, onChange, context }: FieldProps) {
   const [draft, setDraft] = useState<string | null>(null);
   const text = draft ?? (value === undefined ? "" : JSON.stringify(value));
   let invalid = false;
@@ -229,6 +234,7 @@ function JsonField({ path, value, onChange, context }: FieldProps) {
     <>
       <CodeInput
         id={`${context.idPrefix}-${path}`}
+        ariaLabel={label}
         value={text}
         format="json"
         invalid={invalid}
@@ -251,11 +257,12 @@ function JsonField({ path, value, onChange, context }: FieldProps) {
 }
 
 /** One of a few values, each kept as it is (text or a number): a Literal field's default. */
-function ChoiceField({ path, value, required, onChange, context, choices }: FieldProps & { choices: Choice[] }) {
+function ChoiceField({ path, label, value, required, onChange, context, choices }: FieldProps & { choices: Choice[] }) {
   const current = choices.findIndex((choice) => choice === value);
   return (
     <select
       id={`${context.idPrefix}-${path}`}
+      aria-label={label}
       value={current < 0 ? "" : String(current)}
       onChange={(event) => onChange(event.target.value === "" ? undefined : choices[Number(event.target.value)])}
     >
@@ -391,6 +398,7 @@ function DictField({ name, path, schema, value, parent, onChange, context }: Fie
             <div className="dict-value">
               <Field
                 name={key}
+                label={`${humanize(name)}: ${key}`}
                 path={`${path}.${key}`}
                 schema={valueSchema}
                 value={object[key]}
@@ -440,6 +448,7 @@ function ListField({ name, path, schema, value, onChange, context }: FieldProps)
           <div className="list-item-body">
             <Field
               name={name}
+              label={`${humanize(name)} ${index + 1}`}
               path={`${path}.${index}`}
               schema={itemSchema}
               value={item}
@@ -502,7 +511,7 @@ function ObjectFields({ path, schema, value, onChange, context }: Omit<FieldProp
   );
 }
 
-function UnionField({ name, path, schema, value, required, onChange, context }: FieldProps) {
+function UnionField({ name, path, label, schema, value, required, onChange, context }: FieldProps) {
   const tag = schema.discriminator?.propertyName ?? "kind";
   const variants = (schema.oneOf ?? []).map((variant) => resolve(variant, context.root));
   const object = isObj(value) ? value : {};
@@ -512,7 +521,7 @@ function UnionField({ name, path, schema, value, required, onChange, context }: 
       <select
         id={`${context.idPrefix}-${path}`}
         value={String(object[tag] ?? "")}
-        aria-label={humanize(name)}
+        aria-label={label ?? humanize(name)}
         onChange={(event) => {
           const variant = variants.find((v) => v.properties?.[tag]?.const === event.target.value);
           onChange(variant ? emptyValue(variant, context.root) : undefined);
@@ -551,6 +560,7 @@ function Field(props: FieldProps) {
         <input
           id={`${props.context.idPrefix}-${props.path}`}
           type="checkbox"
+          aria-label={props.label}
           checked={props.value === true || (props.value === undefined && schema.default === true)}
           onChange={(event) => props.onChange(event.target.checked)}
         />
