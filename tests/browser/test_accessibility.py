@@ -157,7 +157,7 @@ def test_question_mark_lists_every_shortcut(
         "Ctrl X",
     ):
         assert keys in listed, listed
-    for keys in ("Ctrl V", "Delete", "Backspace", "Shift drag", "Tab", "Escape", "?"):
+    for keys in ("Ctrl V", "Delete", "Backspace", "Shift drag", "Tab", "Escape", "?", "-", "+"):
         assert keys in listed, listed
     expect(dialog.get_by_role("button", name="Close")).to_be_focused()
     page.keyboard.press("Escape")

@@ -1,6 +1,7 @@
 // Every keyboard shortcut of the editor in one list: opened with `?` or the keyboard button in
 // the top bar, closed with Escape. The keys themselves live in hooks.ts (useShortcuts), Canvas
-// (React Flow's node keys), FindBar and Palette; a shortcut added there is listed here too.
+// (React Flow's node keys, collapsing containers), FindBar and Palette; a shortcut added there
+// is listed here too.
 import { X } from "lucide-react";
 import { Fragment, useEffect, useId, useRef } from "react";
 
@@ -43,6 +44,8 @@ export const SHORTCUT_GROUPS: { title: string; shortcuts: Shortcut[] }[] = [
       { keys: [["Enter"], ["Space"]], does: "Select the focused node" },
       { keys: [["Escape"]], does: "Unselect the focused node" },
       { keys: [["←"], ["↑"], ["↓"], ["→"]], does: "Move the selected nodes (with Shift: four times as far)" },
+      { keys: [["-"]], does: "Collapse the selected containers" },
+      { keys: [["+"], ["="]], does: "Expand the selected containers" },
       { keys: [["Space", "drag"]], does: "Pan the canvas" },
       { keys: [["Enter"]], does: "Add the focused palette kind to the workflow" },
     ],
