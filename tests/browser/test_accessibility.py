@@ -164,3 +164,28 @@ def test_question_mark_lists_every_shortcut(
     expect(dialog).to_be_hidden()
     # the Escape closed the dialog and nothing else: the node is still selected
     expect(node(page, "start")).to_have_class(re.compile(r"\bselected\b"))
+
+
+def test_a_node_reached_by_keyboard_shows_the_focus(
+    page: Page, server: str, api: Api, project_id: str
+) -> None:
+    project = load(SAMPLE)
+    project["id"] = project_id
+    api.import_project(project)
+    open_editor(page, server, project_id, WORKFLOW)
+    start = node(page, "start")
+    ring = "element => getComputedStyle(element.querySelector('.wf-node')).outlineStyle"
+
+    select(page, "start")  # a click: no ring
+    expect(start).to_be_focused()
+    assert start.evaluate(ring) == "none"
+
+    # from the palette's last kind, Tab goes on through the canvas's edges to its nodes
+    page.locator(".palette-item").last.focus()
+    focused = page.locator(".react-flow__node:focus")
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if focused.count():
+            break
+    expect(focused).to_have_count(1)
+    assert focused.evaluate(ring) == "solid"

@@ -58,7 +58,7 @@ export function ProjectPage({ projectId }: { projectId: string }) {
   };
 
   return (
-    <div className="page">
+    <main className="page">
       <nav className="crumbs">
         <a href={link.projects()}>Projects</a>
         <span>/</span>
@@ -134,6 +134,6 @@ export function ProjectPage({ projectId }: { projectId: string }) {
           </li>
         ))}
       </ul>
-    </div>
+    </main>
   );
 }

@@ -99,7 +99,7 @@ export function ProjectsPage() {
   };
 
   return (
-    <div className="page">
+    <main className="page">
       <header className="page-header">
         <h1>Projects</h1>
         <div className="actions">
@@ -217,6 +217,6 @@ export function ProjectsPage() {
           </li>
         ))}
       </ul>
-    </div>
+    </main>
   );
 }
