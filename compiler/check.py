@@ -633,8 +633,7 @@ class _WorkflowCheck:
             ctx = NodeCheck(
                 info, self.wf_info, node, scope_output=scope_outputs.get(node_id, "Any")
             )
-            if kind.validate is not None:
-                kind.validate(config, ctx)
+            kind.validate(config, ctx)
             self.found += ctx.diagnostics
             self.targets[node_id] = ctx.targets
             parsed: list[tuple[str, Any, bool]] = []

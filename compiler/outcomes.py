@@ -159,8 +159,8 @@ def walk(blocks: list[Block], tree: Tree, place: Place = Place()) -> Iterator[tu
 def run_blocks(tree: Tree) -> list[Block]:
     """The body of the workflow's run method."""
     for entry in tree.entries:
-        kind = REGISTRY[entry.node.type]
-        if kind.message is None and entry.arms:
+        config = tree.graph.configs[entry.node.id]
+        if REGISTRY[entry.node.type].message(config) is None and entry.arms:
             return entry.arms[0][1]
     return []
 

@@ -236,23 +236,35 @@ def activity_calls(config: ActivityConfig) -> list[tuple[str, str]]:
     return calls
 
 
-KIND = NodeType(
-    kind="activity",
-    label="Activity",
-    category="steps",
-    icon="bolt",
-    color="#2563eb",
-    description="Runs an activity from the catalogue with timeouts and a retry policy.",
-    config=ActivityConfig,
-    role=Role.STEP,
-    template="activity.jinja",
-    validate=validate_call,
-    expressions=argument_expressions,
-    duration_fields=TIMEOUTS,
-    after_body_fields=frozenset({"config.compensation"}),
-    binds=binds,
-    activity_calls=activity_calls,
-    prepare=lambda config, ctx: call_variables(config, ctx, {}),
-    defaults={"activity": "", "args": {}},
-    can_fail=True,
-)
+class ActivityKind(NodeType[ActivityConfig]):
+    kind = "activity"
+    label = "Activity"
+    category = "steps"
+    icon = "bolt"
+    color = "#2563eb"
+    description = "Runs an activity from the catalogue with timeouts and a retry policy."
+    config = ActivityConfig
+    role = Role.STEP
+    template = "activity.jinja"
+    defaults = {"activity": "", "args": {}}
+    duration_fields = TIMEOUTS
+    after_body_fields = frozenset({"config.compensation"})
+    can_fail = True
+
+    def validate(self, config: ActivityConfig, ctx: NodeCheck) -> None:
+        validate_call(config, ctx)
+
+    def expressions(self, config: ActivityConfig) -> Iterable[ExpressionRef]:
+        return argument_expressions(config)
+
+    def binds(self, config: ActivityConfig, ctx: NodeCheck | NodeRender) -> list[tuple[str, str]]:
+        return binds(config, ctx)
+
+    def activity_calls(self, config: ActivityConfig) -> Iterable[tuple[str, str]]:
+        return activity_calls(config)
+
+    def prepare(self, config: ActivityConfig, ctx: NodeRender) -> dict[str, object]:
+        return call_variables(config, ctx, {})
+
+
+KIND = ActivityKind()
