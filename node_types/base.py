@@ -113,6 +113,27 @@ class NodeType(Generic[ConfigT]):
             defaults=dict(self.defaults),
         )
 
+    # --- entries: where the run method, a handler or a schedule begins ---
+
+    starts_run: ClassVar[bool] = False
+    """The workflow's run method begins here: one per workflow, and its scope returns the
+    workflow's output."""
+    handles_message: ClassVar[bool] = False
+    """A message handler (signal, update, query): its `params` are the message's payload
+    fields, and `message` gives its name."""
+    read_only: ClassVar[bool] = False
+    """A handler that answers without changing anything (a query): it has no body, its
+    expressions read no workflow APIs, it may not take the name of a query a kind answers
+    (`queries`), and no message to it moves the workflow on."""
+    before_run: ClassVar[bool] = False
+    """Evaluated before any run exists (a schedule's fields): its expressions see neither the
+    workflow's input nor its state."""
+
+    def scope_output(self, config: ConfigT) -> str:
+        """For a handler, the type reference of what it returns to its caller (an update's
+        `returns`); `None` when it returns nothing."""
+        return "None"
+
     # --- checking: the config's own rules and the expressions in it ---
 
     duration_fields: ClassVar[frozenset[str]] = frozenset()
@@ -217,6 +238,9 @@ class NodeType(Generic[ConfigT]):
     """The step fails with a Temporal failure when the work it starts fails."""
     collects_compensations: ClassVar[bool] = False
     """Steps inside this container register their compensations with it (Try)."""
+    catch_port: ClassVar[str | None] = None
+    """The port a failure inside this container's body leaves through (a Try's `error`):
+    wired, the body's failures are caught and do not fail the workflow."""
     queries: ClassVar[tuple[str, ...]] = ()
     """Queries the generated workflow answers when it has a node of this kind; a query node
     may not take these names."""
@@ -229,6 +253,11 @@ class NodeType(Generic[ConfigT]):
     def state_record(self, config: ConfigT) -> StateRecord | None:
         """For a kind that keeps a record in the workflow's state (a work queue's progress)."""
         return None
+
+    def needs_workflow_init(self, config: ConfigT) -> bool:
+        """Whether the node needs the workflow's `__init__` (`@workflow.init`): a query it
+        answers may come before `run`, or a member it keeps needs its first value there."""
+        return bool(self.queries)
 
     def activity_calls(self, config: ConfigT) -> Iterable[tuple[str, str]]:
         """The activity calls the node's code makes: (activity type, role), role `step` (the

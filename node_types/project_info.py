@@ -130,7 +130,7 @@ class WorkflowInfo:
         for node in self.definition.nodes:
             if node.parent_id is not None:
                 successors.setdefault(node.parent_id, []).append(node.id)
-        stack = [h.node_id for h in self.handlers.values() if h.kind != "query"]
+        stack = [h.node_id for h in self.handlers.values() if not REGISTRY[h.kind].read_only]
         seen: set[str] = set()
         while stack:
             current = stack.pop()

@@ -35,6 +35,8 @@ class QueryKind(NodeType[QueryConfig]):
     template = "query.jinja"
     outputs = ()
     has_input = False
+    handles_message = True
+    read_only = True
     defaults = {"name": "", "params": {}, "value": "state", "returns": "Any"}
 
     def validate(self, config: QueryConfig, ctx: NodeCheck) -> None:

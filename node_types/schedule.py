@@ -72,6 +72,7 @@ class ScheduleKind(NodeType[ScheduleConfig]):
     template = "schedule.jinja"
     outputs = ()
     has_input = False
+    before_run = True
     defaults = {"interval": "1h", "overlap": "skip"}
 
     def validate(self, config: ScheduleConfig, ctx: NodeCheck) -> None:

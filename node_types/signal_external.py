@@ -66,6 +66,10 @@ class SignalExternalKind(NodeType[SignalExternalConfig]):
     template = "signal_external.jinja"
     defaults = {"workflow_id": "", "signal": "", "args": {}}
 
+    def needs_workflow_init(self, config: SignalExternalConfig) -> bool:
+        # the handles of the children it signals start empty in `__init__`
+        return bool(config.child)
+
     def validate(self, config: SignalExternalConfig, ctx: NodeCheck) -> None:
         if config.child is not None:
             child = child_node(config, ctx.workflow.definition)

@@ -22,6 +22,7 @@ class StartKind(NodeType[StartConfig]):
     role = Role.ENTRY
     template = "start.jinja"
     has_input = False
+    starts_run = True
 
     def prepare(self, config: StartConfig, ctx: NodeRender) -> dict[str, object]:
         definition = ctx.workflow.definition

@@ -45,6 +45,7 @@ class UpdateKind(NodeType[UpdateConfig]):
     has_input = False
     defaults = {"name": "", "params": {}, "returns": "None"}
     instant = True
+    handles_message = True
 
     def validate(self, config: UpdateConfig, ctx: NodeCheck) -> None:
         ctx.typeref("returns", config.returns)
@@ -60,6 +61,9 @@ class UpdateKind(NodeType[UpdateConfig]):
         variables["validator_method"] = ctx.claim_method(f"validate_{variables['method']}")
         variables["message"] = repr(config.validator_message)
         return variables
+
+    def scope_output(self, config: UpdateConfig) -> str:
+        return config.returns
 
     def message(self, config: UpdateConfig) -> tuple[str, dict[str, str]]:
         return (config.name, dict(config.params))
