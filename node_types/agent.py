@@ -11,16 +11,8 @@ from collections.abc import Iterable
 from pydantic import Field
 
 from language.diagnostics import Codes
-from node_types.activity import (
-    TIMEOUTS,
-    ActivityConfig,
-    activity_calls,
-    argument_expressions,
-    binds,
-    call_variables,
-    validate_call,
-)
-from node_types.base import ExpressionRef, NodeType, Role, Template
+from node_types.activity import ActivityConfig, ActivityStep, call_variables, validate_call
+from node_types.base import ExpressionRef, Template
 from node_types.context import NodeCheck, NodeRender
 
 
@@ -30,7 +22,7 @@ class AgentConfig(ActivityConfig):
     )
 
 
-class AgentKind(NodeType[AgentConfig]):
+class AgentKind(ActivityStep[AgentConfig]):
     kind = "agent"
     label = "Agent"
     category = "steps"
@@ -38,8 +30,6 @@ class AgentKind(NodeType[AgentConfig]):
     color = "#7c3aed"
     description = "Calls an LLM-backed activity with a prompt built from the workflow's data."
     config = AgentConfig
-    role = Role.STEP
-    template = "activity.jinja"
     defaults = {
         "activity": "",
         "prompt": "",
@@ -47,9 +37,6 @@ class AgentKind(NodeType[AgentConfig]):
         "start_to_close_timeout": "10m",
         "heartbeat_timeout": "1m",
     }
-    duration_fields = TIMEOUTS
-    after_body_fields = frozenset({"config.compensation"})
-    can_fail = True
 
     def validate(self, config: AgentConfig, ctx: NodeCheck) -> None:
         validate_call(config, ctx, skip_fields=("prompt",))
@@ -63,14 +50,8 @@ class AgentKind(NodeType[AgentConfig]):
             )
 
     def expressions(self, config: AgentConfig) -> Iterable[ExpressionRef]:
-        yield from argument_expressions(config)
+        yield from super().expressions(config)
         yield "prompt", config.prompt, True
-
-    def binds(self, config: AgentConfig, ctx: NodeCheck | NodeRender) -> list[tuple[str, str]]:
-        return binds(config, ctx)
-
-    def activity_calls(self, config: AgentConfig) -> Iterable[tuple[str, str]]:
-        return activity_calls(config)
 
     def prepare(self, config: AgentConfig, ctx: NodeRender) -> dict[str, object]:
         return call_variables(config, ctx, {"prompt": ctx.template(config.prompt)})
