@@ -20,7 +20,6 @@ from typing import Any
 
 from language.document import Workflow
 from node_types import REGISTRY
-from node_types.base import calls_no_activity
 
 ROLES = ("step", "undo", "aux")
 
@@ -44,7 +43,7 @@ def activity_calls(workflow: Workflow) -> dict[str, list[tuple[str, str]]]:
     def parsed() -> Iterable[tuple[str, str, Any]]:
         for node in workflow.nodes:
             node_type = REGISTRY.get(node.type)
-            if node_type is None or node_type.activity_calls is calls_no_activity:
+            if node_type is None:
                 continue
             try:
                 config = node_type.parse_config(node.config)

@@ -334,9 +334,8 @@ class _WorkflowCheck:
             [var.name for var in workflow.state], info, "state.{}.name", workflow.id
         )
         for node in workflow.nodes:
-            params = (
-                node.config.get("params") if node.type in ("signal", "update", "query") else None
-            )
+            kind = REGISTRY.get(node.type)
+            params = node.config.get("params") if kind and kind.handles_message else None
             if isinstance(params, dict):
                 for clash in _field_clashes(params, info, "config.params", workflow.id):
                     self.found.append(dataclasses.replace(clash, node_id=node.id))
@@ -552,7 +551,11 @@ class _WorkflowCheck:
 
     def starts(self) -> None:
         """Exactly one Start node."""
-        starts = [n for n in self.nodes.values() if n.type == "start"]
+        starts = [
+            node
+            for node in self.nodes.values()
+            if (kind := REGISTRY.get(node.type)) is not None and kind.starts_run
+        ]
         if not starts:
             self.report(
                 Codes.MISSING_START,
@@ -586,7 +589,7 @@ class _WorkflowCheck:
                 self.graph_ok = False
             self.entries.append(node.id)
             name = node.config.get("name")
-            if node.type != "start" and isinstance(name, str):
+            if not kind.starts_run and isinstance(name, str):
                 key = (node.type, name)
                 if key in handler_names:
                     report(
@@ -604,7 +607,7 @@ class _WorkflowCheck:
             for query in kind.queries
         }
         for (kind_name, name), node_id in handler_names.items():
-            if kind_name == "query" and name in answered:
+            if REGISTRY[kind_name].read_only and name in answered:
                 report(
                     Codes.DUPLICATE_HANDLER,
                     f"the workflow's {answered[name]} step already answers the query {name!r}; "
@@ -612,7 +615,7 @@ class _WorkflowCheck:
                     node_id,
                     field="config.name",
                 )
-        self.entries.sort(key=lambda node_id: nodes[node_id].type != "start")
+        self.entries.sort(key=lambda node_id: not REGISTRY[nodes[node_id].type].starts_run)
 
     def kind_checks(self) -> None:
         """Each kind's own checks, its expressions parsed, and the names its results bind."""
@@ -633,8 +636,7 @@ class _WorkflowCheck:
             ctx = NodeCheck(
                 info, self.wf_info, node, scope_output=scope_outputs.get(node_id, "Any")
             )
-            if kind.validate is not None:
-                kind.validate(config, ctx)
+            kind.validate(config, ctx)
             self.found += ctx.diagnostics
             self.targets[node_id] = ctx.targets
             parsed: list[tuple[str, Any, bool]] = []
@@ -727,12 +729,11 @@ def _scope_outputs(
     """node id -> the type its scope returns: the workflow's output, an update's, or None."""
     outputs: dict[str, str] = {}
     for entry in entries:
-        node = nodes[entry]
-        if node.type == "start":
+        kind, config = REGISTRY[nodes[entry].type], configs.get(entry)
+        if kind.starts_run:
             output = wf_info.output
-        elif node.type == "update":
-            returns = getattr(configs.get(entry), "returns", "None")
-            output = annotation_or_any(returns, info.type_names)
+        elif config is not None:
+            output = annotation_or_any(kind.scope_output(config), info.type_names)
         else:
             output = "None"
         stack = [entry]

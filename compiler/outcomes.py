@@ -159,8 +159,7 @@ def walk(blocks: list[Block], tree: Tree, place: Place = Place()) -> Iterator[tu
 def run_blocks(tree: Tree) -> list[Block]:
     """The body of the workflow's run method."""
     for entry in tree.entries:
-        kind = REGISTRY[entry.node.type]
-        if kind.message is None and entry.arms:
+        if REGISTRY[entry.node.type].starts_run and entry.arms:
             return entry.arms[0][1]
     return []
 
@@ -385,7 +384,7 @@ class Planner:
         state_field, want = need
         info = tree.graph.info
         for (kind, name), handler in sorted(info.handlers.items()):
-            if kind not in ("signal", "update"):
+            if REGISTRY[kind].read_only:
                 continue
             for value in self.assigned(tree, handler, state_field):
                 payload = self.payload_for(handler, value, want)

@@ -116,9 +116,8 @@ class WorkflowRenderer:
         self.arm_text: dict[tuple[str, str], list[str]] = {}
         self.arm_blocks: dict[tuple[str, str], list[list[Block]]] = {}
         self.init_in_run = not self.info.handlers and not any(
-            (n.type in REGISTRY and REGISTRY[n.type].queries)
-            or (n.type == "signal_external" and n.config.get("child"))
-            for n in self.info.definition.nodes
+            REGISTRY[node.type].needs_workflow_init(tree.graph.configs[node.id])
+            for node in self.info.definition.nodes
         )
         """No handler can run before `run` (no signal, update or query) and no member needs
         an `__init__` line (the handles of signalled children): `run` sets the input and state
@@ -596,7 +595,7 @@ def render_starter(project: ProjectInfo) -> str:
         }
         for wf in project.workflows.values()
         for (kind, name), handler in sorted(wf.handlers.items())
-        if kind in ("signal", "update")
+        if not REGISTRY[kind].read_only
         and handler.payload is not None
         and _holds_choices(handler.payload.fields.values(), project)
     ]

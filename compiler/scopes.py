@@ -144,28 +144,24 @@ class _Analyser:
         info = self.graph.info
         for entry in self.tree.entries:
             node = entry.node
+            kind, config = REGISTRY[node.type], self.graph.configs[node.id]
             scope = Scope({"input": "self._input"}, kind=node.type)
             scope.types.update(input=info.input.class_name)
             if info.keeps_state:
                 scope.mapping["state"] = "self._state"
                 scope.types["state"] = info.state_class
-            if node.type == "schedule":
-                scope = Scope({}, kind="schedule")  # evaluated before any run exists
-            elif node.type != "query":
+            if kind.before_run:
+                scope = Scope({}, kind=node.type)
+            elif not kind.read_only:
                 scope.mapping.update(WORKFLOW_NAMES)
                 scope.types.update(WORKFLOW_NAME_TYPES)
             scope.mapping.update({name: name for name in self.project.type_names})
-            if node.type == "start":
+            if kind.starts_run:
                 scope.kind = "run"
                 output = info.output
-            elif node.type == "update":
-                returns = getattr(self.graph.configs[node.id], "returns", "None")
-                output = annotation_or_any(returns, self.project.type_names)
             else:
-                output = "None"
-            handler = info.handlers.get(
-                (node.type, getattr(self.graph.configs[node.id], "name", ""))
-            )
+                output = annotation_or_any(kind.scope_output(config), self.project.type_names)
+            handler = info.handlers.get((node.type, getattr(config, "name", "")))
             if handler is not None and handler.payload is not None:
                 scope.mapping["payload"] = "payload"
                 scope.types["payload"] = handler.payload.class_name
@@ -434,7 +430,7 @@ class _Analyser:
                 self.analysis.container_names[node.id] = names
                 self.analysis.body_scopes[node.id] = inner_scope.child()
                 body_contexts = contexts | {context}
-                if node.type == "try" and any(port == "error" for port, _arm in block.arms):
+                if kind.catch_port and any(port == kind.catch_port for port, _arm in block.arms):
                     body_contexts |= {"caught"}
                 self.walk(body, inner_scope, body_contexts)
                 self.analysis.after_body_scopes[node.id] = inner_scope.child()

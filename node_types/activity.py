@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import Field
 
@@ -57,6 +57,8 @@ class ActivityConfig(Config):
         default=None, description="Undo step run if a later step of the enclosing Try fails"
     )
 
+
+CallConfigT = TypeVar("CallConfigT", bound=ActivityConfig)
 
 TIMEOUTS = frozenset({"start_to_close_timeout", "schedule_to_close_timeout", "heartbeat_timeout"})
 """The call's timeouts: durations, or expressions giving seconds."""
@@ -128,22 +130,6 @@ def _reads(text: str, name: str) -> bool:
         return name in free_names(parse_expression(text))
     except ExpressionError:
         return False  # reported as a bad expression
-
-
-def argument_expressions(config: ActivityConfig) -> Iterable[ExpressionRef]:
-    yield from duration_expressions(config, TIMEOUTS)
-    for name, text in config.args.items():
-        yield f"args.{name}", text, False
-    if config.compensation is not None:
-        for name, text in config.compensation.args.items():
-            yield f"compensation.args.{name}", text, False
-
-
-def binds(config: ActivityConfig, ctx: NodeCheck | NodeRender) -> list[tuple[str, str]]:
-    info = ctx.project.activities.get(config.activity)
-    if config.result and info is not None:
-        return [(config.result, info.output)]
-    return []
 
 
 COMPLETED_METHOD = '''@staticmethod
@@ -228,31 +214,53 @@ def compensation_call(config: ActivityConfig, ctx: NodeRender) -> dict[str, Any]
     }
 
 
-def activity_calls(config: ActivityConfig) -> list[tuple[str, str]]:
-    """The step's own call, and its undo's where it has one."""
-    calls = [(config.activity, "step")]
-    if config.compensation is not None:
-        calls.append((config.compensation.activity, "undo"))
-    return calls
+class ActivityStep(NodeType[CallConfigT]):
+    """What an activity step shares with the kinds built on it (an agent): its timeouts, its
+    arguments, the result it binds, its compensation and the calls it makes."""
+
+    role = Role.STEP
+    template = "activity.jinja"
+    duration_fields = TIMEOUTS
+    after_body_fields = frozenset({"config.compensation"})
+    can_fail = True
+
+    def expressions(self, config: CallConfigT) -> Iterable[ExpressionRef]:
+        yield from duration_expressions(config, TIMEOUTS)
+        for name, text in config.args.items():
+            yield f"args.{name}", text, False
+        if config.compensation is not None:
+            for name, text in config.compensation.args.items():
+                yield f"compensation.args.{name}", text, False
+
+    def binds(self, config: CallConfigT, ctx: NodeCheck | NodeRender) -> list[tuple[str, str]]:
+        info = ctx.project.activities.get(config.activity)
+        if config.result and info is not None:
+            return [(config.result, info.output)]
+        return []
+
+    def activity_calls(self, config: CallConfigT) -> Iterable[tuple[str, str]]:
+        """The step's own call, and its undo's where it has one."""
+        calls = [(config.activity, "step")]
+        if config.compensation is not None:
+            calls.append((config.compensation.activity, "undo"))
+        return calls
 
 
-KIND = NodeType(
-    kind="activity",
-    label="Activity",
-    category="steps",
-    icon="bolt",
-    color="#2563eb",
-    description="Runs an activity from the catalogue with timeouts and a retry policy.",
-    config=ActivityConfig,
-    role=Role.STEP,
-    template="activity.jinja",
-    validate=validate_call,
-    expressions=argument_expressions,
-    duration_fields=TIMEOUTS,
-    after_body_fields=frozenset({"config.compensation"}),
-    binds=binds,
-    activity_calls=activity_calls,
-    prepare=lambda config, ctx: call_variables(config, ctx, {}),
-    defaults={"activity": "", "args": {}},
-    can_fail=True,
-)
+class ActivityKind(ActivityStep[ActivityConfig]):
+    kind = "activity"
+    label = "Activity"
+    category = "steps"
+    icon = "bolt"
+    color = "#2563eb"
+    description = "Runs an activity from the catalogue with timeouts and a retry policy."
+    config = ActivityConfig
+    defaults = {"activity": "", "args": {}}
+
+    def validate(self, config: ActivityConfig, ctx: NodeCheck) -> None:
+        validate_call(config, ctx)
+
+    def prepare(self, config: ActivityConfig, ctx: NodeRender) -> dict[str, object]:
+        return call_variables(config, ctx, {})
+
+
+KIND = ActivityKind()

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from enum import StrEnum
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -59,14 +59,6 @@ ExpressionRef = tuple[str, str, bool]
 """(field path, text, is_template)"""
 
 
-def _binds_nothing(config: Any, ctx: NodeCheck | NodeRender) -> list[tuple[str, str]]:
-    return []
-
-
-def calls_no_activity(config: Any) -> list[tuple[str, str]]:
-    return []
-
-
 @dataclass(frozen=True)
 class StateRecord:
     """A record a node keeps in the workflow's state: its field, the state list it reads its
@@ -77,111 +69,28 @@ class StateRecord:
     hooks: dict[str, str]
 
 
-@dataclass(frozen=True)
 class NodeType(Generic[ConfigT]):
-    kind: str
-    label: str
-    category: str
-    icon: str
-    color: str
-    description: str
+    """A node kind: its identity and catalogue data as class attributes, and what the compiler
+    asks of it as methods with defaults, grouped by the stage that asks. A kind module
+    subclasses it, overrides only what its kind needs, and exposes one instance as `KIND`."""
+
+    # --- identity and catalogue: what the editor's palette, canvas and forms show ---
+
+    kind: ClassVar[str]
+    label: ClassVar[str]
+    category: ClassVar[str]
+    icon: ClassVar[str]
+    color: ClassVar[str]
+    description: ClassVar[str]
     config: type[ConfigT]
-    role: Role
-    template: str
+    """The kind's config model (pydantic)."""
+    role: ClassVar[Role]
+    template: ClassVar[str]
     """File name of the kind's Jinja template, beside its module."""
-    outputs: tuple[Port, ...] = (Port("out", "next"),)
-    has_input: bool = True
-    body_context: str = "phase"
-    """For containers, where the body runs: `phase` (a method of its own), or inline in the
-    enclosing code (`retry`, `try`, `loop`), or `branch` (a concurrent closure)."""
-    not_allowed_in: frozenset[str] = frozenset()
-    """Scopes (signal, update, phase, branch) where this kind cannot stand, with the reason."""
-    not_allowed_reason: str = ""
-    not_allowed_code: str = "E115"
-    """The diagnostic code when it stands where it must not (E211 for waiting in a handler)."""
-    validate: Callable[[ConfigT, NodeCheck], None] | None = None
-    expressions: Callable[[ConfigT], Iterable[ExpressionRef]] = lambda config: ()
-    binds: Callable[[ConfigT, NodeCheck | NodeRender], list[tuple[str, str]]] = _binds_nothing
-    """Locals a node binds for the nodes after it: (name, annotation)."""
-    queries: tuple[str, ...] = ()
-    """Queries the generated workflow answers when it has a node of this kind; a query node
-    may not take these names."""
-    bind_field: Callable[[ConfigT, str], str] = lambda config, name: "result"
-    """The config path that names a bound local, for diagnostics (a step's `result`)."""
-    context_of: Callable[[ConfigT], str] | None = None
-    """Where this container's body runs, when it depends on the config (else body_context)."""
-    after_body_fields: frozenset[str] = frozenset()
-    """Expression fields evaluated after the body ran (containers) or after the node's own
-    result is bound (steps), so they can read those results."""
-    field_names: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    """Expression fields (by path prefix) that see extra names, e.g. `item` in per-item
-    fields or `result` in a field evaluated once a child finished."""
-    possible_ports: Callable[[ConfigT], set[str]] | None = None
-    """Ports control can actually leave through with this config (default: all); an
-    unwired port that cannot happen is no path that ends."""
-    names_within: Callable[[ConfigT], dict[str, list[str]]] = lambda config: {}
-    """Names a node binds for its own later fields: field path -> local names visible there
-    (a set_state's later assignments read the locals its earlier ones set)."""
-    port_binds: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
-    """Names visible on the path leaving a port, e.g. `error` on a Try's error port."""
-    duration_fields: frozenset[str] = frozenset()
-    """Config fields holding a duration: a literal (`30s`, `1h`) or an expression giving
-    seconds (`input.timeout_seconds`), checked like any other expression."""
-    after_whole_body: frozenset[str] = frozenset()
-    """Ports a container leaves through only once its body ran to its end, inline (a Try's
-    `out`, a Retry's `out`): the results the body binds on every path are visible there."""
-    collects_compensations: bool = False
-    """Steps inside this container register their compensations with it (Try)."""
-    message: Callable[[ConfigT], tuple[str, dict[str, str]]] | None = None
-    """For a message handler (signal, update, query): the message's name and its payload
-    fields, from which the project info names the handler and its payload class."""
-    state_record: Callable[[ConfigT], StateRecord] | None = None
-    """For a kind that keeps a record in the workflow's state (a work queue's progress)."""
-    instant: bool = False
-    """Never awaits: a message handler made only of such nodes finishes within its
-    activation."""
-    carries_state: bool = False
-    """Continues as new: the workflow's input then carries its state to the next run."""
-    can_fail: bool = False
-    """The step fails with a Temporal failure when the work it starts fails."""
-    body_binds: Callable[[ConfigT], list[tuple[str, str]]] = lambda config: []
-    """Names a container makes visible inside its body, e.g. `attempt`: (name, annotation)."""
-    element_of: dict[str, str] = field(default_factory=dict)
-    """Names (from `body_binds` or `field_names`) that hold one element of an expression
-    field's value, so take its element type: `{"item": "config.items"}`."""
-    name_types: Callable[[ConfigT, NodeCheck], dict[str, str]] = lambda config, ctx: {}
-    """Annotations of the names in `field_names`, where the config says (default `Any`)."""
-    typed_by: Callable[[ConfigT], dict[str, str]] = lambda config: {}
-    """Locals from `binds` whose type is that of an expression field's value: name -> field."""
-    activity_calls: Callable[[ConfigT], Iterable[tuple[str, str]]] = calls_no_activity
-    """The activity calls the node's code makes: (activity type, role), role `step` (the node's
-    own work), `undo` (its compensation in a Try) or `aux` (bookkeeping, e.g. a work queue's).
-    Where one call site is the only one of its activity type in the workflow, the type alone
-    ties the call to its node (`compiler.activity_owners`) and the call carries no summary."""
-    prepare: Callable[[ConfigT, NodeRender], dict[str, Any]] = lambda config, ctx: {}
-    defaults: dict[str, Any] = field(default_factory=dict)
+    outputs: ClassVar[tuple[Port, ...]] = (Port("out", "next"),)
+    has_input: ClassVar[bool] = True
+    defaults: ClassVar[Mapping[str, Any]] = {}
     """A config a new node of this kind starts with in the editor."""
-
-    def open_ports(self, config: Any, wired: set[str]) -> list[str]:
-        """Declared, possible ports without an edge whose path would end (not raise)."""
-        possible = self.possible_ports(config) if self.possible_ports is not None else None
-        return [
-            p.name
-            for p in self.outputs
-            if not p.prefix
-            and not p.raises_when_unwired
-            and p.name not in wired
-            and (possible is None or p.name in possible)
-        ]
-
-    def body_context_for(self, config: ConfigT) -> str:
-        return self.context_of(config) if self.context_of is not None else self.body_context
-
-    def port(self, handle: str) -> Port | None:
-        for port in self.outputs:
-            if port.name == handle or (port.prefix and handle.startswith(port.name + ":")):
-                return port
-        return None
 
     def parse_config(self, raw: dict[str, Any]) -> ConfigT:
         return self.config.model_validate(raw)
@@ -201,8 +110,168 @@ class NodeType(Generic[ConfigT]):
                 for p in self.outputs
             ],
             config_schema=self.config.model_json_schema(),
-            defaults=self.defaults,
+            defaults=dict(self.defaults),
         )
+
+    # --- entries: where the run method, a handler or a schedule begins ---
+
+    starts_run: ClassVar[bool] = False
+    """The workflow's run method begins here: one per workflow, and its scope returns the
+    workflow's output."""
+    handles_message: ClassVar[bool] = False
+    """A message handler (signal, update, query): its `params` are the message's payload
+    fields, and `message` gives its name."""
+    read_only: ClassVar[bool] = False
+    """A handler that answers without changing anything (a query): it has no body, its
+    expressions read no workflow APIs, it may not take the name of a query a kind answers
+    (`queries`), and no message to it moves the workflow on."""
+    before_run: ClassVar[bool] = False
+    """Evaluated before any run exists (a schedule's fields): its expressions see neither the
+    workflow's input nor its state."""
+
+    def scope_output(self, config: ConfigT) -> str:
+        """For a handler, the type reference of what it returns to its caller (an update's
+        `returns`); `None` when it returns nothing."""
+        return "None"
+
+    # --- checking: the config's own rules and the expressions in it ---
+
+    duration_fields: ClassVar[frozenset[str]] = frozenset()
+    """Config fields holding a duration: a literal (`30s`, `1h`) or an expression giving
+    seconds (`input.timeout_seconds`), checked like any other expression."""
+    after_body_fields: ClassVar[frozenset[str]] = frozenset()
+    """Expression fields evaluated after the body ran (containers) or after the node's own
+    result is bound (steps), so they can read those results."""
+    field_names: ClassVar[Mapping[str, tuple[str, ...]]] = {}
+    """Expression fields (by path prefix) that see extra names, e.g. `item` in per-item
+    fields or `result` in a field evaluated once a child finished."""
+    not_allowed_in: ClassVar[frozenset[str]] = frozenset()
+    """Scopes (signal, update, phase, branch) where this kind cannot stand, with the reason."""
+    not_allowed_reason: ClassVar[str] = ""
+    not_allowed_code: ClassVar[str] = "E115"
+    """The diagnostic code when it stands where it must not (E211 for waiting in a handler)."""
+
+    def validate(self, config: ConfigT, ctx: NodeCheck) -> None:
+        """The kind's own checks of a parsed config, reported through `ctx`."""
+
+    def expressions(self, config: ConfigT) -> Iterable[ExpressionRef]:
+        """The expressions and templates in the config, to be parsed and checked."""
+        return ()
+
+    def name_types(self, config: ConfigT, ctx: NodeCheck) -> dict[str, str]:
+        """Annotations of the names in `field_names`, where the config says (default `Any`)."""
+        return {}
+
+    # --- scopes: the names a node binds, for itself, its body and the nodes after it ---
+
+    port_binds: ClassVar[Mapping[str, tuple[tuple[str, str], ...]]] = {}
+    """Names visible on the path leaving a port, e.g. `error` on a Try's error port."""
+    after_whole_body: ClassVar[frozenset[str]] = frozenset()
+    """Ports a container leaves through only once its body ran to its end, inline (a Try's
+    `out`, a Retry's `out`): the results the body binds on every path are visible there."""
+    element_of: ClassVar[Mapping[str, str]] = {}
+    """Names (from `body_binds` or `field_names`) that hold one element of an expression
+    field's value, so take its element type: `{"item": "config.items"}`."""
+
+    def binds(self, config: ConfigT, ctx: NodeCheck | NodeRender) -> list[tuple[str, str]]:
+        """Locals a node binds for the nodes after it: (name, annotation)."""
+        return []
+
+    def bind_field(self, config: ConfigT, name: str) -> str:
+        """The config path that names a bound local, for diagnostics (a step's `result`)."""
+        return "result"
+
+    def body_binds(self, config: ConfigT) -> list[tuple[str, str]]:
+        """Names a container makes visible inside its body, e.g. `attempt`: (name, annotation)."""
+        return []
+
+    def names_within(self, config: ConfigT) -> dict[str, list[str]]:
+        """Names a node binds for its own later fields: field path -> local names visible there
+        (a set_state's later assignments read the locals its earlier ones set)."""
+        return {}
+
+    def typed_by(self, config: ConfigT) -> dict[str, str]:
+        """Locals from `binds` whose type is that of an expression field's value: name -> field."""
+        return {}
+
+    # --- structure: where control goes ---
+
+    body_context: ClassVar[str] = "phase"
+    """For containers, where the body runs: `phase` (a method of its own), or inline in the
+    enclosing code (`retry`, `try`, `loop`), or `branch` (a concurrent closure)."""
+
+    def body_context_for(self, config: ConfigT) -> str:
+        """Where this container's body runs with this config (default `body_context`)."""
+        return self.body_context
+
+    def possible_ports(self, config: ConfigT) -> set[str]:
+        """Ports control can actually leave through with this config (default: all); an
+        unwired port that cannot happen is no path that ends."""
+        return {port.name for port in self.outputs}
+
+    def open_ports(self, config: Any, wired: set[str]) -> list[str]:
+        """Declared, possible ports without an edge whose path would end (not raise)."""
+        possible = self.possible_ports(config)
+        return [
+            p.name
+            for p in self.outputs
+            if not p.prefix
+            and not p.raises_when_unwired
+            and p.name not in wired
+            and p.name in possible
+        ]
+
+    def port(self, handle: str) -> Port | None:
+        for port in self.outputs:
+            if port.name == handle or (port.prefix and handle.startswith(port.name + ":")):
+                return port
+        return None
+
+    # --- runtime facts: what the generated workflow does when it runs the node ---
+
+    instant: ClassVar[bool] = False
+    """Never awaits: a message handler made only of such nodes finishes within its
+    activation."""
+    carries_state: ClassVar[bool] = False
+    """Continues as new: the workflow's input then carries its state to the next run."""
+    can_fail: ClassVar[bool] = False
+    """The step fails with a Temporal failure when the work it starts fails."""
+    collects_compensations: ClassVar[bool] = False
+    """Steps inside this container register their compensations with it (Try)."""
+    catch_port: ClassVar[str | None] = None
+    """The port a failure inside this container's body leaves through (a Try's `error`):
+    wired, the body's failures are caught and do not fail the workflow."""
+    queries: ClassVar[tuple[str, ...]] = ()
+    """Queries the generated workflow answers when it has a node of this kind; a query node
+    may not take these names."""
+
+    def message(self, config: ConfigT) -> tuple[str, dict[str, str]] | None:
+        """For a message handler (signal, update, query): the message's name and its payload
+        fields, from which the project info names the handler and its payload class."""
+        return None
+
+    def state_record(self, config: ConfigT) -> StateRecord | None:
+        """For a kind that keeps a record in the workflow's state (a work queue's progress)."""
+        return None
+
+    def needs_workflow_init(self, config: ConfigT) -> bool:
+        """Whether the node needs the workflow's `__init__` (`@workflow.init`): a query it
+        answers may come before `run`, or a member it keeps needs its first value there."""
+        return bool(self.queries)
+
+    def activity_calls(self, config: ConfigT) -> Iterable[tuple[str, str]]:
+        """The activity calls the node's code makes: (activity type, role), role `step` (the
+        node's own work), `undo` (its compensation in a Try) or `aux` (bookkeeping, e.g. a work
+        queue's). Where one call site is the only one of its activity type in the workflow,
+        the type alone ties the call to its node (`compiler.activity_owners`) and the call
+        carries no summary."""
+        return ()
+
+    # --- rendering ---
+
+    def prepare(self, config: ConfigT, ctx: NodeRender) -> dict[str, Any]:
+        """The variables the kind's template is rendered with."""
+        return {}
 
 
 class CataloguePort(BaseModel):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from pydantic import Field
 
-from node_types.base import Config, Expression, NodeType, Port, Role
+from node_types.base import Config, Expression, ExpressionRef, NodeType, Port, Role
 from node_types.context import NodeRender
 
 
@@ -12,29 +14,31 @@ class ConditionConfig(Config):
     expression: Expression = Field(description="Taken as true or false")
 
 
-def prepare(config: ConditionConfig, ctx: NodeRender) -> dict[str, object]:
-    return {
-        "test": ctx.expr(config.expression),
-        "when_true": ctx.body("true"),
-        "when_false": ctx.body("false"),
-        "true_leaves": ctx.leaves("true"),
-        "false_leaves": ctx.leaves("false"),
-    }
+class ConditionKind(NodeType[ConditionConfig]):
+    kind = "condition"
+    label = "Condition"
+    category = "branching"
+    icon = "git-branch"
+    color = "#d97706"
+    description = "Takes the true or the false path depending on an expression."
+    config = ConditionConfig
+    role = Role.BRANCH
+    template = "condition.jinja"
+    outputs = (Port("true", "true"), Port("false", "false"))
+    defaults = {"expression": ""}
+    instant = True
+
+    def expressions(self, config: ConditionConfig) -> Iterable[ExpressionRef]:
+        return [("expression", config.expression, False)]
+
+    def prepare(self, config: ConditionConfig, ctx: NodeRender) -> dict[str, object]:
+        return {
+            "test": ctx.expr(config.expression),
+            "when_true": ctx.body("true"),
+            "when_false": ctx.body("false"),
+            "true_leaves": ctx.leaves("true"),
+            "false_leaves": ctx.leaves("false"),
+        }
 
 
-KIND = NodeType(
-    kind="condition",
-    label="Condition",
-    category="branching",
-    icon="git-branch",
-    color="#d97706",
-    description="Takes the true or the false path depending on an expression.",
-    config=ConditionConfig,
-    role=Role.BRANCH,
-    template="condition.jinja",
-    outputs=(Port("true", "true"), Port("false", "false")),
-    expressions=lambda config: [("expression", config.expression, False)],
-    prepare=prepare,
-    defaults={"expression": ""},
-    instant=True,
-)
+KIND = ConditionKind()

@@ -13,26 +13,26 @@ class ContinueAsNewConfig(Config):
     pass
 
 
-def prepare(config: ContinueAsNewConfig, ctx: NodeRender) -> dict[str, object]:
-    return {"resume_field": ctx.workflow.resume_field}
-
-
-KIND = NodeType(
-    kind="continue_as_new",
-    label="Continue as new",
-    category="orchestration",
-    icon="rotate-cw",
-    color="#0f766e",
-    description="Starts a fresh run of this workflow carrying its state, to keep history short.",
-    config=ContinueAsNewConfig,
-    role=Role.TERMINAL,
-    template="continue_as_new.jinja",
-    outputs=(),
-    not_allowed_in=frozenset({"signal", "update", "branch"}),
-    not_allowed_reason=(
+class ContinueAsNewKind(NodeType[ContinueAsNewConfig]):
+    kind = "continue_as_new"
+    label = "Continue as new"
+    category = "orchestration"
+    icon = "rotate-cw"
+    color = "#0f766e"
+    description = "Starts a fresh run of this workflow carrying its state, to keep history short."
+    config = ContinueAsNewConfig
+    role = Role.TERMINAL
+    template = "continue_as_new.jinja"
+    outputs = ()
+    not_allowed_in = frozenset({"signal", "update", "branch"})
+    not_allowed_reason = (
         "continue-as-new ends the run, which only the main flow can do; put it in the main "
         "flow (a condition on continue_as_new_suggested is a good guard)"
-    ),
-    prepare=prepare,
-    carries_state=True,
-)
+    )
+    carries_state = True
+
+    def prepare(self, config: ContinueAsNewConfig, ctx: NodeRender) -> dict[str, object]:
+        return {"resume_field": ctx.workflow.resume_field}
+
+
+KIND = ContinueAsNewKind()

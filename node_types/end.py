@@ -15,54 +15,50 @@ class EndConfig(Config):
     value: Expression | None = Field(default=None, description="What the workflow returns")
 
 
-def validate(config: EndConfig, ctx: NodeCheck) -> None:
-    if config.value is None and ctx.scope_output not in ("None", "Any"):
-        ctx.error(
-            Codes.MISSING_RETURN,
-            "value",
-            f"this returns {ctx.scope_output}; give the end node a value expression",
-        )
-    if config.value is not None and ctx.scope_output == "None":
-        ctx.error(
-            Codes.BAD_ARGUMENT,
-            "value",
-            "this returns nothing; set an output type or clear the value",
-        )
-    if config.value is not None:
-        ctx.assigns("value", ctx.scope_output, "the result")
-
-
-def expressions(config: EndConfig) -> Iterable[ExpressionRef]:
-    if config.value is not None:
-        yield "value", config.value, False
-
-
-def prepare(config: EndConfig, ctx: NodeRender) -> dict[str, object]:
-    return {
-        "value": ctx.expr(config.value) if config.value is not None else None,
-        # a handler still running when the run method returns would be cut off
-        "drain_handlers": ctx.scope.kind == "run" and ctx.workflow.handlers_have_bodies,
-    }
-
-
-KIND = NodeType(
-    kind="end",
-    label="End",
-    category="entries",
-    icon="flag",
-    color="#16a34a",
-    description="Ends the workflow and returns its result.",
-    config=EndConfig,
-    role=Role.TERMINAL,
-    template="end.jinja",
-    outputs=(),
-    not_allowed_in=frozenset({"signal", "phase", "branch"}),
-    not_allowed_reason=(
+class EndKind(NodeType[EndConfig]):
+    kind = "end"
+    label = "End"
+    category = "entries"
+    icon = "flag"
+    color = "#16a34a"
+    description = "Ends the workflow and returns its result."
+    config = EndConfig
+    role = Role.TERMINAL
+    template = "end.jinja"
+    outputs = ()
+    not_allowed_in = frozenset({"signal", "phase", "branch"})
+    not_allowed_reason = (
         "an End returns from the workflow, which a signal handler, a phase or a parallel "
         "branch cannot do; connect the path onwards and end after it"
-    ),
-    validate=validate,
-    expressions=expressions,
-    prepare=prepare,
-    instant=True,
-)
+    )
+    instant = True
+
+    def validate(self, config: EndConfig, ctx: NodeCheck) -> None:
+        if config.value is None and ctx.scope_output not in ("None", "Any"):
+            ctx.error(
+                Codes.MISSING_RETURN,
+                "value",
+                f"this returns {ctx.scope_output}; give the end node a value expression",
+            )
+        if config.value is not None and ctx.scope_output == "None":
+            ctx.error(
+                Codes.BAD_ARGUMENT,
+                "value",
+                "this returns nothing; set an output type or clear the value",
+            )
+        if config.value is not None:
+            ctx.assigns("value", ctx.scope_output, "the result")
+
+    def expressions(self, config: EndConfig) -> Iterable[ExpressionRef]:
+        if config.value is not None:
+            yield "value", config.value, False
+
+    def prepare(self, config: EndConfig, ctx: NodeRender) -> dict[str, object]:
+        return {
+            "value": ctx.expr(config.value) if config.value is not None else None,
+            # a handler still running when the run method returns would be cut off
+            "drain_handlers": ctx.scope.kind == "run" and ctx.workflow.handlers_have_bodies,
+        }
+
+
+KIND = EndKind()

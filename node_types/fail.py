@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from pydantic import Field
 
-from node_types.base import Config, NodeType, Role, Template
+from node_types.base import Config, ExpressionRef, NodeType, Role, Template
 from node_types.context import NodeRender
 
 
@@ -14,35 +16,37 @@ class FailConfig(Config):
     non_retryable: bool = True
 
 
-def prepare(config: FailConfig, ctx: NodeRender) -> dict[str, object]:
-    ctx.imports.add("ApplicationError")
-    return {
-        "message": ctx.template(config.message),
-        "error_type": repr(config.error_type),
-        "non_retryable": config.non_retryable,
-        # an update still running when the workflow fails would be cut off mid-way
-        "drain_handlers": ctx.scope.kind == "run" and ctx.workflow.handlers_have_bodies,
-    }
-
-
-KIND = NodeType(
-    kind="fail",
-    label="Fail",
-    category="entries",
-    icon="x-octagon",
-    color="#dc2626",
-    description="Fails the workflow with a message, or rejects an update.",
-    config=FailConfig,
-    role=Role.TERMINAL,
-    template="fail.jinja",
-    outputs=(),
-    not_allowed_in=frozenset({"signal"}),
-    not_allowed_reason=(
+class FailKind(NodeType[FailConfig]):
+    kind = "fail"
+    label = "Fail"
+    category = "entries"
+    icon = "x-octagon"
+    color = "#dc2626"
+    description = "Fails the workflow with a message, or rejects an update."
+    config = FailConfig
+    role = Role.TERMINAL
+    template = "fail.jinja"
+    outputs = ()
+    defaults = {"message": "", "non_retryable": True}
+    not_allowed_in = frozenset({"signal"})
+    not_allowed_reason = (
         "raising in a signal handler fails the whole workflow, and the sender never learns "
         "why; use an update with a validator to reject a request"
-    ),
-    expressions=lambda config: [("message", config.message, True)],
-    prepare=prepare,
-    defaults={"message": "", "non_retryable": True},
-    instant=True,
-)
+    )
+    instant = True
+
+    def expressions(self, config: FailConfig) -> Iterable[ExpressionRef]:
+        return [("message", config.message, True)]
+
+    def prepare(self, config: FailConfig, ctx: NodeRender) -> dict[str, object]:
+        ctx.imports.add("ApplicationError")
+        return {
+            "message": ctx.template(config.message),
+            "error_type": repr(config.error_type),
+            "non_retryable": config.non_retryable,
+            # an update still running when the workflow fails would be cut off mid-way
+            "drain_handlers": ctx.scope.kind == "run" and ctx.workflow.handlers_have_bodies,
+        }
+
+
+KIND = FailKind()

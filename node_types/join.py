@@ -9,15 +9,17 @@ class JoinConfig(Config):
     pass
 
 
-KIND = NodeType(
-    kind="join",
-    label="Join",
-    category="branching",
-    icon="merge",
-    color="#059669",
-    description="Where the branches of a Parallel meet; what follows runs after them.",
-    config=JoinConfig,
-    role=Role.JOIN,
-    template="join.jinja",
-    instant=True,
-)
+class JoinKind(NodeType[JoinConfig]):
+    kind = "join"
+    label = "Join"
+    category = "branching"
+    icon = "merge"
+    color = "#059669"
+    description = "Where the branches of a Parallel meet; what follows runs after them."
+    config = JoinConfig
+    role = Role.JOIN
+    template = "join.jinja"
+    instant = True
+
+
+KIND = JoinKind()

@@ -46,86 +46,84 @@ class LoopConfig(Config):
         return self
 
 
-def validate(config: LoopConfig, ctx: NodeCheck) -> None:
-    if config.mode != "while":
-        return
-    warning = unbounded_history(
-        ctx.workflow.definition,
-        ctx.node.id,
-        config.max_iterations,
-        "this while loop",
-        backoff=False,
-    )
-    if warning is not None:
-        ctx.warning(Codes.UNBOUNDED_HISTORY, "max_iterations", warning)
+class LoopKind(NodeType[LoopConfig]):
+    kind = "loop"
+    label = "Loop"
+    category = "containers"
+    icon = "repeat"
+    color = "#4f46e5"
+    description = "Repeats its steps while a condition holds, or for each item of a list."
+    config = LoopConfig
+    role = Role.CONTAINER
+    template = "loop.jinja"
+    defaults = {"mode": "for_each", "items": "", "concurrency": 1}
+    body_context = "loop"
+    element_of = {"item": "config.items"}
 
+    def body_context_for(self, config: LoopConfig) -> str:
+        return "branch" if config.concurrency > 1 else "loop"
 
-def expressions(config: LoopConfig) -> Iterable[ExpressionRef]:
-    if config.mode == "while" and config.condition:
-        yield "condition", config.condition, False
-    if config.mode == "for_each" and config.items:
-        yield "items", config.items, False
-
-
-def body_binds(config: LoopConfig) -> list[tuple[str, str]]:
-    if config.mode == "while":
-        return [("iteration", "int")]
-    return [("item", "Any"), ("index", "int")]
-
-
-def prepare(config: LoopConfig, ctx: NodeRender) -> dict[str, object]:
-    body = ctx.body("body") or "pass"
-    variables: dict[str, object] = {
-        "mode": config.mode,
-        "body": body,
-        "concurrent": config.concurrency > 1,
-    }
-    if config.mode == "while":
-        ctx.imports.add("ApplicationError")
-        iteration = ctx.container_name("iteration")
-        condition = ctx.expr(config.condition or "")
-        variables.update(
-            iteration=iteration,
-            # the round counter, only where something reads it or a limit needs it
-            counts=bool(config.max_iterations) or iteration in names_in(f"{condition}\n{body}"),
-            condition=condition,
-            max_iterations=config.max_iterations,
-            too_many=repr(
-                f"{ctx.node.label or ctx.node.id} ran more than {config.max_iterations} times"[:200]
-            ),
+    def validate(self, config: LoopConfig, ctx: NodeCheck) -> None:
+        if config.mode != "while":
+            return
+        warning = unbounded_history(
+            ctx.workflow.definition,
+            ctx.node.id,
+            config.max_iterations,
+            "this while loop",
+            backoff=False,
         )
-    else:
-        variables.update(
-            item=ctx.container_name("item"),
-            item_type=ctx.body_annotation("item"),
-            index=ctx.container_name("index"),
-            uses_index=ctx.container_name("index") in names_in(body),
-            items=ctx.expr(config.items or ""),
-            limit=config.concurrency,
-            semaphore=ctx.claim_local("slots"),
-            function=ctx.claim_local("body"),
-            tasks=ctx.claim_local("tasks"),
-            settle=ctx.settles(),
-        )
-    return variables
+        if warning is not None:
+            ctx.warning(Codes.UNBOUNDED_HISTORY, "max_iterations", warning)
+
+    def expressions(self, config: LoopConfig) -> Iterable[ExpressionRef]:
+        if config.mode == "while" and config.condition:
+            yield "condition", config.condition, False
+        if config.mode == "for_each" and config.items:
+            yield "items", config.items, False
+
+    def body_binds(self, config: LoopConfig) -> list[tuple[str, str]]:
+        if config.mode == "while":
+            return [("iteration", "int")]
+        return [("item", "Any"), ("index", "int")]
+
+    def prepare(self, config: LoopConfig, ctx: NodeRender) -> dict[str, object]:
+        body = ctx.body("body") or "pass"
+        variables: dict[str, object] = {
+            "mode": config.mode,
+            "body": body,
+            "concurrent": config.concurrency > 1,
+        }
+        if config.mode == "while":
+            ctx.imports.add("ApplicationError")
+            iteration = ctx.container_name("iteration")
+            condition = ctx.expr(config.condition or "")
+            variables.update(
+                iteration=iteration,
+                # the round counter, only where something reads it or a limit needs it
+                counts=bool(config.max_iterations) or iteration in names_in(f"{condition}\n{body}"),
+                condition=condition,
+                max_iterations=config.max_iterations,
+                too_many=repr(
+                    f"{ctx.node.label or ctx.node.id} ran more than {config.max_iterations} times"[
+                        :200
+                    ]
+                ),
+            )
+        else:
+            variables.update(
+                item=ctx.container_name("item"),
+                item_type=ctx.body_annotation("item"),
+                index=ctx.container_name("index"),
+                uses_index=ctx.container_name("index") in names_in(body),
+                items=ctx.expr(config.items or ""),
+                limit=config.concurrency,
+                semaphore=ctx.claim_local("slots"),
+                function=ctx.claim_local("body"),
+                tasks=ctx.claim_local("tasks"),
+                settle=ctx.settles(),
+            )
+        return variables
 
 
-KIND = NodeType(
-    kind="loop",
-    label="Loop",
-    category="containers",
-    icon="repeat",
-    color="#4f46e5",
-    description="Repeats its steps while a condition holds, or for each item of a list.",
-    config=LoopConfig,
-    role=Role.CONTAINER,
-    template="loop.jinja",
-    body_context="loop",
-    context_of=lambda config: "branch" if config.concurrency > 1 else "loop",
-    validate=validate,
-    expressions=expressions,
-    body_binds=body_binds,
-    element_of={"item": "config.items"},
-    prepare=prepare,
-    defaults={"mode": "for_each", "items": "", "concurrency": 1},
-)
+KIND = LoopKind()

@@ -23,32 +23,32 @@ class ParallelConfig(Config):
     )
 
 
-def prepare(config: ParallelConfig, ctx: NodeRender) -> dict[str, object]:
-    heads = ctx.arm_heads("branch")
-    functions = [
-        (ctx.claim_local(snake(head.id, "branch") if head else "branch"), body)
-        for head, body in zip(heads, ctx.bodies("branch"), strict=True)
-    ]
-    ctx.imports.add("asyncio")
-    return {
-        "mode": config.mode,
-        "functions": functions,
-        "tasks": ctx.claim_local("tasks"),
-        "settle": ctx.settles(),
-    }
+class ParallelKind(NodeType[ParallelConfig]):
+    kind = "parallel"
+    label = "Parallel"
+    category = "branching"
+    icon = "split"
+    color = "#059669"
+    description = "Runs several branches at the same time; they meet at a Join."
+    config = ParallelConfig
+    role = Role.PARALLEL
+    template = "parallel.jinja"
+    outputs = (Port("branch", "branch", multiple=True),)
+    defaults = {"mode": "all"}
+
+    def prepare(self, config: ParallelConfig, ctx: NodeRender) -> dict[str, object]:
+        heads = ctx.arm_heads("branch")
+        functions = [
+            (ctx.claim_local(snake(head.id, "branch") if head else "branch"), body)
+            for head, body in zip(heads, ctx.bodies("branch"), strict=True)
+        ]
+        ctx.imports.add("asyncio")
+        return {
+            "mode": config.mode,
+            "functions": functions,
+            "tasks": ctx.claim_local("tasks"),
+            "settle": ctx.settles(),
+        }
 
 
-KIND = NodeType(
-    kind="parallel",
-    label="Parallel",
-    category="branching",
-    icon="split",
-    color="#059669",
-    description="Runs several branches at the same time; they meet at a Join.",
-    config=ParallelConfig,
-    role=Role.PARALLEL,
-    template="parallel.jinja",
-    outputs=(Port("branch", "branch", multiple=True),),
-    prepare=prepare,
-    defaults={"mode": "all"},
-)
+KIND = ParallelKind()

@@ -130,7 +130,7 @@ class WorkflowInfo:
         for node in self.definition.nodes:
             if node.parent_id is not None:
                 successors.setdefault(node.parent_id, []).append(node.id)
-        stack = [h.node_id for h in self.handlers.values() if h.kind != "query"]
+        stack = [h.node_id for h in self.handlers.values() if not REGISTRY[h.kind].read_only]
         seen: set[str] = set()
         while stack:
             current = stack.pop()
@@ -287,9 +287,11 @@ class ProjectInfo:
             parsed = configs.get(wf.id, {})
             for node in wf.nodes:
                 kind, config = REGISTRY.get(node.type), parsed.get(node.id)
-                if kind is None or kind.state_record is None or config is None:
+                record = (
+                    kind.state_record(config) if kind is not None and config is not None else None
+                )
+                if record is None:
                     continue
-                record = kind.state_record(config)
                 queue_type = annotation_or_any(
                     state_types.get(record.items_from, "Any"), type_names
                 )
@@ -314,9 +316,10 @@ class ProjectInfo:
             methods = Namespace({"run", "__init__", "nan", "inf", "infinity"})
             for node in wf.nodes:
                 kind, config = REGISTRY.get(node.type), parsed.get(node.id)
-                if kind is None or kind.message is None or config is None:
+                message = kind.message(config) if kind is not None and config is not None else None
+                if message is None:
                     continue
-                name, params = kind.message(config)
+                name, params = message
                 if (node.type, name) in info.handlers:
                     continue
                 payload = None

@@ -3,11 +3,13 @@ over the arguments its caller passes (`payload`), when it declares some."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from pydantic import Field
 
 from language.document import Fields, TypeRef
 from language.names import docstring
-from node_types.base import Config, Expression, NodeType, Role
+from node_types.base import Config, Expression, ExpressionRef, NodeType, Role
 from node_types.context import NodeCheck, NodeRender
 
 
@@ -21,38 +23,44 @@ class QueryConfig(Config):
     returns: TypeRef = Field(default="Any", description="Type of the answer")
 
 
-def validate(config: QueryConfig, ctx: NodeCheck) -> None:
-    ctx.typeref("returns", config.returns)
-    ctx.assigns("value", ctx.project.annotation(config.returns), f"the answer of {config.name!r}")
+class QueryKind(NodeType[QueryConfig]):
+    kind = "query"
+    label = "Query"
+    category = "entries"
+    icon = "search"
+    color = "#db2777"
+    description = "Answers a query with an expression over the workflow's input and state."
+    config = QueryConfig
+    role = Role.ENTRY
+    template = "query.jinja"
+    outputs = ()
+    has_input = False
+    handles_message = True
+    read_only = True
+    defaults = {"name": "", "params": {}, "value": "state", "returns": "Any"}
+
+    def validate(self, config: QueryConfig, ctx: NodeCheck) -> None:
+        ctx.typeref("returns", config.returns)
+        ctx.assigns(
+            "value", ctx.project.annotation(config.returns), f"the answer of {config.name!r}"
+        )
+
+    def expressions(self, config: QueryConfig) -> Iterable[ExpressionRef]:
+        return [("value", config.value, False)]
+
+    def prepare(self, config: QueryConfig, ctx: NodeRender) -> dict[str, object]:
+        handler = ctx.workflow.handlers[("query", config.name)]
+        return {
+            "name": repr(config.name),
+            "method": handler.method,
+            "payload": handler.payload.class_name if handler.payload else None,
+            "returns": ctx.annotation(config.returns),
+            "value": ctx.expr(config.value),
+            "docstring": docstring(f"Query {config.name} (node {ctx.node.id})."),
+        }
+
+    def message(self, config: QueryConfig) -> tuple[str, dict[str, str]]:
+        return (config.name, dict(config.params))
 
 
-def prepare(config: QueryConfig, ctx: NodeRender) -> dict[str, object]:
-    handler = ctx.workflow.handlers[("query", config.name)]
-    return {
-        "name": repr(config.name),
-        "method": handler.method,
-        "payload": handler.payload.class_name if handler.payload else None,
-        "returns": ctx.annotation(config.returns),
-        "value": ctx.expr(config.value),
-        "docstring": docstring(f"Query {config.name} (node {ctx.node.id})."),
-    }
-
-
-KIND = NodeType(
-    kind="query",
-    label="Query",
-    category="entries",
-    icon="search",
-    color="#db2777",
-    description="Answers a query with an expression over the workflow's input and state.",
-    config=QueryConfig,
-    role=Role.ENTRY,
-    template="query.jinja",
-    outputs=(),
-    has_input=False,
-    validate=validate,
-    expressions=lambda config: [("value", config.value, False)],
-    prepare=prepare,
-    defaults={"name": "", "params": {}, "value": "state", "returns": "Any"},
-    message=lambda config: (config.name, dict(config.params)),
-)
+KIND = QueryKind()

@@ -60,52 +60,52 @@ def _time_zones() -> frozenset[str]:
     return frozenset(available_timezones())
 
 
-def validate(config: ScheduleConfig, ctx: NodeCheck) -> None:
-    ctx.duration("interval", config.interval)
-    ctx.duration("catchup_window", config.catchup_window)
-    if config.time_zone not in _time_zones():
-        ctx.error(
-            Codes.BAD_CONFIG,
-            "time_zone",
-            f"{config.time_zone!r} is not a time zone name; use one like 'UTC' or 'Europe/Berlin'",
-        )
-    else:
-        ZoneInfo(config.time_zone)
-    for index, expression in enumerate(config.cron):
-        fields = expression.split()
-        if len(fields) not in (5, 6, 7) and not expression.startswith("@"):
+class ScheduleKind(NodeType[ScheduleConfig]):
+    kind = "schedule"
+    label = "Schedule"
+    category = "entries"
+    icon = "calendar"
+    color = "#16a34a"
+    description = "Starts this workflow on a schedule: cron or every N minutes, in a time zone."
+    config = ScheduleConfig
+    role = Role.ENTRY
+    template = "schedule.jinja"
+    outputs = ()
+    has_input = False
+    before_run = True
+    defaults = {"interval": "1h", "overlap": "skip"}
+
+    def validate(self, config: ScheduleConfig, ctx: NodeCheck) -> None:
+        ctx.duration("interval", config.interval)
+        ctx.duration("catchup_window", config.catchup_window)
+        if config.time_zone not in _time_zones():
             ctx.error(
                 Codes.BAD_CONFIG,
-                f"cron.{index}",
-                f"{expression!r} is not a cron expression; write five fields like '0 * * * *'",
+                "time_zone",
+                f"{config.time_zone!r} is not a time zone name; "
+                "use one like 'UTC' or 'Europe/Berlin'",
             )
-    ctx.arguments(
-        "args",
-        config.args,
-        ctx.workflow.input.fields,
-        f"workflow {ctx.workflow.definition.id!r}",
-        optional=set(ctx.workflow.input.defaults),
-    )
+        else:
+            ZoneInfo(config.time_zone)
+        for index, expression in enumerate(config.cron):
+            fields = expression.split()
+            if len(fields) not in (5, 6, 7) and not expression.startswith("@"):
+                ctx.error(
+                    Codes.BAD_CONFIG,
+                    f"cron.{index}",
+                    f"{expression!r} is not a cron expression; write five fields like '0 * * * *'",
+                )
+        ctx.arguments(
+            "args",
+            config.args,
+            ctx.workflow.input.fields,
+            f"workflow {ctx.workflow.definition.id!r}",
+            optional=set(ctx.workflow.input.defaults),
+        )
+
+    def expressions(self, config: ScheduleConfig) -> Iterable[ExpressionRef]:
+        for name, text in config.args.items():
+            yield f"args.{name}", text, False
 
 
-def expressions(config: ScheduleConfig) -> Iterable[ExpressionRef]:
-    for name, text in config.args.items():
-        yield f"args.{name}", text, False
-
-
-KIND = NodeType(
-    kind="schedule",
-    label="Schedule",
-    category="entries",
-    icon="calendar",
-    color="#16a34a",
-    description="Starts this workflow on a schedule: cron or every N minutes, in a time zone.",
-    config=ScheduleConfig,
-    role=Role.ENTRY,
-    template="schedule.jinja",
-    outputs=(),
-    has_input=False,
-    validate=validate,
-    expressions=expressions,
-    defaults={"interval": "1h", "overlap": "skip"},
-)
+KIND = ScheduleKind()

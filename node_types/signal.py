@@ -40,22 +40,26 @@ def handler_variables(
     }
 
 
-KIND = NodeType(
-    kind="signal",
-    label="Signal",
-    category="entries",
-    icon="radio",
-    color="#db2777",
-    description="Receives a signal; the steps after it run each time one arrives.",
-    config=SignalConfig,
-    role=Role.ENTRY,
-    template="signal.jinja",
-    has_input=False,
-    expressions=lambda config: [],
-    prepare=lambda config, ctx: handler_variables(
-        "signal", config.name, ctx, exclusive=config.exclusive
-    ),
-    defaults={"name": "", "params": {}},
-    instant=True,
-    message=lambda config: (config.name, dict(config.params)),
-)
+class SignalKind(NodeType[SignalConfig]):
+    kind = "signal"
+    label = "Signal"
+    category = "entries"
+    icon = "radio"
+    color = "#db2777"
+    description = "Receives a signal; the steps after it run each time one arrives."
+    config = SignalConfig
+    role = Role.ENTRY
+    template = "signal.jinja"
+    has_input = False
+    defaults = {"name": "", "params": {}}
+    instant = True
+    handles_message = True
+
+    def prepare(self, config: SignalConfig, ctx: NodeRender) -> dict[str, object]:
+        return handler_variables("signal", config.name, ctx, exclusive=config.exclusive)
+
+    def message(self, config: SignalConfig) -> tuple[str, dict[str, str]]:
+        return (config.name, dict(config.params))
+
+
+KIND = SignalKind()

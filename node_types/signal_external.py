@@ -54,102 +54,102 @@ def receiver(config: SignalExternalConfig, workflow: Workflow) -> str | None:
     return config.workflow
 
 
-def validate(config: SignalExternalConfig, ctx: NodeCheck) -> None:
-    if config.child is not None:
-        child = child_node(config, ctx.workflow.definition)
-        if child is None or child.type != "child_workflow":
-            ctx.error(
-                Codes.BAD_ARGUMENT,
-                "child",
-                f"{config.child!r} is not a child workflow node of this workflow",
-            )
-            return
-        if config.workflow_id:
+class SignalExternalKind(NodeType[SignalExternalConfig]):
+    kind = "signal_external"
+    label = "Signal workflow"
+    category = "steps"
+    icon = "send"
+    color = "#db2777"
+    description = "Sends a signal to another running workflow."
+    config = SignalExternalConfig
+    role = Role.STEP
+    template = "signal_external.jinja"
+    defaults = {"workflow_id": "", "signal": "", "args": {}}
+
+    def needs_workflow_init(self, config: SignalExternalConfig) -> bool:
+        # the handles of the children it signals start empty in `__init__`
+        return bool(config.child)
+
+    def validate(self, config: SignalExternalConfig, ctx: NodeCheck) -> None:
+        if config.child is not None:
+            child = child_node(config, ctx.workflow.definition)
+            if child is None or child.type != "child_workflow":
+                ctx.error(
+                    Codes.BAD_ARGUMENT,
+                    "child",
+                    f"{config.child!r} is not a child workflow node of this workflow",
+                )
+                return
+            if config.workflow_id:
+                ctx.error(
+                    Codes.BAD_ARGUMENT,
+                    "workflow_id",
+                    "give either the workflow id to signal or a child node, not both",
+                )
+        elif not config.workflow_id:
             ctx.error(
                 Codes.BAD_ARGUMENT,
                 "workflow_id",
-                "give either the workflow id to signal or a child node, not both",
+                "give the id of the workflow to signal, or pick a child node of this workflow",
             )
-    elif not config.workflow_id:
-        ctx.error(
-            Codes.BAD_ARGUMENT,
-            "workflow_id",
-            "give the id of the workflow to signal, or pick a child node of this workflow",
-        )
-    target = receiver(config, ctx.workflow.definition)
-    if target is None:
-        return
-    if config.workflow is not None and target != config.workflow:
-        ctx.error(
-            Codes.BAD_ARGUMENT,
-            "workflow",
-            f"the child node starts workflow {target!r}, not {config.workflow!r}",
-        )
-        return
-    info = ctx.workflow_ref("workflow", target)
-    if info is None:
-        return
-    handler = info.handlers.get(("signal", config.signal))
-    if handler is None:
-        known = ", ".join(repr(name) for kind, name in info.handlers if kind == "signal")
-        ctx.error(
-            Codes.BAD_ARGUMENT,
-            "signal",
-            f"workflow {target!r} has no signal {config.signal!r}; "
-            f"its signals are {known or 'none'}",
-        )
-        return
-    expected = handler.payload.fields if handler.payload else {}
-    ctx.arguments("args", config.args, expected, f"signal {config.signal!r}")
+        target = receiver(config, ctx.workflow.definition)
+        if target is None:
+            return
+        if config.workflow is not None and target != config.workflow:
+            ctx.error(
+                Codes.BAD_ARGUMENT,
+                "workflow",
+                f"the child node starts workflow {target!r}, not {config.workflow!r}",
+            )
+            return
+        info = ctx.workflow_ref("workflow", target)
+        if info is None:
+            return
+        handler = info.handlers.get(("signal", config.signal))
+        if handler is None:
+            known = ", ".join(repr(name) for kind, name in info.handlers if kind == "signal")
+            ctx.error(
+                Codes.BAD_ARGUMENT,
+                "signal",
+                f"workflow {target!r} has no signal {config.signal!r}; "
+                f"its signals are {known or 'none'}",
+            )
+            return
+        expected = handler.payload.fields if handler.payload else {}
+        ctx.arguments("args", config.args, expected, f"signal {config.signal!r}")
 
+    def expressions(self, config: SignalExternalConfig) -> Iterable[ExpressionRef]:
+        for name, text in config.args.items():
+            yield f"args.{name}", text, False
+        if config.workflow_id:
+            yield "workflow_id", config.workflow_id, True
 
-def expressions(config: SignalExternalConfig) -> Iterable[ExpressionRef]:
-    for name, text in config.args.items():
-        yield f"args.{name}", text, False
-    if config.workflow_id:
-        yield "workflow_id", config.workflow_id, True
-
-
-def prepare(config: SignalExternalConfig, ctx: NodeRender) -> dict[str, object]:
-    payload_class = None
-    target = receiver(config, ctx.workflow.definition)
-    if target:
-        handler = ctx.project.workflows[target].handlers[("signal", config.signal)]
-        payload_class = handler.payload.class_name if handler.payload else None
-    args = [(name, ctx.expr(text)) for name, text in config.args.items()]
-    if payload_class:
-        payload = f"{payload_class}({', '.join(f'{n}={v}' for n, v in args)})"
-    elif args:
-        payload = "{" + ", ".join(f"{n!r}: {v}" for n, v in args) + "}"
-    else:
-        payload = None
-    if config.child is not None:
-        ctx.add_member("child_handles", CHILD_HANDLES)
+    def prepare(self, config: SignalExternalConfig, ctx: NodeRender) -> dict[str, object]:
+        payload_class = None
+        target = receiver(config, ctx.workflow.definition)
+        if target:
+            handler = ctx.project.workflows[target].handlers[("signal", config.signal)]
+            payload_class = handler.payload.class_name if handler.payload else None
+        args = [(name, ctx.expr(text)) for name, text in config.args.items()]
+        if payload_class:
+            payload = f"{payload_class}({', '.join(f'{n}={v}' for n, v in args)})"
+        elif args:
+            payload = "{" + ", ".join(f"{n!r}: {v}" for n, v in args) + "}"
+        else:
+            payload = None
+        if config.child is not None:
+            ctx.add_member("child_handles", CHILD_HANDLES)
+            return {
+                "child": repr(config.child),
+                "signal": repr(config.signal),
+                "payload": payload,
+            }
         return {
-            "child": repr(config.child),
+            "child": None,
+            "target": ctx.template(config.workflow_id),
             "signal": repr(config.signal),
             "payload": payload,
         }
-    return {
-        "child": None,
-        "target": ctx.template(config.workflow_id),
-        "signal": repr(config.signal),
-        "payload": payload,
-    }
 
 
-KIND = NodeType(
-    kind="signal_external",
-    label="Signal workflow",
-    category="steps",
-    icon="send",
-    color="#db2777",
-    description="Sends a signal to another running workflow.",
-    config=SignalExternalConfig,
-    role=Role.STEP,
-    template="signal_external.jinja",
-    validate=validate,
-    expressions=expressions,
-    prepare=prepare,
-    defaults={"workflow_id": "", "signal": "", "args": {}},
-)
+KIND = SignalExternalKind()

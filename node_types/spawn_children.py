@@ -66,26 +66,6 @@ class SpawnChildrenConfig(Config):
     )
 
 
-def validate(config: SpawnChildrenConfig, ctx: NodeCheck) -> None:
-    info = ctx.workflow_ref("workflow", config.workflow)
-    if info is not None:
-        ctx.arguments(
-            "args",
-            config.args,
-            info.input.fields,
-            f"workflow {config.workflow!r}",
-            optional=set(info.input.defaults),
-        )
-    cycle = _static_cycle(config)
-    if cycle:
-        ctx.error(
-            Codes.CYCLE,
-            "depends_on",
-            f"these items depend on each other in a circle: {' -> '.join(map(repr, cycle))}; "
-            "no order can build them",
-        )
-
-
 def _static_value(expression: str, item: Any) -> Any:
     """Evaluates `item`, `item.x`, `item['x']` on constant data; raises LookupError otherwise."""
     tree = parse_expression(expression)
@@ -141,23 +121,6 @@ def _static_cycle(config: SpawnChildrenConfig) -> list[str]:
     return []
 
 
-def expressions(config: SpawnChildrenConfig) -> Iterable[ExpressionRef]:
-    yield "items", config.items, False
-    yield "key", config.key, False
-    for name, text in config.args.items():
-        yield f"args.{name}", text, False
-    if config.id_template:
-        yield "id_template", config.id_template, True
-    if config.concurrency_from:
-        yield "concurrency_from", config.concurrency_from, False
-    if config.depends_on:
-        yield "depends_on", config.depends_on, False
-
-
-def binds(config: SpawnChildrenConfig, ctx: NodeCheck | NodeRender) -> list[tuple[str, str]]:
-    return [(config.result, "dict[str, Any]")] if config.result else []
-
-
 def is_simple(config: SpawnChildrenConfig) -> bool:
     """No dependencies, a fixed limit and no retries: a bounded `asyncio.gather` of the
     children does it, without the scheduler (or its progress query)."""
@@ -168,110 +131,146 @@ def is_simple(config: SpawnChildrenConfig) -> bool:
     )
 
 
-def prepare(config: SpawnChildrenConfig, ctx: NodeRender) -> dict[str, object]:
-    ctx.imports |= {"asyncio", "ApplicationError", "ParentClosePolicy", "WorkflowIDReusePolicy"}
-    simple = is_simple(config)
-    info = ctx.project.workflows[config.workflow]
-    item = ctx.container_name("item")
-    item_scope = ctx.with_names("item")
-    key_of = item_scope.expr(config.key)
-    child_id = (
-        item_scope.template(config.id_template)
-        if config.id_template
-        else ctx.fstring(f"{config.workflow}-", (key_of,))
-    )
-    if simple:
-        bases: tuple[str, ...] = ("items", "limit", "run_child", "tasks", "outcomes", "outcome")
-        if config.failure_policy != "fail_fast":
-            bases += ("completed", "failed")
-    else:
-        ctx.add_member(
-            "spawn_progress",
-            "self._spawn_progress: list[Callable[[], dict[str, Any]]] = []",
-            PROGRESS_QUERY,
-        )
-        bases = (
-            "spawn_items",
-            "spawn_keys",
-            "spawn_needs",
-            "waiting",
-            "running",
-            "completed",
-            "failed",
-            "skipped",
-            "spawn_child",
-            "spawn_limit",
-            "startable",
-            "skip_blocked",
-            "spawn_progress",
-            "index",
-        )
-    names = {base: ctx.claim_local(base) for base in bases}
-    if simple:  # the locals holding the items and the limit, beside the fields' code
-        names["items_name"] = names.pop("items")
-        names["limit_name"] = names.pop("limit")
-    limit = (
-        f"max(1, min({MAX_CONCURRENCY}, int({ctx.expr(config.concurrency_from)})))"
-        if config.concurrency_from
-        else str(config.concurrency)
-    )
-    result_type = info.output if info.output not in ("None", "Any") else None
-    return {
-        **names,
-        "simple": simple,
-        "item_type": ctx.name_annotation("item") if simple else "Any",
-        "child_output": result_type or "Any",
-        "failure_message": "" if simple else ctx.failure_message("error"),
-        "outcome_message": (
-            ctx.failure_message(names["outcome"])
-            if simple and config.failure_policy == "continue"
-            else ""
-        ),
-        "item": item,
-        "items": ctx.expr(config.items),
-        "key_of": key_of,
-        "needs_of": item_scope.expr(config.depends_on) if config.depends_on else None,
-        "workflow": repr(config.workflow),
-        "input_class": info.input.class_name,
-        "args": ", ".join(
-            f"{n}={item_scope.expr(config.args[n])}" for n in info.input.fields if n in config.args
-        ),
-        "child_id": child_id,
-        "result_type": result_type,
-        "limit": limit,
-        "dynamic_limit": config.concurrency_from is not None,
-        "policy": config.failure_policy,
-        "retries": config.retries,
-        "result": ctx.result_name(config.result),
-        "summary": repr(f"{ctx.node.id}: {ctx.node.label or 'spawn'}"[:200]),
-        "node_key": repr(ctx.node.id),
-        "cycle_message": repr(
-            f"{ctx.node.label or ctx.node.id}: these items wait on each other and can never start: "
-        ),
-    }
-
-
-KIND = NodeType(
-    kind="spawn_children",
-    label="Spawn children",
-    category="orchestration",
-    icon="git-fork",
-    color="#9333ea",
-    description="Starts a child workflow per item, bounded, optionally in dependency order.",
-    config=SpawnChildrenConfig,
-    role=Role.STEP,
-    template="spawn_children.jinja",
-    not_allowed_in=frozenset({"signal", "update"}),
-    not_allowed_reason="spawning children from a handler would outlive it; do it in the main flow",
-    validate=validate,
-    expressions=expressions,
-    field_names={
+class SpawnChildrenKind(NodeType[SpawnChildrenConfig]):
+    kind = "spawn_children"
+    label = "Spawn children"
+    category = "orchestration"
+    icon = "git-fork"
+    color = "#9333ea"
+    description = "Starts a child workflow per item, bounded, optionally in dependency order."
+    config = SpawnChildrenConfig
+    role = Role.STEP
+    template = "spawn_children.jinja"
+    defaults = {"workflow": "", "items": "", "concurrency": 4, "failure_policy": "fail_fast"}
+    not_allowed_in = frozenset({"signal", "update"})
+    not_allowed_reason = "spawning children from a handler would outlive it; do it in the main flow"
+    field_names = {
         field: ("item",)
         for field in ("config.key", "config.args", "config.id_template", "config.depends_on")
-    },
-    element_of={"item": "config.items"},
-    binds=binds,
-    queries=("spawn_progress",),
-    prepare=prepare,
-    defaults={"workflow": "", "items": "", "concurrency": 4, "failure_policy": "fail_fast"},
-)
+    }
+    element_of = {"item": "config.items"}
+    queries = ("spawn_progress",)
+
+    def validate(self, config: SpawnChildrenConfig, ctx: NodeCheck) -> None:
+        info = ctx.workflow_ref("workflow", config.workflow)
+        if info is not None:
+            ctx.arguments(
+                "args",
+                config.args,
+                info.input.fields,
+                f"workflow {config.workflow!r}",
+                optional=set(info.input.defaults),
+            )
+        cycle = _static_cycle(config)
+        if cycle:
+            ctx.error(
+                Codes.CYCLE,
+                "depends_on",
+                f"these items depend on each other in a circle: {' -> '.join(map(repr, cycle))}; "
+                "no order can build them",
+            )
+
+    def expressions(self, config: SpawnChildrenConfig) -> Iterable[ExpressionRef]:
+        yield "items", config.items, False
+        yield "key", config.key, False
+        for name, text in config.args.items():
+            yield f"args.{name}", text, False
+        if config.id_template:
+            yield "id_template", config.id_template, True
+        if config.concurrency_from:
+            yield "concurrency_from", config.concurrency_from, False
+        if config.depends_on:
+            yield "depends_on", config.depends_on, False
+
+    def binds(
+        self, config: SpawnChildrenConfig, ctx: NodeCheck | NodeRender
+    ) -> list[tuple[str, str]]:
+        return [(config.result, "dict[str, Any]")] if config.result else []
+
+    def prepare(self, config: SpawnChildrenConfig, ctx: NodeRender) -> dict[str, object]:
+        ctx.imports |= {"asyncio", "ApplicationError", "ParentClosePolicy", "WorkflowIDReusePolicy"}
+        simple = is_simple(config)
+        info = ctx.project.workflows[config.workflow]
+        item = ctx.container_name("item")
+        item_scope = ctx.with_names("item")
+        key_of = item_scope.expr(config.key)
+        child_id = (
+            item_scope.template(config.id_template)
+            if config.id_template
+            else ctx.fstring(f"{config.workflow}-", (key_of,))
+        )
+        if simple:
+            bases: tuple[str, ...] = ("items", "limit", "run_child", "tasks", "outcomes", "outcome")
+            if config.failure_policy != "fail_fast":
+                bases += ("completed", "failed")
+        else:
+            ctx.add_member(
+                "spawn_progress",
+                "self._spawn_progress: list[Callable[[], dict[str, Any]]] = []",
+                PROGRESS_QUERY,
+            )
+            bases = (
+                "spawn_items",
+                "spawn_keys",
+                "spawn_needs",
+                "waiting",
+                "running",
+                "completed",
+                "failed",
+                "skipped",
+                "spawn_child",
+                "spawn_limit",
+                "startable",
+                "skip_blocked",
+                "spawn_progress",
+                "index",
+            )
+        names = {base: ctx.claim_local(base) for base in bases}
+        if simple:  # the locals holding the items and the limit, beside the fields' code
+            names["items_name"] = names.pop("items")
+            names["limit_name"] = names.pop("limit")
+        limit = (
+            f"max(1, min({MAX_CONCURRENCY}, int({ctx.expr(config.concurrency_from)})))"
+            if config.concurrency_from
+            else str(config.concurrency)
+        )
+        result_type = info.output if info.output not in ("None", "Any") else None
+        return {
+            **names,
+            "simple": simple,
+            "item_type": ctx.name_annotation("item") if simple else "Any",
+            "child_output": result_type or "Any",
+            "failure_message": "" if simple else ctx.failure_message("error"),
+            "outcome_message": (
+                ctx.failure_message(names["outcome"])
+                if simple and config.failure_policy == "continue"
+                else ""
+            ),
+            "item": item,
+            "items": ctx.expr(config.items),
+            "key_of": key_of,
+            "needs_of": item_scope.expr(config.depends_on) if config.depends_on else None,
+            "workflow": repr(config.workflow),
+            "input_class": info.input.class_name,
+            "args": ", ".join(
+                f"{n}={item_scope.expr(config.args[n])}"
+                for n in info.input.fields
+                if n in config.args
+            ),
+            "child_id": child_id,
+            "result_type": result_type,
+            "limit": limit,
+            "dynamic_limit": config.concurrency_from is not None,
+            "policy": config.failure_policy,
+            "retries": config.retries,
+            "result": ctx.result_name(config.result),
+            "summary": repr(f"{ctx.node.id}: {ctx.node.label or 'spawn'}"[:200]),
+            "node_key": repr(ctx.node.id),
+            "cycle_message": repr(
+                f"{ctx.node.label or ctx.node.id}: "
+                "these items wait on each other and can never start: "
+            ),
+        }
+
+
+KIND = SpawnChildrenKind()

@@ -20,57 +20,53 @@ class SwitchConfig(Config):
     cases: list[Case] = Field(min_length=1)
 
 
-def validate(config: SwitchConfig, ctx: NodeCheck) -> None:
-    seen: set[str] = set()
-    for index, case in enumerate(config.cases):
-        if case.key in seen:
-            ctx.error(
-                Codes.DUPLICATE_NAME,
-                f"cases.{index}.key",
-                f"two cases are keyed {case.key!r}; give each case its own key",
-            )
-        seen.add(case.key)
-    wired = {e.source_handle for e in ctx.workflow.definition.edges if e.source == ctx.node.id}
-    for handle in sorted(wired):
-        if handle.startswith("case:") and handle[5:] not in seen:
-            ctx.error(
-                Codes.UNKNOWN_PORT,
-                "cases",
-                f"an edge leaves port {handle!r} but no case is keyed {handle[5:]!r}; "
-                "add the case or reconnect the edge",
-            )
+class SwitchKind(NodeType[SwitchConfig]):
+    kind = "switch"
+    label = "Switch"
+    category = "branching"
+    icon = "list-tree"
+    color = "#d97706"
+    description = "Takes the first case whose expression holds, else the default path."
+    config = SwitchConfig
+    role = Role.BRANCH
+    template = "switch.jinja"
+    outputs = (Port("case", "case", prefix=True), Port("default", "default"))
+    defaults = {"cases": [{"key": "a", "expression": ""}]}
+    instant = True
+
+    def validate(self, config: SwitchConfig, ctx: NodeCheck) -> None:
+        seen: set[str] = set()
+        for index, case in enumerate(config.cases):
+            if case.key in seen:
+                ctx.error(
+                    Codes.DUPLICATE_NAME,
+                    f"cases.{index}.key",
+                    f"two cases are keyed {case.key!r}; give each case its own key",
+                )
+            seen.add(case.key)
+        wired = {e.source_handle for e in ctx.workflow.definition.edges if e.source == ctx.node.id}
+        for handle in sorted(wired):
+            if handle.startswith("case:") and handle[5:] not in seen:
+                ctx.error(
+                    Codes.UNKNOWN_PORT,
+                    "cases",
+                    f"an edge leaves port {handle!r} but no case is keyed {handle[5:]!r}; "
+                    "add the case or reconnect the edge",
+                )
+
+    def expressions(self, config: SwitchConfig) -> Iterable[ExpressionRef]:
+        for index, case in enumerate(config.cases):
+            yield f"cases.{index}.expression", case.expression, False
+
+    def prepare(self, config: SwitchConfig, ctx: NodeRender) -> dict[str, object]:
+        return {
+            "cases": [
+                (ctx.expr(case.expression), ctx.body(f"case:{case.key}") or "pass")
+                for case in config.cases
+            ],
+            "default": ctx.body("default"),
+            "cases_leave": all(ctx.leaves(f"case:{case.key}") for case in config.cases),
+        }
 
 
-def expressions(config: SwitchConfig) -> Iterable[ExpressionRef]:
-    for index, case in enumerate(config.cases):
-        yield f"cases.{index}.expression", case.expression, False
-
-
-def prepare(config: SwitchConfig, ctx: NodeRender) -> dict[str, object]:
-    return {
-        "cases": [
-            (ctx.expr(case.expression), ctx.body(f"case:{case.key}") or "pass")
-            for case in config.cases
-        ],
-        "default": ctx.body("default"),
-        "cases_leave": all(ctx.leaves(f"case:{case.key}") for case in config.cases),
-    }
-
-
-KIND = NodeType(
-    kind="switch",
-    label="Switch",
-    category="branching",
-    icon="list-tree",
-    color="#d97706",
-    description="Takes the first case whose expression holds, else the default path.",
-    config=SwitchConfig,
-    role=Role.BRANCH,
-    template="switch.jinja",
-    outputs=(Port("case", "case", prefix=True), Port("default", "default")),
-    validate=validate,
-    expressions=expressions,
-    prepare=prepare,
-    defaults={"cases": [{"key": "a", "expression": ""}]},
-    instant=True,
-)
+KIND = SwitchKind()

@@ -33,40 +33,36 @@ class TimerConfig(Config):
         return self
 
 
-def validate(config: TimerConfig, ctx: NodeCheck) -> None:
-    ctx.duration("duration", config.duration, expression=True)
+class TimerKind(NodeType[TimerConfig]):
+    kind = "timer"
+    label = "Timer"
+    category = "steps"
+    icon = "clock"
+    color = "#0d9488"
+    description = "Waits durably for a duration or until a point in time."
+    config = TimerConfig
+    role = Role.STEP
+    template = "timer.jinja"
+    defaults = {"duration": "10s"}
+    duration_fields = DURATIONS
+
+    def validate(self, config: TimerConfig, ctx: NodeCheck) -> None:
+        ctx.duration("duration", config.duration, expression=True)
+
+    def expressions(self, config: TimerConfig) -> Iterable[ExpressionRef]:
+        yield from duration_expressions(config, DURATIONS)
+        if config.until:
+            yield "until", config.until, False
+
+    def prepare(self, config: TimerConfig, ctx: NodeRender) -> dict[str, object]:
+        if config.duration:
+            return {"delay": ctx.duration(config.duration), "summary": ctx.summary(), "until": None}
+        return {
+            "delay": None,
+            "until": ctx.expr(config.until or ""),
+            "deadline": ctx.claim_local("deadline"),
+            "summary": ctx.summary(),
+        }
 
 
-def expressions(config: TimerConfig) -> Iterable[ExpressionRef]:
-    yield from duration_expressions(config, DURATIONS)
-    if config.until:
-        yield "until", config.until, False
-
-
-def prepare(config: TimerConfig, ctx: NodeRender) -> dict[str, object]:
-    if config.duration:
-        return {"delay": ctx.duration(config.duration), "summary": ctx.summary(), "until": None}
-    return {
-        "delay": None,
-        "until": ctx.expr(config.until or ""),
-        "deadline": ctx.claim_local("deadline"),
-        "summary": ctx.summary(),
-    }
-
-
-KIND = NodeType(
-    kind="timer",
-    label="Timer",
-    category="steps",
-    icon="clock",
-    color="#0d9488",
-    description="Waits durably for a duration or until a point in time.",
-    config=TimerConfig,
-    role=Role.STEP,
-    template="timer.jinja",
-    validate=validate,
-    expressions=expressions,
-    duration_fields=DURATIONS,
-    prepare=prepare,
-    defaults={"duration": "10s"},
-)
+KIND = TimerKind()

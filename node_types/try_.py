@@ -51,54 +51,55 @@ UNDO_ALL_METHOD = '''async def _undo_all(
         ) from cause'''
 
 
-def prepare(config: TryConfig, ctx: NodeRender) -> dict[str, object]:
-    ctx.imports.add("ApplicationError")
-    has_error_path = bool(ctx.bodies("error"))
-    exception = ctx.claim_local("failure")
-    body = ctx.body("body") or "pass"
-    compensations = ctx.container_name("compensations")
-    collects = compensations in names_in(body)
-    caught = step_failures(body)
-    if collects:
-        ctx.failure_message(exception)
-        ctx.add_member("undo_all", "", UNDO_ALL_METHOD)
-    return {
-        "undo_all": "self._undo_all",
-        "collects": collects,
-        "caught": caught,
-        # a cancellation (of the workflow, or of this task by a failure beside it) arrives as
-        # asyncio.CancelledError or as a step failure caused by it: it undoes, never errors
-        "caught_or_cancelled": f"{caught[:-1]}, asyncio.CancelledError)",
-        # when success always leaves, only a failure gets past the try: no guard needed
-        "success_leaves": ctx.leaves("out"),
-        # the message at the root of the failure, for the log and the `error` name
-        "failure_message": ctx.failure_message(exception),
-        "compensations": compensations,
-        "outer": ctx.scope.compensations,
-        "exception": exception,
-        "error_name": ctx.container_name("error") if has_error_path else None,
-        "body": body,
-        "on_error": ctx.body("error"),
-        "on_success": ctx.body("out"),
-        "has_error_path": has_error_path,
-        "label": repr(f"{ctx.node.id}: {ctx.node.label or 'try'}"[:200]),
-    }
+class TryKind(NodeType[TryConfig]):
+    kind = "try"
+    label = "Try"
+    category = "containers"
+    icon = "shield"
+    color = "#be123c"
+    description = "Runs its steps; on a failure, undoes completed steps and takes the error path."
+    config = TryConfig
+    role = Role.CONTAINER
+    template = "try_.jinja"
+    outputs = (Port("out", "done"), Port("error", "error", raises_when_unwired=True))
+    body_context = "try"
+    port_binds = {"error": (("error", "str"),)}
+    collects_compensations = True
+    catch_port = "error"
+    after_whole_body = frozenset({"out"})
+
+    def prepare(self, config: TryConfig, ctx: NodeRender) -> dict[str, object]:
+        ctx.imports.add("ApplicationError")
+        has_error_path = bool(ctx.bodies("error"))
+        exception = ctx.claim_local("failure")
+        body = ctx.body("body") or "pass"
+        compensations = ctx.container_name("compensations")
+        collects = compensations in names_in(body)
+        caught = step_failures(body)
+        if collects:
+            ctx.failure_message(exception)
+            ctx.add_member("undo_all", "", UNDO_ALL_METHOD)
+        return {
+            "undo_all": "self._undo_all",
+            "collects": collects,
+            "caught": caught,
+            # a cancellation (of the workflow, or of this task by a failure beside it) arrives as
+            # asyncio.CancelledError or as a step failure caused by it: it undoes, never errors
+            "caught_or_cancelled": f"{caught[:-1]}, asyncio.CancelledError)",
+            # when success always leaves, only a failure gets past the try: no guard needed
+            "success_leaves": ctx.leaves("out"),
+            # the message at the root of the failure, for the log and the `error` name
+            "failure_message": ctx.failure_message(exception),
+            "compensations": compensations,
+            "outer": ctx.scope.compensations,
+            "exception": exception,
+            "error_name": ctx.container_name("error") if has_error_path else None,
+            "body": body,
+            "on_error": ctx.body("error"),
+            "on_success": ctx.body("out"),
+            "has_error_path": has_error_path,
+            "label": repr(f"{ctx.node.id}: {ctx.node.label or 'try'}"[:200]),
+        }
 
 
-KIND = NodeType(
-    kind="try",
-    label="Try",
-    category="containers",
-    icon="shield",
-    color="#be123c",
-    description="Runs its steps; on a failure, undoes completed steps and takes the error path.",
-    config=TryConfig,
-    role=Role.CONTAINER,
-    template="try_.jinja",
-    outputs=(Port("out", "done"), Port("error", "error", raises_when_unwired=True)),
-    body_context="try",
-    port_binds={"error": (("error", "str"),)},
-    collects_compensations=True,
-    after_whole_body=frozenset({"out"}),
-    prepare=prepare,
-)
+KIND = TryKind()

@@ -24,15 +24,6 @@ class UpdateConfig(Config):
     exclusive: bool = Field(default=False, description=EXCLUSIVE_DESCRIPTION)
 
 
-def validate(config: UpdateConfig, ctx: NodeCheck) -> None:
-    ctx.typeref("returns", config.returns)
-
-
-def expressions(config: UpdateConfig) -> Iterable[ExpressionRef]:
-    if config.validator:
-        yield "validator", config.validator, False
-
-
 def _rejection(accepts: str) -> str:
     """The condition that rejects an update accepted by `accepts` (`not x` rejects `x`)."""
     tree = ast.parse(accepts, mode="eval").body
@@ -41,30 +32,41 @@ def _rejection(accepts: str) -> str:
     return f"not ({accepts})"
 
 
-def prepare(config: UpdateConfig, ctx: NodeRender) -> dict[str, object]:
-    variables = handler_variables("update", config.name, ctx, exclusive=config.exclusive)
-    variables["returns"] = ctx.annotation(config.returns)
-    variables["rejects"] = _rejection(ctx.expr(config.validator)) if config.validator else None
-    variables["validator_method"] = ctx.claim_method(f"validate_{variables['method']}")
-    variables["message"] = repr(config.validator_message)
-    return variables
+class UpdateKind(NodeType[UpdateConfig]):
+    kind = "update"
+    label = "Update"
+    category = "entries"
+    icon = "refresh"
+    color = "#db2777"
+    description = "Receives an update: validated, then handled; returns a value to the caller."
+    config = UpdateConfig
+    role = Role.ENTRY
+    template = "update.jinja"
+    has_input = False
+    defaults = {"name": "", "params": {}, "returns": "None"}
+    instant = True
+    handles_message = True
+
+    def validate(self, config: UpdateConfig, ctx: NodeCheck) -> None:
+        ctx.typeref("returns", config.returns)
+
+    def expressions(self, config: UpdateConfig) -> Iterable[ExpressionRef]:
+        if config.validator:
+            yield "validator", config.validator, False
+
+    def prepare(self, config: UpdateConfig, ctx: NodeRender) -> dict[str, object]:
+        variables = handler_variables("update", config.name, ctx, exclusive=config.exclusive)
+        variables["returns"] = ctx.annotation(config.returns)
+        variables["rejects"] = _rejection(ctx.expr(config.validator)) if config.validator else None
+        variables["validator_method"] = ctx.claim_method(f"validate_{variables['method']}")
+        variables["message"] = repr(config.validator_message)
+        return variables
+
+    def scope_output(self, config: UpdateConfig) -> str:
+        return config.returns
+
+    def message(self, config: UpdateConfig) -> tuple[str, dict[str, str]]:
+        return (config.name, dict(config.params))
 
 
-KIND = NodeType(
-    kind="update",
-    label="Update",
-    category="entries",
-    icon="refresh",
-    color="#db2777",
-    description="Receives an update: validated, then handled; returns a value to the caller.",
-    config=UpdateConfig,
-    role=Role.ENTRY,
-    template="update.jinja",
-    has_input=False,
-    validate=validate,
-    expressions=expressions,
-    prepare=prepare,
-    defaults={"name": "", "params": {}, "returns": "None"},
-    instant=True,
-    message=lambda config: (config.name, dict(config.params)),
-)
+KIND = UpdateKind()

@@ -71,89 +71,89 @@ class WaitConfig(Config):
     )
 
 
-def validate(config: WaitConfig, ctx: NodeCheck) -> None:
-    ctx.duration("timeout", config.timeout, expression=True)
-    wired = {e.source_handle for e in ctx.workflow.definition.edges if e.source == ctx.node.id}
-    if "timeout" in wired and not config.timeout:
-        ctx.error(
-            Codes.BAD_CONFIG,
-            "timeout",
-            "the timeout port is connected but the gate has no timeout; set one",
-        )
-    if "rejected" in wired and not config.rejected_when:
-        ctx.error(
-            Codes.BAD_CONFIG,
-            "rejected_when",
-            "the rejected port is connected but nothing rejects; set rejected_when",
-        )
-
-
-def expressions(config: WaitConfig) -> Iterable[ExpressionRef]:
-    yield from duration_expressions(config, DURATIONS)
-    yield "approved_when", config.approved_when, False
-    if config.rejected_when:
-        yield "rejected_when", config.rejected_when, False
-
-
-def prepare(config: WaitConfig, ctx: NodeRender) -> dict[str, object]:
-    ctx.add_member(
-        "pending_gates",
-        "self._pending_gates: list[dict[str, str]] = []",
-        PENDING_QUERY,
-    )
-    ctx.add_member("gate", "", GATE_METHOD)
-    approved = ctx.expr(config.approved_when)
-    rejected = ctx.expr(config.rejected_when) if config.rejected_when else None
-    gate = config.gate or ctx.node.label or ctx.node.id
-    possible = (
-        ["approved"] + (["rejected"] if rejected else []) + (["timeout"] if config.timeout else [])
-    )
-    outcomes = [(port, ctx.body(port)) for port in possible if ctx.body(port)]
-    arguments = [repr(ctx.node.id), repr(gate), f"lambda: {approved}"]
-    if rejected:
-        arguments.append(f"rejected=lambda: {rejected}")
-    if config.timeout:
-        arguments.append(f"timeout={ctx.duration(config.timeout)}")
-    return {
-        "call": f"await self._gate({', '.join(arguments)})",
-        "decision": ctx.claim_local("decision"),
-        "outcomes": outcomes,
-        "only_approval": possible == ["approved"],
-        "exhaustive": len(outcomes) == len(possible),
-    }
-
-
-KIND = NodeType(
-    kind="wait",
-    label="Wait / approval",
-    category="steps",
-    icon="hand",
-    color="#ca8a04",
-    description="Waits for a condition set by a signal or update: approved, rejected or timeout.",
-    config=WaitConfig,
-    role=Role.BRANCH,
-    template="wait.jinja",
-    outputs=(
+class WaitKind(NodeType[WaitConfig]):
+    kind = "wait"
+    label = "Wait / approval"
+    category = "steps"
+    icon = "hand"
+    color = "#ca8a04"
+    description = "Waits for a condition set by a signal or update: approved, rejected or timeout."
+    config = WaitConfig
+    role = Role.BRANCH
+    template = "wait.jinja"
+    outputs = (
         Port("approved", "approved"),
         Port("rejected", "rejected"),
         Port("timeout", "timeout"),
-    ),
-    not_allowed_in=frozenset({"signal"}),
-    not_allowed_code=Codes.WAIT_IN_HANDLER,
-    not_allowed_reason=(
+    )
+    defaults = {"approved_when": "", "timeout": "24h"}
+    not_allowed_in = frozenset({"signal"})
+    not_allowed_code = Codes.WAIT_IN_HANDLER
+    not_allowed_reason = (
         "a signal handler that waits keeps the workflow from finishing while its sender "
         "never learns the outcome; wait in the main flow and let the signal only change "
         "state, or make it an update, whose caller waits for its result"
-    ),
-    validate=validate,
-    expressions=expressions,
-    duration_fields=DURATIONS,
-    possible_ports=lambda config: (
-        {"approved"}
-        | ({"rejected"} if config.rejected_when else set())
-        | ({"timeout"} if config.timeout else set())
-    ),
-    queries=("pending_gates",),
-    prepare=prepare,
-    defaults={"approved_when": "", "timeout": "24h"},
-)
+    )
+    duration_fields = DURATIONS
+    queries = ("pending_gates",)
+
+    def validate(self, config: WaitConfig, ctx: NodeCheck) -> None:
+        ctx.duration("timeout", config.timeout, expression=True)
+        wired = {e.source_handle for e in ctx.workflow.definition.edges if e.source == ctx.node.id}
+        if "timeout" in wired and not config.timeout:
+            ctx.error(
+                Codes.BAD_CONFIG,
+                "timeout",
+                "the timeout port is connected but the gate has no timeout; set one",
+            )
+        if "rejected" in wired and not config.rejected_when:
+            ctx.error(
+                Codes.BAD_CONFIG,
+                "rejected_when",
+                "the rejected port is connected but nothing rejects; set rejected_when",
+            )
+
+    def expressions(self, config: WaitConfig) -> Iterable[ExpressionRef]:
+        yield from duration_expressions(config, DURATIONS)
+        yield "approved_when", config.approved_when, False
+        if config.rejected_when:
+            yield "rejected_when", config.rejected_when, False
+
+    def possible_ports(self, config: WaitConfig) -> set[str]:
+        return (
+            {"approved"}
+            | ({"rejected"} if config.rejected_when else set())
+            | ({"timeout"} if config.timeout else set())
+        )
+
+    def prepare(self, config: WaitConfig, ctx: NodeRender) -> dict[str, object]:
+        ctx.add_member(
+            "pending_gates",
+            "self._pending_gates: list[dict[str, str]] = []",
+            PENDING_QUERY,
+        )
+        ctx.add_member("gate", "", GATE_METHOD)
+        approved = ctx.expr(config.approved_when)
+        rejected = ctx.expr(config.rejected_when) if config.rejected_when else None
+        gate = config.gate or ctx.node.label or ctx.node.id
+        possible = (
+            ["approved"]
+            + (["rejected"] if rejected else [])
+            + (["timeout"] if config.timeout else [])
+        )
+        outcomes = [(port, ctx.body(port)) for port in possible if ctx.body(port)]
+        arguments = [repr(ctx.node.id), repr(gate), f"lambda: {approved}"]
+        if rejected:
+            arguments.append(f"rejected=lambda: {rejected}")
+        if config.timeout:
+            arguments.append(f"timeout={ctx.duration(config.timeout)}")
+        return {
+            "call": f"await self._gate({', '.join(arguments)})",
+            "decision": ctx.claim_local("decision"),
+            "outcomes": outcomes,
+            "only_approval": possible == ["approved"],
+            "exhaustive": len(outcomes) == len(possible),
+        }
+
+
+KIND = WaitKind()
