@@ -7,12 +7,13 @@ both behaviours where the graph changed and lets Temporal choose with a patch ma
 (`workflow.patched`): a new execution records the marker and takes the new path, an execution
 started before the change finds no marker in its history and keeps the old one.
 
-What is guarded: steps added to, or removed from, a chain between two nodes both versions share
-(a region: the old chain runs under `if not workflow.patched(...)`, the new one under `if
-workflow.patched(...)`). A node both versions share whose settings changed, or an edge moved to
-a different shared node, cannot be guarded this way yet; it is reported by node, and such a
+What is guarded: steps added to, removed from, or changed in a chain between two nodes both
+versions share (a region: the old chain runs under `if not workflow.patched(...)`, the new one
+under `if workflow.patched(...)`; a changed step is its old copy, renamed `<id>-before`, removed
+and the new one added). A container, branch or handler whose settings changed, or an edge moved
+to a different shared node, cannot be guarded this way yet; it is reported by node, and such a
 version is deployed beside the old one instead (its executions stay on the old deployment).
-Label, description and layout changes need no guard.
+Label, description, layout, timeout and retry changes need no guard.
 """
 
 from __future__ import annotations
@@ -105,9 +106,6 @@ def _settings(node: Node) -> dict[str, Any]:
 def _merge(
     old: Workflow, new: Workflow, version: str
 ) -> tuple[Workflow, dict[str, Guard], list[Diagnostic]]:
-    old_nodes = {node.id: node for node in old.nodes}
-    new_nodes = {node.id: node for node in new.nodes}
-    shared = old_nodes.keys() & new_nodes.keys()
     problems: list[Diagnostic] = []
 
     def refuse(node_id: str, message: str) -> None:
@@ -115,13 +113,17 @@ def _merge(
             Diagnostic(Codes.INCOMPATIBLE, message, workflow_id=new.id, node_id=node_id)
         )
 
+    old = _set_changed_steps_apart(old, new)
+    old_nodes = {node.id: node for node in old.nodes}
+    new_nodes = {node.id: node for node in new.nodes}
+    shared = old_nodes.keys() & new_nodes.keys()
     for node_id in sorted(shared):
         if _settings(old_nodes[node_id]) != _settings(new_nodes[node_id]):
             refuse(
                 node_id,
-                "its settings changed, and a changed node cannot be patched yet: executions "
-                "started before would replay it differently; remove it and add a new node "
-                "instead, or deploy this version beside the old one",
+                "its settings changed, and only a step in a chain (not a container, a branch "
+                "or a handler) can be patched when it changes: executions started before "
+                "would replay it differently; deploy this version beside the old one",
             )
     old_out = _edges_by_port(old.edges)
     new_out = _edges_by_port(new.edges)
@@ -177,6 +179,41 @@ def _merge(
         )
     merged = new.model_copy(update={"nodes": [*new.nodes, *put_back], "edges": edges})
     return merged, guards, problems
+
+
+def _set_changed_steps_apart(old: Workflow, new: Workflow) -> Workflow:
+    """The old version with each step in a chain whose settings changed renamed
+    (`<id>-before`): the old step and the new one are then a step removed and a step added
+    between the same two nodes, which a patch guards like any other."""
+    new_nodes = {node.id: node for node in new.nodes}
+    taken = {node.id for node in old.nodes} | set(new_nodes)
+    renamed: dict[str, str] = {}
+    for node in old.nodes:
+        now = new_nodes.get(node.id)
+        if (
+            now is not None
+            and _settings(node) != _settings(now)
+            and _plain_step(node, now.parent_id)
+            and _plain_step(now, node.parent_id)
+        ):
+            renamed[node.id] = _free_id(f"{node.id}-before", taken)
+            taken.add(renamed[node.id])
+    if not renamed:
+        return old
+    nodes = [
+        node.model_copy(update={"id": renamed[node.id]}) if node.id in renamed else node
+        for node in old.nodes
+    ]
+    edges = [
+        edge.model_copy(
+            update={
+                "source": renamed.get(edge.source, edge.source),
+                "target": renamed.get(edge.target, edge.target),
+            }
+        )
+        for edge in old.edges
+    ]
+    return old.model_copy(update={"nodes": nodes, "edges": edges})
 
 
 def _edges_by_port(edges: list[Edge]) -> dict[tuple[str, str], list[Edge]]:

@@ -209,3 +209,67 @@ def test_a_step_replaced_by_two_others_keeps_the_old_one_under_the_same_patch() 
     # the old timer, then the new steps, in that order, before b
     assert body.index("seconds=1.5") < body.index("step_three") < body.index("seconds=2")
     assert body.index("seconds=2") < body.index("step_two")
+
+
+def version_a_changed(project_id: str) -> dict[str, Any]:
+    """Version 1 whose step a calls another activity: a changed step in a chain."""
+    document = version_one(project_id)
+    for item in document["workflows"][0]["nodes"]:
+        if item["id"] == "a":
+            item["config"]["activity"] = "step_three"
+    return document
+
+
+async def test_a_changed_step_keeps_its_old_settings_for_the_executions_that_ran_them(
+    client: Client, tmp_path: Path
+) -> None:
+    old_document = version_one(unique_id("changed-old"))
+    new_document = version_a_changed(unique_id("changed-new"))
+    old = import_package(old_document, tmp_path / "v1")
+    plain = import_package(new_document, tmp_path / "v2")
+    result = compile_project(new_document, compatible_with=old_document)
+    assert result.ok, [d.format() for d in result.diagnostics]
+    code = result.files["workflows/flow.py"]
+    assert code.count("workflow.patched(") == 2  # the old call under `not`, the new one under it
+    patched = import_package_compatible(
+        {**new_document, "id": unique_id("changed-patched")}, old_document, tmp_path / "v2p"
+    )
+    task_queue = unique_id("tq")
+    async with Worker(
+        client,
+        task_queue=task_queue,
+        workflows=old["worker"].WORKFLOWS,
+        activities=old["worker"].ACTIVITIES,
+    ):
+        waiting = await client.start_workflow(
+            "flow", old["models"].FlowInput(), id=unique_id("old"), task_queue=task_queue
+        )
+        await until_waiting(waiting)
+    recorded = await waiting.fetch_history()
+    broken = await Replayer(workflows=plain["worker"].WORKFLOWS).replay_workflow(
+        recorded, raise_on_replay_failure=False
+    )
+    assert broken.replay_failure is not None, "unpatched, the changed step cannot replay"
+    async with Worker(
+        client,
+        task_queue=task_queue,
+        workflows=patched["worker"].WORKFLOWS,
+        activities=patched["worker"].ACTIVITIES,
+    ):
+        await waiting.signal("go")
+        await waiting.result()
+        fresh = await client.start_workflow(
+            "flow", patched["models"].FlowInput(), id=unique_id("new"), task_queue=task_queue
+        )
+        await until_waiting(fresh)
+        await fresh.signal("go")
+        await fresh.result()
+    old_events = [e async for e in waiting.fetch_history_events()]
+    assert [
+        e for e in old_events if e.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED
+    ] == []
+    assert activities_run(old_events) == ["step_one", "step_two"]
+    assert activities_run([e async for e in fresh.fetch_history_events()]) == [
+        "step_three",
+        "step_two",
+    ]
