@@ -87,10 +87,15 @@ def test_screens_have_no_serious_violations(
     expect(page.get_by_test_id("node-inspector")).to_be_visible()
     failing += scan(page, f"editor with the inspector ({scheme})")
 
-    # a node is announced by its kind and label
+    # a node is announced by its kind and label, an edge by the labels it joins and its port
     expect(node(page, "dependency_graph")).to_have_attribute(
         "aria-label", "Activity: Build Dependency Graph"
     )
+    expect(
+        page.get_by_role(
+            "group", name="Connection from All plans present? (false) to Plans missing"
+        )
+    ).to_have_count(1)
 
     page.get_by_role("button", name="Keyboard shortcuts").click()
     expect(page.get_by_role("dialog", name="Keyboard shortcuts")).to_be_visible()

@@ -195,10 +195,11 @@ export function Canvas({ onOpenNode }: { onOpenNode(): void }) {
     );
     return ghosts.nodes.length ? [...drawn, ...ghosts.nodes] : drawn;
   }, [view, ghosts, edgesForHandles, store]);
-  const shownEdges = useMemo(
-    () => (ghosts.edges.length ? [...view.edges, ...ghosts.edges] : view.edges),
-    [view, ghosts],
-  );
+  const shownEdges = useMemo(() => {
+    const labels = new Map(view.nodes.map((node) => [node.id, node.data.label || node.id]));
+    const drawn = view.edges.map((edge) => announcedEdge(edge, labels));
+    return ghosts.edges.length ? [...drawn, ...ghosts.edges] : drawn;
+  }, [view, ghosts]);
 
   useEffect(() => {
     if (!focus) return;
@@ -432,5 +433,19 @@ function announced(node: FlowNode, state: EditorState): FlowNode {
   if (cached?.ariaLabel === ariaLabel) return cached;
   const labelled = { ...node, ariaLabel };
   announcedCache.set(node, labelled);
+  return labelled;
+}
+
+const announcedEdges = new WeakMap<FlowEdge, FlowEdge>();
+
+/** An edge as a screen reader announces it: the labels of the nodes it joins, and its port
+ * ("Connection from Large order? (true) to Review"), where React Flow would say their ids. */
+function announcedEdge(edge: FlowEdge, labels: ReadonlyMap<string, string>): FlowEdge {
+  const port = edge.data?.label ? ` (${edge.data.label})` : "";
+  const ariaLabel = `Connection from ${labels.get(edge.source) ?? edge.source}${port} to ${labels.get(edge.target) ?? edge.target}`;
+  const cached = announcedEdges.get(edge);
+  if (cached?.ariaLabel === ariaLabel) return cached;
+  const labelled = { ...edge, ariaLabel };
+  announcedEdges.set(edge, labelled);
   return labelled;
 }
