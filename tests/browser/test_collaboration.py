@@ -96,9 +96,10 @@ def test_a_save_elsewhere_is_told_at_once_and_reloads(
     expect(node(mine, "charge")).to_contain_text("Charge card")
     expect(mine.get_by_test_id("saved")).to_contain_text("revision 2")
 
-    # with edits of its own, the banner says that saving them goes through the conflict dialog
+    # with edits of its own, the banner says how saving them goes: where both changed the same
+    # node, through the conflict dialog
     rename(mine, "done", "Finished")
-    rename(theirs, "start", "Begin")
+    rename(theirs, "done", "Complete")
     save(theirs, 3)
     mine.bring_to_front()
     expect(banner).to_contain_text("(revision 3)", timeout=soon)
@@ -106,15 +107,46 @@ def test_a_save_elsewhere_is_told_at_once_and_reloads(
     expect(banner).to_contain_text("conflict dialog")
     mine.get_by_test_id("save").click()
     expect(mine.get_by_test_id("conflict-dialog")).to_be_visible()
-    assert labels(api, project_id)["done"] == "Done"
+    assert labels(api, project_id)["done"] == "Complete"
     mine.get_by_test_id("conflict-dialog").get_by_role("button", name="Cancel").click()
 
     # taking theirs from the banner keeps the own edits one undo away
     banner.get_by_role("button", name="Reload theirs").click()
     expect(banner).to_have_count(0)
-    expect(node(mine, "start")).to_contain_text("Begin")
-    expect(node(mine, "done")).not_to_contain_text("Finished")
+    expect(node(mine, "done")).to_contain_text("Complete")
     mine.keyboard.press("Control+z")
     expect(node(mine, "done")).to_contain_text("Finished")
+    theirs.close()
+    mine.close()
+
+
+def test_two_tabs_editing_different_nodes_both_land_without_a_dialog(
+    context: BrowserContext, server: str, api: Api, project_id: str
+) -> None:
+    api.import_project(shop_project(project_id, [orders_workflow()]))
+    mine, theirs = context.new_page(), context.new_page()
+    open_editor(mine, server, project_id, "orders")
+    open_editor(theirs, server, project_id, "orders")
+
+    rename(theirs, "charge", "Charge card")
+    save(theirs, 2)
+    rename(mine, "done", "Finished")
+    # saved over revision 1, refused (409), merged onto revision 2 and saved as 3
+    save(mine, 3)
+    expect(mine.get_by_test_id("conflict-dialog")).to_have_count(0)
+    expect(mine.get_by_text("merged with revision 2 saved elsewhere")).to_be_visible()
+    # the tab shows both changes, and the server holds both
+    expect(node(mine, "charge")).to_contain_text("Charge card")
+    expect(node(mine, "done")).to_contain_text("Finished")
+    saved = labels(api, project_id)
+    assert (saved["charge"], saved["done"]) == ("Charge card", "Finished")
+
+    # and back the other way: the first tab's next edit merges over the second's save
+    rename(theirs, "start", "Begin")
+    save(theirs, 4)
+    expect(theirs.get_by_test_id("conflict-dialog")).to_have_count(0)
+    expect(node(theirs, "done")).to_contain_text("Finished")
+    saved = labels(api, project_id)
+    assert (saved["start"], saved["charge"], saved["done"]) == ("Begin", "Charge card", "Finished")
     theirs.close()
     mine.close()

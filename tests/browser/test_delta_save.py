@@ -93,9 +93,10 @@ def test_saves_send_only_the_change(page: Page, server: str, api: Api, project_i
     node_of(expected, "note_state").update(label=moved["label"], position=moved["position"])
     assert after["document"] == expected
 
-    # someone saves through the API in between: the next delta is refused as a conflict
+    # someone saves through the API in between, renaming the same node: the next delta is
+    # refused as a conflict, and the two cannot merge
     theirs = copy.deepcopy(after["document"])
-    node_of(theirs, "audit_state")["label"] = "Audit what is there"
+    node_of(theirs, "note_state")["label"] = "Note what is there"
     answer = api.client.put(
         f"/projects/{project_id}/workflows/{WORKFLOW}", json={"revision": 3, "document": theirs}
     )
@@ -104,7 +105,7 @@ def test_saves_send_only_the_change(page: Page, server: str, api: Api, project_i
     page.keyboard.press("Control+s")
     dialog = page.get_by_test_id("conflict-dialog")
     expect(dialog).to_be_visible()
-    expect(dialog.get_by_test_id("their-version")).to_contain_text("Audit what is there")
+    expect(dialog.get_by_test_id("their-version")).to_contain_text("Note what is there")
     expect(page.get_by_test_id("unsaved")).to_be_visible()
     assert (saves[-1]["method"], saves[-1]["revision"]) == ("PATCH", 3)
     assert api.workflow(project_id, WORKFLOW)["revision"] == 4

@@ -31,6 +31,8 @@ def test_conflict_between_two_editors(
     theirs.keyboard.press("Control+s")
     expect(theirs.get_by_test_id("saved")).to_contain_text("revision 2")
 
+    # both change the same node: a real conflict (edits to different nodes merge)
+    rename(mine, "charge", "Charge now")
     rename(mine, "done", "Finished")
     mine.get_by_test_id("save").click()
     dialog = mine.get_by_test_id("conflict-dialog")
@@ -46,10 +48,10 @@ def test_conflict_between_two_editors(
     expect(mine.get_by_test_id("saved")).to_contain_text("revision 3")
     labels = {n["id"]: n["label"] for n in api.workflow(project_id, "orders")["document"]["nodes"]}
     assert labels["done"] == "Finished"
-    assert labels["charge"] == "Charge"
+    assert labels["charge"] == "Charge now"
 
     # the other editor is now behind: it takes the saved version instead
-    rename(theirs, "start", "Begin")
+    rename(theirs, "charge", "Charge later")
     theirs.keyboard.press("Control+s")
     dialog = theirs.get_by_test_id("conflict-dialog")
     expect(dialog.get_by_test_id("their-version")).to_contain_text("Finished")
@@ -57,10 +59,10 @@ def test_conflict_between_two_editors(
     expect(dialog).to_have_count(0)
     expect(theirs.get_by_test_id("saved")).to_contain_text("revision 3")
     expect(node(theirs, "done")).to_contain_text("Finished")
-    expect(node(theirs, "start")).to_contain_text("Start")
+    expect(node(theirs, "charge")).to_contain_text("Charge now")
     # and taking theirs is undoable: the edit comes back, unsaved
     theirs.keyboard.press("Control+z")
-    expect(node(theirs, "start")).to_contain_text("Begin")
+    expect(node(theirs, "charge")).to_contain_text("Charge later")
     expect(theirs.get_by_test_id("unsaved")).to_be_visible()
     theirs.close()
     mine.close()

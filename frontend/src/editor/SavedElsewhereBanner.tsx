@@ -1,6 +1,6 @@
 // Tells an open editor, within seconds, that its workflow was saved elsewhere (another tab, another
 // person): it polls the draft's revision while the tab is visible and offers to reload. With unsaved
-// edits, the banner says that saving them will go through the conflict dialog.
+// edits, the banner says how saving them will go: merged, or through the conflict dialog.
 import { RefreshCw, TriangleAlert } from "lucide-react";
 import { useCallback, useEffect, useState } from "react";
 
@@ -110,7 +110,8 @@ export function SavedElsewhereBanner() {
       <TriangleAlert size={15} />
       <span className="saved-elsewhere-note">
         Saved elsewhere at {time} (revision {elsewhere.revision}).
-        {edited && " You have unsaved edits: saving them will open the conflict dialog to choose between theirs and yours."}
+        {edited &&
+          " You have unsaved edits: saving merges them with theirs where they changed other things, and opens the conflict dialog where both changed the same."}
       </span>
       <button type="button" className="button small" disabled={loading} onClick={() => void reload()}>
         <RefreshCw size={13} /> {edited ? "Reload theirs" : "Reload"}

@@ -131,7 +131,12 @@ function Editor({ initialRun }: { initialRun: string | null }) {
         const outcome = await save(store, overwrite);
         if (outcome.ok) {
           setConflict(null);
-          store.getState().notify("Saved", "success");
+          store
+            .getState()
+            .notify(
+              outcome.mergedWith ? `Saved, merged with revision ${outcome.mergedWith} saved elsewhere` : "Saved",
+              "success",
+            );
         } else if (outcome.conflict) setConflict(outcome.conflict);
         else store.getState().notify(`Not saved: ${outcome.error}`, "error");
       } finally {
