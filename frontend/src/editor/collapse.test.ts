@@ -178,4 +178,36 @@ describe("opening view", () => {
     expect(lastStep * viewport.zoom + viewport.y).toBeLessThanOrEqual(view.height);
     expect(viewport.zoom).toBeGreaterThan(view.height / 1.2 / (1100 + 64) + 0.05);
   });
+
+  it("opens on the first steps of a container too wide to be read whole", () => {
+    const workflow = sampleWorkflow();
+    workflow.nodes = [
+      workflow.nodes[0]!,
+      { id: "wide", type: "phase", label: "Wide", position: { x: 0, y: 120 }, size: { width: 2648, height: 300 }, parent_id: null, config: {} },
+    ];
+    workflow.edges = [{ id: "in", source: "start", source_handle: "out", target: "wide", target_handle: "in" }];
+    for (let step = 0; step < 10; step += 1) {
+      workflow.nodes.push({
+        id: `w${step}`,
+        type: "activity",
+        label: `Wide ${step}`,
+        position: { x: 24 + step * 260, y: 56 },
+        size: null,
+        parent_id: "wide",
+        config: {},
+      });
+      if (step) {
+        workflow.edges.push({ id: `w${step}`, source: `w${step - 1}`, source_handle: "out", target: `w${step}`, target_handle: "in" });
+      }
+    }
+    const { nodes, edges } = documentToFlow(workflow, catalogue);
+    const viewport = openingViewport(nodes, edges, view)!;
+    expect(viewport.zoom).toBeGreaterThanOrEqual(READABLE_ZOOM);
+    // Start and the first four steps inside are in view
+    for (const x of [0, 24 + 3 * 260 + 220]) {
+      expect(x * viewport.zoom + viewport.x).toBeGreaterThanOrEqual(0);
+      expect(x * viewport.zoom + viewport.x).toBeLessThanOrEqual(view.width);
+    }
+  });
 });
+

@@ -4,7 +4,7 @@ import type { ElkExtendedEdge, ElkNode, ElkPort } from "elkjs/lib/elk-api";
 
 import type { Catalogue } from "../document/catalogue";
 import { outputHandles } from "../document/catalogue";
-import { absolutePosition, CONTAINER_PADDING, type FlowEdge, type FlowNode, nodeSize } from "../document/mapping";
+import { absolutePosition, CONTAINER_MIN, CONTAINER_PADDING, type FlowEdge, type FlowNode, nodeSize } from "../document/mapping";
 
 export type Layout = Map<string, { position: XYPosition; size?: { width: number; height: number } }>;
 
@@ -177,9 +177,11 @@ function entryBounds(
   const parents = new Set(shown.map((node) => node.parentId));
   let bounds: Box | null = null;
   for (const node of readingOrder(shown, edges, boxOf)) {
-    // an open container counts by its header; the steps inside it follow it
+    // an open container counts by the start of its header (a wide one would not fit whole);
+    // the steps inside it follow it
     const box = boxOf(node);
-    const grown = union(bounds, parents.has(node.id) ? { ...box, height: Math.min(box.height, CONTAINER_PADDING.top) } : box);
+    const header = { ...box, width: Math.min(box.width, CONTAINER_MIN.width), height: Math.min(box.height, CONTAINER_PADDING.top) };
+    const grown = union(bounds, parents.has(node.id) ? header : box);
     if (bounds && !fits(grown)) break;
     bounds = grown;
   }
