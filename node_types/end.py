@@ -18,7 +18,7 @@ class EndConfig(Config):
 class EndKind(NodeType[EndConfig]):
     kind = "end"
     label = "End"
-    category = "entries"
+    category = "steps"
     icon = "flag"
     color = "#16a34a"
     description = "Ends the workflow and returns its result."

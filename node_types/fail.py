@@ -19,7 +19,7 @@ class FailConfig(Config):
 class FailKind(NodeType[FailConfig]):
     kind = "fail"
     label = "Fail"
-    category = "entries"
+    category = "steps"
     icon = "x-octagon"
     color = "#dc2626"
     description = "Fails the workflow with a message, or rejects an update."
