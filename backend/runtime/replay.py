@@ -20,6 +20,7 @@ import dataclasses
 import functools
 import importlib
 import json
+import os
 import re
 import sys
 import tempfile
@@ -272,4 +273,8 @@ def _node_of(event: HistoryEvent, document: Workflow) -> str | None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    status = main()
+    # the report is out; leave at once: the SDK's Rust threads may outlive the event loop and
+    # abort the interpreter's teardown (temporalio/sdk-python#300), a failure the caller sees
+    sys.stdout.flush()
+    os._exit(status)

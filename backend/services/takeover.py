@@ -293,13 +293,17 @@ async def _replay(
             if process.returncode is None:
                 process.kill()
                 await process.wait()
-    if process.returncode != 0:
-        tail = err.decode(errors="replace").strip().splitlines()[-1:] or ["no output"]
+    try:
+        # a report written whole counts, even from a process that failed after writing it
+        found = json.loads(out)
+        return [Divergence(**item) for item in found["divergences"]]
+    except (ValueError, KeyError, TypeError):
+        tail = err.decode(errors="replace").strip().splitlines()[-1:] or [
+            f"it ended with status {process.returncode} and no message"
+        ]
         raise Unavailable(
             f"the executions' histories could not be replayed on the new code: {tail[0]}", 409
-        )
-    found = json.loads(out)
-    return [Divergence(**item) for item in found["divergences"]]
+        ) from None
 
 
 def _workflow_id(divergence: Divergence, histories: list[WorkflowHistory]) -> str:
