@@ -7,12 +7,13 @@ may stand, paths that fall off the end) run in `scopes` after the structure stag
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import networkx as nx
 from pydantic import ValidationError
@@ -43,6 +44,18 @@ from node_types.generated_names import EXPRESSION_NAMES
 from node_types.project_info import ProjectInfo, WorkflowInfo, annotation_or_any
 
 
+class Parsed(NamedTuple):
+    """One of a node's expressions, parsed, its syntax checked (its names and types are checked
+    in `scopes`)."""
+
+    field: str
+    """`config.<name>`"""
+    tree: ast.expr
+    template: bool
+    text: str
+    """As written: what the render stage parses again to emit it."""
+
+
 @dataclass
 class WorkflowGraph:
     """A workflow whose graph passed the checks, ready to be structured."""
@@ -54,8 +67,8 @@ class WorkflowGraph:
     in_edges: dict[str, list[Edge]]
     children: dict[str | None, list[str]]
     entries: list[str]
-    expressions: dict[str, list[tuple[str, Any, bool]]] = field(default_factory=dict)
-    """node id -> (field, checked tree, is_template)."""
+    expressions: dict[str, list[Parsed]] = field(default_factory=dict)
+    """node id -> its expressions."""
     targets: dict[str, dict[str, tuple[str, str]]] = field(default_factory=dict)
     """node id -> expression field -> what its value is assigned to (`NodeCheck.targets`)."""
 
@@ -270,7 +283,7 @@ class _WorkflowCheck:
         self.in_edges: dict[str, list[Edge]] = {}
         self.children: dict[str | None, list[str]] = {}
         self.entries: list[str] = []
-        self.expressions: dict[str, list[tuple[str, Any, bool]]] = {}
+        self.expressions: dict[str, list[Parsed]] = {}
         self.targets: dict[str, dict[str, tuple[str, str]]] = {}
 
     def report(
@@ -639,7 +652,7 @@ class _WorkflowCheck:
             kind.validate(config, ctx)
             self.found += ctx.diagnostics
             self.targets[node_id] = ctx.targets
-            parsed: list[tuple[str, Any, bool]] = []
+            parsed: list[Parsed] = []
             for field_name, text, is_template in kind.expressions(config):
                 try:
                     tree = parse_template(text) if is_template else parse_expression(text)
@@ -651,7 +664,7 @@ class _WorkflowCheck:
                         field=f"config.{field_name}",
                     )
                     continue
-                parsed.append((f"config.{field_name}", tree, is_template))
+                parsed.append(Parsed(f"config.{field_name}", tree, is_template, text))
             self.expressions[node_id] = parsed
             for name, _annotation in kind.binds(config, ctx):
                 bound_at = f"config.{kind.bind_field(config, name)}"

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import ast
+import bisect
 import re
 import subprocess
 import sys
 import tempfile
 import threading
-from collections import OrderedDict
 from pathlib import Path
+
+from cachetools import LRUCache
 
 RUFF_SETTINGS = """\
 line-length = 100
@@ -97,21 +99,35 @@ def _literal(piece: list[ast.expr]) -> str:
     return ast.unparse(ast.JoinedStr(values=piece))
 
 
-def split_long_strings(text: str) -> str:
+def split_long_strings(text: str, tree: ast.Module | None = None) -> str:
     """The module with every long string literal written as pieces: `"a b" "c"` is the same
-    value, which the formatter can break across lines (docstrings are left alone)."""
-    tree = ast.parse(text)
-    docstrings = {
-        id(node.body[0].value)
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
-        and node.body
-        and isinstance(node.body[0], ast.Expr)
-    }
+    value, which the formatter can break across lines (docstrings are left alone). `tree` is
+    the module's, when the caller parsed it already."""
+    lines = text.split("\n")
+    # a literal longer than SPLIT_LONGER_THAN characters stands on a line at least that long
+    # (in bytes: non-ASCII text counts more), so only statements spanning such lines are read
+    long_lines = [
+        number
+        for number, line in enumerate(lines, 1)
+        if len(line) > SPLIT_LONGER_THAN // 4 and len(line.encode()) > SPLIT_LONGER_THAN
+    ]
+    if not long_lines:
+        return text
+    if tree is None:
+        tree = ast.parse(text)
+    docstrings: set[int] = set()
     found: list[ast.expr] = []
     stack: list[ast.AST] = [tree]
     while stack:
         node = stack.pop()
+        if isinstance(node, ast.stmt) and not _spans(node, long_lines):
+            continue
+        if (
+            isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+            and node.body
+            and isinstance(node.body[0], ast.Expr)
+        ):
+            docstrings.add(id(node.body[0].value))
         if isinstance(node, ast.JoinedStr) or (
             isinstance(node, ast.Constant) and isinstance(node.value, str)
         ):
@@ -119,7 +135,6 @@ def split_long_strings(text: str) -> str:
                 found.append(node)
             continue  # never split a string nested in an f-string's expressions
         stack.extend(ast.iter_child_nodes(node))
-    lines = text.split("\n")
     for node in sorted(found, key=lambda n: (n.lineno, n.col_offset), reverse=True):
         line = lines[node.lineno - 1].encode()
         start, end = node.col_offset, node.end_col_offset
@@ -135,30 +150,17 @@ def split_long_strings(text: str) -> str:
     return "\n".join(lines)
 
 
-class _Formatted:
-    """Modules formatted lately, by package, path and rendered text: a recompile after an edit
-    renders most modules as before, and formats only those that changed."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self.entries: OrderedDict[tuple[str, str, str], str] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key: tuple[str, str, str]) -> str | None:
-        with self.lock:
-            found = self.entries.get(key)
-            if found is not None:
-                self.entries.move_to_end(key)
-            return found
-
-    def put(self, key: tuple[str, str, str], text: str) -> None:
-        with self.lock:
-            self.entries[key] = text
-            while len(self.entries) > self.size:
-                self.entries.popitem(last=False)
+def _spans(statement: ast.stmt, long_lines: list[int]) -> bool:
+    """Whether one of the (sorted) long lines lies within the statement's lines."""
+    at = bisect.bisect_left(long_lines, statement.lineno)
+    end = statement.end_lineno or statement.lineno
+    return at < len(long_lines) and long_lines[at] <= end
 
 
-_formatted = _Formatted(512)
+_formatted: LRUCache[tuple[str, str, str], str] = LRUCache(512)
+"""Modules formatted lately, by package, path and rendered text: a recompile after an edit
+renders most modules as before, and formats only those that changed."""
+_formatted_lock = threading.Lock()
 
 
 def format_sources(files: dict[str, str], package: str) -> dict[str, str]:
@@ -168,14 +170,16 @@ def format_sources(files: dict[str, str], package: str) -> dict[str, str]:
     pending: dict[str, str] = {}
     for path, text in files.items():
         if path.endswith(".py"):
-            cached = _formatted.get((package, path, text))
+            with _formatted_lock:
+                cached = _formatted.get((package, path, text))
             if cached is None:
                 pending[path] = text
             else:
                 formatted[path] = cached
     if pending:
         for path, text in _run_ruff(pending, package).items():
-            _formatted.put((package, path, files[path]), text)
+            with _formatted_lock:
+                _formatted[package, path, files[path]] = text
             formatted[path] = text
     return formatted
 
@@ -185,11 +189,11 @@ def _run_ruff(files: dict[str, str], package: str) -> dict[str, str]:
     python = dict(files)
     for path, text in python.items():
         try:
-            compile(text, path, "exec", dont_inherit=True)
+            tree = ast.parse(text, path)
         except SyntaxError as error:
             line = (error.text or "").strip()
             raise FormatError(f"{path}:{error.lineno}: {error.msg}: {line[:200]}") from None
-        python[path] = split_long_strings(text)
+        python[path] = split_long_strings(text, tree)
     with tempfile.TemporaryDirectory(prefix="wfd-format-") as folder:
         root = Path(folder)
         (root / "ruff.toml").write_text(ruff_settings(package))

@@ -7,7 +7,6 @@ map after formatting and removes them.
 
 from __future__ import annotations
 
-import ast
 import json
 import textwrap
 from collections.abc import Iterable, Iterator
@@ -184,8 +183,8 @@ class WorkflowRenderer:
     def activity_shared(self, activity: str) -> bool:
         return len(self.activity_calls.get(activity, ())) != 1
 
-    def checked(self, node_id: str, tree: ast.expr) -> bool:
-        return ast.dump(tree) in self.analysis.checked_trees.get(node_id, ())
+    def checked(self, node_id: str, text: str, template: bool) -> bool:
+        return (text, template) in self.analysis.checked.get(node_id, ())
 
     def result_code(self, name: str) -> str:
         return self.analysis.result_code.get(name, name)
@@ -237,8 +236,9 @@ class WorkflowRenderer:
         member_methods = [method for _line, method in self.members.values() if method]
         methods = [m for m in entries if m] + member_methods + self.extra_methods
         definition = self.info.definition
-        body = "\n\n".join(methods + [line for line, _m in self.members.values()])
-        used = names_in(body) | {"workflow"}
+        pieces = methods + [line for line, _m in self.members.values()]
+        # by piece: most are as they were at the last compile, and their names are kept
+        used = frozenset({"workflow"}).union(*(names_in(piece) for piece in pieces))
         activities = sorted({a.function for a in self.project.activities.values()} & used)
         always = {self.info.input.class_name}
         if self.info.keeps_state:

@@ -76,9 +76,9 @@ class Analysis:
     """(node id, expression field) -> the type of the expression's value, once checked."""
     name_types: dict[tuple[str, str], Any] = field(default_factory=dict)
     """(node id, name a kind makes visible to its fields, `item`) -> its type."""
-    checked_trees: dict[str, set[str]] = field(default_factory=dict)
-    """node id -> `ast.dump` of each expression of it that passed the typed check: render
-    emits no other."""
+    checked: dict[str, set[tuple[str, bool]]] = field(default_factory=dict)
+    """node id -> (text, is_template) of each expression of it that passed the typed check:
+    render emits no other."""
 
 
 def analyse(tree: Tree, project: ProjectInfo) -> tuple[Analysis, list[Diagnostic]]:
@@ -93,6 +93,10 @@ class _Analyser:
         self.analysis = Analysis()
         self.diagnostics: list[Diagnostic] = []
         self.binders: dict[str, str] = {}
+        self.annotations: dict[str, Type] = {}
+        """annotation text -> its type (the same few are resolved at every node)"""
+        self.record_types: dict[str, dict[str, Type]] = {}
+        """project type -> its fields' types, worked out once for every expression"""
 
         for node_id, config in self.graph.configs.items():
             kind = REGISTRY[self.graph.nodes[node_id].type]
@@ -110,8 +114,8 @@ class _Analyser:
             reserved | set(self.analysis.result_code.values()) | {"task", "pending", "finished"}
         )
         for parsed in self.graph.expressions.values():
-            for _field, tree_, _template in parsed:
-                self.analysis.used_names |= free_names(tree_)
+            for expression in parsed:
+                self.analysis.used_names |= free_names(expression.tree)
 
     def container_local(self, node_id: str, name: str) -> str:
         """The local standing for a name a container binds (`attempt`, `item`): named after
@@ -189,13 +193,13 @@ class _Analyser:
         """No expression reaches the generated code unless its types were checked."""
         reported = {(d.node_id, d.field) for d in self.diagnostics}
         for node_id, parsed in self.graph.expressions.items():
-            for field_name, _tree, _template in parsed:
-                key = (node_id, field_name)
+            for expression in parsed:
+                key = (node_id, expression.field)
                 if key not in self.analysis.field_types and key not in reported:
                     self.error(
                         Codes.UNREACHABLE,
                         node_id,
-                        field_name,
+                        expression.field,
                         "this expression is not on any path the workflow takes, so it cannot "
                         "be checked; connect the node or remove it",
                     )
@@ -266,35 +270,43 @@ class _Analyser:
         """The node's expressions of one sort, typed: normal, late (after the body or the
         node's own result) or those under one prefix of the kind's `field_names`."""
         kind = REGISTRY[self.graph.nodes[node_id].type]
+        expressions = [
+            expression
+            for expression in self.graph.expressions.get(node_id, [])
+            if _field_sort(expression.field, kind) == which
+        ]
+        if not expressions:
+            return
         config = self.graph.configs[node_id]
         within = kind.names_within(config)
         typed_by = kind.typed_by(config)
-        for field_name, tree_, _template in self.graph.expressions.get(node_id, []):
-            if _field_sort(field_name, kind) != which:
-                continue
-            names = {
-                name: self.resolve(value)
-                for name, value in scope.types.items()
-                if name in scope.mapping
-            }
-            names.update({name: ANY for name in scope.mapping if name not in names})
+        in_scope = {
+            name: self.resolve(scope.types[name]) if name in scope.types else ANY
+            for name in scope.mapping
+            if name not in self.constructors
+        }
+        taken = self.reserved | names_in(" ".join(scope.mapping.values()))
+        unknown = functools.partial(self._unknown, scope=scope)
+        for field_name, tree_, template, text in expressions:
+            names = dict(in_scope)
             for name in within.get(field_name, ()):
+                if name in self.constructors:
+                    continue
                 source = typed_by.get(name)
                 names[name] = settled(
                     self.analysis.field_types.get((node_id, f"config.{source}"), ANY)
                 )
-            for type_name in self.constructors:
-                names.pop(type_name, None)
             environment = Environment(
                 names=names,
                 records=self.project.records,
                 constructors=self.constructors,
-                taken=self.reserved | names_in(" ".join(scope.mapping.values())),
-                explain_unknown=functools.partial(self._unknown, scope=scope),
+                taken=taken,
+                explain_unknown=unknown,
+                field_types=self.record_types,
             )
             duration = field_name.removeprefix("config.") in kind.duration_fields
             try:
-                found = check_types(tree_, environment, ast.unparse(tree_))
+                found = check_types(tree_, environment)
             except ExpressionError as error:
                 if duration:
                     self.error(
@@ -321,7 +333,7 @@ class _Analyser:
                 self.error(Codes.BAD_ARGUMENT, node_id, field_name, refusal)
                 continue
             self.analysis.field_types[node_id, field_name] = found
-            self.analysis.checked_trees.setdefault(node_id, set()).add(ast.dump(tree_))
+            self.analysis.checked.setdefault(node_id, set()).add((text, template))
 
     def choice_refusal(
         self, node_id: str, field_name: str, found: Type, tree_: ast.expr
@@ -339,7 +351,11 @@ class _Analyser:
         """A scope's type entry (annotation text or a worked-out type) as a Type."""
         if isinstance(value, Type):
             return value
-        return parse_annotation(str(value), self.project.records)
+        text = str(value)
+        found = self.annotations.get(text)
+        if found is None:
+            found = self.annotations[text] = parse_annotation(text, self.project.records)
+        return found
 
     def _exits(self, blocks: list[Block]) -> bool:
         """Whether a path ends early with a bare return somewhere in this function's code
@@ -407,8 +423,8 @@ class _Analyser:
                 if context == "phase":
                     read: set[str] = set()
                     for inner in _nodes(body):
-                        for _field, tree_, _t in self.graph.expressions.get(inner.node.id, []):
-                            read |= free_names(tree_)
+                        for expression in self.graph.expressions.get(inner.node.id, []):
+                            read |= free_names(expression.tree)
                     self.analysis.phase_parameters[node.id] = sorted(
                         name
                         for name in read

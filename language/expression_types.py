@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 
 from language.diagnostics import Codes
 from language.expressions import FUNCTIONS, ExpressionError
-from language.typerefs import MAX_LITERAL_VALUES, literal_values
+from language.typerefs import MAX_LITERAL_VALUES, annotation_tree, literal_values
 
 # types
 
@@ -123,8 +123,8 @@ def declares_choices(value: Type) -> bool:
 def parse_annotation(text: str, records: Mapping[str, Mapping[str, str]]) -> Type:
     """The type of a Python annotation the compiler wrote (`list[Item] | None`, ...)."""
     try:
-        tree = ast.parse(text, mode="eval").body
-    except SyntaxError:
+        tree = annotation_tree(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return ANY
     return _from_annotation(tree, records)
 
@@ -382,20 +382,23 @@ def describe(value: Type) -> str:
 # the checker
 
 
-def check_types(tree: ast.expr, environment: Environment, text: str) -> Type:
-    """The type of a checked tree; raises ExpressionError naming the first problem."""
-    return _Checker(environment, text).value(tree, {})
+def check_types(tree: ast.expr, environment: Environment, text: str | None = None) -> Type:
+    """The type of a checked tree; raises ExpressionError naming the first problem, in the
+    words of `text` (by default the tree written out again, only when there is a problem)."""
+    return _Checker(environment, text, tree).value(tree, {})
 
 
 class _Checker:
-    def __init__(self, environment: Environment, text: str) -> None:
+    def __init__(self, environment: Environment, text: str | None, tree: ast.expr) -> None:
         self.env = environment
         self.text = text
+        self.tree = tree
         self.nesting = 0
         """How many `for` clauses run around the part being checked."""
 
     def fail(self, message: str, code: str = Codes.BAD_EXPRESSION) -> ExpressionError:
-        return ExpressionError(f"{message} (in {self.text!r})", code=code)
+        text = ast.unparse(self.tree) if self.text is None else self.text
+        return ExpressionError(f"{message} (in {text!r})", code=code)
 
     # values
 

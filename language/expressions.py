@@ -7,7 +7,6 @@ tree, after free names have been mapped onto what they mean in the generated cod
 from __future__ import annotations
 
 import ast
-import copy
 import functools
 from collections.abc import Iterator
 
@@ -115,8 +114,11 @@ def parse_template(text: str) -> ast.expr:
     """A string template with `{expression}` placeholders, checked like an f-string."""
     if not isinstance(text, str):
         raise ExpressionError("a template must be text")
-    source = "f" + repr(text)
-    tree = _parse(source, text)
+    return _check(_template_tree(text), text)
+
+
+def _template_tree(text: str) -> ast.expr:
+    tree = _parse("f" + repr(text), text)
     if not isinstance(tree, ast.JoinedStr | ast.Constant):
         raise ExpressionError(f"{text!r} is not a template")
     if isinstance(tree, ast.JoinedStr) and all(isinstance(v, ast.Constant) for v in tree.values):
@@ -124,7 +126,14 @@ def parse_template(text: str) -> ast.expr:
         tree = ast.Constant(
             "".join(str(v.value) for v in tree.values if isinstance(v, ast.Constant))
         )
-    return _check(tree, text)
+    return tree
+
+
+def parse_again(text: str, template: bool) -> ast.expr:
+    """A new tree of an expression (or template) that `parse_expression` (`parse_template`)
+    and the typed check passed before, for the code that emits it: the caller makes sure of
+    that (the render stage asks the check's record), so its nodes are not checked again."""
+    return _template_tree(text) if template else _parse(text.strip(), text)
 
 
 def _parse(source: str, original: str) -> ast.expr:
@@ -252,7 +261,9 @@ def root_attribute(tree: ast.expr) -> tuple[str, str] | None:
 
 
 @functools.lru_cache(maxsize=4096)
-def _parsed(code: str) -> ast.expr:
+def _code_tree(code: str) -> ast.expr:
+    """The tree of a piece of generated code a name stands for (`self._state`): one tree per
+    piece, shared by every emitted expression, which is only written out, never changed."""
     return ast.parse(code, mode="eval").body
 
 
@@ -271,7 +282,7 @@ class _Rename(ast.NodeTransformer):
     def visit_Call(self, node: ast.Call) -> ast.expr:
         function = node.func
         if isinstance(function, ast.Name) and function.id in WORKFLOW_CALLS and not node.args:
-            return copy.deepcopy(_parsed(WORKFLOW_CALLS[function.id]))
+            return _code_tree(WORKFLOW_CALLS[function.id])
         self.generic_visit(node)
         return node
 
@@ -281,7 +292,7 @@ class _Rename(ast.NodeTransformer):
         code = self.mapping[node.id]
         if code == node.id:
             return node
-        return copy.deepcopy(_parsed(code))
+        return _code_tree(code)
 
     def _comprehension(self, node: ast.expr) -> ast.expr:
         generators: list[ast.comprehension] = getattr(node, "generators", [])
@@ -305,5 +316,4 @@ def emit(tree: ast.expr, mapping: dict[str, str]) -> str:
 
     The tree is rewritten in place: pass one parsed for this purpose.
     """
-    renamed = _Rename(mapping).visit(tree)
-    return ast.unparse(ast.fix_missing_locations(renamed))
+    return ast.unparse(_Rename(mapping).visit(tree))

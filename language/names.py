@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import builtins
 import functools
-import io
 import keyword
 import re
 import textwrap
-import tokenize
 import unicodedata
 
 RESERVED = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | frozenset(dir(builtins))
@@ -92,13 +90,27 @@ def docstring(text: str, width: int = 76) -> str:
     return '"""' + escaped[0] + "\n" + "\n".join(escaped[1:]) + '\n"""'
 
 
+_CODE_TOKENS = re.compile(
+    r"""
+    \#[^\n]*                                      # a comment
+    | [rRbBuUfF]{0,2}(?:\"\"\"(?:\\.|[^\\])*?\"\"\" | \'\'\'(?:\\.|[^\\])*?\'\'\'
+        | "(?:\\.|[^"\\\n])*" | '(?:\\.|[^'\\\n])*')  # a string, f-strings whole
+    | \d\w*                                       # a number (1e5, 0x1F, 1_000)
+    | ([^\W\d]\w*)                                # a name
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+"""What `tokenize` finds in generated code, as far as names go: comments, strings and numbers
+are skipped whole (names inside an f-string's placeholders are not counted, as tokenize on
+Python 3.11 does not), names are captured."""
+
+
 @functools.lru_cache(maxsize=4096)
 def names_in(code: str) -> frozenset[str]:
     """Identifiers used as code (not inside strings or comments) in a piece of source (kept:
     a compile asks again for the same pieces, and a recompile after an edit for most)."""
-    found: set[str] = set()
-    tokens = tokenize.generate_tokens(io.StringIO(code).readline)
-    for token in tokens:
-        if token.type == tokenize.NAME and not keyword.iskeyword(token.string):
-            found.add(token.string)
-    return frozenset(found)
+    return frozenset(
+        name
+        for name in _CODE_TOKENS.findall(code)
+        if name and not keyword.iskeyword(name)
+    )

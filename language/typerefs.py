@@ -4,6 +4,7 @@ checked on the AST."""
 from __future__ import annotations
 
 import ast
+import functools
 import json
 
 SCALARS = {
@@ -41,10 +42,17 @@ def parse_typeref(text: str, project_types: set[str]) -> str:
     if not isinstance(text, str):
         raise TypeRefError(f"{text!r} is not a type; write e.g. 'str', 'list[int]'")
     try:
-        tree = ast.parse(text.strip(), mode="eval").body
-    except SyntaxError:
+        tree = annotation_tree(text.strip())
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         raise TypeRefError(f"{text!r} is not a type; write e.g. 'str', 'list[int]'") from None
     return _annotation(tree, project_types, text)
+
+
+@functools.lru_cache(maxsize=4096)
+def annotation_tree(text: str) -> ast.expr:
+    """The tree of a type's text (kept: a compile reads the same few types at many places);
+    shared, so only read."""
+    return ast.parse(text, mode="eval").body
 
 
 def literal_values(node: ast.Subscript) -> tuple[str | int, ...]:

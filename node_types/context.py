@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
@@ -11,11 +10,9 @@ from language.diagnostics import Codes, Diagnostic, Severity
 from language.document import Node, RetrySpec
 from language.durations import parse_duration, timedelta_code
 from language.expressions import (
-    ExpressionError,
     emit,
     is_expression,
-    parse_expression,
-    parse_template,
+    parse_again,
 )
 from language.names import snake
 from language.typerefs import TypeRefError, parse_typeref
@@ -215,7 +212,7 @@ class Renderer(Protocol):
     def after_body_scope(self, node_id: str) -> Scope: ...
     def body_scope(self, node_id: str) -> Scope: ...
     def name_type(self, node_id: str, name: str) -> Any: ...
-    def checked(self, node_id: str, tree: ast.expr) -> bool: ...
+    def checked(self, node_id: str, text: str, template: bool) -> bool: ...
     def activity_shared(self, activity: str) -> bool: ...
     def run_prelude(self) -> list[str]: ...
 
@@ -315,17 +312,14 @@ class NodeRender:
         return annotation_or_any(typeref, self.project.type_names)
 
     def expr(self, text: str) -> str:
-        return emit(self.checked_tree(parse_expression, text), self.scope.mapping)
+        return emit(self.checked_tree(text), self.scope.mapping)
 
-    def checked_tree(self, parse: Callable[[str], ast.expr], text: str) -> ast.expr:
-        """The tree of one of this node's expressions, only if the typed check passed it."""
-        try:
-            tree = parse(text)
-        except ExpressionError as error:  # the check stage has reported it already
-            raise AssertionError(f"unchecked expression reached render: {error}") from error
-        if not self.renderer.checked(self.node.id, tree):
+    def checked_tree(self, text: str, template: bool = False) -> ast.expr:
+        """A new tree of one of this node's expressions (or templates), only if the typed
+        check passed it."""
+        if not self.renderer.checked(self.node.id, text, template):
             raise AssertionError(f"unchecked expression reached render: {text!r}")
-        return tree
+        return parse_again(text, template)
 
     def with_mapping(self, mapping: dict[str, str]) -> NodeRender:
         """The same node with more names in scope: expression name -> its code."""
@@ -340,10 +334,10 @@ class NodeRender:
     def expr_after_body(self, text: str) -> str:
         """An expression evaluated after the container's body, seeing what the body bound."""
         scope = self.renderer.after_body_scope(self.node.id)
-        return emit(self.checked_tree(parse_expression, text), scope.mapping)
+        return emit(self.checked_tree(text), scope.mapping)
 
     def template(self, text: str) -> str:
-        tree = self.checked_tree(parse_template, text)
+        tree = self.checked_tree(text, template=True)
         if isinstance(tree, ast.Constant):
             return repr(tree.value)
         return emit(tree, self.scope.mapping)

@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import copy
 import threading
-from collections import OrderedDict
 from datetime import datetime
 from typing import Any, NoReturn
 
 import jsonpatch
 import jsonpointer
 import pydantic_core
+from cachetools import LRUCache
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
@@ -46,30 +46,9 @@ Key = tuple[str, str, int, datetime]
 made again starts again at revision 1)."""
 
 
-class _Drafts:
-    """Parsed drafts by `Key`, the most recently used kept."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self.entries: OrderedDict[Key, dict[str, Any]] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key: Key) -> dict[str, Any] | None:
-        with self.lock:
-            found = self.entries.get(key)
-            if found is not None:
-                self.entries.move_to_end(key)
-            return found
-
-    def put(self, key: Key, document: dict[str, Any]) -> None:
-        with self.lock:
-            self.entries[key] = document
-            self.entries.move_to_end(key)
-            while len(self.entries) > self.size:
-                self.entries.popitem(last=False)
-
-
-_drafts = _Drafts(CACHED_DRAFTS)
+_drafts: LRUCache[Key, dict[str, Any]] = LRUCache(CACHED_DRAFTS)
+"""Parsed drafts by `Key`, the most recently used kept."""
+_drafts_lock = threading.Lock()
 
 
 def apply_delta(session: Session, project_id: str, workflow_id: str, delta: WorkflowDelta) -> bytes:
@@ -92,13 +71,15 @@ def apply_delta(session: Session, project_id: str, workflow_id: str, delta: Work
             "change again",
             revision,
         )
-    stored = _drafts.get((project_id, workflow_id, revision, written))
+    with _drafts_lock:
+        stored = _drafts.get((project_id, workflow_id, revision, written))
     if stored is None:
         stored = pydantic_core.from_json(workflow_or_404(session, project_id, workflow_id).document)
     document = patched(stored, delta.patch, workflow_id)
     text = pydantic_core.to_json(document).decode()
     answer, saved = store_draft(session, project_id, workflow_id, delta.revision, text)
-    _drafts.put((project_id, workflow_id, saved.revision, saved.updated_at), document)
+    with _drafts_lock:
+        _drafts[project_id, workflow_id, saved.revision, saved.updated_at] = document
     return answer
 
 
