@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import shutil
 import socket
 import sys
@@ -27,6 +28,7 @@ from backend.errors import Unavailable
 from backend.runtime.layout import DataLayout
 from backend.runtime.process import ProcessSpec, SupervisedProcess
 from backend.settings import Settings
+from language.document import SLUG_PATTERN
 
 logger = logging.getLogger("wfd.runtime")
 
@@ -84,6 +86,37 @@ class TemporalTarget:
             query = quote(f'TaskQueue="{task_queue}"', safe="")
             return f"{base}?query={query}"
         return base
+
+
+VISIBILITY_STATUSES = frozenset(
+    {"Running", "Completed", "Failed", "Canceled", "Terminated", "ContinuedAsNew", "TimedOut"}
+)
+"""Execution statuses as Temporal's visibility queries name them."""
+_SLUG = re.compile(SLUG_PATTERN)
+
+
+def visibility_query(
+    task_queue: str,
+    workflow_type: str | None = None,
+    status: str | None = None,
+    running: bool | None = None,
+) -> str:
+    """A visibility query for a task queue's executions (of one workflow type, in one status,
+    running or not), every value checked against what it may be: ids are slugs and statuses
+    come from VISIBILITY_STATUSES, so no text can change what the query asks (ValueError)."""
+    for what, value in (("task queue", task_queue), ("workflow type", workflow_type)):
+        if value is not None and not _SLUG.fullmatch(value):
+            raise ValueError(f"{what} {value!r} is not an id (lowercase words and dashes)")
+    if status is not None and status not in VISIBILITY_STATUSES:
+        raise ValueError(f"unknown execution status {status!r}")
+    parts = [f"TaskQueue = '{task_queue}'"]
+    if workflow_type is not None:
+        parts.append(f"WorkflowType = '{workflow_type}'")
+    if status is not None:
+        parts.append(f"ExecutionStatus = '{status}'")
+    if running is not None:
+        parts.append(f"ExecutionStatus {'=' if running else '!='} 'Running'")
+    return " AND ".join(parts)
 
 
 async def connect(target: TemporalTarget) -> Client:

@@ -54,7 +54,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from backend.errors import Invalid, NotFound, Unavailable
 from backend.runtime.managed_worker import MEMO_KEY as STAND_INS_MEMO
 from backend.runtime.node_states import RunTracker, root_message
-from backend.runtime.temporal import TemporalTarget
+from backend.runtime.temporal import TemporalTarget, visibility_query
 from backend.services.deployments import DeploymentHandle
 from language.defaults import DefaultError, default_source
 from language.diagnostics import Codes, Diagnostic
@@ -508,18 +508,16 @@ async def list_runs(
     limit: int,
 ) -> list[dict[str, Any]]:
     """Newest first, from Temporal's visibility (a just-started run may show a moment later)."""
-    task_queue = deployed.handle.task_queue
-    assert SLUG.match(task_queue), task_queue  # a deployment id: safe inside quotes
-    parts = [f"TaskQueue = '{task_queue}'"]
-    if workflow is not None:
-        parts.append(f"WorkflowType = '{deployed.workflow_or_404(workflow).definition.id}'")
-    if status_name is not None:
-        parts.append(f"ExecutionStatus = '{_VISIBILITY_STATUS[status_name]}'")
+    query = visibility_query(
+        deployed.handle.task_queue,
+        None if workflow is None else deployed.workflow_or_404(workflow).definition.id,
+        None if status_name is None else _VISIBILITY_STATUS[status_name],
+    )
     found: list[dict[str, Any]] = []
     with temporal_errors():
         async with asyncio.timeout(CALL_TIMEOUT.total_seconds()):
             async for item in client.list_workflows(
-                " AND ".join(parts), limit=limit, page_size=limit, rpc_timeout=CALL_TIMEOUT
+                query, limit=limit, page_size=limit, rpc_timeout=CALL_TIMEOUT
             ):
                 found.append(
                     {

@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
-import re
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -39,11 +38,12 @@ from backend.models import (
 from backend.runtime.access import RuntimeAccess
 from backend.runtime.layout import DataLayout
 from backend.runtime.replay import Divergence, write_package
+from backend.runtime.temporal import visibility_query
 from backend.runtime.workers import package_environment
 from backend.services.deployments import DeploymentHandle, Takeover
 from compiler import CompileResult, compile_project
 from compiler.compat import Deprecations, compatible
-from language.document import SLUG_PATTERN, Project
+from language.document import Project
 
 MAX_RUNNING = 1000
 """Running executions a check replays at most; with more, a takeover is refused."""
@@ -125,9 +125,8 @@ async def running_counts(runtime: RuntimeAccess, task_queues: set[str]) -> dict[
         return {}
 
     async def count(client: Client, task_queue: str) -> tuple[str, int]:
-        assert re.fullmatch(SLUG_PATTERN, task_queue), task_queue  # safe in quotes
         found = await client.count_workflows(
-            f"TaskQueue = '{task_queue}' AND ExecutionStatus = 'Running'",
+            visibility_query(task_queue, running=True),
             rpc_timeout=timedelta(seconds=_COUNT_TIMEOUT),
         )
         return task_queue, found.count
@@ -206,20 +205,18 @@ async def _fetch(
 ) -> tuple[list[WorkflowHistory], list[WorkflowHistory], bool]:
     """The histories of the executions running on the task queue (True when more run than a
     check replays) and of the most recently closed ones."""
-    assert re.fullmatch(SLUG_PATTERN, task_queue), task_queue  # a deployment id: safe in quotes
-    queue = f"TaskQueue = '{task_queue}'"
     try:
         async with asyncio.timeout(_FETCH_TIMEOUT):
             running_ids = [
                 (item.id, item.run_id)
                 async for item in client.list_workflows(
-                    f"{queue} AND ExecutionStatus = 'Running'", limit=MAX_RUNNING + 1
+                    visibility_query(task_queue, running=True), limit=MAX_RUNNING + 1
                 )
             ]
             closed_ids = [
                 (item.id, item.run_id)
                 async for item in client.list_workflows(
-                    f"{queue} AND ExecutionStatus != 'Running'",  # newest first
+                    visibility_query(task_queue, running=False),  # newest first
                     limit=CLOSED_SAMPLE,
                 )
             ]
