@@ -158,6 +158,13 @@ class NodeType(Generic[ConfigT]):
         """The expressions and templates in the config, to be parsed and checked."""
         return ()
 
+    def choice_expressions(self, config: ConfigT) -> dict[str, str] | None:
+        """For a kind whose config is nothing but the expressions that choose its path (a
+        condition, a switch): those expressions by the port they lead to, in the order they
+        are tried. A changed choice is then patched at the node: executions started before
+        the change keep the old expressions (`compiler.compat`). None for other kinds."""
+        return None
+
     def name_types(self, config: ConfigT, ctx: NodeCheck) -> dict[str, str]:
         """Annotations of the names in `field_names`, where the config says (default `Any`)."""
         return {}

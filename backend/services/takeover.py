@@ -142,8 +142,8 @@ async def running_counts(runtime: RuntimeAccess, task_queues: set[str]) -> dict[
 
 def _patches(old: Project, new: Project) -> tuple[PatchPublic, ...]:
     """The guards `compile_project(new, compatible_with=old)` writes (the same computation)."""
-    _merged, guards, _problems = compatible(old, new)
-    return tuple(
+    found = compatible(old, new)
+    guarded = [
         PatchPublic(
             workflow_id=workflow_id,
             node_id=node_id,
@@ -151,9 +151,22 @@ def _patches(old: Project, new: Project) -> tuple[PatchPublic, ...]:
             path="new" if guard.new_path else "old",
             anchor=guard.anchor,
         )
-        for workflow_id, nodes in sorted(guards.items())
+        for workflow_id, nodes in sorted(found.guards.items())
         for node_id, guard in sorted(nodes.items())
-    )
+    ]
+    # a changed condition or switch chooses at the node itself, the new way where patched
+    chosen = [
+        PatchPublic(
+            workflow_id=workflow_id,
+            node_id=node_id,
+            patch_id=choice.patch_id,
+            path="new",
+            anchor=node_id,
+        )
+        for workflow_id, nodes in sorted(found.choices.items())
+        for node_id, choice in sorted(nodes.items())
+    ]
+    return tuple(sorted([*guarded, *chosen], key=lambda p: (p.workflow_id, p.node_id)))
 
 
 def _carried(
