@@ -24,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import ValidationError
 
@@ -86,6 +86,72 @@ Deprecations = dict[str, dict[str, tuple[str, ...]]]
 """workflow id -> node id -> the patches an earlier version guarded there, whose old path no
 execution needs any more: `workflow.deprecate_patch` is called before the node, so executions
 that recorded the patch still replay."""
+
+
+Way = Literal["patching", "versioning"]
+"""How a changed workflow reaches the executions running on the old version: `patching`
+(the new code takes them over, the old behaviour kept behind `workflow.patched`) or
+`versioning` (the new version is deployed beside the old one; executions stay on the version
+they started on and the old worker serves them until they end)."""
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """The way to deploy a change of one workflow, and why."""
+
+    workflow_id: str
+    way: Way
+    reason: str
+    unpatchable: tuple[str, ...] = ()
+    """Why patching cannot guard this workflow's change, node by node: then versioning is
+    the way that works, whatever the workflow's length."""
+
+
+def recommend(old: Project, new: Project) -> list[Recommendation]:
+    """Per workflow of the new version, the way to deploy it. One that may run for ever (it
+    continues as new, or loops without a round limit) would never leave the old version, so
+    its change is patched; a short one is versioned, which needs no guard in the code and
+    lets the executions finish exactly as they began. Where patching cannot guard the change,
+    versioning is the only way, and the reason names what patching cannot guard."""
+    problems: dict[str, list[str]] = {}
+    for problem in compatible(old, new).problems:
+        where = f"node {problem.node_id!r}: " if problem.node_id else ""
+        problems.setdefault(problem.workflow_id or "", []).append(where + problem.message)
+    found = []
+    for workflow in new.workflows:
+        endless = _without_end(workflow)
+        blocked = tuple(problems.get(workflow.id, ()))
+        if endless and not blocked:
+            way: Way = "patching"
+            reason = f"it may run for ever ({endless}), so it would never leave the old version"
+        elif endless:
+            way, reason = (
+                "versioning",
+                (
+                    f"it may run for ever ({endless}), but patching cannot guard this change; "
+                    "its running executions stay on the old version"
+                ),
+            )
+        else:
+            way = "versioning"
+            reason = "it ends, so its running executions can finish on the version they began on"
+        found.append(Recommendation(workflow.id, way, reason, blocked))
+    return found
+
+
+def _without_end(workflow: Workflow) -> str | None:
+    """Why the workflow may run for ever, from the first node that makes it so; None if none."""
+    for node in workflow.nodes:
+        kind = REGISTRY.get(node.type)
+        if kind is None:
+            continue
+        try:
+            why = kind.without_end(kind.parse_config(node.config))
+        except ValidationError:
+            continue  # the check stage names what is wrong with the config
+        if why is not None:
+            return why
+    return None
 
 
 def patch_version(old: Project, new: Project) -> str:

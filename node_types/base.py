@@ -241,6 +241,13 @@ class NodeType(Generic[ConfigT]):
     activation."""
     carries_state: ClassVar[bool] = False
     """Continues as new: the workflow's input then carries its state to the next run."""
+
+    def without_end(self, config: ConfigT) -> str | None:
+        """Why a workflow holding this node may run for ever (it continues as new, it repeats
+        without a bound), in words; None when the node alone does not make it so. Such a
+        workflow never leaves the version it started on, so a change is best patched."""
+        return "it continues as new" if self.carries_state else None
+
     can_fail: ClassVar[bool] = False
     """The step fails with a Temporal failure when the work it starts fails."""
     collects_compensations: ClassVar[bool] = False

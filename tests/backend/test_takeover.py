@@ -93,8 +93,17 @@ async def test_a_takeover_that_would_break_running_executions_is_refused_until_p
         'flow: 2 running executions would fail at node "a" (activity changed: the history ran '
         "'step_one' here, the new code runs 'step_three' (node \"c\"))"
     ]
+    # flow ends: it is best deployed beside, its executions finishing on their version
+    assert found["recommended"] == "versioning"
+    assert [(w["workflow_id"], w["way"], w["unpatchable"]) for w in found["ways"]] == [
+        ("flow", "versioning", [])
+    ]
     assert refused.status_code == 409, refused.text
     assert "would break executions running there" in refused.json()["detail"]
+    assert (
+        "deploy beside it (without `replaces`; worker versioning): flow: it ends"
+        in refused.json()["detail"]
+    )
     assert refused.json()["check"]["ok"] is False
     # nothing changed: the old deployment still serves its executions, alone
     listed = api.get(deployments).json()
@@ -216,3 +225,39 @@ async def test_a_later_takeover_deprecates_the_patches_executions_recorded(
     events = [e async for e in newer[0].fetch_history_events()]
     assert failed_tasks(events) == []
     assert activities_run(events) == ["step_three", "step_one", "step_two"]
+
+
+def test_a_refusal_names_the_way_that_would_work() -> None:
+    from backend.models import DeploymentCheckPublic, WayPublic
+    from backend.services.takeover import refusal
+
+    endless = WayPublic(
+        workflow_id="monitor",
+        way="patching",
+        reason="it may run for ever (it continues as new), so it would never leave the old version",
+        unpatchable=[],
+    )
+    short = WayPublic(
+        workflow_id="build",
+        way="versioning",
+        reason="it ends, so its running executions can finish on the version they began on",
+        unpatchable=[],
+    )
+    check = DeploymentCheckPublic(
+        replaces="old",
+        ok=False,
+        running=3,
+        closed=0,
+        summary=['monitor: 3 running executions would fail at node "which" (condition changed)'],
+        divergences=[],
+        patches=[],
+        recommended="patching",
+        ways=[endless, short],
+    )
+    unpatched = refusal(check, patched=False)
+    assert unpatched.startswith("deploying over old would break executions running there: ")
+    assert "deploy over it with patching (`patch`): monitor: it may run for ever" in unpatched
+    assert "build" not in unpatched
+    # patched and still refused: only deploying beside is left
+    still = refusal(check, patched=True)
+    assert "deploy beside it (without `replaces`; worker versioning): the patched code" in still
