@@ -28,6 +28,8 @@ from tests.backend.runtime_support import (
 )
 from tests.support.changes import (
     activities_run,
+    chooser,
+    until_activities_done,
     until_waiting,
     version_c_first,
     version_one,
@@ -135,6 +137,56 @@ async def test_a_takeover_that_would_break_running_executions_is_refused_until_p
     again = api.post(f"/api/deployments/{old['id']}/start")
     assert again.status_code == 409
     assert new["id"] in again.json()["detail"]
+
+
+async def test_a_changed_condition_is_named_and_patched_at_its_node_on_deploy(
+    shared_app: RuntimeApp,
+) -> None:
+    """Version 1 took c for size 3 (`input.size > 5` fails); version 2 takes b (`input.size >
+    1`). The check names the condition; deployed over with patching, the executions that chose
+    on version 1 finish as they chose, and a new one takes the new branch."""
+    api = shared_app.api
+    project_id = unique_id("choice")
+    old = deploy(api, chooser(project_id, "condition", "input.size > 5"))
+    client = await temporal_client(api)
+    waiting = [
+        await client.start_workflow(
+            "flow", {"size": 3}, id=unique_id("flow"), task_queue=old["task_queue"]
+        )
+        for _ in range(2)
+    ]
+    for handle in waiting:
+        await until_activities_done(handle, 2)
+    store(api, chooser(project_id, "condition", "input.size > 1"))
+    deployments = f"/api/projects/{project_id}/deployments"
+
+    check = api.post(f"{deployments}/check", json={"replaces": old["id"]})
+    assert check.status_code == 200, check.text
+    assert check.json()["summary"] == [
+        'flow: 2 running executions would fail at node "check" (condition changed: the '
+        "history took its 'false' path (node \"c\" ran 'step_three'), the new code takes "
+        "'true' (node \"b\" runs 'step_two'))"
+    ]
+    patched = api.post(deployments, json={"replaces": old["id"], "patch": True})
+
+    assert patched.status_code == 201, patched.text
+    new = patched.json()
+    assert [(p["node_id"], p["path"]) for p in new["patches"]] == [("check", "new")]
+    wait_until_running(api, new["id"])
+    for handle in waiting:
+        await handle.signal("go")
+        await handle.result()
+        events = [e async for e in handle.fetch_history_events()]
+        assert failed_tasks(events) == [], "no nondeterminism error on the new version"
+        assert activities_run(events) == ["step_one", "step_three"]
+    fresh = await client.start_workflow(
+        "flow", {"size": 3}, id=unique_id("flow"), task_queue=old["task_queue"]
+    )
+    await until_activities_done(fresh, 2)
+    await fresh.signal("go")
+    await fresh.result()
+    events = [e async for e in fresh.fetch_history_events()]
+    assert activities_run(events) == ["step_one", "step_two"]
 
 
 async def test_a_label_and_timeout_change_takes_over_without_a_patch(
