@@ -189,9 +189,11 @@ async def test_a_changed_condition_is_named_and_patched_at_its_node_on_deploy(
     assert activities_run(events) == ["step_one", "step_two"]
 
 
-async def test_a_label_and_timeout_change_takes_over_without_a_patch(
+async def test_a_label_timeout_and_retry_change_takes_over_without_a_patch(
     shared_app: RuntimeApp,
 ) -> None:
+    """The replay does not compare an activity's timeouts or retry policy: the execution that
+    ran a with the old ones replays, and needs no patch."""
     api = shared_app.api
     project_id = unique_id("neutral")
     document = version_one(project_id)
@@ -203,6 +205,7 @@ async def test_a_label_and_timeout_change_takes_over_without_a_patch(
         if item["id"] == "a":
             item["label"] = "First step, renamed"
             item["config"]["start_to_close_timeout"] = "45s"
+            item["config"]["retry"] = {"maximum_attempts": 7, "initial_interval": "3s"}
     store(api, changed)
 
     answer = api.post(f"/api/projects/{project_id}/deployments", json={"replaces": old["id"]})
