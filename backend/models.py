@@ -497,6 +497,19 @@ class ReplayDivergencePublic(Schema):
     reason: str
 
 
+class WayPublic(Schema):
+    """How to deploy one workflow's change, and why."""
+
+    workflow_id: str
+    way: Literal["patching", "versioning"]
+    """`patching`: deploy over the old version with `patch` (the new code takes the running
+    executions over, keeping the old behaviour behind `workflow.patched`); `versioning`:
+    deploy beside it (without `replaces`), executions stay on the version they started on."""
+    reason: str
+    unpatchable: list[str]
+    """What patching cannot guard in this workflow's change, node by node (then versioning)."""
+
+
 class DeploymentCheckPublic(Schema):
     """What taking over a deployment's executions would do to them."""
 
@@ -512,6 +525,11 @@ class DeploymentCheckPublic(Schema):
     divergences: list[ReplayDivergencePublic]
     patches: list[PatchPublic]
     """The guards the new code carries (with `patch`)."""
+    recommended: Literal["patching", "versioning"]
+    """The way to deploy this change: patching where a workflow may run for ever and every
+    change can be guarded, else versioning (deploy beside)."""
+    ways: list[WayPublic]
+    """The way for each workflow, and why."""
 
 
 class ReplayRefusedPublic(ErrorPublic):

@@ -76,7 +76,14 @@ class WorkflowGraph:
         return REGISTRY[self.nodes[node_id].type].role
 
 
-def check_project(project: Project) -> tuple[ProjectInfo, list[WorkflowGraph], list[Diagnostic]]:
+Earlier = dict[str, dict[str, tuple[tuple[str, str], ...]]]
+"""workflow id -> node id -> (port, expression) of the old version a patch keeps at the node
+(`compiler.compat.Choice`): checked in the node's scope like its own, as field `before.<port>`."""
+
+
+def check_project(
+    project: Project, earlier: Earlier | None = None
+) -> tuple[ProjectInfo, list[WorkflowGraph], list[Diagnostic]]:
     total = sum(len(workflow.nodes) for workflow in project.workflows)
     if total > MAX_PROJECT_NODES:
         return ProjectInfo.build(project, {}), [], [_too_many_nodes(total)]
@@ -94,7 +101,7 @@ def check_project(project: Project) -> tuple[ProjectInfo, list[WorkflowGraph], l
             )
             continue
         seen.add(workflow.id)
-        check = _WorkflowCheck(workflow)
+        check = _WorkflowCheck(workflow, (earlier or {}).get(workflow.id, {}))
         check.node_configs()  # each config parsed once, here; the project info reads them
         checks.append(check)
     info = ProjectInfo.build(project, {check.workflow.id: check.configs for check in checks})
@@ -272,8 +279,11 @@ class _WorkflowCheck:
     reads them), then declarations, containers, edges, entries, each kind's own checks and
     the scopes' graphs."""
 
-    def __init__(self, workflow: Workflow) -> None:
+    def __init__(
+        self, workflow: Workflow, earlier: dict[str, tuple[tuple[str, str], ...]] | None = None
+    ) -> None:
         self.workflow = workflow
+        self.earlier = earlier or {}
         self.found: list[Diagnostic] = []
         self.graph_ok = True
         """False once the graph cannot be structured (its other checks still run)."""
@@ -665,6 +675,11 @@ class _WorkflowCheck:
                     )
                     continue
                 parsed.append(Parsed(f"config.{field_name}", tree, is_template, text))
+            for port, text in self.earlier.get(node_id, ()):
+                try:
+                    parsed.append(Parsed(f"before.{port}", parse_expression(text), False, text))
+                except ExpressionError as error:
+                    report(Codes.BAD_EXPRESSION, str(error), node_id, field=f"before.{port}")
             self.expressions[node_id] = parsed
             for name, _annotation in kind.binds(config, ctx):
                 bound_at = f"config.{kind.bind_field(config, name)}"

@@ -10,10 +10,13 @@ started before the change finds no marker in its history and keeps the old one.
 What is guarded: steps added to, removed from, or changed in a chain between two nodes both
 versions share (a region: the old chain runs under `if not workflow.patched(...)`, the new one
 under `if workflow.patched(...)`; a changed step is its old copy, renamed `<id>-before`, removed
-and the new one added). A container, branch or handler whose settings changed, or an edge moved
-to a different shared node, cannot be guarded this way yet; it is reported by node, and such a
-version is deployed beside the old one instead (its executions stay on the old deployment).
-Label, description, layout, timeout and retry changes need no guard.
+and the new one added), and a condition or switch whose expressions changed (its ports the
+same): the choice is made once at the node, `if workflow.patched(...)` evaluating the new
+expressions, else the old ones. A container or handler whose settings changed, a switch whose
+cases changed, or an edge moved to a different shared node, cannot be guarded this way yet; it
+is reported by node, and such a version is deployed beside the old one instead (its executions
+stay on the old deployment). Label, description, layout, timeout and retry changes need no
+guard: a replay does not compare them.
 """
 
 from __future__ import annotations
@@ -21,7 +24,9 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import ValidationError
 
 from language.diagnostics import Codes, Diagnostic
 from language.document import Edge, Node, Project, Workflow
@@ -50,10 +55,103 @@ class Guard:
 Guards = dict[str, dict[str, Guard]]
 """workflow id -> node id -> its guard."""
 
+
+@dataclass(frozen=True)
+class Choice:
+    """A condition or switch whose expressions changed: executions started before the patch
+    keep choosing with the old ones."""
+
+    patch_id: str
+    before: tuple[tuple[str, str], ...]
+    """(port, old expression) in the order the old version tried them."""
+
+
+Choices = dict[str, dict[str, Choice]]
+"""workflow id -> node id -> the old choice it keeps beside the new one."""
+
+
+@dataclass(frozen=True)
+class Compatible:
+    """The new project made to replay what the old one recorded."""
+
+    project: Project
+    """The new project with the old chains it dropped put back in place."""
+    guards: Guards
+    choices: Choices
+    problems: list[Diagnostic]
+    """A diagnostic for every change that cannot be guarded."""
+
+
 Deprecations = dict[str, dict[str, tuple[str, ...]]]
 """workflow id -> node id -> the patches an earlier version guarded there, whose old path no
 execution needs any more: `workflow.deprecate_patch` is called before the node, so executions
 that recorded the patch still replay."""
+
+
+Way = Literal["patching", "versioning"]
+"""How a changed workflow reaches the executions running on the old version: `patching`
+(the new code takes them over, the old behaviour kept behind `workflow.patched`) or
+`versioning` (the new version is deployed beside the old one; executions stay on the version
+they started on and the old worker serves them until they end)."""
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """The way to deploy a change of one workflow, and why."""
+
+    workflow_id: str
+    way: Way
+    reason: str
+    unpatchable: tuple[str, ...] = ()
+    """Why patching cannot guard this workflow's change, node by node: then versioning is
+    the way that works, whatever the workflow's length."""
+
+
+def recommend(old: Project, new: Project) -> list[Recommendation]:
+    """Per workflow of the new version, the way to deploy it. One that may run for ever (it
+    continues as new, or loops without a round limit) would never leave the old version, so
+    its change is patched; a short one is versioned, which needs no guard in the code and
+    lets the executions finish exactly as they began. Where patching cannot guard the change,
+    versioning is the only way, and the reason names what patching cannot guard."""
+    problems: dict[str, list[str]] = {}
+    for problem in compatible(old, new).problems:
+        where = f"node {problem.node_id!r}: " if problem.node_id else ""
+        problems.setdefault(problem.workflow_id or "", []).append(where + problem.message)
+    found = []
+    for workflow in new.workflows:
+        endless = _without_end(workflow)
+        blocked = tuple(problems.get(workflow.id, ()))
+        if endless and not blocked:
+            way: Way = "patching"
+            reason = f"it may run for ever ({endless}), so it would never leave the old version"
+        elif endless:
+            way, reason = (
+                "versioning",
+                (
+                    f"it may run for ever ({endless}), but patching cannot guard this change; "
+                    "its running executions stay on the old version"
+                ),
+            )
+        else:
+            way = "versioning"
+            reason = "it ends, so its running executions can finish on the version they began on"
+        found.append(Recommendation(workflow.id, way, reason, blocked))
+    return found
+
+
+def _without_end(workflow: Workflow) -> str | None:
+    """Why the workflow may run for ever, from the first node that makes it so; None if none."""
+    for node in workflow.nodes:
+        kind = REGISTRY.get(node.type)
+        if kind is None:
+            continue
+        try:
+            why = kind.without_end(kind.parse_config(node.config))
+        except ValidationError:
+            continue  # the check stage names what is wrong with the config
+        if why is not None:
+            return why
+    return None
 
 
 def patch_version(old: Project, new: Project) -> str:
@@ -63,25 +161,28 @@ def patch_version(old: Project, new: Project) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:8]
 
 
-def compatible(old: Project, new: Project) -> tuple[Project, Guards, list[Diagnostic]]:
-    """The new project with the old chains it dropped put back in place, the guards that keep
-    each side to its executions, and a diagnostic for every change that cannot be guarded."""
+def compatible(old: Project, new: Project) -> Compatible:
+    """The new project merged with what the old one needs kept, the guards that keep each side
+    to its executions, and a diagnostic for every change that cannot be guarded."""
     version = patch_version(old, new)
     before = {workflow.id: workflow for workflow in old.workflows}
     workflows: list[Workflow] = []
     guards: Guards = {}
+    choices: Choices = {}
     problems: list[Diagnostic] = []
     for workflow in new.workflows:
         previous = before.get(workflow.id)
         if previous is None:
             workflows.append(workflow)
             continue
-        merged, found, wrong = _merge(previous, workflow, version)
+        merged, found, chosen, wrong = _merge(previous, workflow, version)
         workflows.append(merged)
         if found:
             guards[workflow.id] = found
+        if chosen:
+            choices[workflow.id] = chosen
         problems += wrong
-    return new.model_copy(update={"workflows": workflows}), guards, problems
+    return Compatible(new.model_copy(update={"workflows": workflows}), guards, choices, problems)
 
 
 NEUTRAL = frozenset(
@@ -105,7 +206,7 @@ def _settings(node: Node) -> dict[str, Any]:
 
 def _merge(
     old: Workflow, new: Workflow, version: str
-) -> tuple[Workflow, dict[str, Guard], list[Diagnostic]]:
+) -> tuple[Workflow, dict[str, Guard], dict[str, Choice], list[Diagnostic]]:
     problems: list[Diagnostic] = []
 
     def refuse(node_id: str, message: str) -> None:
@@ -117,14 +218,21 @@ def _merge(
     old_nodes = {node.id: node for node in old.nodes}
     new_nodes = {node.id: node for node in new.nodes}
     shared = old_nodes.keys() & new_nodes.keys()
+    choices: dict[str, Choice] = {}
     for node_id in sorted(shared):
-        if _settings(old_nodes[node_id]) != _settings(new_nodes[node_id]):
-            refuse(
-                node_id,
-                "its settings changed, and only a step in a chain (not a container, a branch "
-                "or a handler) can be patched when it changes: executions started before "
-                "would replay it differently; deploy this version beside the old one",
-            )
+        if _settings(old_nodes[node_id]) == _settings(new_nodes[node_id]):
+            continue
+        before = _changed_choice(old_nodes[node_id], new_nodes[node_id])
+        if before is not None:
+            choices[node_id] = Choice(f"{node_id}@{version}", before)
+            continue
+        refuse(
+            node_id,
+            "its settings changed, and only a step in a chain, or the expressions of a "
+            "condition or a switch (its cases keyed as before), can be patched when they "
+            "change: executions started before would replay it differently; deploy this "
+            "version beside the old one",
+        )
     old_out = _edges_by_port(old.edges)
     new_out = _edges_by_port(new.edges)
     guards: dict[str, Guard] = {}
@@ -178,7 +286,24 @@ def _merge(
             "guard it; deploy this version beside the old one",
         )
     merged = new.model_copy(update={"nodes": [*new.nodes, *put_back], "edges": edges})
-    return merged, guards, problems
+    return merged, guards, choices, problems
+
+
+def _changed_choice(old: Node, new: Node) -> tuple[tuple[str, str], ...] | None:
+    """The old expressions of a node whose kind chooses a path by expressions alone, when only
+    they changed (same kind, same container, the same ports): what a patch keeps at the node
+    for executions started before. None for any other change."""
+    kind = REGISTRY.get(new.type)
+    if kind is None or old.type != new.type or old.parent_id != new.parent_id:
+        return None
+    try:
+        old_choice = kind.choice_expressions(kind.parse_config(old.config))
+        new_choice = kind.choice_expressions(kind.parse_config(new.config))
+    except ValidationError:
+        return None  # the check stage names what is wrong with the config
+    if old_choice is None or new_choice is None or old_choice.keys() != new_choice.keys():
+        return None
+    return tuple(old_choice.items())
 
 
 def _set_changed_steps_apart(old: Workflow, new: Workflow) -> Workflow:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from compiler.check import check_project
-from compiler.compat import Deprecations, Guards, compatible
+from compiler.compat import Choices, Deprecations, Guards, compatible
 from compiler.distribution import render_distribution
 from compiler.emit import strip_markers
 from compiler.explain import explain
@@ -69,14 +69,20 @@ def check_document(source: str | bytes | dict[str, Any] | Project) -> CompileRes
 
 
 def _analyse(
-    source: str | bytes | dict[str, Any] | Project, clock: _Clock
+    source: str | bytes | dict[str, Any] | Project,
+    clock: _Clock,
+    choices: Choices | None = None,
 ) -> tuple[CompileResult, list[tuple[Tree, Analysis]], ProjectInfo | None]:
     with clock("load"):
         project, diagnostics = load_project(source)
     if project is None:
         return CompileResult(None, diagnostics, timings=clock.timings), [], None
+    earlier = {
+        workflow_id: {node_id: choice.before for node_id, choice in nodes.items()}
+        for workflow_id, nodes in (choices or {}).items()
+    }
     with clock("check"):
-        info, graphs, found = check_project(project)
+        info, graphs, found = check_project(project, earlier)
     diagnostics += found
     trees: list[tuple[Tree, Analysis]] = []
     for graph in graphs:
@@ -91,10 +97,27 @@ def _analyse(
         trees.append((tree, analysis))
     if info is not None:
         diagnostics += _check_id_templates(info)
+    diagnostics = [_old_expression(d) for d in diagnostics]
     diagnostics.sort(key=lambda d: (d.workflow_id or "", d.node_id or "", d.edge_id or "", d.code))
     diagnostics = explain(diagnostics, project)
     result = CompileResult(project, diagnostics, package=info.package, timings=clock.timings)
     return result, trees, info
+
+
+def _old_expression(diagnostic: Diagnostic) -> Diagnostic:
+    """A diagnostic about an old expression a patch keeps (field `before.<port>`) said so."""
+    if not (diagnostic.field or "").startswith("before."):
+        return diagnostic
+    port = (diagnostic.field or "").removeprefix("before.")
+    return dataclasses.replace(
+        diagnostic,
+        field="config",
+        message=(
+            f"the old version's expression for the {port!r} port, kept for executions "
+            f"started before the change, does not check here: {diagnostic.message}; "
+            "deploy this version beside the old one"
+        ),
+    )
 
 
 def _check_id_templates(info: ProjectInfo) -> list[Diagnostic]:
@@ -135,7 +158,7 @@ def _check_id_templates(info: ProjectInfo) -> list[Diagnostic]:
 def _compatible(
     source: str | bytes | dict[str, Any] | Project,
     old_source: str | bytes | dict[str, Any] | Project,
-) -> tuple[Project, Guards] | CompileResult:
+) -> tuple[Project, Guards, Choices] | CompileResult:
     """The new project merged with what the old one needs kept, or why it cannot be."""
     new, diagnostics = load_project(source)
     old, old_diagnostics = load_project(old_source)
@@ -144,10 +167,10 @@ def _compatible(
             dataclasses.replace(d, message=f"the old version: {d.message}") for d in old_diagnostics
         ]
         return CompileResult(new, diagnostics + old_diagnostics)
-    merged, guards, problems = compatible(old, new)
-    if problems:
-        return CompileResult(new, diagnostics + problems)
-    return merged, guards
+    found = compatible(old, new)
+    if found.problems:
+        return CompileResult(new, diagnostics + found.problems)
+    return found.project, found.guards, found.choices
 
 
 def _internal(details: str) -> Diagnostic:
@@ -177,17 +200,18 @@ def compile_project(
     `workflow.deprecate_patch` where that version asked for them."""
     clock = _Clock()
     guards: Guards = {}
+    choices: Choices = {}
     if compatible_with is not None:
         merged = _compatible(source, compatible_with)
         if isinstance(merged, CompileResult):
             return merged
-        source, guards = merged
-    result, trees, info = _analyse(source, clock)
+        source, guards, choices = merged
+    result, trees, info = _analyse(source, clock, choices)
     if not result.ok or info is None:
         return result
     try:
         with clock("render"):
-            rendered = list(render_files(info, trees, guards, deprecated))
+            rendered = list(render_files(info, trees, guards, deprecated, choices))
             beside = render_distribution(info, trees, tests=tests)
             if tests:
                 beside.update(render_tests(info, trees))

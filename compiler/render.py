@@ -18,7 +18,7 @@ import jinja2
 
 import node_types
 from compiler.activity_owners import calls_of
-from compiler.compat import Deprecations, Guard, Guards
+from compiler.compat import Choice, Choices, Deprecations, Guard, Guards
 from compiler.emit import BEGIN, END
 from compiler.scopes import Analysis
 from compiler.structure import Block, Tree, always_leaves
@@ -81,10 +81,13 @@ class WorkflowRenderer:
         markers: list[str],
         guards: dict[str, Guard] | None = None,
         deprecated: dict[str, tuple[str, ...]] | None = None,
+        choices: dict[str, Choice] | None = None,
     ):
         self.tree = tree
         self.guards = guards or {}
         """node id -> the patch it runs on one side of (compiled `--compatible-with`)."""
+        self.choices = choices or {}
+        """node id -> the old expressions a patch keeps at a condition or switch."""
         self.deprecated = deprecated or {}
         """node id -> patches an earlier version asked for before it, now deprecated."""
         self.analysis = analysis
@@ -163,6 +166,10 @@ class WorkflowRenderer:
 
     def settles(self, node_id: str) -> bool:
         return node_id in self.analysis.settling
+
+    def earlier_choice(self, node_id: str) -> tuple[str, tuple[tuple[str, str], ...]] | None:
+        choice = self.choices.get(node_id)
+        return None if choice is None else (choice.patch_id, choice.before)
 
     def run_prelude(self) -> list[str]:
         if not self.init_in_run:
@@ -270,9 +277,10 @@ def render_workflow(
     project: ProjectInfo,
     guards: dict[str, Guard] | None = None,
     deprecated: dict[str, tuple[str, ...]] | None = None,
+    choices: dict[str, Choice] | None = None,
 ) -> tuple[str, list[str]]:
     markers: list[str] = []
-    renderer = WorkflowRenderer(tree, analysis, project, markers, guards, deprecated)
+    renderer = WorkflowRenderer(tree, analysis, project, markers, guards, deprecated, choices)
     return renderer.module(), markers
 
 
@@ -681,6 +689,7 @@ def render_files(
     trees: list[tuple[Tree, Analysis]],
     guards: Guards | None = None,
     deprecated: Deprecations | None = None,
+    choices: Choices | None = None,
 ) -> Iterator[tuple[str, str, list[str]]]:
     """(path inside the package, text, marker node ids) for every generated module."""
     yield "__init__.py", render_init(project), []
@@ -690,7 +699,12 @@ def render_files(
     for tree, analysis in trees:
         wf_id = tree.graph.info.definition.id
         text, markers = render_workflow(
-            tree, analysis, project, (guards or {}).get(wf_id), (deprecated or {}).get(wf_id)
+            tree,
+            analysis,
+            project,
+            (guards or {}).get(wf_id),
+            (deprecated or {}).get(wf_id),
+            (choices or {}).get(wf_id),
         )
         yield f"workflows/{tree.graph.info.module}.py", text, markers
     yield "worker.py", render_worker(project), []

@@ -158,6 +158,13 @@ class NodeType(Generic[ConfigT]):
         """The expressions and templates in the config, to be parsed and checked."""
         return ()
 
+    def choice_expressions(self, config: ConfigT) -> dict[str, str] | None:
+        """For a kind whose config is nothing but the expressions that choose its path (a
+        condition, a switch): those expressions by the port they lead to, in the order they
+        are tried. A changed choice is then patched at the node: executions started before
+        the change keep the old expressions (`compiler.compat`). None for other kinds."""
+        return None
+
     def name_types(self, config: ConfigT, ctx: NodeCheck) -> dict[str, str]:
         """Annotations of the names in `field_names`, where the config says (default `Any`)."""
         return {}
@@ -234,6 +241,13 @@ class NodeType(Generic[ConfigT]):
     activation."""
     carries_state: ClassVar[bool] = False
     """Continues as new: the workflow's input then carries its state to the next run."""
+
+    def without_end(self, config: ConfigT) -> str | None:
+        """Why a workflow holding this node may run for ever (it continues as new, it repeats
+        without a bound), in words; None when the node alone does not make it so. Such a
+        workflow never leaves the version it started on, so a change is best patched."""
+        return "it continues as new" if self.carries_state else None
+
     can_fail: ClassVar[bool] = False
     """The step fails with a Temporal failure when the work it starts fails."""
     collects_compensations: ClassVar[bool] = False

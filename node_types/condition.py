@@ -31,9 +31,15 @@ class ConditionKind(NodeType[ConditionConfig]):
     def expressions(self, config: ConditionConfig) -> Iterable[ExpressionRef]:
         return [("expression", config.expression, False)]
 
+    def choice_expressions(self, config: ConditionConfig) -> dict[str, str]:
+        return {"true": config.expression}
+
     def prepare(self, config: ConditionConfig, ctx: NodeRender) -> dict[str, object]:
+        test = ctx.expr(config.expression)
+        chosen = ctx.patched_choice({"true": test})
         return {
-            "test": ctx.expr(config.expression),
+            "choose": chosen.code if chosen else "",
+            "test": chosen.tests["true"] if chosen else test,
             "when_true": ctx.body("true"),
             "when_false": ctx.body("false"),
             "true_leaves": ctx.leaves("true"),

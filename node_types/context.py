@@ -215,6 +215,32 @@ class Renderer(Protocol):
     def checked(self, node_id: str, text: str, template: bool) -> bool: ...
     def activity_shared(self, activity: str) -> bool: ...
     def run_prelude(self) -> list[str]: ...
+    def earlier_choice(self, node_id: str) -> tuple[str, tuple[tuple[str, str], ...]] | None: ...
+
+
+@dataclass(frozen=True)
+class PatchedChoice:
+    """A choice made once, at the node, between the expressions of two versions."""
+
+    code: str
+    """`if workflow.patched(...)` binding a local from the new expressions, else the old."""
+    tests: dict[str, str]
+    """port -> the test reading that local: whether the port is taken."""
+
+
+def _truth(code: str) -> str:
+    """Code giving a bool: as it is where it gives one already, else through `bool()`."""
+
+    def gives_bool(tree: ast.expr) -> bool:
+        if isinstance(tree, ast.Compare):
+            return True
+        if isinstance(tree, ast.UnaryOp):
+            return isinstance(tree.op, ast.Not)
+        if isinstance(tree, ast.BoolOp):
+            return all(gives_bool(value) for value in tree.values)
+        return isinstance(tree, ast.Constant) and isinstance(tree.value, bool)
+
+    return code if gives_bool(ast.parse(code, mode="eval").body) else f"bool({code})"
 
 
 @dataclass
@@ -249,6 +275,38 @@ class NodeRender:
 
     def claim_method(self, base: str) -> str:
         return self.renderer.claim_method(base)
+
+    def patched_choice(self, tests: dict[str, str]) -> PatchedChoice | None:
+        """Where this node's choice changed since the version running executions started on
+        (compiled `--compatible-with`): the new tests (port -> code, in the order they are
+        tried) and the old ones are evaluated under one `workflow.patched` guard, once, into
+        a local; the node's branches then read it. None where nothing changed."""
+        earlier = self.renderer.earlier_choice(self.node.id)
+        if earlier is None:
+            return None
+        patch_id, before = earlier
+        old = {port: self.expr(text) for port, text in before}
+        if len(tests) == 1 and old.keys() == tests.keys():
+            (port,) = tests
+            name = self.claim_local("holds")
+            new_value, old_value = _truth(tests[port]), _truth(old[port])
+            chosen = {port: name}
+        else:
+            name = self.claim_local("choice")
+
+            def pick(ports: dict[str, str]) -> str:
+                tried = " ".join(
+                    f"{port.split(':', 1)[-1]!r} if {test} else" for port, test in ports.items()
+                )
+                return f"{tried} None"
+
+            new_value, old_value = pick(tests), pick(old)
+            chosen = {port: f"{name} == {port.split(':', 1)[-1]!r}" for port in tests}
+        code = (
+            f"if workflow.patched({patch_id!r}):\n    {name} = {new_value}\n"
+            f"else:\n    {name} = {old_value}"
+        )
+        return PatchedChoice(code, chosen)
 
     def claim_local(self, base: str) -> str:
         """A local of this node's code, named after the node (`approval_decision`), so that

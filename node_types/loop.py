@@ -60,6 +60,11 @@ class LoopKind(NodeType[LoopConfig]):
     body_context = "loop"
     element_of = {"item": "config.items"}
 
+    def without_end(self, config: LoopConfig) -> str | None:
+        if config.mode == "while" and config.max_iterations is None:
+            return "a while loop in it has no round limit"
+        return None
+
     def body_context_for(self, config: LoopConfig) -> str:
         return "branch" if config.concurrency > 1 else "loop"
 

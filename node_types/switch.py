@@ -58,10 +58,19 @@ class SwitchKind(NodeType[SwitchConfig]):
         for index, case in enumerate(config.cases):
             yield f"cases.{index}.expression", case.expression, False
 
+    def choice_expressions(self, config: SwitchConfig) -> dict[str, str]:
+        return {f"case:{case.key}": case.expression for case in config.cases}
+
     def prepare(self, config: SwitchConfig, ctx: NodeRender) -> dict[str, object]:
+        tests = {f"case:{case.key}": ctx.expr(case.expression) for case in config.cases}
+        chosen = ctx.patched_choice(tests)
         return {
+            "choose": chosen.code if chosen else "",
             "cases": [
-                (ctx.expr(case.expression), ctx.body(f"case:{case.key}") or "pass")
+                (
+                    (chosen.tests if chosen else tests)[f"case:{case.key}"],
+                    ctx.body(f"case:{case.key}") or "pass",
+                )
                 for case in config.cases
             ],
             "default": ctx.body("default"),

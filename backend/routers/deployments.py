@@ -78,9 +78,7 @@ async def deploy(
         checked = await _check(session, runtime, project_id, data, document)
         if not checked.report.ok:
             raise Refused(
-                f"deploying over {data.replaces} would break executions running there: "
-                + "; ".join(checked.report.summary)
-                + ". Deploy with patching, or beside it (without `replaces`)",
+                takeover.refusal(checked.report, data.patch),
                 {"check": checked.report.model_dump(mode="json")},
             )
         built = await anyio.to_thread.run_sync(

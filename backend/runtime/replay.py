@@ -41,6 +41,8 @@ from temporalio.workflow import NondeterminismError
 from compiler import CompileResult
 from compiler.activity_owners import activity_owners
 from language.document import Project, Workflow
+from node_types import REGISTRY
+from node_types.base import Role
 
 MAX_HISTORY_BYTES = 50 * 1024 * 1024
 """Temporal's own limit on one history; a larger file is not a history."""
@@ -220,10 +222,20 @@ def _divergence(
         before, after = changed.groups()
         owners = activity_owners(document)
         node_id = owners[before][0] if before in owners else None
-        now = f' (node "{owners[after][0]}")' if after in owners else ""
+        now_at = owners[after][0] if after in owners else None
+        now = f' (node "{now_at}")' if now_at else ""
         reason = (
             f"activity changed: the history ran {before!r} here, the new code runs {after!r}{now}"
         )
+        history_at = node_id
+        branch = _deciding_branch(document, node_id, now_at) if node_id and now_at else None
+        if branch is not None:
+            node_id, kind, took, takes = branch
+            reason = (
+                f'{kind} changed: the history took its {took!r} path (node "{history_at}" '
+                f'ran {before!r}), the new code takes {takes!r} (node "{now_at}" runs '
+                f"{after!r})"
+            )
     elif (event_ref := _EVENT.search(detail)) is not None:
         event = _event(history, int(event_ref.group(1)))
         what = _words(event_ref.group(2))
@@ -235,6 +247,45 @@ def _divergence(
     else:
         reason = f"the new code decides differently: {detail}"
     return Divergence(history.workflow_id, history.run_id, workflow_type, node_id, reason, detail)
+
+
+def _deciding_branch(
+    document: Workflow, history_ran: str, code_runs: str
+) -> tuple[str, str, str, str] | None:
+    """Where the new code parts from the history by taking another path out of a branch (a
+    condition or a switch): (its id, its kind, the port the history took, the port the code
+    takes). The innermost such branch: the one with the fewest nodes after it. None when the
+    two steps are not on different paths of a branch (a step was added or changed instead)."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    for edge in document.edges:
+        out.setdefault(edge.source, []).append((edge.source_handle, edge.target))
+
+    def reach(start: str) -> set[str]:
+        seen, todo = set(), [start]
+        while todo:
+            current = todo.pop()
+            if current not in seen:
+                seen.add(current)
+                todo += [target for _port, target in out.get(current, [])]
+        return seen
+
+    found: list[tuple[int, str, str, str, str]] = []
+    for node in document.nodes:
+        kind = REGISTRY.get(node.type)
+        if kind is None or kind.role is not Role.BRANCH:
+            continue
+        paths: dict[str, set[str]] = {}
+        for port, target in out.get(node.id, []):
+            paths.setdefault(port, set()).update(reach(target))
+        took = [p for p, nodes in paths.items() if history_ran in nodes and code_runs not in nodes]
+        takes = [p for p, nodes in paths.items() if code_runs in nodes and history_ran not in nodes]
+        if took and takes:
+            size = sum(len(nodes) for nodes in paths.values())
+            found.append((size, node.id, kind.label.lower(), took[0], takes[0]))
+    if not found:
+        return None
+    _size, node_id, kind_name, took_port, takes_port = min(found)
+    return node_id, kind_name, took_port, takes_port
 
 
 def _sdk_message(text: str) -> str:

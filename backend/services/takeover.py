@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Literal
 
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowHistory
@@ -34,6 +35,7 @@ from backend.models import (
     DeploymentCheckPublic,
     PatchPublic,
     ReplayDivergencePublic,
+    WayPublic,
 )
 from backend.runtime.access import RuntimeAccess
 from backend.runtime.layout import DataLayout
@@ -42,7 +44,7 @@ from backend.runtime.temporal import visibility_query
 from backend.runtime.workers import package_environment
 from backend.services.deployments import DeploymentHandle, Takeover
 from compiler import CompileResult, compile_project
-from compiler.compat import Deprecations, compatible
+from compiler.compat import Deprecations, compatible, recommend
 from language.document import Project
 
 MAX_RUNNING = 1000
@@ -106,6 +108,15 @@ async def check(
             f"more than {MAX_RUNNING} executions run on {replaced.id}: too many to check "
             "before a takeover; deploy beside it instead",
         )
+    ways = [
+        WayPublic(
+            workflow_id=item.workflow_id,
+            way=item.way,
+            reason=item.reason,
+            unpatchable=list(item.unpatchable),
+        )
+        for item in recommend(replaced.project(), document)
+    ]
     report = DeploymentCheckPublic(
         replaces=replaced.id,
         ok=not more and not any(item.running for item in found),
@@ -114,8 +125,33 @@ async def check(
         summary=summary,
         divergences=found,
         patches=list(patches),
+        recommended=_recommended(ways),
+        ways=ways,
     )
     return Checked(compiled, Takeover(replaced, patches), report)
+
+
+def _recommended(ways: list[WayPublic]) -> Literal["patching", "versioning"]:
+    """Patching when a workflow needs it (it may run for ever) and every change can be
+    guarded; else versioning, which works for any change."""
+    if any(item.way == "patching" for item in ways) and not any(item.unpatchable for item in ways):
+        return "patching"
+    return "versioning"
+
+
+def refusal(report: DeploymentCheckPublic, patched: bool) -> str:
+    """Why a takeover is refused, and the way that would work, per workflow."""
+    broken = "; ".join(report.summary)
+    if report.recommended == "patching" and not patched:
+        way = "deploy over it with patching (`patch`): " + "; ".join(
+            f"{w.workflow_id}: {w.reason}" for w in report.ways if w.way == "patching"
+        )
+    else:
+        why = [f"{w.workflow_id}: {w.reason}" for w in report.ways]
+        if patched:
+            why.insert(0, "the patched code does not replay them either")
+        way = "deploy beside it (without `replaces`; worker versioning): " + "; ".join(why)
+    return f"deploying over {report.replaces} would break executions running there: {broken}. {way}"
 
 
 async def running_counts(runtime: RuntimeAccess, task_queues: set[str]) -> dict[str, int]:
@@ -141,8 +177,8 @@ async def running_counts(runtime: RuntimeAccess, task_queues: set[str]) -> dict[
 
 def _patches(old: Project, new: Project) -> tuple[PatchPublic, ...]:
     """The guards `compile_project(new, compatible_with=old)` writes (the same computation)."""
-    _merged, guards, _problems = compatible(old, new)
-    return tuple(
+    found = compatible(old, new)
+    guarded = [
         PatchPublic(
             workflow_id=workflow_id,
             node_id=node_id,
@@ -150,9 +186,22 @@ def _patches(old: Project, new: Project) -> tuple[PatchPublic, ...]:
             path="new" if guard.new_path else "old",
             anchor=guard.anchor,
         )
-        for workflow_id, nodes in sorted(guards.items())
+        for workflow_id, nodes in sorted(found.guards.items())
         for node_id, guard in sorted(nodes.items())
-    )
+    ]
+    # a changed condition or switch chooses at the node itself, the new way where patched
+    chosen = [
+        PatchPublic(
+            workflow_id=workflow_id,
+            node_id=node_id,
+            patch_id=choice.patch_id,
+            path="new",
+            anchor=node_id,
+        )
+        for workflow_id, nodes in sorted(found.choices.items())
+        for node_id, choice in sorted(nodes.items())
+    ]
+    return tuple(sorted([*guarded, *chosen], key=lambda p: (p.workflow_id, p.node_id)))
 
 
 def _carried(

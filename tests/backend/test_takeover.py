@@ -28,6 +28,8 @@ from tests.backend.runtime_support import (
 )
 from tests.support.changes import (
     activities_run,
+    chooser,
+    until_activities_done,
     until_waiting,
     version_c_first,
     version_one,
@@ -93,8 +95,17 @@ async def test_a_takeover_that_would_break_running_executions_is_refused_until_p
         'flow: 2 running executions would fail at node "a" (activity changed: the history ran '
         "'step_one' here, the new code runs 'step_three' (node \"c\"))"
     ]
+    # flow ends: it is best deployed beside, its executions finishing on their version
+    assert found["recommended"] == "versioning"
+    assert [(w["workflow_id"], w["way"], w["unpatchable"]) for w in found["ways"]] == [
+        ("flow", "versioning", [])
+    ]
     assert refused.status_code == 409, refused.text
     assert "would break executions running there" in refused.json()["detail"]
+    assert (
+        "deploy beside it (without `replaces`; worker versioning): flow: it ends"
+        in refused.json()["detail"]
+    )
     assert refused.json()["check"]["ok"] is False
     # nothing changed: the old deployment still serves its executions, alone
     listed = api.get(deployments).json()
@@ -128,9 +139,61 @@ async def test_a_takeover_that_would_break_running_executions_is_refused_until_p
     assert new["id"] in again.json()["detail"]
 
 
-async def test_a_label_and_timeout_change_takes_over_without_a_patch(
+async def test_a_changed_condition_is_named_and_patched_at_its_node_on_deploy(
     shared_app: RuntimeApp,
 ) -> None:
+    """Version 1 took c for size 3 (`input.size > 5` fails); version 2 takes b (`input.size >
+    1`). The check names the condition; deployed over with patching, the executions that chose
+    on version 1 finish as they chose, and a new one takes the new branch."""
+    api = shared_app.api
+    project_id = unique_id("choice")
+    old = deploy(api, chooser(project_id, "condition", "input.size > 5"))
+    client = await temporal_client(api)
+    waiting = [
+        await client.start_workflow(
+            "flow", {"size": 3}, id=unique_id("flow"), task_queue=old["task_queue"]
+        )
+        for _ in range(2)
+    ]
+    for handle in waiting:
+        await until_activities_done(handle, 2)
+    store(api, chooser(project_id, "condition", "input.size > 1"))
+    deployments = f"/api/projects/{project_id}/deployments"
+
+    check = api.post(f"{deployments}/check", json={"replaces": old["id"]})
+    assert check.status_code == 200, check.text
+    assert check.json()["summary"] == [
+        'flow: 2 running executions would fail at node "check" (condition changed: the '
+        "history took its 'false' path (node \"c\" ran 'step_three'), the new code takes "
+        "'true' (node \"b\" runs 'step_two'))"
+    ]
+    patched = api.post(deployments, json={"replaces": old["id"], "patch": True})
+
+    assert patched.status_code == 201, patched.text
+    new = patched.json()
+    assert [(p["node_id"], p["path"]) for p in new["patches"]] == [("check", "new")]
+    wait_until_running(api, new["id"])
+    for handle in waiting:
+        await handle.signal("go")
+        await handle.result()
+        events = [e async for e in handle.fetch_history_events()]
+        assert failed_tasks(events) == [], "no nondeterminism error on the new version"
+        assert activities_run(events) == ["step_one", "step_three"]
+    fresh = await client.start_workflow(
+        "flow", {"size": 3}, id=unique_id("flow"), task_queue=old["task_queue"]
+    )
+    await until_activities_done(fresh, 2)
+    await fresh.signal("go")
+    await fresh.result()
+    events = [e async for e in fresh.fetch_history_events()]
+    assert activities_run(events) == ["step_one", "step_two"]
+
+
+async def test_a_label_timeout_and_retry_change_takes_over_without_a_patch(
+    shared_app: RuntimeApp,
+) -> None:
+    """The replay does not compare an activity's timeouts or retry policy: the execution that
+    ran a with the old ones replays, and needs no patch."""
     api = shared_app.api
     project_id = unique_id("neutral")
     document = version_one(project_id)
@@ -142,6 +205,7 @@ async def test_a_label_and_timeout_change_takes_over_without_a_patch(
         if item["id"] == "a":
             item["label"] = "First step, renamed"
             item["config"]["start_to_close_timeout"] = "45s"
+            item["config"]["retry"] = {"maximum_attempts": 7, "initial_interval": "3s"}
     store(api, changed)
 
     answer = api.post(f"/api/projects/{project_id}/deployments", json={"replaces": old["id"]})
@@ -216,3 +280,39 @@ async def test_a_later_takeover_deprecates_the_patches_executions_recorded(
     events = [e async for e in newer[0].fetch_history_events()]
     assert failed_tasks(events) == []
     assert activities_run(events) == ["step_three", "step_one", "step_two"]
+
+
+def test_a_refusal_names_the_way_that_would_work() -> None:
+    from backend.models import DeploymentCheckPublic, WayPublic
+    from backend.services.takeover import refusal
+
+    endless = WayPublic(
+        workflow_id="monitor",
+        way="patching",
+        reason="it may run for ever (it continues as new), so it would never leave the old version",
+        unpatchable=[],
+    )
+    short = WayPublic(
+        workflow_id="build",
+        way="versioning",
+        reason="it ends, so its running executions can finish on the version they began on",
+        unpatchable=[],
+    )
+    check = DeploymentCheckPublic(
+        replaces="old",
+        ok=False,
+        running=3,
+        closed=0,
+        summary=['monitor: 3 running executions would fail at node "which" (condition changed)'],
+        divergences=[],
+        patches=[],
+        recommended="patching",
+        ways=[endless, short],
+    )
+    unpatched = refusal(check, patched=False)
+    assert unpatched.startswith("deploying over old would break executions running there: ")
+    assert "deploy over it with patching (`patch`): monitor: it may run for ever" in unpatched
+    assert "build" not in unpatched
+    # patched and still refused: only deploying beside is left
+    still = refusal(check, patched=True)
+    assert "deploy beside it (without `replaces`; worker versioning): the patched code" in still

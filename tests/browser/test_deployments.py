@@ -147,6 +147,12 @@ def test_a_new_version_takes_over_a_waiting_execution_once_patched(
     expect(divergence).to_contain_text(waiting)
     expect(dialog.get_by_test_id("takeover-over")).to_be_disabled()
     expect(dialog.get_by_test_id("takeover-beside")).to_be_enabled()
+    # flow ends: deploying beside (worker versioning) is the way recommended and preselected
+    recommended = dialog.get_by_test_id("takeover-recommended")
+    expect(recommended).to_have_attribute("data-way", "versioning")
+    expect(recommended).to_contain_text("flow: versioning, it ends")
+    expect(dialog.get_by_test_id("takeover-beside")).to_have_attribute("data-recommended", "true")
+    expect(dialog.get_by_test_id("takeover-beside")).to_be_focused()
     # the node where the execution would break, shown on the canvas behind the dialog
     divergence.locator('button[data-node-id="a"]').click()
     expect(node(page, "a")).to_have_class(SELECTED)

@@ -1,6 +1,7 @@
 """Golden cases: representative graphs compile to exactly the files kept beside them.
 
-Each folder under tests/compiler/golden holds a `project.json` and, in `expected/`, every
+Each folder under tests/compiler/golden holds a `project.json` (and, for a case compiled
+compatible with a deployed version, its `deployed.json`) and, in `expected/`, every
 file the compiler generated for it when the output was last reviewed, and in `expected_root/`
 the files written beside the package. The generated package must also pass ruff and
 `mypy --strict`, run on a copy in a temporary folder.

@@ -25,8 +25,17 @@ def case_folders() -> list[Path]:
     return sorted(path.parent for path in GOLDEN.glob("*/project.json"))
 
 
+DEPLOYED = "deployed.json"
+"""Beside a case's `project.json`: the version running executions started on; the case is
+compiled compatible with it (`wfd compile --compatible-with`), its changes patched."""
+
+
 def compile_case(case: Path) -> CompileResult:
-    return compile_project((case / "project.json").read_text(encoding="utf-8"))
+    deployed = case / DEPLOYED
+    return compile_project(
+        (case / "project.json").read_text(encoding="utf-8"),
+        compatible_with=deployed.read_text(encoding="utf-8") if deployed.exists() else None,
+    )
 
 
 def generated_files(result: CompileResult) -> dict[str, str]:

@@ -20,7 +20,9 @@ from temporalio.worker import Replayer, Worker
 from compiler import compile_project
 from tests.support.changes import (
     activities_run,
+    chooser,
     timers,
+    until_activities_done,
     until_event,
     until_waiting,
     version_one,
@@ -141,8 +143,9 @@ def test_a_change_no_patch_can_guard_is_named_by_node() -> None:
     assert not result.files
 
 
-@pytest.mark.parametrize("what", ["label", "timeout"])
-def test_a_label_or_a_timeout_needs_no_patch(what: str) -> None:
+@pytest.mark.parametrize("what", ["label", "timeout", "retry"])
+def test_a_label_a_timeout_or_a_retry_policy_needs_no_patch(what: str) -> None:
+    """A replay compares none of them: new attempts of old executions follow the new policy."""
     old_document = version_one("patch-neutral-old")
     changed = json.loads(json.dumps(old_document))
     changed["id"] = "patch-neutral"
@@ -150,6 +153,8 @@ def test_a_label_or_a_timeout_needs_no_patch(what: str) -> None:
         if item["id"] == "a":
             if what == "label":
                 item["label"] = "The first step, renamed"
+            elif what == "retry":
+                item["config"]["retry"] = {"maximum_attempts": 7, "initial_interval": "3s"}
             else:
                 item["config"]["start_to_close_timeout"] = "2m"
     result = compile_project(changed, compatible_with=old_document)
@@ -273,3 +278,98 @@ async def test_a_changed_step_keeps_its_old_settings_for_the_executions_that_ran
         "step_three",
         "step_two",
     ]
+
+
+@pytest.mark.parametrize("kind", ["condition", "switch"])
+async def test_a_changed_choice_is_patched_at_its_node(
+    kind: str, client: Client, tmp_path: Path
+) -> None:
+    """Version 1 chooses c for size 3 (`input.size > 5` fails), version 2 chooses b (`input.size
+    > 1` holds). Executions that chose on version 1 and wait at the gate finish on the patched
+    version 2 the way they chose; a new one takes the new branch."""
+    old_document = chooser(unique_id(f"{kind}-old"), kind, "input.size > 5")
+    new_document = chooser(unique_id(f"{kind}-new"), kind, "input.size > 1")
+    old = import_package(old_document, tmp_path / "v1")
+    plain = import_package(new_document, tmp_path / "v2")
+    result = compile_project(new_document, compatible_with=old_document)
+    assert result.ok, [d.format() for d in result.diagnostics]
+    code = result.files["workflows/flow.py"]
+    assert code.count("workflow.patched(") == 1, "the choice is made once, at the node"
+    assert 'if workflow.patched("check@' in code
+    patched = import_package_compatible(
+        {**new_document, "id": unique_id(f"{kind}-patched")}, old_document, tmp_path / "v2p"
+    )
+    task_queue = unique_id("tq")
+    async with Worker(
+        client,
+        task_queue=task_queue,
+        workflows=old["worker"].WORKFLOWS,
+        activities=old["worker"].ACTIVITIES,
+    ):
+        waiting = [
+            await client.start_workflow(
+                "flow", old["models"].FlowInput(size=3), id=unique_id("old"), task_queue=task_queue
+            )
+            for _ in range(2)
+        ]
+        for handle in waiting:
+            await until_activities_done(handle, 2)
+    recorded = await waiting[0].fetch_history()
+    broken = await Replayer(workflows=plain["worker"].WORKFLOWS).replay_workflow(
+        recorded, raise_on_replay_failure=False
+    )
+    assert broken.replay_failure is not None, "unpatched, the changed choice cannot replay"
+    assert "Nondeterminism" in str(broken.replay_failure)
+    async with Worker(
+        client,
+        task_queue=task_queue,
+        workflows=patched["worker"].WORKFLOWS,
+        activities=patched["worker"].ACTIVITIES,
+    ):
+        for handle in waiting:
+            await handle.signal("go")
+            await handle.result()
+        fresh = await client.start_workflow(
+            "flow", patched["models"].FlowInput(size=3), id=unique_id("new"), task_queue=task_queue
+        )
+        await until_activities_done(fresh, 2)
+        await fresh.signal("go")
+        await fresh.result()
+    for handle in waiting:
+        events = [e async for e in handle.fetch_history_events()]
+        failed = [e for e in events if e.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED]
+        assert failed == [], "no nondeterminism error on the patched version"
+        assert activities_run(events) == ["step_one", "step_three"], "the old choice, kept"
+    fresh_events = [e async for e in fresh.fetch_history_events()]
+    assert activities_run(fresh_events) == ["step_one", "step_two"], "the new choice"
+    replayer = Replayer(workflows=patched["worker"].WORKFLOWS)
+    for history in [recorded, await fresh.fetch_history()]:
+        await replayer.replay_workflow(history)
+
+
+def test_a_switch_whose_cases_changed_or_an_old_test_that_no_longer_checks_is_refused() -> None:
+    old_document = chooser("choice-refused-old", "switch", "input.size > 5")
+    renamed = chooser("choice-refused", "switch", "input.size > 1")
+    for item in renamed["workflows"][0]["nodes"]:
+        if item["id"] == "check":
+            item["config"]["cases"][1]["key"] = "medium"
+    renamed["workflows"][0]["edges"] = [
+        {**e, "source_handle": "case:medium"} if e.get("source_handle") == "case:mid" else e
+        for e in renamed["workflows"][0]["edges"]
+    ]
+    result = compile_project(renamed, compatible_with=old_document)
+    assert {(d.code, d.node_id) for d in result.diagnostics} == {("E219", "check")}
+    assert any(
+        "condition or a switch (its cases keyed as before)" in d.message for d in result.diagnostics
+    )
+    assert not result.files
+
+    # the old test reads an input field the new version no longer has
+    reading = chooser("choice-unread-old", "condition", "input.size > 5")
+    new_document = chooser("choice-unread", "condition", "len(input.name) > 1")
+    new_document["workflows"][0]["input"] = {"name": "str"}
+    result = compile_project(new_document, compatible_with=reading)
+    assert not result.ok and not result.files
+    (problem,) = [d for d in result.diagnostics if d.node_id == "check"]
+    assert "the old version's expression for the 'true' port" in problem.message
+    assert "'size'" in problem.message

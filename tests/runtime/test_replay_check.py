@@ -56,10 +56,17 @@ def version(project_id: str, nodes: list[dict[str, Any]], edges: list[dict[str, 
     return json.dumps(project(project_id, [flow(nodes, edges)], STEPS))
 
 
-async def recorded_history(client: Client, project_id: str, folder: Path) -> Path:
-    """Version 1 run to its end on the dev server; its history exported as the temporal CLI
-    exports it, into `folder`."""
-    document = json.loads(version(project_id, NODES, chain("start", "a", "nap", "b", "finish")))
+async def recorded_history(
+    client: Client,
+    project_id: str,
+    folder: Path,
+    nodes: list[dict[str, Any]] = NODES,
+    edges: list[dict[str, Any]] | None = None,
+) -> Path:
+    """Version 1 (by default a, nap, b) run to its end on the dev server; its history
+    exported as the temporal CLI exports it, into `folder`."""
+    edges = chain("start", "a", "nap", "b", "finish") if edges is None else edges
+    document = json.loads(version(project_id, nodes, edges))
     modules = import_package(document, folder / "v1")
     async with running_worker(client, modules) as task_queue:
         handle = await client.start_workflow(
@@ -135,15 +142,47 @@ async def test_edits_that_would_break_a_recorded_run_are_named_by_node(
         inserted.stderr
     )
     assert swapped.returncode == 1
+    # the step the history ran and the one the new code runs are on two paths of the new
+    # condition: the condition decides differently, so it is the node named
     assert (
-        'flow: 1 execution would fail at node "a" (activity changed: the history ran '
-        "'step_one' here, the new code runs 'step_two' (node \"b\"))"
+        'flow: 1 execution would fail at node "which" (condition changed: the history took '
+        "its 'true' path (node \"a\" ran 'step_one'), the new code takes 'false' (node \"b\" "
+        "runs 'step_two'))"
     ) in swapped.stderr
     assert as_json.returncode == 1
     assert found["replayed"] == 1 and found["diagnostics"] == []
-    assert [(d["workflow_type"], d["node_id"]) for d in found["divergences"]] == [("flow", "a")]
+    assert [(d["workflow_type"], d["node_id"]) for d in found["divergences"]] == [("flow", "which")]
     assert relabelled.returncode == 0, relabelled.stderr
     assert "1 recorded histories replay on the new code without a difference" in (relabelled.stderr)
+
+
+async def test_a_changed_condition_is_named_as_the_node_that_decides(
+    client: Client, tmp_path: Path
+) -> None:
+    project_id = unique_id("replay-choice")
+
+    def deciding(expression: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        nodes = [*NODES, node("which", "condition", expression=expression)]
+        edges = [
+            *chain("start", "which"),
+            edge("which", "a", "true"),
+            edge("which", "b", "false"),
+            *chain("a", "nap", "finish"),
+            *chain("b", "finish"),
+        ]
+        return nodes, edges
+
+    histories = await recorded_history(client, project_id, tmp_path, *deciding("input.go"))
+    path = tmp_path / "changed.json"
+    path.write_text(version(project_id, *deciding("not input.go")))
+    changed = wfd("check", path, "--replay", histories)
+    assert_no_traceback(changed)
+    assert changed.returncode == 1
+    assert 'flow: 1 execution would fail at node "which" (condition changed:' in changed.stderr
+    same = tmp_path / "same.json"
+    same.write_text(version(project_id, *deciding("input.go")))
+    unchanged = wfd("check", same, "--replay", histories)
+    assert unchanged.returncode == 0, unchanged.stderr
 
 
 def test_a_file_that_is_not_a_history_is_refused_by_name(tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHandle
 
 from tests.support.harness import chain, edge, node, project
+from tests.support.waits import Patience
 
 STEPS = [
     {"name": name, "input": {}, "output": "None", "implementation": {"kind": "simulate"}}
@@ -106,3 +107,52 @@ def version_c_first(project_id: str) -> dict[str, Any]:
         item for item in workflow["edges"] if (item["source"], item["target"]) != ("start", "a")
     ] + chain("start", "c", "a")
     return document
+
+
+def chooser(project_id: str, kind: str, first_test: str) -> dict[str, Any]:
+    """a, then a condition or a switch choosing b (step_two) or c (step_three), then the gate.
+
+    The condition takes b when `first_test` holds; the switch's first case (`big`) is
+    `first_test`, its second (`mid`) `input.size > 2`, and its default goes straight to the
+    gate. Versions differ by `first_test` alone: a changed choice at the same node."""
+    if kind == "condition":
+        decide = node("check", "condition", expression=first_test)
+        ports = [edge("check", "b", "true"), edge("check", "c", "false")]
+    else:
+        decide = node(
+            "check",
+            "switch",
+            cases=[
+                {"key": "big", "expression": first_test},
+                {"key": "mid", "expression": "input.size > 2"},
+            ],
+        )
+        ports = [
+            edge("check", "b", "case:big"),
+            edge("check", "c", "case:mid"),
+            edge("check", "gate", "default"),
+        ]
+    workflow = flow(
+        [decide, node("c", "activity", activity="step_three")],
+        [
+            *chain("start", "a", "check"),
+            *ports,
+            edge("b", "gate"),
+            edge("c", "gate"),
+            edge("gate", "finish", "approved"),
+        ],
+    )
+    workflow["input"] = {"size": "int"}
+    return project(project_id, [workflow], STEPS)
+
+
+async def until_activities_done(handle: WorkflowHandle[Any, Any], count: int) -> None:
+    """Until the execution has completed `count` activities (20 s on an idle machine)."""
+    patience = Patience(20.0)
+    while not patience.over():
+        events = [e async for e in handle.fetch_history_events()]
+        done = sum(e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED for e in events)
+        if done >= count:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"the execution never completed {count} activities")

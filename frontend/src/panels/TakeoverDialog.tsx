@@ -1,6 +1,6 @@
 // "Deploy over this one…": the replay check of the running executions on the new code, what it
 // found (nodes by their labels), the patches a deploy with patching would add, and the ways to
-// deploy (see run/takeover.ts for the steps).
+// deploy, the recommended one preselected (see run/takeover.ts for the steps).
 import { LoaderCircle } from "lucide-react";
 import { useEffect, useRef, useState } from "react";
 import { useStore } from "zustand";
@@ -17,6 +17,9 @@ import {
   choices,
   createTakeover,
   patching,
+  type Preselected,
+  preselected,
+  recommendationWords,
   replayedWords,
   verdict,
 } from "../run/takeover";
@@ -171,6 +174,19 @@ export function TakeoverDialog({
 
   // until the drafts are saved, every choice waits as for a check
   const offered = choices({ ...state, busy: saved ? state.busy : "check" });
+  // the recommended way's button is the primary one, and has the focus once it is known
+  const chosen = preselected(state);
+  const buttons = useRef<Partial<Record<Preselected, HTMLButtonElement | null>>>({});
+  useEffect(() => {
+    if (chosen !== null) buttons.current[chosen]?.focus();
+  }, [chosen]);
+  const emphasis = (which: Preselected) => ({
+    className: chosen === which ? "button primary" : "button",
+    "data-recommended": chosen === which ? "true" : undefined,
+    ref: (element: HTMLButtonElement | null) => {
+      buttons.current[which] = element;
+    },
+  });
   // a check may be left (its answer is dropped with the dialog); a deploy goes on regardless
   const deploying = state.busy === "beside" || state.busy === "over" || state.busy === "patched";
   const deploy = async (how: "beside" | "over" | "patched") => {
@@ -209,6 +225,11 @@ export function TakeoverDialog({
             title="Replay on the new code"
             testId="takeover-check"
           />
+        )}
+        {state.check && (
+          <p className="takeover-recommended" data-testid="takeover-recommended" data-way={state.check.recommended}>
+            {recommendationWords(state.check)}
+          </p>
         )}
         {state.patchCheck && (
           <CheckFindings
@@ -251,7 +272,7 @@ export function TakeoverDialog({
           </button>
           <button
             type="button"
-            className="button"
+            {...emphasis("beside")}
             disabled={!offered.beside.enabled}
             onClick={() => void deploy("beside")}
             data-testid="takeover-beside"
@@ -260,7 +281,7 @@ export function TakeoverDialog({
           </button>
           <button
             type="button"
-            className={offered.overPatched.shown ? "button" : "button primary"}
+            {...emphasis("over")}
             disabled={!offered.over.enabled}
             title={state.check && !state.check.ok ? "Running executions would break: check with patching" : undefined}
             onClick={() => void deploy("over")}
@@ -271,7 +292,7 @@ export function TakeoverDialog({
           {offered.checkPatched.shown && (
             <button
               type="button"
-              className="button"
+              {...emphasis("check-patched")}
               disabled={!offered.checkPatched.enabled}
               onClick={() => void store.getState().runCheck(true)}
               data-testid="takeover-check-patched"
@@ -282,7 +303,7 @@ export function TakeoverDialog({
           {offered.overPatched.shown && (
             <button
               type="button"
-              className="button primary"
+              {...emphasis("patched")}
               disabled={!offered.overPatched.enabled}
               onClick={() => void deploy("patched")}
               data-testid="takeover-over-patched"

@@ -1,13 +1,32 @@
 import { describe, expect, it } from "vitest";
 
 import { ApiError } from "../api/client";
-import { choices, createTakeover, replayedWords, type TakeoverApi, verdict } from "./takeover";
+import {
+  choices,
+  createTakeover,
+  preselected,
+  recommendationWords,
+  replayedWords,
+  type TakeoverApi,
+  verdict,
+} from "./takeover";
 import type { Deployment, DeploymentCheck, DeploymentCreate, Patch } from "./types";
 
 const OLD = "shop-draft-old";
 
 function check(changes: Partial<DeploymentCheck> = {}): DeploymentCheck {
-  return { replaces: OLD, ok: true, running: 1, closed: 0, summary: [], divergences: [], patches: [], ...changes };
+  return {
+    replaces: OLD,
+    ok: true,
+    running: 1,
+    closed: 0,
+    summary: [],
+    divergences: [],
+    patches: [],
+    recommended: "versioning",
+    ways: [],
+    ...changes,
+  };
 }
 
 const BREAKS = check({
@@ -187,5 +206,33 @@ describe("the check in words", () => {
     expect(verdict(check({ running: 1 }), "draft-old")).toMatch(/^The running execution replays on the new code/);
     expect(verdict(check({ running: 2 }), "draft-old")).toMatch(/^All 2 running executions replay/);
     expect(verdict(check({ running: 0 }), "draft-old")).toMatch(/^No executions run on draft-old/);
+  });
+});
+
+describe("the recommended way", () => {
+  const endless = {
+    workflow_id: "monitor",
+    way: "patching" as const,
+    reason: "it may run for ever (it continues as new)",
+    unpatchable: [],
+  };
+
+  it("preselects deploying beside for workflows that end", () => {
+    expect(preselected({ check: null, patchCheck: null })).toBeNull();
+    expect(preselected({ check: check(), patchCheck: null })).toBe("beside");
+    expect(preselected({ check: BREAKS, patchCheck: null })).toBe("beside");
+  });
+
+  it("preselects taking over, with patching where needed, for a workflow without end", () => {
+    const replays = check({ recommended: "patching", ways: [endless] });
+    const breaks = { ...BREAKS, recommended: "patching" as const, ways: [endless] };
+    expect(preselected({ check: replays, patchCheck: null })).toBe("over");
+    expect(preselected({ check: breaks, patchCheck: null })).toBe("check-patched");
+    expect(preselected({ check: breaks, patchCheck: PATCHED })).toBe("patched");
+    expect(preselected({ check: breaks, patchCheck: { ...PATCHED, ok: false } })).toBe("beside");
+    expect(recommendationWords(breaks)).toBe(
+      "Recommended: deploy over it, with patching where the running executions would break. " +
+        "monitor: patching, it may run for ever (it continues as new).",
+    );
   });
 });

@@ -134,6 +134,30 @@ export function choices(state: Pick<TakeoverState, "busy" | "check" | "patchChec
   };
 }
 
+/** The button the dialog preselects, following the check's recommended way: deploy beside
+ * (versioning) for workflows that end; for one that may run for ever, take its executions over,
+ * with patching where the plain check found they would break. Null until the check answers. */
+export type Preselected = DeployHow | "check-patched";
+
+export function preselected(state: Pick<TakeoverState, "check" | "patchCheck">): Preselected | null {
+  const check = state.check;
+  if (check === null) return null;
+  if (check.recommended === "versioning") return "beside";
+  if (check.ok) return "over";
+  if (state.patchCheck === null) return "check-patched";
+  return state.patchCheck.ok ? "patched" : "beside";
+}
+
+/** The recommended way in one sentence, with each workflow's reason. */
+export function recommendationWords(check: DeploymentCheck): string {
+  const way =
+    check.recommended === "patching"
+      ? "Recommended: deploy over it, with patching where the running executions would break"
+      : "Recommended: deploy beside it (worker versioning)";
+  const reasons = check.ways.map((item) => `${item.workflow_id}: ${item.way}, ${item.reason}`);
+  return reasons.length ? `${way}. ${reasons.join("; ")}.` : `${way}.`;
+}
+
 /** Whether a 422 came from compiling with patches: the change cannot be patched. */
 export function patching(busy: Busy): boolean {
   return busy === "patch-check" || busy === "patched";

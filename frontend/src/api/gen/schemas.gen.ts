@@ -778,6 +778,21 @@ export const DeploymentCheckPublicSchema = {
             },
             type: 'array',
             title: 'Patches'
+        },
+        recommended: {
+            type: 'string',
+            enum: [
+                'patching',
+                'versioning'
+            ],
+            title: 'Recommended'
+        },
+        ways: {
+            items: {
+                $ref: '#/components/schemas/WayPublic'
+            },
+            type: 'array',
+            title: 'Ways'
         }
     },
     type: 'object',
@@ -788,7 +803,9 @@ export const DeploymentCheckPublicSchema = {
         'closed',
         'summary',
         'divergences',
-        'patches'
+        'patches',
+        'recommended',
+        'ways'
     ],
     title: 'DeploymentCheckPublic',
     description: 'What taking over a deployment\'s executions would do to them.'
@@ -3490,6 +3507,43 @@ export const VersionSummarySchema = {
         'created_at'
     ],
     title: 'VersionSummary'
+} as const;
+
+export const WayPublicSchema = {
+    properties: {
+        workflow_id: {
+            type: 'string',
+            title: 'Workflow Id'
+        },
+        way: {
+            type: 'string',
+            enum: [
+                'patching',
+                'versioning'
+            ],
+            title: 'Way'
+        },
+        reason: {
+            type: 'string',
+            title: 'Reason'
+        },
+        unpatchable: {
+            items: {
+                type: 'string'
+            },
+            type: 'array',
+            title: 'Unpatchable'
+        }
+    },
+    type: 'object',
+    required: [
+        'workflow_id',
+        'way',
+        'reason',
+        'unpatchable'
+    ],
+    title: 'WayPublic',
+    description: 'How to deploy one workflow\'s change, and why.'
 } as const;
 
 export const Workflow_InputSchema = {

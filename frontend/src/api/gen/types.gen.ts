@@ -451,6 +451,14 @@ export type DeploymentCheckPublic = {
      * Patches
      */
     patches: Array<PatchPublic>;
+    /**
+     * Recommended
+     */
+    recommended: 'patching' | 'versioning';
+    /**
+     * Ways
+     */
+    ways: Array<WayPublic>;
 };
 
 /**
@@ -1987,6 +1995,30 @@ export type VersionSummary = {
      * Created At
      */
     created_at: string;
+};
+
+/**
+ * WayPublic
+ *
+ * How to deploy one workflow's change, and why.
+ */
+export type WayPublic = {
+    /**
+     * Workflow Id
+     */
+    workflow_id: string;
+    /**
+     * Way
+     */
+    way: 'patching' | 'versioning';
+    /**
+     * Reason
+     */
+    reason: string;
+    /**
+     * Unpatchable
+     */
+    unpatchable: Array<string>;
 };
 
 /**
