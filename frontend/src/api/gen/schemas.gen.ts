@@ -721,6 +721,51 @@ export const CompilePublicSchema = {
     title: 'CompilePublic'
 } as const;
 
+export const CompletionsPublicSchema = {
+    properties: {
+        scopes: {
+            items: {
+                $ref: '#/components/schemas/ScopePublic'
+            },
+            type: 'array',
+            title: 'Scopes'
+        },
+        workflows: {
+            additionalProperties: {
+                $ref: '#/components/schemas/WorkflowCompletionsPublic'
+            },
+            type: 'object',
+            title: 'Workflows'
+        },
+        records: {
+            additionalProperties: {
+                additionalProperties: {
+                    type: 'string'
+                },
+                type: 'object'
+            },
+            type: 'object',
+            title: 'Records'
+        },
+        functions: {
+            items: {
+                type: 'string'
+            },
+            type: 'array',
+            title: 'Functions'
+        }
+    },
+    type: 'object',
+    required: [
+        'scopes',
+        'workflows',
+        'records',
+        'functions'
+    ],
+    title: 'CompletionsPublic',
+    description: 'What an expression field can complete: the names in scope at each node, with types.'
+} as const;
+
 export const ConflictPublicSchema = {
     properties: {
         detail: {
@@ -2835,6 +2880,37 @@ export const RuntimePublicSchema = {
     title: 'RuntimePublic'
 } as const;
 
+export const ScopePublicSchema = {
+    properties: {
+        base: {
+            type: 'integer',
+            title: 'Base'
+        },
+        add: {
+            additionalProperties: {
+                type: 'string'
+            },
+            type: 'object',
+            title: 'Add'
+        },
+        drop: {
+            items: {
+                type: 'string'
+            },
+            type: 'array',
+            title: 'Drop'
+        }
+    },
+    type: 'object',
+    required: [
+        'base',
+        'add',
+        'drop'
+    ],
+    title: 'ScopePublic',
+    description: 'One distinct scope, stored as the scope at `base` (none when -1) with the names in `add`\nset (name -> its type) and those in `drop` gone: neighbouring nodes share most names.'
+} as const;
+
 export const SetFieldFixSchema = {
     properties: {
         kind: {
@@ -3386,12 +3462,23 @@ export const ValidatePublicSchema = {
             },
             type: 'array',
             title: 'Diagnostics'
+        },
+        completions: {
+            anyOf: [
+                {
+                    $ref: '#/components/schemas/CompletionsPublic'
+                },
+                {
+                    type: 'null'
+                }
+            ]
         }
     },
     type: 'object',
     required: [
         'ok',
-        'diagnostics'
+        'diagnostics',
+        'completions'
     ],
     title: 'ValidatePublic'
 } as const;
@@ -3659,6 +3746,34 @@ export const Workflow_OutputSchema = {
         'edges'
     ],
     title: 'Workflow'
+} as const;
+
+export const WorkflowCompletionsPublicSchema = {
+    properties: {
+        nodes: {
+            additionalProperties: {
+                type: 'integer'
+            },
+            type: 'object',
+            title: 'Nodes'
+        },
+        fields: {
+            additionalProperties: {
+                additionalProperties: {
+                    type: 'integer'
+                },
+                type: 'object'
+            },
+            type: 'object',
+            title: 'Fields'
+        }
+    },
+    type: 'object',
+    required: [
+        'nodes',
+        'fields'
+    ],
+    title: 'WorkflowCompletionsPublic'
 } as const;
 
 export const WorkflowCreateSchema = {
