@@ -6,6 +6,7 @@ import { useShallow } from "zustand/react/shallow";
 import type { Diagnostic, JsonSchema } from "../api/types";
 import { literalChoices, TYPE_EXAMPLES } from "../document/typerefs";
 import { KindIcon } from "../components/KindIcon";
+import { scopeAt } from "../editor/completions";
 import { useEditor, useEditorStore } from "../editor/context";
 import { selectedNodeIds, type EditorState } from "../editor/store";
 import type { CodeFormat } from "./CodeInput";
@@ -62,6 +63,8 @@ function NodeInspector({ nodeId }: { nodeId: string }) {
   const node = useEditor((state) => state.nodes.find((n) => n.id === nodeId));
   const kind = useEditor((state) => (node ? state.catalogue.kinds.get(node.data.kind) : undefined));
   const problems = useEditor((state) => state.problemsByNode[nodeId]);
+  const completions = useEditor((state) => state.completions);
+  const workflowId = useEditor((state) => state.workflowId);
   const { suggestions, expectedKeys } = useSuggestions();
   if (!node) return null;
   const context: FormContext = {
@@ -69,6 +72,7 @@ function NodeInspector({ nodeId }: { nodeId: string }) {
     problems: problemsByField(problems, "config."),
     suggestions,
     expectedKeys,
+    completionAt: (path) => scopeAt(completions, workflowId, nodeId, path),
     idPrefix: `node-${nodeId}`,
   };
   const general = (problems ?? []).filter((p) => !p.field?.startsWith("config."));

@@ -6,6 +6,7 @@ import { memo, useState } from "react";
 
 import type { Diagnostic, JsonSchema } from "../api/types";
 import type { Choice } from "../document/typerefs";
+import type { CompletionScope } from "../editor/completions";
 import { CodeInput, type CodeFormat } from "./CodeInput";
 
 /** What the form knows beyond the schema: names to suggest and problems to show. */
@@ -21,6 +22,8 @@ export interface FormContext {
   formatOf?(path: string): CodeFormat | undefined;
   /** The only values a field may take, where its type says so (a default of a Literal field). */
   choicesOf?(path: string, parent: Record<string, unknown>): Choice[] | undefined;
+  /** The names an expression or template field can complete, by its path. */
+  completionAt?(path: string): CompletionScope | null;
   idPrefix: string;
 }
 
@@ -152,6 +155,7 @@ function TextField({ name, path, label, schema, value, required, onChange, conte
         format={format}
         onChange={set}
         invalid={context.problems.has(path)}
+        completion={context.completionAt?.(path)}
         placeholder={schema.default != null ? String(schema.default) : placeholderFor(format)}
       />
     );
