@@ -54,7 +54,7 @@ function useSuggestions() {
       }
       return undefined;
     };
-    return { suggestions, expectedKeys, types };
+    return { suggestions, expectedKeys, types, projectTypes: Object.keys(project.types) };
   }, [project, workflows]);
 }
 
@@ -65,13 +65,14 @@ function NodeInspector({ nodeId }: { nodeId: string }) {
   const problems = useEditor((state) => state.problemsByNode[nodeId]);
   const completions = useEditor((state) => state.completions);
   const workflowId = useEditor((state) => state.workflowId);
-  const { suggestions, expectedKeys } = useSuggestions();
+  const { suggestions, expectedKeys, projectTypes } = useSuggestions();
   if (!node) return null;
   const context: FormContext = {
     root: kind?.config_schema ?? {},
     problems: problemsByField(problems, "config."),
     suggestions,
     expectedKeys,
+    projectTypes,
     completionAt: (path) => scopeAt(completions, workflowId, nodeId, path),
     idPrefix: `node-${nodeId}`,
   };
@@ -137,7 +138,7 @@ export function WorkflowSettingsForm({ documentSchema }: { documentSchema: JsonS
   const diagnostics = useEditor(
     useShallow((state: EditorState) => state.diagnostics.filter((d) => !d.node_id && !d.edge_id && d.workflow_id)),
   );
-  const { suggestions, expectedKeys } = useSuggestions();
+  const { suggestions, expectedKeys, projectTypes } = useSuggestions();
   const workflowSchema = documentSchema.$defs?.Workflow;
   if (!workflowSchema?.properties) return null;
   const context: FormContext = {
@@ -145,6 +146,7 @@ export function WorkflowSettingsForm({ documentSchema }: { documentSchema: JsonS
     problems: problemsByField(diagnostics, ""),
     suggestions,
     expectedKeys,
+    projectTypes,
     formatOf: (path) => WORKFLOW_FORMATS[path],
     choicesOf: (path, parent) => {
       // a default of a Literal field is one of its values

@@ -8,6 +8,7 @@ import type { Diagnostic, JsonSchema } from "../api/types";
 import type { Choice } from "../document/typerefs";
 import type { CompletionScope } from "../editor/completions";
 import { CodeInput, type CodeFormat } from "./CodeInput";
+import { TypeField } from "./TypeField";
 
 /** What the form knows beyond the schema: names to suggest and problems to show. */
 export interface FormContext {
@@ -22,6 +23,8 @@ export interface FormContext {
   formatOf?(path: string): CodeFormat | undefined;
   /** The only values a field may take, where its type says so (a default of a Literal field). */
   choicesOf?(path: string, parent: Record<string, unknown>): Choice[] | undefined;
+  /** The project's own types, offered by the type pickers after the primitives. */
+  projectTypes?: string[];
   /** The names an expression or template field can complete, by its path. */
   completionAt?(path: string): CompletionScope | null;
   idPrefix: string;
@@ -144,6 +147,20 @@ function TextField({ name, path, label, schema, value, required, onChange, conte
           </option>
         ))}
       </select>
+    );
+  }
+  if (schema.format === "typeref") {
+    return (
+      <TypeField
+        id={id}
+        label={label ?? humanize(name)}
+        labelled={label === undefined}
+        value={text}
+        onChange={set}
+        projectTypes={context.projectTypes ?? []}
+        allowsNothing={schema.default === "None"}
+        invalid={context.problems.has(path)}
+      />
     );
   }
   if (format) {

@@ -18,7 +18,8 @@ export const ActivityDef_InputSchema = {
             additionalProperties: {
                 type: 'string',
                 maxLength: 1000,
-                minLength: 1
+                minLength: 1,
+                format: 'typeref'
             },
             propertyNames: {
                 pattern: '^(?!(?:False|None|True|and|as|assert|async|await|break|class|continue|def|del|elif|else|except|finally|for|from|global|if|import|in|is|lambda|nonlocal|not|or|pass|raise|return|try|while|with|yield)$)[A-Za-z][A-Za-z0-9_]*$'
@@ -30,6 +31,7 @@ export const ActivityDef_InputSchema = {
             type: 'string',
             maxLength: 1000,
             minLength: 1,
+            format: 'typeref',
             title: 'Output',
             default: 'None'
         },
@@ -88,7 +90,8 @@ export const ActivityDef_OutputSchema = {
             additionalProperties: {
                 type: 'string',
                 maxLength: 1000,
-                minLength: 1
+                minLength: 1,
+                format: 'typeref'
             },
             propertyNames: {
                 pattern: '^(?!(?:False|None|True|and|as|assert|async|await|break|class|continue|def|del|elif|else|except|finally|for|from|global|if|import|in|is|lambda|nonlocal|not|or|pass|raise|return|try|while|with|yield)$)[A-Za-z][A-Za-z0-9_]*$'
@@ -100,6 +103,7 @@ export const ActivityDef_OutputSchema = {
             type: 'string',
             maxLength: 1000,
             minLength: 1,
+            format: 'typeref',
             title: 'Output',
             default: 'None'
         },
@@ -3263,6 +3267,7 @@ export const StateVar_InputSchema = {
             type: 'string',
             maxLength: 1000,
             minLength: 1,
+            format: 'typeref',
             title: 'Type'
         },
         default: {
@@ -3294,6 +3299,7 @@ export const StateVar_OutputSchema = {
             type: 'string',
             maxLength: 1000,
             minLength: 1,
+            format: 'typeref',
             title: 'Type'
         },
         default: {
@@ -3407,7 +3413,8 @@ export const TypeDef_InputSchema = {
             additionalProperties: {
                 type: 'string',
                 maxLength: 1000,
-                minLength: 1
+                minLength: 1,
+                format: 'typeref'
             },
             propertyNames: {
                 pattern: '^(?!(?:False|None|True|and|as|assert|async|await|break|class|continue|def|del|elif|else|except|finally|for|from|global|if|import|in|is|lambda|nonlocal|not|or|pass|raise|return|try|while|with|yield)$)[A-Za-z][A-Za-z0-9_]*$'
@@ -3432,7 +3439,8 @@ export const TypeDef_OutputSchema = {
             additionalProperties: {
                 type: 'string',
                 maxLength: 1000,
-                minLength: 1
+                minLength: 1,
+                format: 'typeref'
             },
             propertyNames: {
                 pattern: '^(?!(?:False|None|True|and|as|assert|async|await|break|class|continue|def|del|elif|else|except|finally|for|from|global|if|import|in|is|lambda|nonlocal|not|or|pass|raise|return|try|while|with|yield)$)[A-Za-z][A-Za-z0-9_]*$'
@@ -3601,7 +3609,8 @@ export const Workflow_InputSchema = {
             additionalProperties: {
                 type: 'string',
                 maxLength: 1000,
-                minLength: 1
+                minLength: 1,
+                format: 'typeref'
             },
             propertyNames: {
                 pattern: '^(?!(?:False|None|True|and|as|assert|async|await|break|class|continue|def|del|elif|else|except|finally|for|from|global|if|import|in|is|lambda|nonlocal|not|or|pass|raise|return|try|while|with|yield)$)[A-Za-z][A-Za-z0-9_]*$'
@@ -3621,6 +3630,7 @@ export const Workflow_InputSchema = {
             type: 'string',
             maxLength: 1000,
             minLength: 1,
+            format: 'typeref',
             title: 'Output',
             default: 'None'
         },
@@ -3681,7 +3691,8 @@ export const Workflow_OutputSchema = {
             additionalProperties: {
                 type: 'string',
                 maxLength: 1000,
-                minLength: 1
+                minLength: 1,
+                format: 'typeref'
             },
             propertyNames: {
                 pattern: '^(?!(?:False|None|True|and|as|assert|async|await|break|class|continue|def|del|elif|else|except|finally|for|from|global|if|import|in|is|lambda|nonlocal|not|or|pass|raise|return|try|while|with|yield)$)[A-Za-z][A-Za-z0-9_]*$'
@@ -3701,6 +3712,7 @@ export const Workflow_OutputSchema = {
             type: 'string',
             maxLength: 1000,
             minLength: 1,
+            format: 'typeref',
             title: 'Output',
             default: 'None'
         },
