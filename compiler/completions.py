@@ -97,16 +97,26 @@ def completions(trees: list[tuple[Tree, Analysis]], project: ProjectInfo) -> Com
         workflow = WorkflowCompletions()
         result.workflows[tree.graph.info.definition.id] = workflow
         for node_id, scope in analysis.scopes.items():
-            workflow.nodes[node_id] = interner.index(_names(scope, constructors))
+            own = workflow.nodes[node_id] = interner.index(_names(scope, constructors))
             kind = REGISTRY[tree.graph.nodes[node_id].type]
+            config = tree.graph.configs[node_id]
+            field_scopes: dict[str, Scope] = {
+                prefix: found
+                for prefix in kind.field_names
+                if (found := analysis.field_scopes.get((node_id, prefix))) is not None
+            }
             late = analysis.after_body_scopes.get(node_id)
-            for prefix in sorted(kind.after_body_fields):
-                if late is not None:
-                    names = _names(late, constructors)
-                    workflow.fields.setdefault(node_id, {})[prefix] = interner.index(names)
-            for prefix in kind.field_names:
-                field_scope = analysis.field_scopes.get((node_id, prefix))
-                if field_scope is not None:
-                    names = _names(field_scope, constructors)
-                    workflow.fields.setdefault(node_id, {})[prefix] = interner.index(names)
+            if late is not None:
+                field_scopes.update({prefix: late for prefix in kind.after_body_fields})
+            for prefix, field_scope in sorted(field_scopes.items()):
+                if not _filled(config, prefix):
+                    continue  # listed once the field holds something, at the next check
+                index = interner.index(_names(field_scope, constructors))
+                if index != own:
+                    workflow.fields.setdefault(node_id, {})[prefix] = index
     return result
+
+
+def _filled(config: Any, prefix: str) -> bool:
+    """Whether the config field a prefix (`config.compensation`) names holds anything."""
+    return bool(getattr(config, prefix.removeprefix("config.").split(".")[0], None))
