@@ -425,6 +425,8 @@ class WorkflowCompletionsPublic(Schema):
     fields: dict[str, dict[str, int]]
     """node id -> field path prefix (`config.until`) -> index of that field's scope, where it
     differs from the node's (fields that see `item`, or the node's own result)."""
+    settings: int
+    """Index of the scope of the workflow's settings (its id template): `input` alone."""
 
 
 class CompletionsPublic(Schema):

@@ -34,6 +34,9 @@ class WorkflowCompletions:
     fields: dict[str, dict[str, int]] = field(default_factory=dict)
     """node id -> field path prefix (`config.until`) -> index of that field's scope, where it
     differs from the node's (fields that see `item`, or the node's own result)."""
+    settings: int = -1
+    """Index of the scope of the workflow's settings (its id template): `input` alone, since
+    they are read before the workflow runs."""
 
 
 @dataclass
@@ -94,8 +97,10 @@ def completions(trees: list[tuple[Tree, Analysis]], project: ProjectInfo) -> Com
     interner = _Interner(result)
     constructors = frozenset(project.type_names)
     for tree, analysis in trees:
+        info = tree.graph.info
         workflow = WorkflowCompletions()
-        result.workflows[tree.graph.info.definition.id] = workflow
+        result.workflows[info.definition.id] = workflow
+        workflow.settings = interner.index({"input": info.input.class_name})
         for node_id, scope in analysis.scopes.items():
             own = workflow.nodes[node_id] = interner.index(_names(scope, constructors))
             kind = REGISTRY[tree.graph.nodes[node_id].type]

@@ -76,6 +76,10 @@ def test_each_node_sees_the_names_bound_before_it_with_their_types(
     # a query reads input and state only
     assert set(node_scope(completions, "patch-fleet", "progress")) == {"input", "state"}
 
+    # the id template is filled before the workflow runs: it reads the input alone
+    settings = completions["workflows"]["patch-fleet"]["settings"]
+    assert scope(completions, settings) == {"input": "PatchFleetInput"}
+
     # `state.` completes the record's fields; the allowed functions are listed
     assert completions["records"]["PatchFleetState"] == {
         "patched": "list[str]",

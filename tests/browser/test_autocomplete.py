@@ -102,3 +102,30 @@ def test_a_step_inside_a_phase_completes_the_results_before_it(
     page.keyboard.press("Enter")
     page.keyboard.type(")")
     expect(text).to_have_value("str(receipt.amount)")
+
+
+def test_the_workflow_id_template_completes_the_input_alone(
+    page: Page, server: str, api: Api, project_id: str
+) -> None:
+    api.import_project(shop_project(project_id, [orders()]))
+    open_editor(page, server, project_id, "orders")
+    template = page.locator('[id="workflow-settings.id_template"]')
+    expect(template).to_have_attribute("role", "combobox", timeout=30_000)
+    # outside the braces, text is text: nothing to complete
+    replace_text(page, template, "order-")
+    page.keyboard.press("Control+Space")
+    expect(template).to_have_attribute("aria-expanded", "false")
+    page.keyboard.type("{")
+    page.keyboard.press("Control+Space")
+    # made before the workflow runs: no step results, no state, no workflow clock
+    expect(options(page).filter(has_text=re.compile(r"^input"))).to_contain_text("OrdersInput")
+    expect(options(page).filter(has_text=re.compile(r"^(receipt|now)\b"))).to_have_count(0)
+    page.keyboard.press("Escape")
+    page.keyboard.type("inp")
+    page.keyboard.press("Enter")
+    page.keyboard.type(".")
+    expect(options(page)).to_have_text([re.compile(r"amount\s*int")])
+    page.keyboard.press("Enter")
+    page.keyboard.type("}")
+    expect(template).to_have_value("order-{input.amount}")
+    expect(template).to_be_focused()

@@ -1,15 +1,16 @@
 import { describe, expect, it } from "vitest";
 
-import { accept, type Completions, scopeAt, suggest } from "./completions";
+import { accept, type Completions, scopeAt, settingsScope, suggest } from "./completions";
 
 const completions: Completions = {
   scopes: [
     { base: -1, add: { input: "OrderInput", state: "OrderState", now: "datetime" }, drop: [] },
     { base: 0, add: { item: "Line", total: "int" }, drop: [] },
     { base: 1, add: { checked: "bool" }, drop: ["item"] },
+    { base: -1, add: { input: "OrderInput" }, drop: [] },
   ],
   workflows: {
-    orders: { nodes: { start: 0, each: 1, after: 2 }, fields: { each: { "config.until": 2 } } },
+    orders: { nodes: { start: 0, each: 1, after: 2 }, fields: { each: { "config.until": 2 } }, settings: 3 },
   },
   records: {
     OrderInput: { customer: "Customer | None", lines: "list[Line]" },
@@ -37,6 +38,12 @@ describe("scopeAt", () => {
     expect(scopeAt(completions, "orders", "each", "until")?.names.has("item")).toBe(false);
     expect(scopeAt(completions, "orders", "missing", "value")).toBeNull();
     expect(scopeAt(null, "orders", "each", "value")).toBeNull();
+  });
+
+  it("gives the workflow's settings the input alone", () => {
+    const names = settingsScope(completions, "orders")?.names;
+    expect(names && Object.fromEntries(names)).toEqual({ input: "OrderInput" });
+    expect(settingsScope(completions, "other")).toBeNull();
   });
 });
 

@@ -85,6 +85,13 @@ export function scopeAt(
   return { names: scopeNames(completions, index), records: completions.records, functions: completions.functions };
 }
 
+/** What the workflow's settings (its id template) see: the input alone. */
+export function settingsScope(completions: Completions | null, workflowId: string): CompletionScope | null {
+  const index = completions?.workflows[workflowId]?.settings;
+  if (!completions || index === undefined || index < 0) return null;
+  return { names: scopeNames(completions, index), records: completions.records, functions: completions.functions };
+}
+
 /** The record a type names, through `| None` (an optional record still completes). */
 function recordOf(type: string | undefined, records: Completions["records"]): Record<string, string> | null {
   if (!type) return null;

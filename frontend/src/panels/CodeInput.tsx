@@ -145,6 +145,8 @@ export const CodeInput = memo(function CodeInput({
         setOpen(null);
         return;
       }
+      // the caret leaves the word the suggestions are for
+      if (["ArrowLeft", "ArrowRight", "Home", "End"].includes(event.key)) setOpen(null);
     }
     if (event.key === "Enter" && !multiline) event.preventDefault();
   };

@@ -6,7 +6,7 @@ import { useShallow } from "zustand/react/shallow";
 import type { Diagnostic, JsonSchema } from "../api/types";
 import { literalChoices, TYPE_EXAMPLES } from "../document/typerefs";
 import { KindIcon } from "../components/KindIcon";
-import { scopeAt } from "../editor/completions";
+import { scopeAt, settingsScope } from "../editor/completions";
 import { useEditor, useEditorStore } from "../editor/context";
 import { selectedNodeIds, type EditorState } from "../editor/store";
 import type { CodeFormat } from "./CodeInput";
@@ -139,6 +139,7 @@ export function WorkflowSettingsForm({ documentSchema }: { documentSchema: JsonS
     useShallow((state: EditorState) => state.diagnostics.filter((d) => !d.node_id && !d.edge_id && d.workflow_id)),
   );
   const { suggestions, expectedKeys, projectTypes } = useSuggestions();
+  const completions = useEditor((state) => state.completions);
   const workflowSchema = documentSchema.$defs?.Workflow;
   if (!workflowSchema?.properties) return null;
   const context: FormContext = {
@@ -148,6 +149,7 @@ export function WorkflowSettingsForm({ documentSchema }: { documentSchema: JsonS
     expectedKeys,
     projectTypes,
     formatOf: (path) => WORKFLOW_FORMATS[path],
+    completionAt: (path) => (path === "settings.id_template" ? settingsScope(completions, meta.id) : null),
     choicesOf: (path, parent) => {
       // a default of a Literal field is one of its values
       const input = /^input_defaults\.(.+)$/.exec(path)?.[1];

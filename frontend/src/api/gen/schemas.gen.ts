@@ -3778,12 +3778,17 @@ export const WorkflowCompletionsPublicSchema = {
             },
             type: 'object',
             title: 'Fields'
+        },
+        settings: {
+            type: 'integer',
+            title: 'Settings'
         }
     },
     type: 'object',
     required: [
         'nodes',
-        'fields'
+        'fields',
+        'settings'
     ],
     title: 'WorkflowCompletionsPublic'
 } as const;

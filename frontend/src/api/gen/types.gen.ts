@@ -2155,6 +2155,10 @@ export type WorkflowCompletionsPublic = {
             [key: string]: number;
         };
     };
+    /**
+     * Settings
+     */
+    settings: number;
 };
 
 /**
