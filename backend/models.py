@@ -410,10 +410,43 @@ class DiffPublic(Schema):
 # --- compiler ---------------------------------------------------------------------------------
 
 
+class ScopePublic(Schema):
+    """One distinct scope, stored as the scope at `base` (none when -1) with the names in `add`
+    set (name -> its type) and those in `drop` gone: neighbouring nodes share most names."""
+
+    base: int
+    add: dict[str, str]
+    drop: list[str]
+
+
+class WorkflowCompletionsPublic(Schema):
+    nodes: dict[str, int]
+    """node id -> index in `scopes` of the names its expression fields see."""
+    fields: dict[str, dict[str, int]]
+    """node id -> field path prefix (`config.until`) -> index of that field's scope, where it
+    differs from the node's (fields that see `item`, or the node's own result)."""
+    settings: int
+    """Index of the scope of the workflow's settings (its id template): `input` alone."""
+
+
+class CompletionsPublic(Schema):
+    """What an expression field can complete: the names in scope at each node, with types."""
+
+    scopes: list[ScopePublic]
+    workflows: dict[str, WorkflowCompletionsPublic]
+    """workflow id -> where its nodes' scopes are."""
+    records: dict[str, dict[str, str]]
+    """record type -> its fields and their types: what follows `name.`."""
+    functions: list[str]
+    """The functions an expression may call."""
+
+
 class ValidatePublic(Schema):
     ok: bool
     """False when any diagnostic is an error."""
     diagnostics: list[DiagnosticPublic]
+    completions: CompletionsPublic | None = None
+    """The names in scope at each node; none when the document did not load."""
 
 
 class SourceRange(Schema):

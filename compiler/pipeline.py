@@ -11,6 +11,7 @@ from typing import Any
 
 from compiler.check import check_project
 from compiler.compat import Choices, Deprecations, Guards, compatible
+from compiler.completions import Completions, completions
 from compiler.distribution import render_distribution
 from compiler.emit import strip_markers
 from compiler.explain import explain
@@ -41,6 +42,8 @@ class CompileResult:
     """workflow id -> node id -> {file, start, end} (1-based, inclusive lines)."""
     package: str = ""
     timings: dict[str, float] = field(default_factory=dict)
+    completions: Completions | None = None
+    """The names in scope at each node and their types, when asked for."""
 
     @property
     def ok(self) -> bool:
@@ -62,9 +65,16 @@ class _Clock:
             self.timings[stage] = self.timings.get(stage, 0.0) + time.perf_counter() - began
 
 
-def check_document(source: str | bytes | dict[str, Any] | Project) -> CompileResult:
-    """Every diagnostic of a document, without rendering anything."""
-    result, _trees, _info = _analyse(source, _Clock())
+def check_document(
+    source: str | bytes | dict[str, Any] | Project, *, with_completions: bool = False
+) -> CompileResult:
+    """Every diagnostic of a document, without rendering anything; `with_completions` also
+    lists the names in scope at each node, with their types (`compiler.completions`)."""
+    clock = _Clock()
+    result, trees, info = _analyse(source, clock)
+    if with_completions and info is not None:
+        with clock("completions"):
+            result.completions = completions(trees, info)
     return result
 
 

@@ -79,6 +79,9 @@ class Analysis:
     checked: dict[str, set[tuple[str, bool]]] = field(default_factory=dict)
     """node id -> (text, is_template) of each expression of it that passed the typed check:
     render emits no other."""
+    field_scopes: dict[tuple[str, str], Scope] = field(default_factory=dict)
+    """(node id, field path prefix) -> the scope of the node's fields under that prefix,
+    where it differs from the node's own: those that see extra names (`item`, `result`)."""
 
 
 def analyse(tree: Tree, project: ProjectInfo) -> tuple[Analysis, list[Diagnostic]]:
@@ -236,6 +239,7 @@ class _Analyser:
                 field_scope.bind(name, declared.get(name, "Any"), names[name])
                 field_scope.types[name] = self.name_type(node.id, kind, name, declared)
                 self.analysis.name_types[node.id, name] = field_scope.types[name]
+            self.analysis.field_scopes[node.id, prefix] = field_scope
             self.check_names(node.id, field_scope, prefix)
 
     def name_type(

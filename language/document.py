@@ -135,9 +135,12 @@ TypeName = Annotated[
     AfterValidator(_type_name),
     Documented(pattern=f"^{TYPE_NAME_PATTERN}$"),
 ]
-TypeRef = Annotated[str, StringConstraints(min_length=1, max_length=1000)]
+TypeRef = Annotated[
+    str, StringConstraints(min_length=1, max_length=1000), Documented(format="typeref")
+]
 """A type as written in the document (`list[Item]`, `Literal['draft', 'done']`), checked by
-`language.typerefs`; long enough for a Literal of a few dozen short values."""
+`language.typerefs`; long enough for a Literal of a few dozen short values. Its schema says
+`format: typeref`, so that a form offers a type picker for it."""
 Fields = Annotated[dict[FieldName, TypeRef], PatternKeys()]
 """Field name -> TypeRef. Order is kept: it becomes the order of dataclass fields."""
 

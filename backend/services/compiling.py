@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import zipfile
 
 from backend.errors import Invalid
-from backend.models import CompilePublic, DiagnosticPublic, SourceRange, ValidatePublic
+from backend.models import (
+    CompilePublic,
+    CompletionsPublic,
+    DiagnosticPublic,
+    SourceRange,
+    ValidatePublic,
+)
 from compiler import CompileResult, check_document, compile_project
 from language.document import Project
 from node_types import catalogue
@@ -21,9 +28,14 @@ def node_types() -> list[CatalogueEntry]:
 
 
 def validate(document: Project) -> ValidatePublic:
-    result = check_document(document)
+    result = check_document(document, with_completions=True)
+    completions = None
+    if result.completions is not None:
+        completions = CompletionsPublic.model_validate(dataclasses.asdict(result.completions))
     return ValidatePublic(
-        ok=result.ok, diagnostics=[DiagnosticPublic.of(d) for d in result.diagnostics]
+        ok=result.ok,
+        diagnostics=[DiagnosticPublic.of(d) for d in result.diagnostics],
+        completions=completions,
     )
 
 

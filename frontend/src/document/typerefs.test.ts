@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { isOptional, literalChoices } from "./typerefs";
+import { isOptional, literalChoices, typeShape, typeText } from "./typerefs";
 
 describe("a Literal's choices", () => {
   it("reads text and whole numbers, quoted either way, optional or not", () => {
@@ -14,5 +14,31 @@ describe("a Literal's choices", () => {
     for (const type of ["str", "list[Literal['a']]", "Literal", "Literal[]", "Literal[x]", "Literal['a' 'b']"]) {
       expect(literalChoices(type)).toBeNull();
     }
+  });
+});
+
+describe("typeShape", () => {
+  const names = ["str", "int", "Receipt"];
+
+  it("reads the types a picker shows, and writes them back the same", () => {
+    for (const text of ["int", "Receipt | None", "list[Receipt]", "dict[str, int] | None"]) {
+      const shape = typeShape(text, names);
+      expect(shape).not.toBeNull();
+      expect(typeText(shape!)).toBe(text);
+    }
+    expect(typeShape("list[ Receipt ]", names)).toEqual({ kind: "list", name: "Receipt", optional: false });
+  });
+
+  it("reads no output as nothing, written as the document's None", () => {
+    expect(typeShape("None", names)).toEqual({ kind: "nothing" });
+    expect(typeShape("", names)).toEqual({ kind: "nothing" });
+    expect(typeText({ kind: "nothing" })).toBe("None");
+  });
+
+  it("leaves to the text what it cannot show", () => {
+    expect(typeShape("Literal['a']", names)).toBeNull();
+    expect(typeShape("list[list[int]]", names)).toBeNull();
+    expect(typeShape("Unknown", names)).toBeNull();
+    expect(typeShape("dict[int, str]", names)).toBeNull();
   });
 });

@@ -35,3 +35,34 @@ const ESCAPES: Record<string, string> = { n: "\n", t: "\t", r: "\r", "\\": "\\",
 function unescape(text: string): string {
   return text.replace(/\\(.)/gs, (whole, char: string) => ESCAPES[char] ?? whole);
 }
+
+/** The types a picker offers by name, before the project's own. */
+export const PRIMITIVE_TYPES = ["str", "int", "float", "bool", "datetime", "Any"];
+
+/** A type the picker can show: a named type (a primitive or a project type), a list or a dict
+ * of one, possibly optional; `nothing` is no value at all (`None`, an output left empty). */
+export type TypeShape =
+  | { kind: "nothing" }
+  | { kind: "named" | "list" | "dict"; name: string; optional: boolean };
+
+/** The shape of a written type, or null when the picker cannot show it (a Literal, a nested
+ * list, an unknown name): such a type is edited as text. */
+export function typeShape(text: string, names: readonly string[]): TypeShape | null {
+  let rest = text.trim();
+  if (rest === "" || rest === "None") return { kind: "nothing" };
+  const optional = isOptional(rest);
+  rest = rest.replace(OPTIONAL, "").trim();
+  const known = (name: string) => (names.includes(name) ? name : null);
+  const list = /^list\s*\[\s*([A-Za-z_]\w*)\s*\]$/.exec(rest);
+  const dict = /^dict\s*\[\s*str\s*,\s*([A-Za-z_]\w*)\s*\]$/.exec(rest);
+  const name = list?.[1] ?? dict?.[1] ?? rest;
+  if (!known(name)) return null;
+  return { kind: list ? "list" : dict ? "dict" : "named", name, optional };
+}
+
+/** The type a shape writes: `list[Item] | None`; nothing is `None`, the document's no value. */
+export function typeText(shape: TypeShape): string {
+  if (shape.kind === "nothing") return "None";
+  const base = shape.kind === "list" ? `list[${shape.name}]` : shape.kind === "dict" ? `dict[str, ${shape.name}]` : shape.name;
+  return shape.optional ? `${base} | None` : base;
+}

@@ -4,6 +4,7 @@ import { useEffect } from "react";
 import { api, ApiError } from "../api/client";
 import { setLeaveGuard } from "../pages/router";
 import type { Diagnostic } from "../api/types";
+import type { Completions } from "./completions";
 import type { ClipboardContent, EditorState, EditorStore } from "./store";
 import { isDirty, projectDocument } from "./store";
 
@@ -20,13 +21,18 @@ export function useLiveValidation(store: EditorStore) {
       const state = store.getState();
       if (!state.projectWorkflowsLoaded) return;
       let diagnostics: Diagnostic[];
+      // a document that does not load keeps the names of the last one that did
+      let completions: Completions | null | undefined;
       try {
-        diagnostics = (await api.validate(projectDocument(state))).diagnostics;
+        const answer = await api.validate(projectDocument(state));
+        diagnostics = answer.diagnostics;
+        completions = answer.completions;
       } catch (error) {
         if (error instanceof ApiError && error.body.diagnostics) diagnostics = error.body.diagnostics;
         else return;
       }
       if (mine !== sequence) return;
+      if (completions !== undefined) store.getState().setCompletions(completions);
       const workflowId = store.getState().workflowId;
       store
         .getState()

@@ -40,6 +40,7 @@ import {
 import { connectionRefusal, type ProposedConnection } from "../document/rules";
 import type { WorkflowDiff } from "../document/diff";
 import { loadCollapsed, saveCollapsed } from "./collapse";
+import type { Completions } from "./completions";
 import { type Box, boundsOf, freeOffset, freeSpot, GAP, pushAside } from "./geometry";
 
 /** What undo brings back: the graph, the workflow's settings and the project's settings. */
@@ -103,6 +104,8 @@ export interface EditorState extends Snapshot {
   diagnostics: Diagnostic[];
   problemsByNode: Record<string, Diagnostic[]>;
   problemsByEdge: Record<string, Diagnostic[]>;
+  /** The names in scope at each node, as the last validation answered: what fields complete. */
+  completions: Completions | null;
   notice: Notice | null;
   diff: DiffView | null;
   /** Asks the canvas to bring a node into view; `seq` changes with every request. */
@@ -153,6 +156,7 @@ export interface EditorState extends Snapshot {
   undo(): void;
   redo(): void;
   setDiagnostics(diagnostics: Diagnostic[]): void;
+  setCompletions(completions: Completions | null): void;
   notify(text: string, tone?: Notice["tone"]): void;
   dismissNotice(): void;
   /** Selects one node alone and brings it into view, unfolding the containers it is in. */
@@ -445,6 +449,7 @@ export function createEditorStore(init: EditorInit): EditorStore {
       diagnostics: [],
       problemsByNode: {},
       problemsByEdge: {},
+      completions: null,
       notice: null,
       diff: null,
       focus: null,
@@ -783,6 +788,10 @@ export function createEditorStore(init: EditorInit): EditorStore {
           else if (diagnostic.node_id) (problemsByNode[diagnostic.node_id] ??= []).push(diagnostic);
         }
         set({ diagnostics, problemsByNode, problemsByEdge });
+      },
+
+      setCompletions(completions) {
+        set({ completions });
       },
 
       notify(text, tone = "info") {

@@ -6,6 +6,7 @@ import { useShallow } from "zustand/react/shallow";
 import type { Diagnostic, JsonSchema } from "../api/types";
 import { literalChoices, TYPE_EXAMPLES } from "../document/typerefs";
 import { KindIcon } from "../components/KindIcon";
+import { scopeAt, settingsScope } from "../editor/completions";
 import { useEditor, useEditorStore } from "../editor/context";
 import { selectedNodeIds, type EditorState } from "../editor/store";
 import type { CodeFormat } from "./CodeInput";
@@ -53,7 +54,7 @@ function useSuggestions() {
       }
       return undefined;
     };
-    return { suggestions, expectedKeys, types };
+    return { suggestions, expectedKeys, types, projectTypes: Object.keys(project.types) };
   }, [project, workflows]);
 }
 
@@ -62,13 +63,17 @@ function NodeInspector({ nodeId }: { nodeId: string }) {
   const node = useEditor((state) => state.nodes.find((n) => n.id === nodeId));
   const kind = useEditor((state) => (node ? state.catalogue.kinds.get(node.data.kind) : undefined));
   const problems = useEditor((state) => state.problemsByNode[nodeId]);
-  const { suggestions, expectedKeys } = useSuggestions();
+  const completions = useEditor((state) => state.completions);
+  const workflowId = useEditor((state) => state.workflowId);
+  const { suggestions, expectedKeys, projectTypes } = useSuggestions();
   if (!node) return null;
   const context: FormContext = {
     root: kind?.config_schema ?? {},
     problems: problemsByField(problems, "config."),
     suggestions,
     expectedKeys,
+    projectTypes,
+    completionAt: (path) => scopeAt(completions, workflowId, nodeId, path),
     idPrefix: `node-${nodeId}`,
   };
   const general = (problems ?? []).filter((p) => !p.field?.startsWith("config."));
@@ -133,7 +138,8 @@ export function WorkflowSettingsForm({ documentSchema }: { documentSchema: JsonS
   const diagnostics = useEditor(
     useShallow((state: EditorState) => state.diagnostics.filter((d) => !d.node_id && !d.edge_id && d.workflow_id)),
   );
-  const { suggestions, expectedKeys } = useSuggestions();
+  const { suggestions, expectedKeys, projectTypes } = useSuggestions();
+  const completions = useEditor((state) => state.completions);
   const workflowSchema = documentSchema.$defs?.Workflow;
   if (!workflowSchema?.properties) return null;
   const context: FormContext = {
@@ -141,7 +147,9 @@ export function WorkflowSettingsForm({ documentSchema }: { documentSchema: JsonS
     problems: problemsByField(diagnostics, ""),
     suggestions,
     expectedKeys,
+    projectTypes,
     formatOf: (path) => WORKFLOW_FORMATS[path],
+    completionAt: (path) => (path === "settings.id_template" ? settingsScope(completions, meta.id) : null),
     choicesOf: (path, parent) => {
       // a default of a Literal field is one of its values
       const input = /^input_defaults\.(.+)$/.exec(path)?.[1];

@@ -33,6 +33,7 @@ export function ProjectPanel({ documentSchema }: { documentSchema: JsonSchema })
       suggestions: (name) => (name === "output" || name === "type" ? types : undefined),
       expectedKeys: () => undefined,
       formatOf: () => undefined,
+      projectTypes: Object.keys(project.types),
       idPrefix: "project",
     };
   }, [diagnostics, documentSchema, project.types]);

@@ -6,7 +6,9 @@ import { memo, useState } from "react";
 
 import type { Diagnostic, JsonSchema } from "../api/types";
 import type { Choice } from "../document/typerefs";
+import type { CompletionScope } from "../editor/completions";
 import { CodeInput, type CodeFormat } from "./CodeInput";
+import { TypeField } from "./TypeField";
 
 /** What the form knows beyond the schema: names to suggest and problems to show. */
 export interface FormContext {
@@ -21,6 +23,10 @@ export interface FormContext {
   formatOf?(path: string): CodeFormat | undefined;
   /** The only values a field may take, where its type says so (a default of a Literal field). */
   choicesOf?(path: string, parent: Record<string, unknown>): Choice[] | undefined;
+  /** The project's own types, offered by the type pickers after the primitives. */
+  projectTypes?: string[];
+  /** The names an expression or template field can complete, by its path. */
+  completionAt?(path: string): CompletionScope | null;
   idPrefix: string;
 }
 
@@ -143,6 +149,20 @@ function TextField({ name, path, label, schema, value, required, onChange, conte
       </select>
     );
   }
+  if (schema.format === "typeref") {
+    return (
+      <TypeField
+        id={id}
+        label={label ?? humanize(name)}
+        labelled={label === undefined}
+        value={text}
+        onChange={set}
+        projectTypes={context.projectTypes ?? []}
+        allowsNothing={schema.default === "None"}
+        invalid={context.problems.has(path)}
+      />
+    );
+  }
   if (format) {
     return (
       <CodeInput
@@ -152,6 +172,7 @@ function TextField({ name, path, label, schema, value, required, onChange, conte
         format={format}
         onChange={set}
         invalid={context.problems.has(path)}
+        completion={context.completionAt?.(path)}
         placeholder={schema.default != null ? String(schema.default) : placeholderFor(format)}
       />
     );

@@ -18,7 +18,8 @@ export const ActivityDef_InputSchema = {
             additionalProperties: {
                 type: 'string',
                 maxLength: 1000,
-                minLength: 1
+                minLength: 1,
+                format: 'typeref'
             },
             propertyNames: {
                 pattern: '^(?!(?:False|None|True|and|as|assert|async|await|break|class|continue|def|del|elif|else|except|finally|for|from|global|if|import|in|is|lambda|nonlocal|not|or|pass|raise|return|try|while|with|yield)$)[A-Za-z][A-Za-z0-9_]*$'
@@ -30,6 +31,7 @@ export const ActivityDef_InputSchema = {
             type: 'string',
             maxLength: 1000,
             minLength: 1,
+            format: 'typeref',
             title: 'Output',
             default: 'None'
         },
@@ -88,7 +90,8 @@ export const ActivityDef_OutputSchema = {
             additionalProperties: {
                 type: 'string',
                 maxLength: 1000,
-                minLength: 1
+                minLength: 1,
+                format: 'typeref'
             },
             propertyNames: {
                 pattern: '^(?!(?:False|None|True|and|as|assert|async|await|break|class|continue|def|del|elif|else|except|finally|for|from|global|if|import|in|is|lambda|nonlocal|not|or|pass|raise|return|try|while|with|yield)$)[A-Za-z][A-Za-z0-9_]*$'
@@ -100,6 +103,7 @@ export const ActivityDef_OutputSchema = {
             type: 'string',
             maxLength: 1000,
             minLength: 1,
+            format: 'typeref',
             title: 'Output',
             default: 'None'
         },
@@ -719,6 +723,51 @@ export const CompilePublicSchema = {
         'diagnostics'
     ],
     title: 'CompilePublic'
+} as const;
+
+export const CompletionsPublicSchema = {
+    properties: {
+        scopes: {
+            items: {
+                $ref: '#/components/schemas/ScopePublic'
+            },
+            type: 'array',
+            title: 'Scopes'
+        },
+        workflows: {
+            additionalProperties: {
+                $ref: '#/components/schemas/WorkflowCompletionsPublic'
+            },
+            type: 'object',
+            title: 'Workflows'
+        },
+        records: {
+            additionalProperties: {
+                additionalProperties: {
+                    type: 'string'
+                },
+                type: 'object'
+            },
+            type: 'object',
+            title: 'Records'
+        },
+        functions: {
+            items: {
+                type: 'string'
+            },
+            type: 'array',
+            title: 'Functions'
+        }
+    },
+    type: 'object',
+    required: [
+        'scopes',
+        'workflows',
+        'records',
+        'functions'
+    ],
+    title: 'CompletionsPublic',
+    description: 'What an expression field can complete: the names in scope at each node, with types.'
 } as const;
 
 export const ConflictPublicSchema = {
@@ -2852,6 +2901,37 @@ export const RuntimePublicSchema = {
     title: 'RuntimePublic'
 } as const;
 
+export const ScopePublicSchema = {
+    properties: {
+        base: {
+            type: 'integer',
+            title: 'Base'
+        },
+        add: {
+            additionalProperties: {
+                type: 'string'
+            },
+            type: 'object',
+            title: 'Add'
+        },
+        drop: {
+            items: {
+                type: 'string'
+            },
+            type: 'array',
+            title: 'Drop'
+        }
+    },
+    type: 'object',
+    required: [
+        'base',
+        'add',
+        'drop'
+    ],
+    title: 'ScopePublic',
+    description: 'One distinct scope, stored as the scope at `base` (none when -1) with the names in `add`\nset (name -> its type) and those in `drop` gone: neighbouring nodes share most names.'
+} as const;
+
 export const SetFieldFixSchema = {
     properties: {
         kind: {
@@ -3204,6 +3284,7 @@ export const StateVar_InputSchema = {
             type: 'string',
             maxLength: 1000,
             minLength: 1,
+            format: 'typeref',
             title: 'Type'
         },
         default: {
@@ -3235,6 +3316,7 @@ export const StateVar_OutputSchema = {
             type: 'string',
             maxLength: 1000,
             minLength: 1,
+            format: 'typeref',
             title: 'Type'
         },
         default: {
@@ -3348,7 +3430,8 @@ export const TypeDef_InputSchema = {
             additionalProperties: {
                 type: 'string',
                 maxLength: 1000,
-                minLength: 1
+                minLength: 1,
+                format: 'typeref'
             },
             propertyNames: {
                 pattern: '^(?!(?:False|None|True|and|as|assert|async|await|break|class|continue|def|del|elif|else|except|finally|for|from|global|if|import|in|is|lambda|nonlocal|not|or|pass|raise|return|try|while|with|yield)$)[A-Za-z][A-Za-z0-9_]*$'
@@ -3373,7 +3456,8 @@ export const TypeDef_OutputSchema = {
             additionalProperties: {
                 type: 'string',
                 maxLength: 1000,
-                minLength: 1
+                minLength: 1,
+                format: 'typeref'
             },
             propertyNames: {
                 pattern: '^(?!(?:False|None|True|and|as|assert|async|await|break|class|continue|def|del|elif|else|except|finally|for|from|global|if|import|in|is|lambda|nonlocal|not|or|pass|raise|return|try|while|with|yield)$)[A-Za-z][A-Za-z0-9_]*$'
@@ -3403,12 +3487,23 @@ export const ValidatePublicSchema = {
             },
             type: 'array',
             title: 'Diagnostics'
+        },
+        completions: {
+            anyOf: [
+                {
+                    $ref: '#/components/schemas/CompletionsPublic'
+                },
+                {
+                    type: 'null'
+                }
+            ]
         }
     },
     type: 'object',
     required: [
         'ok',
-        'diagnostics'
+        'diagnostics',
+        'completions'
     ],
     title: 'ValidatePublic'
 } as const;
@@ -3568,7 +3663,8 @@ export const Workflow_InputSchema = {
             additionalProperties: {
                 type: 'string',
                 maxLength: 1000,
-                minLength: 1
+                minLength: 1,
+                format: 'typeref'
             },
             propertyNames: {
                 pattern: '^(?!(?:False|None|True|and|as|assert|async|await|break|class|continue|def|del|elif|else|except|finally|for|from|global|if|import|in|is|lambda|nonlocal|not|or|pass|raise|return|try|while|with|yield)$)[A-Za-z][A-Za-z0-9_]*$'
@@ -3588,6 +3684,7 @@ export const Workflow_InputSchema = {
             type: 'string',
             maxLength: 1000,
             minLength: 1,
+            format: 'typeref',
             title: 'Output',
             default: 'None'
         },
@@ -3648,7 +3745,8 @@ export const Workflow_OutputSchema = {
             additionalProperties: {
                 type: 'string',
                 maxLength: 1000,
-                minLength: 1
+                minLength: 1,
+                format: 'typeref'
             },
             propertyNames: {
                 pattern: '^(?!(?:False|None|True|and|as|assert|async|await|break|class|continue|def|del|elif|else|except|finally|for|from|global|if|import|in|is|lambda|nonlocal|not|or|pass|raise|return|try|while|with|yield)$)[A-Za-z][A-Za-z0-9_]*$'
@@ -3668,6 +3766,7 @@ export const Workflow_OutputSchema = {
             type: 'string',
             maxLength: 1000,
             minLength: 1,
+            format: 'typeref',
             title: 'Output',
             default: 'None'
         },
@@ -3713,6 +3812,39 @@ export const Workflow_OutputSchema = {
         'edges'
     ],
     title: 'Workflow'
+} as const;
+
+export const WorkflowCompletionsPublicSchema = {
+    properties: {
+        nodes: {
+            additionalProperties: {
+                type: 'integer'
+            },
+            type: 'object',
+            title: 'Nodes'
+        },
+        fields: {
+            additionalProperties: {
+                additionalProperties: {
+                    type: 'integer'
+                },
+                type: 'object'
+            },
+            type: 'object',
+            title: 'Fields'
+        },
+        settings: {
+            type: 'integer',
+            title: 'Settings'
+        }
+    },
+    type: 'object',
+    required: [
+        'nodes',
+        'fields',
+        'settings'
+    ],
+    title: 'WorkflowCompletionsPublic'
 } as const;
 
 export const WorkflowCreateSchema = {

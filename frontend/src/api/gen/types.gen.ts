@@ -404,6 +404,36 @@ export type CompilePublic = {
 };
 
 /**
+ * CompletionsPublic
+ *
+ * What an expression field can complete: the names in scope at each node, with types.
+ */
+export type CompletionsPublic = {
+    /**
+     * Scopes
+     */
+    scopes: Array<ScopePublic>;
+    /**
+     * Workflows
+     */
+    workflows: {
+        [key: string]: WorkflowCompletionsPublic;
+    };
+    /**
+     * Records
+     */
+    records: {
+        [key: string]: {
+            [key: string]: string;
+        };
+    };
+    /**
+     * Functions
+     */
+    functions: Array<string>;
+};
+
+/**
  * ConflictPublic
  */
 export type ConflictPublic = {
@@ -1593,6 +1623,29 @@ export type RuntimePublic = {
 };
 
 /**
+ * ScopePublic
+ *
+ * One distinct scope, stored as the scope at `base` (none when -1) with the names in `add`
+ * set (name -> its type) and those in `drop` gone: neighbouring nodes share most names.
+ */
+export type ScopePublic = {
+    /**
+     * Base
+     */
+    base: number;
+    /**
+     * Add
+     */
+    add: {
+        [key: string]: string;
+    };
+    /**
+     * Drop
+     */
+    drop: Array<string>;
+};
+
+/**
  * SetFieldFix
  *
  * Set `field` of `node` (a path as the diagnostic's, `config.retry`) to `value`; without
@@ -1936,6 +1989,7 @@ export type ValidatePublic = {
      * Diagnostics
      */
     diagnostics: Array<DiagnosticPublic>;
+    completions: CompletionsPublic | null;
 };
 
 /**
@@ -2113,6 +2167,30 @@ export type WorkflowOutput = {
      * Edges
      */
     edges: Array<EdgeOutput>;
+};
+
+/**
+ * WorkflowCompletionsPublic
+ */
+export type WorkflowCompletionsPublic = {
+    /**
+     * Nodes
+     */
+    nodes: {
+        [key: string]: number;
+    };
+    /**
+     * Fields
+     */
+    fields: {
+        [key: string]: {
+            [key: string]: number;
+        };
+    };
+    /**
+     * Settings
+     */
+    settings: number;
 };
 
 /**
