@@ -235,18 +235,21 @@ export function createEditorStore(init: EditorInit): EditorStore {
       return { nodes, edges, meta, collapsed, project, tag };
     };
 
-    /** Call before an edit: remembers the state it changes, unless it continues the last one. */
-    const record = (key?: string) => {
+    /** What an edit sets besides its change: the state before it remembered for undo, unless
+     * it continues the last one, and a new tag. */
+    const recorded = (key?: string): Partial<EditorState> => {
       const now = Date.now();
       if (key && lastEdit && lastEdit.key === key && now - lastEdit.at < COALESCE_MS) {
         lastEdit.at = now;
-        set({ tag: nextTag++ });
-        return;
+        return { tag: nextTag++ };
       }
       lastEdit = key ? { key, at: now } : null;
       const past = [...get().past, snapshot()].slice(-HISTORY_LIMIT);
-      set({ past, future: [], tag: nextTag++ });
+      return { past, future: [], tag: nextTag++ };
     };
+
+    /** Call before an edit: remembers the state it changes, unless it continues the last one. */
+    const record = (key?: string) => set(recorded(key));
 
     const byId = () => new Map(get().nodes.map((node) => [node.id, node]));
 
@@ -529,17 +532,14 @@ export function createEditorStore(init: EditorInit): EditorStore {
       },
 
       updateNode(id, patch, key) {
-        record(key ? `node:${id}:${key}` : undefined);
-        set({
-          nodes: get().nodes.map((node) =>
-            node.id === id ? { ...node, data: { ...node.data, ...patch } } : node,
-          ),
-        });
+        // one change of the store per keystroke: every subscriber (a node of the canvas each)
+        // is asked once; only the nodes change, the edges stay the same array
+        const nodes = get().nodes.map((node) => (node.id === id ? { ...node, data: { ...node.data, ...patch } } : node));
+        set({ ...recorded(key ? `node:${id}:${key}` : undefined), nodes });
       },
 
       setMeta(meta, key) {
-        record(key ? `meta:${key}` : undefined);
-        set({ meta });
+        set({ ...recorded(key ? `meta:${key}` : undefined), meta });
       },
 
       setProject(project, key) {
