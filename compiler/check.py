@@ -326,6 +326,7 @@ class _WorkflowCheck:
         self.state_fields()
         self.settings()
         self.containers()
+        self.collapsed()
         self.edges()
         self.starts()
         self.handlers()
@@ -491,6 +492,29 @@ class _WorkflowCheck:
                 self.graph_ok = False
         if self.graph_ok:
             self.graph_ok = _check_nesting(nodes, report)
+
+    def collapsed(self) -> None:
+        """The containers the editor draws folded: each id names a container (the editor's
+        view only, so a stale id is a warning)."""
+        for node_id in dict.fromkeys(self.workflow.ui.collapsed):
+            node = self.nodes.get(node_id)
+            kind = REGISTRY.get(node.type) if node is not None else None
+            if node is None:
+                self.report(
+                    Codes.NOT_COLLAPSIBLE,
+                    f"{node_id!r} is shown collapsed but no node has that id; "
+                    "remove it from ui.collapsed",
+                    field="ui.collapsed",
+                    severity=Severity.WARNING,
+                )
+            elif kind is not None and kind.role is not Role.CONTAINER:
+                self.report(
+                    Codes.NOT_COLLAPSIBLE,
+                    f"{node_id!r} is shown collapsed but is a {node.type}, which holds no "
+                    "nodes; only containers collapse: expand it",
+                    node_id,
+                    severity=Severity.WARNING,
+                )
 
     def edges(self) -> None:
         """Edge ids, their ends, ports and containers; a port leads to one node."""

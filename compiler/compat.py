@@ -157,7 +157,12 @@ def _without_end(workflow: Workflow) -> str | None:
 def patch_version(old: Project, new: Project) -> str:
     """A short tag naming the change, part of every patch id it adds: the same two versions
     always give the same patch ids."""
-    text = json.dumps([old.model_dump(mode="json"), new.model_dump(mode="json")], sort_keys=True)
+    # the editor's view (`ui`: collapsed containers) is no change to guard
+    view = {"workflows": {"__all__": {"ui"}}}
+    text = json.dumps(
+        [old.model_dump(mode="json", exclude=view), new.model_dump(mode="json", exclude=view)],
+        sort_keys=True,
+    )
     return hashlib.sha256(text.encode()).hexdigest()[:8]
 
 

@@ -123,6 +123,8 @@ class Codes:
     DUPLICATE_HANDLER = "E118"
     DUPLICATE_WORKFLOW = "E119"
     MISSING_RETURN = "E120"
+    NOT_COLLAPSIBLE = "E121"
+    """A collapsed id in the workflow's `ui` that names no container (a warning)."""
     BAD_EXPRESSION = "E200"
     UNKNOWN_NAME = "E201"
     BAD_TYPE = "E202"

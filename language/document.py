@@ -372,7 +372,31 @@ MAX_CONTAINER_DEPTH = 6
 two and the steps inside it up to four more."""
 
 
+class WorkflowUI(StrictModel):
+    """How the editor shows the workflow; the compiler, the deploy patch tag and version diffs
+    read none of it."""
+
+    collapsed: list[Annotated[str, StringConstraints(min_length=1, max_length=200)]] = Field(
+        default_factory=list, max_length=MAX_NODES
+    )
+    """The containers drawn folded into one node, by node id."""
+
+
+def _no_ui(ui: WorkflowUI) -> bool:
+    return not ui.collapsed
+
+
+def _ui_optional(schema: dict[str, Any]) -> None:
+    """`ui` is left out of what is written while it holds nothing, so the written form's schema
+    lists it as optional (the other fields with defaults are always written, hence required)."""
+    required = schema.get("required")
+    if isinstance(required, list) and "ui" in required:
+        required.remove("ui")
+
+
 class Workflow(StrictModel):
+    model_config = ConfigDict(json_schema_extra=_ui_optional)
+
     id: Slug
     name: str = ""
     description: str = ""
@@ -386,6 +410,9 @@ class Workflow(StrictModel):
     settings: WorkflowSettings = Field(default_factory=WorkflowSettings)
     nodes: list[Node] = Field(default_factory=list, max_length=MAX_NODES)
     edges: list[Edge] = Field(default_factory=list, max_length=MAX_EDGES)
+    ui: WorkflowUI = Field(default_factory=WorkflowUI, exclude_if=_no_ui)
+    """The editor's view (collapsed containers); left out of what is written while empty, so a
+    document that never used it is written as before."""
 
 
 class Project(StrictModel):

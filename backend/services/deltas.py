@@ -93,7 +93,8 @@ def patched(
         document[key] = list(stored.get(key, []))
     touched_fields = False
     for index, operation in enumerate(operations):
-        raw = operation.model_dump(by_alias=True, exclude_none=True)
+        # a value given as null is an operand (`replace` with null), not a value left out
+        raw = operation.model_dump(by_alias=True, exclude_unset=True)
         for path in (operation.path, operation.from_):
             if path is not None:
                 touched_fields |= _copy_on_write(document, path)
@@ -158,9 +159,9 @@ def _validate(
             _full_check(document, workflow_id)
         # the fields in the form (and order) the model writes them, as a full save stores them
         written = Workflow.model_validate(own).model_dump(mode="json", exclude={"nodes", "edges"})
-        nodes, edges = document["nodes"], document["edges"]
+        written.update(nodes=document["nodes"], edges=document["edges"])
         document.clear()
-        document.update(written, nodes=nodes, edges=edges)
+        document.update((key, written[key]) for key in Workflow.model_fields if key in written)
 
 
 def _full_check(document: dict[str, Any], workflow_id: str) -> NoReturn:

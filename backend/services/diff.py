@@ -1,7 +1,8 @@
 """The difference between two workflow documents in what they mean.
 
-Layout is left out (a node's position and size), and so is what only differs in how it is
-written: a config field left out against the same field empty (`""`, null, `[]`, `{}`).
+Layout is left out (a node's position and size, the containers shown collapsed), and so is
+what only differs in how it is written: a config field left out against the same field empty
+(`""`, null, `[]`, `{}`).
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ def diff_workflows(before: Workflow, after: Workflow, from_label: str, to_label:
                 changed.append(NodeChange(**_node_ref(node).model_dump(), changes=changes))
     old_edges = {_connection(e): e for e in before.edges}
     new_edges = {_connection(e): e for e in after.edges}
-    outside = {"nodes", "edges"}
+    # the editor's view (collapsed containers) changes nothing a version means
+    outside = {"nodes", "edges", "ui"}
     return DiffPublic(
         from_version=from_label,
         to_version=to_label,

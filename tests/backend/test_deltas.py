@@ -126,9 +126,62 @@ def test_a_badly_formed_operation_is_refused_by_the_schema(demo: TestClient) -> 
     assert stored(demo)["revision"] == 1
 
 
+def test_a_field_replaced_by_null_is_stored_as_null(demo: TestClient) -> None:
+    template = [{"op": "replace", "path": "/settings/id_template", "value": "job-{input.item}"}]
+    assert change(demo, 1, template).status_code == 200
+    answer = change(demo, 2, [{"op": "replace", "path": "/settings/id_template", "value": None}])
+
+    assert answer.status_code == 200, answer.text
+    assert stored(demo)["document"]["settings"]["id_template"] is None
+
+
+def test_collapsed_containers_are_saved_by_delta_and_left_out_once_none_is(
+    demo: TestClient,
+) -> None:
+    before = demo.get(f"{BASE}/main").json()["document"]
+    assert "ui" not in before
+
+    collapsed = change(demo, 1, [{"op": "add", "path": "/ui", "value": {"collapsed": ["step1"]}}])
+    assert collapsed.status_code == 200, collapsed.text
+    assert stored(demo)["document"]["ui"] == {"collapsed": ["step1"]}
+
+    more = change(demo, 2, [{"op": "add", "path": "/ui/collapsed/-", "value": "step2"}])
+    assert more.status_code == 200, more.text
+    assert stored(demo)["document"]["ui"] == {"collapsed": ["step1", "step2"]}
+
+    emptied = change(demo, 3, [{"op": "replace", "path": "/ui/collapsed", "value": []}])
+    assert emptied.status_code == 200, emptied.text
+    # an empty view is not written: the document reads as it did before anything was collapsed
+    assert stored(demo)["document"] == before
+
+    again = change(demo, 4, [{"op": "add", "path": "/ui", "value": {"collapsed": ["step1"]}}])
+    removed = change(demo, 5, [{"op": "remove", "path": "/ui"}])
+    assert again.status_code == 200 and removed.status_code == 200, removed.text
+    assert stored(demo)["document"] == before
+
+
+def test_a_view_replaced_by_null_or_holding_a_number_gets_422_naming_the_field(
+    demo: TestClient,
+) -> None:
+    assert change(demo, 1, [{"op": "add", "path": "/ui", "value": {"collapsed": ["step1"]}}])
+    for operation in (
+        {"op": "replace", "path": "/ui", "value": None},
+        {"op": "replace", "path": "/ui/collapsed", "value": None},
+        {"op": "add", "path": "/ui/collapsed/-", "value": 7},
+        {"op": "add", "path": "/ui/colour", "value": "red"},
+    ):
+        answer = change(demo, 2, [operation])
+        assert answer.status_code == 422, (operation, answer.text)
+        fields = [d["field"] for d in answer.json()["diagnostics"]]
+        assert any(field and "ui" in field.split(".") for field in fields), (operation, fields)
+    assert stored(demo)["revision"] == 2
+
+
 # --- the same edits by delta and by full save store the same document ----------------------
 
-EDITS = st.sampled_from(["move", "relabel", "add", "remove", "connect", "rename", "configure"])
+EDITS = st.sampled_from(
+    ["move", "relabel", "add", "remove", "connect", "rename", "configure", "collapse"]
+)
 
 
 def edit(document: dict[str, Any], kind: str, seed: int) -> dict[str, Any]:
@@ -155,6 +208,12 @@ def edit(document: dict[str, Any], kind: str, seed: int) -> dict[str, Any]:
         changed["description"] = "ünïcode" * (seed % 3)
     elif kind == "configure" and target is not None:
         target["config"] = {**target.get("config", {}), "note": {"seed": seed, "on": seed % 2 == 0}}
+    elif kind == "collapse" and target is not None:
+        # as the editor does: the id toggled, `ui` left out once nothing is collapsed
+        collapsed = set(changed.get("ui", {}).get("collapsed", [])) ^ {target["id"]}
+        changed.pop("ui", None)
+        if collapsed:
+            changed["ui"] = {"collapsed": sorted(collapsed)}
     return changed
 
 

@@ -143,6 +143,17 @@ def test_diff_lists_nodes_and_edges_added_removed_and_changed(demo: TestClient) 
     assert [n["id"] for n in backwards["nodes_removed"]] == ["wait"]
 
 
+def test_diff_leaves_out_the_containers_shown_collapsed(demo: TestClient) -> None:
+    make_version(demo, "start")
+    save(demo, {**workflow(), "ui": {"collapsed": ["step1"]}}, revision=1)
+    viewed = demo.get(f"{MAIN}/diff", params={"from": 1, "to": "draft"})
+
+    assert viewed.status_code == 200, viewed.text
+    assert demo.get(MAIN).json()["document"]["ui"] == {"collapsed": ["step1"]}
+    found = viewed.json()
+    assert found["workflow_changes"] == found["nodes_changed"] == found["nodes_added"] == []
+
+
 def test_diff_against_the_draft_and_of_a_version_with_itself(demo: TestClient) -> None:
     make_version(demo, "start")
     assert demo.get(f"{MAIN}/diff", params={"from": 1, "to": "draft"}).json()["nodes_changed"] == []

@@ -1,5 +1,6 @@
 """A large workflow opens readable on its entry, its containers collapse into one node that
-counts what they hold (and stay so after a reload), and long labels show whole on hover."""
+counts what they hold (saved with the document, so they stay so in another browser), and long
+labels show whole on hover."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import Api, save_artifact
 from tests.browser.editor import node, open_editor, select
@@ -44,7 +45,7 @@ def inside_canvas(page: Page, node_id: str) -> bool:
 
 
 def test_feature_pipeline_opens_readable_and_phases_collapse(
-    page: Page, server: str, api: Api, project_id: str
+    page: Page, browser: Browser, server: str, api: Api, project_id: str
 ) -> None:
     document = feature_pipeline(project_id)
     api.import_project(document)
@@ -76,13 +77,24 @@ def test_feature_pipeline_opens_readable_and_phases_collapse(
         expect(page.locator(f'.react-flow__edge[data-id="{edge}"]')).to_have_count(1)
     save_artifact(page, "large-graphs-collapsed.png")
 
-    # still collapsed after a reload, and the document was not changed by it
+    # collapsing is saved with the document, like any edit
+    page.keyboard.press("Control+s")
+    expect(page.get_by_test_id("saved")).to_contain_text(f"revision {revision + 1}")
+    saved = api.workflow(project_id, ORCHESTRATOR)
+    assert saved["revision"] == revision + 1
+    assert saved["document"]["ui"] == {"collapsed": ["intake"]}
+    # a fresh browser, with none of this one's storage, opens it collapsed
+    fresh = browser.new_context(viewport={"width": 1440, "height": 900})
+    try:
+        other = fresh.new_page()
+        open_editor(other, server, project_id, ORCHESTRATOR)
+        expect(node(other, "intake").get_by_test_id("collapsed-count")).to_be_visible()
+        for child in intake:
+            expect(node(other, child)).to_have_count(0)
+    finally:
+        fresh.close()
     page.reload()
-    expect(page.locator(".react-flow__pane")).to_be_visible()
     expect(node(page, "intake").get_by_test_id("collapsed-count")).to_be_visible()
-    for child in intake:
-        expect(node(page, child)).to_have_count(0)
-    assert api.workflow(project_id, ORCHESTRATOR)["revision"] == revision
 
     # the keyboard unfolds the selected container
     select(page, "intake")

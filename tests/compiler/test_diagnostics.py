@@ -323,6 +323,13 @@ CASES = [
         node_id="start",
     ),
     Case(
+        Codes.NOT_COLLAPSIBLE,
+        doc([START, timer("t"), DONE], chain("start", "t", "done"), ui={"collapsed": ["t"]}),
+        ("'t'", "timer"),
+        node_id="t",
+        severity=Severity.WARNING,
+    ),
+    Case(
         Codes.BAD_EXPRESSION,
         doc(
             [START, node("check", "condition", expression="__import__('os')"), DONE],
@@ -780,6 +787,14 @@ VARIANTS = [
         ("'amount'",),
         node_id="pay",
         field="config.args.amount",
+    ),
+    Case(
+        # a collapsed id left behind by a node since removed
+        Codes.NOT_COLLAPSIBLE,
+        doc([START, DONE], chain("start", "done"), ui={"collapsed": ["gone"]}),
+        ("'gone'",),
+        field="ui.collapsed",
+        severity=Severity.WARNING,
     ),
 ]
 

@@ -35,6 +35,12 @@ describe("diff between two workflow documents", () => {
     expect(isEmptyDiff(diffWorkflows(asStored(before), asWritten(before)))).toBe(true);
   });
 
+  it("leaves out the containers shown collapsed", () => {
+    const folded = { ...asStored(sampleWorkflow()), ui: { collapsed: ["work"] } };
+    expect(isEmptyDiff(diffWorkflows(sampleWorkflow(), folded, catalogue))).toBe(true);
+    expect(isEmptyDiff(diffWorkflows(folded, sampleWorkflow(), catalogue))).toBe(true);
+  });
+
   it("leaves out layout: moved and resized nodes are not changes", () => {
     const before = sampleWorkflow();
     const after = structuredClone(before);

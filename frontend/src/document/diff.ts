@@ -147,8 +147,9 @@ export function diffWorkflows(before: Workflow, after: Workflow, catalogue?: Cat
   }
   const oldEdges = new Map(before.edges.map((edge) => [connection(edge), edge]));
   const newEdges = new Map(after.edges.map((edge) => [connection(edge), edge]));
-  const { nodes: _a, edges: _b, ...beforeMeta } = before;
-  const { nodes: _c, edges: _d, ...afterMeta } = after;
+  // `ui` (the containers shown collapsed) is how the graph is drawn, not what it means
+  const { nodes: _a, edges: _b, ui: _e, ...beforeMeta } = before;
+  const { nodes: _c, edges: _d, ui: _f, ...afterMeta } = after;
   return {
     workflowChanges: fieldChanges(
       meaningful(beforeMeta, WORKFLOW_DEFAULTS),

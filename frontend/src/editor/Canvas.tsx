@@ -17,7 +17,15 @@ import {
   useReactFlow,
   useStoreApi,
 } from "@xyflow/react";
-import { type DragEvent, type KeyboardEvent, useCallback, useEffect, useMemo, useRef, useState } from "react";
+import {
+  type DragEvent,
+  type KeyboardEvent,
+  useCallback,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+} from "react";
 
 import { absolutePosition, documentToFlow, type FlowEdge, type FlowNode, nodeSize } from "../document/mapping";
 import { outputHandles } from "../document/catalogue";
@@ -37,6 +45,8 @@ const edgeTypes = { port: PortEdge, ghost: GhostEdgeView };
 const GHOST = "ghost:";
 /** From this many nodes on, only the nodes in view are drawn. */
 const LARGE_GRAPH = 300;
+/** How long a node's label stays unchanged before the edges' announced labels follow it. */
+const LABELS_SETTLE_MS = 250;
 
 function ghostsOf(diff: DiffView | null, state: EditorState): { nodes: GhostNode[]; edges: GhostEdge[] } {
   if (!diff) return { nodes: [], edges: [] };
@@ -187,6 +197,8 @@ export function Canvas({ onOpenNode }: { onOpenNode(): void }) {
     if (viewport) void setViewport(viewport);
   }, [store, flowStore, setViewport]);
   const ghosts = useMemo(() => ghostsOf(diff, store.getState()), [diff, store]);
+  // one function for the canvas's life: a new one each render would redraw every minimap node
+  const minimapNodeColor = useCallback((node: Node) => minimapColor(store.getState(), node as FlowNode), [store]);
   const edgesForHandles = useEditor((state) => (opening.large ? state.edges : null));
   const shownNodes = useMemo<Node[]>(() => {
     const state = store.getState();
@@ -195,11 +207,20 @@ export function Canvas({ onOpenNode }: { onOpenNode(): void }) {
     );
     return ghosts.nodes.length ? [...drawn, ...ghosts.nodes] : drawn;
   }, [view, ghosts, edgesForHandles, store]);
+  // A keystroke in a node's field changes the nodes, not the edges: the edges handed to React
+  // Flow stay the same array then, so it rebuilds none of its edge lookups (O(edges) each time).
+  // Their announced labels (the names of the nodes they join) follow a renamed node once its
+  // label has stopped changing for a moment.
+  const labelledNodes = useSettled(view.nodes, LABELS_SETTLE_MS);
+  const previousEdges = useRef<(FlowEdge | GhostEdge)[]>([]);
   const shownEdges = useMemo(() => {
-    const labels = new Map(view.nodes.map((node) => [node.id, node.data.label || node.id]));
+    const labels = new Map(labelledNodes.map((node) => [node.id, node.data.label || node.id]));
     const drawn = view.edges.map((edge) => announcedEdge(edge, labels));
-    return ghosts.edges.length ? [...drawn, ...ghosts.edges] : drawn;
-  }, [view, ghosts]);
+    const next = ghosts.edges.length ? [...drawn, ...ghosts.edges] : drawn;
+    const kept = sameItems(previousEdges.current, next) ? previousEdges.current : next;
+    previousEdges.current = kept;
+    return kept;
+  }, [view.edges, labelledNodes, ghosts]);
 
   useEffect(() => {
     if (!focus) return;
@@ -356,7 +377,7 @@ export function Canvas({ onOpenNode }: { onOpenNode(): void }) {
         pannable
         zoomable
         nodeStrokeWidth={2}
-        nodeColor={(node) => minimapColor(store.getState(), node as FlowNode)}
+        nodeColor={minimapNodeColor}
         />
       )}
       <Controls showInteractive={false} />
@@ -437,6 +458,22 @@ function announced(node: FlowNode, state: EditorState): FlowNode {
 }
 
 const announcedEdges = new WeakMap<FlowEdge, FlowEdge>();
+
+/** `value` once it has stayed the same for `ms` (the first value at once). */
+function useSettled<T>(value: T, ms: number): T {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    if (settled === value) return;
+    const timer = setTimeout(() => setSettled(() => value), ms);
+    return () => clearTimeout(timer);
+  }, [value, settled, ms]);
+  return settled;
+}
+
+/** Whether two arrays hold the same objects in the same order. */
+export function sameItems<T>(before: readonly T[], after: readonly T[]): boolean {
+  return before.length === after.length && before.every((item, index) => item === after[index]);
+}
 
 /** An edge as a screen reader announces it: the labels of the nodes it joins, and its port
  * ("Connection from Large order? (true) to Review"), where React Flow would say their ids. */

@@ -1,10 +1,11 @@
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 
+import type { Workflow } from "../api/types";
 import { documentToFlow } from "../document/mapping";
 import { catalogue, sampleWorkflow } from "../test/fixtures";
 import { COLLAPSED_SIZE, collapsedView } from "./collapse";
 import { openingViewport, READABLE_ZOOM } from "./layout";
-import { createEditorStore } from "./store";
+import { createEditorStore, isDirty, workflowDocument } from "./store";
 
 /** The sample workflow with a second step in its phase and an edge out of the phase's inside. */
 function workflowWithInside() {
@@ -25,22 +26,7 @@ function workflowWithInside() {
   return workflow;
 }
 
-function memoryStorage(): Storage {
-  const items = new Map<string, string>();
-  return {
-    get length() {
-      return items.size;
-    },
-    clear: () => items.clear(),
-    getItem: (key) => items.get(key) ?? null,
-    key: (index) => [...items.keys()][index] ?? null,
-    removeItem: (key) => void items.delete(key),
-    setItem: (key, value) => void items.set(key, value),
-  };
-}
-
-function openStore() {
-  const workflow = workflowWithInside();
+function openStore(workflow: Workflow = workflowWithInside()) {
   return createEditorStore({
     catalogue,
     projectId: "hello",
@@ -51,8 +37,6 @@ function openStore() {
     projectWorkflows: [workflow],
   });
 }
-
-afterEach(() => vi.unstubAllGlobals());
 
 describe("collapsed containers", () => {
   it("hide what they hold, draw at one step's size and take the edges that reach inside", () => {
@@ -73,21 +57,51 @@ describe("collapsed containers", () => {
     expect(again.edges.every((edge, index) => edge === view.edges[index])).toBe(true);
   });
 
-  it("are remembered per workflow, deselect what they hide and open for a node found inside", () => {
-    vi.stubGlobal("localStorage", memoryStorage());
+  it("are saved with the document as an undoable edit, deselect what they hide and open for a node found inside", () => {
     const store = openStore();
     store.getState().select(["compose"]);
     store.getState().setCollapsed(["work", "loud"], true);
     expect([...store.getState().collapsed]).toEqual(["work"]);
     expect(store.getState().nodes.find((node) => node.id === "compose")!.selected).toBe(false);
-    // collapsing is a view, not an edit
-    expect(store.getState().past).toHaveLength(0);
+    // collapsing is an edit: the document changes, it is to be saved, and undo takes it back
+    expect(isDirty(store.getState())).toBe(true);
+    const saved = workflowDocument(store.getState());
+    expect(saved.ui).toEqual({ collapsed: ["work"] });
+    store.getState().undo();
+    expect(store.getState().collapsed.size).toBe(0);
+    expect(workflowDocument(store.getState()).ui).toBeUndefined();
+    expect(isDirty(store.getState())).toBe(false);
+    store.getState().redo();
+    expect([...store.getState().collapsed]).toEqual(["work"]);
 
-    const reopened = openStore();
+    // opened again from what was saved, it is collapsed; nothing else of the document moved
+    const reopened = openStore(saved);
     expect([...reopened.getState().collapsed]).toEqual(["work"]);
+    expect(reopened.getState().meta).toEqual(openStore().getState().meta);
+    expect(workflowDocument(reopened.getState())).toEqual(saved);
     reopened.getState().focusNode("more");
     expect(reopened.getState().collapsed.size).toBe(0);
+    expect(workflowDocument(reopened.getState())).not.toHaveProperty("ui");
     expect(openStore().getState().collapsed.size).toBe(0);
+  });
+
+  it("leave the document when the container is deleted, and come back with it on undo", () => {
+    const store = openStore();
+    store.getState().setCollapsed(["work"], true);
+    store.getState().select(["work"]);
+    store.getState().deleteSelection();
+    expect(workflowDocument(store.getState()).ui).toBeUndefined();
+    store.getState().undo();
+    expect(workflowDocument(store.getState()).ui).toEqual({ collapsed: ["work"] });
+  });
+
+  it("come in with a document saved elsewhere", () => {
+    const store = openStore();
+    const theirs = { ...workflowWithInside(), ui: { collapsed: ["work"] } };
+    store.getState().replaceWorkflow(theirs, 2, true);
+    expect([...store.getState().collapsed]).toEqual(["work"]);
+    expect(isDirty(store.getState())).toBe(false);
+    expect(workflowDocument(store.getState())).toEqual(theirs);
   });
 });
 

@@ -1,41 +1,11 @@
 // Collapsed containers: a container folded into one node that tells how many steps it holds.
 // What it holds is hidden, and an edge that reaches inside it is drawn to or from the container.
-// Which containers are collapsed is the user's view of the workflow, not part of the document:
-// it is kept in the browser, per workflow, so that it survives a reload.
+// Which containers are collapsed is saved with the document (its `ui.collapsed`), as an edit the
+// store records: it survives a reload and reaches whoever opens the workflow next.
 import type { FlowEdge, FlowNode } from "../document/mapping";
 
 /** The size a collapsed container is drawn at: one step's height, room for its label. */
 export const COLLAPSED_SIZE = { width: 260, height: 64 };
-
-const STORAGE_PREFIX = "wfd.collapsed:";
-
-function storage(): Storage | null {
-  try {
-    return globalThis.localStorage ?? null;
-  } catch {
-    return null; // storage refused (a sandboxed frame): collapsing still works, until a reload
-  }
-}
-
-/** The containers left collapsed when the workflow was last open in this browser. */
-export function loadCollapsed(projectId: string, workflowId: string): Set<string> {
-  try {
-    const saved: unknown = JSON.parse(storage()?.getItem(`${STORAGE_PREFIX}${projectId}/${workflowId}`) ?? "[]");
-    return new Set(Array.isArray(saved) ? saved.filter((id): id is string => typeof id === "string") : []);
-  } catch {
-    return new Set();
-  }
-}
-
-export function saveCollapsed(projectId: string, workflowId: string, collapsed: ReadonlySet<string>): void {
-  const key = `${STORAGE_PREFIX}${projectId}/${workflowId}`;
-  try {
-    if (collapsed.size) storage()?.setItem(key, JSON.stringify([...collapsed].sort()));
-    else storage()?.removeItem(key);
-  } catch {
-    // a full or refused storage only forgets the view at the next reload
-  }
-}
 
 /** For each node hidden by a collapsed container, the outermost collapsed container holding it. */
 export function hiddenBy(nodes: readonly FlowNode[], collapsed: ReadonlySet<string>): Map<string, string> {

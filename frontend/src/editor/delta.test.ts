@@ -110,6 +110,23 @@ describe("save by delta: the operations", () => {
     ]);
   });
 
+  it("saves a collapse as the document's ui, and an expand back as removing it", () => {
+    const store = makeStore();
+    store.getState().setCollapsed(["work"], true);
+    expect(planSave(request(store))).toEqual({
+      send: "delta",
+      revision: 3,
+      patch: [{ op: "add", path: "/ui", value: { collapsed: ["work"] } }],
+    });
+    const collapsed = workflowDocument(store.getState());
+    store.getState().markSaved({ revision: 4, tag: store.getState().tag, document: stored(collapsed) });
+    store.getState().setCollapsed(["work"], false);
+    const plan = planSave(request(store));
+    expect(plan).toEqual({ send: "delta", revision: 4, patch: [{ op: "remove", path: "/ui" }] });
+    // the document the server is left with is the one first loaded: no empty `ui` in it
+    expect(apply(collapsed, plan.send === "delta" ? plan.patch : [])).toEqual(stored(sampleWorkflow()));
+  });
+
   it("turns the saved document into the edited one, whatever the edits", () => {
     const store = makeStore();
     const base = store.getState().savedDocument;

@@ -45,6 +45,34 @@ describe("rebasing one editor's changes onto another's save", () => {
     });
   });
 
+  it("keeps both sides' collapsed containers, one container at a time", () => {
+    const withTwo = edit(base, (w) => {
+      w.nodes.push({ id: "extra", type: "phase", label: "Extra", position: { x: 400, y: 0 }, size: null, parent_id: null, config: {} });
+      w.ui = { collapsed: ["work"] };
+    });
+    const theirs = edit(withTwo, (w) => {
+      delete w.ui; // they expanded "work"
+      nodeOf(w, "compose").label = "Compose greeting";
+    });
+    const mine = edit(withTwo, (w) => {
+      w.ui = { collapsed: ["extra", "work"] }; // I folded "extra" too
+    });
+    const merged = rebase(withTwo, mine, theirs)!;
+    expect(merged.ui).toEqual({ collapsed: ["extra"] });
+    expect(nodeOf(merged, "compose").label).toBe("Compose greeting");
+
+    // a container I folded that they removed is not left folded in the document
+    const removed = edit(withTwo, (w) => {
+      w.nodes = w.nodes.filter((node) => node.id !== "extra");
+    });
+    expect(rebase(withTwo, mine, removed)!.ui).toEqual({ collapsed: ["work"] });
+    // the same container expanded by both sides: nothing is left collapsed, nothing clashes
+    const expanded = edit(withTwo, (w) => {
+      delete w.ui;
+    });
+    expect(rebase(withTwo, expanded, expanded)!.ui).toBeUndefined();
+  });
+
   it("merges nodes and edges added or removed on either side, and workflow fields", () => {
     const theirs = edit(base, (w) => {
       w.nodes.push({ id: "wait", type: "timer", label: "Wait", position: { x: 0, y: 700 }, size: null, parent_id: null, config: {} });

@@ -2,10 +2,12 @@
 // (base -> mine) are replayed onto theirs (base -> theirs) if the two touch different things, down
 // to a node's field and a config entry: a node, edge or workflow field changed by only one side, or
 // changed the same way by both. Anything else is a real conflict, left to the conflict dialog.
+// Containers shown collapsed (`ui.collapsed`) merge one container at a time: one person folding a
+// container and another folding a second one keep both folded.
 import type { DocEdge, DocNode, Workflow } from "../api/types";
 
-/** One thing a side changed: where (`node/<id>/config/<key>`, `edge/<id>`, `meta/<field>`) and
- * what it is now (undefined when removed). */
+/** One thing a side changed: where (`node/<id>/config/<key>`, `edge/<id>`, `meta/<field>`,
+ * `collapsed/<id>`) and what it is now (undefined when removed; true for a container folded). */
 interface Touch {
   path: string[];
   value: unknown;
@@ -14,8 +16,12 @@ interface Touch {
 const same = (left: unknown, right: unknown) => JSON.stringify(left) === JSON.stringify(right);
 
 function metaOf(workflow: Workflow): Record<string, unknown> {
-  const { nodes: _nodes, edges: _edges, ...meta } = workflow;
+  const { nodes: _nodes, edges: _edges, ui: _ui, ...meta } = workflow;
   return meta;
+}
+
+function collapsedOf(workflow: Workflow): Set<string> {
+  return new Set(workflow.ui?.collapsed ?? []);
 }
 
 function keysOf(...records: (Record<string, unknown> | undefined)[]): string[] {
@@ -48,6 +54,13 @@ export function touchesOf(base: Workflow, after: Workflow): Touch[] {
   const newMeta = metaOf(after);
   for (const field of keysOf(oldMeta, newMeta)) {
     if (!same(oldMeta[field], newMeta[field])) touches.push({ path: ["meta", field], value: newMeta[field] });
+  }
+  const oldCollapsed = collapsedOf(base);
+  const newCollapsed = collapsedOf(after);
+  for (const id of new Set([...oldCollapsed, ...newCollapsed])) {
+    if (oldCollapsed.has(id) !== newCollapsed.has(id)) {
+      touches.push({ path: ["collapsed", id], value: newCollapsed.has(id) || undefined });
+    }
   }
   const oldNodes = new Map(base.nodes.map((node) => [node.id, node]));
   const newNodes = new Map(after.nodes.map((node) => [node.id, node]));
@@ -86,7 +99,13 @@ function put<T extends { id: string }>(items: T[], id: string, value: unknown): 
 
 function apply(merged: Workflow, touch: Touch) {
   const [kind, id, field, key] = touch.path as [string, string, string?, string?];
-  if (kind === "meta") {
+  if (kind === "collapsed") {
+    const collapsed = collapsedOf(merged);
+    if (touch.value) collapsed.add(id);
+    else collapsed.delete(id);
+    if (collapsed.size) merged.ui = { collapsed: [...collapsed].sort() };
+    else delete merged.ui;
+  } else if (kind === "meta") {
     setOrDelete(merged as unknown as Record<string, unknown>, id, touch.value);
   } else if (kind === "edge") {
     merged.edges = put<DocEdge>(merged.edges, id, touch.value);
@@ -122,6 +141,13 @@ export function rebase(base: Workflow, mine: Workflow, theirs: Workflow): Workfl
   if (myTouches.some((touch) => theirTouches.some((other) => clash(touch, other)))) return null;
   const merged = structuredClone(theirs);
   for (const touch of myTouches) apply(merged, touch);
+  if (merged.ui) {
+    // a container folded by one side and removed by the other is folded no more
+    const ids = new Set(merged.nodes.map((node) => node.id));
+    const collapsed = merged.ui.collapsed.filter((id) => ids.has(id));
+    if (collapsed.length) merged.ui = { collapsed };
+    else delete merged.ui;
+  }
   return connected(merged) ? merged : null;
 }
 

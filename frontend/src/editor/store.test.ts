@@ -356,3 +356,40 @@ describe("editor store: undo and redo", () => {
     expect(store.getState().problemsByEdge.e3).toHaveLength(1);
   });
 });
+
+describe("a keystroke in a node's field", () => {
+  it("changes the store once, that node alone, and leaves the edges the same array", () => {
+    const store = makeStore();
+    const before = store.getState();
+    let changes = 0;
+    const stop = store.subscribe(() => (changes += 1));
+    store.getState().updateNode("compose", { config: { ...find(store, "compose").data.config, result: "t" } }, "result");
+    store.getState().updateNode("compose", { config: { ...find(store, "compose").data.config, result: "te" } }, "result");
+    stop();
+    const after = store.getState();
+    expect(changes).toBe(2);
+    expect(after.edges).toBe(before.edges);
+    expect(after.meta).toBe(before.meta);
+    expect(after.collapsed).toBe(before.collapsed);
+    const changed = after.nodes.filter((node, index) => node !== before.nodes[index]).map((node) => node.id);
+    expect(changed).toEqual(["compose"]);
+    // the two keystrokes are one undo step, and undo brings back the node as it was
+    expect(isDirty(after)).toBe(true);
+    store.getState().undo();
+    expect(find(store, "compose")).toBe(before.nodes.find((node) => node.id === "compose"));
+    expect(isDirty(store.getState())).toBe(false);
+  });
+
+  it("in the workflow's settings changes the store once and leaves the graph as it was", () => {
+    const store = makeStore();
+    const before = store.getState();
+    let changes = 0;
+    const stop = store.subscribe(() => (changes += 1));
+    store.getState().setMeta({ ...before.meta, description: "S" }, "description");
+    stop();
+    expect(changes).toBe(1);
+    expect(store.getState().nodes).toBe(before.nodes);
+    expect(store.getState().edges).toBe(before.edges);
+    expect(store.getState().past).toHaveLength(1);
+  });
+});

@@ -39,15 +39,18 @@ import {
 } from "../document/mapping";
 import { connectionRefusal, type ProposedConnection } from "../document/rules";
 import type { WorkflowDiff } from "../document/diff";
-import { loadCollapsed, saveCollapsed } from "./collapse";
 import type { Completions } from "./completions";
 import { type Box, boundsOf, freeOffset, freeSpot, GAP, pushAside } from "./geometry";
 
-/** What undo brings back: the graph, the workflow's settings and the project's settings. */
+/** What undo brings back: the graph, the workflow's settings, the containers shown collapsed
+ * and the project's settings. */
 export interface Snapshot {
   nodes: FlowNode[];
   edges: FlowEdge[];
+  /** The workflow's own fields but its `ui`, which `collapsed` holds. */
   meta: WorkflowMeta;
+  /** Containers drawn folded into one node; saved in the document's `ui.collapsed`. */
+  collapsed: ReadonlySet<string>;
   project: ProjectSettings;
   /** Names this state of the document; two snapshots with one tag hold the same document. */
   tag: number;
@@ -112,9 +115,6 @@ export interface EditorState extends Snapshot {
   focus: { nodeId: string; seq: number } | null;
   /** The containers that take in what is being dragged, if it is let go now. */
   dropTargets: string[];
-  /** Containers drawn folded into one node; the user's view, kept in the browser (collapse.ts). */
-  collapsed: ReadonlySet<string>;
-
   onNodesChange(changes: NodeChange<FlowNode>[]): void;
   onEdgesChange(changes: EdgeChange<FlowEdge>[]): void;
   /** Adds the edge, or answers why it cannot be drawn. */
@@ -161,8 +161,8 @@ export interface EditorState extends Snapshot {
   dismissNotice(): void;
   /** Selects one node alone and brings it into view, unfolding the containers it is in. */
   focusNode(nodeId: string): void;
-  /** Folds the containers among `ids` into one node each (`collapsed`), or unfolds them; what a
-   * folded container holds is no longer selected. */
+  /** Folds the containers among `ids` into one node each (`collapsed`), or unfolds them, as an
+   * edit saved with the document; what a folded container holds is no longer selected. */
   setCollapsed(ids: string[], collapsed: boolean): void;
   /** Selects one edge alone and brings it into view. */
   focusEdge(edgeId: string): void;
@@ -194,8 +194,22 @@ export function isDirty(state: Pick<EditorState, "tag" | "savedTag" | "project" 
   return state.tag !== state.savedTag || state.project !== state.savedProject;
 }
 
-export function workflowDocument(state: Pick<EditorState, "nodes" | "edges" | "meta">): Workflow {
-  return flowToDocument(state.nodes, state.edges, state.meta);
+/** The document the editor holds: the graph, the workflow's fields and, while any container is
+ * collapsed, `ui.collapsed` (the containers that still exist, sorted: one view, one text). */
+export function workflowDocument(state: Pick<EditorState, "nodes" | "edges" | "meta" | "collapsed">): Workflow {
+  const document = flowToDocument(state.nodes, state.edges, state.meta);
+  if (!state.collapsed.size) return document;
+  const collapsed = state.nodes
+    .filter((node) => node.type === "container" && state.collapsed.has(node.id))
+    .map((node) => node.id)
+    .sort();
+  return collapsed.length ? { ...document, ui: { collapsed } } : document;
+}
+
+/** The workflow's fields without its `ui`, and the containers it shows collapsed. */
+function splitView(meta: WorkflowMeta): { meta: WorkflowMeta; collapsed: ReadonlySet<string> } {
+  const { ui, ...rest } = meta;
+  return { meta: rest, collapsed: new Set(ui?.collapsed ?? []) };
 }
 
 export function projectDocument(state: EditorState): Project {
@@ -212,6 +226,7 @@ export function selectedNodeIds(state: Pick<EditorState, "nodes">): string[] {
 
 export function createEditorStore(init: EditorInit): EditorStore {
   const graph = documentToFlow(init.workflow, init.catalogue);
+  const view = splitView(graph.meta);
   const tag = nextTag++;
   let lastEdit: { key: string; at: number } | null = null;
   let gesture: Snapshot | null = null;
@@ -220,22 +235,25 @@ export function createEditorStore(init: EditorInit): EditorStore {
 
   return createStore<EditorState>()((set, get) => {
     const snapshot = (): Snapshot => {
-      const { nodes, edges, meta, project, tag } = get();
-      return { nodes, edges, meta, project, tag };
+      const { nodes, edges, meta, collapsed, project, tag } = get();
+      return { nodes, edges, meta, collapsed, project, tag };
     };
 
-    /** Call before an edit: remembers the state it changes, unless it continues the last one. */
-    const record = (key?: string) => {
+    /** What an edit sets besides its change: the state before it remembered for undo, unless
+     * it continues the last one, and a new tag. */
+    const recorded = (key?: string): Partial<EditorState> => {
       const now = Date.now();
       if (key && lastEdit && lastEdit.key === key && now - lastEdit.at < COALESCE_MS) {
         lastEdit.at = now;
-        set({ tag: nextTag++ });
-        return;
+        return { tag: nextTag++ };
       }
       lastEdit = key ? { key, at: now } : null;
       const past = [...get().past, snapshot()].slice(-HISTORY_LIMIT);
-      set({ past, future: [], tag: nextTag++ });
+      return { past, future: [], tag: nextTag++ };
     };
+
+    /** Call before an edit: remembers the state it changes, unless it continues the last one. */
+    const record = (key?: string) => set(recorded(key));
 
     const byId = () => new Map(get().nodes.map((node) => [node.id, node]));
 
@@ -431,7 +449,10 @@ export function createEditorStore(init: EditorInit): EditorStore {
     };
 
     return {
-      ...graph,
+      nodes: graph.nodes,
+      edges: graph.edges,
+      meta: view.meta,
+      collapsed: view.collapsed,
       project: init.project,
       tag,
       catalogue: init.catalogue,
@@ -454,11 +475,6 @@ export function createEditorStore(init: EditorInit): EditorStore {
       diff: null,
       focus: null,
       dropTargets: [],
-      collapsed: new Set(
-        [...loadCollapsed(init.projectId, init.workflow.id)].filter((id) =>
-          graph.nodes.some((node) => node.id === id && node.type === "container"),
-        ),
-      ),
 
       onNodesChange(changes) {
         // removals go through deleteSelection; sizes and positions are recorded as gestures
@@ -521,17 +537,14 @@ export function createEditorStore(init: EditorInit): EditorStore {
       },
 
       updateNode(id, patch, key) {
-        record(key ? `node:${id}:${key}` : undefined);
-        set({
-          nodes: get().nodes.map((node) =>
-            node.id === id ? { ...node, data: { ...node.data, ...patch } } : node,
-          ),
-        });
+        // one change of the store per keystroke: every subscriber (a node of the canvas each)
+        // is asked once; only the nodes change, the edges stay the same array
+        const nodes = get().nodes.map((node) => (node.id === id ? { ...node, data: { ...node.data, ...patch } } : node));
+        set({ ...recorded(key ? `node:${id}:${key}` : undefined), nodes });
       },
 
       setMeta(meta, key) {
-        record(key ? `meta:${key}` : undefined);
-        set({ meta });
+        set({ ...recorded(key ? `meta:${key}` : undefined), meta });
       },
 
       setProject(project, key) {
@@ -823,7 +836,7 @@ export function createEditorStore(init: EditorInit): EditorStore {
           else next.delete(id);
         }
         if (next.size === get().collapsed.size && [...next].every((id) => get().collapsed.has(id))) return;
-        saveCollapsed(get().projectId, get().workflowId, next);
+        record();
         const inside = (node: FlowNode) => node.parentId !== undefined && isInside(node.id, next, nodes);
         set({
           collapsed: next,
@@ -864,6 +877,7 @@ export function createEditorStore(init: EditorInit): EditorStore {
 
       replaceWorkflow(workflow, revision, undoable) {
         const next = documentToFlow(workflow, get().catalogue);
+        const shown = splitView(next.meta);
         if (undoable) record();
         else set({ past: [], future: [] });
         const tag = nextTag++;
@@ -871,7 +885,8 @@ export function createEditorStore(init: EditorInit): EditorStore {
         set({
           nodes: next.nodes,
           edges: next.edges,
-          meta: next.meta,
+          meta: shown.meta,
+          collapsed: shown.collapsed,
           tag,
           savedTag: tag,
           revision,

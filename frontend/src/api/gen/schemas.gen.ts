@@ -3713,6 +3713,9 @@ export const Workflow_InputSchema = {
             type: 'array',
             maxItems: 4000,
             title: 'Edges'
+        },
+        ui: {
+            $ref: '#/components/schemas/WorkflowUI-Input'
         }
     },
     additionalProperties: false,
@@ -3795,6 +3798,9 @@ export const Workflow_OutputSchema = {
             type: 'array',
             maxItems: 4000,
             title: 'Edges'
+        },
+        ui: {
+            $ref: '#/components/schemas/WorkflowUI-Output'
         }
     },
     additionalProperties: false,
@@ -4086,6 +4092,47 @@ export const WorkflowSummarySchema = {
         'updated_at'
     ],
     title: 'WorkflowSummary'
+} as const;
+
+export const WorkflowUI_InputSchema = {
+    properties: {
+        collapsed: {
+            items: {
+                type: 'string',
+                maxLength: 200,
+                minLength: 1
+            },
+            type: 'array',
+            maxItems: 2000,
+            title: 'Collapsed'
+        }
+    },
+    additionalProperties: false,
+    type: 'object',
+    title: 'WorkflowUI',
+    description: 'How the editor shows the workflow; the compiler, the deploy patch tag and version diffs\nread none of it.'
+} as const;
+
+export const WorkflowUI_OutputSchema = {
+    properties: {
+        collapsed: {
+            items: {
+                type: 'string',
+                maxLength: 200,
+                minLength: 1
+            },
+            type: 'array',
+            maxItems: 2000,
+            title: 'Collapsed'
+        }
+    },
+    additionalProperties: false,
+    type: 'object',
+    required: [
+        'collapsed'
+    ],
+    title: 'WorkflowUI',
+    description: 'How the editor shows the workflow; the compiler, the deploy patch tag and version diffs\nread none of it.'
 } as const;
 
 export const WorkflowUpdateSchema = {

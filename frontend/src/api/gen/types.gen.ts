@@ -2120,6 +2120,7 @@ export type WorkflowInput = {
      * Edges
      */
     edges?: Array<EdgeInput>;
+    ui?: WorkflowUiInput;
 };
 
 /**
@@ -2167,6 +2168,7 @@ export type WorkflowOutput = {
      * Edges
      */
     edges: Array<EdgeOutput>;
+    ui?: WorkflowUiOutput;
 };
 
 /**
@@ -2337,6 +2339,32 @@ export type WorkflowSummary = {
      * Updated At
      */
     updated_at: string;
+};
+
+/**
+ * WorkflowUI
+ *
+ * How the editor shows the workflow; the compiler, the deploy patch tag and version diffs
+ * read none of it.
+ */
+export type WorkflowUiInput = {
+    /**
+     * Collapsed
+     */
+    collapsed?: Array<string>;
+};
+
+/**
+ * WorkflowUI
+ *
+ * How the editor shows the workflow; the compiler, the deploy patch tag and version diffs
+ * read none of it.
+ */
+export type WorkflowUiOutput = {
+    /**
+     * Collapsed
+     */
+    collapsed: Array<string>;
 };
 
 /**
