@@ -1,7 +1,17 @@
 import { describe, expect, it } from "vitest";
 
 import type { Box, Point } from "./geometry";
-import { crosses, MARGIN, obstaclesFor, roundedPath, routeEdge, Router, type RouteNode, stepPath } from "./routing";
+import {
+  crosses,
+  MARGIN,
+  obstaclesFor,
+  roundedPath,
+  routeEdge,
+  Router,
+  type RouteNode,
+  type RouteRequest,
+  stepPath,
+} from "./routing";
 
 const box = (x: number, y: number, width = 220, height = 64): Box => ({ x, y, width, height });
 const bottom = (b: Box): Point => ({ x: b.x + b.width / 2, y: b.y + b.height });
@@ -141,6 +151,50 @@ describe("Router", () => {
     expect(Object.keys(next.routes)).toEqual(["ab"]);
     expect(crossed(next.routes.ab!.points, [blocker.box])).toEqual([]);
     expect(router.update({ nodes, edges: edges(nodes).slice(1) }).removed).toEqual(["ab"]);
+  });
+});
+
+/** The editor benchmark's workflow (scripts/bench_editor.py): Start, ten phases of chained
+ * steps laid out in rows, End. */
+function benchGraph(): { nodes: RouteNode[]; edges: RouteRequest[] } {
+  const nodes: RouteNode[] = [{ id: "start", box: box(0, -200) }];
+  const edges: RouteRequest[] = [];
+  const link = (source: string, target: string) => {
+    const from = nodes.find((node) => node.id === source)!.box;
+    const to = nodes.find((node) => node.id === target)!.box;
+    edges.push({ id: `${source}->${target}`, source, target, from: bottom(from), to: top(to) });
+  };
+  let previous = "start";
+  for (let phase = 0; phase < 10; phase += 1) {
+    const at = { x: (phase % 5) * 2800, y: Math.floor(phase / 5) * 1400 };
+    const phaseBox = box(at.x, at.y, 10 * 260 + 48, 10 * 110 + 96);
+    nodes.push({ id: `phase${phase}`, box: phaseBox, header: { ...phaseBox, height: 36 } });
+    link(previous, `phase${phase}`);
+    previous = `phase${phase}`;
+    // 988 steps in all, as many in each phase as can be
+    for (let step = 0; step < (phase < 8 ? 99 : 98); step += 1) {
+      const id = `phase${phase}.${step}`;
+      const position = { x: at.x + 24 + (step % 10) * 260, y: at.y + 56 + Math.floor(step / 10) * 110 };
+      nodes.push({ id, box: box(position.x, position.y), parentId: `phase${phase}` });
+      if (step) link(`phase${phase}.${step - 1}`, id);
+    }
+  }
+  nodes.push({ id: "end", box: box(0, 3000) });
+  link(previous, "end");
+  return { nodes, edges };
+}
+
+describe("a 1,000-node graph", () => {
+  it("routes every edge clear of every node and header in its way", () => {
+    const graph = benchGraph();
+    expect(graph.nodes.length).toBe(1000);
+    const routes = new Router().update(graph).routes;
+    const byId = new Map(graph.nodes.map((node) => [node.id, node]));
+    for (const edge of graph.edges) {
+      const route = routes[edge.id]!;
+      expect(route.fallback, edge.id).toBe(false);
+      expect(crossed(route.points, obstaclesFor(edge, byId)), edge.id).toEqual([]);
+    }
   });
 });
 
