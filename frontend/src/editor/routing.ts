@@ -62,20 +62,33 @@ export function obstaclesFor(request: RouteRequest, nodes: ReadonlyMap<string, R
 export function routeEdge(from: Point, to: Point, obstacles: readonly Box[]): Route {
   const start = { x: from.x, y: from.y + MARGIN };
   const end = { x: to.x, y: to.y - MARGIN };
-  const inflated = obstacles
-    .map((box) => inflate(box, MARGIN))
-    // a box the route cannot leave (a port inside it) is one it cannot go around either
-    .filter((box) => !strictlyInside(start, box) && !strictlyInside(end, box));
+  // a box the route cannot leave (a port inside it) is one it cannot go around either
+  const usable = (box: Box) => !strictlyInside(start, box) && !strictlyInside(end, box);
   const ends = boundsOfPoints([from, to]);
-  for (const reach of [REACH, 4 * REACH, Infinity]) {
-    const area = reach === Infinity ? everything(ends, inflated) : inflate(ends, reach);
-    const near = reach === Infinity ? inflated : inflated.filter((box) => touches(box, area));
-    const bounds = inflate(boundsOf([area, ...near]), MARGIN);
-    const path = search(start, end, inflated.filter((box) => touches(box, bounds)), bounds);
+  for (const reach of [REACH, 4 * REACH]) {
+    const area = inflate(ends, reach);
+    const bounds = inflate(boundsOf([area, ...inflatedNear(obstacles, area, usable)]), MARGIN);
+    const path = search(start, end, inflatedNear(obstacles, bounds, usable), bounds);
     if (path) return { points: simplify([from, ...path, to]), fallback: false, area: bounds };
-    if (reach === Infinity) break;
   }
-  return { points: stepPath(from, to), fallback: true, area: everything(ends, inflated) };
+  const all = obstacles.map((box) => inflate(box, MARGIN)).filter(usable);
+  const area = everything(ends, all);
+  const path = search(start, end, all, area);
+  if (path) return { points: simplify([from, ...path, to]), fallback: false, area };
+  return { points: stepPath(from, to), fallback: true, area };
+}
+
+/** The boxes of `obstacles` that, inflated, touch `area`, inflated; without those `usable` refuses. */
+function inflatedNear(obstacles: readonly Box[], area: Box, usable: (box: Box) => boolean): Box[] {
+  const [left, top] = [area.x - MARGIN, area.y - MARGIN];
+  const [right, bottom] = [area.x + area.width + MARGIN, area.y + area.height + MARGIN];
+  const near: Box[] = [];
+  for (const box of obstacles) {
+    if (box.x > right || box.x + box.width < left || box.y > bottom || box.y + box.height < top) continue;
+    const inflated = inflate(box, MARGIN);
+    if (usable(inflated)) near.push(inflated);
+  }
+  return near;
 }
 
 /** The plain path: down from the source, across halfway, down into the target (or up and round
