@@ -12,6 +12,8 @@ it in Debian's Chromium through Playwright and prints:
 - on the 1,000-node workflow and on the sample feature-pipeline orchestrator (102 nodes): the
   time from a key typed in the inspector's label field of the selected node until the frame
   after it is drawn (median and p95), and frame times while a node is dragged;
+- the time the editor's worker takes to route the 1,000-node workflow's edges around its nodes
+  when it opens, and again after one node is dragged (only the edges near it are routed again);
 
 with the load average (the machine is shared), last line `editor_keystroke_p95_ms=<n>` (the
 1,000-node workflow's). Targets: open under 2,000 ms, median frame under 20 ms, a keystroke drawn
@@ -227,6 +229,46 @@ def pan_and_zoom(page: Page) -> list[float]:
     return frames[1:]
 
 
+ROUTINGS = """() => performance.getEntriesByName("wfd:edge-routes")
+    .map((entry) => [entry.duration, entry.detail.routed])"""
+
+
+def settled_routings(page: Page, after: int) -> list[list[float]]:
+    """The edge routings (milliseconds, edges routed) the editor reported, once more than
+    `after` have been and none came for a second."""
+    deadline = time.monotonic() + 120
+    seen: list[list[float]] = page.evaluate(ROUTINGS)
+    quiet_since = time.monotonic()
+    while time.monotonic() < deadline:
+        page.wait_for_timeout(200)
+        now: list[list[float]] = page.evaluate(ROUTINGS)
+        if len(now) != len(seen):
+            seen, quiet_since = now, time.monotonic()
+        elif len(seen) > after and time.monotonic() - quiet_since > 1:
+            return seen[after:]
+    raise SystemExit("the editor reported no edge routes within 120 s")
+
+
+def route_times(page: Page) -> tuple[float, int, float, int]:
+    """On the open 1,000-node workflow: milliseconds spent routing its edges and how many were
+    routed, then the same after Start is dragged aside."""
+    opened = settled_routings(page, 0)
+    start = page.locator('.react-flow__node[data-id="start"]').bounding_box()
+    assert start is not None
+    x, y = start["x"] + start["width"] / 2, start["y"] + start["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + 120, y + 16, steps=10)
+    page.mouse.up()
+    dragged = settled_routings(page, len(opened))
+    return (
+        sum(ms for ms, _ in opened),
+        int(sum(count for _, count in opened)),
+        sum(ms for ms, _ in dragged),
+        int(sum(count for _, count in dragged)),
+    )
+
+
 KEYSTROKE_RECORDER = """
 () => {
   window.__keys = [];
@@ -297,6 +339,7 @@ def main() -> None:
                 drag_frames: list[float] = []
                 big_keys: list[float] = []
                 big_drag: list[float] = []
+                routings: list[tuple[float, float]] = []
                 for run in range(runs):
                     context = browser.new_context(viewport={"width": 1440, "height": 900})
                     page = context.new_page()
@@ -308,11 +351,14 @@ def main() -> None:
                     opens.append(opened)
                     run_frames = pan_and_zoom(page)
                     frames += run_frames
+                    full, full_edges, again, again_edges = route_times(page)
+                    routings.append((full, again))
                     print(
                         f"run {run + 1}: 10 nodes open in {small_opens[-1]:.0f} ms; "
                         f"1,000 nodes open in {opened:.0f} ms ({drawn} drawn), "
                         f"{len(run_frames)} frames, median {statistics.median(run_frames):.1f} ms, "
-                        f"slowest {max(run_frames):.0f} ms"
+                        f"slowest {max(run_frames):.0f} ms; edges routed in {full:.0f} ms "
+                        f"({full_edges}), after a drag {again:.0f} ms ({again_edges})"
                     )
                     context.close()
                     context = browser.new_context(viewport={"width": 1440, "height": 900})
@@ -363,6 +409,10 @@ def main() -> None:
     print(
         f"feature_pipeline_drag_frame_ms median={statistics.median(drag_frames):.1f} "
         f"slowest={max(drag_frames):.0f} frames={len(drag_frames)}"
+    )
+    print(
+        f"edge_routes_ms median={statistics.median(full for full, _ in routings):.0f} "
+        f"after_drag={statistics.median(again for _, again in routings):.1f}"
     )
     print(f"editor_frame_median_ms={statistics.median(frames):.1f}")
     print(f"editor_open_1000_nodes_ms={statistics.median(opens):.0f}")

@@ -32,6 +32,7 @@ import { outputHandles } from "../document/catalogue";
 import { connectionRefusal } from "../document/rules";
 import { collapsedView } from "./collapse";
 import { useEditor, useEditorStore } from "./context";
+import { RoutesContext, useEdgeRouting } from "./edgeRoutes";
 import { isEditableTarget } from "./hooks";
 import { GhostEdgeView, type GhostEdge, PortEdge } from "./edges";
 import { openingViewport } from "./layout";
@@ -126,6 +127,17 @@ function useCollapseKeys() {
 
 /** `onOpenNode`: a node was double-clicked, to show its properties. */
 export function Canvas({ onOpenNode }: { onOpenNode(): void }) {
+  const store = useEditorStore();
+  const isCollapsed = useCallback((id: string) => store.getState().collapsed.has(id), [store]);
+  const routes = useEdgeRouting(isCollapsed);
+  return (
+    <RoutesContext.Provider value={routes}>
+      <FlowCanvas onOpenNode={onOpenNode} />
+    </RoutesContext.Provider>
+  );
+}
+
+function FlowCanvas({ onOpenNode }: { onOpenNode(): void }) {
   const store = useEditorStore();
   const nodes = useEditor((state) => state.nodes);
   const edges = useEditor((state) => state.edges);
