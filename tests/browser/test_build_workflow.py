@@ -33,6 +33,10 @@ def test_build_configure_save_and_reload(
     expect(palette.locator(".palette-item")).to_have_count(1)
     expect(palette.locator(".palette-item")).to_contain_text("Wait / approval")
     palette.get_by_label("Search nodes").fill("")
+    # the problems list folded, so that the canvas keeps its size as problems come and go and
+    # the nodes dropped low on it stay in reach of the mouse
+    page.locator(".problems-header").click()
+    expect(page.get_by_test_id("problems")).not_to_have_class(re.compile(r"\bopen\b"))
 
     drop(page, "start", 300, 50)
     drop(page, "activity", 300, 160)
