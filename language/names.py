@@ -110,7 +110,5 @@ def names_in(code: str) -> frozenset[str]:
     """Identifiers used as code (not inside strings or comments) in a piece of source (kept:
     a compile asks again for the same pieces, and a recompile after an edit for most)."""
     return frozenset(
-        name
-        for name in _CODE_TOKENS.findall(code)
-        if name and not keyword.iskeyword(name)
+        name for name in _CODE_TOKENS.findall(code) if name and not keyword.iskeyword(name)
     )
