@@ -686,12 +686,13 @@ def outcome_of(events: list[HistoryEvent]) -> dict[str, Any]:
 
 async def run_state(run: Run) -> dict[str, Any]:
     """The run's description with every node's state (over its continue-as-new chain)."""
+    # the gates first, then the history: what a gate waits for is then always in the history
+    # read (read the other way round, a gate could show waiting behind a timer still running)
+    gates = await pending_gates(run)
     events = await chain_history(run.client, run.workflow_id, run.run_id)
     tracker = RunTracker(run.document)
     tracker.extend(events)
-    tracker.set_pending(
-        run.description.raw_description.pending_activities, await pending_gates(run)
-    )
+    tracker.set_pending(run.description.raw_description.pending_activities, gates)
     return {
         **summary(run, tracker),
         "start_time": _iso(run.description.start_time),
