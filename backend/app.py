@@ -49,7 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await run_in_threadpool(runtime.start)
             runtime_access.runtime = runtime
         if settings.server_process:
-            _freeze_start_up_objects()
+            freeze_start_up_objects()
         try:
             yield
         finally:
@@ -105,7 +105,7 @@ def prepare_database(settings: Settings) -> None:
         engine.dispose()
 
 
-def _freeze_start_up_objects() -> None:
+def freeze_start_up_objects() -> None:
     """Keep what start-up made (modules, routes, the node registry) out of later collections.
 
     Those objects live as long as the process. Left in the collector's care, every full

@@ -32,7 +32,12 @@ from language.document import (
     Workflow,
 )
 from language.durations import parse_duration
-from language.expressions import FUNCTIONS, ExpressionError, parse_expression, parse_template
+from language.expressions import (
+    FUNCTIONS,
+    ExpressionError,
+    parse_shared,
+    parse_template,
+)
 from language.load import location
 from language.typerefs import TypeRefError, parse_typeref
 from language.wording import pydantic_message
@@ -689,7 +694,7 @@ class _WorkflowCheck:
             parsed: list[Parsed] = []
             for field_name, text, is_template in kind.expressions(config):
                 try:
-                    tree = parse_template(text) if is_template else parse_expression(text)
+                    tree = parse_shared(text, is_template)
                 except ExpressionError as error:
                     report(
                         Codes.BAD_TEMPLATE if is_template else Codes.BAD_EXPRESSION,
@@ -701,7 +706,7 @@ class _WorkflowCheck:
                 parsed.append(Parsed(f"config.{field_name}", tree, is_template, text))
             for port, text in self.earlier.get(node_id, ()):
                 try:
-                    parsed.append(Parsed(f"before.{port}", parse_expression(text), False, text))
+                    parsed.append(Parsed(f"before.{port}", parse_shared(text), False, text))
                 except ExpressionError as error:
                     report(Codes.BAD_EXPRESSION, str(error), node_id, field=f"before.{port}")
             self.expressions[node_id] = parsed

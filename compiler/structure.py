@@ -90,6 +90,8 @@ class _Builder:
         self.graph = graph
         self.emitted: set[str] = set()
         self.idom: dict[str, str] = {}
+        self.dominated: dict[str, list[str]] = {}
+        """node id -> the nodes it immediately dominates."""
         self.order: dict[str, int] = {}
 
     def dominators_from(self, parent: str | None, root: str) -> None:
@@ -100,15 +102,17 @@ class _Builder:
         for member in members:
             scope.add_edges_from((e.source, e.target) for e in self.graph.out_edges[member])
         for node_id, dominator in nx.immediate_dominators(scope, root).items():
-            self.idom.setdefault(node_id, dominator)
+            if node_id not in self.idom:
+                self.idom[node_id] = dominator
+                self.dominated.setdefault(dominator, []).append(node_id)
         for index, node_id in enumerate(nx.topological_sort(scope)):
             self.order.setdefault(node_id, index)
 
     def merge_point(self, branch: str) -> str | None:
         candidates = [
             node_id
-            for node_id, dominator in self.idom.items()
-            if dominator == branch and node_id != branch and len(self.graph.in_edges[node_id]) > 1
+            for node_id in self.dominated.get(branch, ())
+            if node_id != branch and len(self.graph.in_edges[node_id]) > 1
         ]
         if not candidates:
             return None

@@ -8,7 +8,12 @@ from __future__ import annotations
 
 import ast
 import functools
-from collections.abc import Iterator
+import re
+import threading
+import unicodedata
+from collections.abc import Iterator, Mapping
+
+from cachetools import LRUCache
 
 from language.diagnostics import Codes
 
@@ -115,6 +120,21 @@ def parse_template(text: str) -> ast.expr:
     if not isinstance(text, str):
         raise ExpressionError("a template must be text")
     return _check(_template_tree(text), text)
+
+
+def parse_shared(text: str, template: bool = False) -> ast.expr:
+    """The checked tree of an expression (or template), as `parse_expression` (`parse_template`)
+    gives it, but one tree per text shared by every caller asking for it, so that a recompile
+    after an edit parses only the texts that changed: read it, never change it (`emit` rewrites
+    the tree it is given; hand it one of `parse_again`)."""
+    if not isinstance(text, str):  # not kept (nor hashable): refused as the parsers refuse it
+        return parse_template(text) if template else parse_expression(text)
+    return _parse_shared(text, template)
+
+
+@functools.lru_cache(maxsize=20_000)
+def _parse_shared(text: str, template: bool) -> ast.expr:
+    return parse_template(text) if template else parse_expression(text)
 
 
 def _template_tree(text: str) -> ast.expr:
@@ -309,6 +329,41 @@ class _Rename(ast.NodeTransformer):
         return node
 
     visit_ListComp = visit_SetComp = visit_GeneratorExp = visit_DictComp = _comprehension
+
+
+_IDENTIFIER = re.compile(r"[^\W\d]\w*")
+"""Every identifier a text can hold, and more (words of a template's literal parts)."""
+
+_emitted: LRUCache[tuple[str, bool, tuple[str | None, ...]], str] = LRUCache(20_000)
+"""Code emitted lately, by text, template or not, and the code each identifier of the text was
+mapped to: a recompile after an edit emits most expressions as before."""
+_emitted_lock = threading.Lock()
+
+
+def emit_checked(text: str, template: bool, mapping: Mapping[str, str]) -> str:
+    """Source code for an expression (or template) that the typed check passed, free names
+    replaced by their mapped code; the caller makes sure of the check (see `parse_again`).
+
+    The code depends only on the text and on what its names map to: the names are read off the
+    text (a superset of the free names, as Python reads them: NFKC-normalized), so a cached
+    answer is reused only where every one of them maps to the same code.
+    """
+    names = tuple(
+        mapping.get(name if name.isascii() else unicodedata.normalize("NFKC", name))
+        for name in _IDENTIFIER.findall(text)
+    )
+    key = (text, template, names)
+    with _emitted_lock:
+        code = _emitted.get(key)
+    if code is None:
+        tree = parse_again(text, template)
+        if template and isinstance(tree, ast.Constant):
+            code = repr(tree.value)
+        else:
+            code = emit(tree, dict(mapping))
+        with _emitted_lock:
+            _emitted[key] = code
+    return code
 
 
 def emit(tree: ast.expr, mapping: dict[str, str]) -> str:

@@ -10,9 +10,8 @@ from language.diagnostics import Codes, Diagnostic, Severity
 from language.document import Node, RetrySpec
 from language.durations import parse_duration, timedelta_code
 from language.expressions import (
-    emit,
+    emit_checked,
     is_expression,
-    parse_again,
 )
 from language.names import snake
 from language.typerefs import TypeRefError, parse_typeref
@@ -370,14 +369,14 @@ class NodeRender:
         return annotation_or_any(typeref, self.project.type_names)
 
     def expr(self, text: str) -> str:
-        return emit(self.checked_tree(text), self.scope.mapping)
+        return self.emit_checked(text, False, self.scope.mapping)
 
-    def checked_tree(self, text: str, template: bool = False) -> ast.expr:
-        """A new tree of one of this node's expressions (or templates), only if the typed
-        check passed it."""
+    def emit_checked(self, text: str, template: bool, mapping: dict[str, str]) -> str:
+        """Code for one of this node's expressions (or templates), only if the typed check
+        passed it."""
         if not self.renderer.checked(self.node.id, text, template):
             raise AssertionError(f"unchecked expression reached render: {text!r}")
-        return parse_again(text, template)
+        return emit_checked(text, template, mapping)
 
     def with_mapping(self, mapping: dict[str, str]) -> NodeRender:
         """The same node with more names in scope: expression name -> its code."""
@@ -392,13 +391,10 @@ class NodeRender:
     def expr_after_body(self, text: str) -> str:
         """An expression evaluated after the container's body, seeing what the body bound."""
         scope = self.renderer.after_body_scope(self.node.id)
-        return emit(self.checked_tree(text), scope.mapping)
+        return self.emit_checked(text, False, scope.mapping)
 
     def template(self, text: str) -> str:
-        tree = self.checked_tree(text, template=True)
-        if isinstance(tree, ast.Constant):
-            return repr(tree.value)
-        return emit(tree, self.scope.mapping)
+        return self.emit_checked(text, True, self.scope.mapping)
 
     def literal(self, value: Any) -> str:
         return repr(value)

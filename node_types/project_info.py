@@ -118,6 +118,14 @@ class WorkflowInfo:
     state carried across continue-as-new, or an expression reading `state`. Without one, no
     empty state class is generated."""
 
+    @functools.cached_property
+    def wired_ports(self) -> dict[str, set[str]]:
+        """node id -> the ports edges leave it from."""
+        ports: dict[str, set[str]] = {}
+        for edge in self.definition.edges:
+            ports.setdefault(edge.source, set()).add(edge.source_handle)
+        return ports
+
     @property
     def handlers_have_bodies(self) -> bool:
         """Whether a signal or update handler awaits something (and so may still be running)."""

@@ -44,7 +44,7 @@ class SwitchKind(NodeType[SwitchConfig]):
                     f"two cases are keyed {case.key!r}; give each case its own key",
                 )
             seen.add(case.key)
-        wired = {e.source_handle for e in ctx.workflow.definition.edges if e.source == ctx.node.id}
+        wired = ctx.workflow.wired_ports.get(ctx.node.id, set())
         for handle in sorted(wired):
             if handle.startswith("case:") and handle[5:] not in seen:
                 ctx.error(

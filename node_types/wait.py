@@ -99,7 +99,7 @@ class WaitKind(NodeType[WaitConfig]):
 
     def validate(self, config: WaitConfig, ctx: NodeCheck) -> None:
         ctx.duration("timeout", config.timeout, expression=True)
-        wired = {e.source_handle for e in ctx.workflow.definition.edges if e.source == ctx.node.id}
+        wired = ctx.workflow.wired_ports.get(ctx.node.id, set())
         if "timeout" in wired and not config.timeout:
             ctx.error(
                 Codes.BAD_CONFIG,
