@@ -12,6 +12,7 @@ from language.document import RetrySpec
 from language.durations import parse_duration
 from language.expressions import ExpressionError, free_names, parse_expression
 from node_types.base import (
+    EVENTS_PER_STEP,
     Config,
     Duration,
     Expression,
@@ -223,6 +224,7 @@ class ActivityStep(NodeType[CallConfigT]):
     duration_fields = TIMEOUTS
     after_body_fields = frozenset({"config.compensation"})
     can_fail = True
+    history_events = EVENTS_PER_STEP
 
     def expressions(self, config: CallConfigT) -> Iterable[ExpressionRef]:
         yield from duration_expressions(config, TIMEOUTS)

@@ -241,6 +241,9 @@ class NodeType(Generic[ConfigT]):
     activation."""
     carries_state: ClassVar[bool] = False
     """Continues as new: the workflow's input then carries its state to the next run."""
+    history_events: ClassVar[int] = 0
+    """Events the node adds to the history each time it runs (`EVENTS_PER_STEP` for a step
+    that schedules an activity, a child or a timer): what a repeating body's rounds cost."""
 
     def without_end(self, config: ConfigT) -> str | None:
         """Why a workflow holding this node may run for ever (it continues as new, it repeats
@@ -352,10 +355,6 @@ WORKFLOW_TASK_EVENTS = 3
 """Events each round's workflow task adds (scheduled, started, completed)."""
 BACKOFF_EVENTS = 2
 """Events a round's backoff timer adds (started, fired)."""
-WAITS = frozenset(
-    {"activity", "agent", "child_workflow", "timer", "wait", "signal_external", "work_queue"}
-)
-"""Kinds whose step records events in the history."""
 
 
 def unbounded_history(
@@ -364,11 +363,19 @@ def unbounded_history(
     """The warning for a container whose body repeats `rounds` times (None: without end),
     waiting between rounds when `backoff`; None when its rounds fit in one run's history, or
     when its body continues as new, which starts a fresh history."""
-    members = [node for node in workflow.nodes if node.id in _members(workflow, container)]
-    if any(node.type == "continue_as_new" for node in members):
+    from node_types import REGISTRY  # here: the kinds import this module
+
+    inside = _members(workflow, container)
+    kinds = [
+        REGISTRY[node.type]
+        for node in workflow.nodes
+        if node.id in inside and node.type in REGISTRY
+    ]
+    # a path ending in a node that continues as new starts each later round in a fresh run
+    if any(kind.role is Role.TERMINAL and kind.carries_state for kind in kinds):
         return None
-    steps = sum(1 for node in members if node.type in WAITS)
-    per_round = WORKFLOW_TASK_EVENTS + (BACKOFF_EVENTS if backoff else 0) + EVENTS_PER_STEP * steps
+    events = sum(kind.history_events for kind in kinds)
+    per_round = WORKFLOW_TASK_EVENTS + (BACKOFF_EVENTS if backoff else 0) + events
     if rounds is not None and rounds * per_round <= HISTORY_BUDGET:
         return None
     extent = "without end" if rounds is None else f"up to {rounds} times"

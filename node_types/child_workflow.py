@@ -9,6 +9,7 @@ from pydantic import Field
 
 from language.diagnostics import Codes
 from node_types.base import (
+    EVENTS_PER_STEP,
     Config,
     Duration,
     Expression,
@@ -71,6 +72,7 @@ class ChildWorkflowKind(NodeType[ChildWorkflowConfig]):
     defaults = {"workflow": "", "args": {}, "wait": True}
     duration_fields = DURATIONS
     can_fail = True
+    history_events = EVENTS_PER_STEP
 
     def validate(self, config: ChildWorkflowConfig, ctx: NodeCheck) -> None:
         ctx.duration("execution_timeout", config.execution_timeout, expression=True)

@@ -12,7 +12,15 @@ from pydantic import Field
 
 from language.diagnostics import Codes
 from language.document import Node, Workflow
-from node_types.base import Config, Expression, ExpressionRef, NodeType, Role, Template
+from node_types.base import (
+    EVENTS_PER_STEP,
+    Config,
+    Expression,
+    ExpressionRef,
+    NodeType,
+    Role,
+    Template,
+)
 from node_types.context import NodeCheck, NodeRender
 
 CHILD_HANDLES = "self._child_handles: dict[str, workflow.ChildWorkflowHandle[Any, Any]] = {}"
@@ -63,6 +71,7 @@ class SignalExternalKind(NodeType[SignalExternalConfig]):
     description = "Sends a signal to another running workflow."
     config = SignalExternalConfig
     role = Role.STEP
+    history_events = EVENTS_PER_STEP
     template = "signal_external.jinja"
     defaults = {"workflow_id": "", "signal": "", "args": {}}
 

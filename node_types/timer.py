@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from pydantic import Field, model_validator
 
 from node_types.base import (
+    EVENTS_PER_STEP,
     Config,
     Duration,
     Expression,
@@ -45,6 +46,7 @@ class TimerKind(NodeType[TimerConfig]):
     template = "timer.jinja"
     defaults = {"duration": "10s"}
     duration_fields = DURATIONS
+    history_events = EVENTS_PER_STEP
 
     def validate(self, config: TimerConfig, ctx: NodeCheck) -> None:
         ctx.duration("duration", config.duration, expression=True)

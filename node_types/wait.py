@@ -13,6 +13,7 @@ from pydantic import Field
 
 from language.diagnostics import Codes
 from node_types.base import (
+    EVENTS_PER_STEP,
     Config,
     Duration,
     Expression,
@@ -95,6 +96,7 @@ class WaitKind(NodeType[WaitConfig]):
         "state, or make it an update, whose caller waits for its result"
     )
     duration_fields = DURATIONS
+    history_events = EVENTS_PER_STEP
     queries = ("pending_gates",)
 
     def validate(self, config: WaitConfig, ctx: NodeCheck) -> None:

@@ -22,6 +22,7 @@ from pydantic import Field
 from language.diagnostics import Codes
 from language.names import names_in
 from node_types.base import (
+    EVENTS_PER_STEP,
     Config,
     Duration,
     Expression,
@@ -132,6 +133,7 @@ class WorkQueueKind(NodeType[WorkQueueConfig]):
         "config.on_failed": ("item", "error"),
     }
     duration_fields = DURATIONS
+    history_events = EVENTS_PER_STEP
     carries_state = True
 
     def validate(self, config: WorkQueueConfig, ctx: NodeCheck) -> None:
