@@ -20,6 +20,7 @@ from compiler.scopes import Analysis
 from compiler.structure import Tree
 from language.document import HttpImpl, PythonImpl
 from language.names import plain_text
+from node_types import REGISTRY
 from node_types.project_info import FieldsInfo, ProjectInfo, WorkflowInfo
 
 VERSION = "0.1.0"
@@ -34,7 +35,8 @@ EXAMPLE_SCALARS: dict[str, Any] = {
     "None": None,
 }
 
-HANDLER_KINDS = {"query": "queries", "signal": "signals", "update": "updates"}
+MESSAGE_HEADINGS = {"query": "queries", "signal": "signals", "update": "updates"}
+"""Temporal message type -> how a workflow's README entry heads the names of its handlers."""
 
 
 @functools.cache
@@ -116,7 +118,9 @@ def render_readme(
         image=f"{project.package.replace('_', '-')}-worker",
         workflows=[workflow_entry(project, wf) for wf in project.workflows.values()],
         schedules=schedule_entries(trees),
-        handler_kinds={kind for wf in project.workflows.values() for kind, _name in wf.handlers},
+        message_types={
+            message_type(kind) for wf in project.workflows.values() for kind, _name in wf.handlers
+        },
         user_modules=modules,
     )
 
@@ -138,7 +142,8 @@ def workflow_entry(project: ProjectInfo, wf: WorkflowInfo) -> dict[str, Any]:
         command += ["--input", json.dumps(example)]
     handlers: dict[str, list[str]] = {}
     for (kind, name), _handler in sorted(wf.handlers.items()):
-        handlers.setdefault(HANDLER_KINDS[kind], []).append(code_span(plain_text(name, limit=200)))
+        heading = MESSAGE_HEADINGS[message_type(kind)]
+        handlers.setdefault(heading, []).append(code_span(plain_text(name, limit=200)))
     return {
         "id": definition.id,
         "name": plain_text(definition.name),
@@ -148,6 +153,13 @@ def workflow_entry(project: ProjectInfo, wf: WorkflowInfo) -> dict[str, Any]:
         "handlers": handlers,
         "command": shlex.join(command),
     }
+
+
+def message_type(kind: str) -> str:
+    """The Temporal message a handler of this kind receives."""
+    found = REGISTRY[kind].message_type
+    assert found is not None, f"{kind!r} handles no message"
+    return found
 
 
 def fields_text(fields: FieldsInfo, carried: str | None) -> str:

@@ -384,12 +384,13 @@ class Planner:
         state_field, want = need
         info = tree.graph.info
         for (kind, name), handler in sorted(info.handlers.items()):
-            if REGISTRY[kind].read_only:
+            message_type = REGISTRY[kind].message_type
+            if message_type is None or REGISTRY[kind].read_only:
                 continue
             for value in self.assigned(tree, handler, state_field):
                 payload = self.payload_for(handler, value, want)
                 if payload is not None:
-                    return Message(kind, name, payload)
+                    return Message(message_type, name, payload)
         return None
 
     def assigned(self, tree: Tree, handler: HandlerInfo, state_field: str) -> Iterator[ast.expr]:
@@ -537,7 +538,7 @@ def _state_field(tree: ast.expr) -> str | None:
 @dataclass(frozen=True)
 class Message:
     kind: str
-    """`signal` or `update`."""
+    """The Temporal message: `signal` or `update`."""
     name: str
     payload: str
     """Code of the payload; "" for none."""

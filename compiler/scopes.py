@@ -152,19 +152,20 @@ class _Analyser:
         for entry in self.tree.entries:
             node = entry.node
             kind, config = REGISTRY[node.type], self.graph.configs[node.id]
-            scope = Scope({"input": "self._input"}, kind=node.type)
+            # where the entry's code runs: the run method, or a handler of its message type
+            context = "run" if kind.starts_run else kind.message_type or "entry"
+            scope = Scope({"input": "self._input"}, kind=context)
             scope.types.update(input=info.input.class_name)
             if info.keeps_state:
                 scope.mapping["state"] = "self._state"
                 scope.types["state"] = info.state_class
             if kind.before_run:
-                scope = Scope({}, kind=node.type)
+                scope = Scope({}, kind=context)
             elif not kind.read_only:
                 scope.mapping.update(WORKFLOW_NAMES)
                 scope.types.update(WORKFLOW_NAME_TYPES)
             scope.mapping.update({name: name for name in self.project.type_names})
             if kind.starts_run:
-                scope.kind = "run"
                 output = info.output
             else:
                 output = annotation_or_any(kind.scope_output(config), self.project.type_names)

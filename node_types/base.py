@@ -118,9 +118,16 @@ class NodeType(Generic[ConfigT]):
     starts_run: ClassVar[bool] = False
     """The workflow's run method begins here: one per workflow, and its scope returns the
     workflow's output."""
-    handles_message: ClassVar[bool] = False
-    """A message handler (signal, update, query): its `params` are the message's payload
-    fields, and `message` gives its name."""
+    message_type: ClassVar[str | None] = None
+    """For a message handler, the Temporal message it receives (`signal`, `update`, `query`):
+    the code it runs in, and how the starter, the README and generated tests send it."""
+
+    @property
+    def handles_message(self) -> bool:
+        """A message handler: its `params` are the message's payload fields, and `message`
+        gives its name."""
+        return self.message_type is not None
+
     read_only: ClassVar[bool] = False
     """A handler that answers without changing anything (a query): it has no body, its
     expressions read no workflow APIs, it may not take the name of a query a kind answers

@@ -35,7 +35,7 @@ class QueryKind(NodeType[QueryConfig]):
     template = "query.jinja"
     outputs = ()
     has_input = False
-    handles_message = True
+    message_type = "query"
     read_only = True
     defaults = {"name": "", "params": {}, "value": "state", "returns": "Any"}
 

@@ -53,7 +53,7 @@ class SignalKind(NodeType[SignalConfig]):
     has_input = False
     defaults = {"name": "", "params": {}}
     instant = True
-    handles_message = True
+    message_type = "signal"
 
     def prepare(self, config: SignalConfig, ctx: NodeRender) -> dict[str, object]:
         return handler_variables("signal", config.name, ctx, exclusive=config.exclusive)

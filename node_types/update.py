@@ -45,7 +45,7 @@ class UpdateKind(NodeType[UpdateConfig]):
     has_input = False
     defaults = {"name": "", "params": {}, "returns": "None"}
     instant = True
-    handles_message = True
+    message_type = "update"
 
     def validate(self, config: UpdateConfig, ctx: NodeCheck) -> None:
         ctx.typeref("returns", config.returns)
