@@ -41,8 +41,8 @@ from compiler.structure import Tree
 from language.document import SimulateImpl
 from language.names import Namespace, docstring, names_in, plain_text, snake
 from language.typerefs import literal_values
+from node_types import REGISTRY
 from node_types.project_info import ProjectInfo, WorkflowInfo
-from node_types.wait import KIND as WAIT_KIND
 
 BLOCKERS_SHOWN = 4
 """Reasons listed in a test module for the run tests it lacks."""
@@ -150,7 +150,7 @@ def _render_support(project: ProjectInfo, stand_ins: list[dict[str, Any]]) -> st
         models=models,
         uses_datetime="datetime" in names_in(code),
         uses_any="Any" in names_in(code),
-        pending_gates=WAIT_KIND.queries[0],
+        pending_gates=next(k.gate_query for k in REGISTRY.values() if k.gate_query),
     )
 
 

@@ -30,18 +30,7 @@ from language.names import plain_text
 from language.typerefs import literal_values
 from node_types import REGISTRY
 from node_types.base import Role
-from node_types.child_workflow import ChildWorkflowConfig
-from node_types.condition import ConditionConfig
-from node_types.fail import FailConfig
-from node_types.loop import LoopConfig
 from node_types.project_info import FieldsInfo, HandlerInfo, ProjectInfo
-from node_types.retry import RetryConfig
-from node_types.set_state import SetStateConfig
-from node_types.signal_external import SignalExternalConfig
-from node_types.spawn_children import SpawnChildrenConfig
-from node_types.timer import TimerConfig
-from node_types.wait import WaitConfig
-from node_types.work_queue import WorkQueueConfig
 
 LONGEST_WAIT = 30.0
 """Seconds a generated test may wait at one node (a timer, a gate's timeout, a retry's backoff):
@@ -142,16 +131,14 @@ class Place:
 def walk(blocks: list[Block], tree: Tree, place: Place = Place()) -> Iterator[tuple[Block, Place]]:
     for block in blocks:
         yield block, place
-        config = tree.graph.configs.get(block.node.id)
-        role = REGISTRY[block.node.type].role
-        repeats = isinstance(config, LoopConfig | RetryConfig)
+        kind = REGISTRY[block.node.type]
         for port, arm in block.arms:
             inner = Place(
-                repeated=place.repeated or (port == "body" and repeats),
+                repeated=place.repeated or (port == "body" and kind.body_repeats),
                 conditional=place.conditional
-                or role is Role.BRANCH
-                or (role is Role.CONTAINER and port != "body")
-                or (port == "body" and isinstance(config, LoopConfig)),
+                or kind.role is Role.BRANCH
+                or (kind.role is Role.CONTAINER and port != "body")
+                or (port == "body" and kind.body_may_not_run),
             )
             yield from walk(arm, tree, inner)
 
@@ -176,10 +163,8 @@ def sure_blocks(blocks: list[Block], tree: Tree) -> Iterator[Block]:
     bodies of the phases and Trys in it (not the arms of branches, loops or retries)."""
     for block in blocks:
         yield block
-        config = tree.graph.configs.get(block.node.id)
-        if REGISTRY[block.node.type].role is not Role.CONTAINER:
-            continue
-        if isinstance(config, LoopConfig | RetryConfig):
+        kind = REGISTRY[block.node.type]
+        if kind.role is not Role.CONTAINER or kind.body_repeats:
             continue
         for port, arm in block.arms:
             if port == "body":
@@ -264,12 +249,16 @@ class Planner:
         openers = self.gate_openers(workflow_id)
         inputs = tree.graph.info.input.fields
         for block, _place in walk(run_blocks(tree), tree):
-            config = tree.graph.configs.get(block.node.id)
+            kind = REGISTRY[block.node.type]
+            config = tree.graph.configs[block.node.id]
             where = _label(block)
-            if isinstance(config, WorkQueueConfig):
-                needs.blockers.append(f"{where} serves a work queue until it is told to stop")
-            elif isinstance(config, SignalExternalConfig) and config.child is None:
-                target = _template_input_field(config.workflow_id)
+            blocker = kind.run_blocker(config)
+            signalled = kind.signalled_workflow(config)
+            started = kind.started_workflow(config)
+            if blocker is not None:
+                needs.blockers.append(f"{where} {blocker}")
+            elif signalled is not None:
+                target = _template_input_field(signalled)
                 if target in inputs and inputs[target] == "str":
                     if target not in needs.signal_targets:
                         needs.signal_targets.append(target)
@@ -277,15 +266,16 @@ class Planner:
                     needs.blockers.append(
                         f"{where} signals a workflow whose id is computed as it runs"
                     )
-            elif isinstance(config, TimerConfig) and config.until:
-                needs.blockers.append(f"{where} sleeps until a time computed as it runs")
-            elif isinstance(config, ChildWorkflowConfig | SpawnChildrenConfig):
-                for reason in self.child_blockers(config.workflow):
-                    needs.blockers.append(f"{where} starts {config.workflow!r}, which {reason}")
-            gate = block.node.id in openers and "approved" in openers[block.node.id]
+            elif started is not None:
+                for reason in self.child_blockers(started):
+                    needs.blockers.append(f"{where} starts {started!r}, which {reason}")
+            conditions = kind.gate_conditions(config)
+            gate = conditions is not None and next(iter(conditions)) in openers.get(
+                block.node.id, {}
+            )
             for name, wait in self.waits(tree, block, config):
                 if wait.input_field is not None:
-                    if isinstance(config, WaitConfig) and gate:
+                    if gate:
                         needs.answered_inputs.add(wait.input_field)
                     else:
                         needs.short_inputs.add(wait.input_field)
@@ -296,7 +286,7 @@ class Planner:
                         f"{where} waits up to {wait.seconds:g} s ({name}); "
                         f"a generated test waits at most {LONGEST_WAIT:g} s at a node"
                     )
-            if isinstance(config, WaitConfig) and not config.timeout and not gate:
+            if conditions is not None and not list(self.waits(tree, block, config)) and not gate:
                 needs.blockers.append(
                     f"the gate {where} waits for a condition no signal or update of the graph is "
                     "known to make true"
@@ -344,8 +334,9 @@ class Planner:
         if needs.signal_targets or needs.short_inputs or needs.answered_inputs:
             found.append("reads waits or the workflows it signals from its input")
         for block, _place in walk(run_blocks(tree), tree):
-            config = tree.graph.configs.get(block.node.id)
-            if isinstance(config, WaitConfig) and not any(
+            config = tree.graph.configs[block.node.id]
+            gate = REGISTRY[block.node.type].gate_conditions(config) is not None
+            if gate and not any(
                 wait.seconds is not None and wait.seconds <= LONGEST_WAIT
                 for _name, wait in self.waits(tree, block, config)
             ):
@@ -362,13 +353,8 @@ class Planner:
         tree = self.trees[workflow_id]
         found: dict[str, dict[str, Message]] = {}
         for block, _place in walk(run_blocks(tree), tree):
-            config = tree.graph.configs.get(block.node.id)
-            if not isinstance(config, WaitConfig):
-                continue
-            outcomes = {"approved": config.approved_when}
-            if config.rejected_when:
-                outcomes["rejected"] = config.rejected_when
-            for outcome, condition in outcomes.items():
+            outcomes = REGISTRY[block.node.type].gate_conditions(tree.graph.configs[block.node.id])
+            for outcome, condition in (outcomes or {}).items():
                 message = self.message_making(tree, condition)
                 if message is not None:
                     found.setdefault(block.node.id, {})[outcome] = message
@@ -396,13 +382,11 @@ class Planner:
     def assigned(self, tree: Tree, handler: HandlerInfo, state_field: str) -> Iterator[ast.expr]:
         """The expressions a handler's body assigns to `state.<state_field>`."""
         for block, _place in walk(handler_blocks(tree, handler), tree):
-            config = tree.graph.configs.get(block.node.id)
-            if not isinstance(config, SetStateConfig):
-                continue
-            for assignment in config.assignments:
-                if assignment.target == f"state.{state_field}":
+            config = tree.graph.configs[block.node.id]
+            for target, value in REGISTRY[block.node.type].state_assignments(config):
+                if target == f"state.{state_field}":
                     try:
-                        yield parse_expression(assignment.value)
+                        yield parse_expression(value)
                     except ExpressionError:
                         continue
 
@@ -615,9 +599,10 @@ class Paths:
 
     def failure(self, port: str) -> str | None:
         for block in self.sure(port):
-            config = self.tree.graph.configs.get(block.node.id)
-            if isinstance(config, FailConfig):
-                return config.error_type
+            config = self.tree.graph.configs[block.node.id]
+            error_type = REGISTRY[block.node.type].fails_with(config)
+            if error_type is not None:
+                return error_type
         return None
 
     def evidence(self, ports: list[str]) -> dict[str, tuple[list[str], list[str], str | None]]:
@@ -650,10 +635,8 @@ def _places(blocks: list[Block], tree: Tree) -> Iterator[tuple[list[Block], int]
     `blocks`: the sequence itself and the bodies of phases and Trys in it."""
     for index, block in enumerate(blocks):
         yield blocks, index
-        config = tree.graph.configs.get(block.node.id)
-        if REGISTRY[block.node.type].role is not Role.CONTAINER:
-            continue
-        if isinstance(config, LoopConfig | RetryConfig):
+        kind = REGISTRY[block.node.type]
+        if kind.role is not Role.CONTAINER or kind.body_repeats:
             continue
         for port, arm in block.arms:
             if port == "body":
@@ -665,19 +648,20 @@ def gate_outcomes(planner: Planner, tree: Tree, skipped: list[str]) -> Iterator[
     openers = planner.gate_openers(workflow_id)
     for sequence, index in _places(run_blocks(tree), tree):
         block = sequence[index]
-        config = tree.graph.configs.get(block.node.id)
-        if not isinstance(config, WaitConfig):
+        kind = REGISTRY[block.node.type]
+        config = tree.graph.configs[block.node.id]
+        if kind.gate_conditions(config) is None:
             continue
         where = _label(block)
         messages = openers.get(block.node.id, {})
         ports = list(messages)
         timeout = next(iter(planner.waits(tree, block, config)), None)
-        if timeout is not None:
+        if timeout is not None and kind.timeout_port is not None:
             wait = timeout[1]
             if wait.input_field is not None or (
                 wait.seconds is not None and wait.seconds <= TIMEOUT_TEST_LONGEST
             ):
-                ports.append("timeout")
+                ports.append(kind.timeout_port)
         if len(ports) < 2:
             skipped.append(
                 f"the gate {where}: no outcome tests; they need two outcomes a test can bring "
@@ -695,12 +679,12 @@ def gate_outcomes(planner: Planner, tree: Tree, skipped: list[str]) -> Iterator[
             ran, not_ran, failure = evidence[port]
             outcome = Outcome(
                 name=f"{block.node.id}_{port}",
-                description=f"the gate {where} {_GATE_WORDS[port]}",
+                description=f"the gate {where} {_gate_words(port, kind.timeout_port)}",
                 failure=failure,
                 ran=ran,
                 not_ran=not_ran,
             )
-            if port == "timeout":
+            if port == kind.timeout_port:
                 outcome.unanswered = block.node.id
                 if timeout is not None and timeout[1].input_field is not None:
                     outcome.inputs[timeout[1].input_field] = SHORT_WAIT
@@ -709,11 +693,9 @@ def gate_outcomes(planner: Planner, tree: Tree, skipped: list[str]) -> Iterator[
             yield outcome
 
 
-_GATE_WORDS = {
-    "approved": "approved",
-    "rejected": "rejected",
-    "timeout": "left to time out",
-}
+def _gate_words(port: str, timeout_port: str | None) -> str:
+    """What taking a gate's port means: its name (`approved`), or left to time out."""
+    return "left to time out" if port == timeout_port else port
 
 
 def condition_outcomes(
@@ -723,11 +705,11 @@ def condition_outcomes(
     inputs = tree.graph.info.input
     for sequence, index in _places(run_blocks(tree), tree):
         block = sequence[index]
-        config = tree.graph.configs.get(block.node.id)
-        if not isinstance(config, ConditionConfig):
+        expression = REGISTRY[block.node.type].if_expression(tree.graph.configs[block.node.id])
+        if expression is None:
             continue
         where = _label(block)
-        choice = input_choice(config.expression, inputs, planner.types)
+        choice = input_choice(expression, inputs, planner.types)
         if choice is None or choice[0] in taken:
             skipped.append(
                 f"the condition {where}: no branch tests; its expression is not a comparison of "

@@ -218,6 +218,11 @@ class NodeType(Generic[ConfigT]):
         """Where this container's body runs with this config (default `body_context`)."""
         return self.body_context
 
+    body_repeats: ClassVar[bool] = False
+    """The container's body may run several times (a loop's rounds, a retry's attempts)."""
+    body_may_not_run: ClassVar[bool] = False
+    """The container's body may not run at all (a loop over an empty list)."""
+
     def possible_ports(self, config: ConfigT) -> set[str]:
         """Ports control can actually leave through with this config (default: all); an
         unwired port that cannot happen is no path that ends."""
@@ -290,6 +295,46 @@ class NodeType(Generic[ConfigT]):
         the type alone ties the call to its node (`compiler.activity_owners`) and the call
         carries no summary."""
         return ()
+
+    # --- generated tests: what a test of the compiled package can bring about and observe ---
+
+    gate_query: ClassVar[str | None] = None
+    """For a gate waiting on the workflow's state, the query listing the gates waiting now:
+    a generated test polls it to answer them."""
+    timeout_port: ClassVar[str | None] = None
+    """The port a gate leaves through when its wait times out."""
+
+    def gate_conditions(self, config: ConfigT) -> dict[str, str] | None:
+        """For a gate: port -> the condition over the state that takes it, the port that lets
+        the run go on (`approved`) first; None for other kinds."""
+        return None
+
+    def if_expression(self, config: ConfigT) -> str | None:
+        """For a two-way branch: the expression taking its `true` port when it holds and its
+        `false` port otherwise; None for other kinds."""
+        return None
+
+    def run_blocker(self, config: ConfigT) -> str | None:
+        """Why a test cannot run a workflow through this node to its end, in words following
+        the node's name (`serves a work queue until it is told to stop`); None when it can."""
+        return None
+
+    def started_workflow(self, config: ConfigT) -> str | None:
+        """The id of the project's workflow this node starts as a child (or children)."""
+        return None
+
+    def signalled_workflow(self, config: ConfigT) -> str | None:
+        """The id template of a workflow the node signals that it did not start itself: a
+        test must start one under that id."""
+        return None
+
+    def state_assignments(self, config: ConfigT) -> Iterable[tuple[str, str]]:
+        """The assignments the node makes: (target, value expression), e.g. `state.x`."""
+        return ()
+
+    def fails_with(self, config: ConfigT) -> str | None:
+        """The error type the workflow fails with when it reaches this node."""
+        return None
 
     # --- rendering ---
 

@@ -74,6 +74,9 @@ class ChildWorkflowKind(NodeType[ChildWorkflowConfig]):
     can_fail = True
     history_events = EVENTS_PER_STEP
 
+    def started_workflow(self, config: ChildWorkflowConfig) -> str:
+        return config.workflow
+
     def validate(self, config: ChildWorkflowConfig, ctx: NodeCheck) -> None:
         ctx.duration("execution_timeout", config.execution_timeout, expression=True)
         info = ctx.workflow_ref("workflow", config.workflow)

@@ -28,6 +28,9 @@ class ConditionKind(NodeType[ConditionConfig]):
     defaults = {"expression": ""}
     instant = True
 
+    def if_expression(self, config: ConditionConfig) -> str:
+        return config.expression
+
     def expressions(self, config: ConditionConfig) -> Iterable[ExpressionRef]:
         return [("expression", config.expression, False)]
 

@@ -35,6 +35,9 @@ class FailKind(NodeType[FailConfig]):
     )
     instant = True
 
+    def fails_with(self, config: FailConfig) -> str:
+        return config.error_type
+
     def expressions(self, config: FailConfig) -> Iterable[ExpressionRef]:
         return [("message", config.message, True)]
 

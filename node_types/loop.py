@@ -58,6 +58,8 @@ class LoopKind(NodeType[LoopConfig]):
     template = "loop.jinja"
     defaults = {"mode": "for_each", "items": "", "concurrency": 1}
     body_context = "loop"
+    body_repeats = True
+    body_may_not_run = True
     element_of = {"item": "config.items"}
 
     def without_end(self, config: LoopConfig) -> str | None:

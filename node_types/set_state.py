@@ -39,6 +39,9 @@ class SetStateKind(NodeType[SetStateConfig]):
     defaults = {"assignments": [{"target": "state.", "value": ""}]}
     instant = True
 
+    def state_assignments(self, config: SetStateConfig) -> list[tuple[str, str]]:
+        return [(assignment.target, assignment.value) for assignment in config.assignments]
+
     def validate(self, config: SetStateConfig, ctx: NodeCheck) -> None:
         state_fields = {var.name: var.type for var in ctx.workflow.definition.state}
         for index, assignment in enumerate(config.assignments):

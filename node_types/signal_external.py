@@ -75,6 +75,9 @@ class SignalExternalKind(NodeType[SignalExternalConfig]):
     template = "signal_external.jinja"
     defaults = {"workflow_id": "", "signal": "", "args": {}}
 
+    def signalled_workflow(self, config: SignalExternalConfig) -> str | None:
+        return config.workflow_id if config.child is None else None
+
     def needs_workflow_init(self, config: SignalExternalConfig) -> bool:
         # the handles of the children it signals start empty in `__init__`
         return bool(config.child)

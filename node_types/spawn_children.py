@@ -151,6 +151,9 @@ class SpawnChildrenKind(NodeType[SpawnChildrenConfig]):
     element_of = {"item": "config.items"}
     queries = ("spawn_progress",)
 
+    def started_workflow(self, config: SpawnChildrenConfig) -> str:
+        return config.workflow
+
     def validate(self, config: SpawnChildrenConfig, ctx: NodeCheck) -> None:
         info = ctx.workflow_ref("workflow", config.workflow)
         if info is not None:

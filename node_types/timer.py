@@ -48,6 +48,9 @@ class TimerKind(NodeType[TimerConfig]):
     duration_fields = DURATIONS
     history_events = EVENTS_PER_STEP
 
+    def run_blocker(self, config: TimerConfig) -> str | None:
+        return "sleeps until a time computed as it runs" if config.until else None
+
     def validate(self, config: TimerConfig, ctx: NodeCheck) -> None:
         ctx.duration("duration", config.duration, expression=True)
 

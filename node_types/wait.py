@@ -97,7 +97,15 @@ class WaitKind(NodeType[WaitConfig]):
     )
     duration_fields = DURATIONS
     history_events = EVENTS_PER_STEP
-    queries = ("pending_gates",)
+    gate_query = "pending_gates"
+    queries = (gate_query,)
+    timeout_port = "timeout"
+
+    def gate_conditions(self, config: WaitConfig) -> dict[str, str]:
+        conditions = {"approved": config.approved_when}
+        if config.rejected_when:
+            conditions["rejected"] = config.rejected_when
+        return conditions
 
     def validate(self, config: WaitConfig, ctx: NodeCheck) -> None:
         ctx.duration("timeout", config.timeout, expression=True)

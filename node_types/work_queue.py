@@ -136,6 +136,9 @@ class WorkQueueKind(NodeType[WorkQueueConfig]):
     history_events = EVENTS_PER_STEP
     carries_state = True
 
+    def run_blocker(self, config: WorkQueueConfig) -> str:
+        return "serves a work queue until it is told to stop"
+
     def validate(self, config: WorkQueueConfig, ctx: NodeCheck) -> None:
         ctx.duration("retry_initial", config.retry_initial, expression=True)
         ctx.duration("retry_maximum", config.retry_maximum, expression=True)
