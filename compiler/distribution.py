@@ -204,14 +204,13 @@ def example_value(
 
 
 def schedule_entries(trees: list[tuple[Tree, Analysis]]) -> list[dict[str, str]]:
-    from node_types.schedule import ScheduleConfig
-
     entries: list[dict[str, str]] = []
     for tree, _analysis in trees:
         workflow_id = tree.graph.info.definition.id
         for node_id in tree.graph.entries:
-            config = tree.graph.configs[node_id]
-            if not isinstance(config, ScheduleConfig):
+            kind = REGISTRY[tree.graph.nodes[node_id].type]
+            config = kind.schedule(tree.graph.configs[node_id])
+            if config is None:
                 continue
             when = [f"cron {code_span(plain_text(cron, limit=200))}" for cron in config.cron]
             if config.interval:

@@ -640,14 +640,13 @@ def _holds_choices(annotations: Iterable[str], project: ProjectInfo) -> bool:
 
 
 def render_schedules(project: ProjectInfo, trees: list[tuple[Tree, Analysis]]) -> str:
-    from node_types.schedule import OVERLAP, ScheduleConfig
-
     items: list[dict[str, Any]] = []
     for tree, _analysis in trees:
         info = tree.graph.info
         for node_id in tree.graph.entries:
-            config = tree.graph.configs[node_id]
-            if not isinstance(config, ScheduleConfig):
+            kind = REGISTRY[tree.graph.nodes[node_id].type]
+            config = kind.schedule(tree.graph.configs[node_id])
+            if config is None:
                 continue
             args = ", ".join(
                 f"{name}={emit(parse_expression(config.args[name]), {})}"
@@ -665,12 +664,12 @@ def render_schedules(project: ProjectInfo, trees: list[tuple[Tree, Analysis]]) -
                         timedelta_code(parse_duration(config.interval)) if config.interval else None
                     ),
                     "time_zone": repr(config.time_zone),
-                    "overlap": OVERLAP[config.overlap],
+                    "overlap": config.overlap,
                     "catchup": timedelta_code(parse_duration(config.catchup_window)),
                     "paused": config.paused,
                     "note": repr(config.note or f"{info.definition.id}: node {node_id}"),
                     "summary": repr(
-                        f"{node_id}: {tree.graph.nodes[node_id].label or 'schedule'}"[:200]
+                        f"{node_id}: {tree.graph.nodes[node_id].label or kind.kind}"[:200]
                     ),
                 }
             )

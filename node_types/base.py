@@ -69,6 +69,25 @@ class StateRecord:
     hooks: dict[str, str]
 
 
+@dataclass(frozen=True)
+class ScheduleSpec:
+    """A Temporal Schedule that starts the workflow, as `schedules.py` creates it; an empty
+    `schedule_id` or `workflow_id` takes the default derived from the workflow's id."""
+
+    schedule_id: str
+    workflow_id: str
+    args: Mapping[str, str]
+    """Input field -> a constant expression giving its value."""
+    cron: list[str]
+    interval: str | None
+    time_zone: str
+    overlap: str
+    """The `ScheduleOverlapPolicy` member's name (`SKIP`)."""
+    catchup_window: str
+    paused: bool
+    note: str
+
+
 class NodeType(Generic[ConfigT]):
     """A node kind: its identity and catalogue data as class attributes, and what the compiler
     asks of it as methods with defaults, grouped by the stage that asks. A kind module
@@ -135,6 +154,10 @@ class NodeType(Generic[ConfigT]):
     before_run: ClassVar[bool] = False
     """Evaluated before any run exists (a schedule's fields): its expressions see neither the
     workflow's input nor its state."""
+
+    def schedule(self, config: ConfigT) -> ScheduleSpec | None:
+        """For an entry that starts the workflow on a Temporal Schedule: that schedule."""
+        return None
 
     def scope_output(self, config: ConfigT) -> str:
         """For a handler, the type reference of what it returns to its caller (an update's

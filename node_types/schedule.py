@@ -14,7 +14,15 @@ from zoneinfo import ZoneInfo, available_timezones
 from pydantic import Field, model_validator
 
 from language.diagnostics import Codes
-from node_types.base import Config, Duration, Expression, ExpressionRef, NodeType, Role
+from node_types.base import (
+    Config,
+    Duration,
+    Expression,
+    ExpressionRef,
+    NodeType,
+    Role,
+    ScheduleSpec,
+)
 from node_types.context import NodeCheck
 
 OVERLAP = {
@@ -74,6 +82,20 @@ class ScheduleKind(NodeType[ScheduleConfig]):
     has_input = False
     before_run = True
     defaults = {"interval": "1h", "overlap": "skip"}
+
+    def schedule(self, config: ScheduleConfig) -> ScheduleSpec:
+        return ScheduleSpec(
+            schedule_id=config.schedule_id,
+            workflow_id=config.workflow_id,
+            args=config.args,
+            cron=config.cron,
+            interval=config.interval,
+            time_zone=config.time_zone,
+            overlap=OVERLAP[config.overlap],
+            catchup_window=config.catchup_window,
+            paused=config.paused,
+            note=config.note,
+        )
 
     def validate(self, config: ScheduleConfig, ctx: NodeCheck) -> None:
         ctx.duration("interval", config.interval)
