@@ -7,8 +7,14 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
+
+# The suite runs in parallel on machines other jobs share: how fast hypothesis draws or runs an
+# example there says nothing about the behaviour under test, so time is not held against it.
+settings.register_profile("suite", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("suite")
 
 
 def _temporal_binary() -> str:
