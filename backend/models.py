@@ -633,9 +633,29 @@ NodeStatus = Literal[
     "not_reached", "running", "completed", "failed", "retrying", "waiting", "cancelled", "timed_out"
 ]
 """What one node of the graph is doing, or did, in a run."""
-StandInsGiven = dict[str, dict[str, Any]]
-"""Node id -> the stand-in its activity calls answer with, as the start request gave it:
-`{"result": ...}` or `{"error": {"message", "type", "non_retryable"}}`."""
+
+
+class StandInFailurePublic(Schema):
+    message: str
+    type: str | None
+    """The error type (`StandInFailure` when none was given)."""
+    non_retryable: bool
+
+
+class StandInResultPublic(Schema):
+    """A stand-in that answers with `result`."""
+
+    result: Any
+
+
+class StandInErrorPublic(Schema):
+    """A stand-in that fails with `error`."""
+
+    error: StandInFailurePublic
+
+
+StandInPublic = StandInResultPublic | StandInErrorPublic
+"""What a node's activity calls answer with in a run, as the start request gave it."""
 
 
 class RunListItemPublic(Schema):
@@ -695,7 +715,8 @@ class RunSummaryPublic(Schema):
     stuck: str | None
     """Why the workflow's code cannot take its next step while Temporal keeps retrying it."""
     web_url: str | None
-    stand_ins: StandInsGiven
+    stand_ins: dict[str, StandInPublic]
+    """Node id -> the stand-in its activity calls answer with in this run."""
 
 
 class RunPublic(RunSummaryPublic):

@@ -30,6 +30,7 @@ from datetime import datetime, timedelta
 from typing import Any, get_args
 
 import anyio
+from pydantic import TypeAdapter, ValidationError
 from starlette import status
 from starlette.exceptions import HTTPException
 from temporalio.api.common.v1 import WorkflowExecution as ExecutionRef
@@ -63,6 +64,7 @@ from backend.models import (
     RunSnapshotPublic,
     RunStatus,
     RunSummaryPublic,
+    StandInPublic,
 )
 from backend.runtime.managed_worker import MEMO_KEY as STAND_INS_MEMO
 from backend.runtime.node_states import RunTracker, root_message
@@ -407,13 +409,19 @@ def _missing_field(
     return None
 
 
-def public_stand_ins(memo: Mapping[str, Any]) -> dict[str, Any]:
-    """The stand-ins as they were given: node id -> {result} or {error}."""
-    return {
-        node_id: {key: value for key, value in entry.items() if key != "activities"}
-        for node_id, entry in memo.items()
-        if isinstance(entry, dict)
-    }
+_STAND_IN = TypeAdapter[StandInPublic](StandInPublic)
+
+
+def public_stand_ins(memo: Mapping[str, Any]) -> dict[str, StandInPublic]:
+    """The stand-ins as they were given: node id -> {result} or {error} (an entry of a memo
+    this server did not write is left out)."""
+    found: dict[str, StandInPublic] = {}
+    for node_id, entry in memo.items():
+        if isinstance(entry, dict):
+            given = {key: value for key, value in entry.items() if key != "activities"}
+            with contextlib.suppress(ValidationError):
+                found[node_id] = _STAND_IN.validate_python(given)
+    return found
 
 
 # --- starting ---------------------------------------------------------------------------------

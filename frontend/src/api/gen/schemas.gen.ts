@@ -3284,8 +3284,14 @@ export const RunPublicSchema = {
         },
         stand_ins: {
             additionalProperties: {
-                additionalProperties: true,
-                type: 'object'
+                anyOf: [
+                    {
+                        $ref: '#/components/schemas/StandInResultPublic'
+                    },
+                    {
+                        $ref: '#/components/schemas/StandInErrorPublic'
+                    }
+                ]
             },
             type: 'object',
             title: 'Stand Ins'
@@ -3447,8 +3453,14 @@ export const RunSnapshotPublicSchema = {
         },
         stand_ins: {
             additionalProperties: {
-                additionalProperties: true,
-                type: 'object'
+                anyOf: [
+                    {
+                        $ref: '#/components/schemas/StandInResultPublic'
+                    },
+                    {
+                        $ref: '#/components/schemas/StandInErrorPublic'
+                    }
+                ]
             },
             title: 'Stand Ins',
             type: 'object'
@@ -3984,6 +3996,20 @@ export const StandInSchema = {
     description: 'What one node\'s activity calls answer in this run instead of running: `result` (JSON,\nchecked against the activity\'s output type) or `error`.'
 } as const;
 
+export const StandInErrorPublicSchema = {
+    properties: {
+        error: {
+            $ref: '#/components/schemas/StandInFailurePublic'
+        }
+    },
+    type: 'object',
+    required: [
+        'error'
+    ],
+    title: 'StandInErrorPublic',
+    description: 'A stand-in that fails with `error`.'
+} as const;
+
 export const StandInFailureSchema = {
     properties: {
         message: {
@@ -4018,6 +4044,51 @@ export const StandInFailureSchema = {
         'message'
     ],
     title: 'StandInFailure'
+} as const;
+
+export const StandInFailurePublicSchema = {
+    properties: {
+        message: {
+            type: 'string',
+            title: 'Message'
+        },
+        type: {
+            anyOf: [
+                {
+                    type: 'string'
+                },
+                {
+                    type: 'null'
+                }
+            ],
+            title: 'Type'
+        },
+        non_retryable: {
+            type: 'boolean',
+            title: 'Non Retryable'
+        }
+    },
+    type: 'object',
+    required: [
+        'message',
+        'type',
+        'non_retryable'
+    ],
+    title: 'StandInFailurePublic'
+} as const;
+
+export const StandInResultPublicSchema = {
+    properties: {
+        result: {
+            title: 'Result'
+        }
+    },
+    type: 'object',
+    required: [
+        'result'
+    ],
+    title: 'StandInResultPublic',
+    description: 'A stand-in that answers with `result`.'
 } as const;
 
 export const StateVar_InputSchema = {

@@ -1822,9 +1822,7 @@ export type RunPublic = {
      * Stand Ins
      */
     stand_ins: {
-        [key: string]: {
-            [key: string]: unknown;
-        };
+        [key: string]: StandInResultPublic | StandInErrorPublic;
     };
     /**
      * Start Time
@@ -1900,9 +1898,7 @@ export type RunSnapshotPublic = {
      * Stand Ins
      */
     stand_ins: {
-        [key: string]: {
-            [key: string]: unknown;
-        };
+        [key: string]: StandInResultPublic | StandInErrorPublic;
     };
     /**
      * Event Time
@@ -2200,6 +2196,15 @@ export type StandIn = ({
 };
 
 /**
+ * StandInErrorPublic
+ *
+ * A stand-in that fails with `error`.
+ */
+export type StandInErrorPublic = {
+    error: StandInFailurePublic;
+};
+
+/**
  * StandInFailure
  */
 export type StandInFailure = {
@@ -2215,6 +2220,36 @@ export type StandInFailure = {
      * Non Retryable
      */
     non_retryable?: boolean;
+};
+
+/**
+ * StandInFailurePublic
+ */
+export type StandInFailurePublic = {
+    /**
+     * Message
+     */
+    message: string;
+    /**
+     * Type
+     */
+    type: string | null;
+    /**
+     * Non Retryable
+     */
+    non_retryable: boolean;
+};
+
+/**
+ * StandInResultPublic
+ *
+ * A stand-in that answers with `result`.
+ */
+export type StandInResultPublic = {
+    /**
+     * Result
+     */
+    result: unknown;
 };
 
 /**
