@@ -27,6 +27,7 @@ from backend.db import make_engine, migrate
 from backend.errors import install_handlers
 from backend.middleware import BodyLimitMiddleware, TokenMiddleware
 from backend.routers import api_router
+from backend.routers.params import referenced_schemas
 from backend.runtime.access import RuntimeAccess
 from backend.runtime.host import Runtime
 from backend.security import EDITOR_CSP, HostCheckMiddleware, SecurityHeadersMiddleware
@@ -70,6 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.runtime = runtime_access
     install_handlers(app)
     app.include_router(api_router)
+    _openapi_document(app, bearer_token=bool(settings.token))
     _serve_api_docs(app)
     # the last added middleware runs first: a request for another host, or without the token,
     # is refused unread; every answer, refusals too, carries the security headers
@@ -77,7 +79,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)
     if settings.token:
         app.add_middleware(TokenMiddleware, token=settings.token)
-        _document_bearer_token(app)
     if settings.allowed_hosts is not None:
         app.add_middleware(HostCheckMiddleware, hosts=settings.allowed_hosts)
     app.add_middleware(SecurityHeadersMiddleware)
@@ -159,21 +160,27 @@ def _serve_api_docs(app: FastAPI) -> None:
         return HTMLResponse(html, headers={"content-security-policy": policy})
 
 
-def _document_bearer_token(app: FastAPI) -> None:
-    """Tell /docs (and generated clients) that the API wants a bearer token."""
+def _openapi_document(app: FastAPI, bearer_token: bool) -> None:
+    """The OpenAPI document FastAPI writes, with the schemas of what event streams carry
+    (which FastAPI does not model) and, when the API wants a bearer token, that token for /docs
+    (and generated clients)."""
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             schema = get_openapi(
                 title=app.title, version=app.version, summary=app.summary, routes=app.routes
             )
-            schema.setdefault("components", {})["securitySchemes"] = {
-                "bearer": {"type": "http", "scheme": "bearer"}
-            }
-            for path, operations in schema.get("paths", {}).items():
-                if path.startswith("/api/"):
-                    for operation in operations.values():
-                        operation["security"] = [{"bearer": []}]
+            components = schema.setdefault("components", {})
+            schemas = components.setdefault("schemas", {})
+            for name, found in referenced_schemas().items():
+                schemas.setdefault(name, found)
+            components["schemas"] = dict(sorted(schemas.items()))
+            if bearer_token:
+                components["securitySchemes"] = {"bearer": {"type": "http", "scheme": "bearer"}}
+                for path, operations in schema.get("paths", {}).items():
+                    if path.startswith("/api/"):
+                        for operation in operations.values():
+                            operation["security"] = [{"bearer": []}]
             app.openapi_schema = schema
         return app.openapi_schema
 

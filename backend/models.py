@@ -11,7 +11,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, JsonValue, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    JsonValue,
+    RootModel,
+    StringConstraints,
+    model_validator,
+)
 from pydantic import Field as PydanticField
 from sqlalchemy import DateTime, Dialect, ForeignKeyConstraint, Text, TypeDecorator
 from sqlmodel import Field, SQLModel
@@ -614,6 +621,192 @@ class RuntimePublic(Schema):
     web_ui_url: str | None
     up: bool
     """Temporal answered just now."""
+
+
+# --- runs -------------------------------------------------------------------------------------
+
+RunStatus = Literal[
+    "RUNNING", "COMPLETED", "FAILED", "CANCELED", "TERMINATED", "CONTINUED_AS_NEW", "TIMED_OUT"
+]
+"""A run's status as Temporal names it."""
+NodeStatus = Literal[
+    "not_reached", "running", "completed", "failed", "retrying", "waiting", "cancelled", "timed_out"
+]
+"""What one node of the graph is doing, or did, in a run."""
+
+
+class StandInFailurePublic(Schema):
+    message: str
+    type: str | None
+    """The error type (`StandInFailure` when none was given)."""
+    non_retryable: bool
+
+
+class StandInResultPublic(Schema):
+    """A stand-in that answers with `result`."""
+
+    result: Any
+
+
+class StandInErrorPublic(Schema):
+    """A stand-in that fails with `error`."""
+
+    error: StandInFailurePublic
+
+
+StandInPublic = StandInResultPublic | StandInErrorPublic
+"""What a node's activity calls answer with in a run, as the start request gave it."""
+
+
+class RunListItemPublic(Schema):
+    workflow_id: str
+    run_id: str
+    workflow: str
+    """The workflow's type: its id in the project."""
+    status: RunStatus | None
+    start_time: str | None
+    """ISO 8601, as Temporal's visibility gives it."""
+    close_time: str | None
+    stand_ins: list[str]
+    """The nodes whose activity calls answer with a stand-in in this run."""
+
+
+class FirstFailurePublic(Schema):
+    node_id: str
+    message: str
+    """The root failure's message: the activity's own words."""
+
+
+class NodeStatePublic(Schema):
+    """What one node of the graph did in a run (over its continue-as-new chain)."""
+
+    node_id: str
+    status: NodeStatus
+    count: int
+    """Times the node ran (×N in loops; children started by spawners)."""
+    attempt: int | None
+    """Current or last attempt: an activity's attempt, a retry container's round."""
+    started_at: str | None
+    """First start (ISO 8601)."""
+    ended_at: str | None
+    """Last end (ISO 8601)."""
+    duration_ms: float | None
+    input: Any
+    output: Any
+    error: str | None
+    """The root failure message (the activity's own words), when failed, timed out or retrying."""
+    last_failure: str | None
+    """The root message of the failure that made the last execution try again, if any."""
+    children: list[str]
+    """Workflow ids of the child workflows the node started."""
+    compensation: str | None
+    """The status of this step's undo, when a Try ran it."""
+
+
+class RunSummaryPublic(Schema):
+    """What every description of a run carries (`GET /runs/{id}` and the `snapshot` event)."""
+
+    workflow_id: str
+    run_id: str
+    status: RunStatus | None
+    deployment_id: str
+    workflow: str
+    first_failure: FirstFailurePublic | None
+    stuck: str | None
+    """Why the workflow's code cannot take its next step while Temporal keeps retrying it."""
+    web_url: str | None
+    stand_ins: dict[str, StandInPublic]
+    """Node id -> the stand-in its activity calls answer with in this run."""
+
+
+class RunPublic(RunSummaryPublic):
+    """A run with every node's state."""
+
+    start_time: str | None
+    close_time: str | None
+    result: Any
+    """The workflow's result, once it completed."""
+    failure: str | None
+    """The root failure's message, or how the run ended, once it closed otherwise."""
+    nodes: dict[str, NodeStatePublic]
+    """Node id -> its state, in the document's order."""
+
+
+class RunAnswerPublic(Schema):
+    """An update's or a query's answer."""
+
+    workflow_id: str
+    run_id: str
+    result: Any
+
+
+class RunSnapshotPublic(RunSummaryPublic):
+    """The `snapshot` event: the run and every node's state once the history up to now is read."""
+
+    event_time: str | None
+    """The time of the last history event it reflects."""
+    nodes: dict[str, NodeStatePublic]
+
+
+class RunNodesPublic(Schema):
+    """The `nodes` event: the nodes whose state changed with a batch of history events."""
+
+    run_id: str
+    event_time: str | None
+    nodes: dict[str, NodeStatePublic]
+    first_failure: FirstFailurePublic | None
+    stuck: str | None
+
+
+class RunEndPublic(Schema):
+    """The `end` event: the run (or the last of its continue-as-new chain) closed. `result` is
+    there when it completed, `failure` when it closed otherwise."""
+
+    # `result` and `failure` are left out when they do not apply (the stream is written with
+    # `exclude_unset`), so the schema lists them as optional
+    model_config = ConfigDict(json_schema_serialization_defaults_required=False)
+
+    workflow_id: str
+    run_id: str
+    outcome: str | None
+    """completed, failed, cancelled, terminated, timed_out (lower case, the tracker's word)."""
+    event_time: str | None
+    result: Any = None
+    failure: str | None = None
+    first_failure: FirstFailurePublic | None
+
+
+class RunSnapshotMessage(Schema):
+    event: Literal["snapshot"]
+    data: RunSnapshotPublic
+
+
+class RunNodesMessage(Schema):
+    event: Literal["nodes"]
+    data: RunNodesPublic
+
+
+class RunEndMessage(Schema):
+    event: Literal["end"]
+    data: RunEndPublic
+
+
+class RunErrorMessage(Schema):
+    """The stream failed once it had begun (Temporal away, the run gone)."""
+
+    event: Literal["error"]
+    data: ErrorPublic
+
+
+class RunEventPublic(
+    RootModel[
+        Annotated[
+            RunSnapshotMessage | RunNodesMessage | RunEndMessage | RunErrorMessage,
+            PydanticField(discriminator="event"),
+        ]
+    ]
+):
+    """One server-sent event of a run's stream: its `event` name and its `data` (JSON)."""
 
 
 # --- templates --------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
@@ -11,10 +11,19 @@ from starlette.convertors import Convertor, register_url_convertor
 
 from backend.db import SessionDep
 from backend.errors import NotFound
-from backend.models import ErrorPublic, Schema, StrictSchema
+from backend.models import (
+    ErrorPublic,
+    RunAnswerPublic,
+    RunEventPublic,
+    RunListItemPublic,
+    RunPublic,
+    RunStatus,
+    Schema,
+    StrictSchema,
+)
 from backend.requests import StrictJSONRoute
 from backend.routers.deployments import WITHOUT_RUNTIME, DeploymentId
-from backend.routers.params import NOT_FOUND, Responses
+from backend.routers.params import NOT_FOUND, Responses, schema_ref
 from backend.runtime.access import RuntimeAccess, RuntimeDep
 from backend.services import runs
 from backend.services.deployments import DeploymentHandle
@@ -49,9 +58,6 @@ RUN_ID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-
 RunId = Annotated[
     str | None,
     Query(pattern=RUN_ID_PATTERN, description="a run id (a UUID); the latest run when none"),
-]
-StatusName = Literal[
-    "RUNNING", "COMPLETED", "FAILED", "CANCELED", "TERMINATED", "CONTINUED_AS_NEW", "TIMED_OUT"
 ]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 CLOSED: Responses = {409: {"model": ErrorPublic, "description": "The run has ended already"}}
@@ -198,9 +204,9 @@ async def list_runs(
     runtime: RuntimeDep,
     deployment_id: DeploymentId,
     workflow: Annotated[str | None, Query(pattern=SLUG_PATTERN, max_length=SLUG_MAX_LENGTH)] = None,
-    status_name: Annotated[StatusName | None, Query(alias="status")] = None,
+    status_name: Annotated[RunStatus | None, Query(alias="status")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-) -> list[dict[str, Any]]:
+) -> list[RunListItemPublic]:
     """The deployment's runs, newest first, from Temporal's visibility (a run started just now
     may take a moment to show); `workflow` naming one the deployment does not have gets 404."""
     found = await _deployed(runtime, session, deployment_id)
@@ -211,7 +217,7 @@ async def list_runs(
 @router.get("/runs/{workflow_id:workflow_id}", responses=RUN)
 async def read_run(
     session: SessionDep, runtime: RuntimeDep, workflow_id: TemporalId, run_id: RunId = None
-) -> dict[str, Any]:
+) -> RunPublic:
     """The run (the latest of the workflow id unless `run_id` names one) with each node's state
     over its continue-as-new chain, its result or root failure and its first failed node."""
     return await runs.run_state(await _run(runtime, session, workflow_id, run_id))
@@ -240,12 +246,12 @@ async def update_run(
     workflow_id: TemporalId,
     data: HandlerCall,
     run_id: RunId = None,
-) -> dict[str, Any]:
+) -> RunAnswerPublic:
     """Send an update and answer its result; one its validator rejects gets 422 and the
     validator's message."""
     found = await _run(runtime, session, workflow_id, run_id)
     result = await runs.update(found, data.name, data.payload)
-    return {"workflow_id": found.workflow_id, "run_id": found.run_id, "result": result}
+    return RunAnswerPublic(workflow_id=found.workflow_id, run_id=found.run_id, result=result)
 
 
 @router.post("/runs/{workflow_id:workflow_id}/query", responses=RUN)
@@ -255,11 +261,11 @@ async def query_run(
     workflow_id: TemporalId,
     data: QueryCall,
     run_id: RunId = None,
-) -> dict[str, Any]:
+) -> RunAnswerPublic:
     """Ask a query (the workflow's own, or `pending_gates` when it has approval gates)."""
     found = await _run(runtime, session, workflow_id, run_id)
     result = await runs.query(found, data.name, data.args)
-    return {"workflow_id": found.workflow_id, "run_id": found.run_id, "result": result}
+    return RunAnswerPublic(workflow_id=found.workflow_id, run_id=found.run_id, result=result)
 
 
 @router.post(
@@ -304,7 +310,10 @@ async def rerun(
     "/runs/{workflow_id:workflow_id}/events",
     responses={
         **RUN,
-        200: {"content": {"text/event-stream": {}}, "description": "server-sent events"},
+        200: {
+            "content": {"text/event-stream": {"schema": schema_ref(RunEventPublic)}},
+            "description": "server-sent events, each an `event` name and its `data` (JSON)",
+        },
     },
     response_class=StreamingResponse,
 )

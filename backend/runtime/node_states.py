@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC as _UTC
 from datetime import datetime
-from typing import Any
+from typing import Any, get_args
 
 import networkx as nx
 from temporalio.api.common.v1 import Payload, Payloads
@@ -43,19 +43,11 @@ from temporalio.api.history.v1 import HistoryEvent
 from temporalio.api.workflow.v1 import PendingActivityInfo
 from temporalio.converter import PayloadConverter
 
+from backend.models import NodeStatus
 from compiler.activity_owners import activity_owners
 from language.document import Workflow
 
-STATUSES = (
-    "not_reached",
-    "running",
-    "completed",
-    "failed",
-    "retrying",
-    "waiting",
-    "cancelled",
-    "timed_out",
-)
+STATUSES: tuple[str, ...] = get_args(NodeStatus)
 ACTIVE = frozenset({"running", "retrying", "waiting"})
 
 _ENTRY_KINDS = frozenset({"start", "signal", "update", "query", "schedule"})

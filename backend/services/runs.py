@@ -27,9 +27,10 @@ from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, get_args
 
 import anyio
+from pydantic import TypeAdapter, ValidationError
 from starlette import status
 from starlette.exceptions import HTTPException
 from temporalio.api.common.v1 import WorkflowExecution as ExecutionRef
@@ -52,6 +53,19 @@ from temporalio.exceptions import FailureError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from backend.errors import Invalid, NotFound, Unavailable
+from backend.models import (
+    ErrorPublic,
+    FirstFailurePublic,
+    NodeStatePublic,
+    RunEndPublic,
+    RunListItemPublic,
+    RunNodesPublic,
+    RunPublic,
+    RunSnapshotPublic,
+    RunStatus,
+    RunSummaryPublic,
+    StandInPublic,
+)
 from backend.runtime.managed_worker import MEMO_KEY as STAND_INS_MEMO
 from backend.runtime.node_states import RunTracker, root_message
 from backend.runtime.temporal import TemporalTarget, visibility_query
@@ -77,6 +91,7 @@ MAX_STAND_IN_BYTES = 32_000
 
 STATUSES: dict[str, WorkflowExecutionStatus] = {item.name: item for item in WorkflowExecutionStatus}
 """API status name (RUNNING, COMPLETED, FAILED, CANCELED, ...) -> Temporal's."""
+_RUN_STATUSES: dict[str, RunStatus] = {name: name for name in get_args(RunStatus)}
 _VISIBILITY_STATUS = {
     "RUNNING": "Running",
     "COMPLETED": "Completed",
@@ -394,13 +409,19 @@ def _missing_field(
     return None
 
 
-def public_stand_ins(memo: Mapping[str, Any]) -> dict[str, Any]:
-    """The stand-ins as they were given: node id -> {result} or {error}."""
-    return {
-        node_id: {key: value for key, value in entry.items() if key != "activities"}
-        for node_id, entry in memo.items()
-        if isinstance(entry, dict)
-    }
+_STAND_IN = TypeAdapter[StandInPublic](StandInPublic)
+
+
+def public_stand_ins(memo: Mapping[str, Any]) -> dict[str, StandInPublic]:
+    """The stand-ins as they were given: node id -> {result} or {error} (an entry of a memo
+    this server did not write is left out)."""
+    found: dict[str, StandInPublic] = {}
+    for node_id, entry in memo.items():
+        if isinstance(entry, dict):
+            given = {key: value for key, value in entry.items() if key != "activities"}
+            with contextlib.suppress(ValidationError):
+                found[node_id] = _STAND_IN.validate_python(given)
+    return found
 
 
 # --- starting ---------------------------------------------------------------------------------
@@ -506,31 +527,31 @@ async def list_runs(
     workflow: str | None,
     status_name: str | None,
     limit: int,
-) -> list[dict[str, Any]]:
+) -> list[RunListItemPublic]:
     """Newest first, from Temporal's visibility (a just-started run may show a moment later)."""
     query = visibility_query(
         deployed.handle.task_queue,
         None if workflow is None else deployed.workflow_or_404(workflow).definition.id,
         None if status_name is None else _VISIBILITY_STATUS[status_name],
     )
-    found: list[dict[str, Any]] = []
+    found: list[RunListItemPublic] = []
     with temporal_errors():
         async with asyncio.timeout(CALL_TIMEOUT.total_seconds()):
             async for item in client.list_workflows(
                 query, limit=limit, page_size=limit, rpc_timeout=CALL_TIMEOUT
             ):
                 found.append(
-                    {
-                        "workflow_id": item.id,
-                        "run_id": item.run_id,
-                        "workflow": item.workflow_type,
-                        "status": item.status.name if item.status else None,
-                        "start_time": _iso(item.start_time),
-                        "close_time": _iso(item.close_time),
-                        "stand_ins": sorted(await _memo_stand_ins(item)),
-                    }
+                    RunListItemPublic(
+                        workflow_id=item.id,
+                        run_id=item.run_id,
+                        workflow=item.workflow_type,
+                        status=_status(item.status),
+                        start_time=_iso(item.start_time),
+                        close_time=_iso(item.close_time),
+                        stand_ins=sorted(await _memo_stand_ins(item)),
+                    )
                 )
-    found.sort(key=lambda run: run["start_time"] or "", reverse=True)
+    found.sort(key=lambda run: run.start_time or "", reverse=True)
     return found
 
 
@@ -545,6 +566,10 @@ async def _memo_stand_ins(execution: WorkflowExecution) -> dict[str, Any]:
 
 def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
+
+
+def _status(found: WorkflowExecutionStatus | None) -> RunStatus | None:
+    return _RUN_STATUSES.get(found.name) if found else None
 
 
 # --- one run ----------------------------------------------------------------------------------
@@ -684,7 +709,7 @@ def outcome_of(events: list[HistoryEvent]) -> dict[str, Any]:
     return {}
 
 
-async def run_state(run: Run) -> dict[str, Any]:
+async def run_state(run: Run) -> RunPublic:
     """The run's description with every node's state (over its continue-as-new chain)."""
     # the gates first, then the history: what a gate waits for is then always in the history
     # read (read the other way round, a gate could show waiting behind a timer still running)
@@ -693,30 +718,35 @@ async def run_state(run: Run) -> dict[str, Any]:
     tracker = RunTracker(run.document)
     tracker.extend(events)
     tracker.set_pending(run.description.raw_description.pending_activities, gates)
-    return {
-        **summary(run, tracker),
-        "start_time": _iso(run.description.start_time),
-        "close_time": _iso(run.description.close_time),
-        "result": None,
-        "failure": None,
-        **outcome_of(events),
-        "nodes": {node_id: state.to_dict() for node_id, state in tracker.states.items()},
-    }
+    outcome = outcome_of(events)
+    return RunPublic(
+        **dict(summary(run, tracker)),
+        start_time=_iso(run.description.start_time),
+        close_time=_iso(run.description.close_time),
+        result=outcome.get("result"),
+        failure=outcome.get("failure"),
+        nodes=_states(tracker),
+    )
 
 
-def summary(run: Run, tracker: RunTracker) -> dict[str, Any]:
-    first = tracker.first_failure
-    return {
-        "workflow_id": run.workflow_id,
-        "run_id": run.run_id,
-        "status": run.description.status.name if run.description.status else None,
-        "deployment_id": run.deployed.handle.id,
-        "workflow": run.document.id,
-        "first_failure": {"node_id": first[0], "message": first[1]} if first else None,
-        "stuck": tracker.stuck,
-        "web_url": web_url(run.deployed.handle.target, run.workflow_id, run.run_id),
-        "stand_ins": public_stand_ins(run.stand_ins),
-    }
+def summary(run: Run, tracker: RunTracker) -> RunSummaryPublic:
+    return RunSummaryPublic(
+        workflow_id=run.workflow_id,
+        run_id=run.run_id,
+        status=_status(run.description.status),
+        deployment_id=run.deployed.handle.id,
+        workflow=run.document.id,
+        first_failure=_first(tracker),
+        stuck=tracker.stuck,
+        web_url=web_url(run.deployed.handle.target, run.workflow_id, run.run_id),
+        stand_ins=public_stand_ins(run.stand_ins),
+    )
+
+
+def _states(tracker: RunTracker, changed: set[str] | None = None) -> dict[str, NodeStatePublic]:
+    """Every node's state in the document's order, or the changed nodes' by id."""
+    ids = tracker.states if changed is None else sorted(changed)
+    return {i: NodeStatePublic.model_validate(tracker.states[i].to_dict()) for i in ids}
 
 
 # --- talking to a run -------------------------------------------------------------------------
@@ -803,8 +833,11 @@ def _args(checked: Any) -> list[Any]:
 # --- following a run live ---------------------------------------------------------------------
 
 
-def sse(event: str, data: Mapping[str, Any]) -> bytes:
-    text = json.dumps(data, default=str, separators=(",", ":"))
+def sse(event: str, data: RunSnapshotPublic | RunNodesPublic | RunEndPublic | ErrorPublic) -> bytes:
+    # an `end` event leaves out `result` or `failure` where it does not apply; the other events'
+    # fields are all given
+    found = data.model_dump(mode="json", exclude_unset=True)
+    text = json.dumps(found, default=str, separators=(",", ":"))
     return f"event: {event}\ndata: {text}\n\n".encode()
 
 
@@ -814,7 +847,7 @@ async def follow(run: Run, is_disconnected: Any) -> AsyncIterator[bytes]:
         async for chunk in _follow(run, is_disconnected):
             yield chunk
     except (NotFound, Unavailable, Invalid, HTTPException) as error:
-        yield sse("error", {"detail": str(getattr(error, "detail", error))})
+        yield sse("error", ErrorPublic(detail=str(getattr(error, "detail", error))))
 
 
 async def _follow(run: Run, is_disconnected: Any) -> AsyncIterator[bytes]:
@@ -870,11 +903,9 @@ async def _follow(run: Run, is_disconnected: Any) -> AsyncIterator[bytes]:
             )
             yield sse(
                 "snapshot",
-                {
-                    **summary(run, tracker),
-                    "event_time": last_time,
-                    "nodes": {i: s.to_dict() for i, s in tracker.states.items()},
-                },
+                RunSnapshotPublic(
+                    **dict(summary(run, tracker)), event_time=last_time, nodes=_states(tracker)
+                ),
             )
         elif changed or tracker.stuck != stuck_sent:
             yield _nodes(tracker, changed, run_id, last_time)
@@ -889,14 +920,14 @@ async def _follow(run: Run, is_disconnected: Any) -> AsyncIterator[bytes]:
                 continue
             yield sse(
                 "end",
-                {
-                    "workflow_id": run.workflow_id,
-                    "run_id": run_id,
-                    "outcome": tracker.outcome,
-                    "event_time": last_time,
+                RunEndPublic(
+                    workflow_id=run.workflow_id,
+                    run_id=run_id,
+                    outcome=tracker.outcome,
+                    event_time=last_time,
                     **outcome_of(events),
-                    "first_failure": _first(tracker),
-                },
+                    first_failure=_first(tracker),
+                ),
             )
             return
         if events and tracker.outcome is None:
@@ -908,19 +939,19 @@ async def _follow(run: Run, is_disconnected: Any) -> AsyncIterator[bytes]:
 def _nodes(tracker: RunTracker, changed: set[str], run_id: str, event_time: str | None) -> bytes:
     return sse(
         "nodes",
-        {
-            "run_id": run_id,
-            "event_time": event_time,
-            "nodes": {i: tracker.states[i].to_dict() for i in sorted(changed)},
-            "first_failure": _first(tracker),
-            "stuck": tracker.stuck,
-        },
+        RunNodesPublic(
+            run_id=run_id,
+            event_time=event_time,
+            nodes=_states(tracker, changed),
+            first_failure=_first(tracker),
+            stuck=tracker.stuck,
+        ),
     )
 
 
-def _first(tracker: RunTracker) -> dict[str, str] | None:
+def _first(tracker: RunTracker) -> FirstFailurePublic | None:
     first = tracker.first_failure
-    return {"node_id": first[0], "message": first[1]} if first else None
+    return FirstFailurePublic(node_id=first[0], message=first[1]) if first else None
 
 
 def _continued_to(events: list[HistoryEvent]) -> str | None:

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
 
+import jsonschema_rs
 import pytest
 from fastapi.testclient import TestClient
 
@@ -389,6 +390,46 @@ def test_the_event_stream_gives_a_snapshot_changes_and_the_end(
         final.update(data["nodes"])
     assert final["gate"]["status"] == "completed"
     assert final["decide"]["status"] == "completed"
+
+
+def documented(api: TestClient, name: str) -> jsonschema_rs.Draft202012Validator:
+    """A validator of the OpenAPI document's schema `name`, as the server serves the document."""
+    components = api.get("/openapi.json").json()["components"]
+    schema = {"$ref": f"#/components/schemas/{name}", "components": components}
+    return jsonschema_rs.Draft202012Validator(
+        schema, pattern_options=jsonschema_rs.FancyRegexOptions()
+    )
+
+
+def test_run_answers_and_stream_events_are_what_the_api_document_says(
+    shared_app: RuntimeApp, deployment: dict[str, Any]
+) -> None:
+    """The editor's types are generated from the document: a run's description, the runs
+    list, a query's answer and every event of the stream must fit it."""
+    api = shared_app.api
+    started = start(api, deployment["id"], item=unique_id("doc"), qty=2)
+    workflow_id = started["workflow_id"]
+    waiting = wait_for_node(api, workflow_id, "gate", "waiting")
+    documented(api, "RunPublic").validate(waiting)
+    runs = listed(api, deployment["id"], workflow="order")
+    assert any(item["workflow_id"] == workflow_id for item in runs)
+    for item in runs:
+        documented(api, "RunListItemPublic").validate(item)
+    answered = api.post(f"/api/runs/{workflow_id}/query", json={"name": "notes"})
+    assert answered.status_code == 200, answered.text
+    documented(api, "RunAnswerPublic").validate(answered.json())
+    api.post(f"/api/runs/{workflow_id}/terminate", json={"reason": "checked"})
+    wait_for_status(api, workflow_id, "TERMINATED")
+
+    events: list[tuple[str, dict[str, Any]]] = []
+    read_events(api, f"/api/runs/{workflow_id}/events", events)
+    assert [kind for kind, _ in events] == ["snapshot", "end"]
+    event = documented(api, "RunEventPublic")
+    for kind, data in events:
+        event.validate({"event": kind, "data": data})
+    end = events[-1][1]
+    assert end["failure"] == "the run was terminated: checked"
+    assert "result" not in end
 
 
 async def test_unknown_runs_and_runs_of_no_deployment_are_not_found(

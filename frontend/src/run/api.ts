@@ -6,7 +6,10 @@ import type {
   Deployment,
   DeploymentCheck,
   DeploymentCreate,
+  DeploymentLog,
+  RunAnswer,
   RunDescription,
+  RunDone,
   RunEvent,
   RunListItem,
   RunStarted,
@@ -32,7 +35,7 @@ export const runApi = {
     request<Deployment>("POST", `/deployments/${id(deploymentId)}/stop${force ? "?force=true" : ""}`),
   startDeployment: (deploymentId: string) => request<Deployment>("POST", `/deployments/${id(deploymentId)}/start`),
   workerLog: (deploymentId: string, tail = 200) =>
-    request<{ deployment_id: string; lines: string[] }>("GET", `/deployments/${id(deploymentId)}/log?tail=${tail}`),
+    request<DeploymentLog>("GET", `/deployments/${id(deploymentId)}/log?tail=${tail}`),
 
   start: (deploymentId: string, workflow: string, input: Record<string, unknown>, standIns: Record<string, StandIn> = {}) =>
     request<RunStarted>("POST", `/deployments/${id(deploymentId)}/runs`, {
@@ -46,15 +49,15 @@ export const runApi = {
     request<RunDescription>("GET", runPath(workflowId) + runQuery(runId)),
 
   signal: (workflowId: string, runId: string | null, name: string, payload: Record<string, unknown> | null) =>
-    request<unknown>("POST", `${runPath(workflowId)}/signal${runQuery(runId)}`, { name, payload }),
+    request<RunDone>("POST", `${runPath(workflowId)}/signal${runQuery(runId)}`, { name, payload }),
   update: (workflowId: string, runId: string | null, name: string, payload: Record<string, unknown> | null) =>
-    request<{ result: unknown }>("POST", `${runPath(workflowId)}/update${runQuery(runId)}`, { name, payload }),
+    request<RunAnswer>("POST", `${runPath(workflowId)}/update${runQuery(runId)}`, { name, payload }),
   query: (workflowId: string, runId: string | null, name: string) =>
-    request<{ result: unknown }>("POST", `${runPath(workflowId)}/query${runQuery(runId)}`, { name, args: [] }),
+    request<RunAnswer>("POST", `${runPath(workflowId)}/query${runQuery(runId)}`, { name, args: [] }),
   cancel: (workflowId: string, runId: string | null) =>
-    request<unknown>("POST", `${runPath(workflowId)}/cancel${runQuery(runId)}`),
+    request<RunDone>("POST", `${runPath(workflowId)}/cancel${runQuery(runId)}`),
   terminate: (workflowId: string, runId: string | null, reason: string) =>
-    request<unknown>("POST", `${runPath(workflowId)}/terminate${runQuery(runId)}`, { reason }),
+    request<RunDone>("POST", `${runPath(workflowId)}/terminate${runQuery(runId)}`, { reason }),
   rerun: (workflowId: string, runId: string | null) =>
     request<RunStarted>("POST", `${runPath(workflowId)}/rerun${runQuery(runId)}`),
 

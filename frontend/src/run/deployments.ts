@@ -2,7 +2,7 @@
 // compiled from, its worker, the executions running on it, which deployment it took over (or
 // which took it over), and what can be done with it now.
 import { ApiError } from "../api/client";
-import type { Deployment, Patch } from "./types";
+import type { Deployment, Patch, StopRefused } from "./types";
 
 export interface DeploymentRow {
   deployment: Deployment;
@@ -130,7 +130,7 @@ export async function stopDeployment(
     return { kind: "stopped", deployment: await stop(deploymentId, force) };
   } catch (error) {
     if (error instanceof ApiError && error.status === 409) {
-      const running = (error.body as { running_executions?: unknown }).running_executions;
+      const running = (error.body as Partial<StopRefused>).running_executions;
       if (typeof running === "number") return { kind: "refused", detail: error.message, running };
     }
     return { kind: "failed", message: error instanceof Error ? error.message : String(error) };

@@ -7,7 +7,7 @@ import { createStore, type StoreApi } from "zustand/vanilla";
 
 import { ApiError } from "../api/client";
 import type { Diagnostic } from "../api/types";
-import type { Deployment, DeploymentCheck, DeploymentCreate } from "./types";
+import type { Deployment, DeploymentCheck, DeploymentCreate, ReplayRefused } from "./types";
 
 export type DeployHow = "beside" | "over" | "patched";
 /** What the dialog waits for. */
@@ -59,7 +59,7 @@ function invalidOf(error: unknown, during: Busy): TakeoverState["invalid"] {
 /** The check a refused deploy answers with (409): the executions changed since the last one. */
 function refusedCheck(error: unknown): DeploymentCheck | null {
   if (!(error instanceof ApiError) || error.status !== 409) return null;
-  const check = (error.body as { check?: DeploymentCheck }).check;
+  const check = (error.body as Partial<ReplayRefused>).check;
   return check && typeof check.ok === "boolean" ? check : null;
 }
 

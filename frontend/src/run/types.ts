@@ -1,51 +1,14 @@
-// Shapes of the runtime's answers: deployments, runs and the per-node states of a run.
-// Deployments, the runtime and a started run are generated from the API's schema (../api/gen);
-// the descriptions of runs and their events, which the API answers as free-form objects,
-// mirror backend/services/runs.py and backend/runtime/node_states.py.
+// Shapes of the runtime's answers: deployments, runs and the per-node states of a run, under the
+// names the editor uses. They are generated (../api/gen, by scripts/gen_api_types) from the API's
+// OpenAPI document, that is from the pydantic models of backend/models.py and
+// backend/routers/runs.py: change those, then regenerate.
 import type * as Api from "../api/gen/types.gen";
 
-export type NodeStatus =
-  | "not_reached"
-  | "running"
-  | "completed"
-  | "failed"
-  | "retrying"
-  | "waiting"
-  | "cancelled"
-  | "timed_out";
-
-export interface NodeRunState {
-  node_id: string;
-  status: NodeStatus;
-  /** Times the node ran (×N in loops; children started by spawners). */
-  count: number;
-  attempt: number | null;
-  started_at: string | null;
-  ended_at: string | null;
-  duration_ms: number | null;
-  input: unknown;
-  output: unknown;
-  /** The root failure message: the activity's own words. */
-  error: string | null;
-  last_failure: string | null;
-  /** Workflow ids of the child workflows the node started. */
-  children: string[];
-  compensation: string | null;
-}
-
-export type RunStatus =
-  | "RUNNING"
-  | "COMPLETED"
-  | "FAILED"
-  | "CANCELED"
-  | "TERMINATED"
-  | "CONTINUED_AS_NEW"
-  | "TIMED_OUT";
-
-export interface FirstFailure {
-  node_id: string;
-  message: string;
-}
+/** What one node of the graph did in a run (over its continue-as-new chain). */
+export type NodeRunState = Api.NodeStatePublic;
+export type NodeStatus = NodeRunState["status"];
+export type RunStatus = NonNullable<Api.RunPublic["status"]>;
+export type FirstFailure = Api.FirstFailurePublic;
 
 /** The runtime this server has (`GET /api/runtime`). */
 export type RuntimeInfo = Api.RuntimePublic;
@@ -58,65 +21,26 @@ export type DeploymentCreate = Api.DeploymentCreate;
 export type DeploymentCheck = Api.DeploymentCheckPublic;
 /** A `workflow.patched` guard the new code carries for a node added or removed. */
 export type Patch = Api.PatchPublic;
+/** A stop refused (409) while executions run on the deployment alone. */
+export type StopRefused = Api.StopRefusedPublic;
+/** A deploy over a deployment refused (409) because executions would break, with the check. */
+export type ReplayRefused = Api.ReplayRefusedPublic;
+/** The end of a deployment's worker output. */
+export type DeploymentLog = Api.DeploymentLogPublic;
 
-export interface RunListItem {
-  workflow_id: string;
-  run_id: string;
-  workflow: string;
-  status: RunStatus | null;
-  start_time: string | null;
-  close_time: string | null;
-}
-
+export type RunListItem = Api.RunListItemPublic;
 export type RunStarted = Api.RunStarted;
+/** What a signal, a cancel or a terminate answers: the run it reached. */
+export type RunDone = Api.RunDone;
+/** An update's or a query's answer. */
+export type RunAnswer = Api.RunAnswerPublic;
 
+/** A run with every node's state (`GET /runs/{id}`). */
+export type RunDescription = Api.RunPublic;
+export type SnapshotEvent = Api.RunSnapshotPublic;
 /** What every description of a run carries (`GET /runs/{id}` and the `snapshot` event). */
-export interface RunSummary {
-  workflow_id: string;
-  run_id: string;
-  status: RunStatus | null;
-  deployment_id: string;
-  workflow: string;
-  first_failure: FirstFailure | null;
-  /** Why the workflow's code cannot take its next step while Temporal keeps retrying it. */
-  stuck?: string | null;
-  web_url: string | null;
-}
-
-export interface RunDescription extends RunSummary {
-  start_time: string | null;
-  close_time: string | null;
-  result: unknown;
-  failure: string | null;
-  nodes: Record<string, NodeRunState>;
-}
-
-export interface SnapshotEvent extends RunSummary {
-  event_time: string | null;
-  nodes: Record<string, NodeRunState>;
-}
-
-export interface NodesEvent {
-  run_id: string;
-  event_time: string | null;
-  nodes: Record<string, NodeRunState>;
-  first_failure: FirstFailure | null;
-  stuck?: string | null;
-}
-
-export interface EndEvent {
-  workflow_id: string;
-  run_id: string;
-  /** completed, failed, cancelled, terminated, timed_out (lower case, the tracker's word). */
-  outcome: string | null;
-  event_time: string | null;
-  result?: unknown;
-  failure?: string;
-  first_failure: FirstFailure | null;
-}
-
-export type RunEvent =
-  | { event: "snapshot"; data: SnapshotEvent }
-  | { event: "nodes"; data: NodesEvent }
-  | { event: "end"; data: EndEvent }
-  | { event: "error"; data: { detail: string } };
+export type RunSummary = Omit<SnapshotEvent, "event_time" | "nodes">;
+export type NodesEvent = Api.RunNodesPublic;
+export type EndEvent = Api.RunEndPublic;
+/** One event of a run's stream (`GET /runs/{id}/events`): its name and its data. */
+export type RunEvent = Api.RunEventPublic;

@@ -29,7 +29,9 @@ const summary = {
   deployment_id: "hello-draft-1",
   workflow: "greet",
   first_failure: null,
+  stuck: null,
   web_url: null,
+  stand_ins: {},
 };
 
 describe("the shown run, built from the stream", () => {
@@ -84,6 +86,7 @@ describe("the shown run, built from the stream", () => {
         run_id: "r1",
         event_time: "2026-01-01T10:00:05Z",
         first_failure: { node_id: "say", message: "boom" },
+        stuck: null,
         nodes: {
           say: node("say", "retrying", { attempt: 2 }),
           start: node("start", "completed", { ended_at: "2026-01-01T10:00:01Z" }),

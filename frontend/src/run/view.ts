@@ -82,7 +82,7 @@ export function applyRunEvent(view: RunView, event: RunEvent): RunView {
         nodes,
         timeline: timelineOf(nodes),
         firstFailure: summary.first_failure,
-        stuck: summary.stuck ?? null,
+        stuck: summary.stuck,
       };
     }
     case "nodes": {
@@ -95,7 +95,7 @@ export function applyRunEvent(view: RunView, event: RunEvent): RunView {
         nodes: { ...view.nodes, ...event.data.nodes },
         timeline: [...view.timeline, ...added].slice(-TIMELINE_LIMIT),
         firstFailure: event.data.first_failure ?? view.firstFailure,
-        stuck: event.data.stuck === undefined ? view.stuck : event.data.stuck,
+        stuck: event.data.stuck,
       };
     }
     case "end": {

@@ -1423,6 +1423,25 @@ export const FieldChangeSchema = {
     title: 'FieldChange'
 } as const;
 
+export const FirstFailurePublicSchema = {
+    properties: {
+        node_id: {
+            type: 'string',
+            title: 'Node Id'
+        },
+        message: {
+            type: 'string',
+            title: 'Message'
+        }
+    },
+    type: 'object',
+    required: [
+        'node_id',
+        'message'
+    ],
+    title: 'FirstFailurePublic'
+} as const;
+
 export const HandlerCallSchema = {
     properties: {
         name: {
@@ -1804,6 +1823,141 @@ export const NodeRefSchema = {
         'label'
     ],
     title: 'NodeRef'
+} as const;
+
+export const NodeStatePublicSchema = {
+    properties: {
+        node_id: {
+            type: 'string',
+            title: 'Node Id'
+        },
+        status: {
+            type: 'string',
+            enum: [
+                'not_reached',
+                'running',
+                'completed',
+                'failed',
+                'retrying',
+                'waiting',
+                'cancelled',
+                'timed_out'
+            ],
+            title: 'Status'
+        },
+        count: {
+            type: 'integer',
+            title: 'Count'
+        },
+        attempt: {
+            anyOf: [
+                {
+                    type: 'integer'
+                },
+                {
+                    type: 'null'
+                }
+            ],
+            title: 'Attempt'
+        },
+        started_at: {
+            anyOf: [
+                {
+                    type: 'string'
+                },
+                {
+                    type: 'null'
+                }
+            ],
+            title: 'Started At'
+        },
+        ended_at: {
+            anyOf: [
+                {
+                    type: 'string'
+                },
+                {
+                    type: 'null'
+                }
+            ],
+            title: 'Ended At'
+        },
+        duration_ms: {
+            anyOf: [
+                {
+                    type: 'number'
+                },
+                {
+                    type: 'null'
+                }
+            ],
+            title: 'Duration Ms'
+        },
+        input: {
+            title: 'Input'
+        },
+        output: {
+            title: 'Output'
+        },
+        error: {
+            anyOf: [
+                {
+                    type: 'string'
+                },
+                {
+                    type: 'null'
+                }
+            ],
+            title: 'Error'
+        },
+        last_failure: {
+            anyOf: [
+                {
+                    type: 'string'
+                },
+                {
+                    type: 'null'
+                }
+            ],
+            title: 'Last Failure'
+        },
+        children: {
+            items: {
+                type: 'string'
+            },
+            type: 'array',
+            title: 'Children'
+        },
+        compensation: {
+            anyOf: [
+                {
+                    type: 'string'
+                },
+                {
+                    type: 'null'
+                }
+            ],
+            title: 'Compensation'
+        }
+    },
+    type: 'object',
+    required: [
+        'node_id',
+        'status',
+        'count',
+        'attempt',
+        'started_at',
+        'ended_at',
+        'duration_ms',
+        'input',
+        'output',
+        'error',
+        'last_failure',
+        'children',
+        'compensation'
+    ],
+    title: 'NodeStatePublic',
+    description: 'What one node of the graph did in a run (over its continue-as-new chain).'
 } as const;
 
 export const PatchOperationSchema = {
@@ -2723,6 +2877,30 @@ export const RoleSchema = {
     description: 'How the structure stage treats a kind.'
 } as const;
 
+export const RunAnswerPublicSchema = {
+    properties: {
+        workflow_id: {
+            type: 'string',
+            title: 'Workflow Id'
+        },
+        run_id: {
+            type: 'string',
+            title: 'Run Id'
+        },
+        result: {
+            title: 'Result'
+        }
+    },
+    type: 'object',
+    required: [
+        'workflow_id',
+        'run_id',
+        'result'
+    ],
+    title: 'RunAnswerPublic',
+    description: 'An update\'s or a query\'s answer.'
+} as const;
+
 export const RunDoneSchema = {
     properties: {
         workflow_id: {
@@ -2740,6 +2918,587 @@ export const RunDoneSchema = {
         'run_id'
     ],
     title: 'RunDone'
+} as const;
+
+export const RunEndMessageSchema = {
+    properties: {
+        event: {
+            const: 'end',
+            title: 'Event',
+            type: 'string'
+        },
+        data: {
+            $ref: '#/components/schemas/RunEndPublic'
+        }
+    },
+    required: [
+        'event',
+        'data'
+    ],
+    title: 'RunEndMessage',
+    type: 'object'
+} as const;
+
+export const RunEndPublicSchema = {
+    description: 'The `end` event: the run (or the last of its continue-as-new chain) closed. `result` is\nthere when it completed, `failure` when it closed otherwise.',
+    properties: {
+        workflow_id: {
+            title: 'Workflow Id',
+            type: 'string'
+        },
+        run_id: {
+            title: 'Run Id',
+            type: 'string'
+        },
+        outcome: {
+            anyOf: [
+                {
+                    type: 'string'
+                },
+                {
+                    type: 'null'
+                }
+            ],
+            title: 'Outcome'
+        },
+        event_time: {
+            anyOf: [
+                {
+                    type: 'string'
+                },
+                {
+                    type: 'null'
+                }
+            ],
+            title: 'Event Time'
+        },
+        result: {
+            default: null,
+            title: 'Result'
+        },
+        failure: {
+            anyOf: [
+                {
+                    type: 'string'
+                },
+                {
+                    type: 'null'
+                }
+            ],
+            default: null,
+            title: 'Failure'
+        },
+        first_failure: {
+            anyOf: [
+                {
+                    $ref: '#/components/schemas/FirstFailurePublic'
+                },
+                {
+                    type: 'null'
+                }
+            ]
+        }
+    },
+    required: [
+        'workflow_id',
+        'run_id',
+        'outcome',
+        'event_time',
+        'first_failure'
+    ],
+    title: 'RunEndPublic',
+    type: 'object'
+} as const;
+
+export const RunErrorMessageSchema = {
+    description: 'The stream failed once it had begun (Temporal away, the run gone).',
+    properties: {
+        event: {
+            const: 'error',
+            title: 'Event',
+            type: 'string'
+        },
+        data: {
+            $ref: '#/components/schemas/ErrorPublic'
+        }
+    },
+    required: [
+        'event',
+        'data'
+    ],
+    title: 'RunErrorMessage',
+    type: 'object'
+} as const;
+
+export const RunEventPublicSchema = {
+    description: 'One server-sent event of a run\'s stream: its `event` name and its `data` (JSON).',
+    discriminator: {
+        mapping: {
+            end: '#/components/schemas/RunEndMessage',
+            error: '#/components/schemas/RunErrorMessage',
+            nodes: '#/components/schemas/RunNodesMessage',
+            snapshot: '#/components/schemas/RunSnapshotMessage'
+        },
+        propertyName: 'event'
+    },
+    oneOf: [
+        {
+            $ref: '#/components/schemas/RunSnapshotMessage'
+        },
+        {
+            $ref: '#/components/schemas/RunNodesMessage'
+        },
+        {
+            $ref: '#/components/schemas/RunEndMessage'
+        },
+        {
+            $ref: '#/components/schemas/RunErrorMessage'
+        }
+    ],
+    title: 'RunEventPublic'
+} as const;
+
+export const RunListItemPublicSchema = {
+    properties: {
+        workflow_id: {
+            type: 'string',
+            title: 'Workflow Id'
+        },
+        run_id: {
+            type: 'string',
+            title: 'Run Id'
+        },
+        workflow: {
+            type: 'string',
+            title: 'Workflow'
+        },
+        status: {
+            anyOf: [
+                {
+                    type: 'string',
+                    enum: [
+                        'RUNNING',
+                        'COMPLETED',
+                        'FAILED',
+                        'CANCELED',
+                        'TERMINATED',
+                        'CONTINUED_AS_NEW',
+                        'TIMED_OUT'
+                    ]
+                },
+                {
+                    type: 'null'
+                }
+            ],
+            title: 'Status'
+        },
+        start_time: {
+            anyOf: [
+                {
+                    type: 'string'
+                },
+                {
+                    type: 'null'
+                }
+            ],
+            title: 'Start Time'
+        },
+        close_time: {
+            anyOf: [
+                {
+                    type: 'string'
+                },
+                {
+                    type: 'null'
+                }
+            ],
+            title: 'Close Time'
+        },
+        stand_ins: {
+            items: {
+                type: 'string'
+            },
+            type: 'array',
+            title: 'Stand Ins'
+        }
+    },
+    type: 'object',
+    required: [
+        'workflow_id',
+        'run_id',
+        'workflow',
+        'status',
+        'start_time',
+        'close_time',
+        'stand_ins'
+    ],
+    title: 'RunListItemPublic'
+} as const;
+
+export const RunNodesMessageSchema = {
+    properties: {
+        event: {
+            const: 'nodes',
+            title: 'Event',
+            type: 'string'
+        },
+        data: {
+            $ref: '#/components/schemas/RunNodesPublic'
+        }
+    },
+    required: [
+        'event',
+        'data'
+    ],
+    title: 'RunNodesMessage',
+    type: 'object'
+} as const;
+
+export const RunNodesPublicSchema = {
+    description: 'The `nodes` event: the nodes whose state changed with a batch of history events.',
+    properties: {
+        run_id: {
+            title: 'Run Id',
+            type: 'string'
+        },
+        event_time: {
+            anyOf: [
+                {
+                    type: 'string'
+                },
+                {
+                    type: 'null'
+                }
+            ],
+            title: 'Event Time'
+        },
+        nodes: {
+            additionalProperties: {
+                $ref: '#/components/schemas/NodeStatePublic'
+            },
+            title: 'Nodes',
+            type: 'object'
+        },
+        first_failure: {
+            anyOf: [
+                {
+                    $ref: '#/components/schemas/FirstFailurePublic'
+                },
+                {
+                    type: 'null'
+                }
+            ]
+        },
+        stuck: {
+            anyOf: [
+                {
+                    type: 'string'
+                },
+                {
+                    type: 'null'
+                }
+            ],
+            title: 'Stuck'
+        }
+    },
+    required: [
+        'run_id',
+        'event_time',
+        'nodes',
+        'first_failure',
+        'stuck'
+    ],
+    title: 'RunNodesPublic',
+    type: 'object'
+} as const;
+
+export const RunPublicSchema = {
+    properties: {
+        workflow_id: {
+            type: 'string',
+            title: 'Workflow Id'
+        },
+        run_id: {
+            type: 'string',
+            title: 'Run Id'
+        },
+        status: {
+            anyOf: [
+                {
+                    type: 'string',
+                    enum: [
+                        'RUNNING',
+                        'COMPLETED',
+                        'FAILED',
+                        'CANCELED',
+                        'TERMINATED',
+                        'CONTINUED_AS_NEW',
+                        'TIMED_OUT'
+                    ]
+                },
+                {
+                    type: 'null'
+                }
+            ],
+            title: 'Status'
+        },
+        deployment_id: {
+            type: 'string',
+            title: 'Deployment Id'
+        },
+        workflow: {
+            type: 'string',
+            title: 'Workflow'
+        },
+        first_failure: {
+            anyOf: [
+                {
+                    $ref: '#/components/schemas/FirstFailurePublic'
+                },
+                {
+                    type: 'null'
+                }
+            ]
+        },
+        stuck: {
+            anyOf: [
+                {
+                    type: 'string'
+                },
+                {
+                    type: 'null'
+                }
+            ],
+            title: 'Stuck'
+        },
+        web_url: {
+            anyOf: [
+                {
+                    type: 'string'
+                },
+                {
+                    type: 'null'
+                }
+            ],
+            title: 'Web Url'
+        },
+        stand_ins: {
+            additionalProperties: {
+                anyOf: [
+                    {
+                        $ref: '#/components/schemas/StandInResultPublic'
+                    },
+                    {
+                        $ref: '#/components/schemas/StandInErrorPublic'
+                    }
+                ]
+            },
+            type: 'object',
+            title: 'Stand Ins'
+        },
+        start_time: {
+            anyOf: [
+                {
+                    type: 'string'
+                },
+                {
+                    type: 'null'
+                }
+            ],
+            title: 'Start Time'
+        },
+        close_time: {
+            anyOf: [
+                {
+                    type: 'string'
+                },
+                {
+                    type: 'null'
+                }
+            ],
+            title: 'Close Time'
+        },
+        result: {
+            title: 'Result'
+        },
+        failure: {
+            anyOf: [
+                {
+                    type: 'string'
+                },
+                {
+                    type: 'null'
+                }
+            ],
+            title: 'Failure'
+        },
+        nodes: {
+            additionalProperties: {
+                $ref: '#/components/schemas/NodeStatePublic'
+            },
+            type: 'object',
+            title: 'Nodes'
+        }
+    },
+    type: 'object',
+    required: [
+        'workflow_id',
+        'run_id',
+        'status',
+        'deployment_id',
+        'workflow',
+        'first_failure',
+        'stuck',
+        'web_url',
+        'stand_ins',
+        'start_time',
+        'close_time',
+        'result',
+        'failure',
+        'nodes'
+    ],
+    title: 'RunPublic',
+    description: 'A run with every node\'s state.'
+} as const;
+
+export const RunSnapshotMessageSchema = {
+    properties: {
+        event: {
+            const: 'snapshot',
+            title: 'Event',
+            type: 'string'
+        },
+        data: {
+            $ref: '#/components/schemas/RunSnapshotPublic'
+        }
+    },
+    required: [
+        'event',
+        'data'
+    ],
+    title: 'RunSnapshotMessage',
+    type: 'object'
+} as const;
+
+export const RunSnapshotPublicSchema = {
+    description: 'The `snapshot` event: the run and every node\'s state once the history up to now is read.',
+    properties: {
+        workflow_id: {
+            title: 'Workflow Id',
+            type: 'string'
+        },
+        run_id: {
+            title: 'Run Id',
+            type: 'string'
+        },
+        status: {
+            anyOf: [
+                {
+                    enum: [
+                        'RUNNING',
+                        'COMPLETED',
+                        'FAILED',
+                        'CANCELED',
+                        'TERMINATED',
+                        'CONTINUED_AS_NEW',
+                        'TIMED_OUT'
+                    ],
+                    type: 'string'
+                },
+                {
+                    type: 'null'
+                }
+            ],
+            title: 'Status'
+        },
+        deployment_id: {
+            title: 'Deployment Id',
+            type: 'string'
+        },
+        workflow: {
+            title: 'Workflow',
+            type: 'string'
+        },
+        first_failure: {
+            anyOf: [
+                {
+                    $ref: '#/components/schemas/FirstFailurePublic'
+                },
+                {
+                    type: 'null'
+                }
+            ]
+        },
+        stuck: {
+            anyOf: [
+                {
+                    type: 'string'
+                },
+                {
+                    type: 'null'
+                }
+            ],
+            title: 'Stuck'
+        },
+        web_url: {
+            anyOf: [
+                {
+                    type: 'string'
+                },
+                {
+                    type: 'null'
+                }
+            ],
+            title: 'Web Url'
+        },
+        stand_ins: {
+            additionalProperties: {
+                anyOf: [
+                    {
+                        $ref: '#/components/schemas/StandInResultPublic'
+                    },
+                    {
+                        $ref: '#/components/schemas/StandInErrorPublic'
+                    }
+                ]
+            },
+            title: 'Stand Ins',
+            type: 'object'
+        },
+        event_time: {
+            anyOf: [
+                {
+                    type: 'string'
+                },
+                {
+                    type: 'null'
+                }
+            ],
+            title: 'Event Time'
+        },
+        nodes: {
+            additionalProperties: {
+                $ref: '#/components/schemas/NodeStatePublic'
+            },
+            title: 'Nodes',
+            type: 'object'
+        }
+    },
+    required: [
+        'workflow_id',
+        'run_id',
+        'status',
+        'deployment_id',
+        'workflow',
+        'first_failure',
+        'stuck',
+        'web_url',
+        'stand_ins',
+        'event_time',
+        'nodes'
+    ],
+    title: 'RunSnapshotPublic',
+    type: 'object'
 } as const;
 
 export const RunStartSchema = {
@@ -3237,6 +3996,20 @@ export const StandInSchema = {
     description: 'What one node\'s activity calls answer in this run instead of running: `result` (JSON,\nchecked against the activity\'s output type) or `error`.'
 } as const;
 
+export const StandInErrorPublicSchema = {
+    properties: {
+        error: {
+            $ref: '#/components/schemas/StandInFailurePublic'
+        }
+    },
+    type: 'object',
+    required: [
+        'error'
+    ],
+    title: 'StandInErrorPublic',
+    description: 'A stand-in that fails with `error`.'
+} as const;
+
 export const StandInFailureSchema = {
     properties: {
         message: {
@@ -3271,6 +4044,51 @@ export const StandInFailureSchema = {
         'message'
     ],
     title: 'StandInFailure'
+} as const;
+
+export const StandInFailurePublicSchema = {
+    properties: {
+        message: {
+            type: 'string',
+            title: 'Message'
+        },
+        type: {
+            anyOf: [
+                {
+                    type: 'string'
+                },
+                {
+                    type: 'null'
+                }
+            ],
+            title: 'Type'
+        },
+        non_retryable: {
+            type: 'boolean',
+            title: 'Non Retryable'
+        }
+    },
+    type: 'object',
+    required: [
+        'message',
+        'type',
+        'non_retryable'
+    ],
+    title: 'StandInFailurePublic'
+} as const;
+
+export const StandInResultPublicSchema = {
+    properties: {
+        result: {
+            title: 'Result'
+        }
+    },
+    type: 'object',
+    required: [
+        'result'
+    ],
+    title: 'StandInResultPublic',
+    description: 'A stand-in that answers with `result`.'
 } as const;
 
 export const StateVar_InputSchema = {

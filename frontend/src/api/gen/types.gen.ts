@@ -802,6 +802,20 @@ export type FieldChange = {
 };
 
 /**
+ * FirstFailurePublic
+ */
+export type FirstFailurePublic = {
+    /**
+     * Node Id
+     */
+    node_id: string;
+    /**
+     * Message
+     */
+    message: string;
+};
+
+/**
  * HandlerCall
  */
 export type HandlerCall = {
@@ -1009,6 +1023,66 @@ export type NodeRef = {
      * Label
      */
     label: string;
+};
+
+/**
+ * NodeStatePublic
+ *
+ * What one node of the graph did in a run (over its continue-as-new chain).
+ */
+export type NodeStatePublic = {
+    /**
+     * Node Id
+     */
+    node_id: string;
+    /**
+     * Status
+     */
+    status: 'not_reached' | 'running' | 'completed' | 'failed' | 'retrying' | 'waiting' | 'cancelled' | 'timed_out';
+    /**
+     * Count
+     */
+    count: number;
+    /**
+     * Attempt
+     */
+    attempt: number | null;
+    /**
+     * Started At
+     */
+    started_at: string | null;
+    /**
+     * Ended At
+     */
+    ended_at: string | null;
+    /**
+     * Duration Ms
+     */
+    duration_ms: number | null;
+    /**
+     * Input
+     */
+    input: unknown;
+    /**
+     * Output
+     */
+    output: unknown;
+    /**
+     * Error
+     */
+    error: string | null;
+    /**
+     * Last Failure
+     */
+    last_failure: string | null;
+    /**
+     * Children
+     */
+    children: Array<string>;
+    /**
+     * Compensation
+     */
+    compensation: string | null;
 };
 
 /**
@@ -1531,6 +1605,26 @@ export type RetrySpecOutput = {
 export type Role = 'entry' | 'step' | 'branch' | 'parallel' | 'join' | 'terminal' | 'container';
 
 /**
+ * RunAnswerPublic
+ *
+ * An update's or a query's answer.
+ */
+export type RunAnswerPublic = {
+    /**
+     * Workflow Id
+     */
+    workflow_id: string;
+    /**
+     * Run Id
+     */
+    run_id: string;
+    /**
+     * Result
+     */
+    result: unknown;
+};
+
+/**
  * RunDone
  */
 export type RunDone = {
@@ -1542,6 +1636,280 @@ export type RunDone = {
      * Run Id
      */
     run_id: string;
+};
+
+/**
+ * RunEndMessage
+ */
+export type RunEndMessage = {
+    /**
+     * Event
+     */
+    event: 'end';
+    data: RunEndPublic;
+};
+
+/**
+ * RunEndPublic
+ *
+ * The `end` event: the run (or the last of its continue-as-new chain) closed. `result` is
+ * there when it completed, `failure` when it closed otherwise.
+ */
+export type RunEndPublic = {
+    /**
+     * Workflow Id
+     */
+    workflow_id: string;
+    /**
+     * Run Id
+     */
+    run_id: string;
+    /**
+     * Outcome
+     */
+    outcome: string | null;
+    /**
+     * Event Time
+     */
+    event_time: string | null;
+    /**
+     * Result
+     */
+    result?: unknown;
+    /**
+     * Failure
+     */
+    failure?: string | null;
+    first_failure: FirstFailurePublic | null;
+};
+
+/**
+ * RunErrorMessage
+ *
+ * The stream failed once it had begun (Temporal away, the run gone).
+ */
+export type RunErrorMessage = {
+    /**
+     * Event
+     */
+    event: 'error';
+    data: ErrorPublic;
+};
+
+/**
+ * RunEventPublic
+ *
+ * One server-sent event of a run's stream: its `event` name and its `data` (JSON).
+ */
+export type RunEventPublic = ({
+    event: 'snapshot';
+} & RunSnapshotMessage) | ({
+    event: 'nodes';
+} & RunNodesMessage) | ({
+    event: 'end';
+} & RunEndMessage) | ({
+    event: 'error';
+} & RunErrorMessage);
+
+/**
+ * RunListItemPublic
+ */
+export type RunListItemPublic = {
+    /**
+     * Workflow Id
+     */
+    workflow_id: string;
+    /**
+     * Run Id
+     */
+    run_id: string;
+    /**
+     * Workflow
+     */
+    workflow: string;
+    /**
+     * Status
+     */
+    status: 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELED' | 'TERMINATED' | 'CONTINUED_AS_NEW' | 'TIMED_OUT' | null;
+    /**
+     * Start Time
+     */
+    start_time: string | null;
+    /**
+     * Close Time
+     */
+    close_time: string | null;
+    /**
+     * Stand Ins
+     */
+    stand_ins: Array<string>;
+};
+
+/**
+ * RunNodesMessage
+ */
+export type RunNodesMessage = {
+    /**
+     * Event
+     */
+    event: 'nodes';
+    data: RunNodesPublic;
+};
+
+/**
+ * RunNodesPublic
+ *
+ * The `nodes` event: the nodes whose state changed with a batch of history events.
+ */
+export type RunNodesPublic = {
+    /**
+     * Run Id
+     */
+    run_id: string;
+    /**
+     * Event Time
+     */
+    event_time: string | null;
+    /**
+     * Nodes
+     */
+    nodes: {
+        [key: string]: NodeStatePublic;
+    };
+    first_failure: FirstFailurePublic | null;
+    /**
+     * Stuck
+     */
+    stuck: string | null;
+};
+
+/**
+ * RunPublic
+ *
+ * A run with every node's state.
+ */
+export type RunPublic = {
+    /**
+     * Workflow Id
+     */
+    workflow_id: string;
+    /**
+     * Run Id
+     */
+    run_id: string;
+    /**
+     * Status
+     */
+    status: 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELED' | 'TERMINATED' | 'CONTINUED_AS_NEW' | 'TIMED_OUT' | null;
+    /**
+     * Deployment Id
+     */
+    deployment_id: string;
+    /**
+     * Workflow
+     */
+    workflow: string;
+    first_failure: FirstFailurePublic | null;
+    /**
+     * Stuck
+     */
+    stuck: string | null;
+    /**
+     * Web Url
+     */
+    web_url: string | null;
+    /**
+     * Stand Ins
+     */
+    stand_ins: {
+        [key: string]: StandInResultPublic | StandInErrorPublic;
+    };
+    /**
+     * Start Time
+     */
+    start_time: string | null;
+    /**
+     * Close Time
+     */
+    close_time: string | null;
+    /**
+     * Result
+     */
+    result: unknown;
+    /**
+     * Failure
+     */
+    failure: string | null;
+    /**
+     * Nodes
+     */
+    nodes: {
+        [key: string]: NodeStatePublic;
+    };
+};
+
+/**
+ * RunSnapshotMessage
+ */
+export type RunSnapshotMessage = {
+    /**
+     * Event
+     */
+    event: 'snapshot';
+    data: RunSnapshotPublic;
+};
+
+/**
+ * RunSnapshotPublic
+ *
+ * The `snapshot` event: the run and every node's state once the history up to now is read.
+ */
+export type RunSnapshotPublic = {
+    /**
+     * Workflow Id
+     */
+    workflow_id: string;
+    /**
+     * Run Id
+     */
+    run_id: string;
+    /**
+     * Status
+     */
+    status: 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELED' | 'TERMINATED' | 'CONTINUED_AS_NEW' | 'TIMED_OUT' | null;
+    /**
+     * Deployment Id
+     */
+    deployment_id: string;
+    /**
+     * Workflow
+     */
+    workflow: string;
+    first_failure: FirstFailurePublic | null;
+    /**
+     * Stuck
+     */
+    stuck: string | null;
+    /**
+     * Web Url
+     */
+    web_url: string | null;
+    /**
+     * Stand Ins
+     */
+    stand_ins: {
+        [key: string]: StandInResultPublic | StandInErrorPublic;
+    };
+    /**
+     * Event Time
+     */
+    event_time: string | null;
+    /**
+     * Nodes
+     */
+    nodes: {
+        [key: string]: NodeStatePublic;
+    };
 };
 
 /**
@@ -1828,6 +2196,15 @@ export type StandIn = ({
 };
 
 /**
+ * StandInErrorPublic
+ *
+ * A stand-in that fails with `error`.
+ */
+export type StandInErrorPublic = {
+    error: StandInFailurePublic;
+};
+
+/**
  * StandInFailure
  */
 export type StandInFailure = {
@@ -1843,6 +2220,36 @@ export type StandInFailure = {
      * Non Retryable
      */
     non_retryable?: boolean;
+};
+
+/**
+ * StandInFailurePublic
+ */
+export type StandInFailurePublic = {
+    /**
+     * Message
+     */
+    message: string;
+    /**
+     * Type
+     */
+    type: string | null;
+    /**
+     * Non Retryable
+     */
+    non_retryable: boolean;
+};
+
+/**
+ * StandInResultPublic
+ *
+ * A stand-in that answers with `result`.
+ */
+export type StandInResultPublic = {
+    /**
+     * Result
+     */
+    result: unknown;
 };
 
 /**
@@ -4000,9 +4407,7 @@ export type ListRunsApiDeploymentsDeploymentIdRunsGetResponses = {
      *
      * Successful Response
      */
-    200: Array<{
-        [key: string]: unknown;
-    }>;
+    200: Array<RunListItemPublic>;
 };
 
 export type ListRunsApiDeploymentsDeploymentIdRunsGetResponse = ListRunsApiDeploymentsDeploymentIdRunsGetResponses[keyof ListRunsApiDeploymentsDeploymentIdRunsGetResponses];
@@ -4107,13 +4512,9 @@ export type ReadRunApiRunsWorkflowIdGetError = ReadRunApiRunsWorkflowIdGetErrors
 
 export type ReadRunApiRunsWorkflowIdGetResponses = {
     /**
-     * Response Read Run Api Runs  Workflow Id  Get
-     *
      * Successful Response
      */
-    200: {
-        [key: string]: unknown;
-    };
+    200: RunPublic;
 };
 
 export type ReadRunApiRunsWorkflowIdGetResponse = ReadRunApiRunsWorkflowIdGetResponses[keyof ReadRunApiRunsWorkflowIdGetResponses];
@@ -4225,13 +4626,9 @@ export type UpdateRunApiRunsWorkflowIdUpdatePostError = UpdateRunApiRunsWorkflow
 
 export type UpdateRunApiRunsWorkflowIdUpdatePostResponses = {
     /**
-     * Response Update Run Api Runs  Workflow Id  Update Post
-     *
      * Successful Response
      */
-    200: {
-        [key: string]: unknown;
-    };
+    200: RunAnswerPublic;
 };
 
 export type UpdateRunApiRunsWorkflowIdUpdatePostResponse = UpdateRunApiRunsWorkflowIdUpdatePostResponses[keyof UpdateRunApiRunsWorkflowIdUpdatePostResponses];
@@ -4286,13 +4683,9 @@ export type QueryRunApiRunsWorkflowIdQueryPostError = QueryRunApiRunsWorkflowIdQ
 
 export type QueryRunApiRunsWorkflowIdQueryPostResponses = {
     /**
-     * Response Query Run Api Runs  Workflow Id  Query Post
-     *
      * Successful Response
      */
-    200: {
-        [key: string]: unknown;
-    };
+    200: RunAnswerPublic;
 };
 
 export type QueryRunApiRunsWorkflowIdQueryPostResponse = QueryRunApiRunsWorkflowIdQueryPostResponses[keyof QueryRunApiRunsWorkflowIdQueryPostResponses];
@@ -4521,10 +4914,12 @@ export type RunEventsApiRunsWorkflowIdEventsGetError = RunEventsApiRunsWorkflowI
 
 export type RunEventsApiRunsWorkflowIdEventsGetResponses = {
     /**
-     * server-sent events
+     * server-sent events, each an `event` name and its `data` (JSON)
      */
-    200: unknown;
+    200: RunEventPublic;
 };
+
+export type RunEventsApiRunsWorkflowIdEventsGetResponse = RunEventsApiRunsWorkflowIdEventsGetResponses[keyof RunEventsApiRunsWorkflowIdEventsGetResponses];
 
 export type NodeChildrenApiRunsWorkflowIdNodesNodeIdChildrenGetData = {
     body?: never;
