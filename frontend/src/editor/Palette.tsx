@@ -30,6 +30,7 @@ export function Palette() {
 
   return (
     <aside className="palette" aria-label="Node kinds" data-testid="palette">
+      <h2 className="visually-hidden">Node kinds</h2>
       <label className="search">
         <Search size={14} />
         <input

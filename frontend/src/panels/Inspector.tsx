@@ -84,7 +84,7 @@ function NodeInspector({ nodeId }: { nodeId: string }) {
           <KindIcon name={kind?.icon ?? "box"} />
         </span>
         <div>
-          <div className="inspector-kind">{kind?.label ?? node.data.kind}</div>
+          <h3 className="inspector-kind">{kind?.label ?? node.data.kind}</h3>
           <div className="inspector-id">{node.id}</div>
         </div>
       </header>
@@ -163,7 +163,7 @@ export function WorkflowSettingsForm({ documentSchema }: { documentSchema: JsonS
     <div className="inspector" data-testid="workflow-settings">
       <header className="inspector-header plain">
         <div>
-          <div className="inspector-kind">Workflow</div>
+          <h3 className="inspector-kind">Workflow</h3>
           <div className="inspector-id">{meta.id}</div>
         </div>
       </header>
