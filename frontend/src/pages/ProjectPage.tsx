@@ -45,7 +45,6 @@ export function ProjectPage({ projectId }: { projectId: string }) {
         name: name.trim(),
         description: "",
         input: {},
-        output: "None",
         state: [],
         settings: {},
         nodes: [],

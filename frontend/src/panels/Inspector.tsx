@@ -185,6 +185,9 @@ export function WorkflowSettingsForm({ documentSchema }: { documentSchema: JsonS
             context={context}
             onChange={(value) => {
               const next = { ...meta, [key]: value ?? defaultOf(key) };
+              // a field that may be left out (the output of a workflow returning nothing) is
+              // left out of the document, not written as undefined
+              if (next[key] === undefined) delete next[key];
               store.getState().setMeta(next, key);
             }}
           />
@@ -203,7 +206,7 @@ function defaultOf(key: string): unknown {
     case "state":
       return [];
     case "output":
-      return "None";
+      return undefined;
     default:
       return "";
   }

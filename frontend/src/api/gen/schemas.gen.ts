@@ -3681,12 +3681,18 @@ export const Workflow_InputSchema = {
             title: 'Input Defaults'
         },
         output: {
-            type: 'string',
-            maxLength: 1000,
-            minLength: 1,
-            format: 'typeref',
-            title: 'Output',
-            default: 'None'
+            anyOf: [
+                {
+                    type: 'string',
+                    maxLength: 1000,
+                    minLength: 1,
+                    format: 'typeref'
+                },
+                {
+                    type: 'null'
+                }
+            ],
+            title: 'Output'
         },
         state: {
             items: {
@@ -3766,12 +3772,18 @@ export const Workflow_OutputSchema = {
             title: 'Input Defaults'
         },
         output: {
-            type: 'string',
-            maxLength: 1000,
-            minLength: 1,
-            format: 'typeref',
-            title: 'Output',
-            default: 'None'
+            anyOf: [
+                {
+                    type: 'string',
+                    maxLength: 1000,
+                    minLength: 1,
+                    format: 'typeref'
+                },
+                {
+                    type: 'null'
+                }
+            ],
+            title: 'Output'
         },
         state: {
             items: {
@@ -3811,7 +3823,6 @@ export const Workflow_OutputSchema = {
         'description',
         'input',
         'input_defaults',
-        'output',
         'state',
         'settings',
         'nodes',

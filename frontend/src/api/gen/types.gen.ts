@@ -2106,7 +2106,7 @@ export type WorkflowInput = {
     /**
      * Output
      */
-    output?: string;
+    output?: string | null;
     /**
      * State
      */
@@ -2154,7 +2154,7 @@ export type WorkflowOutput = {
     /**
      * Output
      */
-    output: string;
+    output?: string | null;
     /**
      * State
      */
