@@ -396,7 +396,7 @@ class _WorkflowCheck:
                 )
             except DefaultError as error:
                 report(Codes.BAD_DEFAULT, f"input field {field_name!r}: {error}", field=where)
-        self.found += _typeref(workflow.output, info, "output", workflow.id)
+        self.found += _typeref(workflow.returns, info, "output", workflow.id)
 
     def state_fields(self) -> None:
         """State types and the defaults they start from."""

@@ -29,7 +29,7 @@ from typing import Any, Literal
 from pydantic import ValidationError
 
 from language.diagnostics import Codes, Diagnostic
-from language.document import Edge, Node, Project, Workflow
+from language.document import NO_OUTPUT, Edge, Node, Project, Workflow
 from node_types import REGISTRY
 from node_types.base import Role
 
@@ -159,11 +159,18 @@ def patch_version(old: Project, new: Project) -> str:
     always give the same patch ids."""
     # the editor's view (`ui`: collapsed containers) is no change to guard
     view = {"workflows": {"__all__": {"ui"}}}
-    text = json.dumps(
-        [old.model_dump(mode="json", exclude=view), new.model_dump(mode="json", exclude=view)],
-        sort_keys=True,
-    )
+    text = json.dumps([_as_tagged(old, view), _as_tagged(new, view)], sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:8]
+
+
+def _as_tagged(project: Project, exclude: Any) -> dict[str, Any]:
+    """The project as its patch tag is computed from: a workflow's output left out is written
+    `"None"`, as every document said it before it could be left out, so that the same two
+    versions keep the tag (and the patch ids) deployed code was compiled with."""
+    data = project.model_dump(mode="json", exclude=exclude)
+    for workflow in data["workflows"]:
+        workflow.setdefault("output", NO_OUTPUT)
+    return data
 
 
 def compatible(old: Project, new: Project) -> Compatible:

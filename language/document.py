@@ -386,12 +386,26 @@ def _no_ui(ui: WorkflowUI) -> bool:
     return not ui.collapsed
 
 
+def _no_output(output: str | None) -> bool:
+    return output is None
+
+
+def _nothing_is_no_output(value: Any) -> Any:
+    """Documents written before a workflow could leave its output out said `"None"` for it."""
+    return None if value == "None" else value
+
+
+NO_OUTPUT = "None"
+"""The type reference of a workflow's output left out: it returns nothing."""
+
+
 def _ui_optional(schema: dict[str, Any]) -> None:
-    """`ui` is left out of what is written while it holds nothing, so the written form's schema
-    lists it as optional (the other fields with defaults are always written, hence required)."""
+    """`ui` and `output` are left out of what is written while they hold nothing, so the
+    written form's schema lists them as optional (the other fields with defaults are always
+    written, hence required)."""
     required = schema.get("required")
-    if isinstance(required, list) and "ui" in required:
-        required.remove("ui")
+    if isinstance(required, list):
+        required[:] = [name for name in required if name not in ("ui", "output")]
 
 
 class Workflow(StrictModel):
@@ -405,7 +419,11 @@ class Workflow(StrictModel):
         default_factory=dict
     )
     """Values for the input fields a start may leave out (built as values of their types)."""
-    output: TypeRef = "None"
+    output: Annotated[TypeRef | None, BeforeValidator(_nothing_is_no_output)] = Field(
+        default=None, exclude_if=_no_output
+    )
+    """The type the workflow returns; left out (null) when it returns nothing, and then left
+    out of what is written. `"None"`, what documents said for it before, reads as left out."""
     state: list[StateVar] = Field(default_factory=list)
     settings: WorkflowSettings = Field(default_factory=WorkflowSettings)
     nodes: list[Node] = Field(default_factory=list, max_length=MAX_NODES)
@@ -413,6 +431,11 @@ class Workflow(StrictModel):
     ui: WorkflowUI = Field(default_factory=WorkflowUI, exclude_if=_no_ui)
     """The editor's view (collapsed containers); left out of what is written while empty, so a
     document that never used it is written as before."""
+
+    @property
+    def returns(self) -> TypeRef:
+        """The output as a type reference: `None` when the workflow returns nothing."""
+        return NO_OUTPUT if self.output is None else self.output
 
 
 class Project(StrictModel):

@@ -275,7 +275,7 @@ class ProjectInfo:
                 class_name=generated(base + "Workflow", f"workflow {wf.id!r}"),
                 module=modules.claim(snake(wf.id, "workflow")),
                 input=fields(base + "Input", wf.input, f"the input of workflow {wf.id!r}"),
-                output=annotation_or_any(wf.output, type_names),
+                output=annotation_or_any(wf.returns, type_names),
                 state_class=generated(base + "State", f"the state of workflow {wf.id!r}"),
             )
             for field_name, value in wf.input_defaults.items():

@@ -1,7 +1,9 @@
 """An axe-core scan of the editor's screens, in the light and the dark scheme.
 
 axe-core comes bundled with axe-playwright-python (no network). A violation of impact "serious" or
-"critical" fails the test; the lesser ones are printed, to be read with `pytest -s`.
+"critical" fails the test, and so does any of the page's structure (one h1, headings in order,
+landmarks), which a screen reader user moves through; the lesser ones are printed, to be read with
+`pytest -s`.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from tests.browser.editor import node, open_editor, select
 SAMPLE = "package-management"
 WORKFLOW = "package-builder"
 FAILING = {"serious", "critical"}
+# the rules of a page's outline, failing at any impact (axe rates most of them "moderate")
+STRUCTURE = re.compile(r"page-has-heading-one|heading-order|landmark-.*")
 
 Scheme = Literal["light", "dark"]
 
@@ -53,14 +57,15 @@ def describe(violation: dict[str, Any]) -> str:
 
 
 def scan(page: Page, screen: str) -> list[str]:
-    """The serious and critical violations on the page now, each described in one line; the
-    others are printed. A screenshot of the page goes to test-artifacts/, to look at."""
+    """The serious and critical violations on the page now, and those of its structure, each
+    described in one line; the others are printed. A screenshot of the page goes to
+    test-artifacts/, to look at."""
     save_artifact(page, "accessibility-" + re.sub(r"[^a-z]+", "-", screen).strip("-") + ".png")
     results = Axe().run(page)
     failing: list[str] = []
     for violation in results.response["violations"]:
         line = f"{screen}: {describe(violation)}"
-        if violation["impact"] in FAILING:
+        if violation["impact"] in FAILING or STRUCTURE.fullmatch(violation["id"]):
             failing.append(line)
         else:
             print(line)
@@ -77,10 +82,17 @@ def test_screens_have_no_serious_violations(
     failing: list[str] = []
 
     page.goto(f"{server}/#/")
-    expect(page.get_by_role("heading", name="Projects")).to_be_visible()
+    expect(page.get_by_role("heading", name="Projects", level=1)).to_be_visible()
+    expect(page.locator("h1")).to_have_count(1)
     failing += scan(page, f"projects ({scheme})")
 
     open_editor(page, server, project_id, WORKFLOW)
+    # one h1, the workflow's name; the side panels are landmarks named for what they hold
+    expect(page.locator("h1")).to_have_count(1)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Package Builder")
+    expect(page.get_by_role("complementary", name="Node kinds")).to_be_visible()
+    expect(page.get_by_role("complementary", name="Details")).to_be_visible()
+    expect(page.get_by_role("navigation", name="Breadcrumb")).to_be_visible()
     # an activity: the inspector shows the most kinds of field (expressions, durations, lists)
     select(page, "dependency_graph")
     expect(node(page, "dependency_graph")).to_have_class(re.compile(r"\bselected\b"))

@@ -1,6 +1,7 @@
 """Type fields are picked: a primitive or a project type, a list or a dict of one, optional or
-not; a workflow's output may be nothing, shown as such and never as the text `None`. The type's
-text stays editable for what the picker cannot show."""
+not; a workflow's output may be nothing, shown as such and never as the text `None`, and left
+out of the document (which older documents wrote `"None"`). The type's text stays editable for
+what the picker cannot show."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from tests.browser.editor import open_editor
 def test_a_workflow_output_is_picked_and_nothing_is_not_the_text_none(
     page: Page, server: str, api: Api, project_id: str
 ) -> None:
-    api.import_project(shop_project(project_id, [orders()]))
+    # a document written when no output was the text "None"
+    api.import_project(shop_project(project_id, [{**orders(), "output": "None"}]))
     open_editor(page, server, project_id, "orders")
     settings = page.get_by_test_id("workflow-settings")
     kind = settings.get_by_label("Output: type")
@@ -48,3 +50,6 @@ def test_a_workflow_output_is_picked_and_nothing_is_not_the_text_none(
     kind.select_option(label="nothing (no value)")
     expect(text).to_have_value("")
     expect(settings.get_by_label("Output: optional")).to_have_count(0)
+    page.keyboard.press("Control+s")
+    expect(page.get_by_test_id("saved")).to_contain_text("revision 3")
+    assert "output" not in api.workflow(project_id, "orders")["document"]

@@ -27,6 +27,22 @@ export function makeCatalogue(entries: NodeKind[]): Catalogue {
   return { kinds, groups };
 }
 
+/** The catalogue's groups with only the kinds that match `query` (in label, name, description or
+ * category) and `keep`; groups left empty are left out. What the palette and the port picker list. */
+export function matchingGroups(
+  catalogue: Catalogue,
+  query: string,
+  keep: (kind: NodeKind) => boolean = () => true,
+): Catalogue["groups"] {
+  const needle = query.trim().toLowerCase();
+  const matches = (kind: NodeKind) =>
+    keep(kind) &&
+    (!needle || [kind.label, kind.kind, kind.description, kind.category].some((text) => text.toLowerCase().includes(needle)));
+  return catalogue.groups
+    .map((group) => ({ ...group, kinds: group.kinds.filter(matches) }))
+    .filter((group) => group.kinds.length > 0);
+}
+
 export function isContainer(kind: NodeKind | undefined): boolean {
   return kind?.role === "container";
 }
@@ -36,6 +52,13 @@ export function portOf(kind: NodeKind | undefined, handle: string): Port | undef
   return kind?.outputs.find(
     (port) => port.name === handle || (port.prefix && handle.startsWith(`${port.name}:`)),
   );
+}
+
+/** Whether `handle` of a node of `kind` can take one more outgoing edge, given the handles its
+ * edges leave from: a port leads to one node unless it allows several. */
+export function portTakesAnother(kind: NodeKind | undefined, handle: string, usedHandles: readonly string[]): boolean {
+  const port = portOf(kind, handle);
+  return port !== undefined && (port.multiple || !usedHandles.includes(handle));
 }
 
 /**

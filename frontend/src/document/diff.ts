@@ -89,7 +89,8 @@ const WORKFLOW_FIELDS: Record<string, string> = {
   "settings.id_template": "Workflow id template",
   "settings.execution_timeout": "Execution timeout",
 };
-/** What the server fills in for a workflow's fields left out (other than empty values). */
+/** What a workflow's fields left out (other than empty values) were written as: documents from
+ * before an output could be left out say `"None"` for none. */
 const WORKFLOW_DEFAULTS: Record<string, unknown> = { output: "None" };
 
 const NODE_FIELDS: Record<string, string> = { label: "Label", type: "Kind", parent_id: "Container" };

@@ -36,6 +36,7 @@ import { RoutesContext, useEdgeRouting } from "./edgeRoutes";
 import { isEditableTarget } from "./hooks";
 import { GhostEdgeView, type GhostEdge, PortEdge } from "./edges";
 import { openingViewport } from "./layout";
+import { type PortPick, PortPicker, PortPickerContext } from "./PortPicker";
 import { ContainerNode, GhostNodeView, type GhostNode, StepNode } from "./nodes";
 import { type DiffView, type EditorState, selectedNodeIds } from "./store";
 
@@ -130,9 +131,19 @@ export function Canvas({ onOpenNode }: { onOpenNode(): void }) {
   const store = useEditorStore();
   const isCollapsed = useCallback((id: string) => store.getState().collapsed.has(id), [store]);
   const routes = useEdgeRouting(isCollapsed);
+  const [pick, setPick] = useState<PortPick | null>(null);
+  // the "+" that opened the picker closes it again
+  const openPicker = useCallback(
+    (next: PortPick) => setPick((current) => (current?.anchor === next.anchor ? null : next)),
+    [],
+  );
+  const closePicker = useCallback(() => setPick(null), []);
   return (
     <RoutesContext.Provider value={routes}>
-      <FlowCanvas onOpenNode={onOpenNode} />
+      <PortPickerContext.Provider value={openPicker}>
+        <FlowCanvas onOpenNode={onOpenNode} />
+      </PortPickerContext.Provider>
+      {pick && <PortPicker key={`${pick.nodeId}\n${pick.handle}`} pick={pick} onClose={closePicker} />}
     </RoutesContext.Provider>
   );
 }

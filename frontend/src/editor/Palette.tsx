@@ -1,51 +1,27 @@
 // The node kinds from the catalogue, grouped by category and searchable. Drag one onto the canvas,
 // or click it (or press Enter on it) to add it below the selected node, or in the middle of the view.
-import { useReactFlow, useStoreApi } from "@xyflow/react";
 import { Search } from "lucide-react";
 import { type DragEvent, type MouseEvent, useMemo, useState } from "react";
 
-import type { NodeKind } from "../api/types";
 import { KindIcon } from "../components/KindIcon";
-import { absolutePosition, nodeSize } from "../document/mapping";
+import { matchingGroups } from "../document/catalogue";
 import { KIND_MIME } from "./Canvas";
 import { useEditor, useEditorStore } from "./context";
-import { type Box, contains } from "./geometry";
+import { useCanvasView } from "./reveal";
 
 export function Palette() {
   const store = useEditorStore();
   const catalogue = useEditor((state) => state.catalogue);
-  const flow = useStoreApi();
-  const { setCenter } = useReactFlow();
+  const { view, reveal } = useCanvasView();
   const [query, setQuery] = useState("");
-  const groups = useMemo(() => {
-    const needle = query.trim().toLowerCase();
-    const matches = (kind: NodeKind) =>
-      !needle || [kind.label, kind.kind, kind.description, kind.category].some((text) => text.toLowerCase().includes(needle));
-    return catalogue.groups
-      .map((group) => ({ ...group, kinds: group.kinds.filter(matches) }))
-      .filter((group) => group.kinds.length > 0);
-  }, [catalogue, query]);
+  const groups = useMemo(() => matchingGroups(catalogue, query), [catalogue, query]);
 
   const onDragStart = (event: DragEvent, kind: string) => {
     event.dataTransfer.setData(KIND_MIME, kind);
     event.dataTransfer.effectAllowed = "copy";
   };
 
-  const add = (kind: string) => {
-    const { width, height, transform } = flow.getState();
-    const [x, y, zoom] = transform;
-    const view: Box = { x: -x / zoom, y: -y / zoom, width: width / zoom, height: height / zoom };
-    const id = store.getState().addNodeInView(kind, view);
-    // below a selected node out of view, or pushed away by a crowd: the view follows it
-    const nodes = new Map(store.getState().nodes.map((node) => [node.id, node]));
-    const node = nodes.get(id);
-    if (!node) return;
-    const at = absolutePosition(node, nodes);
-    const size = nodeSize(node);
-    if (!contains(view, { ...at, ...size })) {
-      void setCenter(at.x + size.width / 2, at.y + size.height / 2, { zoom, duration: 200 });
-    }
-  };
+  const add = (kind: string) => reveal(store.getState().addNodeInView(kind, view()));
 
   // the second click of a double-click adds nothing more: a double-click adds one node
   const onClick = (event: MouseEvent, kind: string) => {
@@ -54,6 +30,7 @@ export function Palette() {
 
   return (
     <aside className="palette" aria-label="Node kinds" data-testid="palette">
+      <h2 className="visually-hidden">Node kinds</h2>
       <label className="search">
         <Search size={14} />
         <input

@@ -3,19 +3,20 @@
 // over it would go into it, and folds into one node that counts them; a ghost is a node a
 // compared version had and the editor no longer has.
 import { Handle, type Node, NodeResizer, type NodeProps, Position } from "@xyflow/react";
-import { ChevronDown, ChevronRight, CircleAlert, TriangleAlert } from "lucide-react";
-import { memo, type CSSProperties } from "react";
+import { ChevronDown, ChevronRight, CircleAlert, Plus, TriangleAlert } from "lucide-react";
+import { Fragment, memo, type CSSProperties } from "react";
 import { useShallow } from "zustand/react/shallow";
 
 import type { Diagnostic, NodeKind } from "../api/types";
 import { KindIcon } from "../components/KindIcon";
-import { outputHandles } from "../document/catalogue";
+import { outputHandles, portTakesAnother } from "../document/catalogue";
 import { useRun } from "../run/context";
 import { type NodeBadge, nodeBadge } from "../run/overlay";
 import { CONTAINER_MIN, type FlowEdge, type FlowNode } from "../document/mapping";
 import { nodesInside } from "./collapse";
 import "./nodes.css";
 import { useEditor, useEditorStore } from "./context";
+import { useOpenPortPicker } from "./PortPicker";
 import type { DiffView, EditorState } from "./store";
 
 const handleIndexCache = new WeakMap<FlowEdge[], Map<string, string>>();
@@ -83,28 +84,65 @@ function ProblemMarker({ problems }: { problems: Diagnostic[] }) {
   );
 }
 
-function OutputHandles({ kind, node, handlesKey }: { kind?: NodeKind; node: FlowNode["data"]; handlesKey: string }) {
+function OutputHandles({
+  kind,
+  node,
+  handlesKey,
+  nodeId,
+}: {
+  kind?: NodeKind;
+  node: FlowNode["data"];
+  handlesKey: string;
+  /** The node on the canvas; without it (a ghost) the ports offer no "+". */
+  nodeId?: string;
+}) {
+  const openPicker = useOpenPortPicker();
   const used = handlesKey ? handlesKey.split("\n") : [];
   const handles = outputHandles(kind, node.config, used);
   // a connected port is named by its edge's label; an open one carries its name itself
   const labelled = handles.length > 1 || (kind?.outputs[0]?.prefix ?? false);
+  const name = node.label || kind?.label || node.kind;
   return (
     <>
       {handles.map((handle, index) => {
         const left = `${((index + 1) / (handles.length + 1)) * 100}%`;
+        const title = `Add a node after ${name}${labelled ? ` (${handle.label})` : ""}`;
         return (
-          <Handle
-            key={handle.id}
-            id={handle.id}
-            type="source"
-            position={Position.Bottom}
-            style={{ left }}
-            className="port"
-            data-port={handle.id}
-            title={handle.label}
-          >
-            {labelled && !used.includes(handle.id) && <span className="port-label">{handle.label}</span>}
-          </Handle>
+          <Fragment key={handle.id}>
+            <Handle
+              id={handle.id}
+              type="source"
+              position={Position.Bottom}
+              style={{ left }}
+              className="port"
+              data-port={handle.id}
+              title={handle.label}
+            >
+              {labelled && !used.includes(handle.id) && <span className="port-label">{handle.label}</span>}
+            </Handle>
+            {/* a port that leads to one node offers no "+" once it does */}
+            {nodeId && openPicker && portTakesAnother(kind, handle.id, used) && (
+              <button
+                type="button"
+                className="port-add nodrag nopan"
+                style={{ left }}
+                data-port-add={handle.id}
+                aria-label={title}
+                aria-haspopup="dialog"
+                title={title}
+                onClick={(event) => {
+                  event.stopPropagation();
+                  openPicker({ nodeId, handle: handle.id, title, anchor: event.currentTarget });
+                }}
+                onKeyDown={(event) => {
+                  // the node's own keys (arrows move it) are not the button's
+                  if (event.key.startsWith("Arrow")) event.stopPropagation();
+                }}
+              >
+                <Plus size={12} strokeWidth={2.5} />
+              </button>
+            )}
+          </Fragment>
         );
       })}
     </>
@@ -174,7 +212,7 @@ export const StepNode = memo(function StepNode({ id, data, selected }: NodeProps
         </div>
       </div>
       {problems && <ProblemMarker problems={problems} />}
-      <OutputHandles kind={kind} node={data} handlesKey={handlesKey} />
+      <OutputHandles kind={kind} node={data} handlesKey={handlesKey} nodeId={id} />
     </div>
   );
 });
@@ -243,7 +281,7 @@ export const ContainerNode = memo(function ContainerNode({ id, data, selected }:
           Drop to put it in {data.label || kind?.label}
         </div>
       )}
-      <OutputHandles kind={kind} node={data} handlesKey={handlesKey} />
+      <OutputHandles kind={kind} node={data} handlesKey={handlesKey} nodeId={id} />
     </div>
   );
 });

@@ -119,6 +119,32 @@ describe("editor store: undo and redo", () => {
     expect(store.getState().edges.map((e) => e.id)).toEqual(["e1", "e2", "e3"]);
   });
 
+  it("adds a node connected from a port, below it, in its source's container, as one step", () => {
+    const store = makeStore();
+    const { addNodeFromPort } = store.getState();
+    expect(addNodeFromPort("loud", "true", "timer")).toEqual({ refusal: expect.stringMatching(/already leads to 'Say'/) });
+    expect(store.getState().past).toHaveLength(0);
+
+    const answer = addNodeFromPort("loud", "false", "timer");
+    expect(answer).toEqual({ added: "timer_1" });
+    const added = find(store, "timer_1");
+    expect(added.selected).toBe(true);
+    expect(store.getState().nodes.filter((node) => node.selected)).toHaveLength(1);
+    expect(store.getState().edges.at(-1)).toMatchObject({ source: "loud", sourceHandle: "false", target: "timer_1", data: { label: "false" } });
+    const all = boxes(store);
+    expect(all.get("timer_1")!.y).toBeGreaterThan(all.get("loud")!.y + all.get("loud")!.height);
+    expect(overlapping(store)).toEqual([]);
+
+    expect(addNodeFromPort("compose", "out", "activity")).toEqual({ added: "activity_1" });
+    expect(find(store, "activity_1").parentId).toBe("work");
+    expect(overlapping(store)).toEqual([]);
+
+    store.getState().undo();
+    store.getState().undo();
+    expect(ids(store)).not.toContain("timer_1");
+    expect(store.getState().edges.map((e) => e.id)).toEqual(["e1", "e2", "e3"]);
+  });
+
   it("deletes the selection with what a container holds and the edges touching it, in one step", () => {
     const store = makeStore();
     store.getState().select(["work"]);

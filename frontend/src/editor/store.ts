@@ -14,12 +14,13 @@ import type {
   Diagnostic,
   DocEdge,
   DocNode,
+  NodeKind,
   Project,
   ProjectSettings,
   Workflow,
   WorkflowMeta,
 } from "../api/types";
-import { type Catalogue, edgeLabel } from "../document/catalogue";
+import { type Catalogue, edgeLabel, outputHandles } from "../document/catalogue";
 import {
   absolutePosition,
   CONTAINER_MIN,
@@ -122,6 +123,10 @@ export interface EditorState extends Snapshot {
   /** Adds a node dropped at `center`: into the container there, if any, at the free place
    * nearest to it. */
   addNode(kind: string, center: XYPosition): string;
+  /** Adds a node of `kind` connected from `handle` of `source`, below that port at the nearest
+   * free place, in the source's container; selected, one undo step. Answers the new node's id,
+   * or why it cannot be added (the port leads to a node already, say). */
+  addNodeFromPort(source: string, handle: string, kind: string): { added: string } | { refusal: string };
   /** Adds a node where the user is looking: below the selected node (into the selected
    * container), else in the middle of `view`, at the nearest free place. */
   addNodeInView(kind: string, view: Box): string;
@@ -376,13 +381,12 @@ export function createEditorStore(init: EditorInit): EditorStore {
       return { x: corner.x, y: lowest + GAP };
     };
 
-    /** Adds a node of `kindName` at the free place nearest to `wanted` (its top-left corner on
-     * the canvas), inside `parent` if given, selected alone. */
-    const insertNode = (kindName: string, wanted: XYPosition, parent: FlowNode | undefined): string => {
+    /** A new node of `kindName` at the free place nearest to `wanted` (its top-left corner on
+     * the canvas), inside `parent` if given, selected; not yet on the canvas. */
+    const placeNode = (kindName: string, wanted: XYPosition, parent: FlowNode | undefined): FlowNode => {
       const { catalogue } = get();
       const kind = catalogue.kinds.get(kindName);
-      const container = kind?.role === "container";
-      const size = container ? NEW_CONTAINER : { width: STEP_WIDTH, height: STEP_HEIGHT };
+      const size = newNodeSize(kind);
       const id = freshId(kindName, new Set(get().nodes.map((node) => node.id)));
       const spot = freeSpot(size, obstaclesFor(parent), wanted, parent ? { min: insideCorner(parent) } : {});
       const origin = parent ? absolutePosition(parent, byId()) : { x: 0, y: 0 };
@@ -391,19 +395,44 @@ export function createEditorStore(init: EditorInit): EditorStore {
         type: kindName,
         label: uniqueLabel(kind?.label ?? kindName, get().nodes),
         position: { x: Math.round(spot.x - origin.x), y: Math.round(spot.y - origin.y) },
-        size: container ? size : null,
+        size: kind?.role === "container" ? size : null,
         parent_id: parent?.id ?? null,
         config: structuredClone(kind?.defaults ?? {}),
       };
+      return { ...nodeToFlow(document, catalogue), selected: true };
+    };
+
+    /** Puts `node` (from `placeNode`) on the canvas, selected alone, with `edge` if given: one
+     * undo step. */
+    const commitNode = (node: FlowNode, edge?: FlowEdge): string => {
       const before = get().nodes;
       record();
-      const node = { ...nodeToFlow(document, catalogue), selected: true };
       const nodes = before.map((n) => (n.selected ? { ...n, selected: false } : n));
+      const edges = deselectEdges(get().edges);
       set({
         nodes: settle(orderParentsFirst([...nodes, node]), before),
-        edges: deselectEdges(get().edges),
+        edges: edge ? [...edges, edge] : edges,
       });
-      return id;
+      return node.id;
+    };
+
+    /** Adds a node of `kindName` at the free place nearest to `wanted` (its top-left corner on
+     * the canvas), inside `parent` if given, selected alone. */
+    const insertNode = (kindName: string, wanted: XYPosition, parent: FlowNode | undefined): string =>
+      commitNode(placeNode(kindName, wanted, parent));
+
+    /** The edge a connection the rules accept is drawn as, labelled with its port. */
+    const edgeFor = (connection: ProposedConnection, source: FlowNode | undefined): FlowEdge => {
+      const handle = connection.sourceHandle ?? "out";
+      return {
+        id: freshId("e", edgeIds()),
+        type: "port",
+        source: connection.source,
+        sourceHandle: handle,
+        target: connection.target,
+        targetHandle: connection.targetHandle ?? "in",
+        data: { label: edgeLabel(source && get().catalogue.kinds.get(source.data.kind), handle) },
+      };
     };
 
     /** The container a moved node belongs to once let go. Dropped by a drag, the innermost one
@@ -492,25 +521,35 @@ export function createEditorStore(init: EditorInit): EditorStore {
         const nodes = byId();
         const refusal = connectionRefusal(connection, nodes, edges, catalogue);
         if (refusal) return refusal;
+        const edge = edgeFor(connection, nodes.get(connection.source));
         record();
-        const handle = connection.sourceHandle ?? "out";
-        const source = nodes.get(connection.source);
-        const edge: FlowEdge = {
-          id: freshId("e", edgeIds()),
-          type: "port",
-          source: connection.source,
-          sourceHandle: handle,
-          target: connection.target,
-          targetHandle: connection.targetHandle ?? "in",
-          data: { label: edgeLabel(source && catalogue.kinds.get(source.data.kind), handle) },
-        };
         set({ edges: [...get().edges, edge] });
         return null;
       },
 
+      addNodeFromPort(sourceId, handle, kindName) {
+        const { catalogue, edges } = get();
+        const nodes = byId();
+        const source = nodes.get(sourceId);
+        if (!source) return { refusal: `'${sourceId}' is no longer on the canvas` };
+        // below the port it leaves from, beside its source: in the same container, if any
+        const at = absolutePosition(source, nodes);
+        const sourceSize = nodeSize(source);
+        const used = edges.filter((edge) => edge.source === sourceId).map((edge) => edge.sourceHandle ?? "out");
+        const handles = outputHandles(catalogue.kinds.get(source.data.kind), source.data.config, used);
+        const index = Math.max(0, handles.findIndex((h) => h.id === handle));
+        const portX = at.x + ((index + 1) / (handles.length + 1)) * sourceSize.width;
+        const size = newNodeSize(catalogue.kinds.get(kindName));
+        const wanted = { x: portX - size.width / 2, y: at.y + sourceSize.height + BELOW };
+        const node = placeNode(kindName, wanted, source.parentId ? nodes.get(source.parentId) : undefined);
+        const connection = { source: sourceId, sourceHandle: handle, target: node.id, targetHandle: "in" };
+        const refusal = connectionRefusal(connection, new Map([...nodes, [node.id, node]]), edges, catalogue);
+        if (refusal) return { refusal };
+        return { added: commitNode(node, edgeFor(connection, source)) };
+      },
+
       addNode(kindName, center) {
-        const kind = get().catalogue.kinds.get(kindName);
-        const size = kind?.role === "container" ? NEW_CONTAINER : { width: STEP_WIDTH, height: STEP_HEIGHT };
+        const size = newNodeSize(get().catalogue.kinds.get(kindName));
         const wanted = { x: center.x - size.width / 2, y: center.y - size.height / 2 };
         set({ dropTargets: [] });
         return insertNode(kindName, wanted, containerAt(center, new Set()));
@@ -521,8 +560,7 @@ export function createEditorStore(init: EditorInit): EditorStore {
         const selected = get().nodes.filter((node) => node.selected);
         const anchor = selected.length === 1 ? selected[0] : undefined;
         if (anchor?.type === "container") return insertNode(kindName, belowChildren(anchor), anchor);
-        const kind = get().catalogue.kinds.get(kindName);
-        const size = kind?.role === "container" ? NEW_CONTAINER : { width: STEP_WIDTH, height: STEP_HEIGHT };
+        const size = newNodeSize(get().catalogue.kinds.get(kindName));
         if (anchor) {
           const at = absolutePosition(anchor, nodes);
           const anchorSize = nodeSize(anchor);
@@ -935,6 +973,11 @@ function isInside(id: string, containers: ReadonlySet<string>, nodes: ReadonlyMa
 function orderParentsFirst(nodes: FlowNode[]): FlowNode[] {
   const wrapped = nodes.map((node) => ({ id: node.id, parent_id: node.parentId ?? null, node }));
   return parentsFirst(wrapped).map((entry) => entry.node);
+}
+
+/** The size of a node added of `kind`: a step's, or a new container's. */
+function newNodeSize(kind: NodeKind | undefined): { width: number; height: number } {
+  return kind?.role === "container" ? NEW_CONTAINER : { width: STEP_WIDTH, height: STEP_HEIGHT };
 }
 
 function uniqueLabel(base: string, nodes: readonly FlowNode[]): string {

@@ -173,12 +173,16 @@ function Editor({ initialRun }: { initialRun: string | null }) {
   return (
     <div className="editor">
       <header className="topbar">
-        <nav className="crumbs">
-          <a href={link.projects()}>Projects</a>
-          <span>/</span>
-          <a href={link.project(projectId)}>{projectName}</a>
-          <span>/</span>
-          <strong data-testid="workflow-name">{name}</strong>
+        <div className="crumbs">
+          <nav className="crumb-links" aria-label="Breadcrumb">
+            <a href={link.projects()}>Projects</a>
+            <span aria-hidden="true">/</span>
+            <a href={link.project(projectId)}>{projectName}</a>
+            <span aria-hidden="true">/</span>
+          </nav>
+          <h1 className="crumbs-current" data-testid="workflow-name">
+            {name}
+          </h1>
           {dirty ? (
             <span className="unsaved" data-testid="unsaved" title="Unsaved changes">
               ● unsaved
@@ -188,7 +192,7 @@ function Editor({ initialRun }: { initialRun: string | null }) {
               saved · revision {revision}
             </span>
           )}
-        </nav>
+        </div>
         <div className="actions">
           <button
             type="button"
@@ -235,23 +239,26 @@ function Editor({ initialRun }: { initialRun: string | null }) {
           </div>
           <ProblemsPanel onOpenNode={openProperties} />
         </main>
-        <aside className={tab === "code" ? "sidebar wide" : "sidebar"}>
-          <nav className="tabs" role="tablist">
+        <aside className={tab === "code" ? "sidebar wide" : "sidebar"} aria-label="Details">
+          <nav className="tabs" role="tablist" aria-label="Details">
             {(["properties", "project", "code", "versions", "run"] as const).map((name) => (
               <button
                 key={name}
+                id={`tab-${name}`}
                 type="button"
                 role="tab"
                 aria-selected={tab === name}
+                aria-controls="tab-panel"
                 className={tab === name ? "tab active" : "tab"}
                 onClick={() => setTab(name)}
                 data-testid={`tab-${name}`}
               >
-                {name.charAt(0).toUpperCase() + name.slice(1)}
+                {tabTitle(name)}
               </button>
             ))}
           </nav>
-          <div className="tab-body">
+          <div className="tab-body" id="tab-panel" role="tabpanel" aria-labelledby={`tab-${tab}`}>
+            <h2 className="visually-hidden">{tabTitle(tab)}</h2>
             {tab === "properties" && <Inspector documentSchema={documentSchema} />}
             {tab === "project" && <ProjectPanel documentSchema={documentSchema} />}
             {tab === "code" && <CodePanel />}
@@ -270,4 +277,8 @@ function Editor({ initialRun }: { initialRun: string | null }) {
       )}
     </div>
   );
+}
+
+function tabTitle(tab: Tab): string {
+  return tab.charAt(0).toUpperCase() + tab.slice(1);
 }

@@ -45,7 +45,6 @@ export function ProjectPage({ projectId }: { projectId: string }) {
         name: name.trim(),
         description: "",
         input: {},
-        output: "None",
         state: [],
         settings: {},
         nodes: [],
@@ -59,9 +58,9 @@ export function ProjectPage({ projectId }: { projectId: string }) {
 
   return (
     <main className="page">
-      <nav className="crumbs">
+      <nav className="crumbs" aria-label="Breadcrumb">
         <a href={link.projects()}>Projects</a>
-        <span>/</span>
+        <span aria-hidden="true">/</span>
         <strong>{project?.name || projectId}</strong>
       </nav>
       <header className="page-header">

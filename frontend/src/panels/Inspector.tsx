@@ -84,7 +84,7 @@ function NodeInspector({ nodeId }: { nodeId: string }) {
           <KindIcon name={kind?.icon ?? "box"} />
         </span>
         <div>
-          <div className="inspector-kind">{kind?.label ?? node.data.kind}</div>
+          <h3 className="inspector-kind">{kind?.label ?? node.data.kind}</h3>
           <div className="inspector-id">{node.id}</div>
         </div>
       </header>
@@ -163,7 +163,7 @@ export function WorkflowSettingsForm({ documentSchema }: { documentSchema: JsonS
     <div className="inspector" data-testid="workflow-settings">
       <header className="inspector-header plain">
         <div>
-          <div className="inspector-kind">Workflow</div>
+          <h3 className="inspector-kind">Workflow</h3>
           <div className="inspector-id">{meta.id}</div>
         </div>
       </header>
@@ -185,6 +185,9 @@ export function WorkflowSettingsForm({ documentSchema }: { documentSchema: JsonS
             context={context}
             onChange={(value) => {
               const next = { ...meta, [key]: value ?? defaultOf(key) };
+              // a field that may be left out (the output of a workflow returning nothing) is
+              // left out of the document, not written as undefined
+              if (next[key] === undefined) delete next[key];
               store.getState().setMeta(next, key);
             }}
           />
@@ -203,7 +206,7 @@ function defaultOf(key: string): unknown {
     case "state":
       return [];
     case "output":
-      return "None";
+      return undefined;
     default:
       return "";
   }

@@ -40,28 +40,30 @@ export function ProblemsPanel({ onOpenNode }: { onOpenNode(): void }) {
   };
   return (
     <section className={open ? "problems open" : "problems"} data-testid="problems">
-      <button type="button" className="problems-header" onClick={() => setOpen(!open)}>
-        {diagnostics.length === 0 ? (
-          <span className="ok">
-            <CircleCheck size={14} /> No problems
-          </span>
-        ) : (
-          <span>
-            Problems
-            {errors > 0 && (
-              <span className="count error">
-                <CircleAlert size={13} /> {errors}
-              </span>
-            )}
-            {warnings > 0 && (
-              <span className="count warning">
-                <TriangleAlert size={13} /> {warnings}
-              </span>
-            )}
-          </span>
-        )}
-        {diagnostics.length > 0 && (open ? <ChevronDown size={14} /> : <ChevronUp size={14} />)}
-      </button>
+      <h2 className="problems-title">
+        <button type="button" className="problems-header" aria-expanded={open} onClick={() => setOpen(!open)}>
+          {diagnostics.length === 0 ? (
+            <span className="ok">
+              <CircleCheck size={14} /> No problems
+            </span>
+          ) : (
+            <span>
+              Problems
+              {errors > 0 && (
+                <span className="count error">
+                  <CircleAlert size={13} /> {errors}
+                </span>
+              )}
+              {warnings > 0 && (
+                <span className="count warning">
+                  <TriangleAlert size={13} /> {warnings}
+                </span>
+              )}
+            </span>
+          )}
+          {diagnostics.length > 0 && (open ? <ChevronDown size={14} /> : <ChevronUp size={14} />)}
+        </button>
+      </h2>
       {open && diagnostics.length > 0 && (
         <ul className="problem-list">
           {diagnostics.map((diagnostic, index) => {

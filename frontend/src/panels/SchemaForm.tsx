@@ -150,15 +150,18 @@ function TextField({ name, path, label, schema, value, required, onChange, conte
     );
   }
   if (schema.format === "typeref") {
+    // a type that may be nothing: written `None` (an activity's output), or left out (a
+    // workflow's output, whose default is null)
+    const leftOut = schema.default === null;
     return (
       <TypeField
         id={id}
         label={label ?? humanize(name)}
         labelled={label === undefined}
         value={text}
-        onChange={set}
+        onChange={(next) => (leftOut && next.trim() === "None" ? onChange(undefined) : set(next))}
         projectTypes={context.projectTypes ?? []}
-        allowsNothing={schema.default === "None"}
+        allowsNothing={schema.default === "None" || leftOut}
         invalid={context.problems.has(path)}
       />
     );

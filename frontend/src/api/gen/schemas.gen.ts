@@ -4499,12 +4499,18 @@ export const Workflow_InputSchema = {
             title: 'Input Defaults'
         },
         output: {
-            type: 'string',
-            maxLength: 1000,
-            minLength: 1,
-            format: 'typeref',
-            title: 'Output',
-            default: 'None'
+            anyOf: [
+                {
+                    type: 'string',
+                    maxLength: 1000,
+                    minLength: 1,
+                    format: 'typeref'
+                },
+                {
+                    type: 'null'
+                }
+            ],
+            title: 'Output'
         },
         state: {
             items: {
@@ -4584,12 +4590,18 @@ export const Workflow_OutputSchema = {
             title: 'Input Defaults'
         },
         output: {
-            type: 'string',
-            maxLength: 1000,
-            minLength: 1,
-            format: 'typeref',
-            title: 'Output',
-            default: 'None'
+            anyOf: [
+                {
+                    type: 'string',
+                    maxLength: 1000,
+                    minLength: 1,
+                    format: 'typeref'
+                },
+                {
+                    type: 'null'
+                }
+            ],
+            title: 'Output'
         },
         state: {
             items: {
@@ -4629,7 +4641,6 @@ export const Workflow_OutputSchema = {
         'description',
         'input',
         'input_defaults',
-        'output',
         'state',
         'settings',
         'nodes',

@@ -2513,7 +2513,7 @@ export type WorkflowInput = {
     /**
      * Output
      */
-    output?: string;
+    output?: string | null;
     /**
      * State
      */
@@ -2561,7 +2561,7 @@ export type WorkflowOutput = {
     /**
      * Output
      */
-    output: string;
+    output?: string | null;
     /**
      * State
      */
