@@ -57,6 +57,8 @@ _CHOICE_KINDS = frozenset({"condition", "switch", "wait"})
 fails on the way they chose."""
 _CONTAINER_KINDS = frozenset({"phase", "retry", "loop", "try"})
 _CHILD_KINDS = frozenset({"child_workflow", "spawn_children", "work_queue"})
+_FAN_OUT_KINDS = frozenset({"spawn_children", "work_queue"})
+"""Kinds whose count is the children they started, not the times they ran."""
 _STEP_EVENTLESS = frozenset({"set_state", "join", "end", "condition", "switch", "parallel"})
 """Nodes that run at once after their predecessor, with no command of their own."""
 
@@ -958,6 +960,14 @@ class RunTracker:
         closed = self.outcome is not None
         reached: dict[str, bool] = {}
         count: dict[str, int] = {}
+
+        def runs(node_id: str) -> int:
+            """Times the node ran, as evidence of how often what holds or precedes it ran (a
+            fan-out node that started N children ran once, as far as anything shows)."""
+            if graph.kind[node_id] in _FAN_OUT_KINDS:
+                return min(count[node_id], 1)
+            return count[node_id]
+
         for i in graph.order:
             reached[i] = own[i].status != "not_reached" or i in self._pending_gates
             count[i] = own[i].count if graph.kind[i] not in _CONTAINER_KINDS else 0
@@ -972,9 +982,9 @@ class RunTracker:
                         reached[i] = True
                         # a loop's count is its rounds, not the times it was entered
                         if own[i].count == 0 and (e in members or graph.kind[e] != "loop"):
-                            count[i] = max(count[i], count[e])
+                            count[i] = max(count[i], runs(e))
                 if graph.kind[i] == "retry" and reached[i]:
-                    rounds = max((count[m] for m in members), default=0) - self._backoffs[i]
+                    rounds = max((runs(m) for m in members), default=0) - self._backoffs[i]
                     count[i] = max(1, rounds)
             for i in graph.forward:
                 if graph.kind[i] not in _STEP_EVENTLESS or own[i].count:
@@ -993,9 +1003,9 @@ class RunTracker:
                     if own[p].status in ("failed", "cancelled", "timed_out"):
                         continue
                     reached[i] = True
-                    entered = count[p]
+                    entered = runs(p)
                     if graph.kind[p] == "loop":  # a loop's count is its rounds
-                        entered = max((count[q] for q in graph.pred[p]), default=1)
+                        entered = max((runs(q) for q in graph.pred[p]), default=1)
                     count[i] = max(count[i], entered)
             if self.outcome == "completed" and end_node is None:
                 ends = [e for e in graph.run_ends if reached[e]] or (

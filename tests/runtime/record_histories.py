@@ -523,6 +523,56 @@ def child_scenario() -> Scenario:
     return Scenario("child", document, "parent", drive)
 
 
+def spawn_scenario() -> Scenario:
+    """Children spawned inside a phase, a step after them: the phase and that step ran once,
+    while the spawning node started two children."""
+    document = project(
+        "ns-spawn",
+        [
+            workflow(
+                "double",
+                [node("start", "start"), node("finish", "end", value="input.n * 2")],
+                chain("start", "finish"),
+                inputs={"n": "int"},
+                output="int",
+            ),
+            workflow(
+                "fan-out",
+                [
+                    node("start", "start"),
+                    node("build", "phase", "Build"),
+                    node(
+                        "spawn",
+                        "spawn_children",
+                        "Double each",
+                        parent="build",
+                        workflow="double",
+                        items="input.numbers",
+                        key="str(item)",
+                        args={"n": "item"},
+                        id_template="double-{input.tag}-{item}",
+                        concurrency=2,
+                        result="doubled",
+                    ),
+                    assign("record", parent="build", state_count="len(doubled['completed'])"),
+                    node("finish", "end", value="state.count"),
+                ],
+                [*chain("start", "build", "finish"), *chain("spawn", "record")],
+                inputs={"tag": "str", "numbers": "list[int]"},
+                output="int",
+                state=[{"name": "count", "type": "int", "default": 0}],
+            ),
+        ],
+    )
+
+    async def drive(client: Client, task_queue: str, models: ModuleType) -> Recorded:
+        tag = uuid.uuid4().hex[:8]
+        arg = models.FanOutInput(tag=tag, numbers=[1, 2])
+        return await finished(client, await start(client, task_queue, "fan-out", arg))
+
+    return Scenario("spawn", document, "fan-out", drive)
+
+
 def signal_scenario() -> Scenario:
     document = project(
         "ns-signal",
@@ -829,6 +879,7 @@ SCENARIOS: list[Callable[[], Scenario]] = [
     parallel_scenario,
     try_scenario,
     child_scenario,
+    spawn_scenario,
     signal_scenario,
     gate_waiting_scenario,
     gate_update_scenario,

@@ -199,6 +199,21 @@ def test_child_workflows_and_an_external_signal() -> None:
     assert states["notify"].count == 1
 
 
+def test_children_spawned_in_a_phase_count_as_children_not_as_runs_of_the_phase() -> None:
+    states = tracked("spawn").states
+    tag = states["start"].input["tag"]
+    assert states["spawn"].children == [f"double-{tag}-1", f"double-{tag}-2"]
+    assert states["spawn"].count == 2  # the canvas shows the children it started
+    # the phase, the step after the children and the end each ran once, not once per child
+    assert summary(states) == {
+        "start": ("completed", 1),
+        "build": ("completed", 1),
+        "spawn": ("completed", 2),
+        "record": ("completed", 1),
+        "finish": ("completed", 1),
+    }
+
+
 def test_signals_received_and_a_timer() -> None:
     states = tracked("signal").states
     assert summary(states) == {
