@@ -156,6 +156,9 @@ class DeploymentRecord(SQLModel, table=True):
     """The deployment whose task queue, and so whose running executions, this one took over."""
     patches: str = Field(default="[]", sa_type=Text)
     """The patch guards its code carries (`PatchPublic` objects), as JSON."""
+    build_id: str | None = Field(default=None, max_length=64)
+    """The build id its worker serves as a version of the Worker Deployment named after its task
+    queue (Temporal's worker versioning, executions pinned); None: by task queue alone."""
 
 
 # --- errors -----------------------------------------------------------------------------------
@@ -511,6 +514,12 @@ class DeploymentCreate(StrictSchema):
     patch: bool = False
     """With `replaces`: compile the new version compatible with the replaced one, steps added
     or removed guarded by `workflow.patched`, so the running executions keep the old path."""
+    versioning: bool = False
+    """With `replaces`, instead of taking over: the new version joins the replaced one's task
+    queue as a new version of its Worker Deployment and becomes current once its worker polls;
+    the executions running there stay pinned to the old version, whose worker stops once they
+    have ended. No replay check is needed. Where the server refuses worker versioning, the new
+    version is deployed beside it on a task queue of its own."""
 
 
 class PatchPublic(Schema):

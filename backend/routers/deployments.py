@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated
 
 import anyio
@@ -23,11 +24,13 @@ from backend.models import (
 from backend.requests import StrictJSONRoute
 from backend.routers.params import NOT_FOUND, ProjectId, Responses
 from backend.runtime.access import RuntimeAccess, RuntimeDep
+from backend.runtime.temporal import worker_versioning_refused
 from backend.services import deployments, takeover
 from backend.services.runs import temporal_errors
 from language.diagnostics import Codes, Diagnostic
 from language.document import SLUG_PATTERN, Project
 
+logger = logging.getLogger("wfd.deployments")
 router = APIRouter(tags=["deployments"], route_class=StrictJSONRoute)
 
 DeploymentId = Annotated[str, Path(pattern=SLUG_PATTERN, max_length=deployments.MAX_ID_LENGTH)]
@@ -70,7 +73,12 @@ async def deploy(
     runtime.require_deployments()
     data = data if data is not None else DeploymentCreate()
     document = await run(session, deployments.source_document, project_id, data.versions)
-    if data.replaces is None:
+    versioned = await _versioning(session, runtime, project_id, data)
+    if versioned is not None:
+        built = await anyio.to_thread.run_sync(
+            deployments.build, runtime.layout, document, data.versions, None, versioned
+        )
+    elif data.replaces is None or data.versioning:
         built = await anyio.to_thread.run_sync(
             deployments.build, runtime.layout, document, data.versions
         )
@@ -114,6 +122,45 @@ async def check_deployment(
         )
     document = await run(session, deployments.source_document, project_id, data.versions)
     return (await _check(session, runtime, project_id, data, document)).report
+
+
+async def _versioning(
+    session: Session, runtime: RuntimeAccess, project_id: str, data: DeploymentCreate
+) -> deployments.Takeover | None:
+    """With `replaces` and `versioning`: the new version joins the replaced one's Worker
+    Deployment; None when the server refuses worker versioning (deployed beside it instead,
+    logged) or the deploy is not one."""
+    if data.replaces is None or not data.versioning:
+        return None
+    if data.patch:
+        raise Invalid(
+            "a new version beside the old one needs no patch",
+            [
+                Diagnostic(
+                    Codes.SCHEMA, "`patch` and `versioning` exclude each other", field="patch"
+                )
+            ],
+        )
+    replaced = await runtime.deployment(session, data.replaces)
+    if replaced.project_id != project_id:
+        raise NotFound(f"project {project_id!r} has no deployment {data.replaces!r}")
+    other = await run(session, deployments.replaced_by, replaced.id)
+    if other is not None:
+        raise Refused(
+            f"the executions of {replaced.id} are served by {other.id} now; deploy over that one",
+            {},
+        )
+    with temporal_errors():
+        client = await runtime.client()
+        refused = await worker_versioning_refused(client, runtime.namespace)
+    if refused is not None or replaced.build_id is None:
+        logger.warning(
+            "deploying beside %s on a task queue of its own (pinned by task queue): %s",
+            replaced.id,
+            refused or "its worker serves no Worker Deployment version",
+        )
+        return None
+    return deployments.Takeover(replaced, (), versioning=True)
 
 
 async def _check(

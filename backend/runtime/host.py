@@ -6,6 +6,14 @@ each deployment's worker where the database says it should be: a thread of its o
 `deployment` rows (`desired`) with the workers it runs, starts and stops workers, and writes back
 what it sees (`status`, `pid`, `restarts`). The API, in this process or in the other processes
 of `wfd serve --workers N`, only ever reads and writes those rows.
+
+Worker versioning: where the server serves Worker Deployments (asked once Temporal answers,
+and logged), each worker serves the version `<build id>` of the Worker Deployment named after
+its task queue, its executions pinned to it, and once it polls the runtime makes it the
+deployment's current version, where new executions go. A deployment a newer one joined as a
+new version (`replaces` with `versioning`) is draining: it is not made current again, and its
+worker is stopped once no execution pinned to its version runs. Where the server refuses,
+workers run unversioned and each deployment is pinned by its task queue alone.
 """
 
 from __future__ import annotations
@@ -37,7 +45,10 @@ from backend.runtime.temporal import (
     EmbeddedTemporal,
     TemporalTarget,
     TemporalUnavailable,
+    make_current,
+    version_query,
     wait_until_answering,
+    worker_versioning_refused,
 )
 from backend.runtime.workers import WorkerPlan, worker_spec
 from backend.settings import Settings
@@ -50,6 +61,8 @@ RECONCILE_EVERY = 0.5
 
 RETRY_AFTER_ERROR = 5.0
 RETRY_REFUSED_START = 30.0
+DRAIN_CHECK_EVERY = 1.0
+"""Seconds between two counts of a draining version's running executions."""
 
 
 class RuntimeBusy(RuntimeError):
@@ -63,6 +76,7 @@ class _Row:
     status: str
     pid: int | None
     restarts: int
+    replaces: str | None = None
 
 
 Observed = tuple[str, int | None, int]
@@ -90,6 +104,9 @@ class Runtime:
         self.loop: asyncio.AbstractEventLoop | None = None
         self.wake_event: asyncio.Event | None = None
         self.lock_file: IO[bytes] | None = None
+        self.versioning = False
+        """Workers serve Worker Deployment versions (the server allows it), else unversioned."""
+        self.drain_checked: dict[str, float] = {}
 
     # --- called from any thread ----------------------------------------------------------
 
@@ -230,10 +247,30 @@ class Runtime:
                 continue
             self.failure = None
             self._temporal_answered()
+            await self._choose_versioning(client)
             self.up.set()
             logger.info("Temporal answers at %s", self.target.address)
             return client
         return None
+
+    async def _choose_versioning(self, client: Client) -> None:
+        assert self.target is not None
+        try:
+            refused = await worker_versioning_refused(client, self.target.namespace)
+        except RPCError as error:
+            refused = f"it did not answer ({error.message})"
+        self.versioning = refused is None
+        if refused is None:
+            logger.info(
+                "worker versioning: each deployment's worker serves a Worker Deployment "
+                "version, executions pinned to the version they started on"
+            )
+        else:
+            logger.warning(
+                "the server refuses Worker Deployments (%s): each deployment is pinned by its "
+                "task queue alone",
+                refused,
+            )
 
     def _temporal_answered(self) -> None:
         if self.temporal is not None and self.temporal.process.pid is not None:
@@ -271,7 +308,11 @@ class Runtime:
             ):
                 self._start_worker(row.plan)
         await self._see_temporal_again(client)
-        await self._see_who_polls(client, {row.plan.deployment_id: row.plan for row in rows})
+        draining = self._draining(rows)
+        await self._see_who_polls(
+            client, {row.plan.deployment_id: row.plan for row in rows}, set(draining)
+        )
+        await self._drain(client, draining)
         changes = {}
         for row in rows:
             seen = self._observed(row.plan.deployment_id, row)
@@ -315,9 +356,58 @@ class Runtime:
             return ("stopped", None, row.restarts)
         return (worker.state, worker.pid, worker.restarts)
 
-    async def _see_who_polls(self, client: Client, plans: dict[str, WorkerPlan]) -> None:
+    def _draining(self, rows: list[_Row]) -> dict[str, tuple[_Row, _Row]]:
+        """Deployment id -> its row and the newer one's, of a versioned deployment a newer one
+        joined on its task queue as a new version, both asked to run."""
+        wanted = {row.plan.deployment_id: row for row in rows if row.desired == "running"}
+        found = {}
+        for row in wanted.values():
+            old = wanted.get(row.replaces or "")
+            if (
+                old is not None
+                and old.plan.task_queue == row.plan.task_queue
+                and old.plan.build_id is not None
+                and row.plan.build_id != old.plan.build_id
+            ):
+                found[old.plan.deployment_id] = (old, row)
+        return found
+
+    async def _drain(self, client: Client, draining: dict[str, tuple[_Row, _Row]]) -> None:
+        """Stop a draining deployment once its newer version is current and no execution pinned
+        to its version runs."""
+        assert self.target is not None
+        for deployment_id, (old, newer) in draining.items():
+            worker = self.workers.get(newer.plan.deployment_id)
+            if worker is None or worker.state != "running":
+                continue  # not current yet: new executions may still go to the old version
+            now = time.monotonic()
+            if now < self.drain_checked.get(deployment_id, 0.0) + DRAIN_CHECK_EVERY:
+                continue
+            self.drain_checked[deployment_id] = now
+            old_build = old.plan.build_id
+            assert old_build is not None
+            try:
+                found = await client.count_workflows(
+                    version_query(old.plan.task_queue, old_build),
+                    rpc_timeout=timedelta(seconds=3),
+                )
+            except RPCError:
+                continue
+            if found.count == 0:
+                logger.info(
+                    "no execution runs on %s (version %s) any more: stopping its worker",
+                    deployment_id,
+                    old_build,
+                )
+                await asyncio.to_thread(self._stop_drained, deployment_id)
+                self.drain_checked.pop(deployment_id, None)
+
+    async def _see_who_polls(
+        self, client: Client, plans: dict[str, WorkerPlan], draining: set[str]
+    ) -> None:
         """A worker is running once Temporal lists it among the task queue's pollers (its
-        identity is `<pid>@<host>`): started is not yet able to take work."""
+        identity is `<pid>@<host>`): started is not yet able to take work. A versioned one is
+        then made its deployment's current version, unless it is draining."""
         assert self.target is not None
         for deployment_id, worker in self.workers.items():
             pid = worker.pid
@@ -332,8 +422,19 @@ class Runtime:
                 answer = await client.workflow_service.describe_task_queue(request)
             except RPCError:
                 continue
-            if any(poller.identity.startswith(f"{pid}@") for poller in answer.pollers):
-                worker.mark_running(pid)
+            if not any(poller.identity.startswith(f"{pid}@") for poller in answer.pollers):
+                continue
+            plan = plans[deployment_id]
+            if plan.build_id is not None and deployment_id not in draining:
+                try:
+                    await make_current(
+                        client, self.target.namespace, plan.task_queue, plan.build_id
+                    )
+                except RPCError as error:  # its version is not registered yet, say
+                    logger.info("version %s not made current yet: %s", plan.build_id, error)
+                    continue
+                logger.info("%s (version %s) is current", deployment_id, plan.build_id)
+            worker.mark_running(pid)
 
     async def _stop_workers(self) -> None:
         workers, self.workers = self.workers, {}
@@ -361,14 +462,27 @@ class Runtime:
                         project_id=record.project_id,
                         package=record.package,
                         task_queue=record.task_queue,
+                        build_id=record.build_id if self.versioning else None,
                     ),
                     desired=record.desired,
                     status=record.status,
                     pid=record.pid,
                     restarts=record.restarts,
+                    replaces=record.replaces,
                 )
                 for record in records
             ]
+
+    def _stop_drained(self, deployment_id: str) -> None:
+        assert self.engine is not None
+        with Session(self.engine) as session, writing(session):
+            session.exec(
+                update(DeploymentRecord)
+                .where(col(DeploymentRecord.id) == deployment_id)
+                .values(desired="stopped", updated_at=utc_now())
+                .execution_options(synchronize_session=False)
+            )
+            session.commit()
 
     def _nothing_runs_yet(self) -> None:
         """What an earlier runtime wrote (one killed before it could say so) is past."""

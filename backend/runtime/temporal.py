@@ -20,9 +20,13 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote
 
-from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
+from temporalio.api.workflowservice.v1 import (
+    DescribeNamespaceRequest,
+    DescribeWorkerDeploymentRequest,
+    SetWorkerDeploymentCurrentVersionRequest,
+)
 from temporalio.client import Client
-from temporalio.service import RPCError, TLSConfig
+from temporalio.service import RPCError, RPCStatusCode, TLSConfig
 
 from backend.errors import Unavailable
 from backend.runtime.layout import DataLayout
@@ -117,6 +121,52 @@ def visibility_query(
     if running is not None:
         parts.append(f"ExecutionStatus {'=' if running else '!='} 'Running'")
     return " AND ".join(parts)
+
+
+def version_query(deployment_name: str, build_id: str, running: bool = True) -> str:
+    """A visibility query for the executions pinned to a Worker Deployment version (visibility
+    names it `<deployment>:<build id>`), running or not; ids checked as `visibility_query`'s."""
+    for what, value in (("deployment", deployment_name), ("build id", build_id)):
+        if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", value):
+            raise ValueError(f"{what} {value!r} is not an id (lowercase letters, digits, dashes)")
+    status = "=" if running else "!="
+    return (
+        f"TemporalWorkerDeploymentVersion = '{deployment_name}:{build_id}' "
+        f"AND ExecutionStatus {status} 'Running'"
+    )
+
+
+_PROBE_DEPLOYMENT = "wfd-versioning-probe"
+
+
+async def worker_versioning_refused(client: Client, namespace: str) -> str | None:
+    """Why the server refuses Worker Deployments (worker versioning), or None when it serves
+    them: asked about a deployment that does not exist, it answers NOT_FOUND."""
+    try:
+        await client.workflow_service.describe_worker_deployment(
+            DescribeWorkerDeploymentRequest(namespace=namespace, deployment_name=_PROBE_DEPLOYMENT),
+            timeout=timedelta(seconds=5),
+        )
+    except RPCError as error:
+        if error.status == RPCStatusCode.NOT_FOUND:
+            return None
+        if error.status in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED):
+            raise
+        return f"{error.status.name}: {error.message}"
+    return None
+
+
+async def make_current(client: Client, namespace: str, deployment_name: str, build_id: str) -> None:
+    """New executions on the deployment's task queues go to this version from now on."""
+    await client.workflow_service.set_worker_deployment_current_version(
+        SetWorkerDeploymentCurrentVersionRequest(
+            namespace=namespace,
+            deployment_name=deployment_name,
+            build_id=build_id,
+            identity="wfd runtime",
+        ),
+        timeout=timedelta(seconds=5),
+    )
 
 
 async def connect(target: TemporalTarget) -> Client:

@@ -31,6 +31,9 @@ class WorkerPlan:
     project_id: str
     package: str
     task_queue: str
+    build_id: str | None = None
+    """The version of the Worker Deployment named after the task queue it serves, executions
+    pinned to it; None: an unversioned worker (pinned by task queue alone)."""
 
 
 def worker_spec(
@@ -43,6 +46,10 @@ def worker_spec(
     env = package_environment(layout, folder, plan.project_id, server_env)
     env.update(target.environment())
     env.update(TEMPORAL_TASK_QUEUE=plan.task_queue)
+    if plan.build_id is not None:
+        env.update(
+            TEMPORAL_WORKER_DEPLOYMENT=plan.task_queue, TEMPORAL_WORKER_BUILD_ID=plan.build_id
+        )
     worker = f"{plan.package}.worker"
     if (folder / f"{LAUNCHER}.py").is_file():
         command = [sys.executable, "-m", LAUNCHER, worker]

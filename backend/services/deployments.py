@@ -5,7 +5,9 @@ A deployment is named after what it was compiled from and what came out:
 one-workflow project, `<project>-<workflow>-v3-<hash>` when some workflows of several are
 saved versions; the hash is that of the generated files, so the same content compiled again is
 the same deployment. Its task queue is its id: two deployments of a project never take each
-other's tasks.
+other's tasks. Its worker serves a version of the Worker Deployment named after the task queue,
+its build id taken from the content hash (Temporal's worker versioning, executions pinned to the
+version they started on), where the server allows it (see `backend.runtime.host`).
 
 The API only writes what a deployment should be (`desired`); the runtime starts and stops the
 worker and writes what it sees (see `backend.runtime.host`).
@@ -49,6 +51,7 @@ from language.document import Project, Workflow
 
 MAX_ID_LENGTH = 128
 HASH_LENGTH = 10
+BUILD_ID_LENGTH = 16
 MANIFEST = "deployment.json"
 SOURCEMAP = "sourcemap.json"
 DOCUMENT = "project.json"
@@ -73,14 +76,21 @@ class Built:
     """Its own id, or the task queue of the deployment it took over."""
     replaces: str | None = None
     patches: tuple[PatchPublic, ...] = ()
+    build_id: str | None = None
+    """The Worker Deployment version its worker serves (see `DeploymentRecord.build_id`)."""
+    versioning: bool = False
+    """A new version beside the replaced one on its task queue: the replaced one keeps running
+    until its pinned executions end."""
 
 
 @dataclass(frozen=True)
 class Takeover:
-    """What a deployment that takes over another's executions carries."""
+    """What a deployment that takes over another's executions (or, `versioning`, joins its task
+    queue as a new Worker Deployment version) carries."""
 
     replaces: DeploymentHandle
     patches: tuple[PatchPublic, ...]
+    versioning: bool = False
 
 
 @dataclass(frozen=True)
@@ -98,6 +108,7 @@ class DeploymentHandle:
     """How to connect (None when Temporal is off); `RuntimeAccess.client()` gives a client."""
     patches: tuple[PatchPublic, ...] = ()
     """The patch guards its code carries."""
+    build_id: str | None = None
 
     @property
     def package_dir(self) -> Path:
@@ -146,6 +157,10 @@ def build(
     task_queue = takeover.replaces.task_queue if takeover is not None else None
     content_hash = _content_hash(result, task_queue)
     name = deployment_name(document, versions, content_hash)
+    build_id: str | None = content_hash[:BUILD_ID_LENGTH]
+    if takeover is not None and not takeover.versioning:
+        # patched code serving the pinned executions of the version it takes over, as it
+        build_id = takeover.replaces.build_id
     built = Built(
         id=name,
         project_id=document.id,
@@ -155,6 +170,8 @@ def build(
         task_queue=task_queue or name,
         replaces=takeover.replaces.id if takeover is not None else None,
         patches=takeover.patches if takeover is not None else (),
+        build_id=build_id,
+        versioning=takeover is not None and takeover.versioning,
     )
     folder = layout.deployment(built.id)
     if folder.is_dir():
@@ -215,6 +232,7 @@ def _write_folder(
             "package": built.package,
             "task_queue": built.task_queue,
             "replaces": built.replaces,
+            "build_id": built.build_id,
         }
         (partial / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
         (partial / SOURCEMAP).write_text(
@@ -234,9 +252,10 @@ def _write_folder(
 
 def record(session: Session, built: Built) -> tuple[DeploymentRecord, bool]:
     """The deployment's row, asked to run; True when it is new. One that takes over another's
-    executions asks the other to stop in the same transaction."""
+    executions asks the other to stop in the same transaction; a new version beside it
+    (`versioning`) leaves it running until its executions have ended."""
     with writing(session):
-        if built.replaces is not None:
+        if built.replaces is not None and not built.versioning:
             _set_desired(session, built.replaces, "stopped")
         existing = session.get(DeploymentRecord, built.id)
         if existing is not None:
@@ -259,6 +278,7 @@ def record(session: Session, built: Built) -> tuple[DeploymentRecord, bool]:
                 updated_at=now,
                 replaces=built.replaces,
                 patches=json.dumps([patch.model_dump() for patch in built.patches]),
+                build_id=built.build_id,
             )
         )
         try:
@@ -277,6 +297,16 @@ def serving(session: Session, task_queue: str, other_than: str) -> DeploymentRec
         col(DeploymentRecord.task_queue) == task_queue,
         col(DeploymentRecord.desired) == "running",
         col(DeploymentRecord.id) != other_than,
+    )
+    return session.exec(statement).first()
+
+
+def replaced_by(session: Session, deployment_id: str) -> DeploymentRecord | None:
+    """A deployment asked to run that replaced this one (took it over, or is its newer
+    version)."""
+    statement = select(DeploymentRecord).where(
+        col(DeploymentRecord.replaces) == deployment_id,
+        col(DeploymentRecord.desired) == "running",
     )
     return session.exec(statement).first()
 
@@ -370,4 +400,5 @@ def deployment_handle(
         status=found.status,
         target=target,
         patches=tuple(PatchPublic.model_validate(item) for item in json.loads(found.patches)),
+        build_id=found.build_id,
     )

@@ -316,3 +316,43 @@ def test_a_refusal_names_the_way_that_would_work() -> None:
     # patched and still refused: only deploying beside is left
     still = refusal(check, patched=True)
     assert "deploy beside it (without `replaces`; worker versioning): the patched code" in still
+
+
+async def test_a_new_version_beside_keeps_running_executions_pinned_until_they_end(
+    shared_app: RuntimeApp,
+) -> None:
+    api = shared_app.api
+    project_id = unique_id("pinned")
+    old = deploy(api, version_one(project_id))
+    client = await temporal_client(api)
+    waiting = await start_waiting(client, old["task_queue"], 1)
+    store(api, version_c_first(project_id))
+    deployments = f"/api/projects/{project_id}/deployments"
+
+    answer = api.post(deployments, json={"replaces": old["id"], "versioning": True})
+
+    assert answer.status_code == 201, answer.text
+    new = answer.json()
+    assert new["task_queue"] == old["task_queue"]
+    assert new["replaces"] == old["id"]
+    wait_until_running(api, new["id"])
+    # a new execution on the task queue runs the new version's code
+    fresh = await start_waiting(client, old["task_queue"], 1)
+    await fresh[0].signal("go")
+    await fresh[0].result()
+    events = [e async for e in fresh[0].fetch_history_events()]
+    assert activities_run(events) == ["step_three", "step_one", "step_two"]
+    # the old version keeps serving the execution pinned to it
+    assert api.get(f"/api/deployments/{old['id']}").json()["desired"] == "running"
+    description = await waiting[0].describe()
+    pinned = description.raw_description.workflow_execution_info.versioning_info
+    assert pinned.deployment_version.deployment_name == old["task_queue"]
+    await waiting[0].signal("go")
+    await waiting[0].result()
+    events = [e async for e in waiting[0].fetch_history_events()]
+    assert failed_tasks(events) == [], "no nondeterminism error: it ended on its own version"
+    assert activities_run(events) == ["step_one", "step_two"]
+    # drained: the old version's worker stops
+    wait_for(lambda: stopped(api, old["id"]), "the drained deployment's worker to stop")
+    assert api.get(f"/api/deployments/{old['id']}").json()["desired"] == "stopped"
+    assert api.get(f"/api/deployments/{new['id']}").json()["status"] == "running"

@@ -892,6 +892,11 @@ export const DeploymentCreateSchema = {
             type: 'boolean',
             title: 'Patch',
             default: false
+        },
+        versioning: {
+            type: 'boolean',
+            title: 'Versioning',
+            default: false
         }
     },
     additionalProperties: false,

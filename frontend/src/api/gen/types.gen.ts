@@ -509,6 +509,10 @@ export type DeploymentCreate = {
      * Patch
      */
     patch?: boolean;
+    /**
+     * Versioning
+     */
+    versioning?: boolean;
 };
 
 /**

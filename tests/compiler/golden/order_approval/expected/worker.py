@@ -2,7 +2,9 @@
 
 Connects with TEMPORAL_ADDRESS (default localhost:7233) and TEMPORAL_NAMESPACE (default
 `default`); TEMPORAL_API_KEY, or TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY, turn on TLS.
-TEMPORAL_TASK_QUEUE overrides the project's task queue.
+TEMPORAL_TASK_QUEUE overrides the project's task queue. With TEMPORAL_WORKER_DEPLOYMENT and
+TEMPORAL_WORKER_BUILD_ID the worker serves that version of a Worker Deployment (Temporal's worker
+versioning), each execution pinned to the version it started on.
 """
 
 import asyncio
@@ -13,8 +15,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from temporalio.client import Client
+from temporalio.common import VersioningBehavior, WorkerDeploymentVersion
 from temporalio.service import TLSConfig
-from temporalio.worker import Interceptor, Worker
+from temporalio.worker import Interceptor, Worker, WorkerDeploymentConfig
 
 from orders import TASK_QUEUE
 from orders.activities import ACTIVITIES
@@ -25,6 +28,19 @@ WORKFLOWS = [OrderWorkflow]
 
 def task_queue() -> str:
     return os.environ.get("TEMPORAL_TASK_QUEUE", TASK_QUEUE)
+
+
+def deployment_config() -> WorkerDeploymentConfig | None:
+    """The Worker Deployment version the environment names, executions pinned to it."""
+    name = os.environ.get("TEMPORAL_WORKER_DEPLOYMENT")
+    build_id = os.environ.get("TEMPORAL_WORKER_BUILD_ID")
+    if not name or not build_id:
+        return None
+    return WorkerDeploymentConfig(
+        version=WorkerDeploymentVersion(deployment_name=name, build_id=build_id),
+        use_worker_versioning=True,
+        default_versioning_behavior=VersioningBehavior.PINNED,
+    )
 
 
 async def connect() -> Client:
@@ -61,6 +77,7 @@ async def main(interceptors: Sequence[Interceptor] = ()) -> None:
         workflows=WORKFLOWS,
         activities=ACTIVITIES,
         interceptors=interceptors,
+        deployment_config=deployment_config(),
     )
     async with worker:
         logging.getLogger(__name__).info("worker polling task queue %s", task_queue())
