@@ -231,9 +231,14 @@ async def stop_deployment(
     found = await run(session, deployments.deployment_or_404, deployment_id)
     if not force and found.desired == "running":
         other = await run(session, deployments.serving, found.task_queue, found.id)
-        counts = await takeover.running_counts(runtime, {found.task_queue})
-        running = counts.get(found.task_queue)
-        if other is None and running:
+        running: int | None = None
+        if other is None:
+            counts = await takeover.running_counts(runtime, {found.task_queue})
+            running = counts.get(found.task_queue)
+        elif found.build_id and other.build_id and other.build_id != found.build_id:
+            # a newer version serves the queue, but not the executions pinned to this one
+            running = await takeover.pinned_count(runtime, found.task_queue, found.build_id)
+        if running:
             raise Refused(
                 f"{running} execution{'s run' if running > 1 else ' runs'} on {deployment_id}; "
                 "stopped, it would leave them waiting until it runs again. Cancel them, let "

@@ -40,7 +40,7 @@ from backend.models import (
 from backend.runtime.access import RuntimeAccess
 from backend.runtime.layout import DataLayout
 from backend.runtime.replay import Divergence, write_package
-from backend.runtime.temporal import visibility_query
+from backend.runtime.temporal import version_query, visibility_query
 from backend.runtime.workers import package_environment
 from backend.services.deployments import DeploymentHandle, Takeover
 from compiler import CompileResult, compile_project
@@ -173,6 +173,23 @@ async def running_counts(runtime: RuntimeAccess, task_queues: set[str]) -> dict[
             return dict(await asyncio.gather(*(count(client, q) for q in sorted(task_queues))))
     except (Unavailable, RPCError, TimeoutError):
         return {}
+
+
+async def pinned_count(runtime: RuntimeAccess, deployment_name: str, build_id: str) -> int | None:
+    """How many running executions are pinned to one Worker Deployment version; None when
+    Temporal did not answer (it is off, down or slow)."""
+    if runtime.target is None:
+        return None
+    try:
+        async with asyncio.timeout(_COUNT_TIMEOUT):
+            client = await runtime.client()
+            found = await client.count_workflows(
+                version_query(deployment_name, build_id),
+                rpc_timeout=timedelta(seconds=_COUNT_TIMEOUT),
+            )
+    except (Unavailable, RPCError, TimeoutError):
+        return None
+    return found.count
 
 
 def _patches(old: Project, new: Project) -> tuple[PatchPublic, ...]:

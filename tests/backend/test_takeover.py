@@ -342,7 +342,11 @@ async def test_a_new_version_beside_keeps_running_executions_pinned_until_they_e
     await fresh[0].result()
     events = [e async for e in fresh[0].fetch_history_events()]
     assert activities_run(events) == ["step_three", "step_one", "step_two"]
-    # the old version keeps serving the execution pinned to it
+    # the old version keeps serving the execution pinned to it, and is not stopped under it
+    assert api.get(f"/api/deployments/{old['id']}").json()["desired"] == "running"
+    refused = api.post(f"/api/deployments/{old['id']}/stop")
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["running_executions"] == 1
     assert api.get(f"/api/deployments/{old['id']}").json()["desired"] == "running"
     description = await waiting[0].describe()
     pinned = description.raw_description.workflow_execution_info.versioning_info
