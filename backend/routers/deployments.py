@@ -191,9 +191,9 @@ async def list_deployments(
 ) -> list[DeploymentPublic]:
     """The project's deployments, newest first, with how many executions run on each."""
     found = await run(session, deployments.list_deployments, project_id)
-    counts = await takeover.running_counts(runtime, {item.task_queue for item in found})
+    counts = await takeover.deployment_counts(runtime, found)
     return [
-        deployments.public(item, runtime.target, runtime.namespace, counts.get(item.task_queue))
+        deployments.public(item, runtime.target, runtime.namespace, counts.get(item.id))
         for item in found
     ]
 
@@ -204,10 +204,9 @@ async def read_deployment(
 ) -> DeploymentPublic:
     """The worker's state: starting, running (polling its task queue), restarting, stopped."""
     found = await run(session, deployments.deployment_or_404, deployment_id)
-    counts = await takeover.running_counts(runtime, {found.task_queue})
-    return deployments.public(
-        found, runtime.target, runtime.namespace, counts.get(found.task_queue)
-    )
+    siblings = await run(session, deployments.on_task_queue, found.task_queue)
+    counts = await takeover.deployment_counts(runtime, siblings)
+    return deployments.public(found, runtime.target, runtime.namespace, counts.get(found.id))
 
 
 @router.post(

@@ -321,6 +321,12 @@ def deployment_or_404(session: Session, deployment_id: str) -> DeploymentRecord:
     return found
 
 
+def on_task_queue(session: Session, task_queue: str) -> list[DeploymentRecord]:
+    """Every deployment, running or not, whose worker serves (or served) the task queue."""
+    statement = select(DeploymentRecord).where(col(DeploymentRecord.task_queue) == task_queue)
+    return list(session.exec(statement))
+
+
 def list_deployments(session: Session, project_id: str) -> list[DeploymentRecord]:
     project_or_404(session, project_id)
     statement = (

@@ -33,6 +33,7 @@ from temporalio.service import RPCError
 from backend.errors import Invalid, Unavailable
 from backend.models import (
     DeploymentCheckPublic,
+    DeploymentRecord,
     PatchPublic,
     ReplayDivergencePublic,
     WayPublic,
@@ -190,6 +191,27 @@ async def pinned_count(runtime: RuntimeAccess, deployment_name: str, build_id: s
     except (Unavailable, RPCError, TimeoutError):
         return None
     return found.count
+
+
+async def deployment_counts(
+    runtime: RuntimeAccess, found: list[DeploymentRecord]
+) -> dict[str, int]:
+    """Deployment id -> how many executions run on it now: those on its task queue, or, where
+    versions of a Worker Deployment share the queue, those pinned to its version; a deployment
+    Temporal did not answer for is left out."""
+    builds: dict[str, set[str]] = {}
+    for item in found:
+        if item.build_id:
+            builds.setdefault(item.task_queue, set()).add(item.build_id)
+    shared = {queue for queue, ids in builds.items() if len(ids) > 1}
+    by_queue = await running_counts(runtime, {i.task_queue for i in found} - shared)
+    counts = {i.id: by_queue[i.task_queue] for i in found if i.task_queue in by_queue}
+    versioned = [i for i in found if i.task_queue in shared and i.build_id]
+    pinned = await asyncio.gather(
+        *(pinned_count(runtime, i.task_queue, i.build_id or "") for i in versioned)
+    )
+    counts.update({i.id: n for i, n in zip(versioned, pinned, strict=True) if n is not None})
+    return counts
 
 
 def _patches(old: Project, new: Project) -> tuple[PatchPublic, ...]:

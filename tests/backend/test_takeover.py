@@ -344,6 +344,11 @@ async def test_a_new_version_beside_keeps_running_executions_pinned_until_they_e
     assert activities_run(events) == ["step_three", "step_one", "step_two"]
     # the old version keeps serving the execution pinned to it, and is not stopped under it
     assert api.get(f"/api/deployments/{old['id']}").json()["desired"] == "running"
+    # each version counts the executions pinned to it, not all those on the shared queue
+    assert api.get(f"/api/deployments/{old['id']}").json()["running_executions"] == 1
+    listed = {d["id"]: d for d in api.get(deployments).json()}
+    assert listed[old["id"]]["running_executions"] == 1
+    assert listed[new["id"]]["running_executions"] == 0
     refused = api.post(f"/api/deployments/{old['id']}/stop")
     assert refused.status_code == 409, refused.text
     assert refused.json()["running_executions"] == 1
