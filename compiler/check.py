@@ -30,6 +30,7 @@ from language.document import (
     Project,
     ShellImpl,
     Workflow,
+    heartbeat_advice,
 )
 from language.durations import parse_duration
 from language.expressions import (
@@ -42,7 +43,6 @@ from language.load import location
 from language.typerefs import TypeRefError, parse_typeref
 from language.wording import pydantic_message
 from node_types import REGISTRY
-from node_types.activity import heartbeat_advice
 from node_types.base import Config, Role
 from node_types.context import NodeCheck
 from node_types.generated_names import EXPRESSION_NAMES
