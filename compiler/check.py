@@ -18,7 +18,6 @@ from typing import Any, NamedTuple
 import networkx as nx
 from pydantic import ValidationError
 
-from language.defaults import DefaultError, default_source
 from language.diagnostics import Codes, Diagnostic, Severity
 from language.document import (
     MAX_CONTAINER_DEPTH,
@@ -30,19 +29,18 @@ from language.document import (
     Project,
     ShellImpl,
     Workflow,
+    heartbeat_advice,
 )
 from language.durations import parse_duration
 from language.expressions import (
     FUNCTIONS,
     ExpressionError,
     parse_shared,
-    parse_template,
 )
 from language.load import location
 from language.typerefs import TypeRefError, parse_typeref
 from language.wording import pydantic_message
 from node_types import REGISTRY
-from node_types.activity import heartbeat_advice
 from node_types.base import Config, Role
 from node_types.context import NodeCheck
 from node_types.generated_names import EXPRESSION_NAMES
@@ -378,7 +376,7 @@ class _WorkflowCheck:
             self.found += type_problems
             if type_problems:
                 badly_typed.add(field_name)
-        for field_name, value in workflow.input_defaults.items():
+        for field_name in workflow.input_defaults:
             where = f"input_defaults.{field_name}"
             if field_name not in workflow.input:
                 report(
@@ -390,12 +388,9 @@ class _WorkflowCheck:
                 continue
             if field_name in badly_typed:
                 continue  # reported at input.<name>
-            try:
-                default_source(
-                    info.annotation(workflow.input[field_name]), value, info.type_fields, given=True
-                )
-            except DefaultError as error:
-                report(Codes.BAD_DEFAULT, f"input field {field_name!r}: {error}", field=where)
+            problem = self.wf_info.problems.get(where)
+            if problem is not None:
+                report(Codes.BAD_DEFAULT, f"input field {field_name!r}: {problem}", field=where)
         self.found += _typeref(workflow.returns, info, "output", workflow.id)
 
     def state_fields(self) -> None:
@@ -406,18 +401,12 @@ class _WorkflowCheck:
             self.found += type_problems
             if type_problems:
                 continue
-            try:
-                default = default_source(
-                    info.annotation(var.type),
-                    var.default,
-                    info.type_fields,
-                    given=var.default is not None,
-                )
-            except DefaultError as error:
-                message = f"state field {var.name!r}: {error}"
+            problem = self.wf_info.problems.get(f"state.{index}.default")
+            if problem is not None:
+                message = f"state field {var.name!r}: {problem}"
                 report(Codes.BAD_DEFAULT, message, field=f"state.{index}.default")
                 continue
-            if default is None:
+            if self.wf_info.state_defaults[index] is None:
                 report(
                     Codes.BAD_DEFAULT,
                     f"state field {var.name!r} of type {var.type} has no value to start from; "
@@ -432,11 +421,9 @@ class _WorkflowCheck:
                 parse_duration(settings.execution_timeout)
             except ValueError as error:
                 self.report(Codes.BAD_DURATION, str(error), field="settings.execution_timeout")
-        if settings.id_template is not None:
-            try:
-                parse_template(settings.id_template)
-            except ExpressionError as error:
-                self.report(Codes.BAD_TEMPLATE, str(error), field="settings.id_template")
+        problem = self.wf_info.problems.get("settings.id_template")
+        if problem is not None:
+            self.report(Codes.BAD_TEMPLATE, problem, field="settings.id_template")
 
     def node_configs(self) -> None:
         """Node ids, kinds, and each config parsed by its kind's model."""

@@ -58,7 +58,8 @@ def _node(project: Project, workflow_id: str | None, node_id: str | None) -> Any
 
 
 def _add_start(found: Diagnostic, project: Project) -> Fix:
-    return AddNode(type="start", title="Add a Start node")
+    start = next(kind for kind in REGISTRY.values() if kind.starts_run)
+    return AddNode(type=start.kind, title=f"Add a {start.label} node")
 
 
 def _bound_retries(found: Diagnostic, project: Project) -> Fix | None:

@@ -23,7 +23,7 @@ from compiler.structure import Tree, structure_workflow
 from language.diagnostics import Codes, Diagnostic, has_errors
 from language.document import Project
 from language.expression_types import Environment, Type, check_types
-from language.expressions import ExpressionError, parse_template
+from language.expressions import ExpressionError
 from language.load import load_project
 from node_types.generated_names import reserved_code_names
 from node_types.project_info import ProjectInfo
@@ -134,13 +134,9 @@ def _check_id_templates(info: ProjectInfo) -> list[Diagnostic]:
     """A workflow's id template is filled before the workflow runs: it reads `input` alone."""
     found: list[Diagnostic] = []
     for wf in info.workflows.values():
-        template = wf.definition.settings.id_template
-        if not template:
-            continue
-        try:
-            tree = parse_template(template)
-        except ExpressionError:
-            continue  # reported by the check stage
+        tree = wf.id_template
+        if tree is None:
+            continue  # none, or one that does not parse: reported by the check stage
         environment = Environment(
             names={"input": Type("record", name=wf.input.class_name)},
             records=info.records,
@@ -152,7 +148,7 @@ def _check_id_templates(info: ProjectInfo) -> list[Diagnostic]:
             ),
         )
         try:
-            check_types(tree, environment, template)
+            check_types(tree, environment, wf.definition.settings.id_template)
         except ExpressionError as error:
             found.append(
                 Diagnostic(

@@ -7,6 +7,7 @@ map after formatting and removes them.
 
 from __future__ import annotations
 
+import copy
 import json
 import textwrap
 from collections.abc import Iterable, Iterator
@@ -22,10 +23,9 @@ from compiler.compat import Choice, Choices, Deprecations, Guard, Guards
 from compiler.emit import BEGIN, END
 from compiler.scopes import Analysis
 from compiler.structure import Block, Tree, always_leaves
-from language.defaults import default_source
 from language.document import ActivityDef, HttpImpl, Node, PythonImpl, ShellImpl, SimulateImpl
 from language.durations import parse_duration, timedelta_code
-from language.expressions import emit, parse_expression, parse_template
+from language.expressions import emit, parse_expression
 from language.names import Namespace, doc_text, docstring, names_in
 from node_types import REGISTRY
 from node_types.context import NodeRender, Scope
@@ -394,13 +394,10 @@ def render_models(project: ProjectInfo) -> str:
         classes.append(_fields_class(wf.input, f"Input of the {wf.definition.id} workflow."))
         for queue in wf.work_queues.values():
             classes.append(_progress_class(queue))
-        state_fields = []
-        for var in wf.definition.state:
-            annotation = project.annotation(var.type)
-            default = default_source(
-                annotation, var.default, project.type_fields, given=var.default is not None
-            )
-            state_fields.append((var.name, annotation, default))
+        state_fields = [
+            (var.name, project.annotation(var.type), default)
+            for var, default in zip(wf.definition.state, wf.state_defaults, strict=True)
+        ]
         for queue in wf.work_queues.values():
             state_fields.append(
                 (
@@ -586,9 +583,9 @@ def render_starter(project: ProjectInfo) -> str:
     items = []
     uses_uuid = False
     for wf in project.workflows.values():
-        template = wf.definition.settings.id_template
-        if template:
-            id_code = emit(parse_template(template), {"input": "input"})
+        if wf.id_template is not None:
+            # emit rewrites the tree it is given: the project info's stays as parsed
+            id_code = emit(copy.deepcopy(wf.id_template), {"input": "input"})
         else:
             uses_uuid = True
             id_code = f"{wf.definition.id + '-'!r} + str(uuid.uuid4())"

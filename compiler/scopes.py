@@ -28,7 +28,6 @@ from language.expression_types import (
 from language.expressions import FUNCTIONS, ExpressionError, free_names
 from language.names import Namespace, names_in, snake
 from node_types import REGISTRY
-from node_types.activity import ActivityConfig
 from node_types.base import NodeType, Role
 from node_types.context import NodeCheck, Scope
 from node_types.generated_names import reserved_code_names
@@ -208,7 +207,16 @@ class _Analyser:
                         "be checked; connect the node or remove it",
                     )
 
-    def visit_node(self, block: Block, scope: Scope, contexts: frozenset[str]) -> None:
+    def visit_node(
+        self,
+        block: Block,
+        scope: Scope,
+        contexts: frozenset[str],
+        catchers: frozenset[str] = frozenset(),
+    ) -> None:
+        """`contexts`: where the node's code runs (its scope's kind and those of the bodies
+        around it); `catchers`: the labels of the containers around it a failure comes back to
+        (`catches_failures`)."""
         node = block.node
         kind = REGISTRY[node.type]
         self.analysis.scopes[node.id] = scope.child()
@@ -216,10 +224,11 @@ class _Analyser:
         if forbidden:
             self.error(kind.not_allowed_code, node.id, None, kind.not_allowed_reason)
         self.check_names(node.id, scope, "normal")
-        catching = contexts & {"try", "retry"}
         config = self.graph.configs[node.id]
-        if catching and isinstance(config, ActivityConfig):
-            self.check_retries_end(node.id, config, sorted(catching))
+        if catchers:
+            ctx = NodeCheck(self.project, self.graph.info, node)
+            kind.check_failures_come_back(config, ctx, " and ".join(sorted(catchers)))
+            self.diagnostics += ctx.diagnostics
         if kind.can_fail and "signal" in contexts and "caught" not in contexts:
             self.warning(
                 Codes.FAILS_WORKFLOW,
@@ -252,24 +261,6 @@ class _Analyser:
         if source is not None and (node_id, source) in self.analysis.field_types:
             return element_type(settled(self.analysis.field_types[node_id, source])) or ANY
         return declared.get(name, "Any")
-
-    def check_retries_end(self, node_id: str, config: ActivityConfig, catching: list[str]) -> None:
-        """An activity retried without end never fails into the Try or Retry around it."""
-        info = self.project.activities.get(config.activity)
-        if info is None:
-            return
-        retry = config.retry or info.definition.defaults.retry
-        if (retry is not None and retry.maximum_attempts > 0) or config.schedule_to_close_timeout:
-            return
-        around = " and ".join(name.capitalize() for name in catching)
-        self.warning(
-            Codes.ENDLESS_RETRIES,
-            node_id,
-            "config.retry",
-            f"activity {config.activity!r} is retried without end (no maximum attempts, no "
-            f"schedule-to-close timeout), so only a non-retryable error or a timeout of one "
-            f"attempt reaches the {around} around it; give it a maximum number of attempts",
-        )
 
     def check_names(self, node_id: str, scope: Scope, which: str) -> None:
         """The node's expressions of one sort, typed: normal, late (after the body or the
@@ -407,21 +398,27 @@ class _Analyser:
             if name in body.types:
                 after.types[name] = body.types[name]
 
-    def walk(self, blocks: list[Block], scope: Scope, contexts: frozenset[str]) -> None:
+    def walk(
+        self,
+        blocks: list[Block],
+        scope: Scope,
+        contexts: frozenset[str],
+        catchers: frozenset[str] = frozenset(),
+    ) -> None:
         for block in blocks:
             if block.exit:
                 continue
             node = block.node
             kind = REGISTRY[node.type]
-            self.visit_node(block, scope, contexts)
+            self.visit_node(block, scope, contexts, catchers)
             if kind.role is Role.BRANCH:
                 for _port, arm in block.arms:
-                    self.walk(arm, scope.child(), contexts)
+                    self.walk(arm, scope.child(), contexts, catchers)
             elif kind.role is Role.PARALLEL:
                 for _port, arm in block.arms:
                     arm_scope = scope.child("branch")
                     arm_scope.spawners += (node.id,)
-                    self.walk(arm, arm_scope, contexts | {"branch"})
+                    self.walk(arm, arm_scope, contexts | {"branch"}, catchers)
             elif kind.role is Role.CONTAINER:
                 body = next((arm for port, arm in block.arms if port == "body"), [])
                 context = kind.body_context_for(self.graph.configs[node.id])
@@ -453,7 +450,8 @@ class _Analyser:
                 body_contexts = contexts | {context}
                 if kind.catch_port and any(port == kind.catch_port for port, _arm in block.arms):
                     body_contexts |= {"caught"}
-                self.walk(body, inner_scope, body_contexts)
+                body_catchers = catchers | {kind.label} if kind.catches_failures else catchers
+                self.walk(body, inner_scope, body_contexts, body_catchers)
                 self.analysis.after_body_scopes[node.id] = inner_scope.child()
                 self.check_names(node.id, inner_scope, "late")
                 for port, arm in block.arms:
@@ -465,7 +463,7 @@ class _Analyser:
                     for name, annotation in kind.port_binds.get(port, ()):
                         names[name] = self.container_local(node.id, name)
                         arm_scope.bind(name, annotation, names[name])
-                    self.walk(arm, arm_scope, contexts)
+                    self.walk(arm, arm_scope, contexts, catchers)
                 others = [
                     arm
                     for port, arm in block.arms

@@ -29,6 +29,8 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError
 
+from language.durations import parse_duration
+
 SLUG_PATTERN = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
 """Ids of projects and workflows (and so task queues and deployments): the one copy of the
 pattern; the API's path parameters and the editor (through the generated API types) read it."""
@@ -227,6 +229,28 @@ class ActivityDefaults(StrictModel):
     heartbeat_timeout: str | None = None
     retry: RetrySpec | None = Field(default_factory=RetrySpec)
     """None leaves the policy to Temporal: retried without end."""
+
+
+LONG_CALL_SECONDS = 5 * 60
+"""A call allowed to run longer than this should heartbeat (E217)."""
+
+
+def heartbeat_advice(activity: str, start_to_close: str, heartbeat: str | None) -> str | None:
+    """Why a call allowed to run this long wants a heartbeat timeout; None if it has one."""
+    if heartbeat is not None:
+        return None
+    try:
+        seconds = parse_duration(start_to_close)
+    except ValueError:
+        return None  # a diagnostic of its own
+    if seconds <= LONG_CALL_SECONDS:
+        return None
+    return (
+        f"activity {activity!r} may run for {start_to_close} without a heartbeat timeout: a "
+        f"worker that dies during a call is noticed only when those {start_to_close} are up, "
+        "and a cancellation cannot reach the call; give it a heartbeat timeout (a minute is "
+        "usual; the generated activity heartbeats every third of it)"
+    )
 
 
 _PYTHON_NAME = "(?!(?:" + "|".join(keyword.kwlist) + ")(?![A-Za-z0-9_]))[A-Za-z_][A-Za-z0-9_]*"

@@ -8,8 +8,7 @@ from typing import Any, TypeVar
 from pydantic import Field
 
 from language.diagnostics import Codes
-from language.document import RetrySpec
-from language.durations import parse_duration
+from language.document import RetrySpec, heartbeat_advice
 from language.expressions import ExpressionError, free_names, parse_expression
 from node_types.base import (
     EVENTS_PER_STEP,
@@ -63,27 +62,6 @@ CallConfigT = TypeVar("CallConfigT", bound=ActivityConfig)
 
 TIMEOUTS = frozenset({"start_to_close_timeout", "schedule_to_close_timeout", "heartbeat_timeout"})
 """The call's timeouts: durations, or expressions giving seconds."""
-
-LONG_CALL_SECONDS = 5 * 60
-"""A call allowed to run longer than this should heartbeat (E217)."""
-
-
-def heartbeat_advice(activity: str, start_to_close: str, heartbeat: str | None) -> str | None:
-    """Why a call allowed to run this long wants a heartbeat timeout; None if it has one."""
-    if heartbeat is not None:
-        return None
-    try:
-        seconds = parse_duration(start_to_close)
-    except ValueError:
-        return None  # a diagnostic of its own
-    if seconds <= LONG_CALL_SECONDS:
-        return None
-    return (
-        f"activity {activity!r} may run for {start_to_close} without a heartbeat timeout: a "
-        f"worker that dies during a call is noticed only when those {start_to_close} are up, "
-        "and a cancellation cannot reach the call; give it a heartbeat timeout (a minute is "
-        "usual; the generated activity heartbeats every third of it)"
-    )
 
 
 def validate_call(
@@ -225,6 +203,22 @@ class ActivityStep(NodeType[CallConfigT]):
     after_body_fields = frozenset({"config.compensation"})
     can_fail = True
     history_events = EVENTS_PER_STEP
+
+    def check_failures_come_back(self, config: CallConfigT, ctx: NodeCheck, around: str) -> None:
+        """An activity retried without end never fails into the Try or Retry around it."""
+        info = ctx.project.activities.get(config.activity)
+        if info is None:
+            return
+        retry = config.retry or info.definition.defaults.retry
+        if (retry is not None and retry.maximum_attempts > 0) or config.schedule_to_close_timeout:
+            return
+        ctx.warning(
+            Codes.ENDLESS_RETRIES,
+            "retry",
+            f"activity {config.activity!r} is retried without end (no maximum attempts, no "
+            f"schedule-to-close timeout), so only a non-retryable error or a timeout of one "
+            f"attempt reaches the {around} around it; give it a maximum number of attempts",
+        )
 
     def expressions(self, config: CallConfigT) -> Iterable[ExpressionRef]:
         yield from duration_expressions(config, TIMEOUTS)

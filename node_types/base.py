@@ -288,6 +288,9 @@ class NodeType(Generic[ConfigT]):
 
     can_fail: ClassVar[bool] = False
     """The step fails with a Temporal failure when the work it starts fails."""
+    catches_failures: ClassVar[bool] = False
+    """A failure of a step in this container's body comes back to it (a Try's error path, a
+    Retry's next attempt) instead of failing the workflow at once."""
     collects_compensations: ClassVar[bool] = False
     """Steps inside this container register their compensations with it (Try)."""
     catch_port: ClassVar[str | None] = None
@@ -296,6 +299,11 @@ class NodeType(Generic[ConfigT]):
     queries: ClassVar[tuple[str, ...]] = ()
     """Queries the generated workflow answers when it has a node of this kind; a query node
     may not take these names."""
+
+    def check_failures_come_back(self, config: ConfigT, ctx: NodeCheck, around: str) -> None:
+        """For a node in the body of containers that catch failures (`around` names them:
+        `Try`, `Retry and Try`): warn, through `ctx`, where its failures would hardly ever come
+        back to them (an activity retried without end)."""
 
     def message(self, config: ConfigT) -> tuple[str, dict[str, str]] | None:
         """For a message handler (signal, update, query): the message's name and its payload

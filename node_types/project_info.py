@@ -6,6 +6,7 @@ identifier comes from the naming functions in `names`.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import functools
 import re
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from language.defaults import DefaultError, default_source
 from language.document import ActivityDef, Project, Workflow
+from language.expressions import ExpressionError, parse_template
 from language.names import Namespace, pascal, snake
 from language.typerefs import TypeRefError, parse_typeref
 from node_types.generated_names import reserved_module_names
@@ -117,6 +119,16 @@ class WorkflowInfo:
     """Whether the workflow has a state to keep: state fields, a work queue's bookkeeping, a
     state carried across continue-as-new, or an expression reading `state`. Without one, no
     empty state class is generated."""
+    id_template: ast.expr | None = None
+    """`settings.id_template`, parsed: the id the starter gives a run, filled from its input;
+    None without one (or an empty one), or when it does not parse."""
+    state_defaults: list[str | None] = field(default_factory=list)
+    """For each state field, in order: the source of the value it starts from
+    (`default_source`); None when it has none (no default, and its type no zero value) or
+    when its default does not fit (a problem)."""
+    problems: dict[str, str] = field(default_factory=dict)
+    """Document field (`settings.id_template`, `input_defaults.<name>`, `state.<i>.default`)
+    -> why its value could not be parsed or built here; the check stage reports it."""
 
     @functools.cached_property
     def wired_ports(self) -> dict[str, set[str]]:
@@ -278,15 +290,36 @@ class ProjectInfo:
                 output=annotation_or_any(wf.returns, type_names),
                 state_class=generated(base + "State", f"the state of workflow {wf.id!r}"),
             )
+            # parsed once, here, for every later stage; the check stage reports the problems
+            if wf.settings.id_template:  # an empty one parses, and means none
+                try:
+                    info.id_template = parse_template(wf.settings.id_template)
+                except ExpressionError as error:
+                    info.problems["settings.id_template"] = str(error)
             for field_name, value in wf.input_defaults.items():
                 if field_name not in info.input.fields:
                     continue
-                with contextlib.suppress(DefaultError):  # the check stage reports it
+                try:
                     code = default_source(
                         info.input.fields[field_name], value, type_fields, given=True
                     )
-                    if code is not None:
-                        info.input.defaults[field_name] = code
+                except DefaultError as error:
+                    info.problems[f"input_defaults.{field_name}"] = str(error)
+                    continue
+                if code is not None:
+                    info.input.defaults[field_name] = code
+            for index, var in enumerate(wf.state):
+                try:
+                    default = default_source(
+                        annotation_or_any(var.type, type_names),
+                        var.default,
+                        type_fields,
+                        given=var.default is not None,
+                    )
+                except DefaultError as error:
+                    info.problems[f"state.{index}.default"] = str(error)
+                    default = None
+                info.state_defaults.append(default)
             if any(n.type in REGISTRY and REGISTRY[n.type].carries_state for n in wf.nodes):
                 info.resume_field = Namespace(set(info.input.fields)).claim("resume_state")
                 info.input.fields[info.resume_field] = f"{info.state_class} | None"

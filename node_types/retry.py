@@ -70,6 +70,7 @@ class RetryKind(NodeType[RetryConfig]):
     defaults = {"backoff": "exponential", "initial_interval": "1s", "max_attempts": 3}
     body_context = "retry"
     body_repeats = True
+    catches_failures = True
     after_body_fields = frozenset({"config.until"})
     duration_fields = DURATIONS
     after_whole_body = frozenset({"out"})

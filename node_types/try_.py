@@ -65,6 +65,7 @@ class TryKind(NodeType[TryConfig]):
     body_context = "try"
     port_binds = {"error": (("error", "str"),)}
     collects_compensations = True
+    catches_failures = True
     catch_port = "error"
     after_whole_body = frozenset({"out"})
 

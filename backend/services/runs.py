@@ -73,7 +73,6 @@ from backend.services.deployments import DeploymentHandle
 from language.defaults import DefaultError, default_source
 from language.diagnostics import Codes, Diagnostic
 from language.document import SLUG_PATTERN, Node, Project, Workflow
-from language.expressions import ExpressionError, parse_template
 from node_types.project_info import FieldsInfo, ProjectInfo, WorkflowInfo
 
 CALL_TIMEOUT = timedelta(seconds=10)
@@ -431,15 +430,11 @@ def workflow_id_for(workflow: WorkflowInfo, value: Mapping[str, Any]) -> str:
     """The id the generated starter gives: its id template filled from the input, else
     `<workflow>-<uuid>`. A template beyond plain `{input.field}` placeholders of text or
     numbers is left to the starter; such a run gets `<workflow>-<uuid>`."""
-    template = workflow.definition.settings.id_template
     fallback = f"{workflow.definition.id}-{uuid.uuid4()}"
-    if not template:
+    tree = workflow.id_template  # parsed once, by the project info
+    if tree is None:
         return fallback
     defaults = workflow.definition.input_defaults
-    try:
-        tree = parse_template(template)
-    except ExpressionError:
-        return fallback
     if isinstance(tree, ast.Constant):
         return str(tree.value)
     if not isinstance(tree, ast.JoinedStr):
