@@ -209,8 +209,9 @@ export function TakeoverDialog({
         <p className="muted">
           The new version is the project&apos;s saved drafts. Deployed over {replacedName}, it takes over its task queue{" "}
           <code>{replaced.task_queue}</code> and the executions running there: the new worker replays each one&apos;s
-          history on the new code, so first the check below replays them here. Deployed beside, it gets a task queue of
-          its own and every execution stays on the version it started on.
+          history on the new code, so first the check below replays them here. Deployed beside, it is a new version of the
+          same Worker Deployment: every execution stays pinned to the version it started on, new ones start on the new
+          version, and the old version&apos;s worker stops once its executions have ended.
         </p>
         {saveProblem && (
           <p className="error-text" role="alert">

@@ -185,14 +185,14 @@ describe("the takeover dialog", () => {
     expect(choices(store.getState()).over.enabled).toBe(false);
   });
 
-  it("deploys beside without replacing anything", async () => {
+  it("deploys beside as a new version pinning executions to theirs", async () => {
     const { api, asked, next } = scripted();
     const store = createTakeover(api, OLD);
     const deploying = store.getState().deploy("beside");
     next().resolve({ id: "shop-draft-beside" } as Deployment);
     await deploying;
 
-    expect(asked).toEqual([["deploy", {}]]);
+    expect(asked).toEqual([["deploy", { replaces: OLD, versioning: true }]]);
   });
 });
 

@@ -2,7 +2,9 @@
 // executions running there (the check); a check that finds none would break lets the new version
 // take them over; one that does offers the check again with patching (the compiler guards added
 // and removed steps with workflow.patched), and the deploy over with patching once that replays.
-// Deploying beside (a task queue of its own; executions stay on their version) is always there.
+// Deploying beside is always there: a new version of the same Temporal Worker Deployment, each
+// execution pinned to the version it started on (a task queue of its own where the server has no
+// worker versioning); the old version's worker stops once its executions have ended.
 import { createStore, type StoreApi } from "zustand/vanilla";
 
 import { ApiError } from "../api/client";
@@ -41,7 +43,7 @@ export interface TakeoverState {
 export type TakeoverStore = StoreApi<TakeoverState>;
 
 function request(replaces: string, how: DeployHow): DeploymentCreate {
-  if (how === "beside") return {};
+  if (how === "beside") return { replaces, versioning: true };
   return { replaces, patch: how === "patched" };
 }
 
