@@ -553,7 +553,8 @@ class WayPublic(Schema):
     way: Literal["patching", "versioning"]
     """`patching`: deploy over the old version with `patch` (the new code takes the running
     executions over, keeping the old behaviour behind `workflow.patched`); `versioning`:
-    deploy beside it (without `replaces`), executions stay on the version they started on."""
+    deploy beside it (`versioning` with `replaces`), executions stay pinned to the version they
+    started on."""
     reason: str
     unpatchable: list[str]
     """What patching cannot guard in this workflow's change, node by node (then versioning)."""

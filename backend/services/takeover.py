@@ -151,7 +151,7 @@ def refusal(report: DeploymentCheckPublic, patched: bool) -> str:
         why = [f"{w.workflow_id}: {w.reason}" for w in report.ways]
         if patched:
             why.insert(0, "the patched code does not replay them either")
-        way = "deploy beside it (without `replaces`; worker versioning): " + "; ".join(why)
+        way = "deploy beside it as a new version (`versioning`): " + "; ".join(why)
     return f"deploying over {report.replaces} would break executions running there: {broken}. {way}"
 
 

@@ -103,7 +103,7 @@ async def test_a_takeover_that_would_break_running_executions_is_refused_until_p
     assert refused.status_code == 409, refused.text
     assert "would break executions running there" in refused.json()["detail"]
     assert (
-        "deploy beside it (without `replaces`; worker versioning): flow: it ends"
+        "deploy beside it as a new version (`versioning`): flow: it ends"
         in refused.json()["detail"]
     )
     assert refused.json()["check"]["ok"] is False
@@ -315,7 +315,7 @@ def test_a_refusal_names_the_way_that_would_work() -> None:
     assert "build" not in unpatched
     # patched and still refused: only deploying beside is left
     still = refusal(check, patched=True)
-    assert "deploy beside it (without `replaces`; worker versioning): the patched code" in still
+    assert "deploy beside it as a new version (`versioning`): the patched code" in still
 
 
 async def test_a_new_version_beside_keeps_running_executions_pinned_until_they_end(
