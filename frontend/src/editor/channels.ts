@@ -74,6 +74,7 @@ export function spreadRoutes(routes: readonly Spreadable[]): Point[][] {
     paths,
     moved,
   );
+  shortenSharedStubs(paths, moved);
   return routes.map((route, i) => {
     const path = paths[i];
     if (!path || !moved.has(i)) return route.points as Point[];
@@ -83,6 +84,52 @@ export function spreadRoutes(routes: readonly Spreadable[]): Point[][] {
     }
     return simplify(pointsOf(path));
   });
+}
+
+/** Where routes leave from one port, or enter one, their stubs overlap: where two of them would
+ * go on together for longer than `STUB`, the longer one turns off after `STUB`. */
+function shortenSharedStubs(paths: (Path | null)[], moved: Set<number>): void {
+  const ports = new Map<string, { path: number; first: boolean }[]>();
+  paths.forEach((path, i) => {
+    if (!path) return;
+    for (const first of [true, false]) {
+      const port = first ? path.from : path.to;
+      const key = `${first ? "out" : "in"}${Math.round(port.x)},${Math.round(port.y)}`;
+      const list = ports.get(key);
+      if (list) list.push({ path: i, first });
+      else ports.set(key, [{ path: i, first }]);
+    }
+  });
+  const stubLength = (path: Path, first: boolean) =>
+    first ? corner(path, 1).y - path.from.y : path.to.y - corner(path, path.segments.length - 1).y;
+  for (const ends of ports.values()) {
+    if (ends.length < 2) continue;
+    const lengths = ends.map(({ path, first }) => stubLength(paths[path]!, first));
+    const sorted = [...lengths].sort((x, y) => y - x);
+    if (sorted[1]! <= STUB + 0.5) continue;
+    // the routes turn off the port's line in turn, the nearest lane on each side last, so that
+    // none crosses another's lane
+    const turning = ends.flatMap(({ path: i, first }) => {
+      const path = paths[i]!;
+      const n = path.segments.length;
+      if (n < 3) return [];
+      const port = first ? path.from : path.to;
+      const lane = path.segments[first ? 2 : n - 3]!.at - port.x;
+      return [{ i, first, k: first ? 1 : n - 2, side: Math.sign(lane), distance: Math.abs(lane) }];
+    });
+    turning.sort((x, y) => x.side - y.side || x.distance - y.distance);
+    let rank = 0;
+    turning.forEach((end, e) => {
+      rank = e > 0 && turning[e - 1]!.side === end.side ? rank + 1 : 0;
+      const path = paths[end.i]!;
+      const length = Math.max(MIN_STUB, STUB - (rank * LANE) / 2);
+      const segment = path.segments[end.k]!;
+      const was = segment.at;
+      segment.at = end.first ? path.from.y + length : path.to.y - length;
+      if ([end.k - 1, end.k, end.k + 1].every((j) => fits(path, j))) moved.add(end.i);
+      else segment.at = was;
+    });
+  }
 }
 
 /** Spreads the segments among `shapes` that share a channel. */
