@@ -70,7 +70,8 @@ PATHS_JS = """() => Object.fromEntries([...document.querySelectorAll(".react-flo
 
 
 def corners(d: str) -> list[tuple[float, float]]:
-    """The corners of a path drawn by roundedPath (routing.ts): M, the Q control points, the last L."""
+    """The corners of a path drawn by roundedPath (routing.ts): M, the Qs' control points, the
+    last L."""
     tokens = re.findall(r"([MLQ])\s*([-\d.e]+),([-\d.e]+)(?:\s+([-\d.e]+),([-\d.e]+))?", d)
     points = [(float(t[1]), float(t[2])) for t in tokens if t[0] in "MQ"]
     last = tokens[-1]
@@ -78,18 +79,21 @@ def corners(d: str) -> list[tuple[float, float]]:
     return points
 
 
+def near(p: tuple[float, float], q: tuple[float, float]) -> bool:
+    return abs(p[0] - q[0]) < 0.5 and abs(p[1] - q[1]) < 0.5
+
+
 def overlapping_edges(page: Page) -> list[tuple[str, str]]:
     """The pairs of edges whose drawn paths run over each other: collinear segments overlapping by
     more than a pixel, besides the stubs at a port both edges leave from or enter."""
     paths = {id: corners(d) for id, d in page.evaluate(PATHS_JS).items() if d}
-    pieces = []
+    pieces: list[tuple[str, str, float, float, float]] = []
     for id, points in paths.items():
-        for a, b in zip(points, points[1:]):
+        for a, b in zip(points, points[1:], strict=False):
             if abs(a[0] - b[0]) < 0.5 and abs(a[1] - b[1]) >= 0.5:
                 pieces.append((id, "v", a[0], min(a[1], b[1]), max(a[1], b[1])))
             elif abs(a[1] - b[1]) < 0.5 and abs(a[0] - b[0]) >= 0.5:
                 pieces.append((id, "h", a[1], min(a[0], b[0]), max(a[0], b[0])))
-    near = lambda p, q: abs(p[0] - q[0]) < 0.5 and abs(p[1] - q[1]) < 0.5  # noqa: E731
     found: set[tuple[str, str]] = set()
     for i, (id, axis, at, low, high) in enumerate(pieces):
         for other, axis2, at2, low2, high2 in pieces[i + 1 :]:
@@ -98,11 +102,13 @@ def overlapping_edges(page: Page) -> list[tuple[str, str]]:
             start, end = max(low, low2), min(high, high2)
             if end - start <= 1:
                 continue
-            a, b = paths[id], paths[other]
-            ports = [p[0] for p in (a, b) if near(a[0], b[0])][:1]
-            ports += [p[-1] for p in (a, b) if near(a[-1], b[-1])][:1]
+            mine, theirs = paths[id], paths[other]
+            ports = [mine[0]] if near(mine[0], theirs[0]) else []
+            ports += [mine[-1]] if near(mine[-1], theirs[-1]) else []
             if axis == "v" and any(
-                abs(port[0] - at) < 0.5 and start >= port[1] - STUB - 0.5 and end <= port[1] + STUB + 0.5
+                abs(port[0] - at) < 0.5
+                and start >= port[1] - STUB - 0.5
+                and end <= port[1] + STUB + 0.5
                 for port in ports
             ):
                 continue
