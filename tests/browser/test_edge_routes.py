@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +60,62 @@ CROSSINGS_JS = """(ends) => {
 }"""
 
 
+# How much of an edge next to a port it shares with another edge the two may run along together
+# (frontend/src/editor/channels.ts STUB): they meet at the port.
+STUB = 12
+# An edge's drawn path: its corners are the control points of its rounded turns.
+PATHS_JS = """() => Object.fromEntries([...document.querySelectorAll(".react-flow__edge")]
+    .map((edge) => [edge.dataset.id,
+        edge.querySelector("path.react-flow__edge-path").getAttribute("d")]))"""
+
+
+def corners(d: str) -> list[tuple[float, float]]:
+    """The corners of a path drawn by roundedPath (routing.ts): M, the Qs' control points, the
+    last L."""
+    tokens = re.findall(r"([MLQ])\s*([-\d.e]+),([-\d.e]+)(?:\s+([-\d.e]+),([-\d.e]+))?", d)
+    points = [(float(t[1]), float(t[2])) for t in tokens if t[0] in "MQ"]
+    last = tokens[-1]
+    points.append((float(last[1]), float(last[2])))
+    return points
+
+
+def near(p: tuple[float, float], q: tuple[float, float]) -> bool:
+    return abs(p[0] - q[0]) < 0.5 and abs(p[1] - q[1]) < 0.5
+
+
+def overlapping_edges(page: Page) -> list[tuple[str, str]]:
+    """The pairs of edges whose drawn paths run over each other: collinear segments overlapping by
+    more than a pixel, besides the stubs at a port both edges leave from or enter."""
+    paths = {id: corners(d) for id, d in page.evaluate(PATHS_JS).items() if d}
+    pieces: list[tuple[str, str, float, float, float]] = []
+    for id, points in paths.items():
+        for a, b in zip(points, points[1:], strict=False):
+            if abs(a[0] - b[0]) < 0.5 and abs(a[1] - b[1]) >= 0.5:
+                pieces.append((id, "v", a[0], min(a[1], b[1]), max(a[1], b[1])))
+            elif abs(a[1] - b[1]) < 0.5 and abs(a[0] - b[0]) >= 0.5:
+                pieces.append((id, "h", a[1], min(a[0], b[0]), max(a[0], b[0])))
+    found: set[tuple[str, str]] = set()
+    for i, (id, axis, at, low, high) in enumerate(pieces):
+        for other, axis2, at2, low2, high2 in pieces[i + 1 :]:
+            if other == id or axis != axis2 or abs(at - at2) >= 0.5:
+                continue
+            start, end = max(low, low2), min(high, high2)
+            if end - start <= 1:
+                continue
+            mine, theirs = paths[id], paths[other]
+            ports = [mine[0]] if near(mine[0], theirs[0]) else []
+            ports += [mine[-1]] if near(mine[-1], theirs[-1]) else []
+            if axis == "v" and any(
+                abs(port[0] - at) < 0.5
+                and start >= port[1] - STUB - 0.5
+                and end <= port[1] + STUB + 0.5
+                for port in ports
+            ):
+                continue
+            found.add((min(id, other), max(id, other)))
+    return sorted(found)
+
+
 def feature_pipeline(project_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
     document: dict[str, Any] = json.loads(SAMPLE.read_text())
     document["id"] = project_id
@@ -102,6 +159,8 @@ def test_edges_go_around_nodes_and_headers(
     # the routes arrive a moment after the graph is drawn
     expect(routed).to_have_count(count, timeout=60_000)
     assert crossings(page, workflow) == []
+    # edges sharing a corridor are drawn side by side, not over each other
+    assert overlapping_edges(page) == []
     labels = page.get_by_test_id("edge-label")
     assert labels.filter(has_text="approved").count() > 1
     assert overlapping_labels(page) == []
@@ -120,3 +179,4 @@ def test_edges_go_around_nodes_and_headers(
     expect(path).to_have_attribute("data-routed", "true", timeout=30_000)
     expect(routed).to_have_count(count, timeout=30_000)
     assert crossings(page, workflow) == []
+    assert overlapping_edges(page) == []

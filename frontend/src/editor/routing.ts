@@ -2,6 +2,7 @@
 // ports, found by A* on a sparse grid whose lines are the obstacles' sides (kept `MARGIN` away)
 // and the ports' coordinates. Bends cost extra, so a clear way is taken with as few as possible.
 // Pure functions of boxes and points on the canvas; the worker in routing.worker.ts runs them.
+import { spreadRoutes } from "./channels";
 import type { Box, Point } from "./geometry";
 
 /** Room kept between a route and the boxes it goes around. */
@@ -408,7 +409,8 @@ export interface RoutingInput {
 }
 
 export interface RoutingResult {
-  /** The routes found anew (every edge's on the first call). */
+  /** The routes found anew, or spread anew from their neighbours (every edge's on the first
+   * call). */
   routes: Record<string, Route>;
   /** The edges gone since the last call. */
   removed: string[];
@@ -423,6 +425,8 @@ export class Router {
   private nodes = new Map<string, RouteNode>();
   private requests = new Map<string, RouteRequest>();
   private routes = new Map<string, Route>();
+  /** The routes as last answered: spread apart where they share a channel (see channels.ts). */
+  private drawn = new Map<string, Route>();
 
   update(input: RoutingInput): RoutingResult {
     const nodes = new Map(input.nodes.map((node) => [node.id, node]));
@@ -458,7 +462,27 @@ export class Router {
       routes[id] = found;
     }
     const removed = [...this.requests.keys()].filter((id) => !requests.has(id));
-    for (const id of removed) this.routes.delete(id);
+    for (const id of removed) {
+      this.routes.delete(id);
+      this.drawn.delete(id);
+    }
+    // routes that share a channel are spread apart, whether or not they were found anew
+    const found = [...requests.values()].flatMap((request) => {
+      const route = this.routes.get(request.id);
+      return route && !route.fallback ? [{ request, route }] : [];
+    });
+    const spread = spreadRoutes(
+      found.map(({ request, route }) => ({ points: route.points, boxes: () => obstaclesFor(request, nodes) })),
+    );
+    found.forEach(({ request, route }, i) => {
+      const points = spread[i]!;
+      const before = this.drawn.get(request.id);
+      if (before && !routes[request.id] && samePoints(before.points, points)) return;
+      const drawn = points === route.points ? route : { ...route, points };
+      this.drawn.set(request.id, drawn);
+      routes[request.id] = drawn;
+    });
+    for (const [id, route] of Object.entries(routes)) if (route.fallback) this.drawn.set(id, route);
     this.nodes = nodes;
     this.requests = requests;
     return { routes, removed };
@@ -470,6 +494,9 @@ const sameBox = (a: Box | undefined, b: Box | undefined) =>
 
 const sameNode = (a: RouteNode, b: RouteNode) =>
   a.parentId === b.parentId && sameBox(a.box, b.box) && sameBox(a.header, b.header);
+
+const samePoints = (a: readonly Point[], b: readonly Point[]) =>
+  a === b || (a.length === b.length && a.every((point, i) => point.x === b[i]!.x && point.y === b[i]!.y));
 
 const sameRequest = (a: RouteRequest, b: RouteRequest) =>
   a.source === b.source &&
