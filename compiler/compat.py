@@ -109,8 +109,9 @@ class Recommendation:
 
 def recommend(old: Project, new: Project) -> list[Recommendation]:
     """Per workflow of the new version, the way to deploy it. One that may run for ever (it
-    continues as new, or loops without a round limit) would never leave the old version, so
-    its change is patched; a short one is versioned, which needs no guard in the code and
+    continues as new, or loops without a round limit) would stay on the old version, versioned
+    (a run that continues as new starts on the newest version, its next run only), so its change
+    is patched; a short one is versioned, which needs no guard in the code and
     lets the executions finish exactly as they began. Where patching cannot guard the change,
     versioning is the only way, and the reason names what patching cannot guard."""
     problems: dict[str, list[str]] = {}
@@ -123,7 +124,10 @@ def recommend(old: Project, new: Project) -> list[Recommendation]:
         blocked = tuple(problems.get(workflow.id, ()))
         if endless and not blocked:
             way: Way = "patching"
-            reason = f"it may run for ever ({endless}), so it would never leave the old version"
+            reason = (
+                f"it may run for ever ({endless}), so versioned it would stay on the old "
+                "version (until it continues as new, if it does); patching changes it at once"
+            )
         elif endless:
             way, reason = (
                 "versioning",

@@ -1,9 +1,10 @@
 """Taking over a deployment's executions: the new code replays their histories first.
 
-A deployment normally runs beside the others, on a task queue of its own: executions stay on
-the version they started on until they end (Temporal's worker versioning, by task queue). A
-workflow that never ends (a service that continues as new) would never leave the old version,
-so a deployment may instead take over another's task queue and its running executions.
+A new version normally runs beside the old one, as a new version of its Worker Deployment:
+executions stay pinned to the version they started on until they end (Temporal's worker
+versioning). A workflow that never ends would stay on the old version (one that continues as
+new only moves at its next run), so a deployment may instead take over another's task queue
+and its running executions.
 Temporal then replays each of them through the new code when the new worker picks it up; a
 change that decides differently stops it with a nondeterminism error. So before it goes live,
 the histories of the executions running there (and of a few recently closed ones, which

@@ -8,6 +8,7 @@ another runs a new step c before a, where executions waiting at the gate ran a.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -29,12 +30,15 @@ from tests.backend.runtime_support import (
 from tests.support.changes import (
     activities_run,
     chooser,
+    forever_c_first,
+    forever_one,
     until_activities_done,
     until_waiting,
     version_c_first,
     version_one,
 )
 from tests.support.harness import unique_id
+from tests.support.waits import Patience
 
 
 @pytest.fixture(scope="module")
@@ -64,6 +68,17 @@ async def start_waiting(client: Client, task_queue: str, count: int) -> list[Wor
 
 def failed_tasks(events: list[Any]) -> list[Any]:
     return [e for e in events if e.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED]
+
+
+async def next_run(client: Client, first: WorkflowHandle) -> WorkflowHandle:
+    """The run that followed `first`'s continue-as-new, once it has started."""
+    patience = Patience(60)
+    while not patience.over():
+        latest = await client.get_workflow_handle(first.id).describe()
+        if latest.run_id != first.result_run_id:
+            return client.get_workflow_handle(first.id, run_id=latest.run_id)
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"{first.id} did not continue as new")
 
 
 def stopped(api: TestClient, deployment_id: str) -> dict[str, Any] | None:
@@ -289,7 +304,10 @@ def test_a_refusal_names_the_way_that_would_work() -> None:
     endless = WayPublic(
         workflow_id="monitor",
         way="patching",
-        reason="it may run for ever (it continues as new), so it would never leave the old version",
+        reason=(
+            "it may run for ever (it continues as new), so versioned it would stay on the old "
+            "version (until it continues as new, if it does); patching changes it at once"
+        ),
         unpatchable=[],
     )
     short = WayPublic(
@@ -365,3 +383,39 @@ async def test_a_new_version_beside_keeps_running_executions_pinned_until_they_e
     wait_for(lambda: stopped(api, old["id"]), "the drained deployment's worker to stop")
     assert api.get(f"/api/deployments/{old['id']}").json()["desired"] == "stopped"
     assert api.get(f"/api/deployments/{new['id']}").json()["status"] == "running"
+
+
+async def test_a_workflow_that_continues_as_new_moves_to_the_new_version_at_its_next_run(
+    shared_app: RuntimeApp,
+) -> None:
+    api = shared_app.api
+    project_id = unique_id("rounds")
+    old = deploy(api, forever_one(project_id))
+    client = await temporal_client(api)
+    first = (await start_waiting(client, old["task_queue"], 1))[0]
+    store(api, forever_c_first(project_id))
+    answer = api.post(
+        f"/api/projects/{project_id}/deployments",
+        json={"replaces": old["id"], "versioning": True},
+    )
+    assert answer.status_code == 201, answer.text
+    new = wait_until_running(api, answer.json()["id"])
+    try:
+        # the gate opens: the run continues as new, and its next run starts on the new version
+        await first.signal("go")
+        following = await next_run(client, first)
+        await until_activities_done(following, 2)
+        events = [e async for e in following.fetch_history_events()]
+        assert activities_run(events) == ["step_three", "step_one"], "the new version's code"
+        described = await following.describe()
+        version = described.raw_description.workflow_execution_info.versioning_info
+        assert version.deployment_version.deployment_name == new["task_queue"]
+        assert version.behavior == 1  # VERSIONING_BEHAVIOR_PINNED: it stays there
+        # the first run ended on its own version, with no nondeterminism error
+        ended = client.get_workflow_handle(first.id, run_id=first.result_run_id)
+        old_run = [e async for e in ended.fetch_history_events()]
+        assert failed_tasks(old_run) == [] and activities_run(old_run) == ["step_one"]
+        # nothing runs on the old version any more: its worker stops
+        wait_for(lambda: stopped(api, old["id"]), "the drained deployment's worker to stop")
+    finally:
+        await client.get_workflow_handle(first.id).terminate("the test is over")

@@ -1,5 +1,5 @@
 """The way each workflow's change is best deployed: a workflow that may run for ever is
-patched (it would never leave the old version), a short one is versioned (deployed beside),
+patched (versioned, it would stay on the old version), a short one is versioned (deployed beside),
 and one whose change no patch can guard is versioned whatever its length."""
 
 from __future__ import annotations

@@ -109,6 +109,34 @@ def version_c_first(project_id: str) -> dict[str, Any]:
     return document
 
 
+def forever_one(project_id: str) -> dict[str, Any]:
+    """A workflow that never ends: a, the gate, then it continues as new (the gate closed
+    again), round after round."""
+    extra = [
+        node("shut", "set_state", assignments=[{"target": "state.go", "value": "False"}]),
+        node("again", "continue_as_new", "Next round"),
+    ]
+    edges = [
+        *chain("start", "a", "gate"),
+        edge("gate", "shut", "approved"),
+        *chain("shut", "again"),
+    ]
+    document = flow(extra, edges)
+    document["nodes"] = [n for n in document["nodes"] if n["id"] != "b" and n["id"] != "finish"]
+    return project(project_id, [document], STEPS)
+
+
+def forever_c_first(project_id: str) -> dict[str, Any]:
+    """`forever_one` with a new step c before a."""
+    document = forever_one(project_id)
+    workflow = document["workflows"][0]
+    workflow["nodes"].append(node("c", "activity", activity="step_three"))
+    workflow["edges"] = [
+        item for item in workflow["edges"] if (item["source"], item["target"]) != ("start", "a")
+    ] + chain("start", "c", "a")
+    return document
+
+
 def chooser(project_id: str, kind: str, first_test: str) -> dict[str, Any]:
     """a, then a condition or a switch choosing b (step_two) or c (step_three), then the gate.
 

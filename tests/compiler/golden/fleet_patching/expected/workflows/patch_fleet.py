@@ -204,7 +204,11 @@ class PatchFleetWorkflow:
             )
         if workflow.info().is_continue_as_new_suggested():
             await workflow.wait_condition(workflow.all_handlers_finished)
-            workflow.continue_as_new(dataclasses.replace(self._input, resume_state=self._state))
+            workflow.continue_as_new(
+                dataclasses.replace(self._input, resume_state=self._state),
+                # the next run starts on the task queue's current version (then stays pinned to it)
+                initial_versioning_behavior=workflow.ContinueAsNewVersioningBehavior.AUTO_UPGRADE,
+            )
         return
 
     @workflow.query(name="progress")
