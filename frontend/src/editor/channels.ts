@@ -11,6 +11,9 @@ export const LANE = 8;
 export const STUB = 12;
 /** The shortest a port's stub may become as the stretch next to it moves. */
 const MIN_STUB = 4;
+/** How far around its corners a route may move: only the boxes within reach are looked at, and
+ * a move that would take a segment further is not made. */
+const REACH = 96;
 
 /** A route to spread: its corners, ports included, and the boxes it must stay out of. */
 export interface Spreadable {
@@ -30,7 +33,10 @@ interface Path {
   from: Point;
   to: Point;
   segments: Segment[];
+  /** The boxes within `region`, the only ones a moved segment could run into. */
   boxes: () => readonly Box[];
+  /** Where the route's segments may be: its corners' bounds, `REACH` wider on every side. */
+  region: Box;
   /** Each segment where it was, for ordering the lanes. */
   shape: Shape[];
 }
@@ -291,8 +297,14 @@ function pathOf(route: Spreadable, index: number): Path | null {
     const tail = to.y - lastStart > 2 * STUB ? [middle(to.x), joint(to.y - STUB), stub(to.x)] : [stub(to.x)];
     segments = [...head, ...plain.slice(1, -1), ...tail];
   }
+  const xs = points.map((p) => p.x);
+  const ys = points.map((p) => p.y);
+  const left = Math.min(...xs) - REACH;
+  const top = Math.min(...ys) - REACH;
+  const region = { x: left, y: top, width: Math.max(...xs) + REACH - left, height: Math.max(...ys) + REACH - top };
   let boxes: readonly Box[] | undefined;
-  const path: Path = { from, to, segments, boxes: () => (boxes ??= route.boxes()), shape: [] };
+  const near = () => route.boxes().filter((box) => overlaps(box, region));
+  const path: Path = { from, to, segments, boxes: () => (boxes ??= near()), region, shape: [] };
   path.shape = shapesOf(path, index);
   return path;
 }
@@ -348,7 +360,19 @@ function fits(path: Path, k: number): boolean {
   const b = corner(path, k + 1);
   if (k === 0 && b.y - a.y < MIN_STUB) return false;
   if (k === n - 1 && b.y - a.y < MIN_STUB) return false;
-  return !path.boxes().some((box) => crosses(a, b, box));
+  const { region } = path;
+  const inside = (p: Point) =>
+    p.x >= region.x && p.x <= region.x + region.width && p.y >= region.y && p.y <= region.y + region.height;
+  return inside(a) && inside(b) && !path.boxes().some((box) => crosses(a, b, box));
+}
+
+function overlaps(box: Box, region: Box): boolean {
+  return (
+    box.x < region.x + region.width &&
+    box.x + box.width > region.x &&
+    box.y < region.y + region.height &&
+    box.y + box.height > region.y
+  );
 }
 
 function corner(path: Path, k: number): Point {
