@@ -443,17 +443,22 @@ def try_scenario() -> Scenario:
     return Scenario("try", document, "trip", drive)
 
 
+def doubling() -> dict[str, Any]:
+    """A child workflow returning twice its input `n`."""
+    return workflow(
+        "double",
+        [node("start", "start"), node("finish", "end", value="input.n * 2")],
+        chain("start", "finish"),
+        inputs={"n": "int"},
+        output="int",
+    )
+
+
 def child_scenario() -> Scenario:
     document = project(
         "ns-child",
         [
-            workflow(
-                "double",
-                [node("start", "start"), node("finish", "end", value="input.n * 2")],
-                chain("start", "finish"),
-                inputs={"n": "int"},
-                output="int",
-            ),
+            doubling(),
             workflow(
                 "listener",
                 [
@@ -529,13 +534,7 @@ def spawn_scenario() -> Scenario:
     document = project(
         "ns-spawn",
         [
-            workflow(
-                "double",
-                [node("start", "start"), node("finish", "end", value="input.n * 2")],
-                chain("start", "finish"),
-                inputs={"n": "int"},
-                output="int",
-            ),
+            doubling(),
             workflow(
                 "fan-out",
                 [

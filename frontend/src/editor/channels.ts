@@ -3,7 +3,7 @@
 // centred on the line they shared, in the order that crosses the fewest of them, and never into
 // a box. Ports stay where they are: a route's first and last stretch of `STUB` pixels stays put,
 // and only the middle of it moves, its neighbours stretching or shrinking to stay joined.
-import type { Box, Point } from "./geometry";
+import { type Box, overlaps, type Point, simplify } from "./geometry";
 
 /** The room between two routes spread apart in a channel. */
 export const LANE = 8;
@@ -366,15 +366,6 @@ function fits(path: Path, k: number): boolean {
   return inside(a) && inside(b) && !path.boxes().some((box) => crosses(a, b, box));
 }
 
-function overlaps(box: Box, region: Box): boolean {
-  return (
-    box.x < region.x + region.width &&
-    box.x + box.width > region.x &&
-    box.y < region.y + region.height &&
-    box.y + box.height > region.y
-  );
-}
-
 function corner(path: Path, k: number): Point {
   if (k === 0) return path.from;
   if (k === path.segments.length) return path.to;
@@ -388,22 +379,6 @@ function crosses(a: Point, b: Point, box: Box): boolean {
   const top = Math.min(a.y, b.y);
   const bottom = Math.max(a.y, b.y);
   return left < box.x + box.width && right > box.x && top < box.y + box.height && bottom > box.y;
-}
-
-/** Drops repeated points and the middle one of three in a line. */
-function simplify(points: readonly Point[]): Point[] {
-  const kept: Point[] = [];
-  for (const point of points) {
-    const last = kept[kept.length - 1];
-    if (last && last.x === point.x && last.y === point.y) continue;
-    const before = kept[kept.length - 2];
-    if (before && last && ((before.x === last.x && last.x === point.x) || (before.y === last.y && last.y === point.y))) {
-      kept[kept.length - 1] = point;
-      continue;
-    }
-    kept.push(point);
-  }
-  return kept;
 }
 
 /** The pairs of routes (by index) that run over each other: collinear segments of two routes

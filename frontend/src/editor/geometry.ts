@@ -171,3 +171,19 @@ function searchOrder(rings: number): [number, number][] {
   orders.set(rings, order);
   return order;
 }
+
+/** Drops repeated points and the middle one of three in a line. */
+export function simplify(points: readonly Point[]): Point[] {
+  const kept: Point[] = [];
+  for (const point of points) {
+    const last = kept[kept.length - 1];
+    if (last && last.x === point.x && last.y === point.y) continue;
+    const before = kept[kept.length - 2];
+    if (before && last && ((before.x === last.x && last.x === point.x) || (before.y === last.y && last.y === point.y))) {
+      kept[kept.length - 1] = point;
+      continue;
+    }
+    kept.push(point);
+  }
+  return kept;
+}

@@ -3,7 +3,7 @@
 // and the ports' coordinates. Bends cost extra, so a clear way is taken with as few as possible.
 // Pure functions of boxes and points on the canvas; the worker in routing.worker.ts runs them.
 import { spreadRoutes } from "./channels";
-import type { Box, Point } from "./geometry";
+import { type Box, type Point, simplify } from "./geometry";
 
 /** Room kept between a route and the boxes it goes around. */
 export const MARGIN = 12;
@@ -383,22 +383,6 @@ function towards(from: Point, to: Point, by: number): Point {
   const length = distance(from, to);
   if (!length) return from;
   return { x: from.x + ((to.x - from.x) * by) / length, y: from.y + ((to.y - from.y) * by) / length };
-}
-
-/** Drops repeated points and the middle one of three in a line. */
-function simplify(points: readonly Point[]): Point[] {
-  const kept: Point[] = [];
-  for (const point of points) {
-    const last = kept[kept.length - 1];
-    if (last && last.x === point.x && last.y === point.y) continue;
-    const before = kept[kept.length - 2];
-    if (before && last && ((before.x === last.x && last.x === point.x) || (before.y === last.y && last.y === point.y))) {
-      kept[kept.length - 1] = point;
-      continue;
-    }
-    kept.push(point);
-  }
-  return kept;
 }
 
 // --- routing a whole graph, again only where it changed ----------------------------------------
