@@ -31,6 +31,9 @@ import { absolutePosition, documentToFlow, type FlowEdge, type FlowNode, nodeSiz
 import { outputHandles } from "../document/catalogue";
 import { connectionRefusal } from "../document/rules";
 import { collapsedView } from "./collapse";
+import { OpenedBanner, useOpenKeys } from "./OpenedBanner";
+import { RepeatsProvider } from "./RepeatBadge";
+import { openedView } from "./opened";
 import { useEditor, useEditorStore } from "./context";
 import { RoutesContext, useEdgeRouting } from "./edgeRoutes";
 import { isEditableTarget } from "./hooks";
@@ -38,7 +41,7 @@ import { GhostEdgeView, type GhostEdge, PortEdge } from "./edges";
 import { openingViewport } from "./layout";
 import { type PortPick, PortPicker, PortPickerContext } from "./PortPicker";
 import { ContainerNode, GhostNodeView, type GhostNode, StepNode } from "./nodes";
-import { type DiffView, type EditorState, selectedNodeIds } from "./store";
+import { containerPath, type DiffView, type EditorState, openedContainer, selectedNodeIds } from "./store";
 
 export const KIND_MIME = "application/x-wfd-kind";
 
@@ -113,7 +116,10 @@ function useCollapseKeys() {
       const fold = event.key === "-" ? true : event.key === "+" || event.key === "=" ? false : null;
       if (fold === null) return;
       const state = store.getState();
-      const containers = state.nodes.filter((node) => node.selected && node.type === "container");
+      // the container focused on stays open
+      const containers = state.nodes.filter(
+        (node) => node.selected && node.type === "container" && node.id !== state.opened,
+      );
       if (!containers.length) return;
       event.preventDefault();
       state.setCollapsed(
@@ -129,7 +135,11 @@ function useCollapseKeys() {
 /** `onOpenNode`: a node was double-clicked, to show its properties. */
 export function Canvas({ onOpenNode }: { onOpenNode(): void }) {
   const store = useEditorStore();
-  const isCollapsed = useCallback((id: string) => store.getState().collapsed.has(id), [store]);
+  // the container drilled into is drawn open, whether or not the document keeps it folded
+  const isCollapsed = useCallback(
+    (id: string) => store.getState().collapsed.has(id) && store.getState().opened !== id,
+    [store],
+  );
   const routes = useEdgeRouting(isCollapsed);
   const [pick, setPick] = useState<PortPick | null>(null);
   // the "+" that opened the picker closes it again
@@ -138,12 +148,16 @@ export function Canvas({ onOpenNode }: { onOpenNode(): void }) {
     [],
   );
   const closePicker = useCallback(() => setPick(null), []);
+  useOpenKeys();
   return (
     <RoutesContext.Provider value={routes}>
-      <PortPickerContext.Provider value={openPicker}>
-        <FlowCanvas onOpenNode={onOpenNode} />
-      </PortPickerContext.Provider>
+      <RepeatsProvider>
+        <PortPickerContext.Provider value={openPicker}>
+          <FlowCanvas onOpenNode={onOpenNode} />
+        </PortPickerContext.Provider>
+      </RepeatsProvider>
       {pick && <PortPicker key={`${pick.nodeId}\n${pick.handle}`} pick={pick} onClose={closePicker} />}
+      <OpenedBanner />
     </RoutesContext.Provider>
   );
 }
@@ -155,9 +169,10 @@ function FlowCanvas({ onOpenNode }: { onOpenNode(): void }) {
   const diff = useEditor((state) => state.diff);
   const focus = useEditor((state) => state.focus);
   const collapsed = useEditor((state) => state.collapsed);
+  const opened = useEditor((state) => openedContainer(state)?.id ?? null);
   const onNodesChange = useEditor((state) => state.onNodesChange);
   const onEdgesChange = useEditor((state) => state.onEdgesChange);
-  const { screenToFlowPosition, setCenter, getZoom, setViewport } = useReactFlow();
+  const { screenToFlowPosition, setCenter, getZoom, setViewport, getViewport, fitView } = useReactFlow();
   const flowStore = useStoreApi();
   useCollapseKeys();
   // a drag in progress is its own gesture: arrow keys pressed meanwhile join it
@@ -205,7 +220,38 @@ function FlowCanvas({ onOpenNode }: { onOpenNode(): void }) {
     const timer = setTimeout(() => setShowMinimap(true), 300);
     return () => clearTimeout(timer);
   }, [showMinimap]);
-  const view = useMemo(() => collapsedView(nodes, edges, collapsed), [nodes, edges, collapsed]);
+  // drilled into a container: it and the containers around it are drawn open
+  const shownCollapsed = useMemo(() => {
+    if (!opened) return collapsed;
+    const around = containerPath(store.getState().nodes, opened);
+    if (!around.some((node) => collapsed.has(node.id))) return collapsed;
+    const open = new Set(collapsed);
+    for (const node of around) open.delete(node.id);
+    return open;
+  }, [collapsed, opened, store]);
+  const view = useMemo(() => {
+    const folded = collapsedView(nodes, edges, shownCollapsed);
+    return openedView(folded.nodes, folded.edges, opened);
+  }, [nodes, edges, shownCollapsed, opened]);
+  // drilling in fits the container to the canvas; coming back out returns to the view before
+  const viewportBefore = useRef<{ x: number; y: number; zoom: number } | null>(null);
+  const previousOpened = useRef<string | null>(null);
+  useEffect(() => {
+    const before = previousOpened.current;
+    previousOpened.current = opened;
+    if (before === opened) return;
+    if (!before) viewportBefore.current = getViewport();
+    if (!opened) {
+      const back = viewportBefore.current;
+      viewportBefore.current = null;
+      if (back) void setViewport(back, { duration: 200 });
+      return;
+    }
+    // once React Flow has taken in the nodes drawn for it
+    requestAnimationFrame(() => {
+      void fitView({ nodes: [{ id: opened }], padding: 0.08, duration: 200, maxZoom: 1.25 });
+    });
+  }, [opened, getViewport, setViewport, fitView]);
   // A graph opens whole when its labels can be read so, else on its entry (Start and what
   // follows) at a readable zoom, the minimap showing the rest. An empty canvas keeps its view:
   // fitting it to the first dropped node would jump away.

@@ -1,7 +1,7 @@
 // Every keyboard shortcut of the editor in one list: opened with `?` or the keyboard button in
 // the top bar, closed with Escape. The keys themselves live in hooks.ts (useShortcuts), Canvas
-// (React Flow's node keys, collapsing containers), FindBar and Palette; a shortcut added there
-// is listed here too.
+// (React Flow's node keys, collapsing containers), OpenedBanner (focusing on a container),
+// FindBar and Palette; a shortcut added there is listed here too.
 import { X } from "lucide-react";
 import { Fragment, useEffect, useId, useRef } from "react";
 
@@ -46,6 +46,8 @@ export const SHORTCUT_GROUPS: { title: string; shortcuts: Shortcut[] }[] = [
       { keys: [["←"], ["↑"], ["↓"], ["→"]], does: "Move the selected nodes (with Shift: four times as far)" },
       { keys: [["-"]], does: "Collapse the selected containers" },
       { keys: [["+"], ["="]], does: "Expand the selected containers" },
+      { keys: [["Enter"], ["double-click", "header"]], does: "Focus on the selected container: show only what it holds" },
+      { keys: [["Escape"]], does: "Leave the focused container (back up one level)" },
       { keys: [["Space", "drag"]], does: "Pan the canvas" },
       { keys: [["Enter"]], does: "Add the focused palette kind to the workflow" },
     ],

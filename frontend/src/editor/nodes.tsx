@@ -3,7 +3,7 @@
 // over it would go into it, and folds into one node that counts them; a ghost is a node a
 // compared version had and the editor no longer has.
 import { Handle, type Node, NodeResizer, type NodeProps, Position } from "@xyflow/react";
-import { ChevronDown, ChevronRight, CircleAlert, Plus, TriangleAlert } from "lucide-react";
+import { ChevronDown, ChevronRight, CircleAlert, Focus, Plus, TriangleAlert } from "lucide-react";
 import { Fragment, memo, type CSSProperties } from "react";
 import { useShallow } from "zustand/react/shallow";
 
@@ -17,6 +17,7 @@ import { nodesInside } from "./collapse";
 import "./nodes.css";
 import { useEditor, useEditorStore } from "./context";
 import { useOpenPortPicker } from "./PortPicker";
+import { RepeatBadge, useRepeatHighlighted } from "./RepeatBadge";
 import type { DiffView, EditorState } from "./store";
 
 const handleIndexCache = new WeakMap<FlowEdge[], Map<string, string>>();
@@ -221,13 +222,16 @@ export const ContainerNode = memo(function ContainerNode({ id, data, selected }:
   const { kind, problems, classes, style, handlesKey, badge, runStatus } = useNodeView(id, data);
   const store = useEditorStore();
   const dropTarget = useEditor((state) => state.dropTargets.includes(id));
-  const collapsed = useEditor((state) => state.collapsed.has(id));
+  const opened = useEditor((state) => state.opened === id);
+  // the container drilled into is drawn open, whether or not the document keeps it folded
+  const collapsed = useEditor((state) => state.collapsed.has(id)) && !opened;
+  const highlighted = useRepeatHighlighted(id);
   const inside = useEditor((state) => (collapsed ? (nodesInside(state.nodes).get(id) ?? 0) : 0));
   const line = summary(kind, data.config);
   const name = data.label || kind?.label || data.kind;
   return (
     <div
-      className={`wf-node container${collapsed ? " collapsed" : ""}${selected ? " selected" : ""}${dropTarget ? " drop-target" : ""} ${classes}`}
+      className={`wf-node container${collapsed ? " collapsed" : ""}${selected ? " selected" : ""}${dropTarget ? " drop-target" : ""}${highlighted ? " repeat-highlight" : ""}${opened ? " opened" : ""} ${classes}`}
       style={style}
       data-testid="node"
       data-node-id={id}
@@ -247,28 +251,55 @@ export const ContainerNode = memo(function ContainerNode({ id, data, selected }:
       {(kind?.has_input ?? true) && (
         <Handle type="target" id="in" position={Position.Top} className="port port-in" />
       )}
-      <div className="container-header">
-        <button
-          type="button"
-          className="container-toggle nodrag"
-          aria-expanded={!collapsed}
-          aria-label={`${collapsed ? "Expand" : "Collapse"} ${name}`}
-          title={`${collapsed ? "Expand" : "Collapse"} (${collapsed ? "+" : "-"} on the selected container)`}
-          onClick={(event) => {
-            event.stopPropagation();
-            store.getState().setCollapsed([id], !collapsed);
-          }}
-        >
-          {collapsed ? <ChevronRight size={14} /> : <ChevronDown size={14} />}
-        </button>
+      <div
+        className="container-header"
+        onDoubleClick={(event) => {
+          // a double-click on the header drills in (and, as on any node, opens its properties)
+          if (!opened && !(event.target instanceof Element && event.target.closest("button"))) {
+            store.getState().openContainer(id);
+          }
+        }}
+      >
+        {/* the container focused on is shown open: folding it would show nothing */}
+        {!opened && (
+          <button
+            type="button"
+            className="container-toggle nodrag"
+            aria-expanded={!collapsed}
+            aria-label={`${collapsed ? "Expand" : "Collapse"} ${name}`}
+            title={`${collapsed ? "Expand" : "Collapse"} (${collapsed ? "+" : "-"} on the selected container)`}
+            onClick={(event) => {
+              event.stopPropagation();
+              store.getState().setCollapsed([id], !collapsed);
+            }}
+          >
+            {collapsed ? <ChevronRight size={14} /> : <ChevronDown size={14} />}
+          </button>
+        )}
         <span className="node-icon small">
           <KindIcon name={kind?.icon ?? "box"} size={14} />
         </span>
         <span className="node-label" title={name}>
           {name}
         </span>
+        <RepeatBadge id={id} />
         {!collapsed && <span className="container-kind">{line ? <code>{line}</code> : kind?.label}</span>}
         {problems && <ProblemMarker problems={problems} />}
+        {!opened && (
+          <button
+            type="button"
+            className="container-open nodrag"
+            aria-label={`Focus on ${name}`}
+            title="Focus: show only what it holds (Enter on the selected container, or double-click its header)"
+            data-testid="container-open"
+            onClick={(event) => {
+              event.stopPropagation();
+              store.getState().openContainer(id);
+            }}
+          >
+            <Focus size={14} />
+          </button>
+        )}
       </div>
       {collapsed && (
         <div className="container-count" data-testid="collapsed-count">

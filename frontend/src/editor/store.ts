@@ -114,6 +114,9 @@ export interface EditorState extends Snapshot {
   diff: DiffView | null;
   /** Asks the canvas to bring a node into view; `seq` changes with every request. */
   focus: { nodeId: string; seq: number } | null;
+  /** The container the canvas is drilled into, showing only what it holds (null: the whole
+   * workflow). A view of the document, never saved in it nor an edit; see `openedContainer`. */
+  opened: string | null;
   /** The containers that take in what is being dragged, if it is let go now. */
   dropTargets: string[];
   onNodesChange(changes: NodeChange<FlowNode>[]): void;
@@ -171,6 +174,9 @@ export interface EditorState extends Snapshot {
   setCollapsed(ids: string[], collapsed: boolean): void;
   /** Selects one edge alone and brings it into view. */
   focusEdge(edgeId: string): void;
+  /** Drills into a container (null: back to the whole workflow): the canvas shows only what it
+   * holds; what lies outside it is no longer selected. Not an edit: nothing to save or undo. */
+  openContainer(id: string | null): void;
   setDiff(view: DiffView | null): void;
   /** The server holds `document` (the state tagged `tag`) as `revision`. */
   markSaved(saved: { revision: number; tag: number; document: Workflow }): void;
@@ -225,6 +231,31 @@ export function projectDocument(state: EditorState): Project {
   return { schema_version: 1, id: state.projectId, ...state.project, workflows };
 }
 
+const openedCache = new WeakMap<FlowNode[], { id: string | null; node: FlowNode | null }>();
+
+/** The container the canvas is drilled into, if it is still in the document (an undo may have
+ * taken it away). */
+export function openedContainer(state: Pick<EditorState, "nodes" | "opened">): FlowNode | null {
+  if (!state.opened) return null;
+  const cached = openedCache.get(state.nodes);
+  if (cached && cached.id === state.opened) return cached.node;
+  const node = state.nodes.find((n) => n.id === state.opened && n.type === "container") ?? null;
+  openedCache.set(state.nodes, { id: state.opened, node });
+  return node;
+}
+
+/** The containers around `id`, outermost first, then `id` itself. */
+export function containerPath(nodes: readonly FlowNode[], id: string): FlowNode[] {
+  const byId = new Map(nodes.map((node) => [node.id, node]));
+  const path: FlowNode[] = [];
+  const seen = new Set<string>();
+  for (let node = byId.get(id); node && !seen.has(node.id); node = node.parentId ? byId.get(node.parentId) : undefined) {
+    seen.add(node.id);
+    path.unshift(node);
+  }
+  return path;
+}
+
 export function selectedNodeIds(state: Pick<EditorState, "nodes">): string[] {
   return state.nodes.filter((node) => node.selected).map((node) => node.id);
 }
@@ -274,7 +305,19 @@ export function createEditorStore(init: EditorInit): EditorStore {
     const edgeIds = () => new Set(get().edges.map((edge) => edge.id));
 
     /** The innermost container whose box holds `point`, leaving out `exclude` and what it holds. */
-    const containerAt = (point: XYPosition, exclude: Set<string>): FlowNode | undefined => {
+    const containerAt = (point: XYPosition, exclude: Set<string>): FlowNode | undefined =>
+      withinOpened(innermostContainerAt(point, exclude));
+
+    /** While the canvas is drilled into a container, nothing lands outside it: `found` if it is
+     * that container or inside it, else that container. */
+    const withinOpened = (found: FlowNode | undefined): FlowNode | undefined => {
+      const opened = openedContainer(get());
+      if (!opened) return found;
+      if (found && (found.id === opened.id || isInside(found.id, new Set([opened.id]), byId()))) return found;
+      return opened;
+    };
+
+    const innermostContainerAt = (point: XYPosition, exclude: Set<string>): FlowNode | undefined => {
       const nodes = byId();
       let found: FlowNode | undefined;
       let foundArea = Infinity;
@@ -450,7 +493,7 @@ export function createEditorStore(init: EditorInit): EditorStore {
         if (holds(parent, center, nodes)) return parent;
         parent = parent.parentId ? nodes.get(parent.parentId) : undefined;
       }
-      return undefined;
+      return withinOpened(undefined);
     };
 
     /** The moved nodes that are not carried by a moved container. */
@@ -503,6 +546,7 @@ export function createEditorStore(init: EditorInit): EditorStore {
       notice: null,
       diff: null,
       focus: null,
+      opened: null,
       dropTargets: [],
 
       onNodesChange(changes) {
@@ -571,7 +615,7 @@ export function createEditorStore(init: EditorInit): EditorStore {
           x: view.x + (view.width - size.width) / 2,
           y: view.y + (view.height - size.height) / 2,
         };
-        return insertNode(kindName, wanted, undefined);
+        return insertNode(kindName, wanted, withinOpened(undefined));
       },
 
       updateNode(id, patch, key) {
@@ -610,12 +654,23 @@ export function createEditorStore(init: EditorInit): EditorStore {
         if (!doomed.size && keptEdges.length === edges.length) return;
         record();
         set({ nodes: nodes.filter((node) => !doomed.has(node.id)), edges: keptEdges });
+        // the container focused on, deleted: the whole workflow is shown
+        const opened = get().opened;
+        if (opened && doomed.has(opened)) set({ opened: null });
       },
 
       selectAll() {
+        // drilled into a container, what it holds: nothing hidden is selected (and deleted)
+        const opened = openedContainer(get());
+        const shown = opened ? new Set([opened.id]) : null;
+        const all = byId();
+        const wanted = (id: string) => !shown || isInside(id, shown, all);
         set({
-          nodes: get().nodes.map((node) => (node.selected ? node : { ...node, selected: true })),
-          edges: get().edges.map((edge) => (edge.selected ? edge : { ...edge, selected: true })),
+          nodes: get().nodes.map((node) => (Boolean(node.selected) === wanted(node.id) ? node : { ...node, selected: wanted(node.id) })),
+          edges: get().edges.map((edge) => {
+            const take = wanted(edge.source) && wanted(edge.target);
+            return Boolean(edge.selected) === take ? edge : { ...edge, selected: take };
+          }),
         });
       },
 
@@ -677,7 +732,7 @@ export function createEditorStore(init: EditorInit): EditorStore {
           }),
         );
         // the copies that are not inside another copy move, as one group, to a free place
-        const target = pasteTarget(content);
+        const target = pasteTarget(content) ?? withinOpened(undefined);
         const leading = copies.filter((node) => !node.parentId);
         const boxes = leading.map((node) => ({ ...node.position, ...nodeSize(node) }));
         const origin = target ? absolutePosition(target, byId()) : { x: 0, y: 0 };
@@ -861,6 +916,9 @@ export function createEditorStore(init: EditorInit): EditorStore {
         }
         const folded = [...around].filter((id) => get().collapsed.has(id));
         if (folded.length) get().setCollapsed(folded, false);
+        // a node outside the container drilled into is shown in the whole workflow
+        const opened = openedContainer(get());
+        if (opened && nodeId !== opened.id && !around.has(opened.id)) set({ opened: null });
         get().select([nodeId]);
         set({ focus: { nodeId, seq: (get().focus?.seq ?? 0) + 1 } });
       },
@@ -887,12 +945,37 @@ export function createEditorStore(init: EditorInit): EditorStore {
       focusEdge(edgeId) {
         const edge = get().edges.find((e) => e.id === edgeId);
         if (!edge) return;
+        const opened = openedContainer(get());
+        if (opened) {
+          const shown = new Set([opened.id]);
+          const all = byId();
+          if (!isInside(edge.source, shown, all) || !isInside(edge.target, shown, all)) set({ opened: null });
+        }
         set({
           nodes: get().nodes.map((node) => (node.selected ? { ...node, selected: false } : node)),
           edges: get().edges.map((e) =>
             (e.id === edgeId) === Boolean(e.selected) ? e : { ...e, selected: e.id === edgeId },
           ),
           focus: { nodeId: edge.source, seq: (get().focus?.seq ?? 0) + 1 },
+        });
+      },
+
+      openContainer(id) {
+        const nodes = byId();
+        const container = id ? nodes.get(id) : undefined;
+        if (id && container?.type !== "container") return;
+        if (!container) {
+          if (get().opened !== null) set({ opened: null });
+          return;
+        }
+        const shown = new Set([container.id]);
+        const keep = (nodeId: string) => nodeId === container.id || isInside(nodeId, shown, nodes);
+        set({
+          opened: container.id,
+          nodes: get().nodes.map((node) => (node.selected && !keep(node.id) ? { ...node, selected: false } : node)),
+          edges: get().edges.map((edge) =>
+            edge.selected && !(keep(edge.source) && keep(edge.target)) ? { ...edge, selected: false } : edge,
+          ),
         });
       },
 
