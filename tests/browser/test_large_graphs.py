@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import Api, save_artifact
@@ -115,3 +116,26 @@ def test_feature_pipeline_opens_readable_and_phases_collapse(
     page.get_by_label("Find a node by label").press("Enter")
     expect(label).to_have_attribute("title", longest["label"])
     page.keyboard.press("Escape")
+
+
+@pytest.mark.parametrize(
+    "sample_name", sorted(p.stem for p in SAMPLE.parent.glob("*.json")), ids=lambda name: name
+)
+def test_samples_open_readable_on_their_entry(
+    page: Page, server: str, api: Api, project_id: str, sample_name: str
+) -> None:
+    document: dict[str, Any] = json.loads((SAMPLE.parent / f"{sample_name}.json").read_text())
+    document["id"] = project_id
+    api.import_project(document)
+    for workflow in document["workflows"]:
+        targets = {edge["target"] for edge in workflow["edges"]}
+        entry = next(
+            (n for n in workflow["nodes"] if n["type"] == "start"),
+            next(n for n in workflow["nodes"] if not n.get("parent_id") and n["id"] not in targets),
+        )
+        open_editor(page, server, project_id, workflow["id"])
+        expect(node(page, entry["id"])).to_be_visible()
+        page.wait_for_timeout(300)  # the opening view's short animation
+        assert zoom(page) >= READABLE_ZOOM, (workflow["id"], zoom(page))
+        assert inside_canvas(page, entry["id"]), workflow["id"]
+        save_artifact(page, f"sample-{sample_name}-{workflow['id']}.png")
