@@ -98,15 +98,20 @@ async def until_event(handle: WorkflowHandle[Any, Any], event_type: Any) -> None
     raise AssertionError(f"the execution never recorded {event_type}")
 
 
-def version_c_first(project_id: str) -> dict[str, Any]:
-    """Version 1 with the new step c before a: an execution that ran a parts from it there."""
-    document = version_one(project_id)
+def c_first(document: dict[str, Any]) -> dict[str, Any]:
+    """The project with a new step c before a in its workflow: an execution that ran a parts
+    from it there."""
     workflow = document["workflows"][0]
     workflow["nodes"].append(node("c", "activity", activity="step_three"))
     workflow["edges"] = [
         item for item in workflow["edges"] if (item["source"], item["target"]) != ("start", "a")
     ] + chain("start", "c", "a")
     return document
+
+
+def version_c_first(project_id: str) -> dict[str, Any]:
+    """Version 1 with the new step c before a."""
+    return c_first(version_one(project_id))
 
 
 def forever_one(project_id: str) -> dict[str, Any]:
@@ -128,13 +133,7 @@ def forever_one(project_id: str) -> dict[str, Any]:
 
 def forever_c_first(project_id: str) -> dict[str, Any]:
     """`forever_one` with a new step c before a."""
-    document = forever_one(project_id)
-    workflow = document["workflows"][0]
-    workflow["nodes"].append(node("c", "activity", activity="step_three"))
-    workflow["edges"] = [
-        item for item in workflow["edges"] if (item["source"], item["target"]) != ("start", "a")
-    ] + chain("start", "c", "a")
-    return document
+    return c_first(forever_one(project_id))
 
 
 def chooser(project_id: str, kind: str, first_test: str) -> dict[str, Any]:

@@ -2,10 +2,10 @@ import { describe, expect, it } from "vitest";
 
 import type { Workflow } from "../api/types";
 import { documentToFlow } from "../document/mapping";
-import { catalogue, sampleWorkflow } from "../test/fixtures";
+import { catalogue, editorStore, sampleWorkflow } from "../test/fixtures";
 import { COLLAPSED_SIZE, collapsedView } from "./collapse";
 import { openingViewport, READABLE_ZOOM } from "./layout";
-import { createEditorStore, isDirty, workflowDocument } from "./store";
+import { isDirty, workflowDocument } from "./store";
 
 /** The sample workflow with a second step in its phase and an edge out of the phase's inside. */
 function workflowWithInside() {
@@ -27,15 +27,7 @@ function workflowWithInside() {
 }
 
 function openStore(workflow: Workflow = workflowWithInside()) {
-  return createEditorStore({
-    catalogue,
-    projectId: "hello",
-    workflow,
-    revision: 1,
-    project: { name: "Hello", description: "", task_queue: "hello", types: {}, activities: [] },
-    projectRevision: 1,
-    projectWorkflows: [workflow],
-  });
+  return editorStore(workflow);
 }
 
 describe("collapsed containers", () => {

@@ -3,20 +3,12 @@ import { describe, expect, it } from "vitest";
 import { ApiError } from "../api/client";
 import type { PatchOperation } from "../api/gen/types.gen";
 import type { Workflow, WorkflowPublic } from "../api/types";
-import { catalogue, sampleWorkflow } from "../test/fixtures";
+import { editorStore, sampleWorkflow } from "../test/fixtures";
 import { deltaOf, type DraftWriter, planSave, saveDraft, type SaveRequest } from "./delta";
-import { createEditorStore, type EditorStore, workflowDocument } from "./store";
+import { type EditorStore, workflowDocument } from "./store";
 
 function makeStore(workflow: Workflow = sampleWorkflow()): EditorStore {
-  return createEditorStore({
-    catalogue,
-    projectId: "hello",
-    workflow,
-    revision: 3,
-    project: { name: "Hello", description: "", task_queue: "hello", types: {}, activities: [] },
-    projectRevision: 1,
-    projectWorkflows: [workflow],
-  });
+  return editorStore(workflow, { revision: 3 });
 }
 
 function drag(store: EditorStore, id: string, position: { x: number; y: number }) {

@@ -2,10 +2,10 @@ import { describe, expect, it } from "vitest";
 
 import type { DocEdge, DocNode, Workflow } from "../api/types";
 import { documentToFlow } from "../document/mapping";
-import { catalogue, sampleWorkflow } from "../test/fixtures";
+import { catalogue, editorStore, sampleWorkflow } from "../test/fixtures";
 import { openedView } from "./opened";
 import { containerSignatures, repeatsOf } from "./repeats";
-import { createEditorStore, isDirty, workflowDocument } from "./store";
+import { isDirty, workflowDocument } from "./store";
 
 const step = (id: string, parent: string, activity: string, y = 60, label = id): DocNode => ({
   id,
@@ -114,17 +114,7 @@ describe("repeated sub-flows", () => {
 });
 
 describe("focusing on a container", () => {
-  function openStore(workflow: Workflow) {
-    return createEditorStore({
-      catalogue,
-      projectId: "hello",
-      workflow,
-      revision: 1,
-      project: { name: "Hello", description: "", task_queue: "hello", types: {}, activities: [] },
-      projectRevision: 1,
-      projectWorkflows: [workflow],
-    });
-  }
+  const openStore = (workflow: Workflow) => editorStore(workflow);
 
   it("hides what lies outside it, is no edit, and keeps edits, selection and drops inside it", () => {
     const workflow = phases();

@@ -1,21 +1,12 @@
 import { describe, expect, it } from "vitest";
 
 import { absolutePosition, type FlowNode, nodeSize } from "../document/mapping";
-import { catalogue, sampleWorkflow } from "../test/fixtures";
+import { editorStore, sampleWorkflow } from "../test/fixtures";
 import { type Box, overlaps } from "./geometry";
-import { createEditorStore, isDirty, workflowDocument } from "./store";
+import { isDirty, workflowDocument } from "./store";
 
 function makeStore() {
-  const workflow = sampleWorkflow();
-  return createEditorStore({
-    catalogue,
-    projectId: "hello",
-    workflow,
-    revision: 3,
-    project: { name: "Hello", description: "", task_queue: "hello", types: {}, activities: [] },
-    projectRevision: 1,
-    projectWorkflows: [workflow],
-  });
+  return editorStore(sampleWorkflow(), { revision: 3 });
 }
 
 const ids = (store: ReturnType<typeof makeStore>) => store.getState().nodes.map((node) => node.id);

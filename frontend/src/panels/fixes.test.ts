@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 
 import type { ActivityDef } from "../api/types";
-import { createEditorStore, workflowDocument } from "../editor/store";
-import { catalogue, sampleWorkflow } from "../test/fixtures";
+import { workflowDocument } from "../editor/store";
+import { editorStore, sampleWorkflow } from "../test/fixtures";
 import { above, applyFix, changed } from "./fixes";
 
 const charge: ActivityDef = {
@@ -20,15 +20,7 @@ function makeStore(withoutStart = false) {
     workflow.nodes = workflow.nodes.filter((node) => node.type !== "start");
     workflow.edges = workflow.edges.filter((edge) => edge.source !== "start");
   }
-  return createEditorStore({
-    catalogue,
-    projectId: "hello",
-    workflow,
-    revision: 3,
-    project: { name: "Hello", description: "", task_queue: "hello", types: {}, activities: [charge] },
-    projectRevision: 1,
-    projectWorkflows: [workflow],
-  });
+  return editorStore(workflow, { revision: 3, activities: [charge] });
 }
 
 const config = (store: ReturnType<typeof makeStore>, id: string) =>

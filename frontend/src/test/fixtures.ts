@@ -1,6 +1,7 @@
 // A small catalogue in the shape GET /api/node-types answers, for the unit tests.
-import type { NodeKind, Workflow } from "../api/types";
+import type { ActivityDef, NodeKind, Workflow } from "../api/types";
 import { makeCatalogue } from "../document/catalogue";
+import { createEditorStore, type EditorStore } from "../editor/store";
 
 const kind = (entry: Partial<NodeKind> & Pick<NodeKind, "kind" | "role">): NodeKind => ({
   label: entry.kind,
@@ -96,4 +97,20 @@ export function sampleWorkflow(): Workflow {
       { id: "e3", source: "loud", source_handle: "true", target: "say", target_handle: "in" },
     ],
   };
+}
+
+/** An editor store on `workflow`, the only workflow of the project "hello". */
+export function editorStore(
+  workflow: Workflow,
+  { revision = 1, activities = [] }: { revision?: number; activities?: ActivityDef[] } = {},
+): EditorStore {
+  return createEditorStore({
+    catalogue,
+    projectId: "hello",
+    workflow,
+    revision,
+    project: { name: "Hello", description: "", task_queue: "hello", types: {}, activities },
+    projectRevision: 1,
+    projectWorkflows: [workflow],
+  });
 }
