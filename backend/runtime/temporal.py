@@ -125,7 +125,8 @@ def visibility_query(
 
 def version_query(deployment_name: str, build_id: str, running: bool = True) -> str:
     """A visibility query for the executions pinned to a Worker Deployment version (visibility
-    names it `<deployment>:<build id>`), running or not; ids checked as `visibility_query`'s."""
+    names it `<deployment>:<build id>`), running or not. Not `visibility_query`'s slug check:
+    a build id is a piece of a hex hash, which may begin with a digit."""
     for what, value in (("deployment", deployment_name), ("build id", build_id)):
         if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", value):
             raise ValueError(f"{what} {value!r} is not an id (lowercase letters, digits, dashes)")
