@@ -5,7 +5,9 @@ Drafts are answered as ready JSON (the shape of WorkflowPublic) around the store
 
 from __future__ import annotations
 
-from sqlalchemy import delete, update
+from datetime import datetime
+
+from sqlalchemy import bindparam, delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
@@ -121,39 +123,73 @@ def replace_draft(
     return answer
 
 
+_TABLE = WorkflowRecord.__table__  # type: ignore[attr-defined]
+_NEXT_REVISION = (
+    update(_TABLE)
+    .where(
+        _TABLE.c.project_id == bindparam("project"),
+        _TABLE.c.id == bindparam("workflow"),
+        _TABLE.c.revision == bindparam("based_on"),
+    )
+    .values(document=bindparam("text"), revision=_TABLE.c.revision + 1, updated_at=bindparam("now"))
+    .returning(_TABLE.c.created_at)
+)
+"""The compare-and-set of a save, built once: a save runs it with its own values and the
+statement is neither built nor compiled again."""
+_NEXT_REVISION_OF_WRITE = _NEXT_REVISION.where(_TABLE.c.updated_at == bindparam("written"))
+"""The same, only on the revision written at a given time (a workflow deleted and made again
+starts again at revision 1)."""
+
+
 def store_draft(
     session: Session, project_id: str, workflow_id: str, based_on: int, text: str
 ) -> tuple[bytes, WorkflowMeta]:
     """Store a valid document's text as the draft's next revision, if it is still at
     `based_on` (409 otherwise); the answer, and the stored revision's meta."""
+    stored = try_store_draft(session, project_id, workflow_id, based_on, text)
+    if stored is None:
+        current = workflow_or_404(session, project_id, workflow_id)
+        raise Conflict(
+            f"workflow {workflow_id!r} was saved by someone else since revision "
+            f"{based_on}; it is now at revision {current.revision}: reload it and apply "
+            "your change again",
+            current.revision,
+        )
+    return stored
+
+
+def try_store_draft(
+    session: Session,
+    project_id: str,
+    workflow_id: str,
+    based_on: int,
+    text: str,
+    written: datetime | None = None,
+) -> tuple[bytes, WorkflowMeta] | None:
+    """`store_draft`, or None, storing nothing, when the draft is not at `based_on` (or, given
+    `written`, not at the revision written then)."""
     now = utc_now()
+    values = {
+        "project": project_id,
+        "workflow": workflow_id,
+        "based_on": based_on,
+        "text": text,
+        "now": now,
+    }
+    statement = _NEXT_REVISION
+    if written is not None:
+        statement, values["written"] = _NEXT_REVISION_OF_WRITE, written
     with writing(session):
-        written = session.exec(
-            update(WorkflowRecord)
-            .where(
-                col(WorkflowRecord.project_id) == project_id,
-                col(WorkflowRecord.id) == workflow_id,
-                col(WorkflowRecord.revision) == based_on,
-            )
-            .values(document=text, revision=col(WorkflowRecord.revision) + 1, updated_at=now)
-            .returning(col(WorkflowRecord.created_at))
-            .execution_options(synchronize_session=False)
-        ).first()
-        if written is None:
+        found = session.connection().execute(statement, values).first()
+        if found is None:
             session.rollback()
-            current = workflow_or_404(session, project_id, workflow_id)
-            raise Conflict(
-                f"workflow {workflow_id!r} was saved by someone else since revision "
-                f"{based_on}; it is now at revision {current.revision}: reload it and apply "
-                "your change again",
-                current.revision,
-            )
+            return None
         session.commit()
     meta = WorkflowMeta(
         project_id=project_id,
         id=workflow_id,
         revision=based_on + 1,
-        created_at=written[0],
+        created_at=found[0],
         updated_at=now,
     )
     return workflow_json(meta, text), meta

@@ -65,6 +65,57 @@ def test_a_delta_on_a_stale_revision_is_refused_and_changes_nothing(demo: TestCl
     assert found["document"]["nodes"][1]["label"] == "Step 1"
 
 
+def test_a_delta_on_a_revision_saved_over_elsewhere_is_refused(demo: TestClient) -> None:
+    # the server holds revision 2 from the first delta; a full save moves the draft on
+    assert change(demo, 1, [{"op": "replace", "path": "/name", "value": "one"}]).status_code == 200
+    whole = {**stored(demo)["document"], "name": "saved whole"}
+    assert demo.put(f"{BASE}/main", json={"revision": 2, "document": whole}).status_code == 200
+
+    late = change(demo, 2, [{"op": "replace", "path": "/nodes/1/label", "value": "late"}])
+
+    assert late.status_code == 409, late.text
+    assert late.json()["current_revision"] == 3
+    found = stored(demo)["document"]
+    assert (found["name"], found["nodes"][1]["label"]) == ("saved whole", "Step 1")
+
+
+def test_a_delta_applies_to_a_workflow_made_again_not_to_the_one_deleted(
+    demo: TestClient,
+) -> None:
+    assert change(demo, 1, [{"op": "replace", "path": "/name", "value": "old"}]).status_code == 200
+    assert demo.delete(f"{BASE}/main").status_code == 204
+    assert demo.post(BASE, json={"document": workflow("main", steps=1, name="new")}).status_code
+    renamed = {**stored(demo)["document"], "description": "made again"}
+    assert demo.put(f"{BASE}/main", json={"revision": 1, "document": renamed}).status_code == 200
+
+    # revision 2 again, of another draft: one step, named "new"
+    answer = change(demo, 2, [{"op": "replace", "path": "/nodes/1/label", "value": "only step"}])
+
+    assert answer.status_code == 200, answer.text
+    found = stored(demo)["document"]
+    assert (found["name"], found["description"]) == ("new", "made again")
+    assert [node["label"] for node in found["nodes"]] == ["Start", "only step", "End"]
+
+
+def test_a_refused_delta_leaves_the_draft_for_the_next_one_as_it_was(demo: TestClient) -> None:
+    assert change(demo, 1, [{"op": "replace", "path": "/name", "value": "x"}]).status_code == 200
+    half = [
+        {"op": "replace", "path": "/nodes/1/config/args/item", "value": "'changed'"},
+        {"op": "add", "path": "/nodes/1/position/z", "value": 1},
+        {"op": "replace", "path": "/nodes/40/label", "value": "no such node"},
+    ]
+    assert change(demo, 2, half).status_code == 422
+
+    # the next delta changes the same node: it is written again from the draft held
+    answer = change(demo, 2, [{"op": "replace", "path": "/nodes/1/label", "value": "next"}])
+
+    assert answer.status_code == 200, answer.text
+    first = stored(demo)["document"]["nodes"][1]
+    assert first["label"] == "next"
+    assert first["config"]["args"] == {"item": "input.item"}
+    assert "z" not in first["position"]
+
+
 @pytest.mark.parametrize(
     ("operations", "node_id", "field"),
     [
