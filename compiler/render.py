@@ -360,9 +360,8 @@ def _evaluated_annotations(classes: list[dict[str, Any]], type_names: set[str]) 
         fields = []
         for name, annotation, default in cls["fields"]:
             used = names_in(annotation)
-            if used & own or (used & type_names) - defined:
-                annotation = repr(annotation)
-            fields.append((name, annotation, default))
+            quoted = used & own or (used & type_names) - defined
+            fields.append((name, repr(annotation) if quoted else annotation, default))
         cls["fields"] = fields
         defined.add(cls["name"])
 

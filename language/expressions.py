@@ -35,7 +35,7 @@ FUNCTIONS = frozenset(
         "bool",
         "round",
         "abs",
-    }  # fmt: skip
+    }
 )
 _MAX_LENGTH = 4000
 _MAX_DEPTH = 60

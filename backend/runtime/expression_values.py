@@ -221,7 +221,7 @@ class _Evaluator:
             raise Unknown("too large")
         return found
 
-    def _value(self, node: ast.expr) -> Any:  # noqa: PLR0911, PLR0912 - one case per node kind
+    def _value(self, node: ast.expr) -> Any:  # one case per node kind
         if isinstance(node, ast.Constant):
             return node.value
         if isinstance(node, ast.Name):

@@ -68,7 +68,7 @@ _CONVERTER = PayloadConverter.default
 class _Lazy:
     """Payloads decoded on first read."""
 
-    __slots__ = ("_payloads", "_value", "_done")
+    __slots__ = ("_done", "_payloads", "_value")
 
     def __init__(self, payloads: Payloads | Iterable[Payload] | Any, *, raw: bool = False) -> None:
         self._payloads: Any = payloads
@@ -83,7 +83,7 @@ class _Lazy:
             )
             try:
                 decoded = _CONVERTER.from_payloads(items)
-            except Exception:  # noqa: BLE001 - encrypted or unknown encodings are shown, not read
+            except Exception:  # encrypted or unknown encodings are shown, not read
                 decoded = ["<payload in an encoding this server cannot read>"] * len(items)
             self._value = None if not decoded else decoded[0] if len(decoded) == 1 else decoded
             self._done = True
@@ -330,7 +330,7 @@ class _Graph:
                     graph.add_edge(i, exit_node)
             try:
                 post = nx.immediate_dominators(graph.reverse(copy=True), exit_node)
-            except Exception:  # noqa: BLE001 - an unstructured graph gets no regions
+            except Exception:  # an unstructured graph gets no regions
                 post = {}
             for branch in branches:
                 merge = post.get(branch)

@@ -552,8 +552,8 @@ def spawn_items(
         item.record = start
     if progress:
         for group in ("waiting", "running", "completed", "skipped", "failed"):
-            for key in progress.get(group) or []:
-                key = str(key)
+            for raw_key in progress.get(group) or []:
+                key = str(raw_key)
                 if key not in items:
                     pseudo = _try(logic.from_key, key)
                     child = _try(logic.child_id, pseudo, key) if pseudo is not None else None

@@ -554,7 +554,7 @@ async def _memo_stand_ins(execution: WorkflowExecution) -> dict[str, Any]:
     """The stand-ins a run's memo carries (none for a memo this server cannot read)."""
     try:
         found = await execution.memo_value(STAND_INS_MEMO, None)
-    except Exception:  # noqa: BLE001 - a run started elsewhere may carry anything
+    except Exception:  # a run started elsewhere may carry anything
         return {}
     return found if isinstance(found, dict) else {}
 
@@ -679,7 +679,7 @@ def _decode(payloads: Any) -> Any:
     items = list(payloads.payloads)
     try:
         values = _CONVERTER.from_payloads(items)
-    except Exception:  # noqa: BLE001 - an encoding this server cannot read is shown, not read
+    except Exception:  # an encoding this server cannot read is shown, not read
         return "<payload in an encoding this server cannot read>"
     return None if not values else values[0] if len(values) == 1 else values
 

@@ -570,7 +570,7 @@ async def test_continuous_builder_retries_three_times_and_survives_continue_as_n
     scope = f"@{unique_id('r')}"
     good = [f"{scope}/pkg{n:02d}" for n in range(10)]
     broken = f"{scope}/broken"
-    batches = [good[:4] + [broken], good[4:7], good[7:]]
+    batches = [[*good[:4], broken], good[4:7], good[7:]]
     async with worker(client, modules, build_package=build_stub) as task_queue:
         handle = await start_builder(client, task_queue, models, max_concurrent=3)
         sent = 0
