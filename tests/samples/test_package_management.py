@@ -582,11 +582,12 @@ async def test_continuous_builder_retries_three_times_and_survives_continue_as_n
                 ),
             )
             sent += len(batch)
+
             # the next batch once this one is under way
-            await until(
-                lambda: snapshot(handle),
-                lambda s, at=sent: s["received"] == at and not s["internal_queue"],
-            )
+            def caught_up(s: dict[str, Any], at: int = sent) -> bool:
+                return s["received"] == at and not s["internal_queue"]
+
+            await until(lambda: snapshot(handle), caught_up)
         done = await until(
             lambda: snapshot(handle), lambda s: s["completed"] == 10 and s["failed"] == 1
         )

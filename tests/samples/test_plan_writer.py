@@ -49,13 +49,13 @@ from tests.samples.test_package_management import (
     failure_of,
     initiated_ids,
     of_type,
-    ruff_and_mypy,
     timers,
     until,
     worker,
 )
 from tests.support import samples
 from tests.support.harness import import_package, unique_id
+from tests.support.package_check import ruff_and_mypy
 
 ACTIVITY_COMPLETED = EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED
 MINUTE = 0.05
