@@ -869,7 +869,8 @@ class _Checker:
                 )
         return Type("record", name=type_name)
 
-    def builtin(self, name: str, node: ast.Call, bound: dict[str, Type]) -> Type:
+    def builtin(self, name: str, node: ast.Call, bound: dict[str, Type]) -> Type:  # noqa: C901
+        # one case per builtin function and the arguments it takes: a table, read top to bottom
         keywords = {}
         for keyword in node.keywords:
             assert keyword.arg is not None
