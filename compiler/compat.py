@@ -22,6 +22,7 @@ guard: a replay does not compare them.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -416,8 +417,8 @@ def _splice(
     ]
     taken = {edge.id for edge in kept}
     spliced = []
-    for index, (tail, head) in enumerate(zip(order, order[1:], strict=False)):
-        if tail in added and head in ([*added, end]):
+    for index, (tail, head) in enumerate(itertools.pairwise(order)):
+        if tail in added and head in [*added, end]:
             continue  # the new chain's own edges are kept as they are
         edge_id = _free_id(f"patch-{tail}-{head}", taken)
         taken.add(edge_id)

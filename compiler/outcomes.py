@@ -29,7 +29,7 @@ from language.expressions import ExpressionError, parse_expression, parse_templa
 from language.names import plain_text
 from language.typerefs import literal_values
 from node_types import REGISTRY
-from node_types.base import Role
+from node_types.base import Config, NodeType, Role
 from node_types.project_info import FieldsInfo, HandlerInfo, ProjectInfo
 
 LONGEST_WAIT = 30.0
@@ -247,49 +247,19 @@ class Planner:
         workflow_id = tree.graph.info.definition.id
         needs = Needs()
         openers = self.gate_openers(workflow_id)
-        inputs = tree.graph.info.input.fields
         for block, _place in walk(run_blocks(tree), tree):
             kind = REGISTRY[block.node.type]
             config = tree.graph.configs[block.node.id]
-            where = _label(block)
-            blocker = kind.run_blocker(config)
-            signalled = kind.signalled_workflow(config)
-            started = kind.started_workflow(config)
-            if blocker is not None:
-                needs.blockers.append(f"{where} {blocker}")
-            elif signalled is not None:
-                target = _template_input_field(signalled)
-                if target in inputs and inputs[target] == "str":
-                    if target not in needs.signal_targets:
-                        needs.signal_targets.append(target)
-                else:
-                    needs.blockers.append(
-                        f"{where} signals a workflow whose id is computed as it runs"
-                    )
-            elif started is not None:
-                for reason in self.child_blockers(started):
-                    needs.blockers.append(f"{where} starts {started!r}, which {reason}")
+            self._note_what_it_starts(needs, tree, block, kind, config)
             conditions = kind.gate_conditions(config)
             gate = conditions is not None and next(iter(conditions)) in openers.get(
                 block.node.id, {}
             )
-            for name, wait in self.waits(tree, block, config):
-                if wait.input_field is not None:
-                    if gate:
-                        needs.answered_inputs.add(wait.input_field)
-                    else:
-                        needs.short_inputs.add(wait.input_field)
-                elif wait.seconds is None and not gate:
-                    needs.blockers.append(f"{where} waits for a {name} computed as it runs")
-                elif wait.seconds is not None and wait.seconds > LONGEST_WAIT and not gate:
-                    needs.blockers.append(
-                        f"{where} waits up to {wait.seconds:g} s ({name}); "
-                        f"a generated test waits at most {LONGEST_WAIT:g} s at a node"
-                    )
+            self._note_waits(needs, tree, block, config, gate)
             if conditions is not None and not list(self.waits(tree, block, config)) and not gate:
                 needs.blockers.append(
-                    f"the gate {where} waits for a condition no signal or update of the graph is "
-                    "known to make true"
+                    f"the gate {_label(block)} waits for a condition no signal or update of the "
+                    "graph is known to make true"
                 )
         for name in sorted(needs.short_inputs & needs.answered_inputs):
             needs.blockers.append(
@@ -297,6 +267,47 @@ class Planner:
                 "before"
             )
         return needs
+
+    def _note_what_it_starts(
+        self, needs: Needs, tree: Tree, block: Block, kind: NodeType[Any], config: Config
+    ) -> None:
+        """What a node that blocks a run, signals a workflow or starts a child needs."""
+        where = _label(block)
+        blocker = kind.run_blocker(config)
+        signalled = kind.signalled_workflow(config)
+        started = kind.started_workflow(config)
+        if blocker is not None:
+            needs.blockers.append(f"{where} {blocker}")
+        elif signalled is not None:
+            inputs = tree.graph.info.input.fields
+            target = _template_input_field(signalled)
+            if target in inputs and inputs[target] == "str":
+                if target not in needs.signal_targets:
+                    needs.signal_targets.append(target)
+            else:
+                needs.blockers.append(f"{where} signals a workflow whose id is computed as it runs")
+        elif started is not None:
+            for reason in self.child_blockers(started):
+                needs.blockers.append(f"{where} starts {started!r}, which {reason}")
+
+    def _note_waits(
+        self, needs: Needs, tree: Tree, block: Block, config: Config, gate: bool
+    ) -> None:
+        """The inputs a node's waits take, and the waits a generated test cannot sit out."""
+        where = _label(block)
+        for name, wait in self.waits(tree, block, config):
+            if wait.input_field is not None:
+                if gate:
+                    needs.answered_inputs.add(wait.input_field)
+                else:
+                    needs.short_inputs.add(wait.input_field)
+            elif wait.seconds is None and not gate:
+                needs.blockers.append(f"{where} waits for a {name} computed as it runs")
+            elif wait.seconds is not None and wait.seconds > LONGEST_WAIT and not gate:
+                needs.blockers.append(
+                    f"{where} waits up to {wait.seconds:g} s ({name}); "
+                    f"a generated test waits at most {LONGEST_WAIT:g} s at a node"
+                )
 
     def waits(self, tree: Tree, block: Block, config: Any) -> Iterator[tuple[str, Wait]]:
         """The waits of a node: what its kind declares as durations, other than time limits."""

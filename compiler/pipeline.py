@@ -221,7 +221,7 @@ def compile_project(
             beside = render_distribution(info, trees, tests=tests)
             if tests:
                 beside.update(render_tests(info, trees))
-    except Exception as error:  # noqa: BLE001 - a template bug must not surface as a traceback
+    except Exception as error:  # a template bug must not surface as a traceback
         result.diagnostics.append(_internal(f"{type(error).__name__}: {error}"))
         return result
     module_workflow = {

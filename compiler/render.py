@@ -360,9 +360,8 @@ def _evaluated_annotations(classes: list[dict[str, Any]], type_names: set[str]) 
         fields = []
         for name, annotation, default in cls["fields"]:
             used = names_in(annotation)
-            if used & own or (used & type_names) - defined:
-                annotation = repr(annotation)
-            fields.append((name, annotation, default))
+            quoted = used & own or (used & type_names) - defined
+            fields.append((name, repr(annotation) if quoted else annotation, default))
         cls["fields"] = fields
         defined.add(cls["name"])
 
@@ -484,6 +483,64 @@ def _activity_item(
     return item
 
 
+_HELPER_IMPORTS = {
+    "heartbeat": {"import asyncio", "import contextlib"},
+    "simulate": {"import asyncio", "import dataclasses", "import os"},
+    "http": {"import dataclasses", "import json", "import re", "import urllib.parse"},
+    "shell": {
+        "import asyncio",
+        "import contextlib",
+        "import dataclasses",
+        "import os",
+        "import signal",
+    },
+    "fill": {"import dataclasses", "import re", "from typing import Any"},
+    "convert": {"from typing import Any"},
+}
+"""The standard library imports each helper of activities.py needs."""
+
+_TYPE_IMPORTS = {
+    "datetime": "from datetime import datetime",
+    "Any": "from typing import Any",
+    "Literal": "from typing import Literal",
+}
+
+
+def _activities_stdlib(
+    helpers: dict[str, bool], output_types: frozenset[str], has_work_queues: bool
+) -> set[str]:
+    stdlib = {"from typing import Any"}
+    for helper, imports in _HELPER_IMPORTS.items():
+        if helpers[helper]:
+            stdlib |= imports
+    stdlib |= {line for name, line in _TYPE_IMPORTS.items() if name in output_types}
+    abc = "AsyncIterator, Callable" if helpers["heartbeat"] else "Callable"
+    stdlib.add(f"from collections.abc import {abc}")
+    if has_work_queues:
+        stdlib |= {"import asyncio", "from typing import Any"}
+    return stdlib
+
+
+def _activities_third_party(
+    any_activity: bool, helpers: dict[str, bool], has_work_queues: bool
+) -> list[str]:
+    third_party = ["from temporalio import activity"] if any_activity else []
+    if helpers["simulate"] or helpers["http"] or helpers["shell"]:
+        third_party.append("from temporalio.exceptions import ApplicationError")
+    if helpers["convert"]:
+        third_party.append("from temporalio.converter import value_to_type")
+    if helpers["http"]:
+        third_party.insert(0, "import httpx")
+    if has_work_queues:
+        third_party += [
+            "from temporalio import activity",
+            "from temporalio.client import WorkflowFailureError",
+            "from temporalio.exceptions import ApplicationError",
+            "from temporalio.exceptions import FailureError",
+        ]
+    return third_party
+
+
 def render_activities(project: ProjectInfo) -> str:
     aliases = Namespace({a.function for a in project.activities.values()})
     items = [_activity_item(project, a.definition, aliases) for a in project.activities.values()]
@@ -497,52 +554,18 @@ def render_activities(project: ProjectInfo) -> str:
         "convert": converts,
         "heartbeat": bool(items),
     }
-    stdlib = {"from typing import Any"}
-    if helpers["heartbeat"]:
-        stdlib |= {"import asyncio", "import contextlib"}
-    if helpers["simulate"]:
-        stdlib |= {"import asyncio", "import dataclasses", "import os"}
-    if helpers["http"]:
-        stdlib |= {"import dataclasses", "import json", "import re", "import urllib.parse"}
-    if helpers["shell"]:
-        stdlib |= {"import asyncio", "import contextlib", "import dataclasses"}
-        stdlib |= {"import os", "import signal"}
-    if helpers["fill"]:
-        stdlib |= {"import dataclasses", "import re", "from typing import Any"}
-    if converts:
-        stdlib.add("from typing import Any")
     annotations = " ".join(
         [item["output"] for item in items]
         + [a for i in project.activities.values() for a in i.input.fields.values()]
     )
     output_types = names_in(annotations)
-    if "datetime" in output_types:
-        stdlib.add("from datetime import datetime")
-    if "Any" in output_types:
-        stdlib.add("from typing import Any")
-    if "Literal" in output_types:
-        stdlib.add("from typing import Literal")
-    third_party = ["from temporalio import activity"] if items else []
-    if helpers["simulate"] or helpers["http"] or helpers["shell"]:
-        third_party.append("from temporalio.exceptions import ApplicationError")
-    if converts:
-        third_party.append("from temporalio.converter import value_to_type")
-    if helpers["http"]:
-        third_party.insert(0, "import httpx")
+    stdlib = _activities_stdlib(helpers, output_types, project.has_work_queues)
+    third_party = _activities_third_party(bool(items), helpers, project.has_work_queues)
     models = sorted(
         {i.input.class_name for i in project.activities.values()}
         | (output_types & set(project.model_classes_list()))
     )
-    abc = "AsyncIterator, Callable" if helpers["heartbeat"] else "Callable"
-    stdlib.add(f"from collections.abc import {abc}")
     if project.has_work_queues:
-        stdlib |= {"import asyncio", "from typing import Any"}
-        third_party += [
-            "from temporalio import activity",
-            "from temporalio.client import WorkflowFailureError",
-            "from temporalio.exceptions import ApplicationError",
-            "from temporalio.exceptions import FailureError",
-        ]
         models = sorted(set(models) | {"AwaitWorkflowInput"})
     return ENVIRONMENT.get_template("activities.py.jinja").render(
         project_name=project.project.name or project.project.id,

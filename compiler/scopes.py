@@ -408,8 +408,7 @@ class _Analyser:
         for block in blocks:
             if block.exit:
                 continue
-            node = block.node
-            kind = REGISTRY[node.type]
+            kind = REGISTRY[block.node.type]
             self.visit_node(block, scope, contexts, catchers)
             if kind.role is Role.BRANCH:
                 for _port, arm in block.arms:
@@ -417,85 +416,112 @@ class _Analyser:
             elif kind.role is Role.PARALLEL:
                 for _port, arm in block.arms:
                     arm_scope = scope.child("branch")
-                    arm_scope.spawners += (node.id,)
+                    arm_scope.spawners += (block.node.id,)
                     self.walk(arm, arm_scope, contexts | {"branch"}, catchers)
             elif kind.role is Role.CONTAINER:
-                body = next((arm for port, arm in block.arms if port == "body"), [])
-                context = kind.body_context_for(self.graph.configs[node.id])
-                if context == "phase":
-                    read: set[str] = set()
-                    for inner in _nodes(body):
-                        for expression in self.graph.expressions.get(inner.node.id, []):
-                            read |= free_names(expression.tree)
-                    self.analysis.phase_parameters[node.id] = sorted(
-                        name
-                        for name in read
-                        if name in scope.mapping and scope.mapping[name] in scope.locals
-                    )
-                inner_scope = scope.child(context)
-                if context == "branch":
-                    inner_scope.spawners += (node.id,)
-                names: dict[str, str] = {}
-                for name, annotation in kind.body_binds(self.graph.configs[node.id]):
-                    names[name] = self.container_local(node.id, name)
-                    inner_scope.bind(name, annotation, names[name])
-                    inner_scope.types[name] = self.name_type(
-                        node.id, kind, name, {name: annotation}
-                    )
-                if kind.collects_compensations:
-                    names["compensations"] = self.container_local(node.id, "compensations")
-                    inner_scope.compensations = names["compensations"]
-                self.analysis.container_names[node.id] = names
-                self.analysis.body_scopes[node.id] = inner_scope.child()
-                body_contexts = contexts | {context}
-                if kind.catch_port and any(port == kind.catch_port for port, _arm in block.arms):
-                    body_contexts |= {"caught"}
-                body_catchers = catchers | {kind.label} if kind.catches_failures else catchers
-                self.walk(body, inner_scope, body_contexts, body_catchers)
-                self.analysis.after_body_scopes[node.id] = inner_scope.child()
-                self.check_names(node.id, inner_scope, "late")
-                for port, arm in block.arms:
-                    if port == "body":
-                        continue
-                    arm_scope = scope.child()
-                    if port in kind.after_whole_body:
-                        self.carry_body_results(inner_scope, arm_scope, set(names))
-                    for name, annotation in kind.port_binds.get(port, ()):
-                        names[name] = self.container_local(node.id, name)
-                        arm_scope.bind(name, annotation, names[name])
-                    self.walk(arm, arm_scope, contexts, catchers)
-                others = [
-                    arm
-                    for port, arm in block.arms
-                    if port != "body" and port not in kind.after_whole_body
-                ]
-                if kind.after_whole_body and not any(
-                    _falls_through(arm, self.graph.configs) for arm in others
-                ):
-                    # only a body that ran to its end leads on to the nodes after it
-                    self.carry_body_results(inner_scope, scope, set(names))
-            config = self.graph.configs[node.id]
-            ctx = NodeCheck(self.project, self.graph.info, node)
-            typed_by = kind.typed_by(config)
-            for name, annotation in kind.binds(config, ctx):
-                scope.bind(name, annotation, self.analysis.result_code.get(name))
-                if name in typed_by:
-                    source = (node.id, f"config.{typed_by[name]}")
-                    scope.types[name] = settled(self.analysis.field_types.get(source, ANY))
-            if kind.role is not Role.CONTAINER:
-                self.analysis.after_body_scopes[node.id] = scope.child()
-                self.check_names(node.id, scope, "late")
-            has_undo = getattr(config, "compensation", None) is not None
-            if has_undo and scope.compensations is not None:
-                self.analysis.settling.update(scope.spawners)
-            elif has_undo:
-                self.warning(
-                    Codes.NOT_ALLOWED_HERE,
-                    node.id,
-                    "config.compensation",
-                    "a compensation only runs when its step sits inside a Try container; "
-                    "move the step into one or clear the compensation",
-                )
+                self.walk_container(block, kind, scope, contexts, catchers)
+            self.bind_results(block, kind, scope)
+            self.check_compensation(block.node.id, scope)
+
+    def walk_container(
+        self,
+        block: Block,
+        kind: NodeType[Any],
+        scope: Scope,
+        contexts: frozenset[str],
+        catchers: frozenset[str],
+    ) -> None:
+        """The body in a scope of its own, then the other arms; what the body bound is seen
+        after it when only a body that ran to its end leads on."""
+        node = block.node
+        body = next((arm for port, arm in block.arms if port == "body"), [])
+        context = kind.body_context_for(self.graph.configs[node.id])
+        if context == "phase":
+            self.note_phase_parameters(node.id, body, scope)
+        inner_scope = scope.child(context)
+        if context == "branch":
+            inner_scope.spawners += (node.id,)
+        names = self.bind_container_names(node.id, kind, inner_scope)
+        self.analysis.body_scopes[node.id] = inner_scope.child()
+        body_contexts = contexts | {context}
+        if kind.catch_port and any(port == kind.catch_port for port, _arm in block.arms):
+            body_contexts |= {"caught"}
+        body_catchers = catchers | {kind.label} if kind.catches_failures else catchers
+        self.walk(body, inner_scope, body_contexts, body_catchers)
+        self.analysis.after_body_scopes[node.id] = inner_scope.child()
+        self.check_names(node.id, inner_scope, "late")
+        for port, arm in block.arms:
+            if port == "body":
+                continue
+            arm_scope = scope.child()
+            if port in kind.after_whole_body:
+                self.carry_body_results(inner_scope, arm_scope, set(names))
+            for name, annotation in kind.port_binds.get(port, ()):
+                names[name] = self.container_local(node.id, name)
+                arm_scope.bind(name, annotation, names[name])
+            self.walk(arm, arm_scope, contexts, catchers)
+        others = [
+            arm for port, arm in block.arms if port != "body" and port not in kind.after_whole_body
+        ]
+        if kind.after_whole_body and not any(
+            _falls_through(arm, self.graph.configs) for arm in others
+        ):
+            # only a body that ran to its end leads on to the nodes after it
+            self.carry_body_results(inner_scope, scope, set(names))
+
+    def note_phase_parameters(self, node_id: str, body: list[Block], scope: Scope) -> None:
+        """The locals a phase's body reads, passed to the phase's method."""
+        read: set[str] = set()
+        for inner in _nodes(body):
+            for expression in self.graph.expressions.get(inner.node.id, []):
+                read |= free_names(expression.tree)
+        self.analysis.phase_parameters[node_id] = sorted(
+            name for name in read if name in scope.mapping and scope.mapping[name] in scope.locals
+        )
+
+    def bind_container_names(
+        self, node_id: str, kind: NodeType[Any], inner_scope: Scope
+    ) -> dict[str, str]:
+        """The names a container binds for its body (`item`, `attempt`, the compensations)."""
+        names: dict[str, str] = {}
+        for name, annotation in kind.body_binds(self.graph.configs[node_id]):
+            names[name] = self.container_local(node_id, name)
+            inner_scope.bind(name, annotation, names[name])
+            inner_scope.types[name] = self.name_type(node_id, kind, name, {name: annotation})
+        if kind.collects_compensations:
+            names["compensations"] = self.container_local(node_id, "compensations")
+            inner_scope.compensations = names["compensations"]
+        self.analysis.container_names[node_id] = names
+        return names
+
+    def bind_results(self, block: Block, kind: NodeType[Any], scope: Scope) -> None:
+        """The names a node binds for the nodes after it, typed where its config says how."""
+        node = block.node
+        config = self.graph.configs[node.id]
+        ctx = NodeCheck(self.project, self.graph.info, node)
+        typed_by = kind.typed_by(config)
+        for name, annotation in kind.binds(config, ctx):
+            scope.bind(name, annotation, self.analysis.result_code.get(name))
+            if name in typed_by:
+                source = (node.id, f"config.{typed_by[name]}")
+                scope.types[name] = settled(self.analysis.field_types.get(source, ANY))
+        if kind.role is not Role.CONTAINER:
+            self.analysis.after_body_scopes[node.id] = scope.child()
+            self.check_names(node.id, scope, "late")
+
+    def check_compensation(self, node_id: str, scope: Scope) -> None:
+        """A step's compensation needs a Try around it to run."""
+        has_undo = getattr(self.graph.configs[node_id], "compensation", None) is not None
+        if has_undo and scope.compensations is not None:
+            self.analysis.settling.update(scope.spawners)
+        elif has_undo:
+            self.warning(
+                Codes.NOT_ALLOWED_HERE,
+                node_id,
+                "config.compensation",
+                "a compensation only runs when its step sits inside a Try container; "
+                "move the step into one or clear the compensation",
+            )
 
 
 def _field_sort(field_name: str, kind: NodeType[Any]) -> str:

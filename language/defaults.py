@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ast
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -80,56 +80,91 @@ def _value(tree: ast.expr, value: Any, types: Mapping[str, Mapping[str, str]], p
     if isinstance(tree, ast.Constant):
         return _expect(value is None, "None", path, value, "null")
     if isinstance(tree, ast.Subscript):
-        assert isinstance(tree.value, ast.Name)
-        if tree.value.id == "Literal":
-            choices = literal_values(tree)
-            fits = any(type(value) is type(choice) and value == choice for choice in choices)
-            wanted = f"one of {', '.join(map(repr, choices))}"
-            return _expect(fits, repr(value), path, value, wanted)
-        if tree.value.id == "list":
-            if not isinstance(value, list):
-                raise DefaultError(f"{path} must be a list, not {_shown(value)}")
-            items = [
-                _value(tree.slice, item, types, f"{path}[{index}]")
-                for index, item in enumerate(value)
-            ]
-            return f"[{', '.join(items)}]"
-        assert isinstance(tree.slice, ast.Tuple)
-        if not isinstance(value, dict):
-            raise DefaultError(f"{path} must be an object, not {_shown(value)}")
-        entries = [
-            f"{key!r}: {_value(tree.slice.elts[1], item, types, f'{path}[{key!r}]')}"
-            for key, item in value.items()
-        ]
-        return f"{{{', '.join(entries)}}}"
+        return _subscript_value(tree, value, types, path)
     assert isinstance(tree, ast.Name)
-    name = tree.id
-    if name == "Any":
-        return repr(value)
-    if name == "str":
-        return _expect(isinstance(value, str), repr(value), path, value, "text")
-    if name == "bool":
-        return _expect(isinstance(value, bool), repr(value), path, value, "true or false")
-    if name == "int":
-        whole = isinstance(value, int) and not isinstance(value, bool)
-        return _expect(whole, repr(value), path, value, "a whole number")
-    if name == "float":
-        try:
-            number = float(value) if not isinstance(value, bool | str) else math.nan
-        except (TypeError, OverflowError):
-            number = math.nan
-        return _expect(math.isfinite(number), repr(number), path, value, "a number")
-    if name == "datetime":
-        try:
-            moment = datetime.fromisoformat(value) if isinstance(value, str) else None
-        except ValueError:
-            moment = None
-        if moment is None or moment.tzinfo is None:
-            raise DefaultError(
-                f"{path} must be a date and time with its offset, e.g. "
-                f"'2026-01-31T09:00:00+00:00', not {_shown(value)}"
-            )
-        return f"datetime.fromisoformat({moment.isoformat()!r})"
+    if tree.id in _SCALARS:
+        return _SCALARS[tree.id](value, path)
+    return _record_value(tree.id, value, types, path)
+
+
+def _subscript_value(
+    tree: ast.Subscript, value: Any, types: Mapping[str, Mapping[str, str]], path: str
+) -> str:
+    """A `Literal[...]`, `list[T]` or `dict[str, T]` value."""
+    assert isinstance(tree.value, ast.Name)
+    if tree.value.id == "Literal":
+        choices = literal_values(tree)
+        fits = any(type(value) is type(choice) and value == choice for choice in choices)
+        wanted = f"one of {', '.join(map(repr, choices))}"
+        return _expect(fits, repr(value), path, value, wanted)
+    if tree.value.id == "list":
+        if not isinstance(value, list):
+            raise DefaultError(f"{path} must be a list, not {_shown(value)}")
+        items = [
+            _value(tree.slice, item, types, f"{path}[{index}]") for index, item in enumerate(value)
+        ]
+        return f"[{', '.join(items)}]"
+    assert isinstance(tree.slice, ast.Tuple)
+    if not isinstance(value, dict):
+        raise DefaultError(f"{path} must be an object, not {_shown(value)}")
+    entries = [
+        f"{key!r}: {_value(tree.slice.elts[1], item, types, f'{path}[{key!r}]')}"
+        for key, item in value.items()
+    ]
+    return f"{{{', '.join(entries)}}}"
+
+
+def _any_value(value: Any, path: str) -> str:
+    return repr(value)
+
+
+def _str_value(value: Any, path: str) -> str:
+    return _expect(isinstance(value, str), repr(value), path, value, "text")
+
+
+def _bool_value(value: Any, path: str) -> str:
+    return _expect(isinstance(value, bool), repr(value), path, value, "true or false")
+
+
+def _int_value(value: Any, path: str) -> str:
+    whole = isinstance(value, int) and not isinstance(value, bool)
+    return _expect(whole, repr(value), path, value, "a whole number")
+
+
+def _float_value(value: Any, path: str) -> str:
+    try:
+        number = float(value) if not isinstance(value, bool | str) else math.nan
+    except (TypeError, OverflowError):
+        number = math.nan
+    return _expect(math.isfinite(number), repr(number), path, value, "a number")
+
+
+def _datetime_value(value: Any, path: str) -> str:
+    try:
+        moment = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise DefaultError(
+            f"{path} must be a date and time with its offset, e.g. "
+            f"'2026-01-31T09:00:00+00:00', not {_shown(value)}"
+        )
+    return f"datetime.fromisoformat({moment.isoformat()!r})"
+
+
+_SCALARS: dict[str, Callable[[Any, str], str]] = {
+    "Any": _any_value,
+    "str": _str_value,
+    "bool": _bool_value,
+    "int": _int_value,
+    "float": _float_value,
+    "datetime": _datetime_value,
+}
+"""The code for a default of each scalar type, from its JSON value and where it stands."""
+
+
+def _record_value(name: str, value: Any, types: Mapping[str, Mapping[str, str]], path: str) -> str:
+    """A record's constructor call; a field the value leaves out takes its type's zero."""
     fields = types[name]
     if not isinstance(value, dict):
         raise DefaultError(

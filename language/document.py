@@ -81,13 +81,13 @@ def _none_of(words: Iterable[str]) -> str:
 FIELD_NAME_PATTERN = _none_of(keyword.kwlist) + "[A-Za-z][A-Za-z0-9_]*"
 """A field becomes a Python attribute: ASCII letters, digits and underscores, starting with a
 letter, not a keyword. (Python takes other letters too, but reads them NFKC-folded, so that
-`ｔｅｘｔ` and `text` would be one name.)"""
+`ｔｅｘｔ` and `text` would be one name.)"""  # noqa: RUF001 - the example is the point
 
 
 def _field_name(value: str) -> str:
     folded = unicodedata.normalize("NFKC", value)
     if folded != value:
-        # Python reads identifiers NFKC-folded: `ｔｅｘｔ` is `text`, `ﬁeld` is `field`
+        # Python reads identifiers NFKC-folded: `ｔｅｘｔ` is `text`, `ﬁeld` is `field`  # noqa: RUF003
         raise ValueError(
             f"{value!r} is written with characters Python reads as {folded!r}; "
             f"write {folded!r} (or another name) in plain characters"

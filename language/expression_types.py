@@ -285,6 +285,11 @@ class Environment:
 
 # what may be called and read
 
+
+def _dict_get(own: Type, args: list[Type]) -> Type:
+    return join(own.args[0], args[1]) if len(args) > 1 else optional(own.args[0])
+
+
 METHODS: dict[str, dict[str, tuple[int, int, Callable[[Type, list[Type]], Type]]]] = {
     "str": {
         "lower": (0, 0, lambda own, args: STR),
@@ -308,7 +313,7 @@ METHODS: dict[str, dict[str, tuple[int, int, Callable[[Type, list[Type]], Type]]
         "index": (1, 1, lambda own, args: INT),
     },
     "dict": {
-        "get": (1, 2, lambda own, args: _dict_get(own, args)),
+        "get": (1, 2, _dict_get),
         "keys": (0, 0, lambda own, args: iterable_of(STR)),
         "values": (0, 0, lambda own, args: iterable_of(own.args[0])),
         "items": (0, 0, lambda own, args: iterable_of(Type("tuple", (STR, own.args[0])))),
@@ -359,10 +364,6 @@ KEYWORDS = {"sorted": {"reverse"}, "min": {"default"}, "max": {"default"}, "sum"
 
 _PRINTF = re.compile(r"%(?:%|(?:\([a-z_][a-z0-9_]*\))?[-+ #0]?\d{0,3}(?:\.\d{1,3})?[sdifrxXeEgGo])")
 _FORMAT_SPEC = re.compile(r"[A-Za-z0-9%<>^=+\- #,_.:/]{0,40}")
-
-
-def _dict_get(own: Type, args: list[Type]) -> Type:
-    return join(own.args[0], args[1]) if len(args) > 1 else optional(own.args[0])
 
 
 _UNORDERED = (
@@ -868,7 +869,8 @@ class _Checker:
                 )
         return Type("record", name=type_name)
 
-    def builtin(self, name: str, node: ast.Call, bound: dict[str, Type]) -> Type:
+    def builtin(self, name: str, node: ast.Call, bound: dict[str, Type]) -> Type:  # noqa: C901
+        # one case per builtin function and the arguments it takes: a table, read top to bottom
         keywords = {}
         for keyword in node.keywords:
             assert keyword.arg is not None

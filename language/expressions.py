@@ -11,7 +11,8 @@ import functools
 import re
 import threading
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
 
 from cachetools import LRUCache
 
@@ -35,7 +36,7 @@ FUNCTIONS = frozenset(
         "bool",
         "round",
         "abs",
-    }  # fmt: skip
+    }
 )
 _MAX_LENGTH = 4000
 _MAX_DEPTH = 60
@@ -173,37 +174,65 @@ def _check(tree: ast.expr, text: str) -> ast.expr:
             raise ExpressionError("the expression is too deeply nested")
         if not isinstance(node, _ALLOWED):
             raise ExpressionError(f"{_describe(node)} is not allowed in {text!r}")
-        if isinstance(node, ast.Name) and (node.id.startswith("_") or node.id == "self"):
-            raise ExpressionError(f"the name {node.id!r} is not allowed in {text!r}")
-        if isinstance(node, ast.Attribute) and node.attr.startswith("_"):
-            raise ExpressionError(
-                f"the attribute {node.attr!r} is not allowed in {text!r}; "
-                "names starting with '_' are private"
-            )
-        if isinstance(node, ast.Call):
-            # what may be called, with which arguments, is decided on types (expression_types)
-            if not isinstance(node.func, ast.Name | ast.Attribute):
-                raise ExpressionError(f"only functions and methods may be called (in {text!r})")
-            for kw in node.keywords:
-                if kw.arg is None:
-                    raise ExpressionError("'**' arguments are not allowed")
-            if any(isinstance(arg, ast.Starred) for arg in node.args):
-                raise ExpressionError("'*' arguments are not allowed")
-        if isinstance(node, ast.comprehension):
-            if node.is_async:
-                raise ExpressionError("async comprehensions are not allowed")
-            for target in ast.walk(node.target):
-                if not isinstance(target, ast.Name | ast.Tuple | ast.Store):
-                    raise ExpressionError("a comprehension may only bind plain names")
-        if isinstance(node, ast.Constant) and not isinstance(
-            node.value, str | int | float | bool | type(None)
-        ):
-            raise ExpressionError(f"the constant {node.value!r} is not allowed")
-        if isinstance(node, ast.FormattedValue) and node.format_spec is not None:
-            for part in ast.walk(node.format_spec):
-                if isinstance(part, ast.FormattedValue) and part is not node:
-                    raise ExpressionError("nested placeholders in a format spec are not allowed")
+        check = _NODE_CHECKS.get(type(node))
+        if check is not None:
+            check(node, text)
     return tree
+
+
+def _check_name(node: ast.Name, text: str) -> None:
+    if node.id.startswith("_") or node.id == "self":
+        raise ExpressionError(f"the name {node.id!r} is not allowed in {text!r}")
+
+
+def _check_attribute(node: ast.Attribute, text: str) -> None:
+    if node.attr.startswith("_"):
+        raise ExpressionError(
+            f"the attribute {node.attr!r} is not allowed in {text!r}; "
+            "names starting with '_' are private"
+        )
+
+
+def _check_call(node: ast.Call, text: str) -> None:
+    # what may be called, with which arguments, is decided on types (expression_types)
+    if not isinstance(node.func, ast.Name | ast.Attribute):
+        raise ExpressionError(f"only functions and methods may be called (in {text!r})")
+    for kw in node.keywords:
+        if kw.arg is None:
+            raise ExpressionError("'**' arguments are not allowed")
+    if any(isinstance(arg, ast.Starred) for arg in node.args):
+        raise ExpressionError("'*' arguments are not allowed")
+
+
+def _check_comprehension(node: ast.comprehension, text: str) -> None:
+    if node.is_async:
+        raise ExpressionError("async comprehensions are not allowed")
+    for target in ast.walk(node.target):
+        if not isinstance(target, ast.Name | ast.Tuple | ast.Store):
+            raise ExpressionError("a comprehension may only bind plain names")
+
+
+def _check_constant(node: ast.Constant, text: str) -> None:
+    if not isinstance(node.value, str | int | float | bool | type(None)):
+        raise ExpressionError(f"the constant {node.value!r} is not allowed")
+
+
+def _check_formatted_value(node: ast.FormattedValue, text: str) -> None:
+    if node.format_spec is not None:
+        for part in ast.walk(node.format_spec):
+            if isinstance(part, ast.FormattedValue) and part is not node:
+                raise ExpressionError("nested placeholders in a format spec are not allowed")
+
+
+_NODE_CHECKS: dict[type[ast.AST], Callable[[Any, str], None]] = {
+    ast.Name: _check_name,
+    ast.Attribute: _check_attribute,
+    ast.Call: _check_call,
+    ast.comprehension: _check_comprehension,
+    ast.Constant: _check_constant,
+    ast.FormattedValue: _check_formatted_value,
+}
+"""What an allowed node of each of these types must satisfy besides."""
 
 
 def _walk(node: ast.AST, depth: int) -> Iterator[tuple[ast.AST, int]]:

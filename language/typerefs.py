@@ -127,38 +127,46 @@ def _annotation(node: ast.expr, project_types: set[str], text: str) -> str:
     if isinstance(node, ast.Constant) and node.value is None:
         return "None"
     if isinstance(node, ast.Name):
-        if node.id in SCALARS:
-            return SCALARS[node.id]
-        if node.id in project_types:
-            return node.id
-        if node.id == "Literal":
-            raise TypeRefError(
-                f"a Literal lists its values in brackets, like Literal['draft', 'done'] "
-                f"(in {text!r})"
-            )
-        known = ", ".join(sorted(set(SCALARS) | project_types))
-        raise TypeRefError(
-            f"unknown type {node.id!r} in {text!r}; known types: {known}", unknown=True
-        )
+        return _named(node.id, project_types, text)
     if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
-        if node.value.id == "list":
-            return f"list[{_annotation(node.slice, project_types, text)}]"
-        if node.value.id == "dict":
-            key_value = node.slice
-            if (
-                isinstance(key_value, ast.Tuple)
-                and len(key_value.elts) == 2
-                and isinstance(key_value.elts[0], ast.Name)
-                and key_value.elts[0].id == "str"
-            ):
-                return f"dict[str, {_annotation(key_value.elts[1], project_types, text)}]"
-            raise TypeRefError(f"dictionaries must have 'str' keys: write dict[str, T] in {text!r}")
-        if node.value.id == "Literal":
-            return _literal(node, text)
+        return _subscripted(node, node.value.id, project_types, text)
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
         right = node.right
         if isinstance(right, ast.Constant) and right.value is None:
             return f"{_annotation(node.left, project_types, text)} | None"
+    raise TypeRefError(f"{text!r} is not a supported type; {_SUPPORTED}")
+
+
+def _named(name: str, project_types: set[str], text: str) -> str:
+    """A scalar or a project type."""
+    if name in SCALARS:
+        return SCALARS[name]
+    if name in project_types:
+        return name
+    if name == "Literal":
+        raise TypeRefError(
+            f"a Literal lists its values in brackets, like Literal['draft', 'done'] (in {text!r})"
+        )
+    known = ", ".join(sorted(set(SCALARS) | project_types))
+    raise TypeRefError(f"unknown type {name!r} in {text!r}; known types: {known}", unknown=True)
+
+
+def _subscripted(node: ast.Subscript, name: str, project_types: set[str], text: str) -> str:
+    """`list[T]`, `dict[str, T]` or `Literal[...]`."""
+    if name == "list":
+        return f"list[{_annotation(node.slice, project_types, text)}]"
+    if name == "dict":
+        key_value = node.slice
+        if (
+            isinstance(key_value, ast.Tuple)
+            and len(key_value.elts) == 2
+            and isinstance(key_value.elts[0], ast.Name)
+            and key_value.elts[0].id == "str"
+        ):
+            return f"dict[str, {_annotation(key_value.elts[1], project_types, text)}]"
+        raise TypeRefError(f"dictionaries must have 'str' keys: write dict[str, T] in {text!r}")
+    if name == "Literal":
+        return _literal(node, text)
     raise TypeRefError(f"{text!r} is not a supported type; {_SUPPORTED}")
 
 

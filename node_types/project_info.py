@@ -231,14 +231,13 @@ class ProjectInfo:
         config, as the check stage parsed them; parsed here when not given) say what message
         handlers and state records the nodes add. A node whose config does not parse adds
         none (the check reports it)."""
-        from node_types import REGISTRY  # here: the kinds import this module
-
         if configs is None:
             configs = {workflow.id: _parsed_configs(workflow) for workflow in project.workflows}
 
         type_names = set(project.types)
-        classes = Namespace(
-            type_names | {"Any", "datetime", "field", "dataclass", "AwaitWorkflowInput"}
+        classes = _Classes(
+            type_names,
+            Namespace(type_names | {"Any", "datetime", "field", "dataclass", "AwaitWorkflowInput"}),
         )
         functions = Namespace(reserved_module_names())
         type_fields = {
@@ -248,20 +247,6 @@ class ProjectInfo:
             for name, definition in project.types.items()
         }
 
-        type_clashes: dict[str, str] = {}
-
-        def generated(base: str, what: str) -> str:
-            """The name of a generated class; a project type holding it is a clash."""
-            if base in type_names:
-                type_clashes.setdefault(base, what)
-            return classes.claim(base)
-
-        def fields(base: str, spec: dict[str, str], what: str) -> FieldsInfo:
-            return FieldsInfo(
-                generated(base, what),
-                {name: annotation_or_any(ref, type_names) for name, ref in spec.items()},
-            )
-
         activities: dict[str, ActivityInfo] = {}
         for definition in project.activities:
             if definition.name in activities:
@@ -269,7 +254,7 @@ class ProjectInfo:
             activities[definition.name] = ActivityInfo(
                 definition=definition,
                 function=functions.claim(snake(definition.name, "activity")),
-                input=fields(
+                input=classes.fields(
                     pascal(definition.name, "Activity") + "Input",
                     definition.input,
                     f"the input of activity {definition.name!r}",
@@ -281,112 +266,179 @@ class ProjectInfo:
         for wf in project.workflows:
             if wf.id in workflows:
                 continue
-            base = pascal(wf.id, "Workflow")
-            info = WorkflowInfo(
-                definition=wf,
-                class_name=generated(base + "Workflow", f"workflow {wf.id!r}"),
-                module=modules.claim(snake(wf.id, "workflow")),
-                input=fields(base + "Input", wf.input, f"the input of workflow {wf.id!r}"),
-                output=annotation_or_any(wf.returns, type_names),
-                state_class=generated(base + "State", f"the state of workflow {wf.id!r}"),
+            workflows[wf.id] = _workflow_info(
+                wf, classes, modules, type_fields, activities, configs.get(wf.id, {})
             )
-            # parsed once, here, for every later stage; the check stage reports the problems
-            if wf.settings.id_template:  # an empty one parses, and means none
-                try:
-                    info.id_template = parse_template(wf.settings.id_template)
-                except ExpressionError as error:
-                    info.problems["settings.id_template"] = str(error)
-            for field_name, value in wf.input_defaults.items():
-                if field_name not in info.input.fields:
-                    continue
-                try:
-                    code = default_source(
-                        info.input.fields[field_name], value, type_fields, given=True
-                    )
-                except DefaultError as error:
-                    info.problems[f"input_defaults.{field_name}"] = str(error)
-                    continue
-                if code is not None:
-                    info.input.defaults[field_name] = code
-            for index, var in enumerate(wf.state):
-                try:
-                    default = default_source(
-                        annotation_or_any(var.type, type_names),
-                        var.default,
-                        type_fields,
-                        given=var.default is not None,
-                    )
-                except DefaultError as error:
-                    info.problems[f"state.{index}.default"] = str(error)
-                    default = None
-                info.state_defaults.append(default)
-            if any(n.type in REGISTRY and REGISTRY[n.type].carries_state for n in wf.nodes):
-                info.resume_field = Namespace(set(info.input.fields)).claim("resume_state")
-                info.input.fields[info.resume_field] = f"{info.state_class} | None"
-                info.input.defaults[info.resume_field] = "None"
-            state_types = {var.name: var.type for var in wf.state}
-            parsed = configs.get(wf.id, {})
-            for node in wf.nodes:
-                kind, config = REGISTRY.get(node.type), parsed.get(node.id)
-                record = (
-                    kind.state_record(config) if kind is not None and config is not None else None
-                )
-                if record is None:
-                    continue
-                queue_type = annotation_or_any(
-                    state_types.get(record.items_from, "Any"), type_names
-                )
-                item = queue_type[5:-1] if queue_type.startswith("list[") else "Any"
-                info.work_queues[node.id] = WorkQueueInfo(
-                    progress_field=record.field,
-                    class_name=generated(
-                        base + pascal(record.field, "Queue").removesuffix("Progress") + "Progress",
-                        f"the progress of work queue {node.id!r} in workflow {wf.id!r}",
-                    ),
-                    item_annotation=item,
-                    hook_inputs={
-                        hook: activities[activity].input.class_name
-                        for hook, activity in record.hooks.items()
-                        if activity in activities
-                    },
-                )
-            info.keeps_state = bool(
-                wf.state or info.work_queues or info.resume_field or _reads_state(wf)
-            )
-            # nan and inf stay unmistakable as the float values they print as
-            methods = Namespace({"run", "__init__", "nan", "inf", "infinity"})
-            for node in wf.nodes:
-                kind, config = REGISTRY.get(node.type), parsed.get(node.id)
-                message = kind.message(config) if kind is not None and config is not None else None
-                if message is None:
-                    continue
-                name, params = message
-                if (node.type, name) in info.handlers:
-                    continue
-                payload = None
-                if params and all(key.isidentifier() for key in params):
-                    payload = fields(
-                        base + pascal(name, "Handler") + pascal(node.type, "Message"),
-                        params,
-                        f"the payload of {node.type} {name!r} in workflow {wf.id!r}",
-                    )
-                info.handlers[(node.type, name)] = HandlerInfo(
-                    kind=node.type,
-                    name=name,
-                    node_id=node.id,
-                    payload=payload,
-                    method=methods.claim(snake(name, node.type)),
-                )
-            workflows[wf.id] = info
         return cls(
             project=project,
             package=snake(project.id, "project"),
             type_names=type_names,
             activities=activities,
             workflows=workflows,
-            model_classes=classes,
+            model_classes=classes.namespace,
             type_fields=type_fields,
-            type_clashes=type_clashes,
+            type_clashes=classes.clashes,
+        )
+
+
+@dataclass
+class _Classes:
+    """The names of the generated classes, claimed in the project's order."""
+
+    type_names: set[str]
+    namespace: Namespace
+    clashes: dict[str, str] = field(default_factory=dict)
+    """A project type's name -> the generated class that wanted it."""
+
+    def generated(self, base: str, what: str) -> str:
+        """The name of a generated class; a project type holding it is a clash."""
+        if base in self.type_names:
+            self.clashes.setdefault(base, what)
+        return self.namespace.claim(base)
+
+    def fields(self, base: str, spec: dict[str, str], what: str) -> FieldsInfo:
+        return FieldsInfo(
+            self.generated(base, what),
+            {name: annotation_or_any(ref, self.type_names) for name, ref in spec.items()},
+        )
+
+
+def _workflow_info(
+    wf: Workflow,
+    classes: _Classes,
+    modules: Namespace,
+    type_fields: dict[str, dict[str, str]],
+    activities: dict[str, ActivityInfo],
+    configs: Mapping[str, Config],
+) -> WorkflowInfo:
+    base = pascal(wf.id, "Workflow")
+    info = WorkflowInfo(
+        definition=wf,
+        class_name=classes.generated(base + "Workflow", f"workflow {wf.id!r}"),
+        module=modules.claim(snake(wf.id, "workflow")),
+        input=classes.fields(base + "Input", wf.input, f"the input of workflow {wf.id!r}"),
+        output=annotation_or_any(wf.returns, classes.type_names),
+        state_class=classes.generated(base + "State", f"the state of workflow {wf.id!r}"),
+    )
+    # parsed once, here, for every later stage; the check stage reports the problems
+    if wf.settings.id_template:  # an empty one parses, and means none
+        try:
+            info.id_template = parse_template(wf.settings.id_template)
+        except ExpressionError as error:
+            info.problems["settings.id_template"] = str(error)
+    _add_input_defaults(info, type_fields)
+    _add_state_defaults(info, classes.type_names, type_fields)
+    _add_resume_field(info)
+    _add_work_queues(info, base, classes, activities, configs)
+    info.keeps_state = bool(wf.state or info.work_queues or info.resume_field or _reads_state(wf))
+    _add_handlers(info, base, classes, configs)
+    return info
+
+
+def _add_input_defaults(info: WorkflowInfo, type_fields: dict[str, dict[str, str]]) -> None:
+    for field_name, value in info.definition.input_defaults.items():
+        if field_name not in info.input.fields:
+            continue
+        try:
+            code = default_source(info.input.fields[field_name], value, type_fields, given=True)
+        except DefaultError as error:
+            info.problems[f"input_defaults.{field_name}"] = str(error)
+            continue
+        if code is not None:
+            info.input.defaults[field_name] = code
+
+
+def _add_state_defaults(
+    info: WorkflowInfo, type_names: set[str], type_fields: dict[str, dict[str, str]]
+) -> None:
+    for index, var in enumerate(info.definition.state):
+        try:
+            default = default_source(
+                annotation_or_any(var.type, type_names),
+                var.default,
+                type_fields,
+                given=var.default is not None,
+            )
+        except DefaultError as error:
+            info.problems[f"state.{index}.default"] = str(error)
+            default = None
+        info.state_defaults.append(default)
+
+
+def _add_resume_field(info: WorkflowInfo) -> None:
+    """The input field a run continued-as-new takes its state in, when a node carries it."""
+    from node_types import REGISTRY  # here: the kinds import this module
+
+    if any(n.type in REGISTRY and REGISTRY[n.type].carries_state for n in info.definition.nodes):
+        info.resume_field = Namespace(set(info.input.fields)).claim("resume_state")
+        info.input.fields[info.resume_field] = f"{info.state_class} | None"
+        info.input.defaults[info.resume_field] = "None"
+
+
+def _add_work_queues(
+    info: WorkflowInfo,
+    base: str,
+    classes: _Classes,
+    activities: dict[str, ActivityInfo],
+    configs: Mapping[str, Config],
+) -> None:
+    from node_types import REGISTRY  # here: the kinds import this module
+
+    wf = info.definition
+    state_types = {var.name: var.type for var in wf.state}
+    for node in wf.nodes:
+        kind, config = REGISTRY.get(node.type), configs.get(node.id)
+        record = kind.state_record(config) if kind is not None and config is not None else None
+        if record is None:
+            continue
+        queue_type = annotation_or_any(
+            state_types.get(record.items_from, "Any"), classes.type_names
+        )
+        item = queue_type[5:-1] if queue_type.startswith("list[") else "Any"
+        info.work_queues[node.id] = WorkQueueInfo(
+            progress_field=record.field,
+            class_name=classes.generated(
+                base + pascal(record.field, "Queue").removesuffix("Progress") + "Progress",
+                f"the progress of work queue {node.id!r} in workflow {wf.id!r}",
+            ),
+            item_annotation=item,
+            hook_inputs={
+                hook: activities[activity].input.class_name
+                for hook, activity in record.hooks.items()
+                if activity in activities
+            },
+        )
+
+
+def _add_handlers(
+    info: WorkflowInfo, base: str, classes: _Classes, configs: Mapping[str, Config]
+) -> None:
+    from node_types import REGISTRY  # here: the kinds import this module
+
+    wf = info.definition
+    # nan and inf stay unmistakable as the float values they print as
+    methods = Namespace({"run", "__init__", "nan", "inf", "infinity"})
+    for node in wf.nodes:
+        kind, config = REGISTRY.get(node.type), configs.get(node.id)
+        message = kind.message(config) if kind is not None and config is not None else None
+        if message is None:
+            continue
+        name, params = message
+        if (node.type, name) in info.handlers:
+            continue
+        payload = None
+        if params and all(key.isidentifier() for key in params):
+            payload = classes.fields(
+                base + pascal(name, "Handler") + pascal(node.type, "Message"),
+                params,
+                f"the payload of {node.type} {name!r} in workflow {wf.id!r}",
+            )
+        info.handlers[(node.type, name)] = HandlerInfo(
+            kind=node.type,
+            name=name,
+            node_id=node.id,
+            payload=payload,
+            method=methods.claim(snake(name, node.type)),
         )
 
 

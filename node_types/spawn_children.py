@@ -108,7 +108,7 @@ def _static_cycle(config: SpawnChildrenConfig) -> list[str]:
             if dependency not in graph:
                 continue
             if state.get(dependency) == 1:
-                return path[path.index(dependency) :] + [dependency]
+                return [*path[path.index(dependency) :], dependency]
             if dependency not in state and (found := visit(dependency)):
                 return found
         path.pop()

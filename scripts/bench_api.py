@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import os
 import random
 import socket
@@ -61,7 +62,7 @@ def workflow(workflow_id: str, nodes: int) -> dict[str, Any]:
         "nodes": items,
         "edges": [
             {"id": f"e{i}", "source": a, "target": b}
-            for i, (a, b) in enumerate(zip(chain, chain[1:], strict=False))
+            for i, (a, b) in enumerate(itertools.pairwise(chain))
         ],
     }
 

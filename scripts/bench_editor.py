@@ -162,9 +162,9 @@ def start_server(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
         "WFD_FRONTEND_DIST": str(DIST),
     }
     environment.pop("WFD_TOKEN", None)
+    server = [sys.executable, "-m", "uvicorn", "--factory", "backend.app:create_app"]
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", "backend.app:create_app"]
-        + ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+        [*server, "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
         cwd=ROOT,
         env=environment,
     )

@@ -308,7 +308,8 @@ def build(folder: Path, variant: str) -> str:
         for diagnostic in result.diagnostics:
             print(diagnostic.format(), file=sys.stderr)
         raise SystemExit(1)
-    for relative, text in result.files.items():
+    for relative, generated in result.files.items():
+        text = generated
         for rewrite in VARIANTS[variant]:
             text = rewrite(relative, text)
         target = folder / result.package / relative

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import itertools
 import json
 import os
 import sqlite3
@@ -62,8 +63,7 @@ def workflow(workflow_id: str, nodes: int, padding: int) -> dict[str, Any]:
         "state": [{"name": "n", "type": "int", "default": 0}],
         "nodes": all_nodes,
         "edges": [
-            {"id": f"{a}->{b}", "source": a, "target": b}
-            for a, b in zip(ids, ids[1:], strict=False)
+            {"id": f"{a}->{b}", "source": a, "target": b} for a, b in itertools.pairwise(ids)
         ],
     }
 

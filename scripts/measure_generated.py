@@ -50,7 +50,7 @@ def insertion_point(workflow: dict[str, Any]) -> dict[str, Any]:
     """An `out` edge between two top-level steps, as near the middle of the flow as there is."""
     top = {n["id"]: n for n in workflow["nodes"] if not n.get("parent_id")}
     steps = {"activity", "agent", "set_state", "timer", "child_workflow", "signal_external"}
-    candidates = [
+    candidates: list[dict[str, Any]] = [
         edge
         for edge in workflow["edges"]
         if edge.get("source_handle") in (None, "out")

@@ -46,7 +46,7 @@ def decode(payloads: Payloads | None) -> Any:
         return None
     try:
         return _CONVERTER.from_payloads(list(payloads.payloads))[0]
-    except Exception:  # noqa: BLE001 - a payload this server cannot read is simply not known
+    except Exception:  # a payload this server cannot read is simply not known
         return None
 
 

@@ -221,86 +221,98 @@ class _Evaluator:
             raise Unknown("too large")
         return found
 
-    def _value(self, node: ast.expr) -> Any:  # noqa: PLR0911, PLR0912 - one case per node kind
-        if isinstance(node, ast.Constant):
-            return node.value
-        if isinstance(node, ast.Name):
-            for scope in reversed(self.local):
-                if node.id in scope:
-                    return scope[node.id]
-            if node.id == "state":
-                raise Unknown("state as a whole")
-            return self.names.name(node.id)
-        if isinstance(node, ast.Attribute):
-            path = state_path(node)
-            if path is not None and not any("state" in scope for scope in self.local):
-                return self.names.state(path)
-            target = self.value(node.value)
-            if isinstance(target, dict) and node.attr in target:
-                return target[node.attr]
-            raise Unknown(f".{node.attr}")
-        if isinstance(node, ast.Subscript):
-            target = self.value(node.value)
-            if isinstance(node.slice, ast.Slice):
-                parts = [
-                    None if part is None else self.value(part)
-                    for part in (node.slice.lower, node.slice.upper, node.slice.step)
-                ]
-                return target[slice(*parts)]
-            return target[self.value(node.slice)]
-        if isinstance(node, ast.List | ast.Tuple):
-            return [self.value(element) for element in node.elts]
-        if isinstance(node, ast.Set):
-            return {self.value(element) for element in node.elts}
-        if isinstance(node, ast.Dict):
-            if any(key is None for key in node.keys):
-                raise Unknown("**")
-            return {
-                self.value(key): self.value(value)
-                for key, value in zip(node.keys, node.values, strict=True)
-                if key is not None
-            }
-        if isinstance(node, ast.BoolOp):
-            last: Any = None
-            for operand in node.values:
-                last = self.value(operand)
-                if isinstance(node.op, ast.And) and not last:
-                    return last
-                if isinstance(node.op, ast.Or) and last:
-                    return last
-            return last
-        if isinstance(node, ast.UnaryOp):
-            operand = self.value(node.operand)
-            if isinstance(node.op, ast.Not):
-                return not operand
-            if isinstance(node.op, ast.USub):
-                return -operand
-            return +operand
-        if isinstance(node, ast.BinOp):
-            return self._binary(node)
-        if isinstance(node, ast.Compare):
-            left = self.value(node.left)
-            for op, right_node in zip(node.ops, node.comparators, strict=True):
-                right = self.value(right_node)
-                if not _COMPARE[type(op)](left, right):
-                    return False
-                left = right
-            return True
-        if isinstance(node, ast.IfExp):
-            return self.value(node.body) if self.value(node.test) else self.value(node.orelse)
-        if isinstance(node, ast.ListComp | ast.GeneratorExp):
-            return [self.value(node.elt) for _ in self._rounds(node.generators)]
-        if isinstance(node, ast.SetComp):
-            return {self.value(node.elt) for _ in self._rounds(node.generators)}
-        if isinstance(node, ast.DictComp):
-            return {
-                self.value(node.key): self.value(node.value) for _ in self._rounds(node.generators)
-            }
-        if isinstance(node, ast.Call):
-            return self._call(node)
-        if isinstance(node, ast.JoinedStr):
-            return "".join(self._piece(part) for part in node.values)
-        raise Unknown(type(node).__name__)
+    def _value(self, node: ast.expr) -> Any:
+        evaluate = _EVALUATORS.get(type(node))
+        if evaluate is None:
+            raise Unknown(type(node).__name__)
+        return evaluate(self, node)
+
+    def _constant(self, node: ast.Constant) -> Any:
+        return node.value
+
+    def _name(self, node: ast.Name) -> Any:
+        for scope in reversed(self.local):
+            if node.id in scope:
+                return scope[node.id]
+        if node.id == "state":
+            raise Unknown("state as a whole")
+        return self.names.name(node.id)
+
+    def _attribute(self, node: ast.Attribute) -> Any:
+        path = state_path(node)
+        if path is not None and not any("state" in scope for scope in self.local):
+            return self.names.state(path)
+        target = self.value(node.value)
+        if isinstance(target, dict) and node.attr in target:
+            return target[node.attr]
+        raise Unknown(f".{node.attr}")
+
+    def _subscript(self, node: ast.Subscript) -> Any:
+        target = self.value(node.value)
+        if isinstance(node.slice, ast.Slice):
+            parts = [
+                None if part is None else self.value(part)
+                for part in (node.slice.lower, node.slice.upper, node.slice.step)
+            ]
+            return target[slice(*parts)]
+        return target[self.value(node.slice)]
+
+    def _list(self, node: ast.List | ast.Tuple) -> Any:
+        return [self.value(element) for element in node.elts]
+
+    def _set(self, node: ast.Set) -> Any:
+        return {self.value(element) for element in node.elts}
+
+    def _dict(self, node: ast.Dict) -> Any:
+        if any(key is None for key in node.keys):
+            raise Unknown("**")
+        return {
+            self.value(key): self.value(value)
+            for key, value in zip(node.keys, node.values, strict=True)
+            if key is not None
+        }
+
+    def _bool_op(self, node: ast.BoolOp) -> Any:
+        last: Any = None
+        for operand in node.values:
+            last = self.value(operand)
+            if isinstance(node.op, ast.And) and not last:
+                return last
+            if isinstance(node.op, ast.Or) and last:
+                return last
+        return last
+
+    def _unary(self, node: ast.UnaryOp) -> Any:
+        operand = self.value(node.operand)
+        if isinstance(node.op, ast.Not):
+            return not operand
+        if isinstance(node.op, ast.USub):
+            return -operand
+        return +operand
+
+    def _compare(self, node: ast.Compare) -> Any:
+        left = self.value(node.left)
+        for op, right_node in zip(node.ops, node.comparators, strict=True):
+            right = self.value(right_node)
+            if not _COMPARE[type(op)](left, right):
+                return False
+            left = right
+        return True
+
+    def _if_exp(self, node: ast.IfExp) -> Any:
+        return self.value(node.body) if self.value(node.test) else self.value(node.orelse)
+
+    def _list_comp(self, node: ast.ListComp | ast.GeneratorExp) -> Any:
+        return [self.value(node.elt) for _ in self._rounds(node.generators)]
+
+    def _set_comp(self, node: ast.SetComp) -> Any:
+        return {self.value(node.elt) for _ in self._rounds(node.generators)}
+
+    def _dict_comp(self, node: ast.DictComp) -> Any:
+        return {self.value(node.key): self.value(node.value) for _ in self._rounds(node.generators)}
+
+    def _joined_str(self, node: ast.JoinedStr) -> Any:
+        return "".join(self._piece(part) for part in node.values)
 
     def _piece(self, part: ast.expr) -> str:
         if isinstance(part, ast.Constant):
@@ -380,3 +392,27 @@ class _Evaluator:
             target = self.value(function.value)
             return _method(target, function.attr)(*args, **kwargs)
         raise Unknown("a call")
+
+
+_EVALUATORS: dict[type[ast.AST], Callable[[_Evaluator, Any], Any]] = {
+    ast.Constant: _Evaluator._constant,
+    ast.Name: _Evaluator._name,
+    ast.Attribute: _Evaluator._attribute,
+    ast.Subscript: _Evaluator._subscript,
+    ast.List: _Evaluator._list,
+    ast.Tuple: _Evaluator._list,
+    ast.Set: _Evaluator._set,
+    ast.Dict: _Evaluator._dict,
+    ast.BoolOp: _Evaluator._bool_op,
+    ast.UnaryOp: _Evaluator._unary,
+    ast.BinOp: _Evaluator._binary,
+    ast.Compare: _Evaluator._compare,
+    ast.IfExp: _Evaluator._if_exp,
+    ast.ListComp: _Evaluator._list_comp,
+    ast.GeneratorExp: _Evaluator._list_comp,
+    ast.SetComp: _Evaluator._set_comp,
+    ast.DictComp: _Evaluator._dict_comp,
+    ast.Call: _Evaluator._call,
+    ast.JoinedStr: _Evaluator._joined_str,
+}
+"""How the evaluator works out each kind of expression node (any other is Unknown)."""

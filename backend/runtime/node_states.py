@@ -61,6 +61,8 @@ _FAN_OUT_KINDS = frozenset({"spawn_children", "work_queue"})
 """Kinds whose count is the children they started, not the times they ran."""
 _STEP_EVENTLESS = frozenset({"set_state", "join", "end", "condition", "switch", "parallel"})
 """Nodes that run at once after their predecessor, with no command of their own."""
+_EXIT = "\0exit"
+"""The node a level's graph ends in (no node id holds a NUL)."""
 
 _CONVERTER = PayloadConverter.default
 
@@ -68,7 +70,7 @@ _CONVERTER = PayloadConverter.default
 class _Lazy:
     """Payloads decoded on first read."""
 
-    __slots__ = ("_payloads", "_value", "_done")
+    __slots__ = ("_done", "_payloads", "_value")
 
     def __init__(self, payloads: Payloads | Iterable[Payload] | Any, *, raw: bool = False) -> None:
         self._payloads: Any = payloads
@@ -83,7 +85,7 @@ class _Lazy:
             )
             try:
                 decoded = _CONVERTER.from_payloads(items)
-            except Exception:  # noqa: BLE001 - encrypted or unknown encodings are shown, not read
+            except Exception:  # encrypted or unknown encodings are shown, not read
                 decoded = ["<payload in an encoding this server cannot read>"] * len(items)
             self._value = None if not decoded else decoded[0] if len(decoded) == 1 else decoded
             self._done = True
@@ -314,40 +316,47 @@ class _Graph:
             branches = [i for i in level if self.kind[i] in _BRANCH_KINDS]
             if not branches:
                 continue
-            exit_node = "\0exit"
-            graph = nx.DiGraph()
-            graph.add_node(exit_node)
-            for i in level:
-                graph.add_node(i)
-                targets = [
-                    t
-                    for t in self.succ[i]
-                    if t in graph or self.parent.get(t) == self.parent.get(i)
-                ]
-                for t in targets:
-                    graph.add_edge(i, t)
-                if not targets:
-                    graph.add_edge(i, exit_node)
+            graph = self._level_graph(level)
             try:
-                post = nx.immediate_dominators(graph.reverse(copy=True), exit_node)
-            except Exception:  # noqa: BLE001 - an unstructured graph gets no regions
+                post = nx.immediate_dominators(graph.reverse(copy=True), _EXIT)
+            except Exception:  # an unstructured graph gets no regions
                 post = {}
             for branch in branches:
                 merge = post.get(branch)
-                region: list[str] = []
-                stack = list(self.succ[branch])
-                while stack:
-                    current = stack.pop()
-                    if current in (merge, branch) or current in region:
-                        continue
-                    if current not in graph:
-                        continue
-                    region.append(current)
-                    stack.extend(self.succ[current])
-                regions[branch] = region
-                if merge is not None and merge != exit_node:
+                regions[branch] = self._region(branch, merge, graph)
+                if merge is not None and merge != _EXIT:
                     merges.setdefault(merge, []).append(branch)
         return regions, merges
+
+    def _level_graph(self, level: list[str]) -> nx.DiGraph:
+        """The nodes of one level (one container's body, or the top) and their edges; a node
+        that leads nowhere in the level leads to `_EXIT`."""
+        graph = nx.DiGraph()
+        graph.add_node(_EXIT)
+        for i in level:
+            graph.add_node(i)
+            targets = [
+                t for t in self.succ[i] if t in graph or self.parent.get(t) == self.parent.get(i)
+            ]
+            for t in targets:
+                graph.add_edge(i, t)
+            if not targets:
+                graph.add_edge(i, _EXIT)
+        return graph
+
+    def _region(self, branch: str, merge: str | None, graph: nx.DiGraph) -> list[str]:
+        """The nodes after the branch, up to its merge point."""
+        region: list[str] = []
+        stack = list(self.succ[branch])
+        while stack:
+            current = stack.pop()
+            if current in (merge, branch) or current in region:
+                continue
+            if current not in graph:
+                continue
+            region.append(current)
+            stack.extend(self.succ[current])
+        return region
 
     def _evidence(self, node_id: str) -> list[str]:
         """Nodes whose being reached proves this one ran."""
@@ -955,19 +964,34 @@ class RunTracker:
     # derived states
 
     def _derive(self) -> set[str]:
+        reached, count, end_node = self._reached()
+        fatal_path = self._fatal_path()
+        changed: set[str] = set()
+        # members come before what holds them: a holder's status reads its members' derived ones
+        for i in self._graph.topo:
+            status = self._derived_status(i, reached, fatal_path)
+            runs = max(count[i], 1) if reached[i] else 0
+            self._fill(i, status, runs, fatal_path, end_node)
+            key = self._states[i]._key()
+            if key != self._keys[i]:
+                self._keys[i] = key
+                changed.add(i)
+        return changed
+
+    def _runs(self, count: dict[str, int], node_id: str) -> int:
+        """Times the node ran, as evidence of how often what holds or precedes it ran (a
+        fan-out node that started N children ran once, as far as anything shows)."""
+        if self._graph.kind[node_id] in _FAN_OUT_KINDS:
+            return min(count[node_id], 1)
+        return count[node_id]
+
+    def _reached(self) -> tuple[dict[str, bool], dict[str, int], str | None]:
+        """Which nodes ran and how often, as their own events and the nodes around them show;
+        and the end node a completed run finished at, when that can be told."""
         graph = self._graph
         own = self._own
-        closed = self.outcome is not None
         reached: dict[str, bool] = {}
         count: dict[str, int] = {}
-
-        def runs(node_id: str) -> int:
-            """Times the node ran, as evidence of how often what holds or precedes it ran (a
-            fan-out node that started N children ran once, as far as anything shows)."""
-            if graph.kind[node_id] in _FAN_OUT_KINDS:
-                return min(count[node_id], 1)
-            return count[node_id]
-
         for i in graph.order:
             reached[i] = own[i].status != "not_reached" or i in self._pending_gates
             count[i] = own[i].count if graph.kind[i] not in _CONTAINER_KINDS else 0
@@ -975,125 +999,172 @@ class RunTracker:
         # step with no command of its own ran right after its finished predecessor
         end_node: str | None = None
         for _ in range(2):
-            for i in graph.topo:
-                members = graph.members[i]
-                for e in graph.evidence[i]:
-                    if reached[e]:
-                        reached[i] = True
-                        # a loop's count is its rounds, not the times it was entered
-                        if own[i].count == 0 and (e in members or graph.kind[e] != "loop"):
-                            count[i] = max(count[i], runs(e))
-                if graph.kind[i] == "retry" and reached[i]:
-                    rounds = max((runs(m) for m in members), default=0) - self._backoffs[i]
-                    count[i] = max(1, rounds)
-            for i in graph.forward:
-                if graph.kind[i] not in _STEP_EVENTLESS or own[i].count:
-                    continue
-                if (
-                    graph.kind[i] == "end"
-                    and graph.scope[i] == "run"
-                    and self.outcome != "completed"
-                ):
-                    continue
-                preds = graph.pred[i]
-                if len(preds) != 1 or self._next_of(preds[0]) != i:
-                    continue
-                p = preds[0]
-                if reached[p] and self._in_flight[p] == 0 and own[p].status not in ACTIVE:
-                    if own[p].status in ("failed", "cancelled", "timed_out"):
-                        continue
-                    reached[i] = True
-                    entered = runs(p)
-                    if graph.kind[p] == "loop":  # a loop's count is its rounds
-                        entered = max((runs(q) for q in graph.pred[p]), default=1)
-                    count[i] = max(count[i], entered)
+            self._reach_backward(reached, count)
+            self._reach_forward(reached, count)
             if self.outcome == "completed" and end_node is None:
-                ends = [e for e in graph.run_ends if reached[e]] or (
-                    graph.run_ends if len(graph.run_ends) == 1 else []
-                )
-                if len(ends) == 1:
-                    end_node = ends[0]
-                    reached[end_node] = True
-                    count[end_node] = max(count[end_node], 1)
-        fatal_path: set[str] = set()
-        if self.outcome == "failed" and self._fatal is not None:
-            stack = [self._fatal]
-            while stack:
-                current = stack.pop()
-                if current in fatal_path:
-                    continue
-                fatal_path.add(current)
-                stack.extend(graph.holders[current])
-        changed: set[str] = set()
-        states = self._states
+                end_node = self._completed_end(reached, count)
+        return reached, count, end_node
+
+    def _reach_backward(self, reached: dict[str, bool], count: dict[str, int]) -> None:
+        graph = self._graph
+        own = self._own
         for i in graph.topo:
-            state = states[i]
-            mine = own[i]
             members = graph.members[i]
-            status = mine.status
-            if i in self._pending_gates and status not in ("completed", "timed_out"):
-                status = "waiting"
-                state.started_at = mine.started_at or self._gate_since.get(i)
-            retry = self._retrying.get(i)
-            choice = graph.kind[i] in _CHOICE_KINDS
-            member_active = [
-                states[m].status for m in members if states[m].status in ACTIVE and not choice
-            ]
-            if status in ACTIVE and status == "running" and retry and retry[0] > 1:
-                status = "retrying"
-            elif status in ACTIVE:
-                pass
-            elif member_active:
-                status = (
-                    "retrying"
-                    if graph.kind[i] == "retry" and (mine.attempt or 1) > 1
-                    else ("waiting" if all(s == "waiting" for s in member_active) else "running")
-                )
-            elif i in fatal_path and i != self._fatal and not choice:
-                status = "failed"
-            elif status == "not_reached" and reached[i]:
-                status = "completed"
-                ended = [states[m].status for m in members if states[m].status != "not_reached"]
-                past = any(reached[s] for s in graph.succ[i])
-                if not past and closed and self.outcome in ("cancelled", "timed_out", "terminated"):
-                    for candidate in ("timed_out", "cancelled"):
-                        if candidate in ended:
-                            status = candidate
-                elif not closed and members and not past and graph.scope[i] == "run":
-                    status = "running"
-            elif status == "running" and graph.kind[i] == "retry" and self._in_flight[i] == 0:
-                status = "completed"
-            state.status = status
-            state.count = max(count[i], 1) if reached[i] else 0
-            state.attempt = mine.attempt
-            if retry is not None and status == "retrying":
-                state.attempt = retry[0]
-            starts = [t for t in (mine.started_at, _first(states, members)) if t is not None]
-            state.started_at = (
-                min(starts) if starts else (state.started_at if status == "waiting" else None)
-            )
-            state.ended_at = (
-                (mine.ended_at or _last(states, members)) if status not in ACTIVE else None
-            )
-            state.error = mine.error if status in ("failed", "timed_out", "retrying") else None
-            if retry is not None and status == "retrying":
-                state.error = retry[1]
-            if i in fatal_path and state.error is None and not choice:
-                state.error = self._fatal_error
-            state.last_failure = mine.last_failure
-            state.children = mine.children
-            state.compensation = mine.compensation
-            state._input = mine._input
-            state._output = mine._output
-            if i == end_node and self._result is not None:
-                state._output = self._result
-            if status == "not_reached":
-                state.started_at = state.ended_at = None
-            key = state._key()
-            if key != self._keys[i]:
-                self._keys[i] = key
-                changed.add(i)
-        return changed
+            for e in graph.evidence[i]:
+                if reached[e]:
+                    reached[i] = True
+                    # a loop's count is its rounds, not the times it was entered
+                    if own[i].count == 0 and (e in members or graph.kind[e] != "loop"):
+                        count[i] = max(count[i], self._runs(count, e))
+            if graph.kind[i] == "retry" and reached[i]:
+                rounds = max((self._runs(count, m) for m in members), default=0)
+                count[i] = max(1, rounds - self._backoffs[i])
+
+    def _reach_forward(self, reached: dict[str, bool], count: dict[str, int]) -> None:
+        graph = self._graph
+        for i in graph.forward:
+            p = self._ran_right_after(i, reached)
+            if p is None:
+                continue
+            reached[i] = True
+            entered = self._runs(count, p)
+            if graph.kind[p] == "loop":  # a loop's count is its rounds
+                entered = max((self._runs(count, q) for q in graph.pred[p]), default=1)
+            count[i] = max(count[i], entered)
+
+    def _ran_right_after(self, node_id: str, reached: dict[str, bool]) -> str | None:
+        """The finished predecessor a step with no command of its own ran right after, if it
+        shows that it did."""
+        graph = self._graph
+        own = self._own
+        if graph.kind[node_id] not in _STEP_EVENTLESS or own[node_id].count:
+            return None
+        if (
+            graph.kind[node_id] == "end"
+            and graph.scope[node_id] == "run"
+            and self.outcome != "completed"
+        ):
+            return None
+        preds = graph.pred[node_id]
+        if len(preds) != 1 or self._next_of(preds[0]) != node_id:
+            return None
+        p = preds[0]
+        if not reached[p] or self._in_flight[p] != 0 or own[p].status in ACTIVE:
+            return None
+        if own[p].status in ("failed", "cancelled", "timed_out"):
+            return None
+        return p
+
+    def _completed_end(self, reached: dict[str, bool], count: dict[str, int]) -> str | None:
+        """The end node a completed run finished at, marked reached, when it can be told."""
+        run_ends = self._graph.run_ends
+        ends = [e for e in run_ends if reached[e]] or (run_ends if len(run_ends) == 1 else [])
+        if len(ends) != 1:
+            return None
+        end_node = ends[0]
+        reached[end_node] = True
+        count[end_node] = max(count[end_node], 1)
+        return end_node
+
+    def _fatal_path(self) -> set[str]:
+        """The node whose failure failed the run, and every node holding it."""
+        fatal_path: set[str] = set()
+        if self.outcome != "failed" or self._fatal is None:
+            return fatal_path
+        stack = [self._fatal]
+        while stack:
+            current = stack.pop()
+            if current in fatal_path:
+                continue
+            fatal_path.add(current)
+            stack.extend(self._graph.holders[current])
+        return fatal_path
+
+    def _derived_status(self, node_id: str, reached: dict[str, bool], fatal_path: set[str]) -> str:
+        graph = self._graph
+        states = self._states
+        mine = self._own[node_id]
+        status = mine.status
+        if node_id in self._pending_gates and status not in ("completed", "timed_out"):
+            status = "waiting"
+        retry = self._retrying.get(node_id)
+        choice = graph.kind[node_id] in _CHOICE_KINDS
+        member_active = [
+            states[m].status
+            for m in graph.members[node_id]
+            if states[m].status in ACTIVE and not choice
+        ]
+        if status == "running" and retry and retry[0] > 1:
+            return "retrying"
+        if status in ACTIVE:
+            return status
+        if member_active:
+            if graph.kind[node_id] == "retry" and (mine.attempt or 1) > 1:
+                return "retrying"
+            return "waiting" if all(s == "waiting" for s in member_active) else "running"
+        if node_id in fatal_path and node_id != self._fatal and not choice:
+            return "failed"
+        if status == "not_reached" and reached[node_id]:
+            return self._shown_by_others(node_id, reached)
+        return status
+
+    def _shown_by_others(self, node_id: str, reached: dict[str, bool]) -> str:
+        """The status of a node with no events of its own that the nodes around it show ran:
+        completed, or still running, or ended with the run."""
+        graph = self._graph
+        states = self._states
+        members = graph.members[node_id]
+        closed = self.outcome is not None
+        ended = [states[m].status for m in members if states[m].status != "not_reached"]
+        past = any(reached[s] for s in graph.succ[node_id])
+        status = "completed"
+        if not past and closed and self.outcome in ("cancelled", "timed_out", "terminated"):
+            for candidate in ("timed_out", "cancelled"):
+                if candidate in ended:
+                    status = candidate
+        elif not closed and members and not past and graph.scope[node_id] == "run":
+            status = "running"
+        return status
+
+    def _fill(
+        self, node_id: str, status: str, runs: int, fatal_path: set[str], end_node: str | None
+    ) -> None:
+        """The node's derived state from its own and its status."""
+        state = self._states[node_id]
+        mine = self._own[node_id]
+        members = self._graph.members[node_id]
+        retry = self._retrying.get(node_id)
+        retrying = retry is not None and status == "retrying"
+        if node_id in self._pending_gates and mine.status not in ("completed", "timed_out"):
+            state.started_at = mine.started_at or self._gate_since.get(node_id)
+        state.status = status
+        state.count = runs
+        state.attempt = retry[0] if retry is not None and retrying else mine.attempt
+        starts = [t for t in (mine.started_at, _first(self._states, members)) if t is not None]
+        state.started_at = (
+            min(starts) if starts else (state.started_at if status == "waiting" else None)
+        )
+        state.ended_at = (
+            (mine.ended_at or _last(self._states, members)) if status not in ACTIVE else None
+        )
+        state.error = mine.error if status in ("failed", "timed_out", "retrying") else None
+        if retry is not None and retrying:
+            state.error = retry[1]
+        if (
+            node_id in fatal_path
+            and state.error is None
+            and self._graph.kind[node_id] not in _CHOICE_KINDS
+        ):
+            state.error = self._fatal_error
+        state.last_failure = mine.last_failure
+        state.children = mine.children
+        state.compensation = mine.compensation
+        state._input = mine._input
+        state._output = mine._output
+        if node_id == end_node and self._result is not None:
+            state._output = self._result
+        if status == "not_reached":
+            state.started_at = state.ended_at = None
 
 
 def _first(states: dict[str, NodeState], members: list[str]) -> datetime | None:

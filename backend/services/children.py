@@ -521,23 +521,56 @@ def spawn_items(
     known_needs = logic.depends is None
     listed = _try(evaluate, str(node.config.get("items", "")), names)
     if isinstance(listed, list):
-        if len(listed) > MAX_EVALUATED:
-            notes.append(f"only the first {MAX_EVALUATED} of {len(listed)} items are worked out")
-        known_needs = True
-        for index, value in enumerate(listed[:MAX_EVALUATED]):
-            key = _try(logic.key, value)
-            key = key if key is not None else f"#{index + 1}"
-            if key in items:
-                continue
-            child = _try(logic.child_id, value, key)
-            needs = _try(logic.needs, value)
-            if needs is None:
-                known_needs = False
-            items[key] = Item(key, child, depends_on=needs or [])
-            if child is not None:
-                by_id[child] = key
+        known_needs = _add_listed(listed, logic, items, by_id, notes)
     elif node_active or progress:
         notes.append("the list of items could not be worked out from the run's data")
+    _add_started(records, logic, items, by_id)
+    if progress and _add_progress_keys(progress, logic, items) and logic.depends is not None:
+        known_needs = False
+    for item in items.values():
+        item.status = _spawn_status(item, progress, node_active)
+        if progress and item.status == "failed" and item.error is None:
+            failed = progress.get("failed")
+            if isinstance(failed, dict) and item.key in failed:
+                item.error = str(failed[item.key])
+    _say_what_waits(items, limit)
+    return list(items.values()), known_needs, notes
+
+
+def _add_listed(
+    listed: list[Any],
+    logic: ItemLogic,
+    items: OrderedDict[str, Item],
+    by_id: dict[str, str],
+    notes: list[str],
+) -> bool:
+    """The items of the list the node spawns from, in its order; whether all their
+    dependencies are known."""
+    if len(listed) > MAX_EVALUATED:
+        notes.append(f"only the first {MAX_EVALUATED} of {len(listed)} items are worked out")
+    known_needs = True
+    for index, value in enumerate(listed[:MAX_EVALUATED]):
+        key = _try(logic.key, value)
+        key = key if key is not None else f"#{index + 1}"
+        if key in items:
+            continue
+        child = _try(logic.child_id, value, key)
+        needs = _try(logic.needs, value)
+        if needs is None:
+            known_needs = False
+        items[key] = Item(key, child, depends_on=needs or [])
+        if child is not None:
+            by_id[child] = key
+    return known_needs
+
+
+def _add_started(
+    records: dict[str, ChildStart],
+    logic: ItemLogic,
+    items: OrderedDict[str, Item],
+    by_id: dict[str, str],
+) -> None:
+    """Each child started, on its item (found by its id, else by the item its input shows)."""
     for workflow_id, start in records.items():
         key = by_id.get(workflow_id)
         partial = None
@@ -550,22 +583,26 @@ def spawn_items(
             item = items[key] = Item(key, workflow_id, depends_on=needs or [])
         item.workflow_id = workflow_id
         item.record = start
-    if progress:
-        for group in ("waiting", "running", "completed", "skipped", "failed"):
-            for key in progress.get(group) or []:
-                key = str(key)
-                if key not in items:
-                    pseudo = _try(logic.from_key, key)
-                    child = _try(logic.child_id, pseudo, key) if pseudo is not None else None
-                    items[key] = Item(key, child)
-                    if logic.depends is not None:
-                        known_needs = False
-    for item in items.values():
-        item.status = _spawn_status(item, progress, node_active)
-        if progress and item.status == "failed" and item.error is None:
-            failed = progress.get("failed")
-            if isinstance(failed, dict) and item.key in failed:
-                item.error = str(failed[item.key])
+
+
+def _add_progress_keys(
+    progress: dict[str, Any], logic: ItemLogic, items: OrderedDict[str, Item]
+) -> bool:
+    """The items the node's progress names and nothing else showed; whether there were any."""
+    added = False
+    for group in ("waiting", "running", "completed", "skipped", "failed"):
+        for raw_key in progress.get(group) or []:
+            key = str(raw_key)
+            if key not in items:
+                pseudo = _try(logic.from_key, key)
+                child = _try(logic.child_id, pseudo, key) if pseudo is not None else None
+                items[key] = Item(key, child)
+                added = True
+    return added
+
+
+def _say_what_waits(items: OrderedDict[str, Item], limit: int | None) -> None:
+    """What each waiting item waits for: its dependencies, the limit, or its start."""
     statuses = {item.key: item.status for item in items.values()}
     running = sum(1 for status in statuses.values() if status == "running")
     for item in items.values():
@@ -579,7 +616,6 @@ def spawn_items(
             item.waiting_for = "limit"
         else:
             item.waiting_for = "start"
-    return list(items.values()), known_needs, notes
 
 
 def _spawn_status(item: Item, progress: dict[str, Any] | None, node_active: bool) -> str:
@@ -618,35 +654,17 @@ def queue_items(
     logic = ItemLogic(node, names)
     notes: list[str] = []
     queue_field = str(config.get("queue", "queue"))
-    progress_field = str(config.get("progress", "progress"))
+    progress = _QueueProgress(names, str(config.get("progress", "progress")))
+    queue, live_queue = _queue_of(names, queue_field, node_active, notes)
 
-    def part(name: str) -> tuple[Any, bool]:
-        """`state.<progress>.<name>`, and whether a query gave it (else: as the run began)."""
-        value = _try(names.state, (progress_field, name))
-        live = names.sources.get(f"{progress_field}.{name}", "").startswith("query ")
-        return value, live
-
-    def mapping(name: str) -> tuple[dict[str, Any], bool]:
-        value, live = part(name)
-        return (value if isinstance(value, dict) else {}), live
-
-    queue = _try(names.state, (queue_field,))
-    live_queue = names.sources.get(queue_field, "").startswith("query ")
-    if not live_queue:
-        queue = _try(names.at_start, (queue_field,))
-        if node_active:
-            notes.append(
-                f"the queue shows state.{queue_field} as this run began; a query node answering "
-                f"state.{queue_field} would show the items queued since"
-            )
-    queue = queue if isinstance(queue, list) else []
-
-    running_ids = {str(v): str(k) for k, v in mapping("running")[0].items()}
-    kept_items = mapping("items")[0]
-    attempts, live_attempts = mapping("attempts")
-    retry_at, live_retry = mapping("retry_at")
+    running_ids = {str(v): str(k) for k, v in progress.mapping("running")[0].items()}
+    kept_items = progress.mapping("items")[0]
+    attempts, live_attempts = progress.mapping("attempts")
+    retry_at, live_retry = progress.mapping("retry_at")
     # statistics only as a query answers them now (at the run's start they would mislead)
-    stats = {name: value if live else None for name in _STATS for value, live in [part(name)]}
+    stats = {
+        name: value if live else None for name in _STATS for value, live in [progress.part(name)]
+    }
     by_id = dict(running_ids)
     for key, value in list(kept_items.items())[:MAX_EVALUATED]:
         child = _try(logic.child_id, value, str(key))
@@ -666,6 +684,79 @@ def queue_items(
                 item.status = "waiting"
                 item.waiting_for = "retry"
         items[found] = item
+    _add_retries(items, retry_at, kept_items, logic, node_active)
+
+    paused = _flag(config.get("paused_when"), names)
+    draining = _flag(config.get("drain_when"), names)
+    stopping = _flag(config.get("stop_when"), names)
+    running = sum(1 for item in items.values() if item.status == "running")
+    reason = (
+        "paused"
+        if paused
+        else "draining"
+        if draining
+        else "limit"
+        if limit is not None and running >= limit
+        else "start"
+    )
+    taken_since = run_started if not live_queue else None
+    queued = _queued(queue, items, logic, reason, node_active, taken_since)
+    if len(queue) > MAX_EVALUATED:
+        notes.append(f"only the first {MAX_EVALUATED} of {len(queue)} queued items are listed")
+    facts: dict[str, Any] = {
+        "paused": paused,
+        "draining": draining,
+        "stopping": stopping,
+        "queued": len(queue),
+        "stats": stats if any(isinstance(v, int) for v in stats.values()) else None,
+        "live_queue": live_queue,
+        "live_retries": live_retry,
+    }
+    return _in_queue_order(items, queued), facts, notes
+
+
+@dataclass
+class _QueueProgress:
+    """The parts of a work queue's bookkeeping, `state.<field>.<part>`."""
+
+    names: RunNames
+    progress_field: str
+
+    def part(self, name: str) -> tuple[Any, bool]:
+        """`state.<progress>.<name>`, and whether a query gave it (else: as the run began)."""
+        value = _try(self.names.state, (self.progress_field, name))
+        live = self.names.sources.get(f"{self.progress_field}.{name}", "").startswith("query ")
+        return value, live
+
+    def mapping(self, name: str) -> tuple[dict[str, Any], bool]:
+        value, live = self.part(name)
+        return (value if isinstance(value, dict) else {}), live
+
+
+def _queue_of(
+    names: RunNames, queue_field: str, node_active: bool, notes: list[str]
+) -> tuple[list[Any], bool]:
+    """The queued items, and whether a query gave them (else: as the run began)."""
+    queue = _try(names.state, (queue_field,))
+    live_queue = names.sources.get(queue_field, "").startswith("query ")
+    if not live_queue:
+        queue = _try(names.at_start, (queue_field,))
+        if node_active:
+            notes.append(
+                f"the queue shows state.{queue_field} as this run began; a query node answering "
+                f"state.{queue_field} would show the items queued since"
+            )
+    return (queue if isinstance(queue, list) else []), live_queue
+
+
+def _add_retries(
+    items: OrderedDict[str, Item],
+    retry_at: dict[str, Any],
+    kept_items: dict[str, Any],
+    logic: ItemLogic,
+    node_active: bool,
+) -> None:
+    """The items waiting to be tried again (skipped, once the node is done)."""
     for name, at in retry_at.items():
         key = str(name)
         waiting = items.get(key)
@@ -681,19 +772,17 @@ def queue_items(
             if isinstance(at, int | float):
                 waiting.retry_at = datetime.fromtimestamp(at, UTC)
 
-    paused = _flag(config.get("paused_when"), names)
-    draining = _flag(config.get("drain_when"), names)
-    stopping = _flag(config.get("stop_when"), names)
-    running = sum(1 for item in items.values() if item.status == "running")
-    reason = (
-        "paused"
-        if paused
-        else "draining"
-        if draining
-        else "limit"
-        if limit is not None and running >= limit
-        else "start"
-    )
+
+def _queued(
+    queue: list[Any],
+    items: OrderedDict[str, Item],
+    logic: ItemLogic,
+    reason: str,
+    node_active: bool,
+    taken_since: datetime | None,
+) -> list[Item]:
+    """The queue's items in the order they will be taken. `taken_since`: when the queue is the
+    one the run began with, the children started since then took its items."""
     queued: list[Item] = []
     for index, value in enumerate(queue[:MAX_EVALUATED]):
         key = _try(logic.key, value)
@@ -703,10 +792,9 @@ def queue_items(
             continue  # the queue skips it as a duplicate
         if (
             earlier is not None
-            and not live_queue
             and earlier.record is not None
-            and run_started is not None
-            and earlier.record.initiated_at >= run_started
+            and taken_since is not None
+            and earlier.record.initiated_at >= taken_since
         ):
             continue  # queued as the run began, taken since
         item = Item(key, _try(logic.child_id, value, key), status="waiting", waiting_for=reason)
@@ -722,14 +810,17 @@ def queue_items(
         if len(ranked) == len(queued):
             with contextlib.suppress(TypeError):
                 queued.sort(key=lambda item: item.rank)
-    if len(queue) > MAX_EVALUATED:
-        notes.append(f"only the first {MAX_EVALUATED} of {len(queue)} queued items are listed")
+    return queued
+
+
+def _in_queue_order(items: OrderedDict[str, Item], queued: list[Item]) -> list[Item]:
+    """Running, waiting to retry, queued, then finished (newest first)."""
 
     def closed_order(item: Item) -> float:
         ended = item.record.ended_at if item.record else None
         return -(ended.timestamp() if ended else 0.0)
 
-    ordered = (
+    return (
         [i for i in items.values() if i.status == "running"]
         + [i for i in items.values() if i.status == "waiting"]
         + queued
@@ -738,16 +829,6 @@ def queue_items(
             key=closed_order,
         )
     )
-    facts: dict[str, Any] = {
-        "paused": paused,
-        "draining": draining,
-        "stopping": stopping,
-        "queued": len(queue),
-        "stats": stats if any(isinstance(v, int) for v in stats.values()) else None,
-        "live_queue": live_queue,
-        "live_retries": live_retry,
-    }
-    return ordered, facts, notes
 
 
 def _max(config: Mapping[str, Any]) -> int:

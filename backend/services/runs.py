@@ -36,7 +36,10 @@ from starlette.exceptions import HTTPException
 from temporalio.api.common.v1 import WorkflowExecution as ExecutionRef
 from temporalio.api.enums.v1 import EventType
 from temporalio.api.history.v1 import HistoryEvent
-from temporalio.api.workflowservice.v1 import GetWorkflowExecutionHistoryRequest
+from temporalio.api.workflowservice.v1 import (
+    GetWorkflowExecutionHistoryRequest,
+    GetWorkflowExecutionHistoryResponse,
+)
 from temporalio.client import (
     Client,
     WorkflowExecution,
@@ -381,16 +384,10 @@ def _missing_field(
     if isinstance(tree, ast.BinOp):  # T | None
         return _missing_field(tree.left, value, types, path)
     if isinstance(tree, ast.Subscript) and isinstance(tree.value, ast.Name):
-        if tree.value.id == "list" and isinstance(value, list):
-            for index, item in enumerate(value):
-                found = _missing_field(tree.slice, item, types, f"{path}[{index}]")
-                if found is not None:
-                    return found
-        elif isinstance(tree.slice, ast.Tuple) and isinstance(value, dict):
-            for key, item in value.items():
-                found = _missing_field(tree.slice.elts[1], item, types, f"{path}[{key!r}]")
-                if found is not None:
-                    return found
+        for element, item, where in _elements(tree, tree.value.id, value, path):
+            found = _missing_field(element, item, types, where)
+            if found is not None:
+                return found
         return None
     if not isinstance(tree, ast.Name) or tree.id not in types or not isinstance(value, dict):
         return None
@@ -406,6 +403,19 @@ def _missing_field(
         if found is not None:
             return found
     return None
+
+
+def _elements(
+    tree: ast.Subscript, name: str, value: Any, path: str
+) -> Iterator[tuple[ast.expr, Any, str]]:
+    """The items of a `list[T]` value or the values of a `dict[str, T]` one: the type of each,
+    the item and where it stands."""
+    if name == "list" and isinstance(value, list):
+        for index, item in enumerate(value):
+            yield tree.slice, item, f"{path}[{index}]"
+    elif isinstance(tree.slice, ast.Tuple) and isinstance(value, dict):
+        for key, item in value.items():
+            yield tree.slice.elts[1], item, f"{path}[{key!r}]"
 
 
 _STAND_IN = TypeAdapter[StandInPublic](StandInPublic)
@@ -554,7 +564,7 @@ async def _memo_stand_ins(execution: WorkflowExecution) -> dict[str, Any]:
     """The stand-ins a run's memo carries (none for a memo this server cannot read)."""
     try:
         found = await execution.memo_value(STAND_INS_MEMO, None)
-    except Exception:  # noqa: BLE001 - a run started elsewhere may carry anything
+    except Exception:  # a run started elsewhere may carry anything
         return {}
     return found if isinstance(found, dict) else {}
 
@@ -679,7 +689,7 @@ def _decode(payloads: Any) -> Any:
     items = list(payloads.payloads)
     try:
         values = _CONVERTER.from_payloads(items)
-    except Exception:  # noqa: BLE001 - an encoding this server cannot read is shown, not read
+    except Exception:  # an encoding this server cannot read is shown, not read
         return "<payload in an encoding this server cannot read>"
     return None if not values else values[0] if len(values) == 1 else values
 
@@ -849,7 +859,6 @@ async def _follow(run: Run, is_disconnected: Any) -> AsyncIterator[bytes]:
     """Server-sent events: `snapshot` once the history up to now is read, `nodes` with the
     changed nodes after every later batch of events, `end` when the run (or the last run of its
     continue-as-new chain) closes. Reads each event once: long polls with `wait_new_event`."""
-    client = run.client
     tracker = RunTracker(run.document)
     run_id = run.run_id
     caught_up_at = run.description.history_length
@@ -860,48 +869,22 @@ async def _follow(run: Run, is_disconnected: Any) -> AsyncIterator[bytes]:
     while True:
         if await is_disconnected():
             return
-        request = GetWorkflowExecutionHistoryRequest(
-            namespace=client.namespace,
-            execution=ExecutionRef(workflow_id=run.workflow_id, run_id=run_id),
-            next_page_token=token,
-            wait_new_event=True,
-            skip_archival=True,
-        )
-        try:
-            with temporal_errors(run.workflow_id):
-                answer = await client.workflow_service.get_workflow_execution_history(
-                    request, timeout=LONG_POLL
-                )
-        except Unavailable:
-            if not snapshot_sent:
-                raise
+        answer = await _history_page(run, run_id, token, patient=snapshot_sent)
+        if answer is None:
             yield b": Temporal did not answer; asking again\n\n"
             await asyncio.sleep(1)
             continue
         events = list(answer.history.events)
-        if not snapshot_sent and events and events[0].event_id == 1:
-            # the first page: the runs this one continued from come first
-            earlier = _continued_from(events)
-            if earlier is not None:
-                with contextlib.suppress(NotFound):  # removed by retention
-                    tracker.extend(await chain_history(client, run.workflow_id, earlier))
+        if not snapshot_sent:
+            await _read_earlier_runs(run, tracker, events)
         token = answer.next_page_token
         changed = tracker.extend(events) if events else set()
-        if events:
-            last_time = events[-1].event_time.ToDatetime().isoformat() + "Z"
+        last_time = _event_time(events) or last_time
         if not snapshot_sent:
             if token and (not events or events[-1].event_id < caught_up_at):
                 continue  # more of what was there already
             snapshot_sent = True
-            changed |= tracker.set_pending(
-                run.description.raw_description.pending_activities, await pending_gates(run)
-            )
-            yield sse(
-                "snapshot",
-                RunSnapshotPublic(
-                    **dict(summary(run, tracker)), event_time=last_time, nodes=_states(tracker)
-                ),
-            )
+            yield await _snapshot(run, tracker, last_time)
         elif changed or tracker.stuck != stuck_sent:
             yield _nodes(tracker, changed, run_id, last_time)
         elif not events:
@@ -913,22 +896,94 @@ async def _follow(run: Run, is_disconnected: Any) -> AsyncIterator[bytes]:
             if after is not None:
                 run_id, token = after, b""
                 continue
-            yield sse(
-                "end",
-                RunEndPublic(
-                    workflow_id=run.workflow_id,
-                    run_id=run_id,
-                    outcome=tracker.outcome,
-                    event_time=last_time,
-                    **outcome_of(events),
-                    first_failure=_first(tracker),
-                ),
-            )
+            yield _end(run, run_id, tracker, events, last_time)
             return
-        if events and tracker.outcome is None:
-            refreshed = await _refresh_pending(run, tracker, run_id)
-            if refreshed:
-                yield _nodes(tracker, refreshed, run_id, last_time)
+        if events and (pending := await _pending_nodes(run, tracker, run_id, last_time)):
+            yield pending
+
+
+async def _history_page(
+    run: Run, run_id: str, token: bytes, *, patient: bool
+) -> GetWorkflowExecutionHistoryResponse | None:
+    """The next page of the run's history, waiting for new events when there are none yet;
+    None when Temporal does not answer and the caller is `patient` (else: Unavailable)."""
+    client = run.client
+    request = GetWorkflowExecutionHistoryRequest(
+        namespace=client.namespace,
+        execution=ExecutionRef(workflow_id=run.workflow_id, run_id=run_id),
+        next_page_token=token,
+        wait_new_event=True,
+        skip_archival=True,
+    )
+    try:
+        with temporal_errors(run.workflow_id):
+            return await client.workflow_service.get_workflow_execution_history(
+                request, timeout=LONG_POLL
+            )
+    except Unavailable:
+        if not patient:
+            raise
+        return None
+
+
+def _event_time(events: list[HistoryEvent]) -> str | None:
+    """When the last of the events happened (None without events)."""
+    if not events:
+        return None
+    return events[-1].event_time.ToDatetime().isoformat() + "Z"
+
+
+async def _pending_nodes(
+    run: Run, tracker: RunTracker, run_id: str, last_time: str | None
+) -> bytes | None:
+    """A `nodes` event for what the events do not show, while the run is open: the activities
+    retrying, the gates waiting."""
+    if tracker.outcome is not None:
+        return None
+    refreshed = await _refresh_pending(run, tracker, run_id)
+    return _nodes(tracker, refreshed, run_id, last_time) if refreshed else None
+
+
+async def _read_earlier_runs(run: Run, tracker: RunTracker, events: list[HistoryEvent]) -> None:
+    """On the first page: the runs this one continued from come first."""
+    if not events or events[0].event_id != 1:
+        return
+    earlier = _continued_from(events)
+    if earlier is not None:
+        with contextlib.suppress(NotFound):  # removed by retention
+            tracker.extend(await chain_history(run.client, run.workflow_id, earlier))
+
+
+async def _snapshot(run: Run, tracker: RunTracker, last_time: str | None) -> bytes:
+    tracker.set_pending(
+        run.description.raw_description.pending_activities, await pending_gates(run)
+    )
+    return sse(
+        "snapshot",
+        RunSnapshotPublic(
+            **dict(summary(run, tracker)), event_time=last_time, nodes=_states(tracker)
+        ),
+    )
+
+
+def _end(
+    run: Run,
+    run_id: str,
+    tracker: RunTracker,
+    events: list[HistoryEvent],
+    last_time: str | None,
+) -> bytes:
+    return sse(
+        "end",
+        RunEndPublic(
+            workflow_id=run.workflow_id,
+            run_id=run_id,
+            outcome=tracker.outcome,
+            event_time=last_time,
+            **outcome_of(events),
+            first_failure=_first(tracker),
+        ),
+    )
 
 
 def _nodes(tracker: RunTracker, changed: set[str], run_id: str, event_time: str | None) -> bytes:

@@ -10,6 +10,9 @@ does not have it already.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import update
@@ -31,7 +34,7 @@ from backend.models import (
 )
 from backend.services.projects import import_project
 from backend.services.records import project_or_404, project_public, settings_of, workflows_of
-from language.document import Project, Workflow
+from language.document import ActivityDef, Project, TypeDef, Types, Workflow
 
 PATTERNS_FOLDER = samples.FOLDER / "templates"
 
@@ -101,85 +104,17 @@ def workflow_from_template(
         def conflict(detail: str) -> Conflict:
             return Conflict(detail, record.revision)
 
-        if main.id in present:
-            raise conflict(
-                f"project {project_id!r} already has a workflow {main.id!r}; choose another id"
-            )
-        added = [main]
-        for helper in helpers:
-            if helper.id == main.id:
-                raise conflict(
-                    f"pattern {data.template!r} needs a workflow {helper.id!r} of its own; "
-                    "choose another id"
-                )
-            existing = present.get(helper.id)
-            if existing is None:
-                added.append(helper)
-            elif Workflow.model_validate_json(existing.document) != helper:
-                raise conflict(
-                    f"pattern {data.template!r} needs workflow {helper.id!r}, and project "
-                    f"{project_id!r} has a different one of that id; rename yours first"
-                )
-        activities = list(settings.activities)
-        have_activities = {a.name: a for a in activities}
-        for activity in template.activities:
-            mine = have_activities.get(activity.name)
-            if mine is None:
-                activities.append(activity)
-            elif mine != activity:
-                raise conflict(
-                    f"pattern {data.template!r} needs activity {activity.name!r}, and project "
-                    f"{project_id!r} has a different one of that name; rename yours first"
-                )
-        types = dict(settings.types)
-        for name, definition in template.types.items():
-            if name not in types:
-                types[name] = definition
-            elif types[name] != definition:
-                raise conflict(
-                    f"pattern {data.template!r} needs type {name!r}, and project "
-                    f"{project_id!r} has a different one of that name; rename yours first"
-                )
+        pattern = _Pattern(data.template, project_id, conflict)
+        added = pattern.workflows(main, helpers, present)
+        activities = pattern.activities(settings.activities, template.activities)
+        types = pattern.types(settings.types, template.types)
         now = utc_now()
         changed = ProjectSettings.model_validate(
             {**settings.model_dump(), "activities": activities, "types": types}
         )
         if changed != settings:
-            written = session.exec(
-                update(ProjectRecord)
-                .where(
-                    col(ProjectRecord.id) == project_id,
-                    col(ProjectRecord.revision) == record.revision,
-                )
-                .values(
-                    settings=changed.model_dump_json(),
-                    revision=col(ProjectRecord.revision) + 1,
-                    updated_at=now,
-                )
-                .execution_options(synchronize_session=False)
-            )
-            if written.rowcount != 1:
-                session.rollback()
-                raise Conflict(
-                    f"project {project_id!r} changed meanwhile; add the pattern again",
-                    project_or_404(session, project_id).revision,
-                )
-        last = session.exec(
-            select(func.max(WorkflowRecord.position)).where(
-                col(WorkflowRecord.project_id) == project_id
-            )
-        ).one()
-        for offset, workflow in enumerate(added, start=1):
-            session.add(
-                WorkflowRecord(
-                    project_id=project_id,
-                    id=workflow.id,
-                    position=(last or 0) + offset,
-                    document=workflow.model_dump_json(),
-                    created_at=now,
-                    updated_at=now,
-                )
-            )
+            _write_settings(session, project_id, record.revision, changed, now)
+        _add_workflows(session, project_id, added, now)
         try:
             session.commit()
         except IntegrityError:
@@ -191,3 +126,108 @@ def workflow_from_template(
             ) from None
     session.expire_all()
     return project_public(session, project_or_404(session, project_id))
+
+
+@dataclass
+class _Pattern:
+    """What a pattern adds to a project: each workflow, activity and type it needs that the
+    project does not have; a conflict where the project has a different one of that name."""
+
+    name: str
+    project_id: str
+    conflict: Callable[[str], Conflict]
+
+    def workflows(
+        self, main: Workflow, helpers: list[Workflow], present: dict[str, WorkflowRecord]
+    ) -> list[Workflow]:
+        if main.id in present:
+            raise self.conflict(
+                f"project {self.project_id!r} already has a workflow {main.id!r}; choose another id"
+            )
+        added = [main]
+        for helper in helpers:
+            if helper.id == main.id:
+                raise self.conflict(
+                    f"pattern {self.name!r} needs a workflow {helper.id!r} of its own; "
+                    "choose another id"
+                )
+            existing = present.get(helper.id)
+            if existing is None:
+                added.append(helper)
+            elif Workflow.model_validate_json(existing.document) != helper:
+                raise self.conflict(
+                    f"pattern {self.name!r} needs workflow {helper.id!r}, and project "
+                    f"{self.project_id!r} has a different one of that id; rename yours first"
+                )
+        return added
+
+    def activities(self, mine: list[ActivityDef], needed: list[ActivityDef]) -> list[ActivityDef]:
+        activities = list(mine)
+        have_activities = {a.name: a for a in activities}
+        for activity in needed:
+            have = have_activities.get(activity.name)
+            if have is None:
+                activities.append(activity)
+            elif have != activity:
+                raise self.different("activity", activity.name)
+        return activities
+
+    def types(self, mine: Types, needed: Types) -> dict[str, TypeDef]:
+        types = dict(mine)
+        for name, definition in needed.items():
+            if name not in types:
+                types[name] = definition
+            elif types[name] != definition:
+                raise self.different("type", name)
+        return types
+
+    def different(self, what: str, name: str) -> Conflict:
+        return self.conflict(
+            f"pattern {self.name!r} needs {what} {name!r}, and project "
+            f"{self.project_id!r} has a different one of that name; rename yours first"
+        )
+
+
+def _write_settings(
+    session: Session, project_id: str, revision: int, changed: ProjectSettings, now: datetime
+) -> None:
+    """The project's new settings, if nobody changed the project since its `revision`."""
+    written = session.exec(
+        update(ProjectRecord)
+        .where(
+            col(ProjectRecord.id) == project_id,
+            col(ProjectRecord.revision) == revision,
+        )
+        .values(
+            settings=changed.model_dump_json(),
+            revision=col(ProjectRecord.revision) + 1,
+            updated_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if written.rowcount != 1:
+        session.rollback()
+        raise Conflict(
+            f"project {project_id!r} changed meanwhile; add the pattern again",
+            project_or_404(session, project_id).revision,
+        )
+
+
+def _add_workflows(session: Session, project_id: str, added: list[Workflow], now: datetime) -> None:
+    """The workflows, after the project's others."""
+    last = session.exec(
+        select(func.max(WorkflowRecord.position)).where(
+            col(WorkflowRecord.project_id) == project_id
+        )
+    ).one()
+    for offset, workflow in enumerate(added, start=1):
+        session.add(
+            WorkflowRecord(
+                project_id=project_id,
+                id=workflow.id,
+                position=(last or 0) + offset,
+                document=workflow.model_dump_json(),
+                created_at=now,
+                updated_at=now,
+            )
+        )

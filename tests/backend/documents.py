@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from language.document import Workflow
@@ -34,8 +35,7 @@ def workflow(workflow_id: str = "main", steps: int = 2, name: str = "") -> dict[
         "output": "int",
         "nodes": nodes,
         "edges": [
-            {"id": f"{a}->{b}", "source": a, "target": b}
-            for a, b in zip(chain, chain[1:], strict=False)
+            {"id": f"{a}->{b}", "source": a, "target": b} for a, b in itertools.pairwise(chain)
         ],
     }
 

@@ -208,7 +208,7 @@ def process_exists(pid: int) -> bool:
 
 def children_of(pid: int) -> list[int]:
     """The pids of a process's children (from every thread of it)."""
-    found = []
+    found: list[int] = []
     for task in Path(f"/proc/{pid}/task").iterdir():
         try:
             found.extend(int(child) for child in (task / "children").read_text().split())

@@ -6,6 +6,7 @@ import re
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -20,7 +21,7 @@ LOOPBACK = "http://127.0.0.1:8000"
 """An app made from the environment answers to loopback names only (see test_safe_serving)."""
 
 
-def client(settings: Settings, **options: bool) -> TestClient:
+def client(settings: Settings, **options: Any) -> TestClient:
     return TestClient(create_app(settings), **options)
 
 

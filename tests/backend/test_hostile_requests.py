@@ -39,7 +39,7 @@ def _long_workflow(workflow_id: str) -> dict[str, Any]:
         {"id": f"s{i}", "type": "set_state", "config": {"assignments": []}}
         for i in range(MAX_NODES - 2)
     ]
-    nodes = [{"id": "a", "type": "start"}, *steps, {"id": "z", "type": "end"}]
+    nodes: list[dict[str, Any]] = [{"id": "a", "type": "start"}, *steps, {"id": "z", "type": "end"}]
     return {"id": workflow_id, "nodes": nodes, "edges": chain(*(n["id"] for n in nodes))}
 
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi.testclient import TestClient
 
 from tests.backend.documents import project, settings_of, workflow
 
 
-def create(api: TestClient, project_id: str = "demo") -> dict:
+def create(api: TestClient, project_id: str = "demo") -> dict[str, Any]:
     response = api.post("/api/projects", json=settings_of(project(project_id)))
     assert response.status_code == 201, response.text
-    return response.json()
+    created: dict[str, Any] = response.json()
+    return created
 
 
 def test_created_project_is_listed_and_read_back(api: TestClient) -> None:

@@ -109,7 +109,8 @@ def test_bad_ids_get_404_and_bad_requests_422(api: TestClient) -> None:
 
     assert api.get("/api/deployments/Not-A-Slug").status_code == 422
     assert api.get("/api/deployments/x" + "y" * 200).status_code == 422
-    for body in ({"versions": {"greet": 0}}, {"versions": []}, {"version": 1}, [1]):
+    bodies: list[Any] = [{"versions": {"greet": 0}}, {"versions": []}, {"version": 1}, [1]]
+    for body in bodies:
         answer = api.post("/api/projects/checked/deployments", json=body)
         assert answer.status_code == 422, body
         assert answer.json()["diagnostics"], body

@@ -77,7 +77,9 @@ def test_stop_ends_the_child_and_the_helpers_it_started(
     process = start(supervised, ProcessSpec("parent", python(code), tmp_path / "parent.log"))
     pid = process.pid
     assert pid is not None
-    helper = int(wait_for(lambda: helper_pid.exists() and helper_pid.read_text(), "the helper"))
+    helper = int(
+        wait_for(lambda: helper_pid.read_text() if helper_pid.exists() else None, "the helper")
+    )
 
     process.stop()
 

@@ -65,7 +65,11 @@ def test_serve_with_workers_starts_temporal_once_and_stops_every_child(
     assert f"--db-filename {tmp_path / 'data' / 'temporal.db'}" in temporal_command
     assert "--ip 127.0.0.1" in temporal_command
     for pid in children:
-        wait_for(lambda pid=pid: not process_exists(pid), f"child {pid} to end")
+
+        def ended(pid: int = pid) -> bool:
+            return not process_exists(pid)
+
+        wait_for(ended, f"child {pid} to end")
 
 
 def test_serve_with_temporal_off_serves_the_designer_alone(

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import httpx2
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import event
@@ -126,7 +127,7 @@ def test_the_bearer_scheme_is_case_insensitive(sqlite_url: str) -> None:
         assert api.get(events, headers={"authorization": "bearer t0ken"}).status_code != 401
 
 
-def csp_of(response: httpx.Response) -> dict[str, str]:
+def csp_of(response: httpx.Response | httpx2.Response) -> dict[str, str]:
     policy = response.headers["content-security-policy"]
     return {
         name: value.strip()
@@ -134,7 +135,7 @@ def csp_of(response: httpx.Response) -> dict[str, str]:
     }
 
 
-def assert_secure_headers(response: httpx.Response) -> None:
+def assert_secure_headers(response: httpx.Response | httpx2.Response) -> None:
     assert response.headers["x-content-type-options"] == "nosniff"
     assert response.headers["x-frame-options"] == "DENY"
     assert response.headers["referrer-policy"] == "same-origin"

@@ -55,7 +55,9 @@ def store(api: TestClient, document: dict[str, Any]) -> None:
     assert answer.status_code == 201, answer.text
 
 
-async def start_waiting(client: Client, task_queue: str, count: int) -> list[WorkflowHandle]:
+async def start_waiting(
+    client: Client, task_queue: str, count: int
+) -> list[WorkflowHandle[Any, Any]]:
     """`count` executions of version 1 that ran a and wait at the gate."""
     handles = [
         await client.start_workflow("flow", {}, id=unique_id("flow"), task_queue=task_queue)
@@ -70,7 +72,7 @@ def failed_tasks(events: list[Any]) -> list[Any]:
     return [e for e in events if e.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED]
 
 
-async def next_run(client: Client, first: WorkflowHandle) -> WorkflowHandle:
+async def next_run(client: Client, first: WorkflowHandle[Any, Any]) -> WorkflowHandle[Any, Any]:
     """The run that followed `first`'s continue-as-new, once it has started."""
     patience = Patience(60)
     while not patience.over():

@@ -4,6 +4,7 @@ project; every template compiles, and every pattern runs to its end on the dev s
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -169,7 +170,7 @@ def test_adding_a_pattern_refuses_what_would_clash(api: TestClient) -> None:
 
 
 async def run_pattern(
-    client: Client, package_dir: Path, name: str, arg: dict[str, Any], signals: list[Any] = ()
+    client: Client, package_dir: Path, name: str, arg: dict[str, Any], signals: Sequence[Any] = ()
 ) -> Any:
     document = scale_waits(pattern(name), 0.01)
     document["id"] = f"template-run-{name}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from pathlib import Path
@@ -89,7 +90,7 @@ def overlapping_edges(page: Page) -> list[tuple[str, str]]:
     paths = {id: corners(d) for id, d in page.evaluate(PATHS_JS).items() if d}
     pieces: list[tuple[str, str, float, float, float]] = []
     for id, points in paths.items():
-        for a, b in zip(points, points[1:], strict=False):
+        for a, b in itertools.pairwise(points):
             if abs(a[0] - b[0]) < 0.5 and abs(a[1] - b[1]) >= 0.5:
                 pieces.append((id, "v", a[0], min(a[1], b[1]), max(a[1], b[1])))
             elif abs(a[1] - b[1]) < 0.5 and abs(a[0] - b[0]) >= 0.5:

@@ -81,7 +81,12 @@ def test_undo_and_redo_every_kind_of_edit(
     # with unsaved changes, closing the page asks first
     expect(page.get_by_test_id("unsaved")).to_be_visible()
     asked: list[str] = []
-    page.on("dialog", lambda dialog: (asked.append(dialog.type), dialog.accept()))
+
+    def answer(dialog: Dialog) -> None:
+        asked.append(dialog.type)
+        dialog.accept()
+
+    page.on("dialog", answer)
     page.close(run_before_unload=True)
     page.wait_for_event("close")
     assert asked == ["beforeunload"]

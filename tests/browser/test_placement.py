@@ -9,12 +9,12 @@ import re
 from itertools import combinations
 from typing import Any
 
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import FloatRect, Locator, Page, expect
 
 from tests.browser.conftest import Api, orders_workflow, save_artifact, shop_project
 from tests.browser.editor import center, drop, node, nodes, open_editor, select
 
-Box = dict[str, float]
+Box = FloatRect
 DROP_TARGET = re.compile(r"\bdrop-target\b")
 
 

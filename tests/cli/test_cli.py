@@ -328,7 +328,9 @@ def test_compile_replaces_a_hard_linked_file_instead_of_writing_through_it(
 
 def test_a_missing_input_file_is_reported(tmp_path: Path) -> None:
     missing = tmp_path / "nowhere.json"
-    for arguments in (["check", missing], ["compile", missing, "-o", tmp_path / "out"]):
+    out = tmp_path / "out"
+    commands: list[list[str | Path]] = [["check", missing], ["compile", missing, "-o", out]]
+    for arguments in commands:
         outcome = wfd(*arguments)
         assert outcome.returncode not in (0, 1), outcome.stderr
         assert "nowhere.json" in outcome.stderr

@@ -160,7 +160,7 @@ async def test_a_failing_activity_exits_1_naming_the_node_and_its_message(
     document = write(tmp_path, "failing.json", failing_project())
     address = temporal_env.client.service_client.config.target_host
     arguments: list[str | Path] = ["run", document, "greet", "--input", '{"name": "Bob"}']
-    outcome = await _in_thread(arguments + ["--address", address], tmp_path)
+    outcome = await _in_thread([*arguments, "--address", address], tmp_path)
 
     assert outcome.returncode == 1, outcome.stderr
     assert outcome.stdout == ""
@@ -180,7 +180,7 @@ async def test_a_failing_activity_exits_1_naming_the_node_and_its_message(
     assert_nothing_left(outcome)
 
     # without --follow: the same outcome, no node lines
-    quiet = await _in_thread(arguments + ["--address", address, "--no-follow"], tmp_path)
+    quiet = await _in_thread([*arguments, "--address", address, "--no-follow"], tmp_path)
     assert quiet.returncode == 1, quiet.stderr
     assert not re.search(rf"^{TIME}", quiet.stderr, re.MULTILINE), quiet.stderr
     assert "say (say) failed: no greeting for Bob" in quiet.stderr

@@ -11,7 +11,7 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from temporalio.exceptions import ApplicationError
@@ -23,7 +23,7 @@ from tests.support.harness import chain, import_package, node, project, unique_i
 
 
 class Recorder(BaseHTTPRequestHandler):
-    received: list[tuple[str, str, bytes]] = []
+    received: ClassVar[list[tuple[str, str, bytes]]] = []
 
     def _answer(self) -> None:
         length = int(self.headers.get("content-length") or 0)

@@ -88,7 +88,11 @@ def test_a_call_has_a_summary_exactly_where_its_type_is_shared(name: str) -> Non
 
 
 def test_shared_types_undo_calls_and_roles() -> None:
-    step = {"activity": "book", "args": {}, "compensation": {"activity": "cancel", "args": {}}}
+    step: dict[str, Any] = {
+        "activity": "book",
+        "args": {},
+        "compensation": {"activity": "cancel", "args": {}},
+    }
     workflow = {
         "id": "w",
         "nodes": [

@@ -22,7 +22,7 @@ def _saga() -> dict[str, Any]:
 
 
 def _collapsed(document: dict[str, Any], *ids: str) -> dict[str, Any]:
-    changed = json.loads(json.dumps(document))
+    changed: dict[str, Any] = json.loads(json.dumps(document))
     changed["workflows"][0]["ui"] = {"collapsed": list(ids)}
     return changed
 

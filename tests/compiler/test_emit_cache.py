@@ -20,8 +20,8 @@ def test_the_same_text_under_other_names_gives_other_code() -> None:
 
 
 def test_a_name_spelled_in_compatibility_characters_is_the_name_python_reads() -> None:
-    # Python reads "ｔotal" (a fullwidth t) as "total": the kept answer must follow that name.
-    text = "ｔotal + 1"
+    # Python reads "ｔotal" (a fullwidth t) as "total": the kept answer must follow that name.  # noqa: RUF003
+    text = "ｔotal + 1"  # noqa: RUF001 - deliberately
     assert emit_checked(text, False, {"total": "self._state.total"}) == "self._state.total + 1"
     assert emit_checked(text, False, {"total": "input.total"}) == "input.total + 1"
 

@@ -84,7 +84,7 @@ def describe_change(path: str, expected: bytes, actual: bytes) -> str:
         )
     )
     if len(diff) > DIFF_LINES:
-        diff = diff[:DIFF_LINES] + [f"... {len(diff) - DIFF_LINES} more diff lines\n"]
+        diff = [*diff[:DIFF_LINES], f"... {len(diff) - DIFF_LINES} more diff lines\n"]
     return "".join(line if line.endswith("\n") else line + "\n" for line in diff)
 
 

@@ -211,6 +211,6 @@ def test_a_field_named_like_a_default_factory_is_a_diagnostic(name: str) -> None
     found = errors(document)
 
     assert len(found) == 1
-    node_id, field, message = found[0]
+    _node_id, field, message = found[0]
     assert field == f"input.{name}"
     assert f"cannot be named {name!r}" in message

@@ -33,7 +33,7 @@ TOOLS = Path(sys.executable).parent
 class Greetings(BaseHTTPRequestHandler):
     """Answers `GET /greet/<name>` with `{"text": "Hello, <name>!"}`."""
 
-    def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
+    def do_GET(self) -> None:  # the name http.server calls
         name = self.path.rsplit("/", 1)[-1]
         body = json.dumps({"text": f"Hello, {name}!"}).encode()
         self.send_response(200)

@@ -46,9 +46,9 @@ def run_pytest(folder: Path, *arguments: str) -> dict[str, str]:
     report = folder / "report.xml"
     report.unlink(missing_ok=True)
     environment = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    pytest = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
     outcome = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--junitxml", str(report)]
-        + list(arguments),
+        [*pytest, "--junitxml", str(report), *arguments],
         cwd=folder,
         env=environment,
         capture_output=True,

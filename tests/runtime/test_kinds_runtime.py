@@ -552,8 +552,8 @@ async def test_update_validator_rejects_and_accepts(client: Client, package_dir:
                     node("reply", "end", value="state.limit * 10"),
                     node("limit", "query", name="limit", value="state.limit", returns="int"),
                 ],
-                chain("start", "wait", "finish")
-                + [
+                [
+                    *chain("start", "wait", "finish"),
                     edge("set_limit", "too_high"),
                     edge("too_high", "refuse", "true"),
                     edge("too_high", "apply", "false"),

@@ -30,7 +30,7 @@ def cluster_project(project_id: str, exclusive: bool) -> dict[str, Any]:
 
 async def assign_six_jobs(handle: WorkflowHandle[Any, Any]) -> list[list[str] | BaseException]:
     """Six jobs ask for two nodes each at the same moment; five nodes exist."""
-    return await asyncio.gather(
+    answers: list[list[str] | BaseException] = await asyncio.gather(
         *(
             handle.execute_update(
                 "assign_nodes_to_job", {"job_name": f"job-{n}", "total_needed": 2}
@@ -39,6 +39,7 @@ async def assign_six_jobs(handle: WorkflowHandle[Any, Any]) -> list[list[str] | 
         ),
         return_exceptions=True,
     )
+    return answers
 
 
 async def test_exclusive_updates_never_book_a_node_twice(client: Client, package_dir: Path) -> None:

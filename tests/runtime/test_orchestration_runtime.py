@@ -431,10 +431,12 @@ async def test_retry_stops_at_a_failure_that_must_not_be_retried(
         )
         causes = [await failure(refused), await failure(by_policy), await failure(with_port)]
         histories = [await events(refused), await events(by_policy), await events(with_port)]
+    messages = []
     for cause in causes:
         assert isinstance(cause, ActivityError)
         assert isinstance(cause.cause, ApplicationError)
-    assert [cause.cause.message for cause in causes] == [  # type: ignore[union-attr]
+        messages.append(cause.cause.message)
+    assert messages == [
         "attempt 1 refused",
         "attempt 1 failed",
         "attempt 1 refused",
@@ -1172,7 +1174,9 @@ def stopped_saga_project(project_id: str) -> dict[str, Any]:
             compensation={"activity": "cancel", "args": {"token": f"{node_id}_token"}},
         )
 
-    def rolled_back(workflow_id: str, inner: list[dict[str, Any]], edges: list[dict[str, Any]]):
+    def rolled_back(
+        workflow_id: str, inner: list[dict[str, Any]], edges: list[dict[str, Any]]
+    ) -> dict[str, Any]:
         nodes = [
             node("start", "start"),
             node("saga", "try", "Book all"),
@@ -1498,7 +1502,7 @@ async def test_continue_as_new_carries_state_across_runs(client: Client, package
         last_run = (await handle.describe()).run_id
         # follow the chain of runs from the first one
         runs: list[str] = []
-        carried: list[int] = []
+        carried: list[dict[str, Any]] = []
         run_id: str | None = handle.first_execution_run_id
         while run_id is not None:
             runs.append(run_id)

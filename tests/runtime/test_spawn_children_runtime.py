@@ -448,7 +448,7 @@ async def test_progress_lists_each_child_while_the_step_runs(
         task("e"),
     ]
     async with running_worker(client, modules) as task_queue:
-        handle, run = await start_parent(client, task_queue, modules["models"], tasks)
+        handle, _run = await start_parent(client, task_queue, modules["models"], tasks)
 
         async def settled() -> bool:
             progress = await handle.query("spawn_progress")

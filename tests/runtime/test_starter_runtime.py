@@ -26,6 +26,7 @@ def run_starter(
         text=True,
         env=environment,
         timeout=60,
+        check=False,
     )
 
 

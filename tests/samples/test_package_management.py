@@ -570,7 +570,7 @@ async def test_continuous_builder_retries_three_times_and_survives_continue_as_n
     scope = f"@{unique_id('r')}"
     good = [f"{scope}/pkg{n:02d}" for n in range(10)]
     broken = f"{scope}/broken"
-    batches = [good[:4] + [broken], good[4:7], good[7:]]
+    batches = [[*good[:4], broken], good[4:7], good[7:]]
     async with worker(client, modules, build_package=build_stub) as task_queue:
         handle = await start_builder(client, task_queue, models, max_concurrent=3)
         sent = 0
@@ -582,11 +582,12 @@ async def test_continuous_builder_retries_three_times_and_survives_continue_as_n
                 ),
             )
             sent += len(batch)
+
             # the next batch once this one is under way
-            await until(
-                lambda: snapshot(handle),
-                lambda s, at=sent: s["received"] == at and not s["internal_queue"],
-            )
+            def caught_up(s: dict[str, Any], at: int = sent) -> bool:
+                return s["received"] == at and not s["internal_queue"]
+
+            await until(lambda: snapshot(handle), caught_up)
         done = await until(
             lambda: snapshot(handle), lambda s: s["completed"] == 10 and s["failed"] == 1
         )

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import itertools
 from collections import Counter
 from collections.abc import Callable
 from datetime import timedelta
@@ -48,13 +49,13 @@ from tests.samples.test_package_management import (
     failure_of,
     initiated_ids,
     of_type,
-    ruff_and_mypy,
     timers,
     until,
     worker,
 )
 from tests.support import samples
 from tests.support.harness import import_package, unique_id
+from tests.support.package_check import ruff_and_mypy
 
 ACTIVITY_COMPLETED = EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED
 MINUTE = 0.05
@@ -574,4 +575,4 @@ async def test_scanner_schedule_is_an_hourly_temporal_schedule(
     upcoming = description.info.next_action_times[:3]
     assert len(upcoming) == 3
     assert all((t.minute, t.second) == (0, 0) for t in upcoming)
-    assert [b - a for a, b in zip(upcoming, upcoming[1:], strict=False)] == [timedelta(hours=1)] * 2
+    assert [b - a for a, b in itertools.pairwise(upcoming)] == [timedelta(hours=1)] * 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import itertools
 import json
 import sys
 import uuid
@@ -47,10 +48,7 @@ def golden_project(case: str, project_id: str) -> dict[str, Any]:
 
 def chain(*node_ids: str) -> list[dict[str, Any]]:
     """Edges `out` -> `in` between consecutive nodes."""
-    return [
-        {"id": f"{a}->{b}", "source": a, "target": b}
-        for a, b in zip(node_ids, node_ids[1:], strict=False)
-    ]
+    return [{"id": f"{a}->{b}", "source": a, "target": b} for a, b in itertools.pairwise(node_ids)]
 
 
 def edge(source: str, target: str, handle: str = "out") -> dict[str, Any]:
