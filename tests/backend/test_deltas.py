@@ -99,7 +99,7 @@ def test_a_delta_applies_to_a_workflow_made_again_not_to_the_one_deleted(
 
 def test_a_refused_delta_leaves_the_draft_for_the_next_one_as_it_was(demo: TestClient) -> None:
     assert change(demo, 1, [{"op": "replace", "path": "/name", "value": "x"}]).status_code == 200
-    half = [
+    half: list[dict[str, Any]] = [
         {"op": "replace", "path": "/nodes/1/config/args/item", "value": "'changed'"},
         {"op": "add", "path": "/nodes/1/position/z", "value": 1},
         {"op": "replace", "path": "/nodes/40/label", "value": "no such node"},
