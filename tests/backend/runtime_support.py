@@ -176,6 +176,18 @@ def deploy(
     return wait_until_running(api, answer.json()["id"])
 
 
+def store(api: TestClient, document: dict[str, Any]) -> None:
+    """Store the project (replacing it), without deploying."""
+    answer = api.post("/api/import", json=document, params={"overwrite": "true"})
+    assert answer.status_code == 201, answer.text
+
+
+def stopped(api: TestClient, deployment_id: str) -> dict[str, Any] | None:
+    """The deployment once its worker has stopped."""
+    found: dict[str, Any] = api.get(f"/api/deployments/{deployment_id}").json()
+    return found if found["status"] == "stopped" else None
+
+
 def wait_until_running(
     api: TestClient, deployment_id: str, pid: int | None = None
 ) -> dict[str, Any]:

@@ -11,11 +11,8 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
-from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowHandle
 
 from tests.backend.runtime_support import (
@@ -23,6 +20,8 @@ from tests.backend.runtime_support import (
     RuntimeAppFactory,
     deploy,
     runtime_settings,
+    stopped,
+    store,
     temporal_client,
     wait_for,
     wait_until_running,
@@ -30,10 +29,11 @@ from tests.backend.runtime_support import (
 from tests.support.changes import (
     activities_run,
     chooser,
+    failed_tasks,
     forever_c_first,
     forever_one,
+    start_waiting,
     until_activities_done,
-    until_waiting,
     version_c_first,
     version_one,
 )
@@ -50,26 +50,6 @@ def shared_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RuntimeApp]
         factory.stop_all()
 
 
-def store(api: TestClient, document: dict[str, Any]) -> None:
-    answer = api.post("/api/import", json=document, params={"overwrite": "true"})
-    assert answer.status_code == 201, answer.text
-
-
-async def start_waiting(client: Client, task_queue: str, count: int) -> list[WorkflowHandle]:
-    """`count` executions of version 1 that ran a and wait at the gate."""
-    handles = [
-        await client.start_workflow("flow", {}, id=unique_id("flow"), task_queue=task_queue)
-        for _ in range(count)
-    ]
-    for handle in handles:
-        await until_waiting(handle)
-    return handles
-
-
-def failed_tasks(events: list[Any]) -> list[Any]:
-    return [e for e in events if e.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED]
-
-
 async def next_run(client: Client, first: WorkflowHandle) -> WorkflowHandle:
     """The run that followed `first`'s continue-as-new, once it has started."""
     patience = Patience(60)
@@ -79,11 +59,6 @@ async def next_run(client: Client, first: WorkflowHandle) -> WorkflowHandle:
             return client.get_workflow_handle(first.id, run_id=latest.run_id)
         await asyncio.sleep(0.1)
     raise AssertionError(f"{first.id} did not continue as new")
-
-
-def stopped(api: TestClient, deployment_id: str) -> dict[str, Any] | None:
-    found: dict[str, Any] = api.get(f"/api/deployments/{deployment_id}").json()
-    return found if found["status"] == "stopped" else None
 
 
 async def test_a_takeover_that_would_break_running_executions_is_refused_until_patched(
