@@ -20,7 +20,9 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote
 
+from temporalio.api.deployment.v1 import WorkerDeploymentVersion
 from temporalio.api.workflowservice.v1 import (
+    DeleteWorkerDeploymentVersionRequest,
     DescribeNamespaceRequest,
     DescribeWorkerDeploymentRequest,
     SetWorkerDeploymentCurrentVersionRequest,
@@ -170,6 +172,44 @@ async def make_current(client: Client, namespace: str, deployment_name: str, bui
     )
 
 
+async def deployment_versions(client: Client, namespace: str, deployment_name: str) -> set[str]:
+    """The build ids of the Worker Deployment's versions on the server (none when it has no
+    such deployment)."""
+    try:
+        answer = await client.workflow_service.describe_worker_deployment(
+            DescribeWorkerDeploymentRequest(namespace=namespace, deployment_name=deployment_name),
+            timeout=timedelta(seconds=5),
+        )
+    except RPCError as error:
+        if error.status == RPCStatusCode.NOT_FOUND:
+            return set()
+        raise
+    return {
+        summary.deployment_version.build_id
+        for summary in answer.worker_deployment_info.version_summaries
+    }
+
+
+async def delete_version(
+    client: Client, namespace: str, deployment_name: str, build_id: str
+) -> None:
+    """Forget a version no execution is pinned to any more (the caller counted them, so the
+    server's own drainage status, refreshed every few minutes, is not waited for). The server
+    refuses (FAILED_PRECONDITION) while it still lists the version's worker among the task
+    queue's pollers, which it does for a while after the worker has stopped."""
+    await client.workflow_service.delete_worker_deployment_version(
+        DeleteWorkerDeploymentVersionRequest(
+            namespace=namespace,
+            deployment_version=WorkerDeploymentVersion(
+                deployment_name=deployment_name, build_id=build_id
+            ),
+            skip_drainage=True,
+            identity="wfd runtime",
+        ),
+        timeout=timedelta(seconds=10),
+    )
+
+
 async def connect(target: TemporalTarget) -> Client:
     """A client connected to `target`, the way the generated worker connects."""
     tls: TLSConfig | bool = bool(target.api_key)
@@ -264,6 +304,8 @@ class EmbeddedTemporal:
             "--dynamic-config-value",
             "frontend.enableServerVersionCheck=false",
         ]
+        for value in settings.temporal_dynamic_config:
+            command += ["--dynamic-config-value", value]
         if settings.temporal_namespace != "default":
             command += ["--namespace", settings.temporal_namespace]
         self.process = SupervisedProcess(

@@ -1,0 +1,73 @@
+"""Worker versioning where the server's answer about it changes or is no: the fallback to a
+task queue of its own, the support asked again, drained versions deleted from the server. Each
+test runs its own Temporal dev server, configured as the case needs (worker versioning off is
+`system.enableDeploymentVersions=false`, which the server then refuses with PERMISSION_DENIED).
+
+The versions (tests/support/changes.py): version 1 runs a, waits at a gate, runs b; the other
+runs a new step c before a.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from tests.backend.runtime_support import (
+    RuntimeAppFactory,
+    deploy,
+    runtime_settings,
+    store,
+    temporal_client,
+    wait_until_running,
+)
+from tests.support.changes import (
+    activities_run,
+    failed_tasks,
+    start_waiting,
+    version_c_first,
+    version_one,
+)
+from tests.support.harness import unique_id
+
+VERSIONING_OFF = "system.enableDeploymentVersions=false"
+
+
+async def test_where_the_server_refuses_worker_deployments_a_version_beside_gets_a_queue_of_its_own(
+    runtime_apps: RuntimeAppFactory, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = runtime_apps.start(runtime_settings(tmp_path, temporal_dynamic_config=(VERSIONING_OFF,)))
+    api = app.api
+    project_id = unique_id("unversioned")
+    old = deploy(api, version_one(project_id))
+    client = await temporal_client(api)
+    waiting = (await start_waiting(client, old["task_queue"], 1))[0]
+    store(api, version_c_first(project_id))
+
+    with caplog.at_level(logging.WARNING, logger="wfd.deployments"):
+        answer = api.post(
+            f"/api/projects/{project_id}/deployments",
+            json={"replaces": old["id"], "versioning": True},
+        )
+
+    assert answer.status_code == 201, answer.text
+    new = wait_until_running(api, answer.json()["id"])
+    assert new["task_queue"] == new["id"] != old["task_queue"], "a task queue of its own"
+    assert "on a task queue of its own" in caplog.text
+    assert "PERMISSION_DENIED" in caplog.text, "the log says why: the server's answer"
+    # the new code runs new executions on its own queue, unversioned
+    fresh = (await start_waiting(client, new["task_queue"], 1))[0]
+    await fresh.signal("go")
+    await fresh.result()
+    events = [e async for e in fresh.fetch_history_events()]
+    assert activities_run(events) == ["step_three", "step_one", "step_two"]
+    described = await fresh.describe()
+    assert not described.raw_description.workflow_execution_info.HasField("versioning_info")
+    # the old deployment keeps its queue and its execution, which ends on the old code
+    assert api.get(f"/api/deployments/{old['id']}").json()["status"] == "running"
+    await waiting.signal("go")
+    await waiting.result()
+    events = [e async for e in waiting.fetch_history_events()]
+    assert failed_tasks(events) == []
+    assert activities_run(events) == ["step_one", "step_two"]
