@@ -381,6 +381,7 @@ def public(
         updated_at=found.updated_at,
         replaces=found.replaces,
         patches=[PatchPublic.model_validate(item) for item in json.loads(found.patches)],
+        build_id=found.build_id,
         running_executions=running_executions,
     )
 

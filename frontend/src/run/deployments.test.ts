@@ -29,6 +29,7 @@ function deployment(id: string, changes: Partial<Deployment> = {}): Deployment {
     updated_at: "2026-01-01T10:00:00Z",
     replaces: null,
     patches: [],
+    build_id: null,
     running_executions: 0,
     ...changes,
   };

@@ -1038,6 +1038,17 @@ export const DeploymentPublicSchema = {
             type: 'array',
             title: 'Patches'
         },
+        build_id: {
+            anyOf: [
+                {
+                    type: 'string'
+                },
+                {
+                    type: 'null'
+                }
+            ],
+            title: 'Build Id'
+        },
         running_executions: {
             anyOf: [
                 {
@@ -1068,6 +1079,7 @@ export const DeploymentPublicSchema = {
         'updated_at',
         'replaces',
         'patches',
+        'build_id',
         'running_executions'
     ],
     title: 'DeploymentPublic'

@@ -600,6 +600,10 @@ export type DeploymentPublic = {
      */
     patches: Array<PatchPublic>;
     /**
+     * Build Id
+     */
+    build_id: string | null;
+    /**
      * Running Executions
      */
     running_executions: number | null;
