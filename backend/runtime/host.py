@@ -46,10 +46,10 @@ from backend.runtime.temporal import (
     TemporalTarget,
     TemporalUnavailable,
     make_current,
-    version_query,
     wait_until_answering,
     worker_versioning_refused,
 )
+from backend.runtime.versions import pinned_count, side_by_side
 from backend.runtime.workers import WorkerPlan, worker_spec
 from backend.settings import Settings
 
@@ -63,6 +63,9 @@ RETRY_AFTER_ERROR = 5.0
 RETRY_REFUSED_START = 30.0
 DRAIN_CHECK_EVERY = 1.0
 """Seconds between two counts of a draining version's running executions."""
+ASK_VERSIONING_EVERY = 60.0
+"""Seconds after which whether the server serves Worker Deployments is asked again (it may
+have been restarted or reconfigured); sooner after a deploy, a restart or no answer."""
 
 
 class RuntimeBusy(RuntimeError):
@@ -106,6 +109,9 @@ class Runtime:
         self.lock_file: IO[bytes] | None = None
         self.versioning = False
         """Workers serve Worker Deployment versions (the server allows it), else unversioned."""
+        self.versioning_asked: tuple[float, bool, frozenset[str]] | None = None
+        """When the server was last asked about worker versioning, whether it answered, and
+        the deployments there were then; None: to be asked at the next look."""
         self.drain_checked: dict[str, float] = {}
 
     # --- called from any thread ----------------------------------------------------------
@@ -247,19 +253,27 @@ class Runtime:
                 continue
             self.failure = None
             self._temporal_answered()
-            await self._choose_versioning(client)
+            await self._choose_versioning(client, frozenset())
             self.up.set()
             logger.info("Temporal answers at %s", self.target.address)
             return client
         return None
 
-    async def _choose_versioning(self, client: Client) -> None:
+    async def _choose_versioning(self, client: Client, deployments: frozenset[str]) -> None:
+        """Ask the server whether it serves Worker Deployments; workers started from now on
+        serve versions, or run unversioned. A change of answer is logged."""
         assert self.target is not None
+        answered = True
         try:
             refused = await worker_versioning_refused(client, self.target.namespace)
         except RPCError as error:
             refused = f"it did not answer ({error.message})"
+            answered = False
+        changed = self.versioning_asked is None or self.versioning != (refused is None)
         self.versioning = refused is None
+        self.versioning_asked = (time.monotonic(), answered, deployments)
+        if not changed and answered:
+            return
         if refused is None:
             logger.info(
                 "worker versioning: each deployment's worker serves a Worker Deployment "
@@ -271,6 +285,20 @@ class Runtime:
                 "task queue alone",
                 refused,
             )
+
+    def _ask_versioning_again(self, deployments: frozenset[str]) -> bool:
+        """Whether the server's answer about worker versioning may have changed: it did not
+        answer last time, was restarted since (`versioning_asked` cleared), a deployment was
+        made since it refused, or a while has passed."""
+        if self.versioning_asked is None:
+            return True
+        when, answered, known = self.versioning_asked
+        waited = time.monotonic() - when
+        if not answered:
+            return waited >= RETRY_AFTER_ERROR
+        if not self.versioning and not deployments <= known:
+            return True
+        return waited >= ASK_VERSIONING_EVERY
 
     def _temporal_answered(self) -> None:
         if self.temporal is not None and self.temporal.process.pid is not None:
@@ -289,9 +317,16 @@ class Runtime:
         except RPCError:
             return
         self._temporal_answered()
+        self.versioning_asked = None  # a restarted server may answer otherwise
 
     async def _reconcile(self, client: Client) -> None:
         rows = await asyncio.to_thread(self._read_rows)
+        deployments = frozenset(row.plan.deployment_id for row in rows)
+        if self._ask_versioning_again(deployments):
+            versioning = self.versioning
+            await self._choose_versioning(client, deployments)
+            if self.versioning != versioning:
+                rows = await asyncio.to_thread(self._read_rows)
         wanted = {row.plan.deployment_id: row for row in rows if row.desired == "running"}
         for deployment_id in [d for d in self.workers if d not in wanted]:
             worker = self.workers.pop(deployment_id)
@@ -363,12 +398,7 @@ class Runtime:
         found = {}
         for row in wanted.values():
             old = wanted.get(row.replaces or "")
-            if (
-                old is not None
-                and old.plan.task_queue == row.plan.task_queue
-                and old.plan.build_id is not None
-                and row.plan.build_id != old.plan.build_id
-            ):
+            if old is not None and side_by_side(old.plan, row.plan):
                 found[old.plan.deployment_id] = (old, row)
         return found
 
@@ -386,14 +416,7 @@ class Runtime:
             self.drain_checked[deployment_id] = now
             old_build = old.plan.build_id
             assert old_build is not None
-            try:
-                found = await client.count_workflows(
-                    version_query(old.plan.task_queue, old_build),
-                    rpc_timeout=timedelta(seconds=3),
-                )
-            except RPCError:
-                continue
-            if found.count == 0:
+            if await pinned_count(client, old.plan.task_queue, old_build) == 0:
                 logger.info(
                     "no execution runs on %s (version %s) any more: stopping its worker",
                     deployment_id,

@@ -10,13 +10,23 @@ runs a new step c before a.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
+from backend.runtime.process import ProcessSpec, SupervisedProcess
+from backend.runtime.temporal import (
+    TemporalTarget,
+    free_port,
+    temporal_binary,
+    wait_until_answering,
+)
 from tests.backend.runtime_support import (
     RuntimeAppFactory,
     deploy,
+    greeting_project,
     runtime_settings,
     store,
     temporal_client,
@@ -32,6 +42,39 @@ from tests.support.changes import (
 from tests.support.harness import unique_id
 
 VERSIONING_OFF = "system.enableDeploymentVersions=false"
+
+
+@contextmanager
+def dev_server(folder: Path, port: int, *config: str) -> Iterator[None]:
+    """A Temporal dev server of the test's own on `port`, its state in `folder` (so a second
+    one there is the first restarted), stopped when the block ends, whatever happens."""
+    folder.mkdir(parents=True, exist_ok=True)
+    command = [
+        temporal_binary(),
+        "server",
+        "start-dev",
+        "--ip",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--headless",
+        "--db-filename",
+        str(folder / "temporal.db"),
+        "--log-level",
+        "warn",
+        "--dynamic-config-value",
+        "frontend.enableServerVersionCheck=false",
+    ]
+    for value in config:
+        command += ["--dynamic-config-value", value]
+    server = SupervisedProcess(
+        ProcessSpec(name="test temporal", command=command, log_path=folder / "temporal.log")
+    )
+    server.start()
+    try:
+        yield
+    finally:
+        server.stop()
 
 
 async def test_where_the_server_refuses_worker_deployments_a_version_beside_gets_a_queue_of_its_own(
@@ -71,3 +114,43 @@ async def test_where_the_server_refuses_worker_deployments_a_version_beside_gets
     events = [e async for e in waiting.fetch_history_events()]
     assert failed_tasks(events) == []
     assert activities_run(events) == ["step_one", "step_two"]
+
+
+async def test_the_runtime_asks_again_once_the_restarted_server_serves_worker_deployments(
+    runtime_apps: RuntimeAppFactory, tmp_path: Path
+) -> None:
+    port = free_port()
+    address = f"127.0.0.1:{port}"
+    with dev_server(tmp_path / "temporal", port, VERSIONING_OFF):
+        app = runtime_apps.start(
+            runtime_settings(tmp_path, temporal="external", temporal_address=address)
+        )
+        api = app.api
+        refused_then = deploy(api, version_one(unique_id("before")))
+    # the operator restarts the server with worker versioning on; the app runs on
+    with dev_server(tmp_path / "temporal", port):
+        await wait_until_answering(TemporalTarget(address))
+        project_id = unique_id("after")
+
+        fresh = deploy(api, greeting_project(project_id))
+
+        client = await temporal_client(api)
+        handle = await client.start_workflow(
+            "greet", {"name": "Ada"}, id=unique_id("greet"), task_queue=fresh["task_queue"]
+        )
+        assert await handle.result() == "hello Ada"
+        described = await handle.describe()
+        version = described.raw_description.workflow_execution_info.versioning_info
+        assert version.deployment_version.build_id == fresh["build_id"], "pinned to its version"
+        assert version.behavior == 1  # VERSIONING_BEHAVIOR_PINNED
+        # the deployment whose worker started unversioned has no version to go beside: a
+        # new version of it gets a task queue of its own, its executions keep theirs
+        store(api, version_c_first(refused_then["project_id"]))
+        beside = api.post(
+            f"/api/projects/{refused_then['project_id']}/deployments",
+            json={"replaces": refused_then["id"], "versioning": True},
+        )
+        assert beside.status_code == 201, beside.text
+        assert beside.json()["task_queue"] == beside.json()["id"] != refused_then["task_queue"]
+        wait_until_running(api, beside.json()["id"])
+        runtime_apps.stop(app)  # its workers, before their server goes
