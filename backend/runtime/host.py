@@ -34,7 +34,7 @@ from temporalio.api.enums.v1 import TaskQueueType
 from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest, DescribeTaskQueueRequest
 from temporalio.client import Client
-from temporalio.service import RPCError
+from temporalio.service import RPCError, RPCStatusCode
 
 from backend.db import make_engine, writing
 from backend.models import DeploymentRecord, utc_now
@@ -45,6 +45,7 @@ from backend.runtime.temporal import (
     EmbeddedTemporal,
     TemporalTarget,
     TemporalUnavailable,
+    delete_version,
     make_current,
     wait_until_answering,
     worker_versioning_refused,
@@ -63,6 +64,11 @@ RETRY_AFTER_ERROR = 5.0
 RETRY_REFUSED_START = 30.0
 DRAIN_CHECK_EVERY = 1.0
 """Seconds between two counts of a draining version's running executions."""
+DELETE_TRY_EVERY = 15.0
+"""Seconds between two tries to delete a drained version the server still refuses to delete
+(it lists the stopped worker among the pollers for a while: `matching.PollerHistoryTTL`)."""
+DELETE_GIVE_UP = 30 * 60.0
+"""Seconds after which a drained version that could not be deleted is left on the server."""
 ASK_VERSIONING_EVERY = 60.0
 """Seconds after which whether the server serves Worker Deployments is asked again (it may
 have been restarted or reconfigured); sooner after a deploy, a restart or no answer."""
@@ -80,6 +86,14 @@ class _Row:
     pid: int | None
     restarts: int
     replaces: str | None = None
+
+
+@dataclass
+class _Drained:
+    deployment_name: str
+    build_id: str
+    since: float
+    next_try: float = 0.0
 
 
 Observed = tuple[str, int | None, int]
@@ -113,6 +127,9 @@ class Runtime:
         """When the server was last asked about worker versioning, whether it answered, and
         the deployments there were then; None: to be asked at the next look."""
         self.drain_checked: dict[str, float] = {}
+        self.drained: dict[str, _Drained] = {}
+        """Deployment id -> its drained version, to be deleted from the server once its
+        worker has stopped."""
 
     # --- called from any thread ----------------------------------------------------------
 
@@ -348,6 +365,7 @@ class Runtime:
             client, {row.plan.deployment_id: row.plan for row in rows}, set(draining)
         )
         await self._drain(client, draining)
+        await self._delete_drained(client)
         changes = {}
         for row in rows:
             seen = self._observed(row.plan.deployment_id, row)
@@ -424,6 +442,35 @@ class Runtime:
                 )
                 await asyncio.to_thread(self._stop_drained, deployment_id)
                 self.drain_checked.pop(deployment_id, None)
+                self.drained[deployment_id] = _Drained(old.plan.task_queue, old_build, now)
+
+    async def _delete_drained(self, client: Client) -> None:
+        """Delete the versions of drained deployments from the server once their workers have
+        stopped, so the Worker Deployment lists the versions still in use; a failure is logged
+        and tried again later, never fatal (a version left there costs nothing but a line)."""
+        assert self.target is not None
+        now = time.monotonic()
+        for deployment_id, version in list(self.drained.items()):
+            if deployment_id in self.workers or deployment_id in self.ending:
+                continue  # its worker still polls
+            if now < version.next_try:
+                continue
+            name, build_id = version.deployment_name, version.build_id
+            try:
+                await delete_version(client, self.target.namespace, name, build_id)
+            except RPCError as error:
+                if error.status != RPCStatusCode.NOT_FOUND:
+                    if now - version.since > DELETE_GIVE_UP:
+                        logger.warning(
+                            "left version %s of %s on the server: %s", build_id, name, error
+                        )
+                        del self.drained[deployment_id]
+                    else:
+                        logger.info("version %s of %s not deleted yet: %s", build_id, name, error)
+                        version.next_try = now + DELETE_TRY_EVERY
+                    continue
+            logger.info("deleted the drained version %s of %s from the server", build_id, name)
+            del self.drained[deployment_id]
 
     async def _see_who_polls(
         self, client: Client, plans: dict[str, WorkerPlan], draining: set[str]

@@ -9,16 +9,19 @@ runs a new step c before a.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from temporalio.client import Client
 
 from backend.runtime.process import ProcessSpec, SupervisedProcess
 from backend.runtime.temporal import (
     TemporalTarget,
+    deployment_versions,
     free_port,
     temporal_binary,
     wait_until_answering,
@@ -28,8 +31,10 @@ from tests.backend.runtime_support import (
     deploy,
     greeting_project,
     runtime_settings,
+    stopped,
     store,
     temporal_client,
+    wait_for,
     wait_until_running,
 )
 from tests.support.changes import (
@@ -40,8 +45,12 @@ from tests.support.changes import (
     version_one,
 )
 from tests.support.harness import unique_id
+from tests.support.waits import Patience
 
 VERSIONING_OFF = "system.enableDeploymentVersions=false"
+SHORT_POLLER_MEMORY = 'matching.PollerHistoryTTL="10s"'
+"""The server lists a stopped worker among a task queue's pollers (and so refuses to delete
+its version) for this long, instead of 5 minutes."""
 
 
 @contextmanager
@@ -75,6 +84,18 @@ def dev_server(folder: Path, port: int, *config: str) -> Iterator[None]:
         yield
     finally:
         server.stop()
+
+
+async def until_versions(
+    client: Client, deployment_name: str, wanted: set[str], seconds: float
+) -> set[str]:
+    """The build ids the Worker Deployment lists, once they are `wanted` (or the wait ends)."""
+    patience = Patience(seconds)
+    while True:
+        found = await deployment_versions(client, "default", deployment_name)
+        if found == wanted or patience.over():
+            return found
+        await asyncio.sleep(0.5)
 
 
 async def test_where_the_server_refuses_worker_deployments_a_version_beside_gets_a_queue_of_its_own(
@@ -154,3 +175,37 @@ async def test_the_runtime_asks_again_once_the_restarted_server_serves_worker_de
         assert beside.json()["task_queue"] == beside.json()["id"] != refused_then["task_queue"]
         wait_until_running(api, beside.json()["id"])
         runtime_apps.stop(app)  # its workers, before their server goes
+
+
+async def test_a_drained_version_is_deleted_from_the_server(
+    runtime_apps: RuntimeAppFactory, tmp_path: Path
+) -> None:
+    app = runtime_apps.start(
+        runtime_settings(tmp_path, temporal_dynamic_config=(SHORT_POLLER_MEMORY,))
+    )
+    api = app.api
+    project_id = unique_id("deleted")
+    old = deploy(api, version_one(project_id))
+    client = await temporal_client(api)
+    waiting = (await start_waiting(client, old["task_queue"], 1))[0]
+    store(api, version_c_first(project_id))
+    answer = api.post(
+        f"/api/projects/{project_id}/deployments",
+        json={"replaces": old["id"], "versioning": True},
+    )
+    assert answer.status_code == 201, answer.text
+    new = wait_until_running(api, answer.json()["id"])
+    both = {old["build_id"], new["build_id"]}
+    assert await until_versions(client, old["task_queue"], both, 60) == both
+
+    await waiting.signal("go")
+    await waiting.result()
+    wait_for(lambda: stopped(api, old["id"]), "the drained deployment's worker to stop")
+
+    # the server lists the stopped worker as a poller for 10 s more, then lets it go
+    left = await until_versions(client, old["task_queue"], {new["build_id"]}, 90)
+    assert left == {new["build_id"]}, "the drained version is gone, the current one stays"
+    fresh = (await start_waiting(client, new["task_queue"], 1))[0]
+    await fresh.signal("go")
+    await fresh.result()
+    assert activities_run([e async for e in fresh.fetch_history_events()])[0] == "step_three"
