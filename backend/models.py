@@ -617,6 +617,11 @@ class DeploymentPublic(Schema):
     or, where versions share the queue, those pinned to its version."""
 
 
+class OtherVersionPublic(ErrorPublic):
+    current_version: str
+    """The deployment whose version new runs on the task queue start on."""
+
+
 class StopRefusedPublic(ErrorPublic):
     running_executions: int
 

@@ -508,6 +508,7 @@ async def _start(
     return {
         "workflow_id": handle.id,
         "run_id": handle.result_run_id,
+        "deployment_id": deployed.handle.id,
         "web_url": web_url(deployed.handle.target, handle.id, handle.result_run_id),
         "stand_ins": sorted(stand_ins),
     }
@@ -616,9 +617,16 @@ async def find_run(
     description: WorkflowExecutionDescription,
     handle_of: Any,
 ) -> Run:
-    """The run with its deployment (`handle_of(task_queue)` gives the deployment's handle)."""
+    """The run with its deployment (`handle_of(task_queue, build_id)` gives the handle of the
+    deployment serving the task queue's version `build_id`, the one the run is pinned to)."""
+    versioning = description.raw_description.workflow_execution_info.versioning_info
+    build_id = (
+        versioning.deployment_version.build_id
+        if versioning.HasField("deployment_version")
+        else None
+    )
     try:
-        deployment: DeploymentHandle = await handle_of(description.task_queue)
+        deployment: DeploymentHandle = await handle_of(description.task_queue, build_id or None)
     except NotFound:
         raise NotFound(
             f"run {description.id!r} runs on task queue {description.task_queue!r}, "

@@ -335,6 +335,19 @@ async def test_a_new_version_beside_keeps_running_executions_pinned_until_they_e
     await fresh[0].result()
     events = [e async for e in fresh[0].fetch_history_events()]
     assert activities_run(events) == ["step_three", "step_one", "step_two"]
+    # a run opens on the version it ran on, not on the deployment named after the queue
+    assert api.get(f"/api/runs/{fresh[0].id}").json()["deployment_id"] == new["id"]
+    assert api.get(f"/api/runs/{waiting[0].id}").json()["deployment_id"] == old["id"]
+    # a run started from the old version would run the new one's code: refused, naming it
+    refused_run = api.post(f"/api/deployments/{old['id']}/runs", json={"workflow": "flow"})
+    assert refused_run.status_code == 409, refused_run.text
+    assert refused_run.json()["current_version"] == new["id"]
+    assert f"start the run from {new['id']}" in refused_run.json()["detail"]
+    assert api.post(f"/api/runs/{waiting[0].id}/rerun").status_code == 409
+    started = api.post(f"/api/deployments/{new['id']}/runs", json={"workflow": "flow"})
+    assert started.status_code == 201, started.text
+    assert started.json()["deployment_id"] == new["id"]
+    await client.get_workflow_handle(started.json()["workflow_id"]).terminate("seen")
     # the old version keeps serving the execution pinned to it, and is not stopped under it
     assert api.get(f"/api/deployments/{old['id']}").json()["desired"] == "running"
     # each version counts the executions pinned to it, not all those on the shared queue

@@ -1977,6 +1977,25 @@ export const NodeStatePublicSchema = {
     description: 'What one node of the graph did in a run (over its continue-as-new chain).'
 } as const;
 
+export const OtherVersionPublicSchema = {
+    properties: {
+        detail: {
+            type: 'string',
+            title: 'Detail'
+        },
+        current_version: {
+            type: 'string',
+            title: 'Current Version'
+        }
+    },
+    type: 'object',
+    required: [
+        'detail',
+        'current_version'
+    ],
+    title: 'OtherVersionPublic'
+} as const;
+
 export const PatchOperationSchema = {
     properties: {
         op: {
@@ -3590,6 +3609,10 @@ export const RunStartedSchema = {
             ],
             title: 'Run Id'
         },
+        deployment_id: {
+            type: 'string',
+            title: 'Deployment Id'
+        },
         web_url: {
             anyOf: [
                 {
@@ -3613,6 +3636,7 @@ export const RunStartedSchema = {
     required: [
         'workflow_id',
         'run_id',
+        'deployment_id',
         'web_url',
         'stand_ins'
     ],

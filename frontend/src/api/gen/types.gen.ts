@@ -1094,6 +1094,20 @@ export type NodeStatePublic = {
 };
 
 /**
+ * OtherVersionPublic
+ */
+export type OtherVersionPublic = {
+    /**
+     * Detail
+     */
+    detail: string;
+    /**
+     * Current Version
+     */
+    current_version: string;
+};
+
+/**
  * PatchOperation
  *
  * One operation of a JSON Patch (RFC 6902).
@@ -1958,6 +1972,10 @@ export type RunStarted = {
      * Run Id
      */
     run_id: string | null;
+    /**
+     * Deployment Id
+     */
+    deployment_id: string;
     /**
      * Web Url
      */
@@ -4442,9 +4460,11 @@ export type StartRunApiDeploymentsDeploymentIdRunsPostErrors = {
      */
     404: ErrorPublic;
     /**
-     * The run has ended already
+     * Response 409 Start Run Api Deployments  Deployment Id  Runs Post
+     *
+     * New runs on its task queue start on another version of it (`current_version`), Temporal is off, or no runtime runs workers
      */
-    409: ErrorPublic;
+    409: OtherVersionPublic | ErrorPublic;
     /**
      * The request body is above the size limit
      */
