@@ -278,18 +278,24 @@ class Runtime:
 
     async def _choose_versioning(self, client: Client, deployments: frozenset[str]) -> None:
         """Ask the server whether it serves Worker Deployments; workers started from now on
-        serve versions, or run unversioned. A change of answer is logged."""
+        serve versions, or run unversioned. A change of answer is logged; no answer keeps the
+        last one (unversioned before the first)."""
         assert self.target is not None
-        answered = True
         try:
             refused = await worker_versioning_refused(client, self.target.namespace)
         except RPCError as error:
-            refused = f"it did not answer ({error.message})"
-            answered = False
+            logger.warning(
+                "could not ask the server whether it serves Worker Deployments (%s); workers "
+                "started meanwhile run %s",
+                error.message,
+                "versioned" if self.versioning else "unversioned",
+            )
+            self.versioning_asked = (time.monotonic(), False, deployments)
+            return
         changed = self.versioning_asked is None or self.versioning != (refused is None)
         self.versioning = refused is None
-        self.versioning_asked = (time.monotonic(), answered, deployments)
-        if not changed and answered:
+        self.versioning_asked = (time.monotonic(), True, deployments)
+        if not changed:
             return
         if refused is None:
             logger.info(
@@ -456,6 +462,20 @@ class Runtime:
             if now < version.next_try:
                 continue
             name, build_id = version.deployment_name, version.build_id
+            # the delete skips the server's drainage check: count again right before it
+            pinned = await pinned_count(client, name, build_id)
+            if pinned is None:  # Temporal did not answer
+                version.next_try = now + DELETE_TRY_EVERY
+                continue
+            if pinned > 0:  # started since, pinned there by hand (a versioning override)
+                logger.warning(
+                    "kept version %s of %s on the server: %d executions pinned to it run",
+                    build_id,
+                    name,
+                    pinned,
+                )
+                del self.drained[deployment_id]
+                continue
             try:
                 await delete_version(client, self.target.namespace, name, build_id)
             except RPCError as error:
