@@ -8,12 +8,14 @@ what it sees (`status`, `pid`, `restarts`). The API, in this process or in the o
 of `wfd serve --workers N`, only ever reads and writes those rows.
 
 Worker versioning: where the server serves Worker Deployments (asked once Temporal answers,
-and logged), each worker serves the version `<build id>` of the Worker Deployment named after
-its task queue, its executions pinned to it, and once it polls the runtime makes it the
-deployment's current version, where new executions go. A deployment a newer one joined as a
-new version (`replaces` with `versioning`) is draining: it is not made current again, and its
-worker is stopped once no execution pinned to its version runs. Where the server refuses,
-workers run unversioned and each deployment is pinned by its task queue alone.
+again after no answer, after the embedded server restarted, on a deployment made since a
+refusal and every minute; each change logged), each worker serves the version `<build id>` of
+the Worker Deployment named after its task queue, its executions pinned to it, and once it
+polls the runtime makes it the deployment's current version, where new executions go. A
+deployment a newer one joined as a new version (`replaces` with `versioning`) is draining: it
+is not made current again, its worker is stopped once no execution pinned to its version runs,
+and the version is then deleted from the server. Where the server refuses, workers run
+unversioned and each deployment is pinned by its task queue alone.
 """
 
 from __future__ import annotations
