@@ -205,7 +205,8 @@ async def _run(
         409: {
             "model": OtherVersionPublic | ErrorPublic,
             "description": "New runs on its task queue start on another version of it "
-            "(`current_version`), Temporal is off, or no runtime runs workers",
+            "(`current_version`), a run with that workflow id runs already, Temporal is off, "
+            "or no runtime runs workers",
         },
     },
 )

@@ -4462,7 +4462,7 @@ export type StartRunApiDeploymentsDeploymentIdRunsPostErrors = {
     /**
      * Response 409 Start Run Api Deployments  Deployment Id  Runs Post
      *
-     * New runs on its task queue start on another version of it (`current_version`), Temporal is off, or no runtime runs workers
+     * New runs on its task queue start on another version of it (`current_version`), a run with that workflow id runs already, Temporal is off, or no runtime runs workers
      */
     409: OtherVersionPublic | ErrorPublic;
     /**
