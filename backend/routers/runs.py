@@ -237,10 +237,14 @@ async def list_runs(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[RunListItemPublic]:
     """The deployment's runs, newest first, from Temporal's visibility (a run started just now
-    may take a moment to show); `workflow` naming one the deployment does not have gets 404."""
+    may take a moment to show): those on its task queue, or, where versions of a Worker
+    Deployment share the queue, those pinned to its version; `workflow` naming one the
+    deployment does not have gets 404."""
     found = await _deployed(runtime, session, deployment_id)
+    record = await run(session, deployments.deployment_or_404, deployment_id)
+    build_id = await run(session, deployments.version_beside_others, record)
     client = await runtime.client()
-    return await runs.list_runs(client, found, workflow, status_name, limit)
+    return await runs.list_runs(client, found, workflow, status_name, limit, build_id)
 
 
 @router.get("/runs/{workflow_id:workflow_id}", responses=RUN)

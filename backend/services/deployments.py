@@ -43,7 +43,7 @@ from backend.runtime import managed_worker
 from backend.runtime.layout import DataLayout
 from backend.runtime.process import read_tail
 from backend.runtime.temporal import TemporalTarget
-from backend.runtime.versions import side_by_side
+from backend.runtime.versions import shared_queues, side_by_side
 from backend.runtime.workers import LAUNCHER
 from backend.services.projects import export_project
 from backend.services.records import project_or_404, version_or_404
@@ -319,6 +319,14 @@ def version_on(session: Session, task_queue: str, build_id: str | None) -> str:
     )
     found = session.exec(statement).first()
     return found.id if found is not None else first.id
+
+
+def version_beside_others(session: Session, found: DeploymentRecord) -> str | None:
+    """Its build id when other versions serve its task queue beside it (its runs are those
+    pinned to its version), else None (its runs are its task queue's)."""
+    if found.task_queue in shared_queues(on_task_queue(session, found.task_queue)):
+        return found.build_id
+    return None
 
 
 def current_version(session: Session, found: DeploymentRecord) -> DeploymentRecord | None:

@@ -523,12 +523,15 @@ async def list_runs(
     workflow: str | None,
     status_name: str | None,
     limit: int,
+    build_id: str | None = None,
 ) -> list[RunListItemPublic]:
-    """Newest first, from Temporal's visibility (a just-started run may show a moment later)."""
+    """Newest first, from Temporal's visibility (a just-started run may show a moment later);
+    with `build_id`, those pinned to that version of the task queue's Worker Deployment."""
     query = visibility_query(
         deployed.handle.task_queue,
         None if workflow is None else deployed.workflow_or_404(workflow).definition.id,
         None if status_name is None else _VISIBILITY_STATUS[status_name],
+        build_id=build_id,
     )
     found: list[RunListItemPublic] = []
     with temporal_errors():

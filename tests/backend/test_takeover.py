@@ -335,6 +335,15 @@ async def test_a_new_version_beside_keeps_running_executions_pinned_until_they_e
     await fresh[0].result()
     events = [e async for e in fresh[0].fetch_history_events()]
     assert activities_run(events) == ["step_three", "step_one", "step_two"]
+    # each version lists the runs pinned to it, not every run on the shared queue (visibility
+    # may take a moment to show the last)
+    for deployment, pinned in ((old, waiting[0]), (new, fresh[0])):
+        runs_path = f"/api/deployments/{deployment['id']}/runs"
+        listed = wait_for(
+            lambda path=runs_path: [run["workflow_id"] for run in api.get(path).json()] or None,
+            f"the runs of {deployment['id']}",
+        )
+        assert listed == [pinned.id]
     # a run opens on the version it ran on, not on the deployment named after the queue
     assert api.get(f"/api/runs/{fresh[0].id}").json()["deployment_id"] == new["id"]
     assert api.get(f"/api/runs/{waiting[0].id}").json()["deployment_id"] == old["id"]

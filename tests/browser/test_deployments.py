@@ -288,6 +288,11 @@ def test_versions_beside_each_other_show_the_executions_pinned_to_each(
     builds = {item["id"]: item["build_id"] for item in versions}
     expect(old_version.locator("code")).to_have_text(builds[old_id])
     expect(new_version.locator("code")).to_have_text(builds[new_id])
+    # each version lists the runs pinned to it, not every run on the shared task queue
+    expect(new).to_have_class(re.compile(r"\blisted\b"))
+    expect(page.get_by_test_id("run-list")).to_have_count(0)
+    old.get_by_role("button", name="Show its runs").click()
+    expect(page.get_by_test_id("run-list")).to_contain_text(waiting)
     save_artifact(page, "deployments-versions-beside.png")
 
     signalled = run_api.post(
