@@ -132,6 +132,8 @@ class Runtime:
         self.drained: dict[str, _Drained] = {}
         """Deployment id -> its drained version, to be deleted from the server once its
         worker has stopped."""
+        self.drained_before_checked = False
+        """Whether the stopped versions an earlier runtime drained were looked for."""
 
     # --- called from any thread ----------------------------------------------------------
 
@@ -373,6 +375,8 @@ class Runtime:
             client, {row.plan.deployment_id: row.plan for row in rows}, set(draining)
         )
         await self._drain(client, draining)
+        if self.versioning and not self.drained_before_checked:
+            self._drained_before(rows)
         await self._delete_drained(client)
         changes = {}
         for row in rows:
@@ -452,6 +456,26 @@ class Runtime:
                 self.drain_checked.pop(deployment_id, None)
                 self.drained[deployment_id] = _Drained(old.plan.task_queue, old_build, now)
 
+    def _drained_before(self, rows: list[_Row]) -> None:
+        """The stopped versions a newer one beside them replaced: an earlier runtime may have
+        stopped them before it could delete them (a version deleted already answers
+        NOT_FOUND; one executions are still pinned to is kept, see `_delete_drained`)."""
+        self.drained_before_checked = True
+        by_id = {row.plan.deployment_id: row for row in rows}
+        now = time.monotonic()
+        for row in rows:
+            old = by_id.get(row.replaces or "")
+            if (
+                row.desired == "running"
+                and old is not None
+                and old.desired == "stopped"
+                and old.plan.build_id is not None
+                and side_by_side(old.plan, row.plan)
+            ):
+                deployment_id = old.plan.deployment_id
+                version = _Drained(old.plan.task_queue, old.plan.build_id, now)
+                self.drained.setdefault(deployment_id, version)
+
     async def _delete_drained(self, client: Client) -> None:
         """Delete the versions of drained deployments from the server once their workers have
         stopped, so the Worker Deployment lists the versions still in use; a failure is logged
@@ -481,16 +505,15 @@ class Runtime:
             try:
                 await delete_version(client, self.target.namespace, name, build_id)
             except RPCError as error:
-                if error.status != RPCStatusCode.NOT_FOUND:
-                    if now - version.since > DELETE_GIVE_UP:
-                        logger.warning(
-                            "left version %s of %s on the server: %s", build_id, name, error
-                        )
-                        del self.drained[deployment_id]
-                    else:
-                        logger.info("version %s of %s not deleted yet: %s", build_id, name, error)
-                        version.next_try = now + DELETE_TRY_EVERY
-                    continue
+                if error.status == RPCStatusCode.NOT_FOUND:
+                    del self.drained[deployment_id]  # deleted before
+                elif now - version.since > DELETE_GIVE_UP:
+                    logger.warning("left version %s of %s on the server: %s", build_id, name, error)
+                    del self.drained[deployment_id]
+                else:
+                    logger.info("version %s of %s not deleted yet: %s", build_id, name, error)
+                    version.next_try = now + DELETE_TRY_EVERY
+                continue
             logger.info("deleted the drained version %s of %s from the server", build_id, name)
             del self.drained[deployment_id]
 

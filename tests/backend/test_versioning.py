@@ -209,3 +209,36 @@ async def test_a_drained_version_is_deleted_from_the_server(
     await fresh.signal("go")
     await fresh.result()
     assert activities_run([e async for e in fresh.fetch_history_events()])[0] == "step_three"
+
+
+async def test_a_version_drained_before_a_restart_is_deleted_after_it(
+    runtime_apps: RuntimeAppFactory, tmp_path: Path
+) -> None:
+    settings = runtime_settings(tmp_path)
+    app = runtime_apps.start(settings)
+    project_id = unique_id("restarted")
+    old = deploy(app.api, version_one(project_id))
+    client = await temporal_client(app.api)
+    waiting = (await start_waiting(client, old["task_queue"], 1))[0]
+    store(app.api, version_c_first(project_id))
+    answer = app.api.post(
+        f"/api/projects/{project_id}/deployments",
+        json={"replaces": old["id"], "versioning": True},
+    )
+    assert answer.status_code == 201, answer.text
+    new = wait_until_running(app.api, answer.json()["id"])
+    await waiting.signal("go")
+    await waiting.result()
+    wait_for(lambda: stopped(app.api, old["id"]), "the drained deployment's worker to stop")
+    # the server lists the stopped worker among the pollers for 5 minutes (its default), so
+    # refuses to delete the version; wfd serve stops meanwhile
+    both = {old["build_id"], new["build_id"]}
+    assert await deployment_versions(client, "default", old["task_queue"]) == both
+    runtime_apps.stop(app)
+
+    again = runtime_apps.start(settings)
+
+    # the restarted server remembers no pollers: the new runtime deletes what the last drained
+    client = await temporal_client(again.api)
+    left = await until_versions(client, old["task_queue"], {new["build_id"]}, 60)
+    assert left == {new["build_id"]}
