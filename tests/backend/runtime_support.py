@@ -35,9 +35,11 @@ from backend.runtime.host import Runtime
 from backend.runtime.temporal import connect
 from backend.settings import Settings
 from tests.support.harness import chain, node, project
+from tests.support.waits import Patience
 
 DEADLINE = 120.0
-"""Seconds any wait may take: a loaded machine is slow, a broken one fails after this."""
+"""Seconds any wait may take on an idle machine (longer on a busy one): a broken one fails
+after this."""
 
 T = TypeVar("T")
 
@@ -45,14 +47,15 @@ T = TypeVar("T")
 def wait_for(
     condition: Callable[[], T | None], what: str, deadline: float = DEADLINE, every: float = 0.1
 ) -> T:
-    """Poll `condition` until it gives something other than None or False; that value."""
-    give_up = time.monotonic() + deadline
+    """Poll `condition` until it gives something other than None or False; that value. The
+    deadline stretches while the machine is busy (`Patience`)."""
+    patience = Patience(deadline)
     while True:
         value = condition()
         if value is not None and value is not False:
             return value
-        if time.monotonic() > give_up:
-            raise AssertionError(f"waited {deadline:g} s for {what}")
+        if patience.over():
+            raise AssertionError(f"waited {patience.waited:.0f} s for {what}")
         time.sleep(every)
 
 

@@ -1,7 +1,8 @@
 """Worker versioning where the server's answer about it changes or is no: the fallback to a
-task queue of its own, the support asked again, drained versions deleted from the server. Each
-test runs its own Temporal dev server, configured as the case needs (worker versioning off is
-`system.enableDeploymentVersions=false`, which the server then refuses with PERMISSION_DENIED).
+task queue of its own, the support asked again, drained versions deleted from the server (by a
+restarted runtime too). Each test runs its own Temporal dev server, configured as the case
+needs (worker versioning off is `system.enableDeploymentVersions=false`, which the server then
+refuses with PERMISSION_DENIED).
 
 The versions (tests/support/changes.py): version 1 runs a, waits at a gate, runs b; the other
 runs a new step c before a.
