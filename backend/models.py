@@ -608,8 +608,18 @@ class DeploymentPublic(Schema):
     replaces: str | None
     """The deployment whose executions this one took over."""
     patches: list[PatchPublic]
+    build_id: str | None
+    """The version of the Worker Deployment named after its task queue that its worker serves
+    (where the server allows worker versioning); deployments beside each other on one task
+    queue have different ones."""
     running_executions: int | None
-    """Executions running on its task queue now (None when Temporal did not say)."""
+    """Executions running on it now (None when Temporal did not say): those on its task queue,
+    or, where versions share the queue, those pinned to its version."""
+
+
+class OtherVersionPublic(ErrorPublic):
+    current_version: str
+    """The deployment whose version new runs on the task queue start on."""
 
 
 class StopRefusedPublic(ErrorPublic):

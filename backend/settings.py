@@ -61,6 +61,11 @@ class Settings:
     temporal_port: int | None = None
     """The embedded server's gRPC port; a free one when unset."""
     temporal_ui_port: int | None = None
+    temporal_dynamic_config: tuple[str, ...] = ()
+    """`key=value` dynamic config values the embedded server starts with (its
+    `--dynamic-config-value`, each value JSON), after its own:
+    `system.enableDeploymentVersions=false` turns Worker Deployments off,
+    `matching.PollerHistoryTTL="10s"` forgets stopped workers sooner."""
     runtime: RuntimeHost = "none"
     allowed_hosts: tuple[str, ...] | None = None
     """The names the Host header may carry (`name` for any port, `name:port`, `*` for any):
@@ -138,6 +143,7 @@ class _TemporalSettings(TypedDict):
     temporal_ui_url: str | None
     temporal_port: int | None
     temporal_ui_port: int | None
+    temporal_dynamic_config: tuple[str, ...]
     runtime: RuntimeHost
 
 
@@ -145,7 +151,8 @@ def _temporal_from_env(env: Mapping[str, str]) -> _TemporalSettings:
     """WFD_TEMPORAL (`embedded` or `off`), TEMPORAL_ADDRESS (a server of your own: nothing is
     started), TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY (as
     the generated worker reads them), WFD_TEMPORAL_PORT and WFD_TEMPORAL_UI_PORT (the embedded
-    server's ports), WFD_TEMPORAL_UI_URL; WFD_RUNTIME and WFD_TEMPORAL_ADDRESS are what
+    server's ports), WFD_TEMPORAL_DYNAMIC_CONFIG (its dynamic config values, `key=value`
+    separated by spaces), WFD_TEMPORAL_UI_URL; WFD_RUNTIME and WFD_TEMPORAL_ADDRESS are what
     `wfd serve` hands to its app processes."""
     wanted = env.get("WFD_TEMPORAL", "").strip() or "embedded"
     if wanted not in ("embedded", "off"):
@@ -169,8 +176,21 @@ def _temporal_from_env(env: Mapping[str, str]) -> _TemporalSettings:
         "temporal_ui_url": env.get("WFD_TEMPORAL_UI_URL", "").strip() or None,
         "temporal_port": _port(env, "WFD_TEMPORAL_PORT"),
         "temporal_ui_port": _port(env, "WFD_TEMPORAL_UI_PORT"),
+        "temporal_dynamic_config": _dynamic_config(env),
         "runtime": "none" if mode == "off" else runtime,
     }
+
+
+def _dynamic_config(env: Mapping[str, str]) -> tuple[str, ...]:
+    values = tuple(env.get("WFD_TEMPORAL_DYNAMIC_CONFIG", "").split())
+    for value in values:
+        key, equals, _ = value.partition("=")
+        if not key or not equals:
+            raise SettingsError(
+                f"WFD_TEMPORAL_DYNAMIC_CONFIG: {value!r} is not `key=value` "
+                "(say system.enableDeploymentVersions=false)"
+            )
+    return values
 
 
 def _port(env: Mapping[str, str], name: str) -> int | None:

@@ -24,7 +24,8 @@ from backend.models import (
 from backend.requests import StrictJSONRoute
 from backend.routers.params import NOT_FOUND, ProjectId, Responses
 from backend.runtime.access import RuntimeAccess, RuntimeDep
-from backend.runtime.temporal import worker_versioning_refused
+from backend.runtime.temporal import deployment_versions, worker_versioning_refused
+from backend.runtime.versions import side_by_side
 from backend.services import deployments, takeover
 from backend.services.runs import temporal_errors
 from language.diagnostics import Codes, Diagnostic
@@ -153,6 +154,11 @@ async def _versioning(
     with temporal_errors():
         client = await runtime.client()
         refused = await worker_versioning_refused(client, runtime.namespace)
+        if refused is None and replaced.build_id is not None:
+            served = await deployment_versions(client, runtime.namespace, replaced.task_queue)
+            if replaced.build_id not in served:
+                # started while the server refused: its executions are not pinned to a version
+                refused = f"its worker serves no version of Worker Deployment {replaced.task_queue}"
     if refused is not None or replaced.build_id is None:
         logger.warning(
             "deploying beside %s on a task queue of its own (pinned by task queue): %s",
@@ -234,7 +240,7 @@ async def stop_deployment(
         if other is None:
             counts = await takeover.running_counts(runtime, {found.task_queue})
             running = counts.get(found.task_queue)
-        elif found.build_id and other.build_id and other.build_id != found.build_id:
+        elif side_by_side(found, other) and found.build_id is not None:
             # a newer version serves the queue, but not the executions pinned to this one
             running = await takeover.pinned_count(runtime, found.task_queue, found.build_id)
         if running:

@@ -9,10 +9,11 @@ from fastapi.responses import StreamingResponse
 from pydantic import ConfigDict, Field, StrictBool, StringConstraints, model_validator
 from starlette.convertors import Convertor, register_url_convertor
 
-from backend.db import SessionDep
-from backend.errors import NotFound
+from backend.db import SessionDep, run
+from backend.errors import NotFound, Refused
 from backend.models import (
     ErrorPublic,
+    OtherVersionPublic,
     RunAnswerPublic,
     RunEventPublic,
     RunListItemPublic,
@@ -25,7 +26,7 @@ from backend.requests import StrictJSONRoute
 from backend.routers.deployments import WITHOUT_RUNTIME, DeploymentId
 from backend.routers.params import NOT_FOUND, Responses, schema_ref
 from backend.runtime.access import RuntimeAccess, RuntimeDep
-from backend.services import runs
+from backend.services import deployments, runs
 from backend.services.deployments import DeploymentHandle
 from language.document import SLUG_MAX_LENGTH, SLUG_PATTERN
 
@@ -130,6 +131,9 @@ class RunStart(StrictSchema):
 class RunStarted(Schema):
     workflow_id: str
     run_id: str | None
+    deployment_id: str
+    """The deployment whose code runs it: the one it was started from, which new executions on
+    its task queue start on (a start from another version of that queue is refused, 409)."""
     web_url: str | None = None
     stand_ins: list[str] = Field(default_factory=list)
     """The nodes whose activity calls answer with a stand-in in this run."""
@@ -162,6 +166,21 @@ async def _deployed(
     return await runs.deployed(handle)
 
 
+async def _refuse_other_version(session: SessionDep, deployment_id: str) -> None:
+    """409 when new executions on the deployment's task queue start on another version than
+    its own (it is an older one draining, or a newer one not current yet): the run would not
+    run the code the user started it from."""
+    found = await run(session, deployments.deployment_or_404, deployment_id)
+    current = await run(session, deployments.current_version, found)
+    if current is not None:
+        raise Refused(
+            f"new runs on task queue {found.task_queue!r} start on its current version, "
+            f"{current.id}, not on {deployment_id}, whose worker only serves the executions "
+            f"pinned to it; start the run from {current.id}",
+            {"current_version": current.id},
+        )
+
+
 async def _run(
     runtime: RuntimeAccess, session: SessionDep, workflow_id: str, run_id: str | None
 ) -> runs.Run:
@@ -169,10 +188,11 @@ async def _run(
     client = await runtime.client()
     description = await runs.describe(client, workflow_id, run_id)
 
-    async def handle_of(task_queue: str) -> DeploymentHandle:
+    async def handle_of(task_queue: str, build_id: str | None) -> DeploymentHandle:
         if not runs.SLUG.match(task_queue):
             raise NotFound(task_queue)
-        return await runtime.deployment(session, task_queue)
+        deployment_id = await run(session, deployments.version_on, task_queue, build_id)
+        return await runtime.deployment(session, deployment_id)
 
     return await runs.find_run(client, description, handle_of)
 
@@ -180,7 +200,15 @@ async def _run(
 @router.post(
     "/deployments/{deployment_id}/runs",
     status_code=status.HTTP_201_CREATED,
-    responses={**NOT_FOUND, **WITHOUT_RUNTIME, **CLOSED},
+    responses={
+        **NOT_FOUND,
+        409: {
+            "model": OtherVersionPublic | ErrorPublic,
+            "description": "New runs on its task queue start on another version of it "
+            "(`current_version`), a run with that workflow id runs already, Temporal is off, "
+            "or no runtime runs workers",
+        },
+    },
 )
 async def start_run(
     session: SessionDep, runtime: RuntimeDep, deployment_id: DeploymentId, data: RunStart
@@ -190,6 +218,7 @@ async def start_run(
     activity or whose result does not fit, gets 422 naming it, and no run is started; a
     workflow the deployment does not have gets 404."""
     found = await _deployed(runtime, session, deployment_id)
+    await _refuse_other_version(session, deployment_id)
     client = await runtime.client()
     stand_ins = {node_id: stand_in.outcome() for node_id, stand_in in data.stand_ins.items()}
     started = await runs.start_run(
@@ -208,10 +237,14 @@ async def list_runs(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[RunListItemPublic]:
     """The deployment's runs, newest first, from Temporal's visibility (a run started just now
-    may take a moment to show); `workflow` naming one the deployment does not have gets 404."""
+    may take a moment to show): those on its task queue, or, where versions of a Worker
+    Deployment share the queue, those pinned to its version; `workflow` naming one the
+    deployment does not have gets 404."""
     found = await _deployed(runtime, session, deployment_id)
+    record = await run(session, deployments.deployment_or_404, deployment_id)
+    build_id = await run(session, deployments.version_beside_others, record)
     client = await runtime.client()
-    return await runs.list_runs(client, found, workflow, status_name, limit)
+    return await runs.list_runs(client, found, workflow, status_name, limit, build_id)
 
 
 @router.get("/runs/{workflow_id:workflow_id}", responses=RUN)
@@ -301,8 +334,10 @@ async def rerun(
     session: SessionDep, runtime: RuntimeDep, workflow_id: TemporalId, run_id: RunId = None
 ) -> RunStarted:
     """Start the same workflow of the same deployment again with the run's input and
-    stand-ins."""
+    stand-ins; refused (409, `current_version`) when new runs on its task queue start on
+    another version of it."""
     found = await _run(runtime, session, workflow_id, run_id)
+    await _refuse_other_version(session, found.deployed.handle.id)
     return RunStarted.model_validate(await runs.rerun(found))
 
 

@@ -8,12 +8,14 @@ what it sees (`status`, `pid`, `restarts`). The API, in this process or in the o
 of `wfd serve --workers N`, only ever reads and writes those rows.
 
 Worker versioning: where the server serves Worker Deployments (asked once Temporal answers,
-and logged), each worker serves the version `<build id>` of the Worker Deployment named after
-its task queue, its executions pinned to it, and once it polls the runtime makes it the
-deployment's current version, where new executions go. A deployment a newer one joined as a
-new version (`replaces` with `versioning`) is draining: it is not made current again, and its
-worker is stopped once no execution pinned to its version runs. Where the server refuses,
-workers run unversioned and each deployment is pinned by its task queue alone.
+again after no answer, after the embedded server restarted, on a deployment made since a
+refusal and every minute; each change logged), each worker serves the version `<build id>` of
+the Worker Deployment named after its task queue, its executions pinned to it, and once it
+polls the runtime makes it the deployment's current version, where new executions go. A
+deployment a newer one joined as a new version (`replaces` with `versioning`) is draining: it
+is not made current again, its worker is stopped once no execution pinned to its version runs,
+and the version is then deleted from the server. Where the server refuses, workers run
+unversioned and each deployment is pinned by its task queue alone.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from temporalio.api.enums.v1 import TaskQueueType
 from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest, DescribeTaskQueueRequest
 from temporalio.client import Client
-from temporalio.service import RPCError
+from temporalio.service import RPCError, RPCStatusCode
 
 from backend.db import make_engine, writing
 from backend.models import DeploymentRecord, utc_now
@@ -45,11 +47,12 @@ from backend.runtime.temporal import (
     EmbeddedTemporal,
     TemporalTarget,
     TemporalUnavailable,
+    delete_version,
     make_current,
-    version_query,
     wait_until_answering,
     worker_versioning_refused,
 )
+from backend.runtime.versions import pinned_count, side_by_side
 from backend.runtime.workers import WorkerPlan, worker_spec
 from backend.settings import Settings
 
@@ -63,6 +66,14 @@ RETRY_AFTER_ERROR = 5.0
 RETRY_REFUSED_START = 30.0
 DRAIN_CHECK_EVERY = 1.0
 """Seconds between two counts of a draining version's running executions."""
+DELETE_TRY_EVERY = 15.0
+"""Seconds between two tries to delete a drained version the server still refuses to delete
+(it lists the stopped worker among the pollers for a while: `matching.PollerHistoryTTL`)."""
+DELETE_GIVE_UP = 30 * 60.0
+"""Seconds after which a drained version that could not be deleted is left on the server."""
+ASK_VERSIONING_EVERY = 60.0
+"""Seconds after which whether the server serves Worker Deployments is asked again (it may
+have been restarted or reconfigured); sooner after a deploy, a restart or no answer."""
 
 
 class RuntimeBusy(RuntimeError):
@@ -77,6 +88,14 @@ class _Row:
     pid: int | None
     restarts: int
     replaces: str | None = None
+
+
+@dataclass
+class _Drained:
+    deployment_name: str
+    build_id: str
+    since: float
+    next_try: float = 0.0
 
 
 Observed = tuple[str, int | None, int]
@@ -106,7 +125,15 @@ class Runtime:
         self.lock_file: IO[bytes] | None = None
         self.versioning = False
         """Workers serve Worker Deployment versions (the server allows it), else unversioned."""
+        self.versioning_asked: tuple[float, bool, frozenset[str]] | None = None
+        """When the server was last asked about worker versioning, whether it answered, and
+        the deployments there were then; None: to be asked at the next look."""
         self.drain_checked: dict[str, float] = {}
+        self.drained: dict[str, _Drained] = {}
+        """Deployment id -> its drained version, to be deleted from the server once its
+        worker has stopped."""
+        self.drained_before_checked = False
+        """Whether the stopped versions an earlier runtime drained were looked for."""
 
     # --- called from any thread ----------------------------------------------------------
 
@@ -247,19 +274,33 @@ class Runtime:
                 continue
             self.failure = None
             self._temporal_answered()
-            await self._choose_versioning(client)
+            await self._choose_versioning(client, frozenset())
             self.up.set()
             logger.info("Temporal answers at %s", self.target.address)
             return client
         return None
 
-    async def _choose_versioning(self, client: Client) -> None:
+    async def _choose_versioning(self, client: Client, deployments: frozenset[str]) -> None:
+        """Ask the server whether it serves Worker Deployments; workers started from now on
+        serve versions, or run unversioned. A change of answer is logged; no answer keeps the
+        last one (unversioned before the first)."""
         assert self.target is not None
         try:
             refused = await worker_versioning_refused(client, self.target.namespace)
         except RPCError as error:
-            refused = f"it did not answer ({error.message})"
+            logger.warning(
+                "could not ask the server whether it serves Worker Deployments (%s); workers "
+                "started meanwhile run %s",
+                error.message,
+                "versioned" if self.versioning else "unversioned",
+            )
+            self.versioning_asked = (time.monotonic(), False, deployments)
+            return
+        changed = self.versioning_asked is None or self.versioning != (refused is None)
         self.versioning = refused is None
+        self.versioning_asked = (time.monotonic(), True, deployments)
+        if not changed:
+            return
         if refused is None:
             logger.info(
                 "worker versioning: each deployment's worker serves a Worker Deployment "
@@ -271,6 +312,20 @@ class Runtime:
                 "task queue alone",
                 refused,
             )
+
+    def _ask_versioning_again(self, deployments: frozenset[str]) -> bool:
+        """Whether the server's answer about worker versioning may have changed: it did not
+        answer last time, was restarted since (`versioning_asked` cleared), a deployment was
+        made since it refused, or a while has passed."""
+        if self.versioning_asked is None:
+            return True
+        when, answered, known = self.versioning_asked
+        waited = time.monotonic() - when
+        if not answered:
+            return waited >= RETRY_AFTER_ERROR
+        if not self.versioning and not deployments <= known:
+            return True
+        return waited >= ASK_VERSIONING_EVERY
 
     def _temporal_answered(self) -> None:
         if self.temporal is not None and self.temporal.process.pid is not None:
@@ -289,9 +344,16 @@ class Runtime:
         except RPCError:
             return
         self._temporal_answered()
+        self.versioning_asked = None  # a restarted server may answer otherwise
 
     async def _reconcile(self, client: Client) -> None:
         rows = await asyncio.to_thread(self._read_rows)
+        deployments = frozenset(row.plan.deployment_id for row in rows)
+        if self._ask_versioning_again(deployments):
+            versioning = self.versioning
+            await self._choose_versioning(client, deployments)
+            if self.versioning != versioning:
+                rows = await asyncio.to_thread(self._read_rows)
         wanted = {row.plan.deployment_id: row for row in rows if row.desired == "running"}
         for deployment_id in [d for d in self.workers if d not in wanted]:
             worker = self.workers.pop(deployment_id)
@@ -313,6 +375,9 @@ class Runtime:
             client, {row.plan.deployment_id: row.plan for row in rows}, set(draining)
         )
         await self._drain(client, draining)
+        if self.versioning and not self.drained_before_checked:
+            self._drained_before(rows)
+        await self._delete_drained(client)
         changes = {}
         for row in rows:
             seen = self._observed(row.plan.deployment_id, row)
@@ -363,12 +428,7 @@ class Runtime:
         found = {}
         for row in wanted.values():
             old = wanted.get(row.replaces or "")
-            if (
-                old is not None
-                and old.plan.task_queue == row.plan.task_queue
-                and old.plan.build_id is not None
-                and row.plan.build_id != old.plan.build_id
-            ):
+            if old is not None and side_by_side(old.plan, row.plan):
                 found[old.plan.deployment_id] = (old, row)
         return found
 
@@ -386,14 +446,7 @@ class Runtime:
             self.drain_checked[deployment_id] = now
             old_build = old.plan.build_id
             assert old_build is not None
-            try:
-                found = await client.count_workflows(
-                    version_query(old.plan.task_queue, old_build),
-                    rpc_timeout=timedelta(seconds=3),
-                )
-            except RPCError:
-                continue
-            if found.count == 0:
+            if await pinned_count(client, old.plan.task_queue, old_build) == 0:
                 logger.info(
                     "no execution runs on %s (version %s) any more: stopping its worker",
                     deployment_id,
@@ -401,6 +454,68 @@ class Runtime:
                 )
                 await asyncio.to_thread(self._stop_drained, deployment_id)
                 self.drain_checked.pop(deployment_id, None)
+                self.drained[deployment_id] = _Drained(old.plan.task_queue, old_build, now)
+
+    def _drained_before(self, rows: list[_Row]) -> None:
+        """The stopped versions a newer one beside them replaced: an earlier runtime may have
+        stopped them before it could delete them (a version deleted already answers
+        NOT_FOUND; one executions are still pinned to is kept, see `_delete_drained`)."""
+        self.drained_before_checked = True
+        by_id = {row.plan.deployment_id: row for row in rows}
+        now = time.monotonic()
+        for row in rows:
+            old = by_id.get(row.replaces or "")
+            if (
+                row.desired == "running"
+                and old is not None
+                and old.desired == "stopped"
+                and old.plan.build_id is not None
+                and side_by_side(old.plan, row.plan)
+            ):
+                deployment_id = old.plan.deployment_id
+                version = _Drained(old.plan.task_queue, old.plan.build_id, now)
+                self.drained.setdefault(deployment_id, version)
+
+    async def _delete_drained(self, client: Client) -> None:
+        """Delete the versions of drained deployments from the server once their workers have
+        stopped, so the Worker Deployment lists the versions still in use; a failure is logged
+        and tried again later, never fatal (a version left there costs nothing but a line)."""
+        assert self.target is not None
+        now = time.monotonic()
+        for deployment_id, version in list(self.drained.items()):
+            if deployment_id in self.workers or deployment_id in self.ending:
+                continue  # its worker still polls
+            if now < version.next_try:
+                continue
+            name, build_id = version.deployment_name, version.build_id
+            # the delete skips the server's drainage check: count again right before it
+            pinned = await pinned_count(client, name, build_id)
+            if pinned is None:  # Temporal did not answer
+                version.next_try = now + DELETE_TRY_EVERY
+                continue
+            if pinned > 0:  # started since, pinned there by hand (a versioning override)
+                logger.warning(
+                    "kept version %s of %s on the server: %d executions pinned to it run",
+                    build_id,
+                    name,
+                    pinned,
+                )
+                del self.drained[deployment_id]
+                continue
+            try:
+                await delete_version(client, self.target.namespace, name, build_id)
+            except RPCError as error:
+                if error.status == RPCStatusCode.NOT_FOUND:
+                    del self.drained[deployment_id]  # deleted before
+                elif now - version.since > DELETE_GIVE_UP:
+                    logger.warning("left version %s of %s on the server: %s", build_id, name, error)
+                    del self.drained[deployment_id]
+                else:
+                    logger.info("version %s of %s not deleted yet: %s", build_id, name, error)
+                    version.next_try = now + DELETE_TRY_EVERY
+                continue
+            logger.info("deleted the drained version %s of %s from the server", build_id, name)
+            del self.drained[deployment_id]
 
     async def _see_who_polls(
         self, client: Client, plans: dict[str, WorkerPlan], draining: set[str]

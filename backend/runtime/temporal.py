@@ -20,7 +20,9 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote
 
+from temporalio.api.deployment.v1 import WorkerDeploymentVersion
 from temporalio.api.workflowservice.v1 import (
+    DeleteWorkerDeploymentVersionRequest,
     DescribeNamespaceRequest,
     DescribeWorkerDeploymentRequest,
     SetWorkerDeploymentCurrentVersionRequest,
@@ -104,10 +106,12 @@ def visibility_query(
     workflow_type: str | None = None,
     status: str | None = None,
     running: bool | None = None,
+    build_id: str | None = None,
 ) -> str:
     """A visibility query for a task queue's executions (of one workflow type, in one status,
-    running or not), every value checked against what it may be: ids are slugs and statuses
-    come from VISIBILITY_STATUSES, so no text can change what the query asks (ValueError)."""
+    running or not, pinned to the version `build_id` of the Worker Deployment named after the
+    queue), every value checked against what it may be: ids are slugs and statuses come from
+    VISIBILITY_STATUSES, so no text can change what the query asks (ValueError)."""
     for what, value in (("task queue", task_queue), ("workflow type", workflow_type)):
         if value is not None and not _SLUG.fullmatch(value):
             raise ValueError(f"{what} {value!r} is not an id (lowercase words and dashes)")
@@ -120,21 +124,28 @@ def visibility_query(
         parts.append(f"ExecutionStatus = '{status}'")
     if running is not None:
         parts.append(f"ExecutionStatus {'=' if running else '!='} 'Running'")
+    if build_id is not None:
+        parts.append(_pinned_to(task_queue, build_id))
     return " AND ".join(parts)
 
 
 def version_query(deployment_name: str, build_id: str, running: bool = True) -> str:
-    """A visibility query for the executions pinned to a Worker Deployment version (visibility
-    names it `<deployment>:<build id>`), running or not. Not `visibility_query`'s slug check:
-    a build id is a piece of a hex hash, which may begin with a digit."""
-    for what, value in (("deployment", deployment_name), ("build id", build_id)):
-        if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", value):
-            raise ValueError(f"{what} {value!r} is not an id (lowercase letters, digits, dashes)")
+    """A visibility query for the executions pinned to a Worker Deployment version, running or
+    not."""
     status = "=" if running else "!="
-    return (
-        f"TemporalWorkerDeploymentVersion = '{deployment_name}:{build_id}' "
-        f"AND ExecutionStatus {status} 'Running'"
-    )
+    return f"{_pinned_to(deployment_name, build_id)} AND ExecutionStatus {status} 'Running'"
+
+
+def _pinned_to(deployment_name: str, build_id: str) -> str:
+    """Visibility names a version `<deployment>:<build id>`: the deployment is named after a
+    task queue (a slug), the build id is a piece of a hex hash."""
+    if not _SLUG.fullmatch(deployment_name):
+        raise ValueError(
+            f"deployment {deployment_name!r} is not an id (lowercase words and dashes)"
+        )
+    if not re.fullmatch(r"[0-9a-f]{1,64}", build_id):
+        raise ValueError(f"build id {build_id!r} is not an id (a piece of a hex hash)")
+    return f"TemporalWorkerDeploymentVersion = '{deployment_name}:{build_id}'"
 
 
 _PROBE_DEPLOYMENT = "wfd-versioning-probe"
@@ -167,6 +178,44 @@ async def make_current(client: Client, namespace: str, deployment_name: str, bui
             identity="wfd runtime",
         ),
         timeout=timedelta(seconds=5),
+    )
+
+
+async def deployment_versions(client: Client, namespace: str, deployment_name: str) -> set[str]:
+    """The build ids of the Worker Deployment's versions on the server (none when it has no
+    such deployment)."""
+    try:
+        answer = await client.workflow_service.describe_worker_deployment(
+            DescribeWorkerDeploymentRequest(namespace=namespace, deployment_name=deployment_name),
+            timeout=timedelta(seconds=5),
+        )
+    except RPCError as error:
+        if error.status == RPCStatusCode.NOT_FOUND:
+            return set()
+        raise
+    return {
+        summary.deployment_version.build_id
+        for summary in answer.worker_deployment_info.version_summaries
+    }
+
+
+async def delete_version(
+    client: Client, namespace: str, deployment_name: str, build_id: str
+) -> None:
+    """Forget a version no execution is pinned to any more (the caller counted them, so the
+    server's own drainage status, refreshed every few minutes, is not waited for). The server
+    refuses (FAILED_PRECONDITION) while it still lists the version's worker among the task
+    queue's pollers, which it does for a while after the worker has stopped."""
+    await client.workflow_service.delete_worker_deployment_version(
+        DeleteWorkerDeploymentVersionRequest(
+            namespace=namespace,
+            deployment_version=WorkerDeploymentVersion(
+                deployment_name=deployment_name, build_id=build_id
+            ),
+            skip_drainage=True,
+            identity="wfd runtime",
+        ),
+        timeout=timedelta(seconds=10),
     )
 
 
@@ -264,6 +313,8 @@ class EmbeddedTemporal:
             "--dynamic-config-value",
             "frontend.enableServerVersionCheck=false",
         ]
+        for value in settings.temporal_dynamic_config:
+            command += ["--dynamic-config-value", value]
         if settings.temporal_namespace != "default":
             command += ["--namespace", settings.temporal_namespace]
         self.process = SupervisedProcess(

@@ -43,6 +43,7 @@ from backend.runtime import managed_worker
 from backend.runtime.layout import DataLayout
 from backend.runtime.process import read_tail
 from backend.runtime.temporal import TemporalTarget
+from backend.runtime.versions import shared_queues, side_by_side
 from backend.runtime.workers import LAUNCHER
 from backend.services.projects import export_project
 from backend.services.records import project_or_404, version_or_404
@@ -301,6 +302,50 @@ def serving(session: Session, task_queue: str, other_than: str) -> DeploymentRec
     return session.exec(statement).first()
 
 
+def version_on(session: Session, task_queue: str, build_id: str | None) -> str:
+    """The id of the deployment whose code runs an execution on the task queue, pinned to
+    `build_id` (None: unversioned): the deployment named after the queue, unless a version
+    beside it (another build id on its queue) serves it; 404 for a queue no deployment has."""
+    first = deployment_or_404(session, task_queue)
+    if build_id is None or first.build_id == build_id:
+        return first.id
+    statement = (
+        select(DeploymentRecord)
+        .where(
+            col(DeploymentRecord.task_queue) == task_queue,
+            col(DeploymentRecord.build_id) == build_id,
+        )
+        .order_by(col(DeploymentRecord.created_at).desc())
+    )
+    found = session.exec(statement).first()
+    return found.id if found is not None else first.id
+
+
+def version_beside_others(session: Session, found: DeploymentRecord) -> str | None:
+    """Its build id when other versions serve its task queue beside it (its runs are those
+    pinned to its version), else None (its runs are its task queue's)."""
+    if found.task_queue in shared_queues(on_task_queue(session, found.task_queue)):
+        return found.build_id
+    return None
+
+
+def current_version(session: Session, found: DeploymentRecord) -> DeploymentRecord | None:
+    """The deployment beside `found` on its task queue whose version new executions start on
+    (the newest whose worker runs: the runtime makes a version current once its worker polls);
+    None when that is `found`, or no version is beside it."""
+    statement = select(DeploymentRecord).where(
+        col(DeploymentRecord.task_queue) == found.task_queue,
+        col(DeploymentRecord.desired) == "running",
+        col(DeploymentRecord.id) != found.id,
+    )
+    beside = [other for other in session.exec(statement) if side_by_side(found, other)]
+    serving = [item for item in [found, *beside] if item.status == "running"]
+    if not beside or not serving:
+        return None
+    current = max(serving, key=lambda item: item.created_at)
+    return None if current.id == found.id else current
+
+
 def replaced_by(session: Session, deployment_id: str) -> DeploymentRecord | None:
     """A deployment asked to run that replaced this one (took it over, or is its newer
     version)."""
@@ -381,6 +426,7 @@ def public(
         updated_at=found.updated_at,
         replaces=found.replaces,
         patches=[PatchPublic.model_validate(item) for item in json.loads(found.patches)],
+        build_id=found.build_id,
         running_executions=running_executions,
     )
 

@@ -518,6 +518,7 @@ async def _start(
     return {
         "workflow_id": handle.id,
         "run_id": handle.result_run_id,
+        "deployment_id": deployed.handle.id,
         "web_url": web_url(deployed.handle.target, handle.id, handle.result_run_id),
         "stand_ins": sorted(stand_ins),
     }
@@ -532,12 +533,15 @@ async def list_runs(
     workflow: str | None,
     status_name: str | None,
     limit: int,
+    build_id: str | None = None,
 ) -> list[RunListItemPublic]:
-    """Newest first, from Temporal's visibility (a just-started run may show a moment later)."""
+    """Newest first, from Temporal's visibility (a just-started run may show a moment later);
+    with `build_id`, those pinned to that version of the task queue's Worker Deployment."""
     query = visibility_query(
         deployed.handle.task_queue,
         None if workflow is None else deployed.workflow_or_404(workflow).definition.id,
         None if status_name is None else _VISIBILITY_STATUS[status_name],
+        build_id=build_id,
     )
     found: list[RunListItemPublic] = []
     with temporal_errors():
@@ -626,9 +630,16 @@ async def find_run(
     description: WorkflowExecutionDescription,
     handle_of: Any,
 ) -> Run:
-    """The run with its deployment (`handle_of(task_queue)` gives the deployment's handle)."""
+    """The run with its deployment (`handle_of(task_queue, build_id)` gives the handle of the
+    deployment serving the task queue's version `build_id`, the one the run is pinned to)."""
+    versioning = description.raw_description.workflow_execution_info.versioning_info
+    build_id = (
+        versioning.deployment_version.build_id
+        if versioning.HasField("deployment_version")
+        else None
+    )
     try:
-        deployment: DeploymentHandle = await handle_of(description.task_queue)
+        deployment: DeploymentHandle = await handle_of(description.task_queue, build_id or None)
     except NotFound:
         raise NotFound(
             f"run {description.id!r} runs on task queue {description.task_queue!r}, "

@@ -39,10 +39,11 @@ from backend.models import (
     ReplayDivergencePublic,
     WayPublic,
 )
+from backend.runtime import versions
 from backend.runtime.access import RuntimeAccess
 from backend.runtime.layout import DataLayout
 from backend.runtime.replay import Divergence, write_package
-from backend.runtime.temporal import version_query, visibility_query
+from backend.runtime.temporal import visibility_query
 from backend.runtime.workers import package_environment
 from backend.services.deployments import DeploymentHandle, Takeover
 from compiler import CompileResult, compile_project
@@ -185,13 +186,9 @@ async def pinned_count(runtime: RuntimeAccess, deployment_name: str, build_id: s
     try:
         async with asyncio.timeout(_COUNT_TIMEOUT):
             client = await runtime.client()
-            found = await client.count_workflows(
-                version_query(deployment_name, build_id),
-                rpc_timeout=timedelta(seconds=_COUNT_TIMEOUT),
-            )
-    except (Unavailable, RPCError, TimeoutError):
+    except (Unavailable, TimeoutError):
         return None
-    return found.count
+    return await versions.pinned_count(client, deployment_name, build_id)
 
 
 async def deployment_counts(
@@ -200,11 +197,7 @@ async def deployment_counts(
     """Deployment id -> how many executions run on it now: those on its task queue, or, where
     versions of a Worker Deployment share the queue, those pinned to its version; a deployment
     Temporal did not answer for is left out."""
-    builds: dict[str, set[str]] = {}
-    for item in found:
-        if item.build_id:
-            builds.setdefault(item.task_queue, set()).add(item.build_id)
-    shared = {queue for queue, ids in builds.items() if len(ids) > 1}
+    shared = versions.shared_queues(found)
     by_queue = await running_counts(runtime, {i.task_queue for i in found} - shared)
     counts = {i.id: by_queue[i.task_queue] for i in found if i.task_queue in by_queue}
     versioned = [i for i in found if i.task_queue in shared and i.build_id]

@@ -35,9 +35,11 @@ from backend.runtime.host import Runtime
 from backend.runtime.temporal import connect
 from backend.settings import Settings
 from tests.support.harness import chain, node, project
+from tests.support.waits import Patience
 
 DEADLINE = 120.0
-"""Seconds any wait may take: a loaded machine is slow, a broken one fails after this."""
+"""Seconds any wait may take on an idle machine (longer on a busy one): a broken one fails
+after this."""
 
 T = TypeVar("T")
 
@@ -45,14 +47,15 @@ T = TypeVar("T")
 def wait_for(
     condition: Callable[[], T | None], what: str, deadline: float = DEADLINE, every: float = 0.1
 ) -> T:
-    """Poll `condition` until it gives something other than None or False; that value."""
-    give_up = time.monotonic() + deadline
+    """Poll `condition` until it gives something other than None or False; that value. The
+    deadline stretches while the machine is busy (`Patience`)."""
+    patience = Patience(deadline)
     while True:
         value = condition()
         if value is not None and value is not False:
             return value
-        if time.monotonic() > give_up:
-            raise AssertionError(f"waited {deadline:g} s for {what}")
+        if patience.over():
+            raise AssertionError(f"waited {patience.waited:.0f} s for {what}")
         time.sleep(every)
 
 
@@ -174,6 +177,18 @@ def deploy(
     answer = api.post(f"/api/projects/{document['id']}/deployments", json=body)
     assert answer.status_code in (200, 201), answer.text
     return wait_until_running(api, answer.json()["id"])
+
+
+def store(api: TestClient, document: dict[str, Any]) -> None:
+    """Store the project (replacing it), without deploying."""
+    answer = api.post("/api/import", json=document, params={"overwrite": "true"})
+    assert answer.status_code == 201, answer.text
+
+
+def stopped(api: TestClient, deployment_id: str) -> dict[str, Any] | None:
+    """The deployment once its worker has stopped."""
+    found: dict[str, Any] = api.get(f"/api/deployments/{deployment_id}").json()
+    return found if found["status"] == "stopped" else None
 
 
 def wait_until_running(

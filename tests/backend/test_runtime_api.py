@@ -14,7 +14,7 @@ from sqlmodel import Session
 from backend.app import create_app
 from backend.runtime.layout import DataLayout
 from backend.services.deployments import deployment_handle
-from backend.settings import Settings
+from backend.settings import Settings, SettingsError
 from tests.backend.runtime_support import greeting_project, runtime_settings
 
 
@@ -172,3 +172,20 @@ def test_temporal_settings_come_from_the_environment_the_generated_worker_reads(
     assert embedded.data_dir == Path("/srv/wfd")  # beside the SQLite database
     assert off.temporal == "off"
     assert off.runtime == "none"
+
+
+def test_the_embedded_server_takes_dynamic_config_values_from_the_environment() -> None:
+    settings = Settings.from_env(
+        {
+            "WFD_TEMPORAL_DYNAMIC_CONFIG": (
+                ' system.enableDeploymentVersions=false  matching.PollerHistoryTTL="10s" '
+            )
+        }
+    )
+
+    assert settings.temporal_dynamic_config == (
+        "system.enableDeploymentVersions=false",
+        'matching.PollerHistoryTTL="10s"',
+    )
+    with pytest.raises(SettingsError, match="is not `key=value`"):
+        Settings.from_env({"WFD_TEMPORAL_DYNAMIC_CONFIG": "system.enableDeploymentVersions"})

@@ -14,8 +14,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
-from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowHandle
 
 from tests.backend.runtime_support import (
@@ -23,6 +21,8 @@ from tests.backend.runtime_support import (
     RuntimeAppFactory,
     deploy,
     runtime_settings,
+    stopped,
+    store,
     temporal_client,
     wait_for,
     wait_until_running,
@@ -30,10 +30,11 @@ from tests.backend.runtime_support import (
 from tests.support.changes import (
     activities_run,
     chooser,
+    failed_tasks,
     forever_c_first,
     forever_one,
+    start_waiting,
     until_activities_done,
-    until_waiting,
     version_c_first,
     version_one,
 )
@@ -50,28 +51,6 @@ def shared_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RuntimeApp]
         factory.stop_all()
 
 
-def store(api: TestClient, document: dict[str, Any]) -> None:
-    answer = api.post("/api/import", json=document, params={"overwrite": "true"})
-    assert answer.status_code == 201, answer.text
-
-
-async def start_waiting(
-    client: Client, task_queue: str, count: int
-) -> list[WorkflowHandle[Any, Any]]:
-    """`count` executions of version 1 that ran a and wait at the gate."""
-    handles = [
-        await client.start_workflow("flow", {}, id=unique_id("flow"), task_queue=task_queue)
-        for _ in range(count)
-    ]
-    for handle in handles:
-        await until_waiting(handle)
-    return handles
-
-
-def failed_tasks(events: list[Any]) -> list[Any]:
-    return [e for e in events if e.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED]
-
-
 async def next_run(client: Client, first: WorkflowHandle[Any, Any]) -> WorkflowHandle[Any, Any]:
     """The run that followed `first`'s continue-as-new, once it has started."""
     patience = Patience(60)
@@ -81,11 +60,6 @@ async def next_run(client: Client, first: WorkflowHandle[Any, Any]) -> WorkflowH
             return client.get_workflow_handle(first.id, run_id=latest.run_id)
         await asyncio.sleep(0.1)
     raise AssertionError(f"{first.id} did not continue as new")
-
-
-def stopped(api: TestClient, deployment_id: str) -> dict[str, Any] | None:
-    found: dict[str, Any] = api.get(f"/api/deployments/{deployment_id}").json()
-    return found if found["status"] == "stopped" else None
 
 
 async def test_a_takeover_that_would_break_running_executions_is_refused_until_patched(
@@ -362,20 +336,42 @@ async def test_a_new_version_beside_keeps_running_executions_pinned_until_they_e
     await fresh[0].result()
     events = [e async for e in fresh[0].fetch_history_events()]
     assert activities_run(events) == ["step_three", "step_one", "step_two"]
+    # each version lists the runs pinned to it, not every run on the shared queue (visibility
+    # may take a moment to show the last)
+    for deployment, pinned in ((old, waiting[0]), (new, fresh[0])):
+        runs_path = f"/api/deployments/{deployment['id']}/runs"
+
+        def runs_listed(path: str = runs_path) -> list[str] | None:
+            return [run["workflow_id"] for run in api.get(path).json()] or None
+
+        assert wait_for(runs_listed, f"the runs of {deployment['id']}") == [pinned.id]
+    # a run opens on the version it ran on, not on the deployment named after the queue
+    assert api.get(f"/api/runs/{fresh[0].id}").json()["deployment_id"] == new["id"]
+    assert api.get(f"/api/runs/{waiting[0].id}").json()["deployment_id"] == old["id"]
+    # a run started from the old version would run the new one's code: refused, naming it
+    refused_run = api.post(f"/api/deployments/{old['id']}/runs", json={"workflow": "flow"})
+    assert refused_run.status_code == 409, refused_run.text
+    assert refused_run.json()["current_version"] == new["id"]
+    assert f"start the run from {new['id']}" in refused_run.json()["detail"]
+    assert api.post(f"/api/runs/{waiting[0].id}/rerun").status_code == 409
+    started = api.post(f"/api/deployments/{new['id']}/runs", json={"workflow": "flow"})
+    assert started.status_code == 201, started.text
+    assert started.json()["deployment_id"] == new["id"]
+    await client.get_workflow_handle(started.json()["workflow_id"]).terminate("seen")
     # the old version keeps serving the execution pinned to it, and is not stopped under it
     assert api.get(f"/api/deployments/{old['id']}").json()["desired"] == "running"
     # each version counts the executions pinned to it, not all those on the shared queue
     assert api.get(f"/api/deployments/{old['id']}").json()["running_executions"] == 1
-    listed = {d["id"]: d for d in api.get(deployments).json()}
-    assert listed[old["id"]]["running_executions"] == 1
-    assert listed[new["id"]]["running_executions"] == 0
+    by_id = {d["id"]: d for d in api.get(deployments).json()}
+    assert by_id[old["id"]]["running_executions"] == 1
+    assert by_id[new["id"]]["running_executions"] == 0
     refused = api.post(f"/api/deployments/{old['id']}/stop")
     assert refused.status_code == 409, refused.text
     assert refused.json()["running_executions"] == 1
     assert api.get(f"/api/deployments/{old['id']}").json()["desired"] == "running"
     description = await waiting[0].describe()
-    pinned = description.raw_description.workflow_execution_info.versioning_info
-    assert pinned.deployment_version.deployment_name == old["task_queue"]
+    versioning = description.raw_description.workflow_execution_info.versioning_info
+    assert versioning.deployment_version.deployment_name == old["task_queue"]
     await waiting[0].signal("go")
     await waiting[0].result()
     events = [e async for e in waiting[0].fetch_history_events()]

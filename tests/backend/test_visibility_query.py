@@ -19,6 +19,9 @@ def test_a_query_names_the_task_queue_type_and_status_asked_for() -> None:
     assert visibility_query("orders", running=False) == (
         "TaskQueue = 'orders' AND ExecutionStatus != 'Running'"
     )
+    assert visibility_query("orders", build_id="0a1b2c3d4e5f6a7b") == (
+        "TaskQueue = 'orders' AND TemporalWorkerDeploymentVersion = 'orders:0a1b2c3d4e5f6a7b'"
+    )
 
 
 @pytest.mark.parametrize(
@@ -37,6 +40,8 @@ def test_text_that_is_not_an_id_never_reaches_the_query(hostile: str) -> None:
         visibility_query(hostile)
     with pytest.raises(ValueError, match="not an id"):
         visibility_query("orders", workflow_type=hostile)
+    with pytest.raises(ValueError, match="not an id"):
+        visibility_query("orders", build_id=hostile)
 
 
 def test_only_statuses_temporal_has_are_asked_for() -> None:

@@ -251,3 +251,60 @@ def test_stopping_a_deployment_with_an_execution_running_asks_first(
         run_api.post(
             f"/runs/{quote(waiting, safe='')}/terminate", json={"reason": "the test is over"}
         )
+
+
+def test_versions_beside_each_other_show_the_executions_pinned_to_each(
+    page: Page,
+    run_server: str,  # noqa: F811
+    run_api: httpx.Client,  # noqa: F811
+) -> None:
+    project_id = unique_id("t-beside")
+    old_id, waiting = deployed_waiting(run_api, project_id)
+    changed = run_api.post("/import?overwrite=true", json=labelled(version_c_first(project_id)))
+    assert changed.status_code == 201, changed.text
+    beside = run_api.post(
+        f"/projects/{project_id}/deployments", json={"replaces": old_id, "versioning": True}
+    )
+    assert beside.status_code == 201, beside.text
+    new_id: str = beside.json()["id"]
+    assert beside.json()["task_queue"] == old_id, "a new version on the same task queue"
+    open_deployments(page, run_server, project_id)
+    old, new = deployment(page, old_id), deployment(page, new_id)
+    expect(new).to_have_attribute("data-status", "running", timeout=patience(60))
+
+    old_version = old.get_by_test_id("deployment-version")
+    expect(old_version).to_have_attribute("data-role", "draining")
+    expect(old_version).to_contain_text(f"new runs start on {short(new_id, project_id)}")
+    expect(old.get_by_test_id("deployment-running")).to_have_text(
+        "1 running execution pinned to it"
+    )
+    expect(old.get_by_test_id("deployment-taken-over")).to_have_count(0)
+    new_version = new.get_by_test_id("deployment-version")
+    expect(new_version).to_have_attribute("data-role", "current")
+    expect(new.get_by_test_id("deployment-running")).to_have_text(
+        "no running executions pinned to it"
+    )
+    versions = run_api.get(f"/projects/{project_id}/deployments").json()
+    builds = {item["id"]: item["build_id"] for item in versions}
+    expect(old_version.locator("code")).to_have_text(builds[old_id])
+    expect(new_version.locator("code")).to_have_text(builds[new_id])
+    # each version lists the runs pinned to it, not every run on the shared task queue
+    expect(new).to_have_class(re.compile(r"\blisted\b"))
+    expect(page.get_by_test_id("run-list")).to_have_count(0)
+    old.get_by_role("button", name="Show its runs").click()
+    expect(page.get_by_test_id("run-list")).to_contain_text(waiting)
+    save_artifact(page, "deployments-versions-beside.png")
+
+    signalled = run_api.post(
+        f"/runs/{quote(waiting, safe='')}/signal", json={"name": "go", "payload": None}
+    )
+    assert signalled.status_code == 202, signalled.text
+
+    # the pinned execution ends on its own version; the old version drains and stops
+    expect(old_version).to_have_attribute("data-role", "drained", timeout=patience(90))
+    expect(old.get_by_test_id("deployment-running")).to_have_text(
+        "no running executions pinned to it"
+    )
+    expect(old).to_have_attribute("data-status", "stopped", timeout=patience(60))
+    ended = run_state(run_api, waiting)
+    assert ended["status"] == "COMPLETED" and ended["deployment_id"] == old_id

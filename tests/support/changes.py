@@ -12,9 +12,9 @@ import copy
 from typing import Any
 
 from temporalio.api.enums.v1 import EventType
-from temporalio.client import WorkflowHandle
+from temporalio.client import Client, WorkflowHandle
 
-from tests.support.harness import chain, edge, node, project
+from tests.support.harness import chain, edge, node, project, unique_id
 from tests.support.waits import Patience
 
 STEPS = [
@@ -183,3 +183,20 @@ async def until_activities_done(handle: WorkflowHandle[Any, Any], count: int) ->
             return
         await asyncio.sleep(0.05)
     raise AssertionError(f"the execution never completed {count} activities")
+
+
+async def start_waiting(
+    client: Client, task_queue: str, count: int
+) -> list[WorkflowHandle[Any, Any]]:
+    """`count` executions of version 1 that ran a and wait at the gate."""
+    handles = [
+        await client.start_workflow("flow", {}, id=unique_id("flow"), task_queue=task_queue)
+        for _ in range(count)
+    ]
+    for handle in handles:
+        await until_waiting(handle)
+    return handles
+
+
+def failed_tasks(events: list[Any]) -> list[Any]:
+    return [e for e in events if e.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED]

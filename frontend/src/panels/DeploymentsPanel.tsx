@@ -99,6 +99,11 @@ const DeploymentItem = memo(function DeploymentItem({
       <div className="deployment-facts muted">
         from {row.source} · task queue <code>{deployment.task_queue}</code> · deployed {formatTime(deployment.created_at)}
       </div>
+      {row.version && (
+        <div className="deployment-version" data-testid="deployment-version" data-role={row.versionRole ?? ""}>
+          version <code>{row.version}</code> · {row.versionWords}
+        </div>
+      )}
       {row.running !== null ? (
         <div
           className={row.stranded ? "deployment-running stranded" : "deployment-running"}

@@ -29,6 +29,7 @@ function deployment(id: string, changes: Partial<Deployment> = {}): Deployment {
     updated_at: "2026-01-01T10:00:00Z",
     replaces: null,
     patches: [],
+    build_id: null,
     running_executions: 0,
     ...changes,
   };
@@ -79,6 +80,39 @@ describe("deployment rows", () => {
     // it cannot start again, nor be deployed over, while the new one serves its executions
     expect(second?.canStart).toBe(false);
     expect(second?.canDeployOver).toBe(false);
+  });
+
+  it("shows versions beside each other on a task queue with the executions pinned to each", () => {
+    const old = deployment("shop-draft-old", { build_id: "0a1b2c3d4e5f6a7b", running_executions: 2 });
+    const beside = deployment("shop-draft-new", {
+      created_at: "2026-01-02T10:00:00Z",
+      task_queue: old.task_queue,
+      replaces: old.id,
+      build_id: "9f8e7d6c5b4a3f2e",
+      running_executions: 1,
+    });
+
+    const [newer, older] = deploymentRows([old, beside], "shop", NAMES);
+
+    expect(newer?.version).toBe("9f8e7d6c5b4a3f2e");
+    expect(newer?.versionRole).toBe("current");
+    expect(newer?.running).toBe("1 running execution pinned to it");
+    expect(newer?.tookOver).toBeNull();
+    expect(older?.takenOverBy).toBeNull();
+    expect(older?.version).toBe("0a1b2c3d4e5f6a7b");
+    expect(older?.versionRole).toBe("draining");
+    expect(older?.versionWords).toContain("new runs start on draft-new");
+    expect(older?.running).toBe("2 running executions pinned to it");
+    expect(older?.canDeployOver).toBe(false);
+    // drained: its worker stopped
+    const [, drained] = deploymentRows(
+      [{ ...old, desired: "stopped", status: "stopped", running_executions: 0 }, beside],
+      "shop",
+      NAMES,
+    );
+    expect(drained?.versionRole).toBe("drained");
+    expect(drained?.running).toBe("no running executions pinned to it");
+    expect(drained?.canStart).toBe(false);
   });
 
   it("says when executions wait for a deployment stopped anyway", () => {

@@ -21,6 +21,13 @@ export interface DeploymentRow {
   stranded: boolean;
   /** The deployment it took over (its task queue and running executions). */
   tookOver: string | null;
+  /** Its build id, when it is one of several versions of the Worker Deployment named after its
+   * task queue (deployed beside each other), else null. */
+  version: string | null;
+  /** current: new runs start on it; draining: its worker serves the executions pinned to it
+   * until they end; drained: its worker has stopped. */
+  versionRole: "current" | "draining" | "drained" | null;
+  versionWords: string | null;
   /** The newest deployment that took it over, and its short id. */
   takenOverBy: Deployment | null;
   takenOverName: string | null;
@@ -64,6 +71,25 @@ export function workerTone(deployment: Pick<Deployment, "desired" | "status">): 
   return deployment.status === "running" ? "run-running" : "run-retrying";
 }
 
+/** Two versions of the Worker Deployment named after their task queue, deployed beside each
+ * other: executions stay pinned to the one they started on (not a takeover). */
+export function besideEachOther(one: Deployment, other: Deployment): boolean {
+  return one.task_queue === other.task_queue && !!one.build_id && !!other.build_id && one.build_id !== other.build_id;
+}
+
+/** The version new runs start on: the newest whose worker runs (the runtime makes a version
+ * current once its worker polls). */
+function currentVersion(versions: readonly Deployment[]): Deployment | null {
+  const asked = versions.filter((item) => item.desired === "running");
+  return asked.find((item) => item.status === "running") ?? null;
+}
+
+export function pinnedWords(count: number | null): string {
+  if (count === null) return "executions pinned to it unknown: Temporal did not answer";
+  if (count === 0) return "no running executions pinned to it";
+  return `${count} running execution${count === 1 ? "" : "s"} pinned to it`;
+}
+
 export function runningWords(count: number | null): string {
   if (count === null) return "running executions unknown: Temporal did not answer";
   if (count === 0) return "no running executions";
@@ -89,7 +115,21 @@ export function deploymentRows(
   const sorted = newestFirst(deployments);
   return sorted.map((deployment) => {
     // newest first, so the first found is the newest that took it over
-    const takenOverBy = sorted.find((other) => other.replaces === deployment.id && other.id !== deployment.id) ?? null;
+    const takenOverBy =
+      sorted.find(
+        (other) =>
+          other.replaces === deployment.id && other.id !== deployment.id && !besideEachOther(other, deployment),
+      ) ?? null;
+    const versions = sorted.filter((other) => other === deployment || besideEachOther(other, deployment));
+    const current = versions.length > 1 ? currentVersion(versions) : null;
+    const versionRole =
+      versions.length < 2
+        ? null
+        : deployment.desired === "stopped"
+          ? "drained"
+          : current === null || current.id === deployment.id
+            ? "current"
+            : "draining";
     // the server lets one deployment at a time serve a task queue
     const servedByOther = sorted.some(
       (other) => other.id !== deployment.id && other.task_queue === deployment.task_queue && other.desired === "running",
@@ -102,9 +142,14 @@ export function deploymentRows(
       source: sourceWords(deployment.versions, workflowNames),
       worker: workerWords(deployment),
       tone: workerTone(deployment),
-      running: takenOverBy ? null : runningWords(running),
+      running: takenOverBy ? null : versionRole ? pinnedWords(running) : runningWords(running),
       stranded: !takenOverBy && workerStopped && (running ?? 0) > 0,
-      tookOver: deployment.replaces ? shortId(deployment.replaces, projectId) : null,
+      version: versionRole ? deployment.build_id : null,
+      versionRole,
+      versionWords: versionRole
+        ? versionWords(versionRole, current && current.id !== deployment.id ? shortId(current.id, projectId) : null)
+        : null,
+      tookOver: deployment.replaces && !versionRole ? shortId(deployment.replaces, projectId) : null,
       takenOverBy,
       takenOverName: takenOverBy ? shortId(takenOverBy.id, projectId) : null,
       canStop: deployment.desired === "running",
@@ -112,6 +157,13 @@ export function deploymentRows(
       canDeployOver: !takenOverBy && !servedByOther && (deployment.desired === "running" || (running ?? 0) > 0),
     };
   });
+}
+
+function versionWords(role: "current" | "draining" | "drained", current: string | null): string {
+  if (role === "current") return "current: new runs start on it";
+  const elsewhere = current ? `; new runs start on ${current}` : "";
+  if (role === "drained") return `drained: its worker stopped once no execution pinned to it ran${elsewhere}`;
+  return `draining: its worker stops once the executions pinned to it end${elsewhere}`;
 }
 
 export type StopOutcome =

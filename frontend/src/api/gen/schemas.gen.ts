@@ -1038,6 +1038,17 @@ export const DeploymentPublicSchema = {
             type: 'array',
             title: 'Patches'
         },
+        build_id: {
+            anyOf: [
+                {
+                    type: 'string'
+                },
+                {
+                    type: 'null'
+                }
+            ],
+            title: 'Build Id'
+        },
         running_executions: {
             anyOf: [
                 {
@@ -1068,6 +1079,7 @@ export const DeploymentPublicSchema = {
         'updated_at',
         'replaces',
         'patches',
+        'build_id',
         'running_executions'
     ],
     title: 'DeploymentPublic'
@@ -1963,6 +1975,25 @@ export const NodeStatePublicSchema = {
     ],
     title: 'NodeStatePublic',
     description: 'What one node of the graph did in a run (over its continue-as-new chain).'
+} as const;
+
+export const OtherVersionPublicSchema = {
+    properties: {
+        detail: {
+            type: 'string',
+            title: 'Detail'
+        },
+        current_version: {
+            type: 'string',
+            title: 'Current Version'
+        }
+    },
+    type: 'object',
+    required: [
+        'detail',
+        'current_version'
+    ],
+    title: 'OtherVersionPublic'
 } as const;
 
 export const PatchOperationSchema = {
@@ -3578,6 +3609,10 @@ export const RunStartedSchema = {
             ],
             title: 'Run Id'
         },
+        deployment_id: {
+            type: 'string',
+            title: 'Deployment Id'
+        },
         web_url: {
             anyOf: [
                 {
@@ -3601,6 +3636,7 @@ export const RunStartedSchema = {
     required: [
         'workflow_id',
         'run_id',
+        'deployment_id',
         'web_url',
         'stand_ins'
     ],

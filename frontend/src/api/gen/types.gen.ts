@@ -600,6 +600,10 @@ export type DeploymentPublic = {
      */
     patches: Array<PatchPublic>;
     /**
+     * Build Id
+     */
+    build_id: string | null;
+    /**
      * Running Executions
      */
     running_executions: number | null;
@@ -1087,6 +1091,20 @@ export type NodeStatePublic = {
      * Compensation
      */
     compensation: string | null;
+};
+
+/**
+ * OtherVersionPublic
+ */
+export type OtherVersionPublic = {
+    /**
+     * Detail
+     */
+    detail: string;
+    /**
+     * Current Version
+     */
+    current_version: string;
 };
 
 /**
@@ -1954,6 +1972,10 @@ export type RunStarted = {
      * Run Id
      */
     run_id: string | null;
+    /**
+     * Deployment Id
+     */
+    deployment_id: string;
     /**
      * Web Url
      */
@@ -4438,9 +4460,11 @@ export type StartRunApiDeploymentsDeploymentIdRunsPostErrors = {
      */
     404: ErrorPublic;
     /**
-     * The run has ended already
+     * Response 409 Start Run Api Deployments  Deployment Id  Runs Post
+     *
+     * New runs on its task queue start on another version of it (`current_version`), a run with that workflow id runs already, Temporal is off, or no runtime runs workers
      */
-    409: ErrorPublic;
+    409: OtherVersionPublic | ErrorPublic;
     /**
      * The request body is above the size limit
      */
