@@ -92,6 +92,60 @@ export function spreadRoutes(routes: readonly Spreadable[]): Point[][] {
   });
 }
 
+/**
+ * The routes (by index) whose lanes may change when the routes `seeds` changed or went: those
+ * that share a stretch of channel with one of them (as `spreadRoutes` groups them: the same
+ * channel, overlapping spans), then those that share one with these, and so on. Each route is
+ * given as the lines it may be drawn along (unspread as it is now, and spread as it was drawn);
+ * `before` holds the changed routes as they were (the routes beside them move back). A route
+ * outside the set keeps its lanes: nothing near it changed.
+ */
+export function sharingChannels(
+  routes: readonly (readonly (readonly Point[])[])[],
+  seeds: Iterable<number>,
+  before: readonly (readonly Point[])[] = [],
+): Set<number> {
+  // union-find over the routes, then the former routes after them
+  const parent = Array.from({ length: routes.length + before.length }, (_, i) => i);
+  const find = (i: number): number => {
+    while (parent[i] !== i) i = parent[i] = parent[parent[i]!]!;
+    return i;
+  };
+  const groups = new Map<string, Shape[]>();
+  const add = (points: readonly Point[], i: number) => {
+    for (const shape of pathOf({ points, boxes: () => [] }, i)?.shape ?? []) {
+      if (shape.high - shape.low < 1) continue;
+      const key = channelOf(shape);
+      const group = groups.get(key);
+      if (group) group.push(shape);
+      else groups.set(key, [shape]);
+    }
+  };
+  routes.forEach((lines, i) => {
+    for (const [k, points] of lines.entries()) if (k === 0 || points !== lines[0]) add(points, i);
+  });
+  before.forEach((points, i) => add(points, routes.length + i));
+  for (const group of groups.values()) {
+    if (group.length < 2) continue;
+    group.sort((a, b) => a.low - b.low);
+    let end = -Infinity;
+    let last = -1;
+    for (const shape of group) {
+      if (shape.low < end - 1) parent[find(shape.path)] = find(last);
+      else end = -Infinity;
+      end = Math.max(end, shape.high);
+      last = shape.path;
+    }
+  }
+  const reached = new Set([...seeds].map(find));
+  before.forEach((_, i) => reached.add(find(routes.length + i)));
+  const found = new Set<number>();
+  routes.forEach((_, i) => {
+    if (reached.has(find(i))) found.add(i);
+  });
+  return found;
+}
+
 /** Where routes leave from one port, or enter one, their stubs overlap: where two of them would
  * go on together for longer than `STUB`, the longer one turns off after `STUB`. */
 function shortenSharedStubs(paths: (Path | null)[], moved: Set<number>): void {
