@@ -55,6 +55,11 @@ export interface Snapshot {
   project: ProjectSettings;
   /** Names this state of the document; two snapshots with one tag hold the same document. */
   tag: number;
+  /** The container the canvas is drilled into, showing only what it holds (null: the whole
+   * workflow). A view of the document, never saved in it nor an edit; see `openedContainer`.
+   * Undo and redo keep the view, but for a container they bring back that was focused on (a
+   * focused container deleted, then the delete undone): it is focused on again. */
+  opened: string | null;
 }
 
 export interface ClipboardContent {
@@ -114,9 +119,6 @@ export interface EditorState extends Snapshot {
   diff: DiffView | null;
   /** Asks the canvas to bring a node into view; `seq` changes with every request. */
   focus: { nodeId: string; seq: number } | null;
-  /** The container the canvas is drilled into, showing only what it holds (null: the whole
-   * workflow). A view of the document, never saved in it nor an edit; see `openedContainer`. */
-  opened: string | null;
   /** The containers that take in what is being dragged, if it is let go now. */
   dropTargets: string[];
   onNodesChange(changes: NodeChange<FlowNode>[]): void;
@@ -271,8 +273,18 @@ export function createEditorStore(init: EditorInit): EditorStore {
 
   return createStore<EditorState>()((set, get) => {
     const snapshot = (): Snapshot => {
-      const { nodes, edges, meta, collapsed, project, tag } = get();
-      return { nodes, edges, meta, collapsed, project, tag };
+      const { nodes, edges, meta, collapsed, project, tag, opened } = get();
+      return { nodes, edges, meta, collapsed, project, tag, opened };
+    };
+
+    /** The container focused on once undo or redo brings `state` back: the one focused on in
+     * it, where this brings that container back; else the one focused on now, if it is still
+     * there (a container that is gone is no view). */
+    const openedAfter = (state: Snapshot): string | null => {
+      const holds = (nodes: FlowNode[], id: string) => nodes.some((node) => node.id === id && node.type === "container");
+      const { nodes, opened } = get();
+      if (state.opened && holds(state.nodes, state.opened) && !holds(nodes, state.opened)) return state.opened;
+      return opened && holds(state.nodes, opened) ? opened : null;
     };
 
     /** What an edit sets besides its change: the state before it remembered for undo, unless
@@ -876,14 +888,14 @@ export function createEditorStore(init: EditorInit): EditorStore {
         const previous = past[past.length - 1];
         if (!previous) return;
         lastEdit = null;
-        set({ ...previous, past: past.slice(0, -1), future: [snapshot(), ...get().future] });
+        set({ ...previous, opened: openedAfter(previous), past: past.slice(0, -1), future: [snapshot(), ...get().future] });
       },
 
       redo() {
         const [next, ...rest] = get().future;
         if (!next) return;
         lastEdit = null;
-        set({ ...next, future: rest, past: [...get().past, snapshot()] });
+        set({ ...next, opened: openedAfter(next), future: rest, past: [...get().past, snapshot()] });
       },
 
       setDiagnostics(diagnostics) {
