@@ -105,44 +105,50 @@ export function sharingChannels(
   seeds: Iterable<number>,
   before: readonly (readonly Point[])[] = [],
 ): Set<number> {
-  // union-find over the routes, then the former routes after them
-  const parent = Array.from({ length: routes.length + before.length }, (_, i) => i);
-  const find = (i: number): number => {
-    while (parent[i] !== i) i = parent[i] = parent[parent[i]!]!;
-    return i;
-  };
-  const groups = new Map<string, Shape[]>();
-  const add = (points: readonly Point[], i: number) => {
-    for (const shape of pathOf({ points, boxes: () => [] }, i)?.shape ?? []) {
-      if (shape.high - shape.low < 1) continue;
-      const key = channelOf(shape);
-      const group = groups.get(key);
-      if (group) group.push(shape);
-      else groups.set(key, [shape]);
+  // every stretch of every route by its channel, the former routes numbered after the others
+  const lines = [...routes, ...before.map((points) => [points])];
+  const channels = new Map<string, { route: number; low: number; high: number }[]>();
+  lines.forEach((polylines, route) => {
+    for (const [k, points] of polylines.entries()) {
+      if (k > 0 && points === polylines[0]) continue;
+      for (const { key, low, high } of stretchesOf(points)) {
+        const channel = channels.get(key);
+        if (channel) channel.push({ route, low, high });
+        else channels.set(key, [{ route, low, high }]);
+      }
     }
-  };
-  routes.forEach((lines, i) => {
-    for (const [k, points] of lines.entries()) if (k === 0 || points !== lines[0]) add(points, i);
   });
-  before.forEach((points, i) => add(points, routes.length + i));
-  for (const group of groups.values()) {
-    if (group.length < 2) continue;
-    group.sort((a, b) => a.low - b.low);
-    let end = -Infinity;
-    let last = -1;
-    for (const shape of group) {
-      if (shape.low < end - 1) parent[find(shape.path)] = find(last);
-      else end = -Infinity;
-      end = Math.max(end, shape.high);
-      last = shape.path;
+  // from the changed routes, along the stretches that overlap theirs
+  const reached = new Set<number>([...seeds, ...before.map((_, i) => routes.length + i)]);
+  const queue = [...reached];
+  while (queue.length) {
+    const route = queue.pop()!;
+    for (const [k, points] of lines[route]!.entries()) {
+      if (k > 0 && points === lines[route]![0]) continue;
+      for (const { key, low, high } of stretchesOf(points)) {
+        for (const other of channels.get(key)!) {
+          if (reached.has(other.route) || Math.min(high, other.high) - Math.max(low, other.low) <= 1) continue;
+          reached.add(other.route);
+          queue.push(other.route);
+        }
+      }
     }
   }
-  const reached = new Set([...seeds].map(find));
-  before.forEach((_, i) => reached.add(find(routes.length + i)));
-  const found = new Set<number>();
-  routes.forEach((_, i) => {
-    if (reached.has(find(i))) found.add(i);
-  });
+  return new Set([...reached].filter((route) => route < routes.length).sort((x, y) => x - y));
+}
+
+/** A route's stretches along channels, as `spreadRoutes` groups them (a port's stub apart from
+ * the rest of its stretch); kept for each array of corners, which routes never change. */
+const stretches = new WeakMap<readonly Point[], { key: string; low: number; high: number }[]>();
+
+function stretchesOf(points: readonly Point[]): { key: string; low: number; high: number }[] {
+  let found = stretches.get(points);
+  if (!found) {
+    found = (pathOf({ points, boxes: () => [] }, 0)?.shape ?? [])
+      .filter((shape) => shape.high - shape.low >= 1)
+      .map((shape) => ({ key: channelOf(shape), low: shape.low, high: shape.high }));
+    stretches.set(points, found);
+  }
   return found;
 }
 
