@@ -203,7 +203,7 @@ def _check_activities(project: Project, info: ProjectInfo) -> list[Diagnostic]:
         found += _field_clashes(activity.input, info, f"{where}.input")
         for field_name, ref in activity.input.items():
             found += _typeref(ref, info, f"{where}.input.{field_name}")
-        found += _typeref(activity.output, info, f"{where}.output")
+        found += _typeref(activity.returns, info, f"{where}.output")
         found += _check_implementation(activity.implementation, f"{where}.implementation")
         defaults = activity.defaults
         advice = heartbeat_advice(

@@ -169,12 +169,12 @@ def patch_version(old: Project, new: Project) -> str:
 
 
 def _as_tagged(project: Project, exclude: Any) -> dict[str, Any]:
-    """The project as its patch tag is computed from: a workflow's output left out is written
-    `"None"`, as every document said it before it could be left out, so that the same two
-    versions keep the tag (and the patch ids) deployed code was compiled with."""
+    """The project as its patch tag is computed from: an output left out (a workflow's or an
+    activity's) is written `"None"`, as every document said it before it could be left out, so
+    that the same two versions keep the tag (and the patch ids) deployed code was compiled with."""
     data = project.model_dump(mode="json", exclude=exclude)
-    for workflow in data["workflows"]:
-        workflow.setdefault("output", NO_OUTPUT)
+    for item in [*data["workflows"], *data["activities"]]:
+        item.setdefault("output", NO_OUTPUT)
     return data
 
 
@@ -217,7 +217,9 @@ NEUTRAL = frozenset(
 def _settings(node: Node) -> dict[str, Any]:
     """What of a node decides what its code does (not its label, its place on the canvas, or
     the settings a replay does not compare)."""
-    config = {key: value for key, value in node.config.items() if key not in NEUTRAL}
+    kind = REGISTRY.get(node.type)
+    written = kind.without_defaults(node.config) if kind is not None else node.config
+    config = {key: value for key, value in written.items() if key not in NEUTRAL}
     return {"type": node.type, "parent_id": node.parent_id, "config": config}
 
 

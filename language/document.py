@@ -332,14 +332,48 @@ Implementation = Annotated[
 ]
 
 
+def _no_output(output: str | None) -> bool:
+    return output is None
+
+
+def _nothing_is_no_output(value: Any) -> Any:
+    """Documents written before an output could be left out said `"None"` for it."""
+    return None if value == "None" else value
+
+
+NO_OUTPUT = "None"
+"""The type reference of an output left out: the activity or the workflow returns nothing."""
+
+Output = Annotated[TypeRef | None, BeforeValidator(_nothing_is_no_output)]
+"""An output type, left out (null) for none: `Field(default=None, exclude_if=_no_output)`
+leaves it out of what is written too. `"None"`, what documents said before, reads as none."""
+
+
+def _optional_when_empty(schema: dict[str, Any]) -> None:
+    """`ui` and `output` are left out of what is written while they hold nothing, so the
+    written form's schema lists them as optional (the other fields with defaults are always
+    written, hence required)."""
+    required = schema.get("required")
+    if isinstance(required, list):
+        required[:] = [name for name in required if name not in ("ui", "output")]
+
+
 class ActivityDef(StrictModel):
+    model_config = ConfigDict(json_schema_extra=_optional_when_empty)
+
     name: Annotated[str, StringConstraints(min_length=1, max_length=100)]
     """The activity type name registered with Temporal."""
     description: str = ""
     input: Fields = Field(default_factory=dict)
-    output: TypeRef = "None"
+    output: Output = Field(default=None, exclude_if=_no_output)
+    """The type the activity returns; left out (null) when it returns nothing."""
     implementation: Implementation = Field(default_factory=SimulateImpl)
     defaults: ActivityDefaults = Field(default_factory=ActivityDefaults)
+
+    @property
+    def returns(self) -> TypeRef:
+        """The output as a type reference: `None` when the activity returns nothing."""
+        return NO_OUTPUT if self.output is None else self.output
 
 
 class StateVar(StrictModel):
@@ -410,30 +444,8 @@ def _no_ui(ui: WorkflowUI) -> bool:
     return not ui.collapsed
 
 
-def _no_output(output: str | None) -> bool:
-    return output is None
-
-
-def _nothing_is_no_output(value: Any) -> Any:
-    """Documents written before a workflow could leave its output out said `"None"` for it."""
-    return None if value == "None" else value
-
-
-NO_OUTPUT = "None"
-"""The type reference of a workflow's output left out: it returns nothing."""
-
-
-def _ui_optional(schema: dict[str, Any]) -> None:
-    """`ui` and `output` are left out of what is written while they hold nothing, so the
-    written form's schema lists them as optional (the other fields with defaults are always
-    written, hence required)."""
-    required = schema.get("required")
-    if isinstance(required, list):
-        required[:] = [name for name in required if name not in ("ui", "output")]
-
-
 class Workflow(StrictModel):
-    model_config = ConfigDict(json_schema_extra=_ui_optional)
+    model_config = ConfigDict(json_schema_extra=_optional_when_empty)
 
     id: Slug
     name: str = ""
@@ -443,9 +455,7 @@ class Workflow(StrictModel):
         default_factory=dict
     )
     """Values for the input fields a start may leave out (built as values of their types)."""
-    output: Annotated[TypeRef | None, BeforeValidator(_nothing_is_no_output)] = Field(
-        default=None, exclude_if=_no_output
-    )
+    output: Output = Field(default=None, exclude_if=_no_output)
     """The type the workflow returns; left out (null) when it returns nothing, and then left
     out of what is written. `"None"`, what documents said for it before, reads as left out."""
     state: list[StateVar] = Field(default_factory=list)

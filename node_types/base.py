@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -113,6 +114,19 @@ class NodeType(Generic[ConfigT]):
 
     def parse_config(self, raw: dict[str, Any]) -> ConfigT:
         return self.config.model_validate(raw)
+
+    def without_defaults(self, raw: Mapping[str, Any]) -> dict[str, Any]:
+        """A written config without the fields written as their default, which mean what
+        leaving them out means (an update returning `"None"`, as documents said it before the
+        field could be left out): what two configs that do the same have in common."""
+        fields = self.config.model_fields
+        return {
+            key: value
+            for key, value in raw.items()
+            if key not in fields
+            or fields[key].is_required()
+            or _json(value) != _json(fields[key].get_default(call_default_factory=True))
+        }
 
     def catalogue_entry(self) -> CatalogueEntry:
         return CatalogueEntry(
@@ -501,3 +515,9 @@ def duration_expressions(config: Any, fields: Iterable[str]) -> Iterator[Express
         # text that does not parse as an expression is a bad duration (the validate hook)
         if isinstance(value, str) and not is_duration_literal(value) and is_expression(value):
             yield name, value, False
+
+
+def _json(value: Any) -> str:
+    # JSON text, not ==: 1 == 1.0 == True in Python; a model default is compared as its data
+    data = value.model_dump(mode="json") if isinstance(value, BaseModel) else value
+    return json.dumps(data, sort_keys=True, default=str)

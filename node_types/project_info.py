@@ -259,7 +259,7 @@ class ProjectInfo:
                     definition.input,
                     f"the input of activity {definition.name!r}",
                 ),
-                output=annotation_or_any(definition.output, type_names),
+                output=annotation_or_any(definition.returns, type_names),
             )
         workflows: dict[str, WorkflowInfo] = {}
         modules = Namespace({"__init__", "models", "activities", "worker", "starter", "schedules"})

@@ -43,7 +43,7 @@ class UpdateKind(NodeType[UpdateConfig]):
     role = Role.ENTRY
     template = "update.jinja"
     has_input = False
-    defaults = {"name": "", "params": {}, "returns": "None"}
+    defaults = {"name": "", "params": {}}
     instant = True
     message_type = "update"
 

@@ -53,6 +53,8 @@ CHROMIUM_ARGS = [
 NODES = 1000
 PHASES = 10
 COLUMNS = 10
+SERVER_START_S = 30
+"""How long the server may take to start on an idle machine; longer while the machine is busy."""
 
 
 def synthetic_project() -> dict[str, Any]:
@@ -169,15 +171,28 @@ def start_server(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
         env=environment,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
+    began = time.monotonic()
+    # 30 s on an idle machine, stretched by how busy it is: the machine is shared, and a start
+    # on two loaded cores took 25 s
+    while time.monotonic() - began < SERVER_START_S * slowness():
+        if process.poll() is not None:
+            raise SystemExit(f"the server exited with status {process.returncode} as it started")
         try:
             if httpx.get(f"{url}/api/health").status_code == 200:
                 return process, url
         except httpx.TransportError:
             time.sleep(0.05)
     process.terminate()
-    raise SystemExit("the server did not start within 30 s")
+    raise SystemExit(
+        f"the server did not start within {time.monotonic() - began:.0f} s "
+        f"(load average {os.getloadavg()[0]:.1f})"
+    )
+
+
+def slowness() -> float:
+    """How much slower than an idle machine this one is now (at least 1): the load average
+    per core."""
+    return max(1.0, os.getloadavg()[0] / (os.cpu_count() or 1))
 
 
 def open_editor(page: Page, url: str, workflow: str = "big") -> tuple[float, int]:
@@ -230,12 +245,12 @@ def pan_and_zoom(page: Page) -> list[float]:
 
 
 ROUTINGS = """() => performance.getEntriesByName("wfd:edge-routes")
-    .map((entry) => [entry.duration, entry.detail.routed])"""
+    .map((entry) => [entry.duration, entry.detail.routed, entry.detail.spread ?? 0])"""
 
 
 def settled_routings(page: Page, after: int) -> list[list[float]]:
-    """The edge routings (milliseconds, edges routed) the editor reported, once more than
-    `after` have been and none came for a second."""
+    """The edge routings (milliseconds, edges routed, routes spread) the editor reported, once
+    more than `after` have been and none came for a second."""
     deadline = time.monotonic() + 120
     seen: list[list[float]] = page.evaluate(ROUTINGS)
     quiet_since = time.monotonic()
@@ -249,9 +264,10 @@ def settled_routings(page: Page, after: int) -> list[list[float]]:
     raise SystemExit("the editor reported no edge routes within 120 s")
 
 
-def route_times(page: Page) -> tuple[float, int, float, int]:
+def route_times(page: Page) -> tuple[float, int, float, int, int]:
     """On the open 1,000-node workflow: milliseconds spent routing its edges and how many were
-    routed, then the same after Start is dragged aside."""
+    routed, then the same after Start is dragged aside, with how many routes were spread apart
+    again (those sharing a channel with the routes found anew)."""
     opened = settled_routings(page, 0)
     start = page.locator('.react-flow__node[data-id="start"]').bounding_box()
     assert start is not None
@@ -262,10 +278,11 @@ def route_times(page: Page) -> tuple[float, int, float, int]:
     page.mouse.up()
     dragged = settled_routings(page, len(opened))
     return (
-        sum(ms for ms, _ in opened),
-        int(sum(count for _, count in opened)),
-        sum(ms for ms, _ in dragged),
-        int(sum(count for _, count in dragged)),
+        sum(entry[0] for entry in opened),
+        int(sum(entry[1] for entry in opened)),
+        sum(entry[0] for entry in dragged),
+        int(sum(entry[1] for entry in dragged)),
+        int(sum(entry[2] for entry in dragged)),
     )
 
 
@@ -318,6 +335,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="open the workflow this many times")
     runs = parser.parse_args().runs
+    if not Path(CHROMIUM).is_file():
+        raise SystemExit(
+            f"{CHROMIUM} is missing: the benchmark drives Debian's Chromium "
+            "(./scripts/frontend chromium installs it; `playwright install` cannot work here)"
+        )
     if not (DIST / "index.html").is_file():
         subprocess.run([str(ROOT / "scripts" / "frontend"), "build"], check=True)
     print(f"load_average_before={os.getloadavg()[0]:.1f}")
@@ -351,14 +373,15 @@ def main() -> None:
                     opens.append(opened)
                     run_frames = pan_and_zoom(page)
                     frames += run_frames
-                    full, full_edges, again, again_edges = route_times(page)
+                    full, full_edges, again, again_edges, again_spread = route_times(page)
                     routings.append((full, again))
                     print(
                         f"run {run + 1}: 10 nodes open in {small_opens[-1]:.0f} ms; "
                         f"1,000 nodes open in {opened:.0f} ms ({drawn} drawn), "
                         f"{len(run_frames)} frames, median {statistics.median(run_frames):.1f} ms, "
                         f"slowest {max(run_frames):.0f} ms; edges routed in {full:.0f} ms "
-                        f"({full_edges}), after a drag {again:.0f} ms ({again_edges})"
+                        f"({full_edges}), after a drag {again:.1f} ms ({again_edges}, "
+                        f"{again_spread} spread)"
                     )
                     context.close()
                     context = browser.new_context(viewport={"width": 1440, "height": 900})

@@ -2,7 +2,7 @@
 
 Layout is left out (a node's position and size, the containers shown collapsed), and so is
 what only differs in how it is written: a config field left out against the same field empty
-(`""`, null, `[]`, `{}`).
+(`""`, null, `[]`, `{}`) or written as its default.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from typing import Any
 
 from backend.models import DiffPublic, EdgeRef, FieldChange, NodeChange, NodeRef
 from language.document import Edge, Node, Workflow
+from node_types import REGISTRY
 
 
 def diff_workflows(before: Workflow, after: Workflow, from_label: str, to_label: str) -> DiffPublic:
@@ -61,8 +62,12 @@ _LAYOUT = {"id", "position", "size"}
 
 
 def _meaning(node: Node) -> dict[str, Any]:
-    """The node without where it is drawn, its config without empty fields."""
+    """The node without where it is drawn, its config without empty fields and without the
+    fields written as their default."""
     meaning = node.model_dump(mode="json", exclude=_LAYOUT)
+    kind = REGISTRY.get(node.type)
+    if kind is not None:
+        meaning["config"] = kind.without_defaults(meaning["config"])
     meaning["config"] = _without_empty(meaning["config"])
     return meaning
 

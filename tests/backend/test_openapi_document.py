@@ -31,6 +31,8 @@ def test_answers_list_every_field_requests_may_leave_out() -> None:
     assert read["required"] == ["id"]
     # but `ui` (the editor's view) and `output`, each written only while it holds something
     assert set(written["required"]) == set(written["properties"]) - {"ui", "output"}
+    activity = schemas["ActivityDef-Output"]
+    assert set(activity["required"]) == set(activity["properties"]) - {"output"}
     # the export may leave out the fields at their defaults (`compact`): its answer is a
     # document as read, as validate, compile and import take it
     export = openapi_document()["paths"]["/api/projects/{project_id}/export"]["get"]

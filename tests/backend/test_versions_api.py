@@ -154,6 +154,27 @@ def test_diff_leaves_out_the_containers_shown_collapsed(demo: TestClient) -> Non
     assert found["workflow_changes"] == found["nodes_changed"] == found["nodes_added"] == []
 
 
+def test_diff_leaves_out_a_field_written_as_its_default(demo: TestClient) -> None:
+    """An update returning nothing said `"returns": "None"` before the editor left it out: the
+    same document, written two ways."""
+
+    def with_update(config: dict[str, Any]) -> dict[str, Any]:
+        document = workflow()
+        update = {"id": "resize", "type": "update", "label": "Resize", "config": config}
+        document["nodes"].append(update)
+        return document
+
+    save(demo, with_update({"name": "resize", "returns": "None"}), revision=1)
+    make_version(demo, "written the old way")
+    save(demo, with_update({"name": "resize"}), revision=2)
+    same = demo.get(f"{MAIN}/diff", params={"from": 1, "to": "draft"}).json()
+    assert same["nodes_changed"] == []
+    save(demo, with_update({"name": "resize", "returns": "int"}), revision=3)
+    typed = demo.get(f"{MAIN}/diff", params={"from": 1, "to": "draft"}).json()
+    [change] = typed["nodes_changed"]
+    assert change["changes"] == [{"field": "config.returns", "before": None, "after": "int"}]
+
+
 def test_diff_against_the_draft_and_of_a_version_with_itself(demo: TestClient) -> None:
     make_version(demo, "start")
     assert demo.get(f"{MAIN}/diff", params={"from": 1, "to": "draft"}).json()["nodes_changed"] == []

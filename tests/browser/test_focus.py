@@ -226,3 +226,36 @@ def test_repeated_phases_carry_a_badge(page: Page, server: str, api: Api, projec
     select(page, "s2")
     field(page, "s2", "activity").fill("notify")
     expect(node(page, "first").get_by_test_id("repeat-badge")).to_have_count(0)
+
+
+def test_undoing_the_delete_of_the_focused_container_focuses_it_again(
+    page: Page, server: str, api: Api, project_id: str
+) -> None:
+    document = sample("package-management", project_id)
+    api.import_project(document)
+    workflow = next(w for w in document["workflows"] if w["id"] == BUILDER)
+    open_editor(page, server, project_id, BUILDER)
+    node(page, "build").get_by_role("button", name="Focus on BUILD").click()
+    expect(page.get_by_test_id("opened-current")).to_have_text("BUILD")
+
+    # the container focused on, deleted: the whole workflow is shown, without it
+    select(page, "build")
+    page.keyboard.press("Delete")
+    expect(node(page, "build")).to_have_count(0)
+    expect(banner(page)).to_have_count(0)
+    expect(node(page, "start")).to_be_visible()
+
+    # undone: it is back, and focused on again, as it was
+    page.keyboard.press("Control+z")
+    expect(page.get_by_test_id("opened-current")).to_have_text("BUILD")
+    expect(node(page, "build")).to_be_visible()
+    expect(node(page, "spawn_builds")).to_be_visible()
+    expect(node(page, "start")).to_have_count(0)
+    expect(page.get_by_test_id("saved")).to_be_visible()
+
+    # redone: deleted again, and the whole workflow is shown
+    page.keyboard.press("Control+Shift+z")
+    expect(node(page, "build")).to_have_count(0)
+    expect(banner(page)).to_have_count(0)
+    inside = {n["id"] for n in workflow["nodes"] if n.get("parent_id") == "build"}
+    expect(nodes(page)).to_have_count(len(workflow["nodes"]) - 1 - len(inside))

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { isOptional, literalChoices, typeShape, typeText } from "./typerefs";
+import { isOptional, literalChoices, TYPE_SUGGESTIONS, typeShape, typeText } from "./typerefs";
 
 describe("a Literal's choices", () => {
   it("reads text and whole numbers, quoted either way, optional or not", () => {
@@ -29,10 +29,15 @@ describe("typeShape", () => {
     expect(typeShape("list[ Receipt ]", names)).toEqual({ kind: "list", name: "Receipt", optional: false });
   });
 
-  it("reads no output as nothing, written as the document's None", () => {
+  it("reads no output (and the None older documents wrote) as nothing, written as no text", () => {
     expect(typeShape("None", names)).toEqual({ kind: "nothing" });
     expect(typeShape("", names)).toEqual({ kind: "nothing" });
-    expect(typeText({ kind: "nothing" })).toBe("None");
+    expect(typeText({ kind: "nothing" })).toBe("");
+  });
+
+  it("suggests no None as a type's text", () => {
+    expect(TYPE_SUGGESTIONS).toContain("str");
+    expect(TYPE_SUGGESTIONS).not.toContain("None");
   });
 
   it("leaves to the text what it cannot show", () => {

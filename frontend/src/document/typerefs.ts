@@ -39,6 +39,10 @@ function unescape(text: string): string {
 /** The types a picker offers by name, before the project's own. */
 export const PRIMITIVE_TYPES = ["str", "int", "float", "bool", "datetime", "Any"];
 
+/** The types a type's text field suggests before the project's own: no `None`, which is no
+ * type a field can hold (an output of nothing is picked as such, and left out). */
+export const TYPE_SUGGESTIONS = [...PRIMITIVE_TYPES, ...TYPE_EXAMPLES];
+
 /** A type the picker can show: a named type (a primitive or a project type), a list or a dict
  * of one, possibly optional; `nothing` is no value at all (`None`, an output left empty). */
 export type TypeShape =
@@ -60,9 +64,10 @@ export function typeShape(text: string, names: readonly string[]): TypeShape | n
   return { kind: list ? "list" : dict ? "dict" : "named", name, optional };
 }
 
-/** The type a shape writes: `list[Item] | None`; nothing is `None`, the document's no value. */
+/** The type a shape writes: `list[Item] | None`; nothing writes no text, so the field is left
+ * out of the document (older documents wrote `None` for it, which still reads as nothing). */
 export function typeText(shape: TypeShape): string {
-  if (shape.kind === "nothing") return "None";
+  if (shape.kind === "nothing") return "";
   const base = shape.kind === "list" ? `list[${shape.name}]` : shape.kind === "dict" ? `dict[str, ${shape.name}]` : shape.name;
   return shape.optional ? `${base} | None` : base;
 }

@@ -92,6 +92,66 @@ export function spreadRoutes(routes: readonly Spreadable[]): Point[][] {
   });
 }
 
+/**
+ * The routes (by index) whose lanes may change when the routes `seeds` changed or went: those
+ * that share a stretch of channel with one of them (as `spreadRoutes` groups them: the same
+ * channel, overlapping spans), then those that share one with these, and so on. Each route is
+ * given as the lines it may be drawn along (unspread as it is now, and spread as it was drawn);
+ * `before` holds the changed routes as they were (the routes beside them move back). A route
+ * outside the set keeps its lanes: nothing near it changed.
+ */
+export function sharingChannels(
+  routes: readonly (readonly (readonly Point[])[])[],
+  seeds: Iterable<number>,
+  before: readonly (readonly Point[])[] = [],
+): Set<number> {
+  // every stretch of every route by its channel, the former routes numbered after the others
+  const lines = [...routes, ...before.map((points) => [points])];
+  const channels = new Map<string, { route: number; low: number; high: number }[]>();
+  lines.forEach((polylines, route) => {
+    for (const [k, points] of polylines.entries()) {
+      if (k > 0 && points === polylines[0]) continue;
+      for (const { key, low, high } of stretchesOf(points)) {
+        const channel = channels.get(key);
+        if (channel) channel.push({ route, low, high });
+        else channels.set(key, [{ route, low, high }]);
+      }
+    }
+  });
+  // from the changed routes, along the stretches that overlap theirs
+  const reached = new Set<number>([...seeds, ...before.map((_, i) => routes.length + i)]);
+  const queue = [...reached];
+  while (queue.length) {
+    const route = queue.pop()!;
+    for (const [k, points] of lines[route]!.entries()) {
+      if (k > 0 && points === lines[route]![0]) continue;
+      for (const { key, low, high } of stretchesOf(points)) {
+        for (const other of channels.get(key)!) {
+          if (reached.has(other.route) || Math.min(high, other.high) - Math.max(low, other.low) <= 1) continue;
+          reached.add(other.route);
+          queue.push(other.route);
+        }
+      }
+    }
+  }
+  return new Set([...reached].filter((route) => route < routes.length).sort((x, y) => x - y));
+}
+
+/** A route's stretches along channels, as `spreadRoutes` groups them (a port's stub apart from
+ * the rest of its stretch); kept for each array of corners, which routes never change. */
+const stretches = new WeakMap<readonly Point[], { key: string; low: number; high: number }[]>();
+
+function stretchesOf(points: readonly Point[]): { key: string; low: number; high: number }[] {
+  let found = stretches.get(points);
+  if (!found) {
+    found = (pathOf({ points, boxes: () => [] }, 0)?.shape ?? [])
+      .filter((shape) => shape.high - shape.low >= 1)
+      .map((shape) => ({ key: channelOf(shape), low: shape.low, high: shape.high }));
+    stretches.set(points, found);
+  }
+  return found;
+}
+
 /** Where routes leave from one port, or enter one, their stubs overlap: where two of them would
  * go on together for longer than `STUB`, the longer one turns off after `STUB`. */
 function shortenSharedStubs(paths: (Path | null)[], moved: Set<number>): void {

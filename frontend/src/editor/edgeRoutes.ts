@@ -53,7 +53,7 @@ export function useEdgeRouting(isCollapsed: (id: string) => boolean): RoutesStor
   useEffect(() => {
     const worker = new Worker(new URL("./routing.worker.ts", import.meta.url), { type: "module" });
     worker.onmessage = (event: MessageEvent<RoutingResult & { milliseconds: number }>) => {
-      const { routes, removed, milliseconds } = event.data;
+      const { routes, removed, spread, milliseconds } = event.data;
       const next = new Map(store.getState().routes);
       for (const id of removed) next.delete(id);
       for (const [id, route] of Object.entries(routes)) next.set(id, route);
@@ -62,7 +62,7 @@ export function useEdgeRouting(isCollapsed: (id: string) => boolean): RoutesStor
       performance.measure("wfd:edge-routes", {
         start: performance.now() - milliseconds,
         duration: milliseconds,
-        detail: { routed: Object.keys(routes).length },
+        detail: { routed: Object.keys(routes).length, spread },
       });
     };
     let timer: ReturnType<typeof setTimeout> | undefined;

@@ -17,6 +17,7 @@ import { nodesInside } from "./collapse";
 import "./nodes.css";
 import { useEditor, useEditorStore } from "./context";
 import { useOpenPortPicker } from "./PortPicker";
+import { LabelText } from "./labelBreaks";
 import { RepeatBadge, useRepeatHighlighted } from "./RepeatBadge";
 import type { DiffView, EditorState } from "./store";
 
@@ -202,7 +203,7 @@ export const StepNode = memo(function StepNode({ id, data, selected }: NodeProps
       </div>
       <div className="node-text">
         <div className="node-label" title={data.label || kind?.label || data.kind}>
-          {data.label || kind?.label || data.kind}
+          <LabelText text={data.label || kind?.label || data.kind} />
         </div>
         <div className="node-summary">
           {line ? (

@@ -2,7 +2,7 @@
 // ports, found by A* on a sparse grid whose lines are the obstacles' sides (kept `MARGIN` away)
 // and the ports' coordinates. Bends cost extra, so a clear way is taken with as few as possible.
 // Pure functions of boxes and points on the canvas; the worker in routing.worker.ts runs them.
-import { spreadRoutes } from "./channels";
+import { sharingChannels, spreadRoutes } from "./channels";
 import { type Box, type Point, simplify } from "./geometry";
 
 /** Room kept between a route and the boxes it goes around. */
@@ -398,6 +398,8 @@ export interface RoutingResult {
   routes: Record<string, Route>;
   /** The edges gone since the last call. */
   removed: string[];
+  /** How many routes were spread apart anew: those near a change (all on the first call). */
+  spread: number;
 }
 
 /**
@@ -411,6 +413,9 @@ export class Router {
   private routes = new Map<string, Route>();
   /** The routes as last answered: spread apart where they share a channel (see channels.ts). */
   private drawn = new Map<string, Route>();
+
+  /** `spreadAll`: spread every route on every call, not only those near a change (to compare). */
+  constructor(private readonly spreadAll = false) {}
 
   update(input: RoutingInput): RoutingResult {
     const nodes = new Map(input.nodes.map((node) => [node.id, node]));
@@ -429,6 +434,8 @@ export class Router {
       changedBoxes.push(node.box);
     }
     const routes: Record<string, Route> = {};
+    /** The routes found anew or gone, as they were: the routes beside them spread anew too. */
+    const replaced: (readonly Point[])[] = [];
     const requests = new Map(input.edges.map((edge) => [edge.id, edge]));
     for (const [id, request] of requests) {
       const before = this.requests.get(id);
@@ -441,20 +448,38 @@ export class Router {
         changed.has(request.target) ||
         changedBoxes.some((box) => touches(box, route.area));
       if (!stale) continue;
+      if (route && !route.fallback) replaced.push(route.points);
       const found = routeEdge(request.from, request.to, obstaclesFor(request, nodes));
       this.routes.set(id, found);
       routes[id] = found;
     }
     const removed = [...this.requests.keys()].filter((id) => !requests.has(id));
     for (const id of removed) {
+      const route = this.routes.get(id);
+      if (route && !route.fallback) replaced.push(route.points);
       this.routes.delete(id);
       this.drawn.delete(id);
     }
-    // routes that share a channel are spread apart, whether or not they were found anew
-    const found = [...requests.values()].flatMap((request) => {
+    // routes that share a channel are spread apart, whether or not they were found anew: those
+    // found anew, and those sharing a stretch of channel with them (or with where they were);
+    // the others keep their lanes
+    const all = [...requests.values()].flatMap((request) => {
       const route = this.routes.get(request.id);
       return route && !route.fallback ? [{ request, route }] : [];
     });
+    const seeds = all.flatMap(({ request }, i) => (routes[request.id] || !this.drawn.has(request.id) ? [i] : []));
+    const found =
+      this.spreadAll || seeds.length === all.length
+        ? all
+        : seeds.length + replaced.length === 0
+          ? []
+          : [
+              ...sharingChannels(
+                all.map(({ request, route }) => [route.points, this.drawn.get(request.id)?.points ?? route.points]),
+                seeds,
+                replaced,
+              ),
+            ].map((i) => all[i]!);
     const spread = spreadRoutes(
       found.map(({ request, route }) => ({ points: route.points, boxes: () => obstaclesFor(request, nodes) })),
     );
@@ -469,7 +494,7 @@ export class Router {
     for (const [id, route] of Object.entries(routes)) if (route.fallback) this.drawn.set(id, route);
     this.nodes = nodes;
     this.requests = requests;
-    return { routes, removed };
+    return { routes, removed, spread: found.length };
   }
 }
 

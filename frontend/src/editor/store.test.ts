@@ -410,3 +410,41 @@ describe("a keystroke in a node's field", () => {
     expect(store.getState().past).toHaveLength(1);
   });
 });
+
+describe("editor store: undo and the container focused on", () => {
+  it("focuses again on a focused container whose delete is undone, and leaves it on redo", () => {
+    const store = makeStore();
+    store.getState().openContainer("work");
+    store.getState().select(["work"]);
+    store.getState().deleteSelection();
+    expect(ids(store)).not.toContain("work");
+    expect(store.getState().opened).toBeNull();
+
+    store.getState().undo();
+    expect(ids(store)).toEqual(expect.arrayContaining(["work", "compose"]));
+    expect(store.getState().opened).toBe("work");
+
+    store.getState().redo();
+    expect(ids(store)).not.toContain("work");
+    expect(store.getState().opened).toBeNull();
+  });
+
+  it("keeps the view an undo finds, unless it shows a container the undo takes away", () => {
+    const store = makeStore();
+    // an edit made while focused on a container, undone after leaving it: the view stays
+    store.getState().openContainer("work");
+    store.getState().updateNode("compose", { label: "Compose it" });
+    store.getState().openContainer(null);
+    store.getState().undo();
+    expect(find(store, "compose").data.label).toBe("Compose");
+    expect(store.getState().opened).toBeNull();
+
+    // a container added, then focused on, then its adding undone: the whole workflow is shown
+    const added = store.getState().addNode("phase", { x: 900, y: 900 });
+    store.getState().openContainer(added);
+    expect(store.getState().opened).toBe(added);
+    store.getState().undo();
+    expect(ids(store)).not.toContain(added);
+    expect(store.getState().opened).toBeNull();
+  });
+});

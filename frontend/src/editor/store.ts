@@ -34,6 +34,11 @@ export interface Snapshot {
   project: ProjectSettings;
   /** Names this state of the document; two snapshots with one tag hold the same document. */
   tag: number;
+  /** The container the canvas is drilled into, showing only what it holds (null: the whole
+   * workflow). A view of the document, never saved in it nor an edit; see `openedContainer`.
+   * Undo and redo keep the view, but for a container they bring back that was focused on (a
+   * focused container deleted, then the delete undone): it is focused on again. */
+  opened: string | null;
 }
 
 export interface ClipboardContent {
@@ -93,9 +98,6 @@ export interface EditorState extends Snapshot {
   diff: DiffView | null;
   /** Asks the canvas to bring a node into view; `seq` changes with every request. */
   focus: { nodeId: string; seq: number } | null;
-  /** The container the canvas is drilled into, showing only what it holds (null: the whole
-   * workflow). A view of the document, never saved in it nor an edit; see `openedContainer`. */
-  opened: string | null;
   /** The containers that take in what is being dragged, if it is let go now. */
   dropTargets: string[];
   onNodesChange(changes: NodeChange<FlowNode>[]): void;

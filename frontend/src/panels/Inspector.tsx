@@ -4,7 +4,7 @@ import { useMemo } from "react";
 import { useShallow } from "zustand/react/shallow";
 
 import type { Diagnostic, JsonSchema } from "../api/types";
-import { literalChoices, TYPE_EXAMPLES } from "../document/typerefs";
+import { literalChoices, TYPE_SUGGESTIONS } from "../document/typerefs";
 import { KindIcon } from "../components/KindIcon";
 import { scopeAt, settingsScope } from "../editor/completions";
 import { useEditor, useEditorStore } from "../editor/context";
@@ -28,7 +28,7 @@ function useSuggestions() {
   const workflows = useEditor((state) => state.projectWorkflows);
   return useMemo(() => {
     const types = [
-      ...["str", "int", "float", "bool", "datetime", "Any", "None", ...TYPE_EXAMPLES],
+      ...TYPE_SUGGESTIONS,
       ...Object.keys(project.types),
     ];
     const suggestions = (name: string): string[] | undefined => {

@@ -4,7 +4,7 @@ import { useMemo } from "react";
 import { useShallow } from "zustand/react/shallow";
 
 import type { Diagnostic, JsonSchema, ProjectSettings } from "../api/types";
-import { TYPE_EXAMPLES } from "../document/typerefs";
+import { TYPE_SUGGESTIONS } from "../document/typerefs";
 import { useEditor, useEditorStore } from "../editor/context";
 import type { EditorState } from "../editor/store";
 import { type FormContext, SchemaField } from "./SchemaForm";
@@ -24,7 +24,7 @@ export function ProjectPanel({ documentSchema }: { documentSchema: JsonSchema })
       problems.set(diagnostic.field, [...(problems.get(diagnostic.field) ?? []), diagnostic]);
     }
     const types = [
-      ...["str", "int", "float", "bool", "datetime", "Any", "None", ...TYPE_EXAMPLES],
+      ...TYPE_SUGGESTIONS,
       ...Object.keys(project.types),
     ];
     return {

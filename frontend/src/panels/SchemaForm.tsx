@@ -150,18 +150,18 @@ function TextField({ name, path, label, schema, value, required, onChange, conte
     );
   }
   if (schema.format === "typeref") {
-    // a type that may be nothing: written `None` (an activity's output), or left out (a
-    // workflow's output, whose default is null)
-    const leftOut = schema.default === null;
+    // a type that may be nothing (an output, whose default is null; an update's return type,
+    // whose default is `None`): nothing is left out of the document, never written `None`
+    const allowsNothing = schema.default === null || schema.default === "None";
     return (
       <TypeField
         id={id}
         label={label ?? humanize(name)}
         labelled={label === undefined}
         value={text}
-        onChange={(next) => (leftOut && next.trim() === "None" ? onChange(undefined) : set(next))}
+        onChange={(next) => (allowsNothing && next.trim() === "" ? onChange(undefined) : set(next))}
         projectTypes={context.projectTypes ?? []}
-        allowsNothing={schema.default === "None" || leftOut}
+        allowsNothing={allowsNothing}
         invalid={context.problems.has(path)}
       />
     );

@@ -15,7 +15,8 @@ interface Props {
   onChange(text: string): void;
   /** Project types, offered after the primitives. */
   projectTypes: readonly string[];
-  /** An output: "nothing (no value)" is offered, and the field never shows the text `None`. */
+  /** An output: "nothing (no value)" is offered, written as no text (the field left out), and
+   * the field never shows the text `None` (what older documents wrote for nothing). */
   allowsNothing: boolean;
   invalid: boolean;
 }
@@ -122,10 +123,7 @@ export const TypeField = memo(function TypeField({
         autoComplete="off"
         value={shown}
         placeholder={allowsNothing ? NOTHING_LABEL : "str, list[Item], Item | None"}
-        onChange={(event) => {
-          const next = event.target.value;
-          onChange(next.trim() === "" && allowsNothing ? "None" : next);
-        }}
+        onChange={(event) => onChange(event.target.value)}
         onBlur={() => setTyping(false)}
       />
     </div>

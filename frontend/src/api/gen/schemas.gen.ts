@@ -28,12 +28,18 @@ export const ActivityDef_InputSchema = {
             title: 'Input'
         },
         output: {
-            type: 'string',
-            maxLength: 1000,
-            minLength: 1,
-            format: 'typeref',
-            title: 'Output',
-            default: 'None'
+            anyOf: [
+                {
+                    type: 'string',
+                    maxLength: 1000,
+                    minLength: 1,
+                    format: 'typeref'
+                },
+                {
+                    type: 'null'
+                }
+            ],
+            title: 'Output'
         },
         implementation: {
             oneOf: [
@@ -100,12 +106,18 @@ export const ActivityDef_OutputSchema = {
             title: 'Input'
         },
         output: {
-            type: 'string',
-            maxLength: 1000,
-            minLength: 1,
-            format: 'typeref',
-            title: 'Output',
-            default: 'None'
+            anyOf: [
+                {
+                    type: 'string',
+                    maxLength: 1000,
+                    minLength: 1,
+                    format: 'typeref'
+                },
+                {
+                    type: 'null'
+                }
+            ],
+            title: 'Output'
         },
         implementation: {
             oneOf: [
@@ -143,7 +155,6 @@ export const ActivityDef_OutputSchema = {
         'name',
         'description',
         'input',
-        'output',
         'implementation',
         'defaults'
     ],

@@ -26,7 +26,7 @@ export type ActivityDefInput = {
     /**
      * Output
      */
-    output?: string;
+    output?: string | null;
     /**
      * Implementation
      */
@@ -63,7 +63,7 @@ export type ActivityDefOutput = {
     /**
      * Output
      */
-    output: string;
+    output?: string | null;
     /**
      * Implementation
      */

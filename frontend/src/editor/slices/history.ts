@@ -3,6 +3,7 @@
 // step from the state it began in.
 import type { StoreApi } from "zustand/vanilla";
 
+import type { FlowNode } from "../../document/mapping";
 import type { EditorState, Snapshot } from "../store";
 import type { Slice } from "./context";
 
@@ -36,8 +37,8 @@ export function createHistory(set: StoreApi<EditorState>["setState"], get: () =>
   let gesture: Snapshot | null = null;
 
   const snapshot = (): Snapshot => {
-    const { nodes, edges, meta, collapsed, project, tag } = get();
-    return { nodes, edges, meta, collapsed, project, tag };
+    const { nodes, edges, meta, collapsed, project, tag, opened } = get();
+    return { nodes, edges, meta, collapsed, project, tag, opened };
   };
 
   const recorded = (key?: string, before?: Snapshot): Partial<EditorState> => {
@@ -69,23 +70,40 @@ export function createHistory(set: StoreApi<EditorState>["setState"], get: () =>
   };
 }
 
-export const historySlice: Slice<"beginGesture" | "undo" | "redo"> = ({ set, get, history }) => ({
-  beginGesture() {
-    history.beginGesture();
-  },
+export const historySlice: Slice<"beginGesture" | "undo" | "redo"> = ({ set, get, history }) => {
+  /** The container focused on once undo or redo brings `state` back: the one focused on in
+   * it, where this brings that container back; else the one focused on now, if it is still
+   * there (a container that is gone is no view). */
+  const openedAfter = (state: Snapshot): string | null => {
+    const holds = (nodes: FlowNode[], id: string) => nodes.some((node) => node.id === id && node.type === "container");
+    const { nodes, opened } = get();
+    if (state.opened && holds(state.nodes, state.opened) && !holds(nodes, state.opened)) return state.opened;
+    return opened && holds(state.nodes, opened) ? opened : null;
+  };
 
-  undo() {
-    const { past } = get();
-    const previous = past[past.length - 1];
-    if (!previous) return;
-    history.breakCoalescing();
-    set({ ...previous, past: past.slice(0, -1), future: [history.snapshot(), ...get().future] });
-  },
+  return {
+    beginGesture() {
+      history.beginGesture();
+    },
 
-  redo() {
-    const [next, ...rest] = get().future;
-    if (!next) return;
-    history.breakCoalescing();
-    set({ ...next, future: rest, past: [...get().past, history.snapshot()] });
-  },
-});
+    undo() {
+      const { past } = get();
+      const previous = past[past.length - 1];
+      if (!previous) return;
+      history.breakCoalescing();
+      set({
+        ...previous,
+        opened: openedAfter(previous),
+        past: past.slice(0, -1),
+        future: [history.snapshot(), ...get().future],
+      });
+    },
+
+    redo() {
+      const [next, ...rest] = get().future;
+      if (!next) return;
+      history.breakCoalescing();
+      set({ ...next, opened: openedAfter(next), future: rest, past: [...get().past, history.snapshot()] });
+    },
+  };
+};
