@@ -47,7 +47,7 @@ def _update_returning_none(document: dict[str, Any], node_id: str) -> dict[str, 
 def test_the_golden_cases_say_it_as_expected() -> None:
     assert [a["output"] for a in _read("changed_choices")["activities"]] == ["None"] * 3
     delete = [n for w in _read("safe_message_handlers")["workflows"] for n in w["nodes"]]
-    assert [n["config"] for n in delete if n["id"] == "delete"][0].get("returns") is None
+    assert next(n["config"] for n in delete if n["id"] == "delete").get("returns") is None
 
 
 @pytest.mark.parametrize("new_style", ["project", "deployed", "both"])
