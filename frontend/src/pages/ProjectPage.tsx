@@ -1,10 +1,11 @@
 // A project's workflows: open, create (an empty canvas or from a pattern), delete.
-import { ChevronDown, Plus, Trash2, Workflow as WorkflowIcon } from "lucide-react";
+import { Trash2, Workflow as WorkflowIcon } from "lucide-react";
 import { type FormEvent, useCallback, useEffect, useState } from "react";
 
 import { api } from "../api/client";
 import type { ProjectPublic } from "../api/types";
-import { type TemplateChoice, TemplatePicker } from "../components/TemplatePicker";
+import { CreateForm } from "../components/CreateForm";
+import type { TemplateChoice } from "../components/TemplatePicker";
 import { link, slugify } from "./router";
 
 export function ProjectPage({ projectId }: { projectId: string }) {
@@ -12,7 +13,6 @@ export function ProjectPage({ projectId }: { projectId: string }) {
   const [error, setError] = useState<string | null>(null);
   const [name, setName] = useState("");
   const [pattern, setPattern] = useState<TemplateChoice>(null);
-  const [choosing, setChoosing] = useState(false);
 
   const refresh = useCallback(async () => {
     try {
@@ -67,39 +67,16 @@ export function ProjectPage({ projectId }: { projectId: string }) {
         <h1>{project?.name || projectId}</h1>
       </header>
       {project?.description && <p className="muted">{project.description}</p>}
-      <form className="create-form" onSubmit={(event) => void create(event)}>
-        <input
-          type="text"
-          placeholder="New workflow name, e.g. Order approval"
-          aria-label="New workflow name"
-          value={name}
-          onChange={(event) => setName(event.target.value)}
-        />
-        <button
-          type="button"
-          className="button"
-          aria-expanded={choosing}
-          data-testid="start-from"
-          onClick={() => setChoosing(!choosing)}
-        >
-          Start from: {pattern?.name ?? "Empty"} <ChevronDown size={14} />
-        </button>
-        <button type="submit" className="button primary" disabled={!name.trim()}>
-          <Plus size={14} /> Create workflow
-        </button>
-      </form>
-      {choosing && (
-        <TemplatePicker
-          kinds={["pattern"]}
-          label="Start the new workflow from"
-          selected={pattern}
-          onSelect={(choice) => {
-            setPattern(choice);
-            setChoosing(false);
-            if (choice && !name.trim()) setName(choice.name);
-          }}
-        />
-      )}
+      <CreateForm
+        what="workflow"
+        example="Order approval"
+        kinds={["pattern"]}
+        name={name}
+        onName={setName}
+        template={pattern}
+        onTemplate={setPattern}
+        onSubmit={(event) => void create(event)}
+      />
       {error && <p className="error-text" role="alert">{error}</p>}
       {project && project.workflows.length === 0 && <p className="muted">No workflows yet.</p>}
       <ul className="card-list">

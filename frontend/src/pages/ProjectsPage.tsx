@@ -1,11 +1,12 @@
 // The projects: create (empty or from a template), rename, delete, import a project document,
 // export one.
-import { ChevronDown, Download, FolderOpen, Pencil, Plus, Trash2, Upload } from "lucide-react";
+import { Download, FolderOpen, Pencil, Trash2, Upload } from "lucide-react";
 import { type FormEvent, useCallback, useEffect, useRef, useState } from "react";
 
 import { api, ApiError } from "../api/client";
 import type { ProjectSummary } from "../api/types";
-import { type TemplateChoice, TemplatePicker } from "../components/TemplatePicker";
+import { CreateForm } from "../components/CreateForm";
+import type { TemplateChoice } from "../components/TemplatePicker";
 import { link, slugify } from "./router";
 
 export function ProjectsPage() {
@@ -13,7 +14,6 @@ export function ProjectsPage() {
   const [error, setError] = useState<string | null>(null);
   const [name, setName] = useState("");
   const [template, setTemplate] = useState<TemplateChoice>(null);
-  const [choosing, setChoosing] = useState(false);
   const [renaming, setRenaming] = useState<{ id: string; name: string } | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
 
@@ -120,39 +120,16 @@ export function ProjectsPage() {
           </button>
         </div>
       </header>
-      <form className="create-form" onSubmit={create}>
-        <input
-          type="text"
-          placeholder="New project name, e.g. Package builds"
-          aria-label="New project name"
-          value={name}
-          onChange={(event) => setName(event.target.value)}
-        />
-        <button
-          type="button"
-          className="button"
-          aria-expanded={choosing}
-          data-testid="start-from"
-          onClick={() => setChoosing(!choosing)}
-        >
-          Start from: {template?.name ?? "Empty"} <ChevronDown size={14} />
-        </button>
-        <button type="submit" className="button primary" disabled={!name.trim()}>
-          <Plus size={14} /> Create project
-        </button>
-      </form>
-      {choosing && (
-        <TemplatePicker
-          kinds={["project", "pattern"]}
-          label="Start the new project from"
-          selected={template}
-          onSelect={(choice) => {
-            setTemplate(choice);
-            setChoosing(false);
-            if (choice && !name.trim()) setName(choice.name);
-          }}
-        />
-      )}
+      <CreateForm
+        what="project"
+        example="Package builds"
+        kinds={["project", "pattern"]}
+        name={name}
+        onName={setName}
+        template={template}
+        onTemplate={setTemplate}
+        onSubmit={create}
+      />
       {error && <p className="error-text" role="alert">{error}</p>}
       {projects === null && <p className="muted">Loading…</p>}
       {projects?.length === 0 && <p className="muted">No projects yet. Create one, or import a project document.</p>}
