@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import Locator, Page, expect
 
 
@@ -54,8 +56,28 @@ def center(locator: Locator) -> tuple[float, float]:
 
 
 def select(page: Page, node_id: str) -> None:
-    """Clicks a node's label, which selects it alone."""
+    """Clicks a node's label, which selects it alone, and waits until it is selected."""
     node(page, node_id).locator(".node-label").first.click()
+    expect(node(page, node_id)).to_have_class(re.compile(r"\bselected\b"))
+
+
+def still(page: Page) -> None:
+    """Waits until the canvas has not moved for a moment: bringing a node into view or fitting
+    a container is animated, and a click during it may land beside what it aims at."""
+    page.wait_for_function(
+        """() => {
+            const viewport = document.querySelector(".react-flow__viewport");
+            if (!viewport) return false;
+            const now = performance.now();
+            if (window.__wfdTransform !== viewport.style.transform) {
+                window.__wfdTransform = viewport.style.transform;
+                window.__wfdSince = now;
+                return false;
+            }
+            return now - window.__wfdSince > 250;
+        }""",
+        polling=50,
+    )
 
 
 def field(page: Page, node_id: str, path: str) -> Locator:

@@ -12,7 +12,7 @@ from typing import Any
 from playwright.sync_api import Locator, Page, expect
 
 from tests.browser.conftest import Api, shop_project
-from tests.browser.editor import box_inside, field, node, nodes, open_editor, select
+from tests.browser.editor import box_inside, field, node, nodes, open_editor, select, still
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 BUILDER = "package-builder"
@@ -237,6 +237,7 @@ def test_undoing_the_delete_of_the_focused_container_focuses_it_again(
     open_editor(page, server, project_id, BUILDER)
     node(page, "build").get_by_role("button", name="Focus on BUILD").click()
     expect(page.get_by_test_id("opened-current")).to_have_text("BUILD")
+    still(page)
 
     # the container focused on, deleted: the whole workflow is shown, without it
     select(page, "build")

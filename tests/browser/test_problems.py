@@ -7,7 +7,7 @@ import re
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import Api, orders_workflow, shop_project
-from tests.browser.editor import box_inside, center, field, node, open_editor, select
+from tests.browser.editor import box_inside, center, field, node, open_editor, select, still
 
 
 def test_broken_edge_shows_a_marker_and_a_problem(
@@ -68,6 +68,7 @@ def test_bad_expression_outlines_the_node_and_names_the_field(
     expect(page.get_by_test_id("node-inspector")).to_contain_text("large")
     # and a double-click on a node opens its properties too
     page.get_by_role("tab", name="Versions").click()
+    still(page)  # the problem brought its node into view
     node(page, "done").locator(".node-label").dblclick()
     expect(page.get_by_test_id("node-inspector")).to_contain_text("done")
     select(page, "large")
