@@ -60,7 +60,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     `no_cover`): they draw hundreds of examples through code the example tests reach, and
     tracing them doubles their time (tests/compiler/test_property.py: 14.7 s of CPU, 28.1 s
     traced). The coverage reported is what the other tests reach."""
-    items.sort(key=lambda item: "browser" in item.path.parts)
+    # Files marked `long` start first: with a file per worker at a time (`--dist loadfile`), a
+    # long file begun last keeps one worker busy after the others are done.
+    items.sort(key=lambda item: ("browser" in item.path.parts, not item.get_closest_marker("long")))
     for item in items:
         if getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
             item.add_marker(pytest.mark.no_cover)

@@ -16,6 +16,9 @@ from tests.backend.conftest import STORAGE, database
 from tests.backend.documents import normalised, project, workflow
 from tests.backend.live import LiveServer
 
+# among the longest files: started first, so that no worker is left with one at the end
+pytestmark = pytest.mark.long
+
 
 @pytest.fixture(scope="module", params=[1, 2], ids=["one-process", "two-workers"])
 def workers(request: pytest.FixtureRequest) -> int:

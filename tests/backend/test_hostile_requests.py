@@ -15,6 +15,9 @@ from language.document import MAX_NODES
 from tests.backend.live import LiveServer
 from tests.support.harness import chain, project
 
+# among the longest files: started first, so that no worker is left with one at the end
+pytestmark = pytest.mark.long
+
 
 @pytest.mark.parametrize("depth", [999, 100_000])
 @pytest.mark.parametrize("route", ["/api/validate", "/api/compile", "/api/import"])

@@ -31,6 +31,9 @@ from backend.routers.runs import RunStart
 from backend.settings import Settings
 from tests.backend.live import LiveServer
 
+# among the longest files: started first, so that no worker is left with one at the end
+pytestmark = pytest.mark.long
+
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 CONFIG = Path(__file__).with_name("schemathesis.toml")
 """The operations that may answer 422 to a request the schema allows, and why."""

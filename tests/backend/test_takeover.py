@@ -41,6 +41,9 @@ from tests.support.changes import (
 from tests.support.harness import unique_id
 from tests.support.waits import Patience
 
+# among the longest files: started first, so that no worker is left with one at the end
+pytestmark = pytest.mark.long
+
 
 @pytest.fixture(scope="module")
 def shared_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RuntimeApp]:

@@ -48,6 +48,9 @@ from tests.support.changes import (
 from tests.support.harness import unique_id
 from tests.support.waits import Patience
 
+# among the longest files: started first, so that no worker is left with one at the end
+pytestmark = pytest.mark.long
+
 VERSIONING_OFF = "system.enableDeploymentVersions=false"
 SHORT_POLLER_MEMORY = 'matching.PollerHistoryTTL="10s"'
 """The server lists a stopped worker among a task queue's pollers (and so refuses to delete

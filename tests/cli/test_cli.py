@@ -13,11 +13,15 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from temporalio.client import Client
 
 from compiler import compile_project
 from tests.support.harness import chain, node, project, unique_id
 from tests.support.waits import slowness
+
+# among the longest files: started first, so that no worker is left with one at the end
+pytestmark = pytest.mark.long
 
 ROOT = Path(__file__).resolve().parents[2]
 WFD = Path(sys.executable).with_name("wfd")

@@ -23,6 +23,9 @@ from tests.support.harness import chain, edge, node, project, simulated, unique_
 from tests.support.package_check import mypy_command, ruff_command, run_checker
 from tests.support.waits import slowness
 
+# among the longest files: started first, so that no worker is left with one at the end
+pytestmark = pytest.mark.long
+
 WFD = Path(sys.executable).with_name("wfd")
 
 

@@ -43,6 +43,9 @@ from tests.support.harness import (
     unique_id,
 )
 
+# among the longest files: started first, so that no worker is left with one at the end
+pytestmark = pytest.mark.long
+
 RUN_TIMEOUT = timedelta(seconds=60)
 """A broken consumer fails its test after this long instead of hanging the session."""
 

@@ -38,6 +38,9 @@ from tests.support import samples
 from tests.support.harness import import_package, running_worker, unique_id, write_package
 from tests.support.package_check import ruff_and_mypy
 
+# among the longest files: started first, so that no worker is left with one at the end
+pytestmark = pytest.mark.long
+
 FAST = 1 / 3600
 """An hour of the graph takes a second: gates (24-72 s) never time out, checks every 4-8 ms."""
 TIMEOUTS = 1 / 172800

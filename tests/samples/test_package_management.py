@@ -49,6 +49,9 @@ from tests.support import samples
 from tests.support.harness import import_package, unique_id, write_package
 from tests.support.package_check import ruff_and_mypy
 
+# among the longest files: started first, so that no worker is left with one at the end
+pytestmark = pytest.mark.long
+
 SCALE = 0.01
 """Every wait of the workflows, scaled: a 30 s backoff takes 0.3 s."""
 RUN_TIMEOUT = timedelta(seconds=90)
