@@ -14,7 +14,7 @@ import shutil
 import socket
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -282,6 +282,24 @@ def free_port() -> int:
         return port
 
 
+def dev_server_command(
+    port: int, database: Path, dynamic_config: Sequence[str] = (), ui_port: int | None = None
+) -> list[str]:
+    """`temporal server start-dev` on loopback at `port`, its state in the file `database`, with
+    the web UI at `ui_port` (none: headless) and the given dynamic config values."""
+    # no calls to the outside (the UI's news, the server's version check): these machines may
+    # have no network
+    command = [temporal_binary(), "server", "start-dev", "--ip", "127.0.0.1", "--port", str(port)]
+    if ui_port is None:
+        command.append("--headless")
+    else:
+        command += ["--ui-port", str(ui_port), "--ui-disable-news-fetch"]
+    command += ["--db-filename", str(database), "--log-level", "warn"]
+    for value in ("frontend.enableServerVersionCheck=false", *dynamic_config):
+        command += ["--dynamic-config-value", value]
+    return command
+
+
 class EmbeddedTemporal:
     """`temporal server start-dev` on loopback, its state in `<data dir>/temporal.db`, so
     workflows and their histories outlive a restart of `wfd serve`."""
@@ -294,27 +312,12 @@ class EmbeddedTemporal:
             namespace=settings.temporal_namespace,
             ui_url=f"http://127.0.0.1:{self.ui_port}",
         )
-        command = [
-            temporal_binary(),
-            "server",
-            "start-dev",
-            "--ip",
-            "127.0.0.1",
-            "--port",
-            str(self.port),
-            "--ui-port",
-            str(self.ui_port),
-            "--db-filename",
-            str(layout.root / "temporal.db"),
-            "--log-level",
-            "warn",
-            "--ui-disable-news-fetch",
-            # no calls to the outside: these machines may have no network
-            "--dynamic-config-value",
-            "frontend.enableServerVersionCheck=false",
-        ]
-        for value in settings.temporal_dynamic_config:
-            command += ["--dynamic-config-value", value]
+        command = dev_server_command(
+            self.port,
+            layout.root / "temporal.db",
+            settings.temporal_dynamic_config,
+            ui_port=self.ui_port,
+        )
         if settings.temporal_namespace != "default":
             command += ["--namespace", settings.temporal_namespace]
         self.process = SupervisedProcess(

@@ -179,6 +179,17 @@ def deploy(
     return wait_until_running(api, answer.json()["id"])
 
 
+def deploy_beside(api: TestClient, project_id: str, old_id: str) -> dict[str, Any]:
+    """Deploy the stored project as a new version beside deployment `old_id`, on its task queue
+    (Worker Deployment versioning), and wait until its worker polls; the new deployment."""
+    answer = api.post(
+        f"/api/projects/{project_id}/deployments",
+        json={"replaces": old_id, "versioning": True},
+    )
+    assert answer.status_code == 201, answer.text
+    return wait_until_running(api, answer.json()["id"])
+
+
 def store(api: TestClient, document: dict[str, Any]) -> None:
     """Store the project (replacing it), without deploying."""
     answer = api.post("/api/import", json=document, params={"overwrite": "true"})

@@ -20,6 +20,7 @@ from tests.backend.runtime_support import (
     RuntimeApp,
     RuntimeAppFactory,
     deploy,
+    deploy_beside,
     runtime_settings,
     stopped,
     store,
@@ -395,12 +396,7 @@ async def test_a_workflow_that_continues_as_new_moves_to_the_new_version_at_its_
     client = await temporal_client(api)
     first = (await start_waiting(client, old["task_queue"], 1))[0]
     store(api, forever_c_first(project_id))
-    answer = api.post(
-        f"/api/projects/{project_id}/deployments",
-        json={"replaces": old["id"], "versioning": True},
-    )
-    assert answer.status_code == 201, answer.text
-    new = wait_until_running(api, answer.json()["id"])
+    new = deploy_beside(api, project_id, old["id"])
     try:
         # the gate opens: the run continues as new, and its next run starts on the new version
         await first.signal("go")

@@ -23,13 +23,14 @@ from backend.runtime.process import ProcessSpec, SupervisedProcess
 from backend.runtime.temporal import (
     TemporalTarget,
     deployment_versions,
+    dev_server_command,
     free_port,
-    temporal_binary,
     wait_until_answering,
 )
 from tests.backend.runtime_support import (
     RuntimeAppFactory,
     deploy,
+    deploy_beside,
     greeting_project,
     runtime_settings,
     stopped,
@@ -62,24 +63,7 @@ def dev_server(folder: Path, port: int, *config: str) -> Iterator[None]:
     """A Temporal dev server of the test's own on `port`, its state in `folder` (so a second
     one there is the first restarted), stopped when the block ends, whatever happens."""
     folder.mkdir(parents=True, exist_ok=True)
-    command = [
-        temporal_binary(),
-        "server",
-        "start-dev",
-        "--ip",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--headless",
-        "--db-filename",
-        str(folder / "temporal.db"),
-        "--log-level",
-        "warn",
-        "--dynamic-config-value",
-        "frontend.enableServerVersionCheck=false",
-    ]
-    for value in config:
-        command += ["--dynamic-config-value", value]
+    command = dev_server_command(port, folder / "temporal.db", config)
     server = SupervisedProcess(
         ProcessSpec(name="test temporal", command=command, log_path=folder / "temporal.log")
     )
@@ -114,13 +98,8 @@ async def test_where_the_server_refuses_worker_deployments_a_version_beside_gets
     store(api, version_c_first(project_id))
 
     with caplog.at_level(logging.WARNING, logger="wfd.deployments"):
-        answer = api.post(
-            f"/api/projects/{project_id}/deployments",
-            json={"replaces": old["id"], "versioning": True},
-        )
+        new = deploy_beside(api, project_id, old["id"])
 
-    assert answer.status_code == 201, answer.text
-    new = wait_until_running(api, answer.json()["id"])
     assert new["task_queue"] == new["id"] != old["task_queue"], "a task queue of its own"
     assert "on a task queue of its own" in caplog.text
     assert "PERMISSION_DENIED" in caplog.text, "the log says why: the server's answer"
@@ -193,12 +172,7 @@ async def test_a_drained_version_is_deleted_from_the_server(
     client = await temporal_client(api)
     waiting = (await start_waiting(client, old["task_queue"], 1))[0]
     store(api, version_c_first(project_id))
-    answer = api.post(
-        f"/api/projects/{project_id}/deployments",
-        json={"replaces": old["id"], "versioning": True},
-    )
-    assert answer.status_code == 201, answer.text
-    new = wait_until_running(api, answer.json()["id"])
+    new = deploy_beside(api, project_id, old["id"])
     both = {old["build_id"], new["build_id"]}
     assert await until_versions(client, old["task_queue"], both, 60) == both
 
@@ -225,12 +199,7 @@ async def test_a_version_drained_before_a_restart_is_deleted_after_it(
     client = await temporal_client(app.api)
     waiting = (await start_waiting(client, old["task_queue"], 1))[0]
     store(app.api, version_c_first(project_id))
-    answer = app.api.post(
-        f"/api/projects/{project_id}/deployments",
-        json={"replaces": old["id"], "versioning": True},
-    )
-    assert answer.status_code == 201, answer.text
-    new = wait_until_running(app.api, answer.json()["id"])
+    new = deploy_beside(app.api, project_id, old["id"])
     await waiting.signal("go")
     await waiting.result()
     wait_for(lambda: stopped(app.api, old["id"]), "the drained deployment's worker to stop")
