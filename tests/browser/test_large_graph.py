@@ -73,3 +73,51 @@ def test_large_workflow_draws_what_is_in_view(
         assert abs(end[0] - into[0]) < 3 and abs(end[1] - into[1]) < 6, (end, into)
     expect(page.get_by_test_id("problems")).to_contain_text("No problems")
     expect(node(page, "s125").locator(".wf-node")).not_to_have_class(re.compile("has-error"))
+
+
+FLOW_STORE_UPDATES = """() => {
+    // React Flow's own store, from the context its canvas provides (found on the React fiber of
+    // the canvas's element): every update of it asks each of its subscribers again
+    const element = document.querySelector(".react-flow");
+    const key = Object.keys(element).find((name) => name.startsWith("__reactFiber$"));
+    for (let fiber = element[key]; fiber; fiber = fiber.return) {
+        const store = fiber.memoizedProps?.value;
+        if (store?.subscribe && store.getState?.().nodeLookup) {
+            window.__flowUpdates = { all: 0, nodes: 0 };
+            store.subscribe((state, before) => {
+                window.__flowUpdates.all += 1;
+                if (state.nodes !== before.nodes) window.__flowUpdates.nodes += 1;
+            });
+            return true;
+        }
+    }
+    return false;
+}"""
+
+
+def test_typing_a_label_leaves_the_large_canvas_alone(
+    page: Page, server: str, api: Api, project_id: str
+) -> None:
+    """A keystroke in the label of a node of a large workflow is drawn on the node at once,
+    without React Flow being handed the nodes again (each time, all of them would be looked at
+    again, the minimap's and the edges' too); the node's and its edge's announcements follow
+    once the typing stops."""
+    api.import_project(shop_project(project_id, [grid_workflow(400)]))
+    open_editor(page, server, project_id, "big")
+    node(page, "start").locator(".node-label").first.click()
+    label = page.locator('[id="node-start-label"]')
+    expect(label).to_have_value("Start")
+    label.click()
+    page.keyboard.press("End")
+    assert page.evaluate(FLOW_STORE_UPDATES)
+    typed = " abcdefghij"
+    page.keyboard.type(typed, delay=20)
+    updates: dict[str, int] = page.evaluate("window.__flowUpdates")
+    # each keystroke used to hand React Flow the nodes and seven callbacks anew: 88 updates
+    assert updates["all"] < len(typed) // 3, updates
+    expect(node(page, "start").locator(".node-label")).to_have_text("Start abcdefghij")
+    expect(label).to_have_value("Start abcdefghij")
+    expect(node(page, "start")).to_have_attribute("aria-label", "Start: Start abcdefghij")
+    expect(
+        page.get_by_role("group", name="Connection from Start abcdefghij to Step 0")
+    ).to_have_count(1)

@@ -6,11 +6,13 @@ import {
   BackgroundVariant,
   ConnectionLineType,
   Controls,
+  type EdgeChange,
   type FinalConnectionState,
   MiniMap,
   ReactFlow,
   type IsValidConnection,
   type Node,
+  type NodeChange,
   type NodeHandle,
   type OnConnect,
   Position,
@@ -38,6 +40,7 @@ import { useEditor, useEditorStore } from "./context";
 import { RoutesContext, useEdgeRouting } from "./edgeRoutes";
 import { isEditableTarget } from "./hooks";
 import { GhostEdgeView, type GhostEdge, PortEdge } from "./edges";
+import { type FlowHolds, keepUnusedChanges, NO_HANDLES, portsOf, usedHandles } from "./flowNodes";
 import { openingViewport } from "./layout";
 import { type PortPick, PortPicker, PortPickerContext } from "./PortPicker";
 import { ContainerNode, GhostNodeView, type GhostNode, StepNode } from "./nodes";
@@ -48,9 +51,14 @@ export const KIND_MIME = "application/x-wfd-kind";
 const nodeTypes = { step: StepNode, container: ContainerNode, ghost: GhostNodeView };
 const edgeTypes = { port: PortEdge, ghost: GhostEdgeView };
 const GHOST = "ghost:";
+const MULTI_SELECTION_KEYS = ["Shift", "Meta", "Control"];
+const SNAP_GRID: [number, number] = [8, 8];
+const PRO_OPTIONS = { hideAttribution: true };
+const MINIMAP_STYLE = { width: 168, height: 112 };
 /** From this many nodes on, only the nodes in view are drawn. */
 const LARGE_GRAPH = 300;
-/** How long a node's label stays unchanged before the edges' announced labels follow it. */
+/** How long a node's label stays unchanged before React Flow is handed it: the node's and the
+ * edges' announced labels follow it then. */
 const LABELS_SETTLE_MS = 250;
 
 function ghostsOf(diff: DiffView | null, state: EditorState): { nodes: GhostNode[]; edges: GhostEdge[] } {
@@ -269,13 +277,26 @@ function FlowCanvas({ onOpenNode }: { onOpenNode(): void }) {
   // one function for the canvas's life: a new one each render would redraw every minimap node
   const minimapNodeColor = useCallback((node: Node) => minimapColor(store.getState(), node as FlowNode), [store]);
   const edgesForHandles = useEditor((state) => (opening.large ? state.edges : null));
-  const shownNodes = useMemo<Node[]>(() => {
+  const drawnNodes = useMemo<FlowNode[]>(() => {
     const state = store.getState();
-    const drawn = (edgesForHandles ? withKnownHandles(view.nodes, edgesForHandles, state) : view.nodes).map(
-      (node) => announced(node, state),
+    return (edgesForHandles ? withKnownHandles(view.nodes, edgesForHandles, state) : view.nodes).map((node) =>
+      announced(node, state),
     );
-    return ghosts.nodes.length ? [...drawn, ...ghosts.nodes] : drawn;
-  }, [view, ghosts, edgesForHandles, store]);
+  }, [view, edgesForHandles, store]);
+  // React Flow is handed a node anew only for a change it has a use for (flowNodes.ts): a
+  // keystroke in a label is drawn by the node itself, from the editor's store
+  const holds = useMemo<FlowHolds>(
+    () => ({
+      measured: (id) => flowStore.getState().nodeLookup.get(id)?.measured,
+      ports: (node) => portsOf(store.getState(), node),
+    }),
+    [flowStore, store],
+  );
+  const handedNodes = useHeldNodes(drawnNodes, holds);
+  const shownNodes = useMemo<readonly Node[]>(
+    () => (ghosts.nodes.length ? [...handedNodes, ...ghosts.nodes] : handedNodes),
+    [handedNodes, ghosts],
+  );
   // A keystroke in a node's field changes the nodes, not the edges: the edges handed to React
   // Flow stay the same array then, so it rebuilds none of its edge lookups (O(edges) each time).
   // Their announced labels (the names of the nodes they join) follow a renamed node once its
@@ -397,30 +418,51 @@ function FlowCanvas({ onOpenNode }: { onOpenNode(): void }) {
     [store],
   );
 
+  // Every prop handed to React Flow keeps its identity from one render to the next: React Flow
+  // copies a changed one into its store, and each such copy asks every subscriber of that store
+  // (a minimap node per node, the visible edges, ...) again, several times per keystroke.
+  const onFlowNodesChange = useCallback(
+    (changes: NodeChange<Node>[]) =>
+      onNodesChange(changes.filter((change) => !("id" in change) || !change.id.startsWith(GHOST)) as never),
+    [onNodesChange],
+  );
+  const onFlowEdgesChange = useCallback(
+    (changes: EdgeChange<FlowEdge | GhostEdge>[]) =>
+      onEdgesChange(changes.filter((change) => !("id" in change) || !change.id.startsWith(GHOST)) as never),
+    [onEdgesChange],
+  );
+  const onNodeDoubleClick = useCallback(
+    (_event: unknown, node: Node) => {
+      if (!node.id.startsWith(GHOST)) onOpenNode();
+    },
+    [onOpenNode],
+  );
+  const onNodeDrag = useCallback(
+    (_event: unknown, _node: Node, dragged: Node[]) => previewDrop(dragged),
+    [previewDrop],
+  );
+  const onNodeDragStop = useCallback((_event: unknown, _node: Node, dragged: Node[]) => endDrag(dragged), [endDrag]);
+  const onSelectionDrag = useCallback((_event: unknown, dragged: Node[]) => previewDrop(dragged), [previewDrop]);
+  const onSelectionDragStop = useCallback((_event: unknown, dragged: Node[]) => endDrag(dragged), [endDrag]);
+
   return (
     <ReactFlow<Node, FlowEdge | GhostEdge>
-      nodes={shownNodes}
+      nodes={shownNodes as Node[]}
       edges={shownEdges}
       nodeTypes={nodeTypes}
       edgeTypes={edgeTypes}
-      onNodesChange={(changes) =>
-        onNodesChange(changes.filter((change) => !("id" in change) || !change.id.startsWith(GHOST)) as never)
-      }
-      onEdgesChange={(changes) =>
-        onEdgesChange(changes.filter((change) => !("id" in change) || !change.id.startsWith(GHOST)) as never)
-      }
+      onNodesChange={onFlowNodesChange}
+      onEdgesChange={onFlowEdgesChange}
       onConnect={onConnect}
-      onNodeDoubleClick={(_event, node) => {
-        if (!node.id.startsWith(GHOST)) onOpenNode();
-      }}
+      onNodeDoubleClick={onNodeDoubleClick}
       onConnectEnd={onConnectEnd}
       isValidConnection={isValidConnection}
       onNodeDragStart={beginDrag}
-      onNodeDrag={(_event, _node, dragged) => previewDrop(dragged)}
-      onNodeDragStop={(_event, _node, dragged) => endDrag(dragged)}
+      onNodeDrag={onNodeDrag}
+      onNodeDragStop={onNodeDragStop}
       onSelectionDragStart={beginDrag}
-      onSelectionDrag={(_event, dragged) => previewDrop(dragged)}
-      onSelectionDragStop={(_event, dragged) => endDrag(dragged)}
+      onSelectionDrag={onSelectionDrag}
+      onSelectionDragStop={onSelectionDragStop}
       onKeyDownCapture={onKeyDownCapture}
       onKeyDown={onKeyDown}
       onDrop={onDrop}
@@ -429,25 +471,19 @@ function FlowCanvas({ onOpenNode }: { onOpenNode(): void }) {
       onDragLeave={onDragLeave}
       deleteKeyCode={null}
       selectionKeyCode="Shift"
-      multiSelectionKeyCode={["Shift", "Meta", "Control"]}
+      multiSelectionKeyCode={MULTI_SELECTION_KEYS}
       connectionLineType={ConnectionLineType.SmoothStep}
       snapToGrid
-      snapGrid={[8, 8]}
+      snapGrid={SNAP_GRID}
       minZoom={0.05}
       maxZoom={2}
       onInit={onInit}
       onlyRenderVisibleElements={opening.large || nodes.length > LARGE_GRAPH}
-      proOptions={{ hideAttribution: true }}
+      proOptions={PRO_OPTIONS}
     >
       <Background variant={BackgroundVariant.Dots} gap={16} size={1} />
       {showMinimap && (
-        <MiniMap
-        style={{ width: 168, height: 112 }}
-        pannable
-        zoomable
-        nodeStrokeWidth={2}
-        nodeColor={minimapNodeColor}
-        />
+        <MiniMap style={MINIMAP_STYLE} pannable zoomable nodeStrokeWidth={2} nodeColor={minimapNodeColor} />
       )}
       <Controls showInteractive={false} />
     </ReactFlow>
@@ -465,20 +501,14 @@ const handlesCache = new WeakMap<FlowNode, { key: string; node: FlowNode }>();
  * measured as usual and its measurement replaces these.
  */
 function withKnownHandles(nodes: FlowNode[], edges: FlowEdge[], state: EditorState): FlowNode[] {
-  const used = new Map<string, string[]>();
-  for (const edge of edges) {
-    const list = used.get(edge.source) ?? [];
-    list.push(edge.sourceHandle ?? "out");
-    used.set(edge.source, list);
-  }
+  const used = usedHandles(edges);
   return nodes.map((node) => {
-    const usedHandles = used.get(node.id) ?? [];
-    const key = usedHandles.join("\n");
+    const ports = used.get(node.id) ?? NO_HANDLES;
     const cached = handlesCache.get(node);
-    if (cached && cached.key === key) return cached.node;
+    if (cached && cached.key === ports.key) return cached.node;
     const kind = state.catalogue.kinds.get(node.data.kind);
     const { width, height } = nodeSize(node);
-    const outputs = outputHandles(kind, node.data.config, usedHandles);
+    const outputs = outputHandles(kind, node.data.config, ports.ids);
     const half = PORT_SIZE / 2;
     const handles: NodeHandle[] = outputs.map((handle, index) => ({
       id: handle.id,
@@ -501,7 +531,7 @@ function withKnownHandles(nodes: FlowNode[], edges: FlowEdge[], state: EditorSta
       });
     }
     const known: FlowNode = { ...node, handles, initialWidth: width, initialHeight: height };
-    handlesCache.set(node, { key, node: known });
+    handlesCache.set(node, { key: ports.key, node: known });
     return known;
   });
 }
@@ -517,10 +547,11 @@ const announcedCache = new WeakMap<FlowNode, FlowNode>();
 /** A node as a screen reader announces it when it has focus: its kind, then its label
  * ("Activity: Charge card"). */
 function announced(node: FlowNode, state: EditorState): FlowNode {
+  // a node's kind and label are those of the object: one announcement for it
+  const cached = announcedCache.get(node);
+  if (cached) return cached;
   const kind = state.catalogue.kinds.get(node.data.kind)?.label ?? node.data.kind;
   const ariaLabel = node.data.label ? `${kind}: ${node.data.label}` : kind;
-  const cached = announcedCache.get(node);
-  if (cached?.ariaLabel === ariaLabel) return cached;
   const labelled = { ...node, ariaLabel };
   announcedCache.set(node, labelled);
   return labelled;
@@ -537,6 +568,25 @@ function useSettled<T>(value: T, ms: number): T {
     return () => clearTimeout(timer);
   }, [value, settled, ms]);
   return settled;
+}
+
+/** The nodes to hand React Flow: `fresh`, but a node whose change React Flow has no use for
+ * (flowNodes.ts) stays the one handed before, until `fresh` has stayed the same for
+ * LABELS_SETTLE_MS; then React Flow is handed `fresh`, its nodes announcing their new labels. */
+function useHeldNodes(fresh: FlowNode[], holds: FlowHolds): readonly Node[] {
+  const handed = useRef<readonly Node[]>(fresh);
+  const [settled, setSettled] = useState(fresh);
+  const { nodes, held } = useMemo(() => {
+    const kept = fresh === settled ? { nodes: fresh, held: false } : keepUnusedChanges(handed.current, fresh, holds);
+    handed.current = kept.nodes;
+    return kept;
+  }, [fresh, settled, holds]);
+  useEffect(() => {
+    if (!held) return;
+    const timer = setTimeout(() => setSettled(fresh), LABELS_SETTLE_MS);
+    return () => clearTimeout(timer);
+  }, [fresh, held]);
+  return nodes;
 }
 
 /** Whether two arrays hold the same objects in the same order. */

@@ -151,6 +151,24 @@ function OutputHandles({
   );
 }
 
+const byIdCache = new WeakMap<readonly FlowNode[], Map<string, FlowNode>>();
+
+function nodeById(nodes: readonly FlowNode[]): Map<string, FlowNode> {
+  let byId = byIdCache.get(nodes);
+  if (!byId) {
+    byId = new Map(nodes.map((node) => [node.id, node]));
+    byIdCache.set(nodes, byId);
+  }
+  return byId;
+}
+
+/** The node's label, kind and config as the editor holds them now. React Flow is handed a node
+ * whose label changed only once the label settles (Canvas, flowNodes.ts): the node draws it from
+ * the store at once. `handed`: what React Flow was handed, for a node the store no longer has. */
+function useNodeData(id: string, handed: FlowNode["data"]): FlowNode["data"] {
+  return useEditor((state) => nodeById(state.nodes).get(id)?.data) ?? handed;
+}
+
 /** Everything a node reads from the editor's store, in one subscription (a canvas holds many). */
 function useNodeView(id: string, data: FlowNode["data"]) {
   const { kind, problems, status, handlesKey } = useEditor(
@@ -182,7 +200,8 @@ function RunBadge({ badge }: { badge: NodeBadge }) {
   );
 }
 
-export const StepNode = memo(function StepNode({ id, data, selected }: NodeProps<FlowNode>) {
+export const StepNode = memo(function StepNode({ id, data: handed, selected }: NodeProps<FlowNode>) {
+  const data = useNodeData(id, handed);
   const { kind, problems, classes, style, handlesKey, badge, runStatus } = useNodeView(id, data);
   const line = summary(kind, data.config);
   return (
@@ -219,7 +238,8 @@ export const StepNode = memo(function StepNode({ id, data, selected }: NodeProps
   );
 });
 
-export const ContainerNode = memo(function ContainerNode({ id, data, selected }: NodeProps<FlowNode>) {
+export const ContainerNode = memo(function ContainerNode({ id, data: handed, selected }: NodeProps<FlowNode>) {
+  const data = useNodeData(id, handed);
   const { kind, problems, classes, style, handlesKey, badge, runStatus } = useNodeView(id, data);
   const store = useEditorStore();
   const dropTarget = useEditor((state) => state.dropTargets.includes(id));
