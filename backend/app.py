@@ -6,7 +6,6 @@ import base64
 import dataclasses
 import gc
 import hashlib
-import logging
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -18,12 +17,10 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import Engine
-from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from backend.allowed_methods import AllowedMethodsMiddleware
-from backend.db import make_engine, migrate
+from backend.db import make_engine, migrate, seed_when_empty
 from backend.errors import install_handlers
 from backend.middleware import BodyLimitMiddleware, TokenMiddleware
 from backend.routers import api_router
@@ -44,7 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(migrate, engine)
         if settings.seed_when_empty:
-            await run_in_threadpool(_seed_when_empty, engine)
+            await run_in_threadpool(seed_when_empty, engine)
         if settings.runtime == "app" and settings.temporal != "off":
             runtime = Runtime(settings)
             await run_in_threadpool(runtime.start)
@@ -95,17 +92,6 @@ def create_server_app() -> FastAPI:
     return create_app(dataclasses.replace(Settings.from_env(), server_process=True))
 
 
-def prepare_database(settings: Settings) -> None:
-    """Migrations, then the samples when the database is empty: once, before any worker."""
-    engine = make_engine(settings.database_url)
-    try:
-        migrate(engine)
-        if settings.seed_when_empty:
-            _seed_when_empty(engine)
-    finally:
-        engine.dispose()
-
-
 def freeze_start_up_objects() -> None:
     """Keep what start-up made (modules, routes, the node registry) out of later collections.
 
@@ -116,17 +102,6 @@ def freeze_start_up_objects() -> None:
     """
     gc.collect()
     gc.freeze()
-
-
-def _seed_when_empty(engine: Engine) -> None:
-    """The first start on an empty database brings the sample projects along."""
-    import samples
-    from backend.services.seed import is_empty, seed
-
-    with Session(engine) as session:
-        if is_empty(session):
-            for line in seed(session, samples.documents()):
-                logging.getLogger(__name__).info("seed: %s", line)
 
 
 SWAGGER_UI = files("fastapi_swagger") / "resources"

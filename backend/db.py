@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Concatenate, ParamSpec, TypeVar
 from weakref import WeakKeyDictionary
 
 from fastapi import Depends, Request
@@ -16,6 +17,9 @@ from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, create_engine
 from starlette.concurrency import run_in_threadpool
+
+if TYPE_CHECKING:
+    from backend.settings import Settings
 
 Params = ParamSpec("Params")
 Result = TypeVar("Result")
@@ -113,6 +117,28 @@ def migrate(engine: Engine) -> None:
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+def prepare_database(settings: Settings) -> None:
+    """Migrations, then the samples when the database is empty: once, before any worker."""
+    engine = make_engine(settings.database_url)
+    try:
+        migrate(engine)
+        if settings.seed_when_empty:
+            seed_when_empty(engine)
+    finally:
+        engine.dispose()
+
+
+def seed_when_empty(engine: Engine) -> None:
+    """The first start on an empty database brings the sample projects along."""
+    import samples
+    from backend.services.seed import is_empty, seed
+
+    with Session(engine) as session:
+        if is_empty(session):
+            for line in seed(session, samples.documents()):
+                logging.getLogger(__name__).info("seed: %s", line)
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:

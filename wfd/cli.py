@@ -371,10 +371,8 @@ def serve(
 ) -> None:
     """Run the API (OpenAPI at /docs), once built the editor at /, and Temporal with a worker
     for each deployment."""
-    from backend.app import prepare_database
+    # what a refusal needs, and no more: the server's modules take seconds to import
     from backend.security import is_loopback
-    from backend.serving import ServeError
-    from backend.serving import serve as serve_app
     from backend.settings import Settings
 
     if not is_loopback(host) and not os.environ.get("WFD_TOKEN"):
@@ -404,9 +402,14 @@ def serve(
         )
     if temporal is not None:
         os.environ["WFD_TEMPORAL"] = temporal.value  # the app processes read it too
+    from backend.db import prepare_database
+
     with _database_errors():
         settings = dataclasses.replace(Settings.from_env(), seed_when_empty=True)
         prepare_database(settings)
+    from backend.serving import ServeError
+    from backend.serving import serve as serve_app
+
     try:
         status = serve_app(host, port, workers, settings)
     except ServeError as error:
