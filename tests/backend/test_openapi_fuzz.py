@@ -44,8 +44,17 @@ def test_generated_requests_get_documented_answers(
     live_server: LiveServer, database_url: str, tmp_path: Path
 ) -> None:
     """Every check: no 500, answers on the schema, a request the schema allows is taken and
-    one it does not is refused, and a method a path lacks gets 405 naming those it has."""
+    one it does not is refused, and a method a path lacks gets 405 naming those it has.
+
+    On PostgreSQL the fuzzer's cases at the edges of each schema (its coverage phase: empty,
+    longest and out-of-range values, what storage meets differently) run, not its random ones
+    again: those test the API's validation, which is the same on either storage."""
     url = live_server.start(database_url)
+    phases = (
+        "examples,coverage"
+        if database_url.startswith("postgresql")
+        else "examples,coverage,fuzzing"
+    )
     # the OpenAPI examples name this project, so the fuzzer reaches stored data, not only 404s
     assert httpx.post(f"{url}/api/import", json=HELLO).status_code == 201
     versions = f"{url}/api/projects/hello/workflows/greet/versions"
@@ -60,7 +69,7 @@ def test_generated_requests_get_documented_answers(
         "--checks",
         "all",
         "--phases",
-        "examples,coverage,fuzzing",
+        phases,
         "--max-examples",
         "10",
         "--seed",
