@@ -27,13 +27,14 @@ from typing import Any, TypeVar
 
 import pytest
 from fastapi.testclient import TestClient
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowHandle
 
 from backend.app import create_app
 from backend.runtime.access import RuntimeAccess
 from backend.runtime.host import Runtime
 from backend.runtime.temporal import connect
 from backend.settings import Settings
+from tests.support.changes import start_waiting, version_c_first, version_one
 from tests.support.harness import chain, node, project
 from tests.support.waits import Patience
 
@@ -194,6 +195,19 @@ def store(api: TestClient, document: dict[str, Any]) -> None:
     """Store the project (replacing it), without deploying."""
     answer = api.post("/api/import", json=document, params={"overwrite": "true"})
     assert answer.status_code == 201, answer.text
+
+
+async def waiting_before_a_change(
+    api: TestClient, project_id: str, count: int
+) -> tuple[dict[str, Any], Client, list[WorkflowHandle[Any, Any]]]:
+    """Deploy version 1 of the changes project, start `count` executions that wait at its gate,
+    then store version C-first without deploying it: the deployment, a client of its Temporal
+    and the waiting executions."""
+    old = deploy(api, version_one(project_id))
+    client = await temporal_client(api)
+    waiting = await start_waiting(client, old["task_queue"], count)
+    store(api, version_c_first(project_id))
+    return old, client, waiting
 
 
 def stopped(api: TestClient, deployment_id: str) -> dict[str, Any] | None:

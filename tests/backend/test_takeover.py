@@ -27,6 +27,7 @@ from tests.backend.runtime_support import (
     temporal_client,
     wait_for,
     wait_until_running,
+    waiting_before_a_change,
 )
 from tests.support.changes import (
     activities_run,
@@ -71,10 +72,7 @@ async def test_a_takeover_that_would_break_running_executions_is_refused_until_p
 ) -> None:
     api = shared_app.api
     project_id = unique_id("takeover")
-    old = deploy(api, version_one(project_id))
-    client = await temporal_client(api)
-    waiting = await start_waiting(client, old["task_queue"], 2)
-    store(api, version_c_first(project_id))
+    old, client, waiting = await waiting_before_a_change(api, project_id, 2)
     deployments = f"/api/projects/{project_id}/deployments"
 
     check = api.post(f"{deployments}/check", json={"replaces": old["id"]})
@@ -242,10 +240,7 @@ async def test_a_later_takeover_deprecates_the_patches_executions_recorded(
     api = shared_app.api
     project_id = unique_id("chain")
     deployments = f"/api/projects/{project_id}/deployments"
-    first = deploy(api, version_one(project_id))
-    client = await temporal_client(api)
-    older = await start_waiting(client, first["task_queue"], 1)
-    store(api, version_c_first(project_id))
+    first, client, older = await waiting_before_a_change(api, project_id, 1)
     answer = api.post(deployments, json={"replaces": first["id"], "patch": True})
     assert answer.status_code == 201, answer.text
     second = wait_until_running(api, answer.json()["id"])
@@ -321,10 +316,7 @@ async def test_a_new_version_beside_keeps_running_executions_pinned_until_they_e
 ) -> None:
     api = shared_app.api
     project_id = unique_id("pinned")
-    old = deploy(api, version_one(project_id))
-    client = await temporal_client(api)
-    waiting = await start_waiting(client, old["task_queue"], 1)
-    store(api, version_c_first(project_id))
+    old, client, waiting = await waiting_before_a_change(api, project_id, 1)
     deployments = f"/api/projects/{project_id}/deployments"
 
     answer = api.post(deployments, json={"replaces": old["id"], "versioning": True})

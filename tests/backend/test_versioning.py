@@ -38,6 +38,7 @@ from tests.backend.runtime_support import (
     temporal_client,
     wait_for,
     wait_until_running,
+    waiting_before_a_change,
 )
 from tests.support.changes import (
     activities_run,
@@ -92,10 +93,7 @@ async def test_where_the_server_refuses_worker_deployments_a_version_beside_gets
     app = runtime_apps.start(runtime_settings(tmp_path, temporal_dynamic_config=(VERSIONING_OFF,)))
     api = app.api
     project_id = unique_id("unversioned")
-    old = deploy(api, version_one(project_id))
-    client = await temporal_client(api)
-    waiting = (await start_waiting(client, old["task_queue"], 1))[0]
-    store(api, version_c_first(project_id))
+    old, client, [waiting] = await waiting_before_a_change(api, project_id, 1)
 
     with caplog.at_level(logging.WARNING, logger="wfd.deployments"):
         new = deploy_beside(api, project_id, old["id"])
@@ -168,10 +166,7 @@ async def test_a_drained_version_is_deleted_from_the_server(
     )
     api = app.api
     project_id = unique_id("deleted")
-    old = deploy(api, version_one(project_id))
-    client = await temporal_client(api)
-    waiting = (await start_waiting(client, old["task_queue"], 1))[0]
-    store(api, version_c_first(project_id))
+    old, client, [waiting] = await waiting_before_a_change(api, project_id, 1)
     new = deploy_beside(api, project_id, old["id"])
     both = {old["build_id"], new["build_id"]}
     assert await until_versions(client, old["task_queue"], both, 60) == both
